@@ -1,0 +1,1 @@
+"""Users, roles, organisation memberships, API tokens and the authorisation rules."""

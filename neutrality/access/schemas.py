@@ -1,0 +1,75 @@
+"""API schemas for users, tokens and memberships (load schemas check shape only)."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from neutrality.access.model import Role
+from neutrality.schemas import StrictSchema, Text, one_of
+from neutrality.settings import SUPPORTED_LOCALES
+
+
+class UserCreateSchema(StrictSchema):
+    email = fields.Email(required=True)
+    display_name = Text(200, required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    is_admin = fields.Boolean(load_default=False)
+    locale = fields.String(load_default="en", validate=validate.OneOf(SUPPORTED_LOCALES))
+
+
+class UserSchema(StrictSchema):
+    id = fields.Integer()
+    email = fields.String()
+    display_name = fields.String()
+    is_admin = fields.Boolean()
+    is_active = fields.Boolean()
+    locale = fields.String()
+    created_at = fields.DateTime()
+
+
+class MeRoleSchema(StrictSchema):
+    organisation_id = fields.Integer()
+    role = fields.String()
+
+
+class MeSchema(StrictSchema):
+    user_id = fields.Integer(allow_none=True)
+    label = fields.String()
+    is_admin = fields.Boolean()
+    roles = fields.List(fields.Nested(MeRoleSchema))
+
+
+class TokenCreateSchema(StrictSchema):
+    name = Text(100, required=True)
+    expires_in_days = fields.Integer(load_default=None, allow_none=True)
+
+
+class TokenSchema(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True)
+
+
+class TokenCreatedSchema(TokenSchema):
+    #: The token itself, shown this once: only its hash is stored.
+    token = fields.String()
+
+
+class MembershipCreateSchema(StrictSchema):
+    email = fields.Email(required=True)
+    role = one_of(Role, required=True)
+
+
+class MembershipSchema(StrictSchema):
+    id = fields.Integer()
+    user_id = fields.Integer()
+    email = fields.Function(lambda m: m.user.email)
+    display_name = fields.Function(lambda m: m.user.display_name)
+    organisation_id = fields.Integer()
+    role = fields.String()
+    granted_by_user_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()

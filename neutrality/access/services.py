@@ -1,0 +1,256 @@
+"""Use cases for accounts, memberships, sign-in and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+
+from neutrality.access.model import (
+    Actor,
+    Permission,
+    Role,
+    authorize,
+    require_admin,
+    require_authenticated,
+)
+from neutrality.access.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from neutrality.access.tables import ApiToken, Membership, User
+from neutrality.audit.services import record, snapshot
+from neutrality.clock import utcnow
+from neutrality.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from neutrality.organisations.repository import get_organisation_row
+from neutrality.pagination import Page, PageResult
+from neutrality.uow import UnitOfWork
+
+TOKEN_PREFIX = "ntr_"  # noqa: S105 - a marker, not a secret
+
+
+def _normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or email.startswith("@") or email.endswith("@"):
+        raise InvalidInput(f"'{email}' is not an e-mail address", {"email": ["not an e-mail address"]})
+    return email
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password has at least {MIN_PASSWORD_LENGTH} characters",
+            {"password": [f"shorter than {MIN_PASSWORD_LENGTH} characters"]},
+        )
+
+
+def create_user(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    is_admin: bool = False,
+    locale: str = "en",
+) -> User:
+    require_admin(actor)
+    email = _normalise_email(email)
+    _check_password(password)
+    with uow:
+        if uow.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(f"a user with e-mail {email} already exists", {"email": ["taken"]})
+        user = User(
+            email=email,
+            display_name=display_name,
+            password_hash=hash_password(password),
+            is_admin=is_admin,
+            is_active=True,
+            locale=locale,
+            created_at=utcnow(),
+        )
+        uow.session.add(user)
+        record(uow.session, actor, "user.create", user)
+        uow.commit()
+        return user
+
+
+def list_users(uow: UnitOfWork, actor: Actor, page: Page) -> PageResult:
+    require_admin(actor)
+    with uow:
+        total = uow.session.scalar(select(func.count()).select_from(User)) or 0
+        items = uow.session.scalars(
+            select(User).order_by(User.id).offset(page.offset).limit(page.size)
+        ).all()
+        return PageResult(items, total, page)
+
+
+def authenticate(uow: UnitOfWork, email: str, password: str) -> int:
+    """Check a sign-in and return the user id; the same error whatever was wrong."""
+    with uow:
+        user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
+        ok = verify_password(user.password_hash if user else None, password)
+        if not ok or user is None or not user.is_active:
+            raise Unauthenticated("wrong e-mail or password")
+        return user.id
+
+
+def load_actor(uow: UnitOfWork, user_id: int) -> Actor | None:
+    """The actor for a signed-in user, with a role per organisation; None if the user is gone."""
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        roles = {
+            m.organisation_id: Role(m.role)
+            for m in uow.session.scalars(select(Membership).where(Membership.user_id == user_id))
+        }
+        return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles)
+
+
+def _token_hash(token: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough: there is nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
+    now = utcnow()
+    with uow:
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+        if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
+            return None
+        # Record use at most once a minute: a busy script should not write on every request.
+        if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
+            row.last_used_at = now
+            uow.commit()
+        user_id = row.user_id
+    return load_actor(uow, user_id)
+
+
+def create_token(
+    uow: UnitOfWork, actor: Actor, *, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create an API token for the acting user; the plain token is returned once, never stored."""
+    require_authenticated(actor)
+    if actor.user_id is None:
+        raise InvalidInput("tokens belong to a user; the command line has none")
+    if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
+        raise InvalidInput("a token lasts 1 to 3650 days", {"expires_in_days": ["1–3650"]})
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    with uow:
+        token = ApiToken(
+            user_id=actor.user_id,
+            name=name,
+            token_hash=_token_hash(plain),
+            prefix=plain[: len(TOKEN_PREFIX) + 4],
+            created_at=now,
+            expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,
+        )
+        uow.session.add(token)
+        record(uow.session, actor, "api_token.create", token)
+        uow.commit()
+        return token, plain
+
+
+def list_tokens(uow: UnitOfWork, actor: Actor) -> list[ApiToken]:
+    require_authenticated(actor)
+    with uow:
+        return list(
+            uow.session.scalars(
+                select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id)
+            )
+        )
+
+
+def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
+    require_authenticated(actor)
+    with uow:
+        token = uow.session.get(ApiToken, token_id)
+        if token is None or (token.user_id != actor.user_id and not actor.is_admin):
+            raise NotFound(f"token {token_id} not found")
+        if token.revoked_at is not None:
+            raise Conflict(f"token {token_id} is already revoked")
+        before = snapshot(token)
+        token.revoked_at = utcnow()
+        record(uow.session, actor, "api_token.revoke", token, before=before)
+        uow.commit()
+        return token
+
+
+# --- memberships -------------------------------------------------------------------------------
+
+
+def list_members(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[Membership]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        get_organisation_row(uow.session, organisation_id)
+        rows = uow.session.scalars(
+            select(Membership)
+            .where(Membership.organisation_id == organisation_id)
+            .order_by(Membership.id)
+        ).all()
+        for row in rows:
+            _ = row.user.email  # loaded while the session is open
+        return list(rows)
+
+
+def add_member(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, *, email: str, role: Role
+) -> Membership:
+    """Give an existing user a role in the organisation; for a verifier this is its appointment."""
+    authorize(actor, Permission.MANAGE_MEMBERS, organisation_id)
+    email = _normalise_email(email)
+    with uow:
+        get_organisation_row(uow.session, organisation_id)
+        user = uow.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            raise NotFound(f"no user with e-mail {email}; a site administrator creates accounts")
+        existing = uow.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user.id, Membership.organisation_id == organisation_id
+            )
+        )
+        if existing is not None:
+            raise Conflict(
+                f"{email} already has the role '{existing.role}' in this organisation",
+                {"email": ["already a member"]},
+            )
+        membership = Membership(
+            user_id=user.id,
+            organisation_id=organisation_id,
+            role=Role(role).value,
+            granted_by_user_id=actor.user_id,
+            created_at=utcnow(),
+        )
+        uow.session.add(membership)
+        record(uow.session, actor, "membership.create", membership, organisation_id=organisation_id)
+        uow.commit()
+        _ = membership.user.email
+        return membership
+
+
+def remove_member(uow: UnitOfWork, actor: Actor, organisation_id: int, user_id: int) -> None:
+    authorize(actor, Permission.MANAGE_MEMBERS, organisation_id)
+    with uow:
+        membership = uow.session.scalar(
+            select(Membership).where(
+                Membership.user_id == user_id, Membership.organisation_id == organisation_id
+            )
+        )
+        if membership is None:
+            raise NotFound(f"user {user_id} is not a member of organisation {organisation_id}")
+        if membership.role == Role.LEAD:
+            leads = uow.session.scalar(
+                select(func.count()).select_from(Membership).where(
+                    Membership.organisation_id == organisation_id, Membership.role == Role.LEAD
+                )
+            )
+            if leads == 1:
+                raise Conflict("an organisation keeps at least one lead; appoint another first")
+        before = snapshot(membership)
+        record(
+            uow.session, actor, "membership.delete", membership,
+            before=before, deleted=True, organisation_id=organisation_id,
+        )
+        uow.session.delete(membership)
+        uow.commit()

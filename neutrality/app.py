@@ -1,0 +1,115 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, request
+from flask_babel import Babel, get_locale
+from flask_wtf.csrf import CSRFProtect
+
+from neutrality import __version__
+from neutrality.db import Database
+from neutrality.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings, load_settings
+from neutrality.web import errors
+from neutrality.web.api import API_PREFIX, Api
+from neutrality.web.context import identify
+from neutrality.web.locale import pick_locale
+
+csrf = CSRFProtect()
+babel = Babel()
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: settings, database, extensions, blueprints, error handlers, CLI."""
+    if not isinstance(settings, Settings):
+        settings = load_settings(settings)
+    app = Flask(
+        __name__,
+        instance_path=str(Path(settings.instance_path).resolve()),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(
+        SECRET_KEY=settings.secret_key or _instance_secret(Path(app.instance_path)),
+        TESTING=settings.testing,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # CSRF is checked in _protect_forms below: on every unsafe request authenticated by the
+        # session cookie, but not for bearer-token calls, which a browser cannot forge.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        BABEL_DEFAULT_LOCALE=settings.default_locale,
+        API_TITLE="neutrality",
+        API_VERSION=__version__,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+    app.extensions["neutrality.settings"] = settings
+    app.extensions["neutrality.db"] = Database(settings.resolved_database_url)
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: pick_locale(request.accept_languages, SUPPORTED_LOCALES))
+    app.jinja_env.globals["get_locale"] = get_locale
+    errors.register(app)
+    app.before_request(identify)
+    app.before_request(_protect_forms)
+    app.after_request(_security_headers)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from neutrality.access.views import blp as access_api
+    from neutrality.audit.views import blp as audit_api
+    from neutrality.claims.views import blp as claims_api
+    from neutrality.organisations.views import blp as organisations_api
+    from neutrality.web.pages import bp as pages
+
+    api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearer": []}]
+    for blueprint in (access_api, organisations_api, claims_api, audit_api):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(pages)
+
+
+def _register_commands(app: Flask) -> None:
+    from neutrality.commands import GROUPS
+
+    for group in GROUPS:
+        app.cli.add_command(group)
+
+
+def _protect_forms() -> None:
+    if request.method in SAFE_METHODS or g.get("auth_method") == "token":
+        return
+    if request.path.startswith(API_PREFIX + "/") and g.get("auth_method") is None:
+        return  # an anonymous API call carries no cookie to abuse; the service answers 401
+    csrf.protect()
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+    return response
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart in development."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,23 @@
+"""API endpoint for reading an organisation's audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from neutrality.audit import services
+from neutrality.audit.schemas import AuditEntrySchema
+from neutrality.pagination import Page
+from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.web.context import actor, uow
+
+blp = Blueprint("audit", __name__, url_prefix=API_PREFIX, description="Audit log")
+
+
+@blp.route("/organisations/<int:organisation_id>/audit", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(AuditEntrySchema))
+def list_entries(page: Page, organisation_id: int) -> Any:
+    """Audit entries of an organisation, newest first (leads and verifiers)."""
+    return paged(services.list_entries(uow(), actor(), organisation_id, page))

@@ -1,0 +1,1 @@
+"""Commitments, application periods and (later) balances, rule findings and statements."""

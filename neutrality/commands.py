@@ -1,0 +1,252 @@
+"""Command groups of the ``neutrality`` command: database, demo, users, members, claims.
+
+Commands call the same services as the API, as a site administrator labelled ``cli:<os user>``
+in the audit log. Resources with many fields are created from a JSON file in the API's shape,
+checked by the same schemas.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from marshmallow import Schema, ValidationError
+
+from neutrality.access import services as access
+from neutrality.access.model import Actor, Role
+from neutrality.access.schemas import MembershipSchema, TokenSchema, UserSchema
+from neutrality.claims import services as claims
+from neutrality.claims.schemas import CommitmentCreateSchema, CommitmentSchema, PeriodSchema
+from neutrality.errors import NeutralityError
+from neutrality.organisations import services as organisations
+from neutrality.organisations.schemas import (
+    OrganisationCreateSchema,
+    OrganisationSchema,
+    SiteCreateSchema,
+    SiteSchema,
+)
+from neutrality.pagination import Page
+from neutrality.uow import UnitOfWork
+
+
+def cli_actor() -> Actor:
+    return Actor(user_id=None, label=f"cli:{getpass.getuser()}", is_admin=True)
+
+
+def cli_uow() -> UnitOfWork:
+    return UnitOfWork(current_app.extensions["neutrality.db"].session_factory)
+
+
+def _echo(schema: Schema, value: Any) -> None:
+    click.echo(json.dumps(schema.dump(value), ensure_ascii=False, indent=2))
+
+
+def _load(schema: Schema, path: Path) -> dict[str, Any]:
+    try:
+        return schema.load(json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, ValidationError) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else str(exc)
+        raise click.ClickException(f"{path}: {messages}") from None
+
+
+class Group(AppGroup):
+    """Runs in the application context and turns the application's own errors into a clean
+    message and exit status 1 (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NeutralityError as exc:
+            detail = f" {json.dumps(exc.details, ensure_ascii=False)}" if exc.details else ""
+            raise click.ClickException(f"{exc.code}: {exc.message}{detail}") from None
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def db() -> None:
+    """Database migrations."""
+
+
+def _url() -> str:
+    return current_app.extensions["neutrality.db"].url
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    from neutrality import migrate
+
+    migrate.upgrade(_url(), revision)
+    click.echo(f"database at {migrate.current(_url())}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION (``base`` for an empty database)."""
+    from neutrality import migrate
+
+    migrate.downgrade(_url(), revision)
+    click.echo(f"database at {migrate.current(_url()) or 'base'}")
+
+
+@db.command("current")
+def db_current() -> None:
+    from neutrality import migrate
+
+    click.echo(migrate.current(_url()) or "base")
+
+
+# --- demo --------------------------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def demo() -> None:
+    """Demonstration data."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Create the demo PV manufacturer, its factories, commitment, periods and users."""
+    from neutrality.demo import load_demo
+
+    report = load_demo(cli_uow, cli_actor())
+    click.echo(report)
+
+
+# --- users and members ------------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def users() -> None:
+    """User accounts and API tokens."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", "display_name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin", "is_admin", is_flag=True, help="Site administrator.")
+def users_create(email: str, display_name: str, password: str, is_admin: bool) -> None:
+    user = access.create_user(cli_uow(), cli_actor(), email=email, display_name=display_name,
+                              password=password, is_admin=is_admin)
+    _echo(UserSchema(), user)
+
+
+@users.command("list")
+def users_list() -> None:
+    _echo(UserSchema(many=True), access.list_users(cli_uow(), cli_actor(), Page(1, 200)).items)
+
+
+@users.command("token")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True)
+@click.option("--days", type=int, default=90, show_default=True)
+def users_token(email: str, name: str, days: int) -> None:
+    """Create an API token for EMAIL and print it (shown once)."""
+    user_id = next(
+        (u.id for u in access.list_users(cli_uow(), cli_actor(), Page(1, 10_000)).items if u.email == email.lower()),
+        None,
+    )
+    if user_id is None:
+        raise click.ClickException(f"no user with e-mail {email}")
+    owner = access.load_actor(cli_uow(), user_id)
+    token, plain = access.create_token(cli_uow(), owner, name=name, expires_in_days=days)
+    _echo(TokenSchema(), token)
+    click.echo(plain)
+
+
+@click.group(cls=Group)
+def members() -> None:
+    """Roles of users in organisations."""
+
+
+@members.command("add")
+@click.argument("organisation_id", type=int)
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def members_add(organisation_id: int, email: str, role: str) -> None:
+    membership = access.add_member(cli_uow(), cli_actor(), organisation_id, email=email, role=Role(role))
+    _echo(MembershipSchema(), membership)
+
+
+@members.command("list")
+@click.argument("organisation_id", type=int)
+def members_list(organisation_id: int) -> None:
+    _echo(MembershipSchema(many=True), access.list_members(cli_uow(), cli_actor(), organisation_id))
+
+
+# --- organisations, sites, commitments, periods -------------------------------------------------
+
+
+@click.group(cls=Group)
+def orgs() -> None:
+    """Organisations and their sites."""
+
+
+@orgs.command("list")
+def orgs_list() -> None:
+    _echo(OrganisationSchema(many=True), organisations.list_organisations(cli_uow(), cli_actor(), Page(1, 200)).items)
+
+
+@orgs.command("create")
+@click.option("--json", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+def orgs_create(path: Path) -> None:
+    """Create an organisation from a JSON file shaped like the API's request."""
+    _echo(OrganisationSchema(), organisations.create_organisation(cli_uow(), cli_actor(), _load(OrganisationCreateSchema(), path)))
+
+
+@orgs.command("add-site")
+@click.argument("organisation_id", type=int)
+@click.option("--json", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+def orgs_add_site(organisation_id: int, path: Path) -> None:
+    _echo(SiteSchema(), organisations.create_site(cli_uow(), cli_actor(), organisation_id, _load(SiteCreateSchema(), path)))
+
+
+@click.group(cls=Group)
+def commitments() -> None:
+    """Commitments and application periods."""
+
+
+@commitments.command("list")
+@click.argument("organisation_id", type=int)
+def commitments_list(organisation_id: int) -> None:
+    _echo(CommitmentSchema(many=True), claims.list_commitments(cli_uow(), cli_actor(), organisation_id))
+
+
+@commitments.command("create")
+@click.argument("organisation_id", type=int)
+@click.option("--json", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+def commitments_create(organisation_id: int, path: Path) -> None:
+    _echo(CommitmentSchema(), claims.create_commitment(cli_uow(), cli_actor(), organisation_id, _load(CommitmentCreateSchema(), path)))
+
+
+@commitments.command("periods")
+@click.argument("organisation_id", type=int)
+@click.argument("commitment_id", type=int)
+def commitments_periods(organisation_id: int, commitment_id: int) -> None:
+    """List a commitment's application periods."""
+    _echo(PeriodSchema(many=True), claims.list_periods(cli_uow(), cli_actor(), organisation_id, commitment_id))
+
+
+@commitments.command("generate-periods")
+@click.argument("organisation_id", type=int)
+@click.argument("commitment_id", type=int)
+@click.option("--count", type=int)
+@click.option("--through", type=click.DateTime(formats=["%Y-%m-%d"]))
+def commitments_generate(organisation_id: int, commitment_id: int, count: int | None, through: Any) -> None:
+    """Append COUNT periods, or enough to reach THROUGH (YYYY-MM-DD)."""
+    created = claims.generate(cli_uow(), cli_actor(), organisation_id, commitment_id,
+                              count=count, through=through.date() if through else None)
+    _echo(PeriodSchema(many=True), created)
+
+
+GROUPS = (db, demo, users, members, orgs, commitments)

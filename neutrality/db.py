@@ -1,0 +1,132 @@
+"""Database foundations: declarative base, column types and engine set-up for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, localcontext
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+# Deterministic constraint names, so Alembic migrations name and drop the same objects on every
+# database.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC timestamps on every backend (SQLite stores naive text)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class ExactDecimal(TypeDecorator):
+    """A Decimal kept exactly: NUMERIC on PostgreSQL, text on SQLite.
+
+    SQLite has no decimal type and would round through a binary float; quantities of tCO2e and
+    MWh must come back exactly as they went in, so SQLite keeps their canonical text.
+    """
+
+    impl = Numeric(38, 12)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(60))
+        return dialect.type_descriptor(Numeric(38, 12))
+
+    def process_bind_param(self, value: Decimal | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"ExactDecimal takes Decimal, not {type(value).__name__}")
+        if not value.is_finite():
+            raise ValueError("ExactDecimal takes finite values only")
+        return str(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
+        if value is None:
+            return None
+        result = Decimal(value) if not isinstance(value, Decimal) else value
+        # PostgreSQL pads NUMERIC(38, 12) with zeros; give back the value, not the column scale.
+        # The default context (28 digits) would round a 38-digit value, so widen it.
+        with localcontext() as ctx:
+            ctx.prec = 60
+            if result == result.to_integral_value():
+                return result.quantize(Decimal(1))
+            return result.normalize()
+
+
+#: JSON column (JSONB is not needed: nothing queries inside these documents).
+JSONDocument = JSON
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine with the connection settings each backend needs."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, **kwargs)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    # pysqlite opens transactions lazily and not for every statement; take control so that
+    # (1) foreign keys are enforced, (2) SAVEPOINTs work, and (3) every transaction starts with
+    # BEGIN IMMEDIATE, which takes the write lock up front: two writers never interleave, so a
+    # check followed by a write (e.g. "is this serial range free?") cannot race.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+
+
+class Database:
+    """The engine and session factory of one application instance."""
+
+    def __init__(self, url: str, **engine_kwargs: Any):
+        self.url = url
+        self.engine = make_engine(url, **engine_kwargs)
+        self.session_factory = make_session_factory(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,132 @@
+"""Demo data: a PV cell and module manufacturer in Jiangsu with two factories.
+
+Everything is created through the services, so the demo exercises the same rules and audit log
+as real use. Loading twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from neutrality.access import services as access
+from neutrality.access.model import Actor, Role
+from neutrality.claims import services as claims
+from neutrality.organisations import services as organisations
+from neutrality.organisations.tables import Organisation
+from neutrality.uow import UnitOfWork
+
+DEMO_ORGANISATION = "苏辉光伏"
+DEMO_DOMAIN = "demo.neutrality.test"
+
+#: Demo accounts: (role or None for the site administrator, e-mail local part, name, password).
+DEMO_USERS = (
+    (None, "admin", "Site administrator", "admin-demo-pass"),
+    (Role.LEAD, "lead", "李雯 (sustainability lead)", "lead-demo-pass"),
+    (Role.PROCUREMENT, "procurement", "陈刚 (procurement)", "procurement-demo-pass"),
+    (Role.VERIFIER, "verifier", "Verifier (third party)", "verifier-demo-pass"),
+    (Role.VIEWER, "viewer", "Viewer", "viewer-demo-pass"),
+)
+
+_FACTORIES = (
+    {
+        "name": "盐城电池片工厂 Yancheng cell factory",
+        "country": "CN",
+        "region": "CN-JS",
+        "address": "江苏省盐城市经济技术开发区光伏路 18 号",
+        "description": "PERC and TOPCon cell lines, 8 GW; diffusion, PECVD and screen printing.",
+    },
+    {
+        "name": "常州组件工厂 Changzhou module factory",
+        "country": "CN",
+        "region": "CN-JS",
+        "address": "江苏省常州市新北区光电大道 66 号",
+        "description": "Module assembly, 5 GW: stringing, lamination, framing and testing.",
+    },
+)
+
+
+def email(local: str) -> str:
+    return f"{local}@{DEMO_DOMAIN}"
+
+
+def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
+    with make_uow() as uow:
+        if uow.session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)):
+            return "demo already loaded"
+
+    for role, local, name, password in DEMO_USERS:
+        access.create_user(make_uow(), admin, email=email(local), display_name=name,
+                           password=password, is_admin=role is None)
+
+    org = organisations.create_organisation(make_uow(), admin, {
+        "name": DEMO_ORGANISATION,
+        "legal_name": "江苏苏辉光伏科技有限公司",
+        "english_name": "Jiangsu Suhui Photovoltaic Technology Co., Ltd.",
+        "unified_social_credit_code": "91320900MA1XY40A3B",
+        "nature_of_enterprise": "private",
+        "legal_representative": "王建国",
+        "registered_address": "江苏省盐城市经济技术开发区光伏路 18 号",
+        "production_address": "江苏省盐城市经济技术开发区光伏路 18 号；江苏省常州市新北区光电大道 66 号",
+        "industry_category": "光伏设备及元器件制造 (PV cells and modules)",
+        "industry_code": "C3825",
+        "contact_person": "李雯",
+        "contact_phone": "+86 515 8888 0000",
+        "contact_email": email("lead"),
+        "country": "CN",
+        "consolidation_approach": "operational_control",
+        "consolidation_justification": "The company operates both factories and sets their "
+        "operating policies; operational control matches the zero-carbon factory boundary.",
+        "consolidation_effective_from": dt.date(2024, 1, 1),
+        "lead_email": email("lead"),
+    })
+    for role, local, *_ in DEMO_USERS:
+        if role not in (None, Role.LEAD):
+            access.add_member(make_uow(), admin, org.id, email=email(local), role=role)
+
+    for factory in _FACTORIES:
+        site = organisations.create_site(make_uow(), admin, org.id, factory)
+        subject = organisations.create_subject(make_uow(), admin, org.id, {
+            "name": factory["name"], "kind": "site", "site_id": site.id,
+            "description": "Zero-carbon factory boundary: the whole site under operational control.",
+        })
+        organisations.add_exclusion(make_uow(), admin, org.id, subject.id, {
+            "item": "Employee commuting (Scope 3 category 7)",
+            "reason": "Immaterial: estimated from headcount and average commute, below the 1 % threshold.",
+            "estimated_share_percent": Decimal("0.4"),
+        })
+        commitment = claims.create_commitment(make_uow(), admin, org.id, {
+            "subject_id": subject.id,
+            "standard": "iso_14068_1_2023",
+            "zero_carbon_factory": True,
+            "statement": f"{DEMO_ORGANISATION} commits {factory['name']} to carbon neutrality under "
+            "ISO 14068-1:2023 and the zero-carbon factory guidance from 2024 on.",
+            "baseline_date": dt.date(2024, 1, 1),
+            "first_qualification_date": dt.date(2025, 1, 1),
+            "period_length_months": 12,
+            "neutrality_deadline": dt.date(2024, 12, 31),
+            "commitment_until": dt.date(2030, 12, 31),
+            "reduction_targets": [
+                {"scopes": "1+2", "kind": "absolute", "base_year": 2024, "target_year": 2030,
+                 "reduction_percent": Decimal("42"), "description": "In line with a 1.5 °C pathway."},
+            ],
+            "planned_measures": [
+                "Rooftop PV on all production halls",
+                "Heat recovery on diffusion furnaces",
+                "Green electricity certificates (GEC) for the remaining grid electricity",
+            ],
+            "offset_strategy": "Residual emissions offset with CCERs and VCUs from Chinese projects, "
+            "retired within 12 months after the end of each period.",
+            "estimated_offset_tco2e": Decimal("2500"),
+            "intended_credit_types": ["CCER", "VCU"],
+        })
+        claims.generate(make_uow(), admin, org.id, commitment.id, count=2)
+
+    lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
+             "2 commitments with periods 2024 and 2025", "sign in at http://127.0.0.1:5000 as:"]
+    lines += [f"  {email(local):<36} {password:<24} {role or 'site admin'}"
+              for role, local, _, password in DEMO_USERS]
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Organisations, their sites (factories), consolidation approach and claim subjects."""

@@ -1,0 +1,1 @@
+"""Web adapters: the JSON API infrastructure, server-rendered pages and error mapping."""

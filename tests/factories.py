@@ -1,0 +1,115 @@
+"""Factory callables that build test data through the services (the same rules as real use)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from neutrality.access import services as access
+from neutrality.access.model import Actor, Role
+from neutrality.claims import services as claims
+from neutrality.organisations import services as organisations
+from neutrality.uow import UnitOfWork
+
+ADMIN = Actor(user_id=None, label="test-admin", is_admin=True)
+_seq = itertools.count(1)
+
+MakeUow = Callable[[], UnitOfWork]
+
+
+def organisation_payload(**overrides: Any) -> dict[str, Any]:
+    n = next(_seq)
+    return {
+        "name": f"Org {n}",
+        "legal_name": f"测试光伏有限公司 {n}",
+        "nature_of_enterprise": "private",
+        "legal_representative": "张三",
+        "registered_address": "江苏省苏州市工业园区 1 号",
+        "production_address": "江苏省苏州市工业园区 1 号",
+        "industry_category": "光伏设备及元器件制造",
+        "contact_person": "李四",
+        "country": "CN",
+        "consolidation_approach": "operational_control",
+        "consolidation_justification": "We operate every site.",
+        **overrides,
+    }
+
+
+def site_payload(**overrides: Any) -> dict[str, Any]:
+    return {"name": f"Factory {next(_seq)}", "country": "CN", "region": "CN-JS",
+            "address": "江苏省常州市新北区 2 号", **overrides}
+
+
+def commitment_payload(subject_id: int, **overrides: Any) -> dict[str, Any]:
+    return {
+        "subject_id": subject_id,
+        "standard": "iso_14068_1_2023",
+        "zero_carbon_factory": True,
+        "statement": "We commit this factory to carbon neutrality.",
+        "baseline_date": dt.date(2024, 1, 1),
+        "first_qualification_date": dt.date(2025, 1, 1),
+        "period_length_months": 12,
+        **overrides,
+    }
+
+
+def create_user(uow: MakeUow, *, is_admin: bool = False, email: str | None = None) -> Any:
+    return access.create_user(
+        uow(), ADMIN, email=email or f"user{next(_seq)}@example.test", display_name="Test User",
+        password="correct horse battery", is_admin=is_admin,
+    )
+
+
+@dataclass
+class World:
+    """Two tenants: organisation A with one user per role, organisation B with its own lead."""
+
+    org_a: int
+    org_b: int
+    site_a: int
+    subject_a: int
+    commitment_a: int
+    period_a: int
+    exclusion_a: int
+    candidate_email: str
+    users: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
+
+
+def create_world(uow: MakeUow) -> World:
+    org_a = organisations.create_organisation(uow(), ADMIN, organisation_payload())
+    org_b = organisations.create_organisation(uow(), ADMIN, organisation_payload())
+    users: dict[str, int] = {"admin": create_user(uow, is_admin=True).id}
+    for role in Role:
+        user = create_user(uow)
+        access.add_member(uow(), ADMIN, org_a.id, email=user.email, role=role)
+        users[role.value] = user.id
+    outsider = create_user(uow)
+    access.add_member(uow(), ADMIN, org_b.id, email=outsider.email, role=Role.LEAD)
+    users["outsider"] = outsider.id
+    site = organisations.create_site(uow(), ADMIN, org_a.id, site_payload())
+    subject = organisations.create_subject(
+        uow(), ADMIN, org_a.id, {"name": "Factory subject", "kind": "site", "site_id": site.id}
+    )
+    exclusion = organisations.add_exclusion(
+        uow(), ADMIN, org_a.id, subject.id,
+        {"item": "Canteen LPG", "reason": "immaterial", "estimated_share_percent": Decimal("0.2")},
+    )
+    commitment = claims.create_commitment(uow(), ADMIN, org_a.id, commitment_payload(subject.id))
+    period = claims.generate(uow(), ADMIN, org_a.id, commitment.id, count=1)[0]
+    candidate = create_user(uow)
+    world = World(org_a.id, org_b.id, site.id, subject.id, commitment.id, period.id, exclusion.id,
+                  candidate.email, users)
+    for who, user_id in users.items():
+        actor = access.load_actor(uow(), user_id)
+        token, plain = access.create_token(uow(), actor, name="test")
+        world.tokens[who], world.token_ids[who] = plain, token.id
+    return world

@@ -1,0 +1,144 @@
+"""Every API endpoint × every kind of caller → allowed, or refused with the right status.
+
+Callers: a site administrator; the lead, procurement, verifier and viewer of organisation A; the
+lead of organisation B (an outsider to A); and an anonymous caller. Refusals: 401 for anonymous,
+404 for a user with no role in the organisation (tenants do not learn of each other), 403 for a
+member whose role lacks the permission or a non-administrator on an administrator endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.factories import World, create_world
+
+CALLERS = ("admin", "lead", "procurement", "verifier", "viewer", "outsider", "anonymous")
+EVERYONE = frozenset(CALLERS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+READ = frozenset({"admin", "lead", "procurement", "verifier", "viewer"})
+LEAD = frozenset({"admin", "lead"})
+AUDIT = frozenset({"admin", "lead", "verifier"})
+ADMIN = frozenset({"admin"})
+
+A = "/api/v1/organisations/{w.org_a}"
+Body = Callable[[World], Any] | None
+
+#: (method, path template, request body, callers allowed, scope of the refusal)
+#: scope "org": non-members of organisation A get 404; scope "global": non-admins get 403.
+MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
+    ("GET", "/api/v1/openapi.json", None, EVERYONE, "global"),
+    ("GET", "/api/v1/me", None, SIGNED_IN, "global"),
+    ("GET", "/api/v1/tokens", None, SIGNED_IN, "global"),
+    ("POST", "/api/v1/tokens", lambda w: {"name": "script"}, SIGNED_IN, "global"),
+    ("DELETE", "/api/v1/tokens/{own_token}", None, SIGNED_IN, "global"),
+    ("GET", "/api/v1/users", None, ADMIN, "global"),
+    ("POST", "/api/v1/users", lambda w: {"email": "new@example.test", "display_name": "New",
+                                         "password": "long enough pw"}, ADMIN, "global"),
+    ("GET", "/api/v1/organisations", None, SIGNED_IN, "global"),
+    ("POST", "/api/v1/organisations", lambda w: {
+        "name": "New Org", "legal_name": "新公司", "nature_of_enterprise": "private",
+        "legal_representative": "王五", "registered_address": "上海", "production_address": "上海",
+        "industry_category": "光伏", "contact_person": "赵六", "country": "CN",
+        "consolidation_approach": "equity_share", "consolidation_justification": "Joint ventures."},
+        ADMIN, "global"),
+    ("GET", A, None, READ, "org"),
+    ("PATCH", A, lambda w: {"contact_phone": "+86 21 0000"}, LEAD, "org"),
+    ("GET", A + "/consolidation-approach", None, READ, "org"),
+    ("POST", A + "/consolidation-approach", lambda w: {
+        "approach": "financial_control", "justification": "Acquired a stake.",
+        "effective_from": "2030-01-01", "reason": "acquisition"}, LEAD, "org"),
+    ("GET", A + "/sites", None, READ, "org"),
+    ("POST", A + "/sites", lambda w: {"name": "New site", "country": "CN", "region": "CN-ZJ",
+                                      "address": "浙江省"}, LEAD, "org"),
+    ("GET", A + "/sites/{w.site_a}", None, READ, "org"),
+    ("PATCH", A + "/sites/{w.site_a}", lambda w: {"description": "Updated"}, LEAD, "org"),
+    ("GET", A + "/subjects", None, READ, "org"),
+    ("POST", A + "/subjects", lambda w: {"name": "Whole company", "kind": "organisation",
+                                         "site_ids": [w.site_a]}, LEAD, "org"),
+    ("GET", A + "/subjects/{w.subject_a}", None, READ, "org"),
+    ("PATCH", A + "/subjects/{w.subject_a}", lambda w: {"description": "Boundary"}, LEAD, "org"),
+    ("POST", A + "/subjects/{w.subject_a}/exclusions", lambda w: {
+        "item": "Forklift LPG", "reason": "immaterial", "estimated_share_percent": "0.1"}, LEAD, "org"),
+    ("DELETE", A + "/subjects/{w.subject_a}/exclusions/{w.exclusion_a}", None, LEAD, "org"),
+    ("GET", A + "/members", None, READ, "org"),
+    ("POST", A + "/members", lambda w: {"email": w.candidate_email, "role": "viewer"}, LEAD, "org"),
+    ("DELETE", A + "/members/{viewer_id}", None, LEAD, "org"),
+    ("GET", A + "/audit", None, AUDIT, "org"),
+    ("GET", A + "/commitments", None, READ, "org"),
+    ("POST", A + "/commitments", lambda w: {
+        "subject_id": w.subject_a, "standard": "pas_2060_2014", "statement": "Historic claim.",
+        "baseline_date": "2022-01-01", "first_qualification_date": "2023-01-01"}, LEAD, "org"),
+    ("GET", A + "/commitments/{w.commitment_a}", None, READ, "org"),
+    ("PATCH", A + "/commitments/{w.commitment_a}", lambda w: {"offset_strategy": "CCER"}, LEAD, "org"),
+    ("GET", A + "/commitments/{w.commitment_a}/periods", None, READ, "org"),
+    ("POST", A + "/commitments/{w.commitment_a}/periods", lambda w: {
+        "start_date": "2025-01-01", "end_date": "2025-12-31"}, LEAD, "org"),
+    ("POST", A + "/commitments/{w.commitment_a}/periods/generate", lambda w: {"count": 1}, LEAD, "org"),
+    ("DELETE", A + "/commitments/{w.commitment_a}/periods/{w.period_a}", None, LEAD, "org"),
+]
+
+
+def _expected_refusal(caller: str, scope: str) -> int:
+    if caller == "anonymous":
+        return 401
+    if scope == "org" and caller == "outsider":
+        return 404
+    return 403
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize(
+    ("method", "template", "body", "allowed", "scope"),
+    MATRIX,
+    ids=[f"{m} {t}" for m, t, *_ in MATRIX],
+)
+def test_endpoint_allows_exactly_the_roles_in_the_matrix(
+    client: Any, uow: Any, caller: str, method: str, template: str, body: Body,
+    allowed: frozenset[str], scope: str,
+) -> None:
+    world = create_world(uow)
+    path = template.format(
+        w=world,
+        own_token=world.token_ids.get(caller, 1),
+        viewer_id=world.users["viewer"],
+    )
+    response = client.open(path, method=method, json=body(world) if body else None,
+                           headers=world.headers(caller))
+    if caller in allowed:
+        assert 200 <= response.status_code < 300, (response.status_code, response.get_json())
+    else:
+        assert response.status_code == _expected_refusal(caller, scope), response.get_json()
+        assert response.get_json()["error"]["code"] in {"unauthenticated", "forbidden", "not_found"}
+
+
+def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
+    covered = {(method, template.replace("{w.org_a}", "<int:organisation_id>")) for method, template, *_ in MATRIX}
+    normalised = set()
+    for method, template in covered:
+        for placeholder, converter in (
+            ("{w.site_a}", "<int:site_id>"), ("{w.subject_a}", "<int:subject_id>"),
+            ("{w.exclusion_a}", "<int:exclusion_id>"), ("{viewer_id}", "<int:user_id>"),
+            ("{w.commitment_a}", "<int:commitment_id>"), ("{w.period_a}", "<int:period_id>"),
+            ("{own_token}", "<int:token_id>"),
+        ):
+            template = template.replace(placeholder, converter)
+        normalised.add((method, template))
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - normalised == set(), "endpoints missing from the authorisation matrix"
+    assert normalised - routes == set(), "matrix rows for endpoints that do not exist"
+
+
+def test_outsider_sees_only_its_own_organisations_in_the_list(client: Any, uow: Any) -> None:
+    world = create_world(uow)
+    listed = client.get("/api/v1/organisations", headers=world.headers("outsider")).get_json()
+    assert [o["id"] for o in listed["items"]] == [world.org_b]
+    assert listed["total"] == 1
