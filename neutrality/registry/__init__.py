@@ -1,0 +1,2 @@
+"""Carbon credits and energy attribute certificates: schemes, serial blocks, holdings, purchases,
+registry importers and retirements."""
