@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from neutrality import __version__
 from neutrality.db import Database
 from neutrality.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings, load_settings
-from neutrality.web import errors
+from neutrality.web import errors, labels
 from neutrality.web.api import API_PREFIX, Api
 from neutrality.web.context import identify
 from neutrality.web.locale import pick_locale
@@ -59,6 +59,8 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=lambda: pick_locale(request.accept_languages, SUPPORTED_LOCALES))
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.filters["label"] = labels.label
+    app.jinja_env.filters["place"] = labels.place
     errors.register(app)
     app.before_request(identify)
     app.before_request(_protect_forms)

@@ -199,3 +199,19 @@ def test_pages_speak_the_browsers_chinese_script(client) -> None:
     assert "登入" in client.get("/login", headers={"Accept-Language": "zh-TW,zh;q=0.9"}).text
     assert "登录" in client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
     assert "Sign in" in client.get("/login", headers={"Accept-Language": "fr-FR,en;q=0.5"}).text
+
+
+def test_the_organisation_page_names_codes_in_the_readers_language(client, uow) -> None:
+    world = create_world(uow)
+    user = create_user(uow)
+    client.post(f"/api/v1/organisations/{world.org_a}/members", headers=world.headers("lead"),
+                json={"email": user.email, "role": "viewer"})
+    with client.session_transaction() as session:
+        session["user_id"] = user.id
+    page = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "zh-CN"}).text
+    # The world's factory is in Jiangsu (CN-JS) on the East China grid; its organisation is a
+    # private enterprise under operational control; its first period is open.
+    for text in ("江苏省 (CN-JS)", "华东电网 (CN-EAST)", "民营企业", "运营控制权法", "进行中"):
+        assert text in page
+    hant = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "zh-HK"}).text
+    assert "江蘇省 (CN-JS)" in hant and "營運控制權法" in hant

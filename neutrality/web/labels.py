@@ -1,0 +1,55 @@
+"""Human labels for stored codes (enums, regions), in the reader's language."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from neutrality.organisations import geography
+
+LABELS = {
+    "nature": {
+        "state_owned": _l("State-owned enterprise"),
+        "collective": _l("Collective enterprise"),
+        "private": _l("Private enterprise"),
+        "foreign_invested": _l("Foreign-invested enterprise"),
+        "joint_venture": _l("Sino-foreign joint venture"),
+        "hk_macao_taiwan_invested": _l("Hong Kong, Macao or Taiwan invested enterprise"),
+        "listed": _l("Listed company"),
+        "other": _l("Other"),
+    },
+    "approach": {
+        "operational_control": _l("Operational control"),
+        "financial_control": _l("Financial control"),
+        "equity_share": _l("Equity share"),
+    },
+    "standard": {
+        "iso_14068_1_2023": "ISO 14068-1:2023",
+        "pas_2060_2014": _l("PAS 2060:2014 (withdrawn 30 Nov 2025)"),
+    },
+    "period_status": {
+        "open": _l("Open"),
+        "inventory_verified": _l("Inventory verified"),
+        "covered": _l("Covered"),
+        "declared": _l("Declared"),
+    },
+}
+
+
+def label(value: str | None, kind: str) -> str:
+    if value is None:
+        return ""
+    return str(LABELS[kind].get(value, value))
+
+
+def place(code: str | None) -> str:
+    """A province or grid region by name in the page's language, with its code."""
+    if not code:
+        return ""
+    country = code.split("-")[0]
+    found = geography.SUBDIVISIONS.get(country, {}).get(code) or geography.GRID_REGIONS.get(country, {}).get(code)
+    if found is None:
+        return code
+    locale = str(get_locale() or "en")
+    name = {"zh_Hans": found.zh_hans, "zh_Hant": found.zh_hant}.get(locale, found.en)
+    return f"{name} ({code})"
