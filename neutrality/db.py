@@ -85,6 +85,11 @@ class ExactDecimal(TypeDecorator):
             return result.normalize()
 
 
+def enum_values_check(column: str, enum: type) -> str:
+    """SQL for a CHECK constraint that keeps ``column`` within an enum's values."""
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
 #: JSON column (JSONB is not needed: nothing queries inside these documents).
 JSONDocument = JSON
 

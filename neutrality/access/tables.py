@@ -8,9 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from neutrality.access.model import Role
-from neutrality.db import Base, UTCDateTime
-
-_ROLES = ", ".join(f"'{r.value}'" for r in Role)
+from neutrality.db import Base, UTCDateTime, enum_values_check
 
 
 class User(Base):
@@ -36,7 +34,7 @@ class Membership(Base):
     __tablename__ = "memberships"
     __table_args__ = (
         UniqueConstraint("user_id", "organisation_id"),
-        CheckConstraint(f"role IN ({_ROLES})", name="role_known"),
+        CheckConstraint(enum_values_check("role", Role), name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

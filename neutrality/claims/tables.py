@@ -20,11 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from neutrality.claims.model import ApplicationPeriod as PeriodValue
 from neutrality.claims.model import PeriodPlan, PeriodSpan, PeriodStatus, Standard
-from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime
-
-
-def _in(column: str, enum: type) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime, enum_values_check
 
 
 class Commitment(Base):
@@ -36,7 +32,7 @@ class Commitment(Base):
 
     __tablename__ = "commitments"
     __table_args__ = (
-        CheckConstraint(_in("standard", Standard), name="standard_known"),
+        CheckConstraint(enum_values_check("standard", Standard), name="standard_known"),
         CheckConstraint("first_qualification_date > baseline_date", name="qualification_after_baseline"),
         CheckConstraint("period_length_months BETWEEN 1 AND 60", name="period_length_range"),
     )
@@ -104,7 +100,7 @@ class ApplicationPeriodRow(Base):
         UniqueConstraint("commitment_id", "sequence"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         CheckConstraint("sequence >= 1", name="sequence_positive"),
-        CheckConstraint(_in("status", PeriodStatus), name="status_known"),
+        CheckConstraint(enum_values_check("status", PeriodStatus), name="status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,12 +8,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from neutrality.db import Base, ExactDecimal, UTCDateTime
+from neutrality.db import Base, ExactDecimal, UTCDateTime, enum_values_check
 from neutrality.organisations.model import ConsolidationApproach, NatureOfEnterprise, SubjectKind
-
-
-def _in(column: str, enum: type) -> str:
-    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
 
 
 class Organisation(Base):
@@ -21,8 +17,8 @@ class Organisation(Base):
 
     __tablename__ = "organisations"
     __table_args__ = (
-        CheckConstraint(_in("nature_of_enterprise", NatureOfEnterprise), name="nature_known"),
-        CheckConstraint(_in("consolidation_approach", ConsolidationApproach), name="approach_known"),
+        CheckConstraint(enum_values_check("nature_of_enterprise", NatureOfEnterprise), name="nature_known"),
+        CheckConstraint(enum_values_check("consolidation_approach", ConsolidationApproach), name="approach_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +54,7 @@ class ConsolidationApproachChange(Base):
 
     __tablename__ = "consolidation_approach_changes"
     __table_args__ = (
-        CheckConstraint(_in("approach", ConsolidationApproach), name="approach_known"),
+        CheckConstraint(enum_values_check("approach", ConsolidationApproach), name="approach_known"),
         # Named by hand: the conventional name would exceed PostgreSQL's 63 characters.
         UniqueConstraint(
             "organisation_id", "effective_from", name="uq_consolidation_approach_changes_org_effective_from"
@@ -101,7 +97,7 @@ class Subject(Base):
     __tablename__ = "subjects"
     __table_args__ = (
         UniqueConstraint("organisation_id", "name"),
-        CheckConstraint(_in("kind", SubjectKind), name="kind_known"),
+        CheckConstraint(enum_values_check("kind", SubjectKind), name="kind_known"),
         CheckConstraint(
             "(kind = 'site' AND site_id IS NOT NULL) OR (kind = 'organisation' AND site_id IS NULL)",
             name="site_matches_kind",
