@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from neutrality.units import tidy
 
 # Deterministic constraint names, so Alembic migrations name and drop the same objects on every
 # database.
@@ -75,14 +77,8 @@ class ExactDecimal(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
         if value is None:
             return None
-        result = Decimal(value) if not isinstance(value, Decimal) else value
         # PostgreSQL pads NUMERIC(38, 12) with zeros; give back the value, not the column scale.
-        # The default context (28 digits) would round a 38-digit value, so widen it.
-        with localcontext() as ctx:
-            ctx.prec = 60
-            if result == result.to_integral_value():
-                return result.quantize(Decimal(1))
-            return result.normalize()
+        return tidy(Decimal(value) if not isinstance(value, Decimal) else value)
 
 
 def enum_values_check(column: str, enum: type) -> str:
