@@ -74,13 +74,15 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.access.views import blp as access_api
     from neutrality.audit.views import blp as audit_api
     from neutrality.claims.views import blp as claims_api
+    from neutrality.inventory.views import blp as inventory_api
+    from neutrality.inventory.views import factors_blp as factors_api
     from neutrality.organisations.views import blp as organisations_api
     from neutrality.web.pages import bp as pages
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (access_api, organisations_api, claims_api, audit_api):
+    for blueprint in (access_api, organisations_api, claims_api, inventory_api, factors_api, audit_api):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)
 

@@ -23,6 +23,15 @@ from neutrality.access.schemas import MembershipSchema, TokenSchema, UserSchema
 from neutrality.claims import services as claims
 from neutrality.claims.schemas import CommitmentCreateSchema, CommitmentSchema, PeriodSchema
 from neutrality.errors import NeutralityError
+from neutrality.inventory import services as inventories
+from neutrality.inventory.schemas import (
+    ImportFormSchema,
+    ImportOutcomeSchema,
+    InventorySchema,
+    LibraryFactorSchema,
+    VerificationInSchema,
+    VerificationSchema,
+)
 from neutrality.organisations import services as organisations
 from neutrality.organisations.schemas import (
     OrganisationCreateSchema,
@@ -249,4 +258,99 @@ def commitments_generate(organisation_id: int, commitment_id: int, count: int | 
     _echo(PeriodSchema(many=True), created)
 
 
-GROUPS = (db, demo, users, members, orgs, commitments)
+# --- inventory ---------------------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def inventory() -> None:
+    """GHG inventories: create, import activity files, report, verify, versions, templates."""
+
+
+@inventory.command("create")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--gwp", "gwp_set", type=click.Choice(["AR4", "AR5", "AR6"]), default="AR6", show_default=True)
+@click.option("--external", is_flag=True, help="An inventory made with another tool (totals only).")
+def inventory_create(organisation_id: int, period_id: int, gwp_set: str, external: bool) -> None:
+    created = inventories.create_inventory(cli_uow(), cli_actor(), organisation_id, period_id=period_id,
+                                           gwp_set=gwp_set, origin="external" if external else "calculated")
+    _echo(InventorySchema(), created)
+
+
+@inventory.command("list")
+@click.argument("organisation_id", type=int)
+def inventory_list(organisation_id: int) -> None:
+    _echo(InventorySchema(many=True), inventories.list_inventories(cli_uow(), cli_actor(), organisation_id))
+
+
+@inventory.command("import")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSON file: {"columns": {"their header": "our field"}, "fixed": {"unit": "kWh"}}')
+@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+@click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+def inventory_import(organisation_id: int, inventory_id: int, path: Path, mapping_path: Path | None,
+                     encoding: str | None, dry_run: bool) -> None:
+    """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing."""
+    mapping = None
+    if mapping_path is not None:
+        mapping = ImportFormSchema().load({"mapping": mapping_path.read_text(encoding="utf-8")})["mapping"]
+    data = path.read_bytes()
+    outcome = inventories.import_activities(
+        cli_uow(), cli_actor(), organisation_id, inventory_id, data=data, filename=path.name,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, mapping=mapping,
+        encoding=encoding, dry_run=dry_run,
+    )
+    _echo(ImportOutcomeSchema(), outcome)
+
+
+@inventory.command("report")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+def inventory_report(organisation_id: int, inventory_id: int) -> None:
+    """Exact figures by scope, category, gas, site and ISO category (JSON)."""
+    report = inventories.inventory_report(cli_uow(), cli_actor(), organisation_id, inventory_id)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+
+
+@inventory.command("template")
+@click.argument("activity_type")
+def inventory_template(activity_type: str) -> None:
+    """Print the CSV template of an activity type (redirect it to a file)."""
+    click.echo(inventories.activity_template(cli_actor(), activity_type).decode("utf-8-sig"), nl=False)
+
+
+@inventory.command("new-version")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.option("--reason", required=True)
+def inventory_new_version(organisation_id: int, inventory_id: int, reason: str) -> None:
+    _echo(InventorySchema(), inventories.new_version(cli_uow(), cli_actor(), organisation_id, inventory_id, reason=reason))
+
+
+@inventory.command("verify")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.option("--statement", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
+@click.option("--json", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="body, accreditation, assurance_level, materiality_percent, opinion, verified_on")
+def inventory_verify(organisation_id: int, inventory_id: int, statement: Path, path: Path) -> None:
+    """Record the verification with its statement file and freeze the inventory."""
+    details = _load(VerificationInSchema(), path)
+    verification = inventories.verify_inventory(
+        cli_uow(), cli_actor(), organisation_id, inventory_id, details=details,
+        statement=statement.read_bytes(), statement_filename=statement.name)
+    _echo(VerificationSchema(), verification)
+
+
+@inventory.command("factors")
+@click.option("--kind")
+@click.option("--geography")
+def inventory_factors(kind: str | None, geography: str | None) -> None:
+    """The shipped emission-factor library, with provenance."""
+    _echo(LibraryFactorSchema(many=True), inventories.library_factors(cli_actor(), kind=kind, geography=geography))
+
+
+GROUPS = (db, demo, users, members, orgs, commitments, inventory)

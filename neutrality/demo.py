@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from importlib import resources
+from typing import Any
 
 from sqlalchemy import select
 
 from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
 from neutrality.claims import services as claims
+from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
 from neutrality.uow import UnitOfWork
@@ -87,7 +90,11 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         if role not in (None, Role.LEAD):
             access.add_member(make_uow(), admin, org.id, email=email(local), role=role)
 
-    for factory in _FACTORIES:
+    for factor in _DEMO_FACTORS:
+        inventory.add_organisation_factor(make_uow(), admin, org.id, factor, evidence=_DEMO_EVIDENCE,
+                                          evidence_filename="demo-factor-note.txt")
+
+    for factory, files in zip(_FACTORIES, _ACTIVITY_FILES, strict=True):
         site = organisations.create_site(make_uow(), admin, org.id, factory)
         subject = organisations.create_subject(make_uow(), admin, org.id, {
             "name": factory["name"], "kind": "site", "site_id": site.id,
@@ -123,10 +130,75 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
             "estimated_offset_tco2e": Decimal("2500"),
             "intended_credit_types": ["CCER", "VCU"],
         })
-        claims.generate(make_uow(), admin, org.id, commitment.id, count=2)
+        periods = claims.generate(make_uow(), admin, org.id, commitment.id, count=2)
+        for period, filename in zip(periods, files, strict=True):
+            _load_inventory(make_uow, admin, org.id, period, filename, verify=period.start_date.year == 2024)
 
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
-             "2 commitments with periods 2024 and 2025", "sign in at http://127.0.0.1:5000 as:"]
+             "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress)",
+             "sign in at http://127.0.0.1:5000 as:"]
     lines += [f"  {email(local):<36} {password:<24} {role or 'site admin'}"
               for role, local, _, password in DEMO_USERS]
     return "\n".join(lines)
+
+
+#: Per factory: the activity files of 2024 and 2025 (templates' layout, in neutrality/demo_data).
+_ACTIVITY_FILES = (
+    ("yancheng_2024.csv", "yancheng_2025.csv"),
+    ("changzhou_2024.csv", "changzhou_2025.csv"),
+)
+
+_DEMO_EVIDENCE = b"Demo factor note: values chosen for the demonstration, not for real inventories.\n"
+
+
+def _factor(key: str, name: str, per_unit: str, mass_unit: str, gas: str, value: str, source: str) -> dict:
+    return {"key": key, "name": name, "kind": "generic", "per_unit": per_unit, "mass_unit": mass_unit,
+            "gases": {gas: value}, "source": source, "publisher": "neutrality demo", "year": 2024,
+            "geography": "CN", "change_reason": ""}
+
+
+#: The demo's own factors for Scope 3. Where a seed gives a figure it is used and cited.
+_DEMO_FACTORS = (
+    _factor("road_freight", "Road freight, 10 t diesel truck", "t·km", "kg", "CO2", "0.0538",
+            "Seed 002 worked example: 20 L diesel × 2.69 kg CO2/L over 10 t × 100 km"),
+    _factor("landfill", "Industrial waste to landfill", "t", "t", "CO2e", "0.5",
+            "FHKI/HKU carbon management guide, case 2 landfill factor (illustrative)"),
+    _factor("air_travel", "Air travel, economy, average haul", "p·km", "kg", "CO2e", "0.15", "Demo value"),
+    _factor("silver_paste", "Silver paste for cell metallisation", "kg", "kg", "CO2e", "150", "Demo value"),
+    _factor("solar_glass", "Tempered solar glass", "t", "t", "CO2e", "1.1", "Demo value"),
+    _factor("aluminium_frame", "Aluminium module frames", "t", "t", "CO2e", "16", "Demo value"),
+)
+
+#: Scope 3 completeness of every demo inventory (seed 002: exclusions need a reason).
+_COMPLETENESS = (
+    *[(c, "included", None, "") for c in (1, 4, 5, 6, 9)],
+    (7, "excluded_immaterial", Decimal("0.4"), "Employee commuting: estimated from headcount and average "
+     "commute at 0.4 % of the inventory, below the 1 % threshold."),
+    (8, "not_applicable", None, "No leased assets upstream."),
+    (11, "not_applicable", None, "PV cells and modules emit nothing in use."),
+    (13, "not_applicable", None, "No assets leased to others."),
+    (14, "not_applicable", None, "No franchises."),
+    (15, "not_applicable", None, "No investments in other companies."),
+)
+
+
+def _load_inventory(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,
+                    period: Any, filename: str, *, verify: bool) -> None:
+    created = inventory.create_inventory(make_uow(), admin, organisation_id, period_id=period.id)
+    data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
+    inventory.import_activities(make_uow(), admin, organisation_id, created.id, data=data,
+                                filename=filename, max_bytes=len(data))
+    for category, status, share, reason in _COMPLETENESS:
+        inventory.set_completeness(make_uow(), admin, organisation_id, created.id, scope=3,
+                                   category=str(category), status=status,
+                                   estimated_share_percent=share, reason=reason)
+    if verify:
+        inventory.verify_inventory(
+            make_uow(), admin, organisation_id, created.id,
+            details={"body": "示例核查有限公司 Demo Verification Co., Ltd.", "accreditation": "CNAS (demo)",
+                     "standard": "ISO 14064-3:2019", "assurance_level": "reasonable",
+                     "materiality_percent": Decimal("5"), "opinion": "Unmodified opinion (demo).",
+                     "verified_on": dt.date(period.end_date.year + 1, 4, 15)},
+            statement=f"Demo verification statement for {filename}\n".encode(),
+            statement_filename=filename.replace(".csv", "-verification.txt"),
+        )

@@ -4,8 +4,16 @@ from neutrality.access import tables as access_tables
 from neutrality.audit import tables as audit_tables
 from neutrality.claims import tables as claims_tables
 from neutrality.db import Base
+from neutrality.inventory import tables as inventory_tables
 from neutrality.organisations import tables as organisations_tables
 
 metadata = Base.metadata
 
-__all__ = ["access_tables", "audit_tables", "claims_tables", "metadata", "organisations_tables"]
+__all__ = [
+    "access_tables",
+    "audit_tables",
+    "claims_tables",
+    "inventory_tables",
+    "metadata",
+    "organisations_tables",
+]

@@ -51,6 +51,7 @@ def _u(code: str, dimension: Dimension, to_base: str, currency: str | None = Non
 UNITS: dict[str, Unit] = {
     u.code: u
     for u in (
+        _u("kJ", Dimension.ENERGY, "0.000001"),
         _u("MJ", Dimension.ENERGY, "0.001"),
         _u("GJ", Dimension.ENERGY, "1"),
         _u("TJ", Dimension.ENERGY, "1000"),
@@ -62,6 +63,7 @@ UNITS: dict[str, Unit] = {
         _u("kg", Dimension.MASS, "0.001"),
         _u("t", Dimension.MASS, "1"),
         _u("kt", Dimension.MASS, "1000"),
+        _u("Gg", Dimension.MASS, "1000"),  # gigagram: IPCC 2006 NCVs are in TJ/Gg
         _u("L", Dimension.VOLUME, "0.001"),
         _u("kL", Dimension.VOLUME, "1"),
         _u("m3", Dimension.VOLUME, "1"),
@@ -83,7 +85,7 @@ UNITS: dict[str, Unit] = {
 
 #: Other spellings found in customers' spreadsheets (Chinese and English), mapped to codes.
 ALIASES: dict[str, str] = {
-    "mj": "MJ", "gj": "GJ", "tj": "TJ", "kwh": "kWh", "mwh": "MWh", "gwh": "GWh",
+    "kj": "kJ", "千焦": "kJ", "gg": "Gg", "mj": "MJ", "gj": "GJ", "tj": "TJ", "kwh": "kWh", "mwh": "MWh", "gwh": "GWh",
     "千瓦时": "kWh", "千瓦時": "kWh", "度": "kWh", "兆瓦时": "MWh", "兆瓦時": "MWh",
     "吉焦": "GJ", "太焦": "TJ", "太焦耳": "TJ", "吨标准煤": "tce", "噸標準煤": "tce", "tce": "tce",
     "kg": "kg", "千克": "kg", "公斤": "kg", "t": "t", "tonne": "t", "tonnes": "t", "吨": "t",
@@ -132,9 +134,12 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 
 
 def tidy(value: Decimal) -> Decimal:
-    """The same number without trailing zeros or an exponent (7.50E+5 → 750000, 1.50 → 1.5)."""
+    """The same number without trailing zeros or an exponent (7.50E+5 → 750000, 1.50 → 1.5).
+
+    Never rounds: the context is wider than any figure the calculation produces (120 digits).
+    """
     with localcontext() as ctx:
-        ctx.prec = 60
+        ctx.prec = 200
         if value == value.to_integral_value():
             return value.quantize(Decimal(1))
         return value.normalize()

@@ -76,6 +76,11 @@ class World:
     period_a: int
     exclusion_a: int
     candidate_email: str
+    commitment_b: int = 0
+    inventory_verified: int = 0
+    inventory_draft: int = 0
+    inventory_external: int = 0
+    activity_draft: int = 0
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -107,9 +112,44 @@ def create_world(uow: MakeUow) -> World:
     period = claims.generate(uow(), ADMIN, org_a.id, commitment.id, count=1)[0]
     candidate = create_user(uow)
     world = World(org_a.id, org_b.id, site.id, subject.id, commitment.id, period.id, exclusion.id,
-                  candidate.email, users)
+                  candidate.email, users=users)
+    _add_inventories(uow, world)
     for who, user_id in users.items():
         actor = access.load_actor(uow(), user_id)
         token, plain = access.create_token(uow(), actor, name="test")
         world.tokens[who], world.token_ids[who] = plain, token.id
     return world
+
+
+ELECTRICITY_2024 = {
+    "source": "Grid electricity", "scope": 2, "activity_type": "electricity",
+    "quantity": Decimal("1200"), "unit": "MWh", "start_date": dt.date(2024, 1, 1),
+    "end_date": dt.date(2024, 12, 31), "data_quality": "metered",
+}
+
+VERIFICATION = {
+    "body": "Example Verification Co.", "accreditation": "CNAS", "standard": "ISO 14064-3:2019",
+    "assurance_level": "reasonable", "materiality_percent": Decimal("5"),
+    "opinion": "Unmodified opinion.", "verified_on": dt.date(2025, 3, 1),
+}
+
+
+def _add_inventories(uow: MakeUow, world: World) -> None:
+    """A second commitment of the subject from 2024: a verified 2024 inventory, a draft 2025 one
+    with one record, and an external 2026 one (commitment A's own period stays free)."""
+    from neutrality.inventory import services as inventory
+
+    commitment = claims.create_commitment(uow(), ADMIN, world.org_a, commitment_payload(world.subject_a))
+    periods = claims.generate(uow(), ADMIN, world.org_a, commitment.id, count=3)
+    verified = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[0].id)
+    inventory.add_activities(uow(), ADMIN, world.org_a, verified.id, [{**ELECTRICITY_2024, "site_id": world.site_a}])
+    inventory.verify_inventory(uow(), ADMIN, world.org_a, verified.id, details=VERIFICATION,
+                               statement=b"%PDF-1.4 statement", statement_filename="statement.pdf")
+    draft = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[1].id)
+    added = inventory.add_activities(uow(), ADMIN, world.org_a, draft.id, [{
+        **ELECTRICITY_2024, "site_id": world.site_a,
+        "start_date": dt.date(2025, 1, 1), "end_date": dt.date(2025, 12, 31)}])
+    external = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[2].id, origin="external")
+    world.commitment_b = commitment.id
+    world.inventory_verified, world.inventory_draft = verified.id, draft.id
+    world.inventory_external, world.activity_draft = external.id, added[0].id

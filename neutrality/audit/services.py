@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -27,6 +28,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bytes):  # a stored file: the log keeps its fingerprint, not its content
+        return {"bytes": len(value), "sha256": hashlib.sha256(value).hexdigest()}
     return value
 
 

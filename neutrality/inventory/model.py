@@ -138,6 +138,17 @@ class EmissionFactor:
     provenance: Provenance
     ncv: Decimal | None = None  # net calorific value: energy per unit of fuel quantity
     ncv_unit: str | None = None  # "<energy unit>/<quantity unit>", e.g. "TJ/Gg"
+    #: Mass per volume of the fuel, to bridge a quantity in a volume (litres of diesel) and an
+    #: NCV per mass (GJ/t), or the other way round; ``density_unit`` is "<mass unit>/<volume
+    #: unit>", e.g. "t/m3" or "kg/L" (the same number). ``density_source`` says where the density
+    #: comes from and starts with "unconfirmed:" when it is not checked against its publication:
+    #: a plain string rather than a second Provenance, so ``provenance`` stays about the factor's
+    #: own figures and the factor's JSON document (frozen with a verified inventory) stays flat.
+    density: Decimal | None = None
+    density_unit: str | None = None
+    density_source: str = ""
+    #: ± half-width of the 95 % interval of the factor, in percent (seed 000 §4.7).
+    uncertainty_percent: Decimal | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
 
@@ -151,7 +162,7 @@ class GwpSet:
     provenance: Provenance
 
     def gwp(self, gas: str) -> Decimal:
-        if gas == "CO2e":
+        if gas in ("CO2", "CO2e"):  # the reference gas, whether or not the set lists it
             return Decimal(1)
         try:
             return self.values[gas]

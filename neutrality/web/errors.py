@@ -45,6 +45,21 @@ def error_response(status: int, code: str, message: str, details: Any = None) ->
     return render_template("errors/error.html", status=status, code=code, message=message), status
 
 
+def flatten(messages: Any, prefix: str = "") -> Any:
+    """Nested marshmallow messages as dotted paths ({"activities": {"1": {"quantity": [...]}}}
+    → {"activities.1.quantity": [...]}), the same shape the services use."""
+    if not isinstance(messages, dict):
+        return {prefix: messages} if prefix else messages
+    flat: dict[str, Any] = {}
+    for key, value in messages.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            flat.update(flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
 def _handle_domain(error: NeutralityError) -> Any:
     return error_response(error.http_status, error.code, error.message, error.details)
 
@@ -61,7 +76,8 @@ def _handle_http(error: HTTPException) -> Any:
         messages = data["messages"]
         if isinstance(messages, dict) and len(messages) == 1:
             messages = next(iter(messages.values()))
-        return error_response(422, "validation_failed", "the request does not match the expected shape", messages)
+        return error_response(422, "validation_failed", "the request does not match the expected shape",
+                              flatten(messages))
     if status == 413:
         return error_response(413, "payload_too_large", "the request body is larger than the upload limit")
     return error_response(status, _HTTP_CODES.get(status, "http_error"), error.description or error.name)

@@ -68,3 +68,24 @@ def test_cli_rejects_a_json_file_with_unknown_fields(app, db, tmp_path, table_co
     result = app.test_cli_runner().invoke(args=["orgs", "create", "--json", str(path)])
     assert result.exit_code == 1 and "Unknown field" in result.output
     assert table_counts() == before
+
+
+def test_the_demo_has_a_verified_2024_inventory_with_hand_checked_figures(app, db) -> None:
+    from decimal import Decimal
+
+    from neutrality.inventory.tables import Inventory
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with db() as session:
+        inventories = session.scalars(select(Inventory).order_by(Inventory.id)).all()
+    # Per factory: 2024 verified (frozen), 2025 a draft still being filled in.
+    assert [i.status for i in inventories] == ["verified", "draft", "verified", "draft"]
+    yancheng_2024 = inventories[0].frozen_result["location_based"]["by_scope"]
+    # Scope 2: (72,000 + 75,500 + 78,800 + 74,200) MWh × 0.5500 t/MWh (East China grid 2023,
+    # the latest published year for 2024) = 300,500 × 0.55 = 165,275 t.
+    assert Decimal(yancheng_2024["2"]) == Decimal("165275")
+    # Scope 3: silver paste 8,200 kg × 150 kg/kg = 1,230 t; freight (1,250,000 + 820,000 +
+    # 540,000) t·km × 0.0538 kg = 140.418 t; landfill 1,480 t × 0.5 = 740 t; air travel
+    # 910,000 p·km × 0.15 kg = 136.5 t → 2,246.918 t.
+    assert Decimal(yancheng_2024["3"]) == Decimal("2246.918")

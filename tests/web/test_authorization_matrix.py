@@ -8,6 +8,7 @@ member whose role lacks the permission or a non-administrator on an administrato
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,27 @@ AUDIT = frozenset({"admin", "lead", "verifier"})
 ADMIN = frozenset({"admin"})
 
 A = "/api/v1/organisations/{w.org_a}"
+INV = A + "/inventories/{w.inventory_draft}"
+VER = A + "/inventories/{w.inventory_verified}"
 Body = Callable[[World], Any] | None
+MANAGE_INVENTORY = LEAD
+RECORD_VERIFICATION = frozenset({"admin", "lead", "verifier"})
+
+
+class Form(dict):
+    """A multipart/form-data body (files as (bytes, filename) tuples)."""
+
+
+def _csv_file(w: World) -> tuple[Any, str]:
+    text = ("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
+            f"{w.site_a},Diesel,1,stationary_combustion,fuel,100,L,2025-01-01,2025-01-31\n")
+    return io.BytesIO(text.encode()), "diesel.csv"
+
+
+def _new_record(w: World) -> dict[str, Any]:
+    return {"activities": [{"site_id": w.site_a, "source": "Forklift LPG", "scope": 1,
+                            "scope1_subtype": "mobile_combustion", "activity_type": "fuel", "quantity": "40",
+                            "unit": "kg", "start_date": "2025-02-01", "end_date": "2025-02-28"}]}
 
 #: (method, path template, request body, callers allowed, scope of the refusal)
 #: scope "org": non-members of organisation A get 404; scope "global": non-admins get 403.
@@ -79,6 +100,37 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "start_date": "2025-01-01", "end_date": "2025-12-31"}, LEAD, "org"),
     ("POST", A + "/commitments/{w.commitment_a}/periods/generate", lambda w: {"count": 1}, LEAD, "org"),
     ("DELETE", A + "/commitments/{w.commitment_a}/periods/{w.period_a}", None, LEAD, "org"),
+    ("GET", "/api/v1/factors", None, SIGNED_IN, "global"),
+    ("GET", "/api/v1/activity-templates/electricity.csv", None, SIGNED_IN, "global"),
+    ("GET", A + "/factors", None, READ, "org"),
+    ("POST", A + "/factors", lambda w: Form({
+        "key": "steam", "name": "Steam from the park utility", "kind": "supplier_specific", "per_unit": "GJ",
+        "mass_unit": "kg", "gases": '{"CO2": "95"}', "source": "Utility letter", "publisher": "Park utility",
+        "year": "2024", "geography": "CN-JS", "evidence": (io.BytesIO(b"letter"), "letter.pdf")}),
+        MANAGE_INVENTORY, "org"),
+    ("GET", A + "/inventories", None, READ, "org"),
+    ("POST", A + "/inventories", lambda w: {"period_id": w.period_a}, MANAGE_INVENTORY, "org"),
+    ("GET", INV, None, READ, "org"),
+    ("POST", VER + "/versions", lambda w: {"reason": "Late invoice"}, MANAGE_INVENTORY, "org"),
+    ("GET", INV + "/activities", None, READ, "org"),
+    ("POST", INV + "/activities", _new_record, MANAGE_INVENTORY, "org"),
+    ("DELETE", INV + "/activities/{w.activity_draft}", None, MANAGE_INVENTORY, "org"),
+    ("GET", INV + "/activities/{w.activity_draft}/trail", None, READ, "org"),
+    ("GET", INV + "/imports", None, READ, "org"),
+    ("POST", INV + "/imports", lambda w: Form({"file": _csv_file(w)}), MANAGE_INVENTORY, "org"),
+    ("GET", INV + "/report", None, READ, "org"),
+    ("GET", INV + "/completeness", None, READ, "org"),
+    ("PUT", INV + "/completeness", lambda w: {"scope": 3, "category": "11", "status": "not_applicable",
+                                              "reason": "Modules use no energy in use"}, MANAGE_INVENTORY, "org"),
+    ("POST", A + "/inventories/{w.inventory_external}/external-totals",
+     lambda w: {"totals": [{"scope": 1, "gas": "CO2", "tco2e": "10"}]}, MANAGE_INVENTORY, "org"),
+    ("POST", INV + "/verification", lambda w: Form({
+        "body": "Verifier Co.", "accreditation": "CNAS", "assurance_level": "limited",
+        "materiality_percent": "5", "opinion": "Unmodified.", "verified_on": "2026-03-01",
+        "statement": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), RECORD_VERIFICATION, "org"),
+    ("GET", A + "/commitments/{w.commitment_b}/base-year-check", None, READ, "org"),
+    ("GET", VER + "/verification", None, READ, "org"),
+    ("GET", VER + "/verification/statement", None, READ, "org"),
 ]
 
 
@@ -106,8 +158,12 @@ def test_endpoint_allows_exactly_the_roles_in_the_matrix(
         own_token=world.token_ids.get(caller, 1),
         viewer_id=world.users["viewer"],
     )
-    response = client.open(path, method=method, json=body(world) if body else None,
-                           headers=world.headers(caller))
+    payload = body(world) if body else None
+    if isinstance(payload, Form):
+        response = client.open(path, method=method, data=dict(payload), content_type="multipart/form-data",
+                               headers=world.headers(caller))
+    else:
+        response = client.open(path, method=method, json=payload, headers=world.headers(caller))
     if caller in allowed:
         assert 200 <= response.status_code < 300, (response.status_code, response.get_json())
     else:
@@ -122,8 +178,11 @@ def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
         for placeholder, converter in (
             ("{w.site_a}", "<int:site_id>"), ("{w.subject_a}", "<int:subject_id>"),
             ("{w.exclusion_a}", "<int:exclusion_id>"), ("{viewer_id}", "<int:user_id>"),
-            ("{w.commitment_a}", "<int:commitment_id>"), ("{w.period_a}", "<int:period_id>"),
+            ("{w.commitment_a}", "<int:commitment_id>"), ("{w.commitment_b}", "<int:commitment_id>"), ("{w.period_a}", "<int:period_id>"),
             ("{own_token}", "<int:token_id>"),
+            ("{w.inventory_draft}", "<int:inventory_id>"), ("{w.inventory_verified}", "<int:inventory_id>"),
+            ("{w.inventory_external}", "<int:inventory_id>"), ("{w.activity_draft}", "<int:activity_id>"),
+            ("electricity.csv", "<string:activity_type>.csv"),
         ):
             template = template.replace(placeholder, converter)
         normalised.add((method, template))

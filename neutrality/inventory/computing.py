@@ -1,0 +1,315 @@
+"""Feeding the pure calculation from the database, and the report it produces.
+
+The report is a JSON-ready document with every figure exact (decimal strings, unrounded):
+pages and statements round when they present. A verified inventory answers with the report
+frozen at verification, so its figures never change afterwards.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from decimal import Context, Decimal, localcontext
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neutrality.claims.tables import ApplicationPeriodRow
+from neutrality.errors import NotFound
+from neutrality.inventory import library
+from neutrality.inventory.calculation import EXACT, InventoryResult, Totals, calculate
+from neutrality.inventory.model import (
+    Activity,
+    ActivityType,
+    CalculationMethod,
+    DataQualityTier,
+    EmissionFactor,
+    FactorKind,
+    IsoCategory,
+    Provenance,
+    Scope,
+    Scope1Subtype,
+)
+from neutrality.inventory.tables import ActivityRecord, Inventory, OrganisationFactor
+from neutrality.inventory.uncertainty import Estimate, product_uncertainty, sum_uncertainty
+from neutrality.organisations.tables import Site
+
+#: For the square roots and ratios of the uncertainty (a ± % needs no more digits than this).
+EXACT_DIVISION = Context(prec=50)
+
+_COLUMNS = (
+    ActivityRecord.id, ActivityRecord.site_id, ActivityRecord.source, ActivityRecord.scope,
+    ActivityRecord.activity_type, ActivityRecord.quantity, ActivityRecord.unit,
+    ActivityRecord.start_date, ActivityRecord.end_date, ActivityRecord.factor_key,
+    ActivityRecord.scope1_subtype, ActivityRecord.scope3_category, ActivityRecord.iso_category,
+    ActivityRecord.method, ActivityRecord.data_quality, ActivityRecord.uncertainty_percent,
+    ActivityRecord.gas,
+)
+
+
+def load_activities(session: Session, inventory_id: int, site_id: int | None = None) -> list[Activity]:
+    """Every record as an :class:`Activity` (for trails: one site's records at a time)."""
+    query = select(*_COLUMNS).where(ActivityRecord.inventory_id == inventory_id)
+    if site_id is not None:
+        query = query.where(ActivityRecord.site_id == site_id)
+    rows = session.execute(query.order_by(ActivityRecord.id).execution_options(yield_per=20_000))
+    scopes = {s.value: s for s in Scope}
+    return [
+        Activity(
+            id=r[0], site_id=r[1], source=r[2], scope=scopes[r[3]], activity_type=ActivityType(r[4]),
+            quantity=r[5], unit=r[6], start=r[7], end=r[8], factor_key=r[9],
+            scope1_subtype=Scope1Subtype(r[10]) if r[10] else None, scope3_category=r[11],
+            iso_category=IsoCategory(r[12]), method=CalculationMethod(r[13]),
+            data_quality=DataQualityTier(r[14]), uncertainty_percent=r[15], gas=r[16],
+        )
+        for r in rows
+    ]
+
+
+#: What makes records interchangeable for the calculation: same site, classification, factor,
+#: unit and gas (and, for the uncertainty, the same stated ± %).
+_GROUP_COLUMNS = (
+    ActivityRecord.site_id, ActivityRecord.scope, ActivityRecord.scope1_subtype,
+    ActivityRecord.scope3_category, ActivityRecord.iso_category, ActivityRecord.activity_type,
+    ActivityRecord.factor_key, ActivityRecord.unit, ActivityRecord.gas, ActivityRecord.method,
+    ActivityRecord.uncertainty_percent,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Group:
+    """Records summed: Decimal addition is exact, and a factor distributes over a sum, so the
+    totals of the groups equal the totals of the records to the last digit."""
+
+    activity: Activity  # the group as one activity, its quantity the sum
+    records: int
+    sum_of_squares: Decimal  # Σ qᵢ², for the error propagation over independent records
+
+
+def load_groups(session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> list[Group]:
+    # Summed in Python, not SQL: SQLite keeps decimals as text and would sum them as floats.
+    rows = session.execute(
+        select(*_GROUP_COLUMNS, ActivityRecord.quantity)
+        .where(ActivityRecord.inventory_id == inventory.id)
+        .execution_options(yield_per=50_000)
+    )
+    sums: dict[tuple[Any, ...], list[Any]] = {}
+    with localcontext(EXACT):
+        for row in rows:
+            key, quantity = row[:-1], row[-1]
+            entry = sums.get(key)
+            if entry is None:
+                sums[key] = [quantity, quantity * quantity, 1]
+            else:
+                entry[0] += quantity
+                entry[1] += quantity * quantity
+                entry[2] += 1
+    scopes = {s.value: s for s in Scope}
+    groups = []
+    for number, (key, (total, squares, count)) in enumerate(sums.items(), start=1):
+        site_id, scope, subtype, category, iso, kind, factor_key, unit_code, gas, method, uncertainty = key
+        groups.append(Group(
+            Activity(
+                id=f"group-{number}", site_id=site_id, source=f"{count} record(s)", scope=scopes[scope],
+                activity_type=ActivityType(kind), quantity=total, unit=unit_code,
+                start=period.start_date, end=period.end_date, factor_key=factor_key,
+                scope1_subtype=Scope1Subtype(subtype) if subtype else None, scope3_category=category,
+                iso_category=IsoCategory(iso), method=CalculationMethod(method),
+                uncertainty_percent=uncertainty, gas=gas,
+            ),
+            count,
+            squares,
+        ))
+    return groups
+
+
+def organisation_factors(session: Session, organisation_id: int) -> dict[str, EmissionFactor]:
+    """The organisation's own factors, latest version of each, keyed ``org:<key>``."""
+    latest: dict[str, OrganisationFactor] = {}
+    for row in session.scalars(
+        select(OrganisationFactor).where(OrganisationFactor.organisation_id == organisation_id)
+        .order_by(OrganisationFactor.key, OrganisationFactor.version)
+    ):
+        latest[row.key] = row
+    return {f"org:{key}": factor_from_row(row) for key, row in latest.items()}
+
+
+def factor_from_row(row: OrganisationFactor) -> EmissionFactor:
+    return EmissionFactor(
+        key=f"org:{row.key}",
+        name=row.name,
+        kind=FactorKind(row.kind),
+        per_unit=row.per_unit,
+        mass_unit=row.mass_unit,
+        gases={gas: Decimal(value) for gas, value in row.gases.items()},
+        provenance=Provenance(
+            source=row.source, publisher=row.publisher, year=row.year, geography=row.geography,
+            version=f"v{row.version}",
+        ),
+        ncv=row.ncv,
+        ncv_unit=row.ncv_unit,
+    )
+
+
+def factor_document(factor: EmissionFactor) -> dict[str, Any]:
+    """A factor as JSON: what a verified inventory freezes and a report lists."""
+    data = {f.name: getattr(factor, f.name) for f in dataclasses.fields(factor)}
+    data["kind"] = factor.kind.value
+    data["gases"] = dict(factor.gases)
+    data["provenance"] = {f.name: getattr(factor.provenance, f.name) for f in dataclasses.fields(factor.provenance)}
+    return _jsonable(data)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(getattr(k, "value", k)): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _totals(totals: Totals) -> dict[str, Any]:
+    return _jsonable({
+        "tco2e": totals.tco2e,
+        "by_scope": {int(k): v for k, v in totals.by_scope.items()},
+        "by_scope3_category": dict(totals.by_scope3_category),
+        "by_gas": {gas: {"mass_t": g.mass_t, "tco2e": g.tco2e} for gas, g in totals.by_gas.items()},
+        "by_site": dict(totals.by_site),
+        "by_iso_category": {int(k): v for k, v in totals.by_iso_category.items()},
+    })
+
+
+class FactorResolver:
+    """Grid factors per site for the period's year, with the disclosures of any fall-back."""
+
+    def __init__(self, session: Session, period: ApplicationPeriodRow, site_ids: set[int]):
+        # The period's data year: the year it starts in (application periods are usually
+        # calendar years; an extended first period takes its first year).
+        self.year = period.start_date.year
+        self.sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(site_ids)))}
+        self.disclosures: list[str] = []
+        self.used: dict[str, EmissionFactor] = {}
+        self._cache: dict[tuple[int, str], EmissionFactor | None] = {}
+
+    def _grid(self, site_id: int, kind: FactorKind) -> EmissionFactor | None:
+        key = (site_id, kind.value)
+        if key not in self._cache:
+            site = self.sites[site_id]
+            factor = None
+            for geography in [g for g in (site.grid_region, site.country) if g]:
+                try:
+                    factor, disclosure = library.grid_factor(geography, self.year, kind)
+                except NotFound:
+                    continue
+                if disclosure:
+                    self.disclosures.append(f"{site.name}: {disclosure}")
+                break
+            if factor is None and kind is FactorKind.GRID_RESIDUAL_MIX:
+                # No residual mix published: the grid average stands in (DOMAIN: "residual-mix
+                # (or grid)"), disclosed.
+                factor = self._grid(site_id, FactorKind.GRID_LOCATION)
+                if factor is not None:
+                    self.disclosures.append(
+                        f"{site.name}: no residual-mix factor is published; market-based Scope 2 "
+                        f"uses the grid average {factor.key}"
+                    )
+            if factor is not None:
+                self.used[factor.key] = factor
+            self._cache[key] = factor
+        return self._cache[key]
+
+    def location(self, site_id: int) -> EmissionFactor | None:
+        return self._grid(site_id, FactorKind.GRID_LOCATION)
+
+    def residual(self, site_id: int) -> EmissionFactor | None:
+        return self._grid(site_id, FactorKind.GRID_RESIDUAL_MIX)
+
+
+def _calculate(
+    session: Session, inventory: Inventory, activities: list[Activity],
+    covered_mwh_by_site: Mapping[int, Decimal] | None,
+) -> tuple[InventoryResult, FactorResolver, dict[str, EmissionFactor]]:
+    period = session.get(ApplicationPeriodRow, inventory.period_id)
+    factors = {**library.load_factors(), **organisation_factors(session, inventory.organisation_id)}
+    resolver = FactorResolver(session, period, {a.site_id for a in activities})
+    result = calculate(
+        activities, factors, library.load_gwp_set(inventory.gwp_set),
+        location_factor_for=resolver.location, residual_factor_for=resolver.residual,
+        covered_mwh_by_site=covered_mwh_by_site,
+    )
+    return result, resolver, factors
+
+
+def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> Any:
+    """The trail of one record, calculated with the other records of its site (Scope 2
+    market-based coverage is shared within a site)."""
+    activities = load_activities(session, inventory.id, site_id=record.site_id)
+    result, _, _ = _calculate(session, inventory, activities, None)
+    return result.trail(record.id)
+
+
+def compute(
+    session: Session, inventory: Inventory, covered_mwh_by_site: Mapping[int, Decimal] | None = None
+) -> tuple[InventoryResult, dict[str, Any]]:
+    """Calculate an inventory from its records; returns the result and its report document."""
+    period = session.get(ApplicationPeriodRow, inventory.period_id)
+    groups = load_groups(session, inventory, period)
+    result, resolver, factors = _calculate(session, inventory, [g.activity for g in groups], covered_mwh_by_site)
+    used = {key: factors[key] for key in result.factor_keys if key in factors}
+    used.update(resolver.used)
+    report = {
+        "inventory_id": inventory.id,
+        "version": inventory.version,
+        "gwp_set": inventory.gwp_set,
+        "factor_library_version": inventory.factor_library_version,
+        "activity_count": sum(g.records for g in groups),
+        "location_based": _totals(result.location_based),
+        "market_based": _totals(result.market_based),
+        "scope2_market_by_site": [
+            _jsonable({
+                "site_id": s.site_id, "consumption_mwh": s.consumption_mwh,
+                "supplier_specific_mwh": s.supplier_specific_mwh, "covered_mwh": s.covered_mwh,
+                "excess_mwh": s.excess_mwh, "uncovered_mwh": s.uncovered_mwh,
+                "residual_factor_key": s.residual_factor_key, "tco2e": s.tco2e,
+            })
+            for s in result.scope2_market.sites.values()
+        ],
+        "uncertainty": _uncertainty(result, groups, used),
+        "disclosures": sorted(set(resolver.disclosures)),
+        "factors": sorted(used),
+    }
+    return result, report
+
+
+def _uncertainty(result: InventoryResult, groups: list[Group], factors: Mapping[str, EmissionFactor]) -> dict[str, Any]:
+    """Combined ± of the location-based total by error propagation (seed 000 §4.7).
+
+    Each record's ± combines its activity and factor uncertainties as a product, √(uₐ² + u_f²);
+    records are independent, so a group of n records with emissions Eᵢ = r·qᵢ contributes
+    √Σ(u·Eᵢ)² = u·r·√Σqᵢ² — one :class:`Estimate` per group with that absolute ±.
+    """
+    estimates, missing = [], 0
+    with localcontext(EXACT_DIVISION):
+        for group in groups:
+            trail = result.trail(group.activity)
+            factor = factors.get(trail.result.factor_key or "")
+            activity_pct = group.activity.uncertainty_percent
+            factor_pct = factor.uncertainty_percent if factor is not None else None
+            if activity_pct is None and factor_pct is None:
+                missing += group.records
+                continue
+            emissions = trail.location_tco2e
+            quantity = group.activity.quantity
+            per_record = product_uncertainty(activity_pct or Decimal(0), factor_pct or Decimal(0))
+            # (u·r·√Σq²) / |E| expressed as a % of the group's emissions E = r·Σq.
+            spread = per_record * group.sum_of_squares.sqrt() / abs(quantity) if quantity else Decimal(0)
+            estimates.append(Estimate(emissions, spread))
+    if not estimates:
+        return {"percent": None, "note": "no record states an uncertainty"}
+    combined = sum_uncertainty(estimates)
+    return _jsonable({"percent": combined.uncertainty_percent, "records_without_uncertainty": missing})

@@ -1,0 +1,1606 @@
+"""Activity data imports, the pure half: uploaded file bytes → validated activity rows, or every error.
+
+:func:`parse_activity_file` reads a CSV or XLSX file, maps the customer's columns to our fields,
+checks every cell and every row, and returns either **all** rows or **every** error: an import is
+atomic, so the service stores nothing while one error remains. A preview (dry run) is the same
+call with nothing stored. The database half (resolving sites, storing, skipping activities already
+imported) belongs to the service; nothing here touches a database, Flask or the clock.
+
+Errors name the row as the user sees it in the spreadsheet (the header is row 1, the first data
+row is 2) and the column by *their* header, so a message can be acted on without our vocabulary.
+
+Speed: the benchmark imports 1,000,000 rows (parse + validate + store) in 20 s, so checks work on
+whole columns. The CSV header is read first; columns with few distinct values (site, unit, dates,
+scope…) are then read by pandas as categoricals, so each distinct value is decoded, parsed and
+checked once and spread to the rows through integer codes. Quantities go through one regular
+expression and become a ``Decimal`` once each. pandas stays inside this module: callers get
+:class:`ActivityRows`, the rows by column, handed out as :class:`ActivityRow` tuples in chunks
+ready for ``executemany`` or COPY.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+import operator
+import re
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Context, Decimal
+from enum import StrEnum
+from importlib import resources
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from neutrality.errors import InvalidInput
+from neutrality.inventory.model import (
+    SCOPE3_CATEGORIES,
+    ActivityType,
+    CalculationMethod,
+    DataQualityTier,
+    IsoCategory,
+    Scope,
+    Scope1Subtype,
+    default_iso_category,
+)
+from neutrality.inventory.transport import Control, Payer
+from neutrality.units import Dimension, Unit, UnknownUnit, tidy, unit
+
+#: Our field names, in the order of the templates. Customers' own headers map onto these.
+FIELDS: tuple[str, ...] = (
+    "site", "source", "scope", "scope1_subtype", "scope3_category", "iso_category",
+    "activity_type", "quantity", "unit", "start_date", "end_date", "evidence", "data_quality",
+    "uncertainty_percent", "factor_key", "gas", "method", "payer", "ownership", "weight",
+    "weight_unit",
+)  # fmt: skip
+#: Fields every file must give, as a column or as a fixed value of the mapping.
+REQUIRED_FIELDS: tuple[str, ...] = (
+    "site", "source", "scope", "activity_type", "quantity", "unit", "start_date", "end_date",
+)  # fmt: skip
+#: Fields only transport rows may fill (seed 002 §2.10: payer and control classify a leg).
+TRANSPORT_FIELDS: tuple[str, ...] = ("payer", "ownership", "weight", "weight_unit")
+#: Fields with about one distinct value per row: read as text, not as categoricals.
+_MANY_VALUES = frozenset({"quantity", "evidence"})
+
+#: Largest quantity accepted, in its own unit: more is a typing error, not an activity.
+MAX_QUANTITY = Decimal("1e15")
+#: Quantities are stored as NUMERIC(38, 12) (neutrality.db.ExactDecimal); more decimal places
+#: would be rounded silently by the database, so they are refused here.
+MAX_DECIMAL_PLACES = 12
+#: Longest text per field, as the activity_records and sites columns allow.
+TEXT_LIMITS = {"site": 200, "source": 300, "evidence": 500, "factor_key": 120, "gas": 30}
+#: Errors carried in :class:`ImportRejected` details; ``error_count`` says how many in all.
+MAX_REPORTED_ERRORS = 1000
+#: Version of the fingerprint recipe: change it only together with a data migration.
+FINGERPRINT_VERSION = "activity-v1"
+
+#: Unit dimensions that fit each activity type (electricity must be energy, refrigerant a mass…).
+ALLOWED_DIMENSIONS: Mapping[ActivityType, frozenset[Dimension]] = {
+    ActivityType.FUEL: frozenset({Dimension.MASS, Dimension.VOLUME, Dimension.ENERGY}),
+    ActivityType.ELECTRICITY: frozenset({Dimension.ENERGY}),
+    ActivityType.HEAT_STEAM: frozenset({Dimension.ENERGY, Dimension.MASS}),  # steam in GJ or t
+    ActivityType.REFRIGERANT: frozenset({Dimension.MASS}),
+    ActivityType.PROCESS: frozenset(
+        {Dimension.MASS, Dimension.VOLUME, Dimension.ENERGY, Dimension.COUNT}
+    ),
+    ActivityType.MATERIAL: frozenset(
+        {Dimension.MASS, Dimension.VOLUME, Dimension.COUNT, Dimension.CURRENCY}
+    ),
+    # t·km, or km with the weight carried; a currency when only the freight bill is known
+    ActivityType.TRANSPORT: frozenset({Dimension.FREIGHT, Dimension.DISTANCE, Dimension.CURRENCY}),
+    ActivityType.WASTE: frozenset({Dimension.MASS, Dimension.VOLUME, Dimension.CURRENCY}),
+    ActivityType.TRAVEL: frozenset(
+        {Dimension.PASSENGER_DISTANCE, Dimension.DISTANCE, Dimension.COUNT, Dimension.CURRENCY}
+    ),
+    ActivityType.COMMUTING: frozenset(
+        {Dimension.PASSENGER_DISTANCE, Dimension.DISTANCE, Dimension.CURRENCY}
+    ),
+    ActivityType.SPEND: frozenset({Dimension.CURRENCY}),
+    ActivityType.OTHER: frozenset(Dimension),
+}
+#: What the user should write instead, when a unit does not fit the activity type.
+_DIMENSION_HINTS = {
+    ActivityType.FUEL: "a mass, volume or energy unit (t, L, m3, GJ…)",
+    ActivityType.ELECTRICITY: "an energy unit (kWh, MWh…)",
+    ActivityType.HEAT_STEAM: "an energy or mass unit (GJ, t…)",
+    ActivityType.REFRIGERANT: "a mass unit (kg, t…)",
+    ActivityType.PROCESS: "a mass, volume, energy or count unit",
+    ActivityType.MATERIAL: "a mass, volume, count or currency unit",
+    ActivityType.TRANSPORT: "t·km, or km with a weight, or a currency for spend-based rows",
+    ActivityType.WASTE: "a mass or volume unit (t, m3…) or a currency",
+    ActivityType.TRAVEL: "p·km, km, a count (nights) or a currency",
+    ActivityType.COMMUTING: "p·km, km or a currency",
+    ActivityType.SPEND: "a currency (CNY, USD…)",
+    ActivityType.OTHER: "a known unit",
+}
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+class RowError(NamedTuple):
+    """One problem: the spreadsheet row (header = 1; None for the whole file), the column as the
+    file names it (None for a whole row or file) and the reason, in words for the user."""
+
+    row: int | None
+    column: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+class ActivityRow(NamedTuple):
+    """One valid activity, in the column order of ``activity_records``.
+
+    ``site`` is the file's text (a site code or name); the service resolves it. Enum fields hold
+    enum members (``str``/``int`` subclasses), dates are ``datetime.date``, quantities exact
+    ``Decimal``. ``extra`` holds the transport fields (payer, ownership, weight, weight_unit) as
+    text, or None. ``row`` is the spreadsheet row, for errors the service finds (unknown site).
+    """
+
+    row: int
+    site: str
+    source: str
+    scope: Scope
+    scope1_subtype: Scope1Subtype | None
+    scope3_category: int | None
+    iso_category: IsoCategory
+    activity_type: ActivityType
+    quantity: Decimal
+    unit: str
+    start_date: dt.date
+    end_date: dt.date
+    factor_key: str | None
+    gas: str | None
+    method: CalculationMethod
+    data_quality: DataQualityTier
+    uncertainty_percent: Decimal | None
+    evidence: str
+    extra: dict[str, str] | None
+    fingerprint: str
+
+
+class ActivityRows(Sequence[ActivityRow]):
+    """The valid rows of a file, kept by column, made into :class:`ActivityRow` tuples on demand.
+
+    Iterate, index, or take :meth:`chunks` of rows for an ``executemany`` or a COPY: the store
+    then never holds a million tuples at once. The columns are numpy object arrays on purpose:
+    the cyclic garbage collector does not traverse them, whereas twenty lists of a million items
+    each would be traversed on every full collection (measured: iterating a million rows took
+    9 s with the columns as lists, 2 s as arrays). :meth:`column` gives one field's values.
+    """
+
+    def __init__(self, columns: Mapping[str, np.ndarray] | None = None):
+        if columns is None:
+            columns = {name: np.empty(0, dtype=object) for name in ActivityRow._fields}
+        self._columns = tuple(columns[name] for name in ActivityRow._fields)
+        self._length = len(self._columns[0])
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return list(
+                map(ActivityRow._make, zip(*(c[index] for c in self._columns), strict=True))
+            )
+        return ActivityRow._make(c[index] for c in self._columns)
+
+    def __iter__(self) -> Iterator[ActivityRow]:
+        for chunk in self.chunks():
+            yield from chunk
+
+    def chunks(self, size: int = 10_000) -> Iterator[list[ActivityRow]]:
+        for start in range(0, self._length, size):
+            yield self[start : start + size]
+
+    def column(self, name: str) -> Sequence[Any]:
+        """One field's values for every row, in row order (read-only)."""
+        values = self._columns[ActivityRow._fields.index(name)].view()
+        values.flags.writeable = False
+        return values
+
+
+class ImportRejected(InvalidInput):
+    """A file with at least one error: nothing of it is imported."""
+
+    code = "import_rejected"
+
+    def __init__(self, filename: str, errors: list[RowError]):
+        count = len(errors)
+        super().__init__(
+            f"'{filename}' has {count} error{'' if count == 1 else 's'}; nothing was imported",
+            {
+                "errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+                "error_count": count,
+                "truncated": count > MAX_REPORTED_ERRORS,
+            },
+        )
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportTotal:
+    scope: Scope
+    activity_type: ActivityType
+    unit: str
+    rows: int
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What an import would store (the dry run): the first rows, totals, and every error."""
+
+    filename: str
+    sha256: str
+    row_count: int
+    sample: list[ActivityRow]
+    totals: list[ImportTotal]
+    errors: list[RowError]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass(frozen=True)
+class ParsedImport:
+    """The outcome of one parse: all ``rows`` and no errors, or no rows and every error.
+
+    ``sha256`` identifies the file (the service refuses the same file twice per inventory);
+    each row's ``fingerprint`` identifies the activity (the same activity imported again, from
+    another file or another encoding, is not stored twice).
+    """
+
+    filename: str
+    sha256: str
+    file_format: str | None  # "csv" or "xlsx"; None when refused before reading
+    encoding: str | None  # codec the text was read with; "utf-8" for XLSX (its XML is UTF-8)
+    rows: ActivityRows = field(default_factory=ActivityRows)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            raise ImportRejected(self.filename, self.errors)
+
+    def preview(self, limit: int = 20) -> ImportPreview:
+        totals: dict[tuple[Scope, ActivityType, str], tuple[int, Decimal]] = {}
+        rows = self.rows
+        keys = zip(
+            rows.column("scope"),
+            rows.column("activity_type"),
+            rows.column("unit"),
+            rows.column("quantity"),
+            strict=True,
+        )
+        for key in keys:
+            count, quantity = totals.get(key[:3], (0, Decimal(0)))
+            totals[key[:3]] = (count + 1, quantity + key[3])
+        return ImportPreview(
+            self.filename,
+            self.sha256,
+            len(self.rows),
+            self.rows[:limit],
+            [ImportTotal(s, t, u, n, q) for (s, t, u), (n, q) in sorted(totals.items())],
+            self.errors,
+        )
+
+
+# --- column mapping ----------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    """Comparison form of a header or code: full-width forms folded (NFKC), trimmed, no case."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", _norm(text))
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """How a customer's own layout maps to our fields.
+
+    ``columns`` maps their header to our field, or to None for a column to ignore on purpose (a
+    column nobody mapped is an error, never skipped silently). ``fixed`` gives a field the same
+    value on every row (``{"unit": "kWh", "activity_type": "electricity"}``). Headers match after
+    folding full-width forms and case, so ``用电量（千瓦时）`` matches ``用电量(千瓦时)``; our own
+    field names ("quantity", "Start date") are always understood. ``sheet`` names the XLSX
+    worksheet to read (default: the first).
+    """
+
+    columns: Mapping[str, str | None] = field(default_factory=dict)
+    fixed: Mapping[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        targets: dict[str, str] = {}
+        for header, target in self.columns.items():
+            if target is None:
+                continue
+            if target not in FIELDS:
+                problems.append(f"'{header}' maps to '{target}', which is not a field")
+            elif target in targets:
+                problems.append(f"'{targets[target]}' and '{header}' both map to '{target}'")
+            targets[target] = header
+        for name, value in self.fixed.items():
+            if name not in FIELDS:
+                problems.append(f"a fixed value is given for '{name}', which is not a field")
+            elif name in targets:
+                problems.append(f"'{name}' is both fixed and mapped from '{targets[name]}'")
+            elif not isinstance(value, str):
+                problems.append(f"the fixed value of '{name}' must be text")
+        if problems:
+            raise InvalidInput("invalid column mapping", {"mapping": problems})
+
+    def target(self, header: str) -> tuple[bool, str | None]:
+        """(known, field) for a header: known is False for a column nobody said what it is."""
+        normal = _norm(header)
+        for theirs, ours in self.columns.items():
+            if _norm(theirs) == normal:
+                return True, ours
+        name = _snake(header)
+        return (True, name) if name in FIELDS else (False, None)
+
+
+def _column_letter(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _resolve_columns(
+    header: list[str], row: int, mapping: ColumnMapping
+) -> tuple[dict[str, int | str], list[RowError]]:
+    """Which column (or fixed value) gives each field; unknown, doubled and missing columns."""
+    errors: list[RowError] = []
+    sources: dict[str, int | str] = {}
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            continue  # a column without a header must be empty: checked once the cells are read
+        normal, letter = _norm(name), _column_letter(index)
+        if normal in seen:
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    f"appears twice (columns {_column_letter(seen[normal])} and {letter})",
+                )
+            )
+            continue
+        seen[normal] = index
+        known, target = mapping.target(name)
+        if not known:
+            errors.append(
+                RowError(row, name, "unknown column: map it to a field or mark it as ignored")
+            )
+        elif target is None:
+            continue  # ignored on purpose by the mapping
+        elif target in sources:
+            other = header[int(sources[target])]
+            errors.append(RowError(row, name, f"gives '{target}', like column '{other}'"))
+        elif target in mapping.fixed:
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    f"gives '{target}', which the mapping fixes to '{mapping.fixed[target]}'",
+                )
+            )
+        else:
+            sources[target] = index
+    sources.update(mapping.fixed)
+    found = ", ".join(h for h in header if h) or "none"
+    errors.extend(
+        RowError(row, name, f"missing required column '{name}'; the file has: {found}")
+        for name in REQUIRED_FIELDS
+        if name not in sources
+    )
+    return sources, errors
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """The file cannot be imported as a whole (or its header is wrong); carries the errors."""
+
+    def __init__(self, *errors: RowError | str):
+        self.errors = [e if isinstance(e, RowError) else RowError(None, None, e) for e in errors]
+        super().__init__(self.errors[0].reason)
+
+
+@dataclass
+class _Cells:
+    """One column: its distinct texts and, per row, the index of the row's text among them.
+
+    ``codes`` None means one text per row (high-cardinality columns are not factorised).
+    """
+
+    uniques: np.ndarray  # object array of str
+    codes: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Cells:
+        codes, uniques = pd.factorize(values)
+        return cls(np.asarray(uniques, dtype=object), codes)
+
+    @classmethod
+    def constant(cls, value: str, n: int) -> _Cells:
+        return cls(np.array([value], dtype=object), np.zeros(n, dtype=np.int64))
+
+    @property
+    def length(self) -> int:
+        return len(self.uniques) if self.codes is None else len(self.codes)
+
+    def take(self, positions: np.ndarray | slice) -> _Cells:
+        if self.codes is None:
+            return _Cells(self.uniques[positions])
+        return _Cells(self.uniques, self.codes[positions])
+
+    def text(self, position: int) -> str:
+        return str(self.uniques[position if self.codes is None else self.codes[position]])
+
+    def blank(self, candidates: np.ndarray) -> np.ndarray:
+        """Which of the rows at ``candidates`` are blank in this column."""
+        if self.codes is None:
+            return np.fromiter(
+                (not v.strip() for v in self.uniques[candidates]), dtype=bool, count=len(candidates)
+            )
+        blank = np.fromiter(
+            (not u.strip() for u in self.uniques), dtype=bool, count=len(self.uniques)
+        )
+        return blank[self.codes[candidates]]
+
+
+@dataclass
+class _Table:
+    header: list[str]  # header cells as written, trimmed
+    header_row: int  # spreadsheet row of the header
+    sources: dict[str, int | str]  # field -> column index, or the mapping's fixed value
+    cells: dict[int, _Cells]  # the columns in use (mapped, and unnamed ones to check)
+    rows: np.ndarray  # spreadsheet row number of each data row
+
+
+def _is_help_row(cells: list[str]) -> bool:
+    """Row 2 of our templates explains each column, every cell starting with "# " (Excel's error
+    values, #N/A or #REF!, never have the space); the parser skips it if the user kept it."""
+    return all(not c.strip() or c.strip().startswith("# ") for c in cells)
+
+
+def _data_rows(
+    cells: dict[int, _Cells], first: int, n: int
+) -> tuple[dict[int, _Cells], np.ndarray]:
+    """Data rows from position ``first`` on: blank rows dropped, the templates' help row skipped."""
+    positions = np.arange(first, n)
+    blank = np.ones(len(positions), dtype=bool)
+    # categorical columns first: they decide most rows at the price of their distinct values
+    for column in sorted(cells.values(), key=lambda c: c.codes is None):
+        candidates = np.flatnonzero(blank)
+        if not len(candidates):
+            break
+        blank[candidates] = column.blank(positions[candidates])
+    positions = positions[~blank]
+    if len(positions) and _is_help_row([c.text(positions[0]) for c in cells.values()]):
+        positions = positions[1:]
+    if not len(positions):
+        raise _Refused("the file has a header row but no data rows")
+    contiguous = positions[-1] - positions[0] + 1 == len(positions)
+    rows = slice(int(positions[0]), int(positions[-1]) + 1) if contiguous else positions
+    # spreadsheet rows count from 1, and the positions count the rows before the header too
+    return {i: c.take(rows) for i, c in cells.items()}, positions + 1
+
+
+def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first: int) -> None:
+    """A column without a header may hold nothing below the header: its values would be lost."""
+    errors = [
+        RowError(row, f"column {_column_letter(i)}", "has values but no header")
+        for i, c in cells.items()
+        if not header[i] and not c.blank(np.arange(first, c.length)).all()
+    ]
+    if errors:
+        raise _Refused(*errors)
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel 97–2003 (.xls) or other Office file; save it as .xlsx or CSV",
+    ),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _sniff_format(data: bytes, filename: str) -> str:
+    """ "csv" or "xlsx" from the content; a name that contradicts the content is refused."""
+    name = filename.lower()
+    if not name.endswith(_CSV_SUFFIXES + _XLSX_SUFFIXES):
+        raise _Refused(f"'{filename}' is not a CSV or XLSX file (accepted: .csv, .txt, .xlsx)")
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            raise _Refused(f"'{filename}' is {what}, not a CSV or XLSX file")
+    is_zip = data.startswith(b"PK\x03\x04")
+    if name.endswith(_XLSX_SUFFIXES):
+        if not is_zip:
+            raise _Refused(f"'{filename}' is not an XLSX workbook (an .xlsx file is a zip archive)")
+        return "xlsx"
+    if is_zip:
+        raise _Refused(f"'{filename}' is a zip archive (an XLSX workbook?), not a CSV file")
+    return "csv"
+
+
+# -- encodings
+
+#: Encodings a caller may state (by Python's canonical codec name) and the codec read with. GBK
+#: and GB2312 are subsets of GB18030; Big5 as Windows writes it is cp950, Microsoft's superset.
+_STATED = {
+    "utf-8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030", "gbk": "gb18030",
+    "gb2312": "gb18030", "big5": "cp950", "cp950": "cp950", "big5hkscs": "big5hkscs",
+    "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+}  # fmt: skip
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SAMPLE_CHARS = 50_000
+#: Share of suspicious characters above which a reading is taken for mis-decoded bytes.
+_MOJIBAKE_SHARE = 0.05
+
+
+def _suspicious(char: str) -> bool:
+    """A character real spreadsheet text hardly contains but mis-decoded bytes do.
+
+    Big5 bytes read as GB18030 land in GB18030's user-defined areas (Unicode private use), its
+    kana and box-drawing rows and rare GBK-extension ideographs outside GB2312 and Big5; a right
+    reading of Chinese text has next to none of these.
+    """
+    code = ord(char)
+    if 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or 0x3040 <= code <= 0x30FF:
+        return True
+    if 0x2500 <= code <= 0x257F or 0x3400 <= code <= 0x4DBF or code == 0xFFFD:
+        return True
+    if 0x4E00 <= code <= 0x9FFF:
+        for codec in ("gb2312", "big5"):
+            try:
+                char.encode(codec)
+                return False
+            except UnicodeEncodeError:
+                continue
+        return True
+    return False
+
+
+def _suspicious_share(text: str) -> float:
+    chars: Counter[str] = Counter()
+    for match in _NON_ASCII.finditer(text):
+        chars.update(match.group())
+        if chars.total() >= _SAMPLE_CHARS:
+            break
+    total = chars.total()
+    return sum(n for c, n in chars.items() if _suspicious(c)) / total if total else 0.0
+
+
+def _decode_failure(data: bytes, codec: str, what: str) -> _Refused:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        return _Refused(f"the file is not valid {what}: the bytes at line {line} cannot be read")
+    return _Refused(f"the file is not valid {what}")
+
+
+def _legacy_text(data: bytes) -> tuple[str, str]:
+    """Text of a file that is not UTF-8: GB18030, else Big5 (cp950), whichever reads cleanly
+    first; undecodable bytes are refused, never replaced, and so is mojibake."""
+    readable = False
+    for codec in ("gb18030", "cp950"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readable = True
+        if _suspicious_share(text) <= _MOJIBAKE_SHARE:
+            return text, codec
+    if not readable:
+        raise _Refused(
+            "the file is not UTF-8, GB18030/GBK or Big5 text; save it as CSV UTF-8 or state its encoding"
+        )
+    raise _Refused(
+        "the file's text does not read cleanly as UTF-8, GB18030 or Big5; state its encoding"
+    )
+
+
+def _utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
+    """UTF-8 bytes for the CSV parser, the encoding the file was read with, and whether the file
+    is only presumed UTF-8 (then a decoding error means: try GB18030 and Big5).
+
+    pandas decodes UTF-8 strictly while it parses, so a UTF-8 file is not decoded twice.
+    """
+    bom = data.startswith(codecs.BOM_UTF8)
+    if stated:
+        try:
+            name = codecs.lookup(stated).name
+        except LookupError:
+            raise _Refused(f"unknown encoding '{stated}'") from None
+        codec = _STATED.get(name)
+        if codec is None:
+            raise _Refused(f"encoding '{stated}' is not supported (use UTF-8, GB18030/GBK or Big5)")
+        if bom and codec != "utf-8":
+            raise _Refused(
+                f"the file starts with a UTF-8 byte-order mark but was declared {stated}"
+            )
+        if codec == "utf-8":
+            return (data[3:], "utf-8-sig", False) if bom else (data, "utf-8", False)
+        try:
+            return data.decode(codec).encode("utf-8"), codec, False
+        except UnicodeDecodeError:
+            raise _decode_failure(data, codec, stated) from None
+    if bom:
+        return data[3:], "utf-8-sig", False
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16").encode("utf-8"), "utf-16", False
+        except UnicodeDecodeError:
+            raise _decode_failure(data, "utf-16", "UTF-16") from None
+    if b"\x00" in data[:8192]:
+        raise _Refused("the file is binary, not CSV text")
+    if data.isascii():
+        return data, "utf-8", False
+    try:  # a GBK or Big5 file nearly always shows it in its first bytes: skip a wasted parse
+        codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=False)
+    except UnicodeDecodeError:
+        text, codec = _legacy_text(data)
+        return text.encode("utf-8"), codec, False
+    return data, "utf-8", True
+
+
+# -- CSV
+
+
+def _header_line(body: bytes) -> tuple[str, int]:
+    """The first line with a value (decoded) and how many lines come before it; Excel writes an
+    empty row as a line of delimiters."""
+    for index, raw in enumerate(io.BytesIO(body)):
+        line = raw.decode("utf-8")
+        if line.strip(' \t\r\n,;"'):
+            return line.rstrip("\r\n"), index
+    raise _Refused("the file is empty")
+
+
+def _delimiter(line: str) -> str:
+    counts = {sep: line.count(sep) for sep in (",", "\t", ";")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] else ","
+
+
+def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
+    line, before = _header_line(body)
+    sep = _delimiter(line)
+    try:
+        header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
+    except csv.Error:
+        raise _Refused("the header row cannot be read as CSV") from None
+    header_row = before + 1
+    sources, errors = _resolve_columns(header, header_row, mapping)
+    if errors:
+        raise _Refused(*errors)
+    used = {i for i in sources.values() if isinstance(i, int)} | {
+        i for i, h in enumerate(header) if not h
+    }
+    many = {sources[f] for f in _MANY_VALUES if isinstance(sources.get(f), int)}
+    width = len(header)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(body),
+            sep=sep,
+            header=None,
+            names=range(width),
+            encoding="utf-8",
+            dtype={i: (object if i in many else "category") for i in range(width)},
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        frame = _read_ragged(body.decode("utf-8"), sep, width)
+    cells: dict[int, _Cells] = {}
+    for i in sorted(used):
+        column = frame[i]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            uniques = np.append(column.cat.categories.to_numpy(dtype=object), "")
+            codes = column.cat.codes.to_numpy()
+            cells[i] = _Cells(uniques, np.where(codes < 0, len(uniques) - 1, codes))  # -1: missing
+        elif i in many:  # with na_filter=False, missing cells are "" already
+            cells[i] = _Cells(column.to_numpy(dtype=object))
+        else:  # read row by row (see _read_ragged)
+            cells[i] = _Cells.of(column.to_numpy(dtype=object))
+    _check_unnamed(header, header_row, cells, before + 1)
+    taken, rows = _data_rows(cells, before + 1, len(frame))
+    return _Table(header, header_row, sources, taken, rows)
+
+
+def _read_ragged(text: str, sep: str, width: int) -> pd.DataFrame:
+    """Row by row, for files with rows longer than the header: each such row is an error,
+    unless its extra cells are all blank (a stray delimiter at the end of a line)."""
+    records: list[list[str]] = []
+    errors: list[RowError] = []
+    for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), 1):
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            errors.append(
+                RowError(number, None, f"has {len(record)} cells but the header has {width}")
+            )
+        records.append(record[:width] + [""] * (width - len(record)))
+    if errors:
+        raise _Refused(*errors)
+    return pd.DataFrame(records, columns=range(width), dtype=object)
+
+
+# -- XLSX
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text the user sees (numbers to Excel's 15 significant digits)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Excel shows 15 significant digits: 0.30000000000000004 is binary noise for 0.3.
+        return (
+            str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
+        )
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
+    sheet = mapping.sheet
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not read; the values are intact.
+            warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+            frame = pd.read_excel(
+                io.BytesIO(data),
+                sheet_name=sheet if sheet is not None else 0,
+                header=None,
+                dtype=object,
+                engine="openpyxl",
+            )
+    except ValueError as e:
+        if sheet is not None and "not found" in str(e):
+            raise _Refused(f"the workbook has no sheet named '{sheet}'") from None
+        raise _Refused("the file is not a readable XLSX workbook") from None
+    except Exception:  # zipfile.BadZipFile, KeyError, XML errors: a damaged workbook
+        raise _Refused("the file is not a readable XLSX workbook") from None
+    n = len(frame)
+    columns = [
+        np.fromiter((_cell_text(v) for v in frame[c]), dtype=object, count=n) for c in frame.columns
+    ]
+    # pandas keeps leading empty rows and columns, so position + 1 is the sheet's row number.
+    filled = np.zeros(n, dtype=bool)
+    for column in columns:
+        filled |= np.fromiter((bool(v.strip()) for v in column), dtype=bool, count=n)
+    if not filled.any():
+        raise _Refused("the file is empty")
+    head = int(np.flatnonzero(filled)[0])
+    header = [str(column[head]).strip() for column in columns]
+    sources, errors = _resolve_columns(header, head + 1, mapping)
+    if errors:
+        raise _Refused(*errors)
+    used = {i for i in sources.values() if isinstance(i, int)} | {
+        i for i, h in enumerate(header) if not h
+    }
+    cells = {i: _Cells.of(columns[i]) for i in sorted(used)}
+    _check_unnamed(header, head + 1, cells, head + 1)
+    taken, rows = _data_rows(cells, head + 1, n)
+    return _Table(header, head + 1, sources, taken, rows)
+
+
+# --- cell parsers (one call per distinct value) ------------------------------------------------
+
+
+class _Bad(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _aliases(pairs: Iterable[tuple[Any, Iterable[str]]]) -> dict[str, Any]:
+    table: dict[str, Any] = {}
+    for value, spellings in pairs:
+        for s in spellings:
+            table[re.sub(r"[\s\-]+", "_", _norm(s))] = value
+    return table
+
+
+def _enum_aliases(enum: type[StrEnum], extra: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+    return _aliases(
+        (member, [member.value, member.name, *extra.get(member.value, ())]) for member in enum
+    )
+
+
+_SCOPES = _aliases(
+    (
+        scope,
+        [
+            str(n),
+            f"{n}.0",
+            f"scope {n}",
+            f"scope{n}",
+            f"s{n}",
+            f"范围{n}",
+            f"范围{cn}",
+            f"範疇{n}",
+            f"範疇{cn}",
+            f"范畴{n}",
+            f"范畴{cn}",
+            f"範圍{n}",
+            f"範圍{cn}",
+        ],
+    )
+    for scope, n, cn in (
+        (Scope.SCOPE_1, 1, "一"),
+        (Scope.SCOPE_2, 2, "二"),
+        (Scope.SCOPE_3, 3, "三"),
+    )
+)
+_SUBTYPES = _enum_aliases(
+    Scope1Subtype,
+    {
+        "stationary_combustion": ["固定燃烧", "固定燃燒", "固定源"],
+        "mobile_combustion": ["移动燃烧", "移動燃燒", "移动源", "移動源"],
+        "process": ["过程排放", "過程排放", "製程排放", "工业过程", "過程"],
+        "fugitive": ["逸散排放", "逸散", "无组织排放"],
+        "land_use": ["土地利用", "land use"],
+    },
+)
+_ACTIVITY_TYPES = _enum_aliases(
+    ActivityType,
+    {
+        "fuel": ["燃料"],
+        "electricity": ["电力", "電力", "用电", "用電", "外购电力", "外購電力"],
+        "heat_steam": ["热力", "熱力", "蒸汽", "heat", "steam"],
+        "refrigerant": ["冷媒", "制冷剂", "製冷劑"],
+        "process": ["过程", "製程"],
+        "material": ["原材料", "物料", "材料"],
+        "transport": ["运输", "運輸", "物流"],
+        "waste": ["废弃物", "廢棄物"],
+        "travel": ["差旅", "商务差旅", "商務差旅"],
+        "commuting": ["通勤", "员工通勤", "員工通勤"],
+        "spend": ["支出", "采购金额", "採購金額"],
+        "other": ["其他"],
+    },
+)
+_TIERS = _enum_aliases(
+    DataQualityTier,
+    {
+        "metered": ["实测", "實測", "计量", "計量", "仪表", "儀表"],
+        "invoiced": ["发票", "發票", "账单", "帳單", "invoice"],
+        "supplier_specific": ["供应商", "供應商", "supplier"],
+        "industry_average": ["行业平均", "產業平均", "行業平均", "industry average"],
+        "estimated": ["估算", "估计", "估計", "estimate"],
+    },
+)
+_METHODS = _enum_aliases(
+    CalculationMethod,
+    {
+        "activity_based": ["活动数据", "活動數據", "activity"],
+        "spend_based": ["支出法", "金额法", "spend"],
+        "supplier_specific": ["供应商数据", "供應商數據", "supplier"],
+    },
+)
+_PAYERS = _enum_aliases(
+    Payer,
+    {
+        "reporter": ["本公司", "公司", "企业", "企業", "reporting company", "company"],
+        "customer": ["客户", "客戶"],
+        "supplier": ["供应商", "供應商"],
+        "other": ["其他"],
+    },
+)
+_CONTROLS = _enum_aliases(
+    Control,
+    {
+        "owned": ["自有", "owned or controlled", "controlled"],
+        "leased": ["租赁", "租賃"],
+        "third_party": ["第三方", "外包", "委托", "委託", "third party", "carrier"],
+    },
+)
+_CATEGORY = re.compile(r"(?:category|cat\.?|c|类别|類別|第)?\s*0*(\d{1,2})(?:\.0+)?\s*(?:类|類)?")
+
+
+def _choice(table: Mapping[str, Any], what: str, allowed: str) -> Callable[[str], Any]:
+    def parse(raw: str) -> Any:
+        found = table.get(re.sub(r"[\s\-]+", "_", _norm(raw)))
+        if found is None:
+            raise _Bad(f"'{raw.strip()}' is not a known {what} (use {allowed})")
+        return found
+
+    return parse
+
+
+def _listing(enum: type[StrEnum]) -> str:
+    return ", ".join(m.value for m in enum)
+
+
+_parse_scope = _choice(_SCOPES, "scope", "1, 2 or 3")
+_parse_subtype = _choice(_SUBTYPES, "Scope 1 subtype", _listing(Scope1Subtype))
+_parse_type = _choice(_ACTIVITY_TYPES, "activity type", _listing(ActivityType))
+_parse_tier = _choice(_TIERS, "data-quality tier", _listing(DataQualityTier))
+_parse_method = _choice(_METHODS, "calculation method", _listing(CalculationMethod))
+_parse_payer = _choice(_PAYERS, "payer", _listing(Payer))
+_parse_control = _choice(_CONTROLS, "ownership", _listing(Control))
+
+
+def _parse_category(raw: str) -> int:
+    match = _CATEGORY.fullmatch(_norm(raw))
+    if not match or int(match.group(1)) not in SCOPE3_CATEGORIES:
+        raise _Bad(f"'{raw.strip()}' is not a Scope 3 category (1–15)")
+    return int(match.group(1))
+
+
+def _parse_iso(raw: str) -> IsoCategory:
+    match = _CATEGORY.fullmatch(_norm(raw))
+    if not match or not 1 <= int(match.group(1)) <= 6:
+        raise _Bad(f"'{raw.strip()}' is not an ISO 14064-1 category (1–6)")
+    return IsoCategory(int(match.group(1)))
+
+
+def _parse_unit(raw: str) -> Unit:
+    text = raw.strip()
+    try:
+        return unit(text)
+    except UnknownUnit:
+        pass
+    try:
+        return unit(unicodedata.normalize("NFKC", text))
+    except UnknownUnit:
+        raise _Bad(f"'{text}' is not a known unit") from None
+
+
+_ISO_DATE = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+)
+_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL_DATE = re.compile(r"(\d{1,7})(?:\.(\d+))?")
+_EXCEL_EPOCH = dt.date(
+    1899, 12, 30
+)  # serial 1 = 1900-01-01 once Excel's phantom 1900-02-29 is skipped
+_MAX_SERIAL = 2_958_465  # 9999-12-31
+
+
+def _parse_date(raw: str) -> dt.date:
+    """ISO dates (also 2024/1/31, 2024.1.31), 2024年1月31日, 20240131 and Excel serial numbers.
+
+    Day-first or month-first forms (31/01/2024, 01/31/2024) are refused: they cannot be told
+    apart, and guessing would move activity between months.
+    """
+    text = _norm(raw)
+    parts: tuple[str, str, str] | None = None
+    if match := _ISO_DATE.fullmatch(text):
+        if any(int(g or 0) for g in match.groups()[3:]):
+            raise _Bad(f"'{raw.strip()}' has a time of day; give the date only")
+        parts = match.group(1, 2, 3)
+    elif (match := _CJK_DATE.fullmatch(text)) or (match := _COMPACT_DATE.fullmatch(text)):
+        parts = match.group(1, 2, 3)
+    elif match := _SERIAL_DATE.fullmatch(text):
+        serial = int(match.group(1))
+        if match.group(2) and int(match.group(2)):
+            raise _Bad(f"'{raw.strip()}' has a time of day; give the date only")
+        if serial == 60:
+            raise _Bad("Excel serial 60 is 1900-02-29, a day that does not exist")
+        if not 1 <= serial <= _MAX_SERIAL:
+            raise _Bad(f"'{raw.strip()}' is not a date")
+        return _EXCEL_EPOCH + dt.timedelta(days=serial + (1 if serial < 60 else 0))
+    if parts is None:
+        raise _Bad(f"'{raw.strip()}' is not a date (write it as YYYY-MM-DD, e.g. 2024-01-31)")
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise _Bad(f"'{raw.strip()}' is not a real calendar date") from None
+
+
+#: Fast path: plain non-negative numbers below 1e15 with at most 12 decimal places.
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{0,12})?")
+_NUMBER = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:e([+-]?[0-9]+))?")
+_GROUPED = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+)(\.[0-9]*)?")
+_NOT_FINITE = {
+    "nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
+    "#num!", "#div/0!", "#value!", "#n/a",  # Excel's error values
+}  # fmt: skip
+_WIDE = Context(prec=60)
+
+
+def _parse_number(raw: str, limit: Decimal = MAX_QUANTITY, allow_zero: bool = True) -> Decimal:
+    """A number as written, exactly: thousands separators and full-width digits allowed."""
+    shown = raw.strip()
+    text = unicodedata.normalize("NFKC", shown).replace("\u2212", "-")  # U+2212 minus sign
+    if not text:
+        raise _Bad("is empty")
+    if text.casefold() in _NOT_FINITE:
+        raise _Bad(f"'{shown}' is not a finite number")
+    if text.startswith("(") and text.endswith(")"):  # accountants' notation for a negative
+        raise _Bad(f"'{shown}' is negative")
+    if grouped := _GROUPED.fullmatch(text):
+        text = grouped.group(1) + grouped.group(2).replace(",", "") + (grouped.group(3) or "")
+    elif "," in text:  # 1,5 may be a decimal comma: refuse rather than read fifteen
+        raise _Bad(f"'{shown}' is not a number (a comma may only separate thousands: 1,234.5)")
+    if not _NUMBER.fullmatch(text.casefold()):
+        raise _Bad(f"'{shown}' is not a number")
+    value = Decimal(text)
+    if value < 0:
+        raise _Bad(f"'{shown}' is negative")
+    if value == 0 and not allow_zero:
+        raise _Bad("must be more than zero")
+    if value > limit:
+        raise _Bad(f"'{shown}' is too large (more than {limit:,.0f})")
+    if "e" in text.casefold() or -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
+        value = tidy(value)  # 1.5E+3 is 1500 (Excel writes it); 1.50000000000000 is 1.5
+    if -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
+        raise _Bad(f"'{shown}' has more than {MAX_DECIMAL_PLACES} decimal places")
+    return value
+
+
+def _parse_percent(raw: str) -> Decimal:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    return _parse_number(text[:-1] if text.endswith("%") else text, limit=Decimal(1000))
+
+
+def _parse_weight(raw: str) -> Decimal:
+    return _parse_number(raw, allow_zero=False)
+
+
+def _quantities(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A ``Decimal`` per text (None where bad) and the reason per text (None where good).
+
+    Plain numbers, nearly all of them, take one regular-expression match and one ``Decimal``;
+    the rest (separators, exponents, signs, junk) go through :func:`_parse_number`.
+    """
+    n = len(texts)
+    reasons = np.empty(n, dtype=object)
+    plain = np.fromiter(
+        (_PLAIN_NUMBER.fullmatch(t) is not None for t in texts), dtype=bool, count=n
+    )
+    if plain.all():
+        return np.fromiter(map(Decimal, texts), dtype=object, count=n), reasons
+    parsed = np.empty(n, dtype=object)
+    fast = np.flatnonzero(plain)
+    parsed[fast] = np.fromiter(map(Decimal, texts[fast]), dtype=object, count=len(fast))
+    for i in np.flatnonzero(~plain):
+        try:
+            parsed[i] = _parse_number(texts[i])
+        except _Bad as e:
+            reasons[i] = e.reason
+    return parsed, reasons
+
+
+def _texts(limit: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Free text, trimmed, at most ``limit`` characters; in bulk (evidence is one text per row)."""
+
+    def parse(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n = len(texts)
+        parsed = np.fromiter(map(str.strip, texts), dtype=object, count=n)
+        lengths = np.fromiter(map(len, parsed), dtype=np.int64, count=n)
+        reasons = np.empty(n, dtype=object)
+        reasons[lengths > limit] = f"is longer than {limit} characters"
+        parsed[lengths == 0] = None
+        return parsed, reasons
+
+    return parse
+
+
+def _one_by_one(
+    parser: Callable[[str], Any] | None,
+) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    assert parser is not None
+
+    def parse(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        parsed = np.empty(len(texts), dtype=object)
+        reasons = np.empty(len(texts), dtype=object)
+        for i, text in enumerate(texts):
+            if text.strip():
+                try:
+                    parsed[i] = parser(text)
+                except _Bad as e:
+                    reasons[i] = e.reason
+        return parsed, reasons
+
+    return parse
+
+
+@dataclass
+class _Column:
+    """One field parsed: each distinct text parsed once, spread to the rows through ``codes``."""
+
+    parsed: np.ndarray  # per distinct text: the value, None when empty or bad
+    codes: np.ndarray | None  # per row: index into ``parsed``; None: one text per row
+    given: np.ndarray  # per row: the cell is not blank
+    ok: np.ndarray  # per row: the cell has no error (a blank optional cell is fine)
+
+    def spread(self, per_unique: np.ndarray) -> np.ndarray:
+        return per_unique if self.codes is None else per_unique[self.codes]
+
+    @property
+    def values(self) -> np.ndarray:
+        return self.spread(self.parsed)
+
+    @property
+    def good(self) -> np.ndarray:
+        return self.given & self.ok
+
+    def ints(self, key: Callable[[Any], int]) -> np.ndarray:
+        """``key(value)`` per row as integers (0 where there is no value), to compare in bulk."""
+        keys = (0 if p is None else int(key(p)) for p in self.parsed)
+        return self.spread(np.fromiter(keys, dtype=np.int64, count=len(self.parsed)))
+
+    def mapped(self, convert: Callable[[Any], Any]) -> np.ndarray:
+        values = (None if p is None else convert(p) for p in self.parsed)
+        return self.spread(np.fromiter(values, dtype=object, count=len(self.parsed)))
+
+    def filled(self, default: Any) -> np.ndarray:
+        values = self.parsed.copy()
+        values[pd.isna(values)] = default
+        return self.spread(values)
+
+
+class _Checks:
+    """Column-wise checks over one table; every error kept with its row, column and reason."""
+
+    def __init__(self, table: _Table):
+        self.table = table
+        self.n = len(table.rows)
+        self.errors: list[tuple[int, int, str, str]] = []  # row, column order, label, reason
+
+    def label(self, name: str) -> str:
+        source = self.table.sources.get(name)
+        if isinstance(source, int):
+            return self.table.header[source]
+        return f"{name} (fixed in the mapping)" if isinstance(source, str) else name
+
+    def cells(self, name: str) -> _Cells:
+        source = self.table.sources.get(name)
+        if isinstance(source, int):
+            return self.table.cells[source]
+        return _Cells.constant(source or "", self.n)
+
+    def fail(self, mask: np.ndarray, name: str, reason: str | np.ndarray) -> None:
+        positions = np.flatnonzero(mask)
+        if not len(positions):
+            return
+        source = self.table.sources.get(name)
+        order = source if isinstance(source, int) else len(self.table.header) + FIELDS.index(name)
+        reasons = (
+            [reason] * len(positions) if isinstance(reason, str) else reason[positions].tolist()
+        )
+        label = self.label(name)
+        if isinstance(source, str) and len(positions) == self.n and len(set(reasons)) == 1:
+            self.errors.append((0, order, label, reasons[0]))  # a bad fixed value: said once
+            return
+        rows = self.table.rows[positions].tolist()
+        self.errors.extend(
+            zip(rows, [order] * len(rows), [label] * len(rows), reasons, strict=True)
+        )
+
+    def fail_rows(self, positions: np.ndarray, reasons: list[str]) -> None:
+        order = len(self.table.header) + len(FIELDS)
+        self.errors.extend(
+            (row, order, "", why)
+            for row, why in zip(self.table.rows[positions].tolist(), reasons, strict=True)
+        )
+
+    def parse(
+        self,
+        name: str,
+        parser: Callable[[str], Any] | None = None,
+        *,
+        required: bool = False,
+        bulk: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> _Column:
+        """Parse a field, each distinct text once, by ``parser`` (one text) or ``bulk`` (all)."""
+        cells = self.cells(name)
+        parse_all = bulk if bulk is not None else _one_by_one(parser)
+        parsed, reasons = parse_all(cells.uniques)
+        count = len(reasons)
+        given = np.fromiter(map(bool, map(str.strip, cells.uniques)), dtype=bool, count=count)
+        if required and not given.all():
+            reasons[~given] = "is empty"
+        bad = pd.notna(reasons)
+        column = _Column(parsed, cells.codes, given, ~bad)
+        if cells.codes is not None:
+            column.given, column.ok = given[cells.codes], ~bad[cells.codes]
+        if bad.any():
+            self.fail(~column.ok, name, column.spread(reasons))
+        return column
+
+
+def _key_text(value: str) -> str:
+    return " ".join(_norm(value).split())
+
+
+def _fingerprint_prefix(*parts: str) -> str:
+    return "\x1f".join((FINGERPRINT_VERSION, *parts, ""))
+
+
+def activity_fingerprint(
+    site: str,
+    source: str,
+    activity_type: str,
+    start: dt.date,
+    end: dt.date,
+    quantity: Decimal,
+    unit_code: str,
+) -> str:
+    """SHA-256 identifying one activity: site, source, type, dates, unit and quantity.
+
+    The same activity gives the same fingerprint whatever the file's encoding, layout, spelling
+    of the unit (千瓦时 = kWh) or number format (1,234.50 = 1234.5); site and source compare
+    without case, character width or extra spaces. Scope, category, evidence and quality are
+    not part of it: a second file that reclassified an activity already stored would otherwise
+    count it twice. (The service may call this with a resolved site name to match across
+    spellings of one site.)
+    """
+    prefix = _fingerprint_prefix(
+        _key_text(site),
+        _key_text(source),
+        str(activity_type),
+        start.isoformat(),
+        end.isoformat(),
+        unit(unit_code).code,
+    )
+    return hashlib.sha256((prefix + str(_WIDE.normalize(quantity))).encode()).hexdigest()
+
+
+def _group(columns: list[_Column], positions: np.ndarray) -> np.ndarray:
+    """A group number per row of ``positions``, equal when all ``columns`` have the same text."""
+    group = np.zeros(len(positions), dtype=np.int64)
+    radix = 1
+    for column in columns:
+        if column.codes is None:  # one text per row: its position is its code
+            codes, size = positions.astype(np.int64), int(positions.max(initial=0)) + 1
+        else:
+            codes, size = column.codes[positions].astype(np.int64), len(column.parsed)
+        if radix * size >= 2**62:  # keep the mixed-radix number inside int64
+            group, _ = pd.factorize(group)
+            radix = int(group.max(initial=0)) + 1
+        group = group * size + codes
+        radix *= size
+    return pd.factorize(group)[0]
+
+
+def _fingerprints(key: list[_Column], quantity: _Column, positions: np.ndarray) -> np.ndarray:
+    """:func:`activity_fingerprint` of the rows at ``positions``, each prefix built once."""
+    site, source, atype, start, end, unit_col = key
+    group = _group(key, positions)
+    _, first = np.unique(group, return_index=True)
+    texts = [
+        column.mapped(convert)[positions[first]]
+        for column, convert in (
+            (site, _key_text),
+            (source, _key_text),
+            (atype, str),
+            (start, dt.date.isoformat),
+            (end, dt.date.isoformat),
+            (unit_col, operator.attrgetter("code")),
+        )
+    ]
+    prefixes = np.fromiter(map(_fingerprint_prefix, *texts), dtype=object, count=len(first))[group]
+    amounts = map(str, map(_WIDE.normalize, quantity.values[positions]))
+    messages = map(str.encode, map(operator.add, prefixes, amounts))
+    digests = (hashlib.sha256(m).hexdigest() for m in messages)
+    return np.fromiter(digests, dtype=object, count=len(positions))
+
+
+def _validate(
+    table: _Table, period_start: dt.date, period_end: dt.date
+) -> tuple[ActivityRows, list[RowError]]:
+    c = _Checks(table)
+    n = c.n
+
+    site = c.parse("site", bulk=_texts(TEXT_LIMITS["site"]), required=True)
+    source = c.parse("source", bulk=_texts(TEXT_LIMITS["source"]), required=True)
+    scope = c.parse("scope", _parse_scope, required=True)
+    subtype = c.parse("scope1_subtype", _parse_subtype)
+    category = c.parse("scope3_category", _parse_category)
+    iso = c.parse("iso_category", _parse_iso)
+    atype = c.parse("activity_type", _parse_type, required=True)
+    quantity = c.parse("quantity", bulk=_quantities)
+    unit_col = c.parse("unit", _parse_unit, required=True)
+    start = c.parse("start_date", _parse_date, required=True)
+    end = c.parse("end_date", _parse_date, required=True)
+    evidence = c.parse("evidence", bulk=_texts(TEXT_LIMITS["evidence"]))
+    tier = c.parse("data_quality", _parse_tier)
+    uncertainty = c.parse("uncertainty_percent", _parse_percent)
+    factor_key = c.parse("factor_key", bulk=_texts(TEXT_LIMITS["factor_key"]))
+    gas = c.parse("gas", bulk=_texts(TEXT_LIMITS["gas"]))
+    method = c.parse("method", _parse_method)
+    payer = c.parse("payer", _parse_payer)
+    control = c.parse("ownership", _parse_control)
+    weight = c.parse("weight", _parse_weight)
+    weight_unit = c.parse("weight_unit", _parse_unit)
+
+    # classification: GHG Protocol scopes and ISO 14064-1 categories (also the CHECK constraint
+    # activity_records.classification_matches_scope)
+    scope_i = scope.ints(int)
+    s1, s2, s3 = scope_i == 1, scope_i == 2, scope_i == 3
+    c.fail(s1 & ~subtype.given, "scope1_subtype", "a Scope 1 row needs a Scope 1 subtype")
+    c.fail((s2 | s3) & subtype.given, "scope1_subtype", "only Scope 1 rows take a Scope 1 subtype")
+    c.fail(s3 & ~category.given, "scope3_category", "a Scope 3 row needs a Scope 3 category (1–15)")
+    c.fail(s1 & category.given, "scope3_category", "a Scope 1 row takes no Scope 3 category")
+    c.fail(s2 & category.given, "scope3_category", "a Scope 2 row takes no Scope 3 category")
+    iso_i = iso.ints(int)
+    c.fail(
+        s1 & iso.good & (iso_i != 1),
+        "iso_category",
+        "Scope 1 emissions are direct: ISO 14064-1 category 1",
+    )
+    c.fail(
+        s2 & iso.good & (iso_i != 2),
+        "iso_category",
+        "Scope 2 emissions are imported energy: ISO 14064-1 category 2",
+    )
+    c.fail(
+        s3 & iso.good & (iso_i < 3),
+        "iso_category",
+        "Scope 3 emissions are in ISO 14064-1 categories 3–6",
+    )
+
+    # units against activity types
+    types, dims = list(ActivityType), list(Dimension)
+    type_i = atype.ints(lambda t: types.index(t) + 1)
+    dim_i = unit_col.ints(lambda u: dims.index(u.dimension) + 1)
+    fits = np.zeros((len(types) + 1, len(dims) + 1), dtype=bool)
+    for activity_type, allowed in ALLOWED_DIMENSIONS.items():
+        for dimension in allowed:
+            fits[types.index(activity_type) + 1, dims.index(dimension) + 1] = True
+    misfit = atype.good & unit_col.good & ~fits[type_i, dim_i]
+    if misfit.any():
+        reasons = np.empty(n, dtype=object)
+        units, kinds = unit_col.values, atype.values
+        reasons[misfit] = [
+            f"{units[p].code} does not fit activity type {kinds[p].value}: use {_DIMENSION_HINTS[kinds[p]]}"
+            for p in np.flatnonzero(misfit)
+        ]
+        c.fail(misfit, "unit", reasons)
+    money = dim_i == dims.index(Dimension.CURRENCY) + 1
+    method_i = method.ints(lambda m: 2 if m is CalculationMethod.SPEND_BASED else 1)
+    c.fail(
+        (method_i == 2) & unit_col.good & ~money & ~misfit,
+        "unit",
+        "a spend-based row needs a currency unit (CNY, USD…)",
+    )
+    c.fail(
+        (method_i == 1) & money & ~misfit,
+        "method",
+        "a quantity of money is spend-based: set the method to spend_based",
+    )
+
+    # transport: t·km, or km with the weight carried (seed 002 §3.2: 10 t × 100 km = 1,000 t·km)
+    transport = type_i == types.index(ActivityType.TRANSPORT) + 1
+    in_km = dim_i == dims.index(Dimension.DISTANCE) + 1
+    c.fail(
+        transport & in_km & ~weight.given,
+        "weight",
+        "a transport row in km needs the weight carried (or give the quantity in t·km)",
+    )
+    c.fail(
+        transport & unit_col.good & ~in_km & weight.given,
+        "weight",
+        "only transport rows in km take a weight",
+    )
+    not_mass = weight_unit.ints(lambda u: u.dimension is Dimension.MASS) == 0
+    c.fail(weight_unit.good & not_mass, "weight_unit", "the weight unit must be a mass (t, kg)")
+    transport_fields = (payer, control, weight, weight_unit)
+    for name, column in zip(TRANSPORT_FIELDS, transport_fields, strict=True):
+        c.fail(column.given & atype.good & ~transport, name, "only transport rows take this field")
+    # seed 002 R-S3-06: a vehicle the company owns or controls is a Scope 1 source
+    owned = control.ints(lambda o: o is Control.OWNED) == 1
+    c.fail(
+        owned & s3,
+        "ownership",
+        "a vehicle the company owns or controls is a Scope 1 source, not Scope 3",
+    )
+    # seed 002 R-S3-03: transport the company pays for is category 4, even for goods it sold
+    company_pays = payer.ints(lambda p: p is Payer.REPORTER) == 1
+    c.fail(
+        company_pays & s3 & (category.ints(int) == 9),
+        "scope3_category",
+        "transport the company pays for is category 4, not 9",
+    )
+
+    # gases: refrigerant rows say what leaked; process rows may name the gas released
+    refrigerant = type_i == types.index(ActivityType.REFRIGERANT) + 1
+    process = type_i == types.index(ActivityType.PROCESS) + 1
+    c.fail(
+        refrigerant & ~gas.given, "gas", "a refrigerant row needs the gas (e.g. HFC-134a, R-410A)"
+    )
+    c.fail(
+        gas.given & atype.good & ~(refrigerant | process),
+        "gas",
+        "only refrigerant and process rows take a gas",
+    )
+
+    # dates: inside the application period, the start no later than the end
+    start_o, end_o = start.ints(dt.date.toordinal), end.ints(dt.date.toordinal)
+    first_day, last_day = period_start.toordinal(), period_end.toordinal()
+    outside = (
+        f"is outside the application period {period_start.isoformat()} – {period_end.isoformat()}"
+    )
+    c.fail(
+        start.good & end.good & (start_o > end_o),
+        "start_date",
+        f"is after the end date ('{c.label('end_date')}')",
+    )
+    c.fail(start.good & ((start_o < first_day) | (start_o > last_day)), "start_date", outside)
+    c.fail(end.good & ((end_o < first_day) | (end_o > last_day)), "end_date", outside)
+
+    # the same activity twice in the file (the fingerprint's fields); the first one is named
+    key = [site, source, atype, start, end, unit_col]
+    keyed = np.flatnonzero(np.logical_and.reduce([k.good for k in key] + [quantity.good]))
+    fingerprints = np.full(n, None, dtype=object)
+    fingerprints[keyed] = _fingerprints(key, quantity, keyed)
+    if len(set(fingerprints[keyed])) < len(keyed):
+        codes, _ = pd.factorize(fingerprints[keyed])
+        _, first = np.unique(codes, return_index=True)
+        later = np.flatnonzero(first[codes] != np.arange(len(codes)))
+        c.fail_rows(
+            keyed[later],
+            [
+                f"duplicates row {row} (same site, source, activity type, dates, quantity and unit)"
+                for row in table.rows[keyed[first[codes[later]]]].tolist()
+            ],
+        )
+
+    if c.errors:
+        c.errors.sort(key=lambda e: (e[0], e[1], e[3]))
+        return ActivityRows(), [
+            RowError(row or None, label or None, reason) for row, _, label, reason in c.errors
+        ]
+
+    # defaults: the ISO category from the scope (and Scope 3 category), the method from the unit
+    iso_values = iso.values.copy()
+    by_category = np.array(
+        [None, *(default_iso_category(Scope.SCOPE_3, k) for k in range(1, 16))], dtype=object
+    )
+    iso_values[~iso.given & s1] = IsoCategory.DIRECT
+    iso_values[~iso.given & s2] = IsoCategory.IMPORTED_ENERGY
+    fill = ~iso.given & s3
+    iso_values[fill] = by_category[category.ints(int)[fill]]
+    methods = method.values.copy()
+    methods[~method.given & money] = CalculationMethod.SPEND_BASED
+    methods[~method.given & ~money] = CalculationMethod.ACTIVITY_BASED
+    extra = np.full(n, None, dtype=object)
+    payers, controls, weights, weight_units = (
+        payer.values,
+        control.values,
+        weight.values,
+        weight_unit.values,
+    )
+    for p in np.flatnonzero(payer.given | control.given | weight.given):
+        item = {}
+        if payers[p] is not None:
+            item["payer"] = payers[p].value
+        if controls[p] is not None:
+            item["ownership"] = controls[p].value
+        if weights[p] is not None:
+            item["weight"] = str(weights[p])
+            item["weight_unit"] = weight_units[p].code if weight_units[p] is not None else "t"
+        extra[p] = item
+
+    columns = (
+        table.rows.astype(object),
+        site.values,
+        source.values,
+        scope.values,
+        subtype.values,
+        category.values,
+        iso_values,
+        atype.values,
+        quantity.values,
+        unit_col.mapped(operator.attrgetter("code")),
+        start.values,
+        end.values,
+        factor_key.values,
+        gas.values,
+        methods,
+        tier.filled(DataQualityTier.ESTIMATED),
+        uncertainty.values,
+        evidence.filled(""),
+        extra,
+        fingerprints,
+    )
+    return ActivityRows(dict(zip(ActivityRow._fields, columns, strict=True))), []
+
+
+# --- the entry points --------------------------------------------------------------------------
+
+
+def parse_activity_file(
+    data: bytes,
+    filename: str,
+    *,
+    period_start: dt.date,
+    period_end: dt.date,
+    max_bytes: int,
+    mapping: ColumnMapping | None = None,
+    encoding: str | None = None,
+) -> ParsedImport:
+    """Read, map and check an activity data file: all rows, or every error, never a mix.
+
+    ``encoding`` is the caller's statement for a CSV file (read strictly; detected otherwise);
+    ``max_bytes`` is checked before anything is read; dates must fall inside
+    ``period_start``–``period_end`` (the application period, both days included).
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    mapping = mapping or ColumnMapping()
+    file_format = used = None
+    try:
+        if len(data) > max_bytes:
+            raise _Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+        if not data.strip():
+            raise _Refused("the file is empty")
+        file_format = _sniff_format(data, filename)
+        if file_format == "xlsx":
+            used = "utf-8"
+            table = _read_xlsx(data, mapping)
+        else:
+            body, used, presumed = _utf8_body(data, encoding)
+            try:
+                table = _read_csv(body, mapping)
+            except UnicodeDecodeError:
+                if not presumed:
+                    raise _decode_failure(data, "utf-8", "UTF-8") from None
+                text, used = _legacy_text(data)
+                table = _read_csv(text.encode("utf-8"), mapping)
+        rows, errors = _validate(table, period_start, period_end)
+    except _Refused as refused:
+        rows, errors = ActivityRows(), refused.errors
+    return ParsedImport(filename, sha256, file_format, used, rows, errors)
+
+
+def template_csv(activity_type: ActivityType | str) -> bytes:
+    """The CSV template of one activity type, as shipped: UTF-8 with a byte-order mark.
+
+    Row 1 holds our field names (what the parser reads, the same in every language); row 2
+    explains each column in Chinese and English, every cell starting with ``#``, and the parser
+    skips it whether or not the user deletes it. The byte-order mark makes Excel on Chinese
+    Windows read UTF-8 instead of the ANSI code page (GBK or Big5).
+    """
+    kind = ActivityType(activity_type)
+    return (
+        resources.files("neutrality.inventory")
+        .joinpath("templates", f"{kind.value}.csv")
+        .read_bytes()
+    )

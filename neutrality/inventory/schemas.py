@@ -1,0 +1,370 @@
+"""API schemas of the GHG inventory."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import INCLUDE, ValidationError, fields, validate
+
+from neutrality.errors import InvalidInput
+from neutrality.inventory.importing import ColumnMapping
+from neutrality.inventory.model import (
+    ActivityType,
+    CalculationMethod,
+    DataQualityTier,
+    FactorKind,
+    Scope1Subtype,
+)
+from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
+from neutrality.schemas import StrictSchema, Text, one_of
+from neutrality.schemas import quantity as decimal_field
+
+_PERCENT = validate.Range(min=0, max=100, min_inclusive=False, max_inclusive=False)
+
+
+class InventoryCreateSchema(StrictSchema):
+    period_id = fields.Integer(required=True)
+    gwp_set = fields.String(load_default="AR6", validate=validate.OneOf(["AR4", "AR5", "AR6"]))
+    origin = one_of(InventoryOrigin, load_default=InventoryOrigin.CALCULATED.value)
+    significance_threshold_percent = decimal_field(load_default=Decimal(5), validate=_PERCENT)
+    materiality_threshold_percent = decimal_field(load_default=Decimal(1), validate=_PERCENT)
+
+
+class InventorySchema(StrictSchema):
+    id = fields.Integer()
+    organisation_id = fields.Integer()
+    period_id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String()
+    origin = fields.String()
+    gwp_set = fields.String()
+    factor_library_version = fields.String()
+    reason = fields.String()
+    significance_threshold_percent = decimal_field()
+    materiality_threshold_percent = decimal_field()
+    frozen_sha256 = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    verified_at = fields.DateTime(allow_none=True)
+
+
+class NewVersionSchema(StrictSchema):
+    reason = Text(2000, required=True)
+
+
+class ActivityInSchema(StrictSchema):
+    site_id = fields.Integer(required=True)
+    source = Text(300, required=True)
+    scope = fields.Integer(required=True, validate=validate.OneOf([1, 2, 3]))
+    scope1_subtype = one_of(Scope1Subtype, load_default=None, allow_none=True)
+    scope3_category = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 15))
+    iso_category = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 6))
+    activity_type = one_of(ActivityType, required=True)
+    quantity = decimal_field(required=True)
+    unit = Text(20, required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    factor_key = Text(120, load_default=None, allow_none=True)
+    gas = Text(30, load_default=None, allow_none=True)
+    method = one_of(CalculationMethod, load_default=CalculationMethod.ACTIVITY_BASED.value)
+    data_quality = one_of(DataQualityTier, load_default=DataQualityTier.ESTIMATED.value)
+    uncertainty_percent = decimal_field(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1000))
+    evidence = Text(500, blank=True, load_default="")
+
+
+class ActivityBatchSchema(StrictSchema):
+    activities = fields.List(fields.Nested(ActivityInSchema), required=True,
+                             validate=validate.Length(min=1, max=10_000))
+
+
+class ActivitySchema(StrictSchema):
+    id = fields.Integer()
+    inventory_id = fields.Integer()
+    site_id = fields.Integer()
+    import_id = fields.Integer(allow_none=True)
+    source = fields.String()
+    scope = fields.Integer()
+    scope1_subtype = fields.String(allow_none=True)
+    scope3_category = fields.Integer(allow_none=True)
+    iso_category = fields.Integer()
+    activity_type = fields.String()
+    quantity = decimal_field()
+    unit = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    factor_key = fields.String(allow_none=True)
+    gas = fields.String(allow_none=True)
+    method = fields.String()
+    data_quality = fields.String()
+    uncertainty_percent = decimal_field(allow_none=True)
+    evidence = fields.String()
+    fingerprint = fields.String()
+
+
+class CompletenessInSchema(StrictSchema):
+    scope = fields.Integer(required=True, validate=validate.OneOf([1, 2, 3]))
+    category = Text(100, required=True)
+    status = one_of(CompletenessStatus, required=True)
+    estimated_share_percent = decimal_field(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
+    reason = Text(2000, blank=True, load_default="")
+
+
+class CompletenessSchema(StrictSchema):
+    id = fields.Integer()
+    scope = fields.Integer()
+    category = fields.String()
+    status = fields.String()
+    estimated_share_percent = decimal_field(allow_none=True)
+    reason = fields.String()
+
+
+class ExternalTotalInSchema(StrictSchema):
+    scope = fields.Integer(required=True, validate=validate.OneOf([1, 2, 3]))
+    category = fields.Integer(load_default=0, validate=validate.Range(0, 15))
+    gas = Text(30, required=True)
+    basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["location", "market", "none"]))
+    tco2e = decimal_field(required=True)
+
+
+class ExternalTotalsSchema(StrictSchema):
+    totals = fields.List(fields.Nested(ExternalTotalInSchema), required=True, validate=validate.Length(min=1, max=500))
+
+
+class ExternalTotalSchema(StrictSchema):
+    id = fields.Integer()
+    scope = fields.Integer()
+    category = fields.Integer()
+    gas = fields.String()
+    basis = fields.String()
+    tco2e = decimal_field()
+
+
+class VerificationInSchema(StrictSchema):
+    """Form fields sent with the statement file (multipart/form-data)."""
+
+    body = Text(300, required=True)
+    accreditation = Text(300, required=True)
+    standard = Text(100, load_default="ISO 14064-3:2019")
+    assurance_level = one_of(AssuranceLevel, required=True)
+    materiality_percent = decimal_field(required=True, validate=validate.Range(min=0, max=100, min_inclusive=False))
+    opinion = Text(5000, required=True)
+    verified_on = fields.Date(required=True)
+
+
+class VerificationSchema(StrictSchema):
+    id = fields.Integer()
+    inventory_id = fields.Integer()
+    body = fields.String()
+    accreditation = fields.String()
+    standard = fields.String()
+    assurance_level = fields.String()
+    materiality_percent = decimal_field()
+    opinion = fields.String()
+    verified_on = fields.Date()
+    statement_filename = fields.String()
+    statement_sha256 = fields.String()
+    recorded_at = fields.DateTime()
+    recorded_by = fields.String()
+    is_external = fields.Boolean()
+
+
+class MappingField(fields.Field):
+    """A column mapping sent as a JSON object in a form field: {"their header": "our field"}."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> ColumnMapping | None:
+        if value in (None, ""):
+            return None
+        try:
+            raw = json.loads(value) if isinstance(value, str) else value
+        except ValueError:
+            raise ValidationError("the mapping is not valid JSON") from None
+        if not isinstance(raw, dict) or set(raw) - {"columns", "fixed", "sheet"}:
+            raise ValidationError('the mapping is a JSON object {"columns": {...}, "fixed": {...}, "sheet": "..."}')
+        try:
+            return ColumnMapping(columns=raw.get("columns") or {}, fixed=raw.get("fixed") or {},
+                                 sheet=raw.get("sheet"))
+        except InvalidInput as exc:
+            raise ValidationError(exc.details.get("mapping") or exc.message) from None
+
+
+class ImportFormSchema(StrictSchema):
+    mapping = MappingField(load_default=None)
+    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+    dry_run = fields.Boolean(load_default=False)
+
+
+class ImportSchema(StrictSchema):
+    id = fields.Integer()
+    filename = fields.String()
+    sha256 = fields.String()
+    encoding = fields.String()
+    row_count = fields.Integer()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+
+
+class RowErrorSchema(StrictSchema):
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    reason = fields.String()
+
+
+class PreviewTotalSchema(StrictSchema):
+    scope = fields.Integer()
+    activity_type = fields.String()
+    unit = fields.String()
+    rows = fields.Integer()
+    quantity = decimal_field()
+
+
+class PreviewRowSchema(StrictSchema):
+    row = fields.Integer()
+    site = fields.String()
+    source = fields.String()
+    scope = fields.Integer()
+    activity_type = fields.String()
+    quantity = decimal_field()
+    unit = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+
+
+class PreviewSchema(StrictSchema):
+    row_count = fields.Integer()
+    sample = fields.List(fields.Nested(PreviewRowSchema))
+    totals = fields.List(fields.Nested(PreviewTotalSchema))
+    errors = fields.List(fields.Nested(RowErrorSchema))
+
+
+class ImportOutcomeSchema(StrictSchema):
+    status = fields.String()
+    import_id = fields.Integer(allow_none=True)
+    filename = fields.String()
+    sha256 = fields.String()
+    encoding = fields.String(allow_none=True)
+    row_count = fields.Integer()
+    preview = fields.Nested(PreviewSchema, allow_none=True)
+
+
+class TrailSchema(StrictSchema):
+    activity_id = fields.Integer()
+    factor_key = fields.String(allow_none=True)
+    iso_category = fields.Integer()
+    location_tco2e = fields.String()
+    market_tco2e = fields.String()
+    steps = fields.List(fields.String())
+
+
+class ReportSchema(StrictSchema):
+    """Figures are exact decimal strings; the nested breakdowns are documented in the README."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    inventory_id = fields.Integer()
+    version = fields.Integer()
+    status = fields.String()
+    frozen = fields.Boolean()
+    gwp_set = fields.String()
+    location_based = fields.Dict()
+    market_based = fields.Dict()
+    uncertainty = fields.Dict()
+    disclosures = fields.List(fields.String())
+    factors = fields.List(fields.String())
+
+
+class ProvenanceSchema(StrictSchema):
+    source = fields.String()
+    publisher = fields.String()
+    year = fields.Integer()
+    geography = fields.String()
+    version = fields.String()
+    url = fields.String()
+    unconfirmed = fields.Boolean()
+
+
+class LibraryFactorSchema(StrictSchema):
+    key = fields.String()
+    name = fields.String()
+    kind = fields.Function(lambda f: f.kind.value)
+    per_unit = fields.String()
+    mass_unit = fields.String()
+    gases = fields.Dict(keys=fields.String(), values=decimal_field())
+    ncv = decimal_field(allow_none=True)
+    ncv_unit = fields.String(allow_none=True)
+    provenance = fields.Nested(ProvenanceSchema)
+
+
+class FactorQuerySchema(StrictSchema):
+    kind = one_of(FactorKind, load_default=None)
+    geography = fields.String(load_default=None)
+
+
+class OrganisationFactorInSchema(StrictSchema):
+    """Form fields sent with the evidence file; ``gases`` is a JSON object {"CO2": "0.35"}."""
+
+    key = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9_.:-]{0,99}$"))
+    name = Text(300, required=True)
+    kind = one_of(FactorKind, required=True)
+    per_unit = Text(20, required=True)
+    mass_unit = fields.String(required=True, validate=validate.OneOf(["kg", "t", "g"]))
+    gases = fields.Function(deserialize=lambda v: _json_object(v), required=True)
+    ncv = decimal_field(load_default=None, allow_none=True)
+    ncv_unit = Text(30, load_default=None, allow_none=True)
+    source = Text(500, required=True)
+    publisher = Text(200, required=True)
+    year = fields.Integer(required=True, validate=validate.Range(1990, 2100))
+    geography = Text(40, required=True)
+    change_reason = Text(2000, blank=True, load_default="")
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    try:
+        data = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        raise ValidationError("not valid JSON") from None
+    if not isinstance(data, dict):
+        raise ValidationError('a JSON object such as {"CO2": "0.35"}')
+    return data
+
+
+class OrganisationFactorSchema(StrictSchema):
+    id = fields.Integer()
+    key = fields.Function(lambda f: f"org:{f.key}")
+    version = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+    per_unit = fields.String()
+    mass_unit = fields.String()
+    gases = fields.Dict()
+    ncv = decimal_field(allow_none=True)
+    ncv_unit = fields.String(allow_none=True)
+    source = fields.String()
+    publisher = fields.String()
+    year = fields.Integer()
+    geography = fields.String()
+    evidence_filename = fields.String()
+    evidence_sha256 = fields.String()
+    change_reason = fields.String()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+
+
+class BaseYearChangeSchema(StrictSchema):
+    kind = fields.String()
+    description = fields.String()
+    on = fields.String(allow_none=True)
+
+
+class BaseYearCheckSchema(StrictSchema):
+    base_inventory_id = fields.Integer()
+    base_period = fields.Dict()
+    verified_tco2e = fields.String()
+    recalculated_tco2e = fields.String()
+    change_percent = fields.String()
+    threshold_percent = fields.String()
+    recalculation_required = fields.Boolean()
+    explanation = fields.String()
+    changes = fields.List(fields.Nested(BaseYearChangeSchema))

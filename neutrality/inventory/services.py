@@ -1,0 +1,831 @@
+"""Use cases of the GHG inventory: versions, activity data, completeness, verification, locking."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from neutrality.access.model import Actor, Permission, authorize, require_authenticated
+from neutrality.audit.services import record, snapshot
+from neutrality.claims.model import PeriodStatus, advance_status
+from neutrality.claims.tables import ApplicationPeriodRow, Commitment
+from neutrality.clock import utcnow
+from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.inventory import library
+from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
+from neutrality.inventory.bulk import store_records
+from neutrality.inventory.computing import compute, factor_document, organisation_factors, trail_of
+from neutrality.inventory.importing import (
+    ActivityRow,
+    ColumnMapping,
+    ImportPreview,
+    ImportRejected,
+    RowError,
+    activity_fingerprint,
+    parse_activity_file,
+    template_csv,
+)
+from neutrality.inventory.model import ActivityType, EmissionFactor
+from neutrality.inventory.recalculation import BaseYearChange, ChangeKind, check_base_year
+from neutrality.inventory.repository import get_inventory_row, get_period_row
+from neutrality.inventory.status import (
+    CompletenessStatus,
+    InventoryOrigin,
+    InventoryStatus,
+)
+from neutrality.inventory.tables import (
+    ActivityImport,
+    ActivityRecord,
+    CompletenessEntry,
+    ExternalTotal,
+    Inventory,
+    OrganisationFactor,
+    Verification,
+)
+from neutrality.organisations.tables import ConsolidationApproachChange, Site, Subject
+from neutrality.pagination import Page, PageResult
+from neutrality.units import unit as unit_of
+from neutrality.uow import UnitOfWork
+
+GWP_SETS = ("AR4", "AR5", "AR6")
+DEFAULT_GWP_SET = "AR6"  # seed 003 table 2; fixed per inventory
+DEFAULT_SIGNIFICANCE_PERCENT = Decimal(5)  # SBTi base-year recalculation threshold
+DEFAULT_MATERIALITY_PERCENT = Decimal(1)  # seed 002: categories below 1 % may be excluded
+
+
+def _factor_library_version() -> str:
+    return library.LIBRARY_VERSION
+
+
+def require_draft(inventory: Inventory) -> None:
+    """A verified inventory is frozen: changes go into a new version, with a reason."""
+    if inventory.status != InventoryStatus.DRAFT:
+        raise Conflict(
+            f"inventory {inventory.id} (version {inventory.version}) is {inventory.status} and "
+            "frozen; create a new version with a reason to change it",
+            {"status": inventory.status},
+        )
+
+
+def subject_site_ids(session: Session, period: ApplicationPeriodRow) -> set[int]:
+    commitment = session.get(Commitment, period.commitment_id)
+    subject = session.get(Subject, commitment.subject_id)
+    return {site.id for site in subject.included_sites}
+
+
+def create_inventory(
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    *,
+    period_id: int,
+    gwp_set: str = DEFAULT_GWP_SET,
+    origin: str = InventoryOrigin.CALCULATED.value,
+    significance_threshold_percent: Decimal = DEFAULT_SIGNIFICANCE_PERCENT,
+    materiality_threshold_percent: Decimal = DEFAULT_MATERIALITY_PERCENT,
+) -> Inventory:
+    """Start the first version of a period's inventory."""
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    if gwp_set not in GWP_SETS:
+        raise InvalidInput(f"GWP set must be one of {', '.join(GWP_SETS)}", {"gwp_set": ["unknown"]})
+    for name, value in (("significance_threshold_percent", significance_threshold_percent),
+                        ("materiality_threshold_percent", materiality_threshold_percent)):
+        if not Decimal(0) < value < Decimal(100):
+            raise InvalidInput(f"{name} is a percentage between 0 and 100", {name: ["0–100"]})
+    with uow:
+        session = uow.session
+        get_period_row(session, organisation_id, period_id)
+        if session.scalar(select(Inventory.id).where(Inventory.period_id == period_id)) is not None:
+            raise Conflict(
+                f"application period {period_id} already has an inventory; change it through a new version",
+                {"period_id": ["has an inventory"]},
+            )
+        inventory = Inventory(
+            organisation_id=organisation_id,
+            period_id=period_id,
+            version=1,
+            status=InventoryStatus.DRAFT.value,
+            origin=InventoryOrigin(origin).value,
+            gwp_set=gwp_set,
+            factor_library_version=_factor_library_version(),
+            reason="",
+            significance_threshold_percent=significance_threshold_percent,
+            materiality_threshold_percent=materiality_threshold_percent,
+            created_at=utcnow(),
+            created_by=actor.label,
+        )
+        session.add(inventory)
+        record(session, actor, "inventory.create", inventory, organisation_id=organisation_id)
+        uow.commit()
+        return inventory
+
+
+def list_inventories(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int | None = None
+) -> list[Inventory]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        query = select(Inventory).where(Inventory.organisation_id == organisation_id)
+        if period_id is not None:
+            query = query.where(Inventory.period_id == period_id)
+        return list(uow.session.scalars(query.order_by(Inventory.period_id, Inventory.version)))
+
+
+def get_inventory(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> Inventory:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        return get_inventory_row(uow.session, organisation_id, inventory_id)
+
+
+def list_activities(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, page: Page
+) -> PageResult:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        get_inventory_row(uow.session, organisation_id, inventory_id)
+        where = ActivityRecord.inventory_id == inventory_id
+        total = uow.session.scalar(select(func.count()).select_from(ActivityRecord).where(where)) or 0
+        items = uow.session.scalars(
+            select(ActivityRecord).where(where).order_by(ActivityRecord.id)
+            .offset(page.offset).limit(page.size)
+        ).all()
+        return PageResult(items, total, page)
+
+
+def delete_activity(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, activity_id: int
+) -> None:
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        require_draft(inventory)
+        row = uow.session.get(ActivityRecord, activity_id)
+        if row is None or row.inventory_id != inventory_id:
+            raise InvalidInput(f"activity {activity_id} is not in inventory {inventory_id}")
+        record(uow.session, actor, "activity.delete", row, before=snapshot(row), deleted=True,
+               organisation_id=organisation_id)
+        uow.session.delete(row)
+        uow.commit()
+
+
+# --- completeness ------------------------------------------------------------------------------
+
+
+def set_completeness(
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    inventory_id: int,
+    *,
+    scope: int,
+    category: str,
+    status: str,
+    estimated_share_percent: Decimal | None = None,
+    reason: str = "",
+) -> CompletenessEntry:
+    """Say whether a Scope 3 category (or a Scope 1/2 source) is included, and why not.
+
+    Seed 002: a category may be excluded only as immaterial (below the threshold, with a
+    disclosed reason) or as not applicable; missing data means an estimate, never an exclusion.
+    """
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    state = CompletenessStatus(status)
+    if scope == 3 and (not category.isdigit() or not 1 <= int(category) <= 15):
+        raise InvalidInput("a Scope 3 category is a number from 1 to 15", {"category": ["1–15"]})
+    if state is not CompletenessStatus.INCLUDED and not reason.strip():
+        raise InvalidInput(
+            f"'{state.value}' needs a reason; it is disclosed in statements",
+            {"reason": ["required unless included"]},
+        )
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        require_draft(inventory)
+        if state is CompletenessStatus.EXCLUDED_IMMATERIAL:
+            threshold = inventory.materiality_threshold_percent
+            if estimated_share_percent is None or not estimated_share_percent < threshold:
+                raise InvalidInput(
+                    f"an immaterial exclusion needs an estimated share below {threshold} % of the "
+                    "inventory; otherwise include or estimate the category",
+                    {"estimated_share_percent": [f"must be below {threshold}"]},
+                )
+        entry = uow.session.scalar(
+            select(CompletenessEntry).where(
+                CompletenessEntry.inventory_id == inventory_id,
+                CompletenessEntry.scope == scope,
+                CompletenessEntry.category == category,
+            )
+        )
+        before = snapshot(entry) if entry else None
+        if entry is None:
+            entry = CompletenessEntry(inventory_id=inventory_id, scope=scope, category=category)
+            uow.session.add(entry)
+        entry.status = state.value
+        entry.estimated_share_percent = estimated_share_percent
+        entry.reason = reason.strip()
+        record(uow.session, actor, "inventory.completeness", entry, before=before,
+               organisation_id=organisation_id)
+        uow.commit()
+        return entry
+
+
+def list_completeness(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int
+) -> list[CompletenessEntry]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        get_inventory_row(uow.session, organisation_id, inventory_id)
+        return list(uow.session.scalars(
+            select(CompletenessEntry).where(CompletenessEntry.inventory_id == inventory_id)
+            .order_by(CompletenessEntry.scope, CompletenessEntry.id)
+        ))
+
+
+# --- inventories made elsewhere ----------------------------------------------------------------
+
+
+def record_external_totals(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int,
+    totals: Sequence[Mapping[str, Any]],
+) -> list[ExternalTotal]:
+    """Enter a verified inventory made with another tool, as totals by scope, category and gas."""
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        require_draft(inventory)
+        if inventory.origin != InventoryOrigin.EXTERNAL:
+            raise Conflict("totals are entered only into an inventory of origin 'external'")
+        rows = []
+        for index, item in enumerate(totals):
+            tco2e = Decimal(item["tco2e"])
+            if tco2e < 0:
+                raise InvalidInput("emissions are not negative", {f"totals.{index}.tco2e": ["negative"]})
+            scope, category = int(item["scope"]), int(item.get("category") or 0)
+            if (scope == 3) != (1 <= category <= 15):
+                raise InvalidInput("Scope 3 totals name a category 1–15; Scope 1 and 2 totals none",
+                                   {f"totals.{index}.category": ["does not match the scope"]})
+            basis = item.get("basis") or ("location" if scope == 2 else "none")
+            if (scope == 2) == (basis == "none"):
+                raise InvalidInput("Scope 2 totals are location- or market-based; others have no basis",
+                                   {f"totals.{index}.basis": ["does not match the scope"]})
+            rows.append(ExternalTotal(inventory_id=inventory_id, scope=scope, category=category,
+                                      gas=item["gas"], basis=basis, tco2e=tco2e))
+        uow.session.add_all(rows)
+        uow.flush()
+        for row in rows:
+            record(uow.session, actor, "inventory.external_total", row, organisation_id=organisation_id)
+        uow.commit()
+        return rows
+
+
+# --- verification and versions -----------------------------------------------------------------
+
+
+def canonical_sha256(document: Any) -> str:
+    """SHA-256 of a JSON document in canonical form (sorted keys, no spaces)."""
+    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def verify_inventory(
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    inventory_id: int,
+    *,
+    details: Mapping[str, Any],
+    statement: bytes,
+    statement_filename: str,
+) -> Verification:
+    """Record a third party's verification and freeze the inventory: the factors it used and
+    its figures are stored with their SHA-256, so they never change afterwards."""
+    if not (actor.can(Permission.VERIFY, organisation_id) or actor.can(Permission.MANAGE_INVENTORY, organisation_id)):
+        authorize(actor, Permission.VERIFY, organisation_id)  # raises the right error
+    if not statement:
+        raise InvalidInput("the verification statement file is empty", {"statement": ["empty"]})
+    verified_on: dt.date = details["verified_on"]
+    if verified_on > utcnow().date():
+        raise InvalidInput("a verification date cannot be in the future", {"verified_on": ["in the future"]})
+    with uow:
+        session = uow.session
+        inventory = get_inventory_row(session, organisation_id, inventory_id)
+        require_draft(inventory)
+        period = session.get(ApplicationPeriodRow, inventory.period_id)
+        if verified_on < period.start_date:
+            raise InvalidInput("the verification date is before the period began",
+                               {"verified_on": ["before the period"]})
+        factors, result = freeze_figures(session, inventory)
+        before = snapshot(inventory)
+        now = utcnow()
+        verification = Verification(
+            inventory_id=inventory.id,
+            body=details["body"],
+            accreditation=details["accreditation"],
+            standard=details.get("standard") or "ISO 14064-3:2019",
+            assurance_level=details["assurance_level"],
+            materiality_percent=details["materiality_percent"],
+            opinion=details["opinion"],
+            verified_on=verified_on,
+            statement_filename=statement_filename,
+            statement_sha256=hashlib.sha256(statement).hexdigest(),
+            statement=statement,
+            recorded_at=now,
+            recorded_by=actor.label,
+            is_external=inventory.origin == InventoryOrigin.EXTERNAL,
+        )
+        session.add(verification)
+        inventory.frozen_factors = factors
+        inventory.frozen_result = result
+        inventory.frozen_sha256 = canonical_sha256({"factors": factors, "result": result})
+        inventory.status = InventoryStatus.VERIFIED.value
+        inventory.verified_at = now
+        # The previous verified version, if any, is superseded by this one.
+        for older in session.scalars(select(Inventory).where(
+            Inventory.period_id == inventory.period_id, Inventory.id != inventory.id,
+            Inventory.status == InventoryStatus.VERIFIED,
+        )):
+            older_before = snapshot(older)
+            older.status = InventoryStatus.SUPERSEDED.value
+            record(session, actor, "inventory.supersede", older, before=older_before,
+                   organisation_id=organisation_id)
+        if period.status == PeriodStatus.OPEN:
+            period_before = snapshot(period)
+            period.status = advance_status(PeriodStatus(period.status), PeriodStatus.INVENTORY_VERIFIED).value
+            record(session, actor, "application_period.inventory_verified", period,
+                   before=period_before, organisation_id=organisation_id)
+        uow.flush()
+        record(session, actor, "inventory.verify", inventory, before=before, organisation_id=organisation_id)
+        record(session, actor, "verification.create", verification, organisation_id=organisation_id)
+        uow.commit()
+        return verification
+
+
+def new_version(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, *, reason: str
+) -> Inventory:
+    """Open version n+1 of a verified inventory, copying its data; the reason is mandatory."""
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    if not reason.strip():
+        raise InvalidInput("a new version needs a reason", {"reason": ["required"]})
+    with uow:
+        session = uow.session
+        current = get_inventory_row(session, organisation_id, inventory_id)
+        if current.status != InventoryStatus.VERIFIED:
+            raise Conflict("only a verified inventory gets a new version; a draft is edited directly")
+        latest = session.scalar(select(func.max(Inventory.version)).where(Inventory.period_id == current.period_id))
+        if latest != current.version:
+            raise Conflict(f"version {latest} of this period's inventory already exists")
+        copy = Inventory(
+            organisation_id=organisation_id,
+            period_id=current.period_id,
+            version=current.version + 1,
+            status=InventoryStatus.DRAFT.value,
+            origin=current.origin,
+            gwp_set=current.gwp_set,
+            factor_library_version=_factor_library_version(),
+            reason=reason.strip(),
+            significance_threshold_percent=current.significance_threshold_percent,
+            materiality_threshold_percent=current.materiality_threshold_percent,
+            created_at=utcnow(),
+            created_by=actor.label,
+        )
+        session.add(copy)
+        uow.flush()
+        _copy_rows(session, ActivityRecord, current.id, copy.id, exclude={"id", "inventory_id"})
+        _copy_rows(session, CompletenessEntry, current.id, copy.id, exclude={"id", "inventory_id"})
+        _copy_rows(session, ExternalTotal, current.id, copy.id, exclude={"id", "inventory_id"})
+        record(session, actor, "inventory.new_version", copy, organisation_id=organisation_id)
+        uow.commit()
+        return copy
+
+
+def _copy_rows(session: Session, model: type, from_id: int, to_id: int, exclude: set[str]) -> None:
+    # INSERT … SELECT: the database copies the rows (an inventory may hold a million records).
+    columns = [c for c in model.__table__.columns if c.key not in exclude]
+    source = select(
+        *[c for c in columns], func.cast(to_id, model.__table__.c.inventory_id.type).label("inventory_id")
+    ).where(model.__table__.c.inventory_id == from_id)
+    session.execute(
+        insert(model.__table__).from_select([c.key for c in columns] + ["inventory_id"], source)
+    )
+
+
+def verified_inventory_of(session: Session, period_id: int) -> Inventory | None:
+    """The inventory a claim stands on: the verified version of the period, if any."""
+    return session.scalar(select(Inventory).where(
+        Inventory.period_id == period_id, Inventory.status == InventoryStatus.VERIFIED
+    ))
+
+
+# --- activity data -----------------------------------------------------------------------------
+
+IMPORT_ID = RECORD_COLUMNS.index("import_id")
+FINGERPRINT = RECORD_COLUMNS.index("fingerprint")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did: stored rows, or (dry run) what it would store, or nothing new."""
+
+    status: str  # "imported", "preview", "already_imported"
+    import_id: int | None
+    filename: str
+    sha256: str
+    encoding: str | None
+    row_count: int
+    preview: ImportPreview | None = None
+    record_ids: tuple[int, ...] = ()
+
+
+def import_activities(
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    inventory_id: int,
+    *,
+    data: bytes,
+    filename: str,
+    max_bytes: int,
+    mapping: ColumnMapping | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    record_file: bool = True,
+) -> ImportOutcome:
+    """Import an activity data file: every row or none; the same file twice changes nothing.
+
+    ``record_file=False`` is for records sent as JSON: no file to remember, and the new record
+    ids are returned.
+    """
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    with uow:
+        session = uow.session
+        inventory = get_inventory_row(session, organisation_id, inventory_id)
+        require_draft(inventory)
+        if inventory.origin != InventoryOrigin.CALCULATED:
+            raise Conflict("an external inventory takes totals, not activity data")
+        sha256 = hashlib.sha256(data).hexdigest()
+        earlier = session.scalar(select(ActivityImport).where(
+            ActivityImport.inventory_id == inventory_id, ActivityImport.sha256 == sha256))
+        if earlier is not None and record_file:
+            return ImportOutcome("already_imported", earlier.id, earlier.filename, sha256,
+                                 earlier.encoding, earlier.row_count)
+        period = session.get(ApplicationPeriodRow, inventory.period_id)
+        parsed = parse_activity_file(
+            data, filename, period_start=period.start_date, period_end=period.end_date,
+            max_bytes=max_bytes, mapping=mapping, encoding=encoding,
+        )
+        rows, errors = _resolve_rows(session, inventory, period, parsed.rows) if parsed.ok else ([], [])
+        if dry_run:
+            preview = dataclasses.replace(parsed.preview(), errors=parsed.errors + errors)
+            return ImportOutcome("preview", None, filename, sha256, parsed.encoding, len(parsed.rows), preview)
+        parsed.raise_for_errors()
+        if errors:
+            raise ImportRejected(filename, errors)
+        if not record_file:
+            store_records(session, rows)
+            position = {row[FINGERPRINT]: index for index, row in enumerate(rows)}
+            stored = session.execute(select(ActivityRecord.id, ActivityRecord.fingerprint).where(
+                ActivityRecord.inventory_id == inventory_id, ActivityRecord.fingerprint.in_(position)))
+            ids = tuple(record_id for record_id, _ in sorted(stored, key=lambda r: position[r[1]]))
+            record(session, actor, "inventory.add_activities", inventory, organisation_id=organisation_id)
+            uow.commit()
+            return ImportOutcome("imported", None, filename, sha256, parsed.encoding, len(rows), record_ids=ids)
+        batch = ActivityImport(
+            inventory_id=inventory_id, filename=filename, sha256=sha256,
+            encoding=parsed.encoding or "", row_count=len(rows), created_at=utcnow(),
+            created_by=actor.label,
+        )
+        session.add(batch)
+        uow.flush()
+        store_records(session, [(*row[:IMPORT_ID], batch.id, *row[IMPORT_ID + 1 :]) for row in rows])
+        record(session, actor, "inventory.import", batch, organisation_id=organisation_id)
+        uow.commit()
+        return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, len(rows))
+
+
+def _resolve_rows(
+    session: Session, inventory: Inventory, period: ApplicationPeriodRow, parsed: Sequence[ActivityRow]
+) -> tuple[list[tuple[Any, ...]], list[RowError]]:
+    """Map site names to the subject's sites and refuse activities already in the inventory.
+
+    Returns rows in :data:`neutrality.inventory.bulk.COLUMNS` order (``import_id`` None).
+    """
+    sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(subject_site_ids(session, period))))}
+    by_key: dict[str, Site] = {}
+    for site in sites.values():
+        by_key[site.name.casefold()] = site
+        by_key[str(site.id)] = site
+    # Per distinct spelling of a site: its site, and whether the parser's fingerprint (made
+    # from that spelling) is already the one of the site's stored name.
+    spellings: dict[str, tuple[Site | None, bool]] = {}
+    known = set(session.scalars(select(ActivityRecord.fingerprint).where(
+        ActivityRecord.inventory_id == inventory.id)))
+    rows: list[tuple[Any, ...]] = []
+    errors: list[RowError] = []
+    for r in parsed:
+        spelling = spellings.get(r.site)
+        if spelling is None:
+            site = by_key.get(r.site.strip().casefold())
+            # The fingerprint depends on the site only through its text: if this spelling and the
+            # stored name give the same fingerprint for one row, they do for every row.
+            same = site is not None and r.fingerprint == activity_fingerprint(
+                site.name, r.source, r.activity_type, r.start_date, r.end_date, r.quantity, r.unit)
+            spelling = spellings[r.site] = (site, same)
+        site, reuse = spelling
+        if site is None:
+            errors.append(RowError(r.row, "site", f"'{r.site}' is not a site of this claim's subject "
+                                                   f"(one of: {', '.join(sorted(s.name for s in sites.values()))})"))
+            continue
+        # The fingerprint is of the site as stored, so another spelling is still the same activity.
+        fingerprint = r.fingerprint if reuse else activity_fingerprint(
+            site.name, r.source, r.activity_type, r.start_date, r.end_date, r.quantity, r.unit)
+        if fingerprint in known:
+            errors.append(RowError(r.row, None, "this activity is already in the inventory"))
+            continue
+        known.add(fingerprint)
+        rows.append((
+            inventory.id, site.id, None, r.source, int(r.scope),
+            r.scope1_subtype.value if r.scope1_subtype else None, r.scope3_category, int(r.iso_category),
+            r.activity_type.value, r.quantity, r.unit, r.start_date, r.end_date, r.factor_key, r.gas,
+            r.method.value, r.data_quality.value, r.uncertainty_percent, r.evidence, fingerprint, r.extra,
+        ))
+    return rows, errors
+
+
+def list_imports(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> list[ActivityImport]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        get_inventory_row(uow.session, organisation_id, inventory_id)
+        return list(uow.session.scalars(
+            select(ActivityImport).where(ActivityImport.inventory_id == inventory_id).order_by(ActivityImport.id)))
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+def inventory_report(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> dict[str, Any]:
+    """The inventory's figures: frozen for a verified inventory, calculated for a draft."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        if inventory.frozen_result is not None:
+            return {**inventory.frozen_result, "status": inventory.status, "frozen": True,
+                    "frozen_sha256": inventory.frozen_sha256}
+        if inventory.origin == InventoryOrigin.EXTERNAL:
+            report = external_report(uow.session, inventory)
+        else:
+            _, report = compute(uow.session, inventory)
+        return {**report, "status": inventory.status, "frozen": False}
+
+
+def activity_trail(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, activity_id: int
+) -> dict[str, Any]:
+    """How one record becomes tCO2e: conversion, factor, gases, GWPs (the calculation trail)."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        row = uow.session.get(ActivityRecord, activity_id)
+        if row is None or row.inventory_id != inventory.id:
+            raise NotFound(f"activity {activity_id} not found in inventory {inventory_id}")
+        trail = trail_of(uow.session, inventory, row)
+        return {
+            "activity_id": activity_id,
+            "factor_key": trail.result.factor_key,
+            "iso_category": int(trail.iso_category),
+            "location_tco2e": str(trail.location_tco2e),
+            "market_tco2e": str(trail.market_tco2e),
+            "steps": list(trail.result.steps()),
+        }
+
+
+def external_report(session: Session, inventory: Inventory) -> dict[str, Any]:
+    """Totals of an inventory made elsewhere, in the shape of a calculated report."""
+    rows = list(session.scalars(select(ExternalTotal).where(ExternalTotal.inventory_id == inventory.id)))
+    report: dict[str, Any] = {"inventory_id": inventory.id, "version": inventory.version,
+                              "gwp_set": inventory.gwp_set, "origin": InventoryOrigin.EXTERNAL.value}
+    for basis in ("location", "market"):
+        by_scope = {1: Decimal(0), 2: Decimal(0), 3: Decimal(0)}
+        by_category: dict[int, Decimal] = {}
+        by_gas: dict[str, Decimal] = {}
+        for row in rows:
+            if row.scope == 2 and row.basis != basis:
+                continue
+            by_scope[row.scope] += row.tco2e
+            if row.scope == 3:
+                by_category[row.category] = by_category.get(row.category, Decimal(0)) + row.tco2e
+            by_gas[row.gas] = by_gas.get(row.gas, Decimal(0)) + row.tco2e
+        report[f"{basis}_based"] = {
+            "tco2e": str(sum(by_scope.values(), Decimal(0))),
+            "by_scope": {k: str(v) for k, v in by_scope.items()},
+            "by_scope3_category": {k: str(v) for k, v in sorted(by_category.items())},
+            "by_gas": {g: {"tco2e": str(v)} for g, v in sorted(by_gas.items())},
+        }
+    return report
+
+
+def freeze_figures(session: Session, inventory: Inventory) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The factors used and the report, as frozen into a verified inventory."""
+    if inventory.origin == InventoryOrigin.EXTERNAL:
+        return {}, external_report(session, inventory)
+    _, report = compute(session, inventory)
+    factors = {**library.load_factors(), **organisation_factors(session, inventory.organisation_id)}
+    used = {key: factor_document(factors[key]) for key in report["factors"] if key in factors}
+    return used, report
+
+
+def get_verification(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> Verification:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        get_inventory_row(uow.session, organisation_id, inventory_id)
+        verification = uow.session.scalar(select(Verification).where(Verification.inventory_id == inventory_id))
+        if verification is None:
+            raise NotFound(f"inventory {inventory_id} has no verification")
+        return verification
+
+
+# --- factors -----------------------------------------------------------------------------------
+
+
+def library_factors(actor: Actor, *, kind: str | None = None, geography: str | None = None) -> list[EmissionFactor]:
+    """The shipped factor library (any signed-in user may read it)."""
+    require_authenticated(actor)
+    factors = library.load_factors().values()
+    return sorted(
+        (f for f in factors
+         if (kind is None or f.kind.value == kind) and (geography is None or f.provenance.geography == geography)),
+        key=lambda f: f.key,
+    )
+
+
+def add_organisation_factor(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any], *,
+    evidence: bytes, evidence_filename: str,
+) -> OrganisationFactor:
+    """Add a supplier- or site-specific factor, or a new version of one, with its evidence.
+
+    Verified inventories froze the values they used, so a new version changes only drafts; the
+    versions themselves are the change log (when, by whom, why).
+    """
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    if not evidence:
+        raise InvalidInput("attach the evidence of the factor (a supplier declaration, a test report…)",
+                           {"evidence": ["missing"]})
+    gases = {gas: Decimal(str(value)) for gas, value in data["gases"].items()}
+    if not gases or any(not v.is_finite() or v < 0 for v in gases.values()):
+        raise InvalidInput("a factor lists at least one gas with an amount ≥ 0", {"gases": ["invalid"]})
+    for name in ("per_unit", "mass_unit"):
+        unit_of(data[name])  # raises UnknownUnit
+    with uow:
+        session = uow.session
+        latest = session.scalar(select(func.max(OrganisationFactor.version)).where(
+            OrganisationFactor.organisation_id == organisation_id, OrganisationFactor.key == data["key"]))
+        if latest is not None and not data.get("change_reason", "").strip():
+            raise InvalidInput(f"factor '{data['key']}' exists (version {latest}); say why it changes",
+                               {"change_reason": ["required for a new version"]})
+        row = OrganisationFactor(
+            organisation_id=organisation_id, key=data["key"], version=(latest or 0) + 1,
+            name=data["name"], kind=data["kind"], per_unit=unit_of(data["per_unit"]).code,
+            mass_unit=unit_of(data["mass_unit"]).code, gases={g: str(v) for g, v in gases.items()},
+            ncv=data.get("ncv"), ncv_unit=data.get("ncv_unit"), source=data["source"],
+            publisher=data["publisher"], year=data["year"], geography=data["geography"],
+            evidence_filename=evidence_filename, evidence_sha256=hashlib.sha256(evidence).hexdigest(),
+            change_reason=data.get("change_reason") or "first version", created_at=utcnow(),
+            created_by=actor.label,
+        )
+        session.add(row)
+        record(session, actor, "factor.create", row, organisation_id=organisation_id)
+        uow.commit()
+        return row
+
+
+def activity_template(actor: Actor, activity_type: str) -> bytes:
+    require_authenticated(actor)
+    try:
+        kind = ActivityType(activity_type)
+    except ValueError:
+        raise NotFound(f"no template for activity type '{activity_type}'") from None
+    return template_csv(kind)
+
+
+def list_organisation_factors(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[OrganisationFactor]:
+    """Every version of the organisation's own factors: the factor change log."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        return list(uow.session.scalars(
+            select(OrganisationFactor).where(OrganisationFactor.organisation_id == organisation_id)
+            .order_by(OrganisationFactor.key, OrganisationFactor.version)))
+
+
+def add_activities(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int,
+    activities: Sequence[Mapping[str, Any]],
+) -> list[ActivityRecord]:
+    """Add records sent as JSON: checked by the same rules as a file import, all or none.
+
+    The records go through the importer's parser as an in-memory CSV, so there is one set of
+    rules for every way in; errors name ``activities.<index>.<field>``.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_JSON_FIELDS)
+    for item in activities:
+        values = {**item, "site": item.get("site_id")}
+        writer.writerow(["" if values.get(f) is None else _cell(values[f]) for f in _JSON_FIELDS])
+    data = buffer.getvalue().encode("utf-8")
+    try:
+        outcome = import_activities(
+            uow, actor, organisation_id, inventory_id, data=data, filename="activities.csv",
+            max_bytes=len(data), encoding="utf-8", record_file=False,
+        )
+    except ImportRejected as rejected:
+        details = {}
+        for error in rejected.errors:
+            where = "activities" if error.row is None else f"activities.{error.row - 2}"
+            key = f"{where}.{'site_id' if error.column == 'site' else error.column}" if error.column else where
+            details.setdefault(key, []).append(error.reason)
+        raise InvalidInput(f"{len(rejected.errors)} problem(s) in the activities; none was added", details) from None
+    with uow:
+        stored = {r.id: r for r in uow.session.scalars(
+            select(ActivityRecord).where(ActivityRecord.id.in_(outcome.record_ids)))}
+        return [stored[record_id] for record_id in outcome.record_ids]  # in the order sent
+
+
+_JSON_FIELDS = (
+    "site", "source", "scope", "scope1_subtype", "scope3_category", "iso_category", "activity_type",
+    "quantity", "unit", "start_date", "end_date", "evidence", "data_quality", "uncertainty_percent",
+    "factor_key", "gas", "method",
+)
+
+
+def _cell(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+# --- base year ---------------------------------------------------------------------------------
+
+
+def base_year_check(uow: UnitOfWork, actor: Actor, organisation_id: int, commitment_id: int) -> dict[str, Any]:
+    """Does the base year need recalculating? (ISO 14064-1 §6.4.1; SBTi 5 % significance.)
+
+    The base year is the commitment's first period with a verified inventory. Its records are
+    calculated again with today's factors and compared with the verified total; structural
+    changes (a new consolidation approach since the base year began) and method changes (later
+    inventories on another GWP set) are listed whatever the figures say.
+    """
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        session = uow.session
+        periods = list(session.scalars(select(ApplicationPeriodRow).where(
+            ApplicationPeriodRow.commitment_id == commitment_id,
+            ApplicationPeriodRow.organisation_id == organisation_id).order_by(ApplicationPeriodRow.sequence)))
+        if not periods:
+            raise NotFound(f"commitment {commitment_id} has no application periods in organisation {organisation_id}")
+        base = next((inv for p in periods if (inv := verified_inventory_of(session, p.id)) is not None), None)
+        if base is None:
+            raise Conflict("no period of this commitment has a verified inventory yet: there is no base year")
+        base_period = session.get(ApplicationPeriodRow, base.period_id)
+        verified_total = Decimal(base.frozen_result["location_based"]["tco2e"])
+        if base.origin == InventoryOrigin.EXTERNAL:
+            recalculated = verified_total  # no records to recalculate
+        else:
+            _, report = compute(session, base)
+            recalculated = Decimal(report["location_based"]["tco2e"])
+        history = list(session.scalars(select(ConsolidationApproachChange).where(
+            ConsolidationApproachChange.organisation_id == organisation_id)
+            .order_by(ConsolidationApproachChange.effective_from)))
+        changes = [  # the first entry is the initial choice, not a change
+            BaseYearChange(ChangeKind.STRUCTURAL, f"consolidation approach changed to {c.approach}: {c.reason}",
+                           c.effective_from)
+            for c in history[1:] if c.effective_from > base_period.start_date
+        ]
+        later_sets = set(session.scalars(select(Inventory.gwp_set).where(
+            Inventory.period_id.in_([p.id for p in periods if p.sequence > base_period.sequence]))))
+        for gwp_set in sorted(later_sets - {base.gwp_set}):
+            changes.append(BaseYearChange(ChangeKind.METHOD, f"later inventories use {gwp_set}, the base year {base.gwp_set}"))
+        if recalculated != verified_total:
+            changes.append(BaseYearChange(ChangeKind.FACTOR, "emission factors changed since verification"))
+        check = check_base_year(verified_total, recalculated, base.significance_threshold_percent, changes)
+        structural = any(c.kind in (ChangeKind.STRUCTURAL, ChangeKind.METHOD) for c in changes)
+        return {
+            "base_inventory_id": base.id,
+            "base_period": {"start": base_period.start_date.isoformat(), "end": base_period.end_date.isoformat()},
+            "verified_tco2e": str(check.base_total_tco2e),
+            "recalculated_tco2e": str(check.recalculated_tco2e),
+            "change_percent": str(check.change_percent),
+            "threshold_percent": str(check.threshold_percent),
+            "recalculation_required": check.recalculation_required or structural,
+            "explanation": check.explanation,
+            "changes": [{"kind": c.kind.value, "description": c.description,
+                         "on": c.on.isoformat() if c.on else None} for c in changes],
+        }

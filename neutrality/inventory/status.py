@@ -1,0 +1,26 @@
+"""Statuses of inventories, completeness entries and verifications."""
+
+from enum import StrEnum
+
+
+class InventoryStatus(StrEnum):
+    DRAFT = "draft"
+    VERIFIED = "verified"  # frozen: changes make a new version
+    SUPERSEDED = "superseded"  # an older version, kept for the record
+
+
+class InventoryOrigin(StrEnum):
+    CALCULATED = "calculated"  # from activity data and factors here
+    EXTERNAL = "external"  # totals of an inventory made with another tool
+
+
+class CompletenessStatus(StrEnum):
+    INCLUDED = "included"
+    EXCLUDED_IMMATERIAL = "excluded_immaterial"  # below the materiality threshold, with a reason
+    NOT_APPLICABLE = "not_applicable"  # e.g. no sold products for category 11
+    ESTIMATED = "estimated"  # data unavailable: proxy or industry average, never excluded
+
+
+class AssuranceLevel(StrEnum):
+    LIMITED = "limited"
+    REASONABLE = "reasonable"

@@ -1,0 +1,254 @@
+"""API endpoints of the GHG inventory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from neutrality.errors import InvalidInput
+from neutrality.inventory import services
+from neutrality.inventory.schemas import (
+    ActivityBatchSchema,
+    ActivitySchema,
+    BaseYearCheckSchema,
+    CompletenessInSchema,
+    CompletenessSchema,
+    ExternalTotalSchema,
+    ExternalTotalsSchema,
+    FactorQuerySchema,
+    ImportFormSchema,
+    ImportOutcomeSchema,
+    ImportSchema,
+    InventoryCreateSchema,
+    InventorySchema,
+    LibraryFactorSchema,
+    NewVersionSchema,
+    OrganisationFactorInSchema,
+    OrganisationFactorSchema,
+    ReportSchema,
+    TrailSchema,
+    VerificationInSchema,
+    VerificationSchema,
+)
+from neutrality.pagination import Page, paginate_list
+from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.web.context import actor, uow
+
+blp = Blueprint(
+    "inventory", __name__, url_prefix=API_PREFIX + "/organisations/<int:organisation_id>",
+    description="GHG inventories: versions, activity data, completeness, verification",
+)
+INV = "/inventories/<int:inventory_id>"
+
+factors_blp = Blueprint("factors", __name__, url_prefix=API_PREFIX, description="Emission factors and templates")
+
+
+@factors_blp.route("/factors", methods=["GET"])
+@factors_blp.arguments(FactorQuerySchema, location="query")
+@factors_blp.response(200, LibraryFactorSchema(many=True))
+def library_factors(query: dict[str, Any]) -> Any:
+    """The shipped factor library, with provenance (filter by kind and geography)."""
+    return services.library_factors(actor(), **query)
+
+
+@factors_blp.route("/activity-templates/<string:activity_type>.csv", methods=["GET"])
+def activity_template(activity_type: str) -> Response:
+    """The CSV template of one activity type (UTF-8 with BOM, opens in Excel)."""
+    body = services.activity_template(actor(), activity_type)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="neutrality-{activity_type}.csv"'})
+
+
+@blp.route("/factors", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(OrganisationFactorSchema))
+def list_organisation_factors(page: Page, organisation_id: int) -> Any:
+    """The organisation's own factors, every version (the change log)."""
+    return paged(paginate_list(services.list_organisation_factors(uow(), actor(), organisation_id), page))
+
+
+@blp.route("/factors", methods=["POST"])
+@blp.response(201, OrganisationFactorSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": OrganisationFactorInSchema}}})
+def add_organisation_factor(organisation_id: int) -> Any:
+    """Add a supplier- or site-specific factor (or its next version) with its evidence file."""
+    data = form_fields(OrganisationFactorInSchema())
+    evidence, filename = uploaded_file("evidence")
+    return services.add_organisation_factor(uow(), actor(), organisation_id, data,
+                                            evidence=evidence, evidence_filename=filename)
+
+
+def uploaded_file(field: str) -> tuple[bytes, str]:
+    """The bytes and name of a multipart upload; the size limit is enforced by Flask (413)."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise InvalidInput(f"attach the file in the form field '{field}'", {field: ["missing file"]})
+    return upload.read(), upload.filename
+
+
+def form_fields(schema: Any) -> dict[str, Any]:
+    """Load multipart form fields (all but files) through a schema, like a JSON body."""
+    try:
+        return schema.load(request.form.to_dict())
+    except ValidationError as exc:
+        raise InvalidInput("the form fields do not match the expected shape", exc.messages) from None
+
+
+@blp.route("/inventories", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(InventorySchema))
+def list_inventories(page: Page, organisation_id: int) -> Any:
+    period_id = request.args.get("period_id", type=int)
+    return paged(paginate_list(services.list_inventories(uow(), actor(), organisation_id, period_id), page))
+
+
+@blp.route("/inventories", methods=["POST"])
+@blp.arguments(InventoryCreateSchema)
+@blp.response(201, InventorySchema)
+def create_inventory(data: dict[str, Any], organisation_id: int) -> Any:
+    """Start a period's inventory, with its GWP set (fixed for the inventory)."""
+    return services.create_inventory(uow(), actor(), organisation_id, **data)
+
+
+@blp.route("/commitments/<int:commitment_id>/base-year-check", methods=["GET"])
+@blp.response(200, BaseYearCheckSchema)
+def base_year_check(organisation_id: int, commitment_id: int) -> Any:
+    """Whether structural, method or factor changes move the base year past the significance
+    threshold (default 5 %), so that it must be recalculated."""
+    return services.base_year_check(uow(), actor(), organisation_id, commitment_id)
+
+
+@blp.route(INV, methods=["GET"])
+@blp.response(200, InventorySchema)
+def get_inventory(organisation_id: int, inventory_id: int) -> Any:
+    return services.get_inventory(uow(), actor(), organisation_id, inventory_id)
+
+
+@blp.route(INV + "/versions", methods=["POST"])
+@blp.arguments(NewVersionSchema)
+@blp.response(201, InventorySchema)
+def new_version(data: dict[str, Any], organisation_id: int, inventory_id: int) -> Any:
+    """Open a new version of a verified inventory (its data copied), with a reason."""
+    return services.new_version(uow(), actor(), organisation_id, inventory_id, reason=data["reason"])
+
+
+@blp.route(INV + "/activities", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(ActivitySchema))
+def list_activities(page: Page, organisation_id: int, inventory_id: int) -> Any:
+    return paged(services.list_activities(uow(), actor(), organisation_id, inventory_id, page))
+
+
+@blp.route(INV + "/activities", methods=["POST"])
+@blp.arguments(ActivityBatchSchema)
+@blp.response(201, ActivitySchema(many=True))
+def add_activities(data: dict[str, Any], organisation_id: int, inventory_id: int) -> Any:
+    """Add activity records (all or none)."""
+    return services.add_activities(uow(), actor(), organisation_id, inventory_id, data["activities"])
+
+
+@blp.route(INV + "/activities/<int:activity_id>/trail", methods=["GET"])
+@blp.response(200, TrailSchema)
+def activity_trail(organisation_id: int, inventory_id: int, activity_id: int) -> Any:
+    """How one record becomes tCO2e: unit conversion, factor, gases and GWPs."""
+    return services.activity_trail(uow(), actor(), organisation_id, inventory_id, activity_id)
+
+
+@blp.route(INV + "/imports", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(ImportSchema))
+def list_imports(page: Page, organisation_id: int, inventory_id: int) -> Any:
+    return paged(paginate_list(services.list_imports(uow(), actor(), organisation_id, inventory_id), page))
+
+
+@blp.route(INV + "/imports", methods=["POST"])
+@blp.response(201, ImportOutcomeSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": ImportFormSchema}}})
+def import_activities(organisation_id: int, inventory_id: int) -> Any:
+    """Import a CSV/XLSX file ('file'); all rows or none. ``dry_run=true`` previews it."""
+    options = form_fields(ImportFormSchema())
+    data, filename = uploaded_file("file")
+    outcome = services.import_activities(
+        uow(), actor(), organisation_id, inventory_id, data=data, filename=filename,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
+        mapping=options["mapping"], encoding=options["encoding"], dry_run=options["dry_run"],
+    )
+    return outcome
+
+
+@blp.route(INV + "/report", methods=["GET"])
+@blp.response(200, ReportSchema)
+def report(organisation_id: int, inventory_id: int) -> Any:
+    """Totals by scope (Scope 2 location- and market-based), category, gas, site and ISO
+    14064-1 category, with uncertainty, disclosures and the factors used. Exact figures."""
+    return services.inventory_report(uow(), actor(), organisation_id, inventory_id)
+
+
+@blp.route(INV + "/activities/<int:activity_id>", methods=["DELETE"])
+@blp.response(204)
+def delete_activity(organisation_id: int, inventory_id: int, activity_id: int) -> None:
+    services.delete_activity(uow(), actor(), organisation_id, inventory_id, activity_id)
+
+
+@blp.route(INV + "/completeness", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(CompletenessSchema))
+def list_completeness(page: Page, organisation_id: int, inventory_id: int) -> Any:
+    return paged(paginate_list(services.list_completeness(uow(), actor(), organisation_id, inventory_id), page))
+
+
+@blp.route(INV + "/completeness", methods=["PUT"])
+@blp.arguments(CompletenessInSchema)
+@blp.response(200, CompletenessSchema)
+def set_completeness(data: dict[str, Any], organisation_id: int, inventory_id: int) -> Any:
+    """Include, estimate, or exclude (immaterial / not applicable, with a reason) a category."""
+    return services.set_completeness(uow(), actor(), organisation_id, inventory_id, **data)
+
+
+@blp.route(INV + "/external-totals", methods=["POST"])
+@blp.arguments(ExternalTotalsSchema)
+@blp.response(201, ExternalTotalSchema(many=True))
+def record_external_totals(data: dict[str, Any], organisation_id: int, inventory_id: int) -> Any:
+    """Totals of an inventory made with another tool (origin 'external')."""
+    return services.record_external_totals(uow(), actor(), organisation_id, inventory_id, data["totals"])
+
+
+@blp.route(INV + "/verification", methods=["POST"])
+@blp.response(201, VerificationSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": VerificationInSchema}}})
+def verify(organisation_id: int, inventory_id: int) -> Any:
+    """Record the verification (multipart: fields + 'statement' file) and freeze the inventory."""
+    details = form_fields(VerificationInSchema())
+    statement, filename = uploaded_file("statement")
+    return services.verify_inventory(
+        uow(), actor(), organisation_id, inventory_id, details=details, statement=statement,
+        statement_filename=filename,
+    )
+
+
+@blp.route(INV + "/verification", methods=["GET"])
+@blp.response(200, VerificationSchema)
+def get_verification(organisation_id: int, inventory_id: int) -> Any:
+    return services.get_verification(uow(), actor(), organisation_id, inventory_id)
+
+
+@blp.route(INV + "/verification/statement", methods=["GET"])
+def get_statement(organisation_id: int, inventory_id: int) -> Response:
+    """The verification statement file as uploaded (its SHA-256 is in the verification)."""
+    verification = services.get_verification(uow(), actor(), organisation_id, inventory_id)
+    return Response(
+        verification.statement,
+        mimetype="application/octet-stream",
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{_ascii(verification.statement_filename)}\"",
+            "X-Content-SHA256": verification.statement_sha256,
+        },
+    )
+
+
+def _ascii(name: str) -> str:
+    cleaned = "".join(ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name)
+    return cleaned or "statement"

@@ -1,0 +1,94 @@
+"""Error propagation (seed 000 §4.7 UNC-02; IPCC 2006 Vol. 1 eq. 3.1 and 3.2).
+
+Expectations are computed by hand in the comments; square roots to the digits shown.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, localcontext
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from neutrality.errors import InvalidInput
+from neutrality.inventory.uncertainty import (
+    Estimate,
+    product_uncertainty,
+    source_estimate,
+    sum_uncertainty,
+)
+from neutrality.units import present
+
+D = Decimal
+
+
+def test_waste_weight_and_decomposition_factor_combine_to_the_guides_15_3_percent():
+    # √(3² + 15²) = √234 = 15.2970585407783…; the guide prints ±15.3 %.
+    combined = product_uncertainty(D(3), D(15))
+    assert str(combined).startswith("15.297058540778")
+    assert present(combined, "percent") == D("15.3")
+
+
+def test_product_uncertainty_keeps_fifty_significant_digits():
+    combined = product_uncertainty(D(3), D(15))
+    assert len(combined.as_tuple().digits) == 50
+    with localcontext() as ctx:
+        ctx.prec = 50
+        assert abs(combined * combined - 234) < D("1E-45")
+
+
+def test_a_single_uncertainty_is_itself_and_none_is_zero():
+    assert product_uncertainty(D(7)) == 7
+    assert product_uncertainty() == 0
+    # 3-4-5: √(9 + 16) = 5 exactly.
+    assert product_uncertainty(D(3), D(4)) == 5
+
+
+def test_sources_combine_by_their_absolute_uncertainties():
+    # 100 t ± 10 % (±10 t) and 300 t ± 20 % (±60 t): √(10² + 60²) = √3,700 = 60.8276253…;
+    # / 400 t = 15.2069063 %.
+    total = sum_uncertainty([Estimate(D(100), D(10)), Estimate(D(300), D(20))])
+    assert total.value == D(400)
+    assert str(total.uncertainty_percent).startswith("15.20690632574")
+    assert present(total.uncertainty_percent, "percent") == D("15.2")
+    assert str(total.absolute).startswith("60.827625302982")
+
+
+def test_a_source_estimate_combines_activity_and_factor():
+    # 50 t with activity ±3 % and factor ±15 % → ±15.297 %, ±7.6485 t.
+    estimate = source_estimate(D(50), D(3), D(15))
+    assert present(estimate.uncertainty_percent, "percent") == D("15.3")
+    assert str(estimate.absolute).startswith("7.6485292703891")
+
+
+def test_times_multiplies_values_and_combines_relative_uncertainties():
+    # 1,000 L ± 3 % × 2.3 kg/L ± 4 % = 2,300 kg ± 5 %.
+    product = Estimate(D(1000), D(3)).times(Estimate(D("2.3"), D(4)))
+    assert product == Estimate(D("2300.0"), D(5))
+
+
+def test_certain_sources_summing_to_zero_are_zero_percent_and_uncertain_ones_are_refused():
+    assert sum_uncertainty([Estimate(D(5), D(0)), Estimate(D(-5), D(0))]).uncertainty_percent == 0
+    with pytest.raises(InvalidInput, match="zero"):
+        sum_uncertainty([Estimate(D(5), D(10)), Estimate(D(-5), D(10))])
+
+
+def test_negative_or_float_uncertainties_are_refused():
+    with pytest.raises(InvalidInput):
+        product_uncertainty(D(-1))
+    with pytest.raises(InvalidInput):
+        sum_uncertainty([Estimate(D(1), 0.5)])  # type: ignore[arg-type]
+
+
+percent = st.decimals(min_value=0, max_value=100, places=2)
+value = st.decimals(min_value=D("0.001"), max_value=10**6, places=3)
+
+
+@hypothesis_settings(database=None, deadline=None)
+@given(st.lists(st.tuples(value, percent), min_size=1, max_size=20))
+def test_a_sum_of_positive_sources_is_never_less_certain_than_its_worst_source(sources):
+    # With positive values, √Σ(xᵢUᵢ)² ≤ Σ xᵢUᵢ ≤ max(U)·Σxᵢ.
+    total = sum_uncertainty([Estimate(x, u) for x, u in sources])
+    assert total.uncertainty_percent <= max(u for _, u in sources) + D("1E-40")

@@ -1,0 +1,307 @@
+"""The inventory through the API: records in, exact figures out, verification freezes them.
+
+Hand calculation for the inventory built in the first test (period 2024, a Jiangsu factory on
+the East China grid, AR6):
+- natural gas 10,000 m³ with the Chinese default (389.31 GJ per 10⁴ m³, 55,539 kg CO2/TJ):
+  1 × 389.31 GJ = 0.38931 TJ × 55,539 kg = 21,621.88809 kg = 21.62188809 t CO2 (Scope 1)
+- electricity 1,200 MWh: location-based, East China grid, latest published year 2023 = 0.5500
+  t/MWh → 660 t; market-based, no EACs, national residual mix 2023 = 0.6096 → 731.52 t
+- R-410A top-up 10 kg: GWP AR6 = 0.5 × 771 + 0.5 × 3,740 = 2,255.5 → 0.01 t × 2,255.5 = 22.555 t
+- resin 1,500 t × the supplier's 2.4 t CO2/t = 3,600 t (Scope 3 category 1)
+Location-based total 21.62188809 + 22.555 + 660 + 3,600 = 4,304.17688809 t;
+market-based total 21.62188809 + 22.555 + 731.52 + 3,600 = 4,375.69688809 t.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.factories import World, create_world
+
+
+@pytest.fixture
+def world(uow: Any) -> World:
+    return create_world(uow)
+
+
+def _base(world: World) -> str:
+    return f"/api/v1/organisations/{world.org_a}"
+
+
+def _records(world: World) -> list[dict[str, Any]]:
+    common = {"site_id": world.site_a, "start_date": "2024-01-01", "end_date": "2024-12-31"}
+    return [
+        {**common, "source": "Boiler natural gas", "scope": 1, "scope1_subtype": "stationary_combustion",
+         "activity_type": "fuel", "quantity": "10000", "unit": "m3",
+         "factor_key": "cnguide2015:natural_gas:combustion", "data_quality": "metered"},
+        {**common, "source": "Grid electricity", "scope": 2, "activity_type": "electricity",
+         "quantity": "1200", "unit": "MWh", "data_quality": "metered", "uncertainty_percent": "2"},
+        {**common, "source": "Chiller R-410A top-up", "scope": 1, "scope1_subtype": "fugitive",
+         "activity_type": "refrigerant", "quantity": "10", "unit": "kg", "gas": "R-410A"},
+        {**common, "source": "PC resin", "scope": 3, "scope3_category": 1, "activity_type": "material",
+         "quantity": "1500", "unit": "t", "factor_key": "org:resin", "method": "supplier_specific"},
+    ]
+
+
+def _add_resin_factor(client: Any, world: World) -> None:
+    response = client.post(f"{_base(world)}/factors", headers=world.headers("lead"), data={
+        "key": "resin", "name": "PC resin (supplier declaration)", "kind": "supplier_specific",
+        "per_unit": "t", "mass_unit": "t", "gases": json.dumps({"CO2": "2.4"}),
+        "source": "Supplier EPD 2024", "publisher": "Resin Co.", "year": "2024", "geography": "CN",
+        "evidence": (io.BytesIO(b"%PDF supplier declaration"), "epd.pdf"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+
+
+def test_an_inventory_calculates_exactly_by_scope_and_basis(client, world) -> None:
+    _add_resin_factor(client, world)
+    period = world.period_a  # calendar 2024 of commitment A
+    created = client.post(f"{_base(world)}/inventories", json={"period_id": period},
+                          headers=world.headers("lead")).get_json()
+    assert (created["gwp_set"], created["status"], created["version"]) == ("AR6", "draft", 1)
+    added = client.post(f"{_base(world)}/inventories/{created['id']}/activities",
+                        json={"activities": _records(world)}, headers=world.headers("lead"))
+    assert added.status_code == 201, added.get_json()
+    assert [r["quantity"] for r in added.get_json()] == ["10000", "1200", "10", "1500"]
+
+    report = client.get(f"{_base(world)}/inventories/{created['id']}/report",
+                        headers=world.headers("viewer")).get_json()
+    location, market = report["location_based"], report["market_based"]
+    assert Decimal(location["by_scope"]["1"]) == Decimal("44.17688809")  # 21.62188809 + 22.555
+    assert Decimal(location["by_scope"]["2"]) == Decimal("660")
+    assert Decimal(market["by_scope"]["2"]) == Decimal("731.52")
+    assert Decimal(location["by_scope"]["3"]) == Decimal("3600")
+    assert Decimal(location["tco2e"]) == Decimal("4304.17688809")
+    assert Decimal(market["tco2e"]) == Decimal("4375.69688809")
+    assert Decimal(location["by_scope3_category"]["1"]) == Decimal("3600")
+    # ISO 14064-1: category 1 direct, 2 imported energy, 4 products used by the organisation.
+    assert {k: Decimal(v) for k, v in location["by_iso_category"].items() if Decimal(v)} == {
+        "1": Decimal("44.17688809"), "2": Decimal("660"), "4": Decimal("3600")}
+    # 2024 factors are not published yet: both fall-backs are disclosed.
+    assert any("2023" in d for d in report["disclosures"])
+    assert "org:resin" in report["factors"] and "mee:grid:CN-EAST:2023" in report["factors"]
+
+
+def test_a_trail_explains_one_record(client, world) -> None:
+    _add_resin_factor(client, world)
+    inventory = client.post(f"{_base(world)}/inventories", json={"period_id": world.period_a},
+                            headers=world.headers("lead")).get_json()
+    records = client.post(f"{_base(world)}/inventories/{inventory['id']}/activities",
+                          json={"activities": _records(world)[:1]}, headers=world.headers("lead")).get_json()
+    trail = client.get(f"{_base(world)}/inventories/{inventory['id']}/activities/{records[0]['id']}/trail",
+                       headers=world.headers("verifier")).get_json()
+    assert Decimal(trail["location_tco2e"]) == Decimal("21.62188809")
+    assert trail["factor_key"] == "cnguide2015:natural_gas:combustion"
+    assert trail["steps"], "the trail lists its steps"
+
+
+def test_verification_freezes_the_figures_and_later_changes_need_a_new_version(client, world, table_counts) -> None:
+    base = f"{_base(world)}/inventories/{world.inventory_verified}"
+    report = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    assert report["frozen"] is True and report["status"] == "verified"
+    # The verified 2024 inventory holds 1,200 MWh at the 2023 East China factor: 660 t.
+    assert Decimal(report["location_based"]["tco2e"]) == Decimal("660")
+    verification = client.get(f"{base}/verification", headers=world.headers("verifier")).get_json()
+    statement = client.get(f"{base}/verification/statement", headers=world.headers("verifier"))
+    assert statement.data == b"%PDF-1.4 statement"
+    assert statement.headers["X-Content-SHA256"] == verification["statement_sha256"]
+
+    before = table_counts()
+    refused = client.post(f"{base}/activities", headers=world.headers("lead"), json={"activities": [
+        {"site_id": world.site_a, "source": "Late bill", "scope": 2, "activity_type": "electricity",
+         "quantity": "1", "unit": "MWh", "start_date": "2024-12-01", "end_date": "2024-12-31"}]})
+    assert refused.status_code == 409 and "new version" in refused.get_json()["error"]["message"]
+    assert table_counts() == before
+
+    version = client.post(f"{base}/versions", json={"reason": "December bill arrived late"},
+                          headers=world.headers("lead")).get_json()
+    assert (version["version"], version["status"], version["reason"]) == (2, "draft", "December bill arrived late")
+    copied = client.get(f"{_base(world)}/inventories/{version['id']}/activities", headers=world.headers("lead")).get_json()
+    assert copied["total"] == 1  # the verified version's record came along
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "reason_part"),
+    [
+        ({"quantity": "-5"}, "quantity", "negative"),
+        ({"quantity": "abc"}, "quantity", ""),
+        ({"unit": "furlong"}, "unit", "furlong"),
+        ({"unit": "t·km"}, "unit", ""),  # electricity in tonne-kilometres
+        ({"start_date": "2023-12-01"}, "start_date", ""),  # before the 2025 period
+        ({"start_date": "2025-12-31", "end_date": "2025-01-01"}, "", ""),  # ends before it starts
+        ({"scope": 3}, "", ""),  # Scope 3 without a category
+    ],
+)
+def test_a_bad_record_is_refused_with_its_field_and_nothing_is_added(client, world, table_counts, record, field, reason_part) -> None:
+    before = table_counts()
+    good = {"site_id": world.site_a, "source": "Grid", "scope": 2, "activity_type": "electricity",
+            "quantity": "5", "unit": "MWh", "start_date": "2025-01-01", "end_date": "2025-12-31"}
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/activities",
+                           json={"activities": [good, {**good, "source": "Second", **record}]},
+                           headers=world.headers("lead"))
+    assert response.status_code == 422, response.get_json()
+    details = response.get_json()["error"]["details"]
+    # The second record (index 1) is named; the good first one is not stored either.
+    assert any(key.startswith("activities.1") and key.endswith(field) for key in details), details
+    assert reason_part in json.dumps(details, ensure_ascii=False)
+    assert table_counts() == before
+
+
+def test_a_site_outside_the_subject_is_refused(client, uow, world, table_counts) -> None:
+    other = client.post(f"{_base(world)}/sites", headers=world.headers("lead"),
+                        json={"name": "Not in the boundary", "country": "CN", "address": "x"}).get_json()
+    before = table_counts()
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/activities", json={"activities": [
+        {"site_id": other["id"], "source": "Grid", "scope": 2, "activity_type": "electricity",
+         "quantity": "5", "unit": "MWh", "start_date": "2025-01-01", "end_date": "2025-12-31"}]},
+        headers=world.headers("lead"))
+    assert response.status_code == 422
+    assert "activities.0.site_id" in response.get_json()["error"]["details"]
+    assert table_counts() == before
+
+
+def _csv(rows: list[str]) -> bytes:
+    header = "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date"
+    return ("\n".join([header, *rows]) + "\n").encode("utf-8")
+
+
+def test_importing_the_same_file_twice_stores_it_once(client, world) -> None:
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    data = _csv([f"{world.site_a},Diesel generator,1,stationary_combustion,fuel,\"1,500\",L,2025-01-01,2025-06-30"])
+    first = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(data), "diesel.csv")})
+    assert first.status_code == 201 and first.get_json()["status"] == "imported"
+    again = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(data), "diesel-copy.csv")})
+    assert again.get_json()["status"] == "already_imported"
+    listed = client.get(f"{base}/activities", headers=world.headers("lead")).get_json()
+    assert listed["total"] == 2  # the world's electricity record and the one diesel row
+
+
+def test_a_dry_run_previews_without_writing(client, world, table_counts) -> None:
+    before = table_counts()
+    data = _csv([f"{world.site_a},Diesel,1,stationary_combustion,fuel,200,L,2025-01-01,2025-01-31",
+                 f"{world.site_a},Diesel,1,stationary_combustion,fuel,-3,L,2025-02-01,2025-02-28"])
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/imports",
+                           headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "diesel.csv"), "dry_run": "true"})
+    preview = response.get_json()["preview"]
+    assert response.get_json()["status"] == "preview"
+    assert [(e["row"], e["column"]) for e in preview["errors"]] == [(3, "quantity")]  # header is row 1
+    assert table_counts() == before
+
+
+def test_an_import_with_one_bad_row_is_rejected_whole_naming_row_and_column(client, world, table_counts) -> None:
+    before = table_counts()
+    data = _csv([f"{world.site_a},Diesel,1,stationary_combustion,fuel,200,L,2025-01-01,2025-01-31",
+                 f"{world.site_a},Diesel,1,stationary_combustion,fuel,300,parsec,2025-02-01,2025-02-28"])
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/imports",
+                           headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "diesel.csv")})
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "import_rejected"
+    assert [(e["row"], e["column"]) for e in error["details"]["errors"]] == [(3, "unit")]
+    assert table_counts() == before
+
+
+def test_an_immaterial_exclusion_needs_a_share_below_the_threshold_and_a_reason(client, world) -> None:
+    path = f"{_base(world)}/inventories/{world.inventory_draft}/completeness"
+    too_big = client.put(path, headers=world.headers("lead"), json={
+        "scope": 3, "category": "7", "status": "excluded_immaterial", "estimated_share_percent": "1",
+        "reason": "small"})
+    assert too_big.status_code == 422  # 1 % is not below the 1 % threshold (seed 002)
+    no_reason = client.put(path, headers=world.headers("lead"), json={
+        "scope": 3, "category": "7", "status": "excluded_immaterial", "estimated_share_percent": "0.99"})
+    assert no_reason.status_code == 422
+    ok = client.put(path, headers=world.headers("lead"), json={
+        "scope": 3, "category": "7", "status": "excluded_immaterial", "estimated_share_percent": "0.99",
+        "reason": "Commuting estimated at 0.99 % from headcount"})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "excluded_immaterial"
+
+
+def test_an_inventory_made_elsewhere_is_entered_as_totals(client, world) -> None:
+    base = f"{_base(world)}/inventories/{world.inventory_external}"
+    response = client.post(f"{base}/external-totals", headers=world.headers("lead"), json={"totals": [
+        {"scope": 1, "gas": "CO2", "tco2e": "120.5"},
+        {"scope": 2, "gas": "CO2", "basis": "location", "tco2e": "800"},
+        {"scope": 2, "gas": "CO2", "basis": "market", "tco2e": "300"},
+        {"scope": 3, "category": 4, "gas": "CO2e", "tco2e": "50.25"},
+    ]})
+    assert response.status_code == 201, response.get_json()
+    report = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    # location: 120.5 + 800 + 50.25 = 970.75; market: 120.5 + 300 + 50.25 = 470.75
+    assert Decimal(report["location_based"]["tco2e"]) == Decimal("970.75")
+    assert Decimal(report["market_based"]["tco2e"]) == Decimal("470.75")
+
+
+def test_the_combined_uncertainty_propagates_independent_records(client, world) -> None:
+    # Two 600 MWh records at ±2 % each (grid factor without a stated ±): each is 330 t ± 6.6 t;
+    # independent, so the total 660 t is ± √(6.6² + 6.6²) = 6.6·√2 t, i.e. ± 2/√2 % = ± √2 %.
+    inventory = client.post(f"{_base(world)}/inventories", json={"period_id": world.period_a},
+                            headers=world.headers("lead")).get_json()
+    common = {"site_id": world.site_a, "scope": 2, "activity_type": "electricity", "quantity": "600",
+              "unit": "MWh", "uncertainty_percent": "2", "end_date": "2024-12-31"}
+    client.post(f"{_base(world)}/inventories/{inventory['id']}/activities", headers=world.headers("lead"),
+                json={"activities": [{**common, "source": "Meter A", "start_date": "2024-01-01"},
+                                     {**common, "source": "Meter B", "start_date": "2024-01-02"}]})
+    report = client.get(f"{_base(world)}/inventories/{inventory['id']}/report", headers=world.headers("lead")).get_json()
+    assert Decimal(report["location_based"]["tco2e"]) == Decimal("660")
+    assert abs(Decimal(report["uncertainty"]["percent"]) - Decimal(2).sqrt()) < Decimal("1e-20")
+
+
+def _verify(client: Any, world: World, inventory_id: int) -> None:
+    response = client.post(f"{_base(world)}/inventories/{inventory_id}/verification",
+                           headers=world.headers("verifier"), content_type="multipart/form-data", data={
+                               "body": "Verifier Co.", "accreditation": "CNAS", "assurance_level": "limited",
+                               "materiality_percent": "5", "opinion": "Unmodified.", "verified_on": "2025-03-01",
+                               "statement": (io.BytesIO(b"%PDF statement"), "statement.pdf")})
+    assert response.status_code == 201, response.get_json()
+
+
+def _resin_version(client: Any, world: World, value: str) -> None:
+    response = client.post(f"{_base(world)}/factors", headers=world.headers("lead"), data={
+        "key": "resin", "name": "PC resin", "kind": "supplier_specific", "per_unit": "t", "mass_unit": "t",
+        "gases": json.dumps({"CO2": value}), "source": "Supplier EPD 2025", "publisher": "Resin Co.",
+        "year": "2025", "geography": "CN", "change_reason": "The supplier revised its declaration",
+        "evidence": (io.BytesIO(b"%PDF new declaration"), "epd-2025.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+
+
+@pytest.mark.parametrize(("new_factor", "required"), [("2.52", True), ("2.5", False)])
+def test_a_factor_change_of_5_percent_or_more_requires_a_base_year_recalculation(client, world, new_factor, required) -> None:
+    # Base year: 1,500 t resin × 2.4 = 3,600 t. A new version at 2.52 gives 3,780 t: +5 %, which
+    # reaches the 5 % threshold; at 2.5 it gives 3,750 t: +4.1667 %, below it.
+    _add_resin_factor(client, world)
+    inventory = client.post(f"{_base(world)}/inventories", json={"period_id": world.period_a},
+                            headers=world.headers("lead")).get_json()
+    client.post(f"{_base(world)}/inventories/{inventory['id']}/activities", headers=world.headers("lead"),
+                json={"activities": [_records(world)[3]]})
+    _verify(client, world, inventory["id"])
+    path = f"{_base(world)}/commitments/{world.commitment_a}/base-year-check"
+    unchanged = client.get(path, headers=world.headers("viewer")).get_json()
+    assert (unchanged["verified_tco2e"], unchanged["recalculation_required"]) == ("3600", False)
+
+    _resin_version(client, world, new_factor)
+    check = client.get(path, headers=world.headers("viewer")).get_json()
+    assert check["recalculation_required"] is required
+    assert Decimal(check["recalculated_tco2e"]) == Decimal(1500) * Decimal(new_factor)
+    assert [c["kind"] for c in check["changes"]] == ["factor"]
+    # The verified inventory itself never changes: its report is frozen.
+    frozen = client.get(f"{_base(world)}/inventories/{inventory['id']}/report", headers=world.headers("viewer")).get_json()
+    assert Decimal(frozen["location_based"]["tco2e"]) == Decimal("3600")
+
+
+def test_a_new_consolidation_approach_requires_a_base_year_recalculation(client, world) -> None:
+    client.post(f"{_base(world)}/consolidation-approach", headers=world.headers("lead"), json={
+        "approach": "equity_share", "justification": "JV", "effective_from": "2030-01-01", "reason": "Merger"})
+    check = client.get(f"{_base(world)}/commitments/{world.commitment_b}/base-year-check",
+                       headers=world.headers("lead")).get_json()
+    assert check["recalculation_required"] is True
+    assert [c["kind"] for c in check["changes"]] == ["structural"]
+    assert check["change_percent"] == "0"  # the figures alone would not have required it
