@@ -110,6 +110,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
+        # 256 MiB of page cache: a bulk import rewrites index pages far less often.
+        cursor.execute("PRAGMA cache_size = -262144")
+        cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Context, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from neutrality.claims.tables import ApplicationPeriodRow
@@ -34,6 +34,7 @@ from neutrality.inventory.model import (
 from neutrality.inventory.tables import ActivityRecord, Inventory, OrganisationFactor
 from neutrality.inventory.uncertainty import Estimate, product_uncertainty, sum_uncertainty
 from neutrality.organisations.tables import Site
+from neutrality.units import tidy
 
 #: For the square roots and ratios of the uncertainty (a ± % needs no more digits than this).
 EXACT_DIVISION = Context(prec=50)
@@ -88,23 +89,8 @@ class Group:
 
 
 def load_groups(session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> list[Group]:
-    # Summed in Python, not SQL: SQLite keeps decimals as text and would sum them as floats.
-    rows = session.execute(
-        select(*_GROUP_COLUMNS, ActivityRecord.quantity)
-        .where(ActivityRecord.inventory_id == inventory.id)
-        .execution_options(yield_per=50_000)
-    )
-    sums: dict[tuple[Any, ...], list[Any]] = {}
-    with localcontext(EXACT):
-        for row in rows:
-            key, quantity = row[:-1], row[-1]
-            entry = sums.get(key)
-            if entry is None:
-                sums[key] = [quantity, quantity * quantity, 1]
-            else:
-                entry[0] += quantity
-                entry[1] += quantity * quantity
-                entry[2] += 1
+    sums = (_sums_in_database if session.get_bind().dialect.name == "postgresql" else _sums_in_python)(
+        session, inventory.id)
     scopes = {s.value: s for s in Scope}
     groups = []
     for number, (key, (total, squares, count)) in enumerate(sums.items(), start=1):
@@ -122,6 +108,34 @@ def load_groups(session: Session, inventory: Inventory, period: ApplicationPerio
             squares,
         ))
     return groups
+
+
+def _sums_in_database(session: Session, inventory_id: int) -> dict[tuple[Any, ...], list[Any]]:
+    # PostgreSQL sums NUMERIC exactly.
+    quantity = ActivityRecord.__table__.c.quantity
+    rows = session.execute(
+        select(*_GROUP_COLUMNS, func.sum(quantity), func.sum(quantity * quantity), func.count())
+        .where(ActivityRecord.inventory_id == inventory_id)
+        .group_by(*_GROUP_COLUMNS)
+    )
+    return {tuple(row[:-3]): [tidy(row[-3]), tidy(row[-2]), row[-1]] for row in rows}
+
+
+def _sums_in_python(session: Session, inventory_id: int) -> dict[tuple[Any, ...], list[Any]]:
+    # SQLite keeps decimals as text and would sum them as floats: it groups, and hands each
+    # group's quantities over as one text (far cheaper than a million row tuples), summed here.
+    quantities = func.group_concat(type_coerce(ActivityRecord.quantity, String), ";")
+    rows = session.execute(
+        select(*_GROUP_COLUMNS, quantities, func.count())
+        .where(ActivityRecord.inventory_id == inventory_id)
+        .group_by(*_GROUP_COLUMNS)
+    )
+    sums: dict[tuple[Any, ...], list[Any]] = {}
+    with localcontext(EXACT):
+        for row in rows:
+            values = [Decimal(text) for text in row[-2].split(";")]
+            sums[tuple(row[:-2])] = [sum(values, Decimal(0)), sum((v * v for v in values), Decimal(0)), row[-1]]
+    return sums
 
 
 def organisation_factors(session: Session, organisation_id: int) -> dict[str, EmissionFactor]:
