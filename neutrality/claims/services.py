@@ -225,15 +225,6 @@ def list_periods(
         return _period_rows(uow.session, commitment_id)
 
 
-def get_period(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
-    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
-        row = uow.session.get(ApplicationPeriodRow, period_id)
-        if row is None or row.organisation_id != organisation_id:
-            raise NotFound(f"application period {period_id} not found in organisation {organisation_id}")
-        return row
-
-
 def _store_periods(
     uow: UnitOfWork, actor: Actor, commitment: Commitment, periods: list[Any]
 ) -> list[ApplicationPeriodRow]:
