@@ -127,7 +127,7 @@ def main() -> int:
 
         started = time.perf_counter()
         with uow() as unit:
-            result, report = compute(unit.session, unit.session.get(Inventory, created.id))
+            result, report, _ = compute(unit.session, unit.session.get(Inventory, created.id))
         calc_s = time.perf_counter() - started
         print(f"calculation:               {calc_s:6.2f} s  ({report['activity_count']:,} records, "
               f"{result.location_based.tco2e:.3f} tCO2e location-based)  target ≤ 5 s")

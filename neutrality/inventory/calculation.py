@@ -333,7 +333,7 @@ def _rate(activity_unit: str, factor: EmissionFactor | None, gwp_set: GwpSet,
             )
         ratio = _ratio(activity_unit, "t")  # the quantity IS the mass of the gas
         return _Rate(None, Conversion(activity_unit, "t", ratio),
-                     (_GasRate(gas, None, Decimal(1), _gwp(gwp_set, gas)),))
+                     (_GasRate(gas, None, Decimal(1), gwp_set.gwp(gas)),))
     if gas and set(factor.gases) != {gas}:
         raise InvalidInput(
             f"the activity names gas {gas} and factor {factor.key}, which emits "
@@ -346,15 +346,9 @@ def _rate(activity_unit: str, factor: EmissionFactor | None, gwp_set: GwpSet,
     to_t = _ratio(factor.mass_unit, "t")  # UnitMismatch unless a mass unit
     with localcontext(EXACT):
         gases = tuple(
-            _GasRate(g, value, value * to_t, _gwp(gwp_set, g)) for g, value in factor.gases.items()
+            _GasRate(g, value, value * to_t, gwp_set.gwp(g)) for g, value in factor.gases.items()
         )
     return _Rate(factor, conversion, gases)
-
-
-def _gwp(gwp_set: GwpSet, gas: str) -> Decimal:
-    if gas == "CO2" and "CO2" not in gwp_set.values:
-        return Decimal(1)  # the reference gas: 1 by definition, whether or not the set lists it
-    return gwp_set.gwp(gas)
 
 
 class _Rates:

@@ -269,8 +269,9 @@ def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> 
 
 def compute(
     session: Session, inventory: Inventory, covered_mwh_by_site: Mapping[int, Decimal] | None = None
-) -> tuple[InventoryResult, dict[str, Any]]:
-    """Calculate an inventory from its records; returns the result and its report document."""
+) -> tuple[InventoryResult, dict[str, Any], dict[str, EmissionFactor]]:
+    """Calculate an inventory from its records: the result, its report document and every
+    factor it used (what a verification freezes)."""
     period = session.get(ApplicationPeriodRow, inventory.period_id)
     groups = load_groups(session, inventory, period)
     result, resolver, factors = _calculate(session, inventory, [g.activity for g in groups], covered_mwh_by_site)
@@ -297,7 +298,7 @@ def compute(
         "disclosures": sorted(set(resolver.disclosures)),
         "factors": sorted(used),
     }
-    return result, report
+    return result, report, used
 
 
 def _uncertainty(result: InventoryResult, groups: list[Group], factors: Mapping[str, EmissionFactor]) -> dict[str, Any]:

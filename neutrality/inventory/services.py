@@ -25,8 +25,10 @@ from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
 from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
 from neutrality.inventory.bulk import store_records
-from neutrality.inventory.computing import compute, factor_document, organisation_factors, trail_of
+from neutrality.inventory.computing import compute, factor_document, trail_of
 from neutrality.inventory.importing import (
+    FIELDS,
+    TRANSPORT_FIELDS,
     ActivityRow,
     ColumnMapping,
     ImportPreview,
@@ -172,7 +174,7 @@ def delete_activity(
         require_draft(inventory)
         row = uow.session.get(ActivityRecord, activity_id)
         if row is None or row.inventory_id != inventory_id:
-            raise InvalidInput(f"activity {activity_id} is not in inventory {inventory_id}")
+            raise NotFound(f"activity {activity_id} not found in inventory {inventory_id}")
         record(uow.session, actor, "activity.delete", row, before=snapshot(row), deleted=True,
                organisation_id=organisation_id)
         uow.session.delete(row)
@@ -584,7 +586,7 @@ def inventory_report(uow: UnitOfWork, actor: Actor, organisation_id: int, invent
         if inventory.origin == InventoryOrigin.EXTERNAL:
             report = external_report(uow.session, inventory)
         else:
-            _, report = compute(uow.session, inventory)
+            _, report, _ = compute(uow.session, inventory)
         return {**report, "status": inventory.status, "frozen": False}
 
 
@@ -638,10 +640,8 @@ def freeze_figures(session: Session, inventory: Inventory) -> tuple[dict[str, An
     """The factors used and the report, as frozen into a verified inventory."""
     if inventory.origin == InventoryOrigin.EXTERNAL:
         return {}, external_report(session, inventory)
-    _, report = compute(session, inventory)
-    factors = {**library.load_factors(), **organisation_factors(session, inventory.organisation_id)}
-    used = {key: factor_document(factors[key]) for key in report["factors"] if key in factors}
-    return used, report
+    _, report, used = compute(session, inventory)
+    return {key: factor_document(factor) for key, factor in used.items()}, report
 
 
 def get_verification(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> Verification:
@@ -761,11 +761,8 @@ def add_activities(
         return [stored[record_id] for record_id in outcome.record_ids]  # in the order sent
 
 
-_JSON_FIELDS = (
-    "site", "source", "scope", "scope1_subtype", "scope3_category", "iso_category", "activity_type",
-    "quantity", "unit", "start_date", "end_date", "evidence", "data_quality", "uncertainty_percent",
-    "factor_key", "gas", "method",
-)
+#: The importer's fields that a JSON record carries (transport payer/ownership come by file).
+_JSON_FIELDS = tuple(f for f in FIELDS if f not in TRANSPORT_FIELDS)
 
 
 def _cell(value: Any) -> str:
@@ -799,7 +796,7 @@ def base_year_check(uow: UnitOfWork, actor: Actor, organisation_id: int, commitm
         if base.origin == InventoryOrigin.EXTERNAL:
             recalculated = verified_total  # no records to recalculate
         else:
-            _, report = compute(session, base)
+            _, report, _ = compute(session, base)
             recalculated = Decimal(report["location_based"]["tco2e"])
         history = list(session.scalars(select(ConsolidationApproachChange).where(
             ConsolidationApproachChange.organisation_id == organisation_id)

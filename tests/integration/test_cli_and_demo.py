@@ -89,3 +89,19 @@ def test_the_demo_has_a_verified_2024_inventory_with_hand_checked_figures(app, d
     # 540,000) t·km × 0.0538 kg = 140.418 t; landfill 1,480 t × 0.5 = 740 t; air travel
     # 910,000 p·km × 0.15 kg = 136.5 t → 2,246.918 t.
     assert Decimal(yancheng_2024["3"]) == Decimal("2246.918")
+
+
+def test_cli_import_of_a_bad_file_names_row_and_column_and_writes_nothing(app, db, uow, tmp_path, table_counts: Any) -> None:
+    from tests.factories import create_world
+
+    world = create_world(uow)
+    path = tmp_path / "gas.csv"
+    path.write_text("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
+                    f"{world.site_a},Boiler,1,stationary_combustion,fuel,abc,m3,2025-01-01,2025-01-31\n",
+                    encoding="utf-8")
+    before = table_counts()
+    result = app.test_cli_runner().invoke(
+        args=["inventory", "import", str(world.org_a), str(world.inventory_draft), str(path)])
+    assert result.exit_code == 1
+    assert "import_rejected" in result.output and '"row": 2' in result.output and '"column": "quantity"' in result.output
+    assert table_counts() == before

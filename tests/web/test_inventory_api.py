@@ -305,3 +305,124 @@ def test_a_new_consolidation_approach_requires_a_base_year_recalculation(client,
     assert check["recalculation_required"] is True
     assert [c["kind"] for c in check["changes"]] == ["structural"]
     assert check["change_percent"] == "0"  # the figures alone would not have required it
+
+
+def _factor_form(**overrides: Any) -> dict[str, Any]:
+    form = {"key": "steam", "name": "Steam", "kind": "supplier_specific", "per_unit": "GJ", "mass_unit": "kg",
+            "gases": json.dumps({"CO2": "95"}), "source": "Utility letter", "publisher": "Park utility",
+            "year": "2024", "geography": "CN-JS", "evidence": (b"letter", "letter.pdf")}
+    form.update(overrides)
+    return _multipart(form)
+
+
+def _multipart(form: dict[str, Any]) -> dict[str, Any]:
+    """Drop None fields and give each file a fresh stream (parameters are shared between runs)."""
+    return {k: (io.BytesIO(v[0]), v[1]) if isinstance(v, tuple) else v for k, v in form.items() if v is not None}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"evidence": None}, "evidence"),  # no evidence file
+        ({"evidence": (b"", "empty.pdf")}, "evidence"),  # an empty one
+        ({"gases": "{not json"}, "gases"),
+        ({"gases": json.dumps({"CO2": "-1"})}, "gases"),  # a negative amount
+        ({"gases": json.dumps({})}, "gases"),
+        ({"per_unit": "furlong"}, "unit"),
+        ({"kind": "magic"}, "kind"),
+        ({"year": "1800"}, "year"),
+    ],
+)
+def test_a_bad_organisation_factor_is_refused_and_nothing_is_stored(client, world, table_counts, overrides, field) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/factors", headers=world.headers("lead"),
+                           data=_factor_form(**overrides), content_type="multipart/form-data")
+    assert response.status_code == 422, response.get_json()
+    assert field in json.dumps(response.get_json()["error"]["details"])
+    assert table_counts() == before
+
+
+def test_a_new_factor_version_needs_a_reason(client, world, table_counts) -> None:
+    assert client.post(f"{_base(world)}/factors", headers=world.headers("lead"), data=_factor_form(),
+                       content_type="multipart/form-data").status_code == 201
+    before = table_counts()
+    again = client.post(f"{_base(world)}/factors", headers=world.headers("lead"), data=_factor_form(),
+                        content_type="multipart/form-data")
+    assert again.status_code == 422
+    assert "change_reason" in again.get_json()["error"]["details"]
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("total", "field"),
+    [
+        ({"scope": 1, "gas": "CO2", "tco2e": "-5"}, "tco2e"),
+        ({"scope": 3, "gas": "CO2", "tco2e": "5"}, "category"),  # Scope 3 without a category
+        ({"scope": 1, "category": 4, "gas": "CO2", "tco2e": "5"}, "category"),
+        ({"scope": 2, "gas": "CO2", "basis": "none", "tco2e": "5"}, "basis"),
+        ({"scope": 1, "gas": "CO2", "tco2e": "many"}, "tco2e"),
+    ],
+)
+def test_bad_external_totals_are_refused_and_none_is_stored(client, world, table_counts, total, field) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_external}/external-totals",
+                           headers=world.headers("lead"),
+                           json={"totals": [{"scope": 1, "gas": "CH4", "tco2e": "2"}, total]})
+    assert response.status_code == 422, response.get_json()
+    assert any(key.startswith("totals.1") and field in key for key in response.get_json()["error"]["details"])
+    assert table_counts() == before
+
+
+def test_totals_go_only_into_an_external_inventory(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/external-totals",
+                           headers=world.headers("lead"), json={"totals": [{"scope": 1, "gas": "CO2", "tco2e": "1"}]})
+    assert response.status_code == 409
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"statement": None}, "statement"),
+        ({"statement": (b"", "empty.pdf")}, "statement"),
+        ({"verified_on": "2999-01-01"}, "verified_on"),  # in the future
+        ({"verified_on": "2020-01-01"}, "verified_on"),  # before the 2025 period began
+        ({"assurance_level": "absolute"}, "assurance_level"),
+        ({"materiality_percent": "0"}, "materiality_percent"),
+        ({"body": None}, "body"),
+    ],
+)
+def test_a_bad_verification_is_refused_and_the_inventory_stays_a_draft(client, world, table_counts, overrides, field) -> None:
+    form = {"body": "Verifier Co.", "accreditation": "CNAS", "assurance_level": "limited",
+            "materiality_percent": "5", "opinion": "Unmodified.", "verified_on": "2026-03-01",
+            "statement": (b"%PDF statement", "statement.pdf"), **overrides}
+    before = table_counts()
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/verification",
+                           headers=world.headers("verifier"), content_type="multipart/form-data",
+                           data=_multipart(form))
+    assert response.status_code == 422, response.get_json()
+    assert field in json.dumps(response.get_json()["error"]["details"])
+    assert table_counts() == before
+    status = client.get(f"{_base(world)}/inventories/{world.inventory_draft}", headers=world.headers("lead")).get_json()
+    assert status["status"] == "draft"
+
+
+def test_a_verified_inventory_cannot_be_verified_again(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/inventories/{world.inventory_verified}/verification",
+                           headers=world.headers("verifier"), content_type="multipart/form-data", data={
+                               "body": "B", "accreditation": "A", "assurance_level": "limited",
+                               "materiality_percent": "5", "opinion": "O", "verified_on": "2025-03-01",
+                               "statement": (io.BytesIO(b"x"), "s.pdf")})
+    assert response.status_code == 409
+    assert table_counts() == before
+
+
+def test_deleting_a_record_of_another_inventory_is_not_found_and_deletes_nothing(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.delete(
+        f"{_base(world)}/inventories/{world.inventory_external}/activities/{world.activity_draft}",
+        headers=world.headers("lead"))
+    assert response.status_code == 404
+    assert table_counts() == before
