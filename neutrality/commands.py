@@ -7,6 +7,7 @@ checked by the same schemas.
 
 from __future__ import annotations
 
+import decimal
 import getpass
 import json
 from pathlib import Path
@@ -29,6 +30,7 @@ from neutrality.inventory.schemas import (
     ImportOutcomeSchema,
     InventorySchema,
     LibraryFactorSchema,
+    ReconciliationSchema,
     VerificationInSchema,
     VerificationSchema,
 )
@@ -313,6 +315,18 @@ def inventory_report(organisation_id: int, inventory_id: int) -> None:
     """Exact figures by scope, category, gas, site and ISO category (JSON)."""
     report = inventories.inventory_report(cli_uow(), cli_actor(), organisation_id, inventory_id)
     click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+
+
+@inventory.command("metering")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.option("--tolerance", "tolerance_percent", type=decimal.Decimal, default=decimal.Decimal(2), show_default=True,
+              help="How far (%) an invoice may differ from the meters before it is flagged.")
+def inventory_metering(organisation_id: int, inventory_id: int, tolerance_percent: decimal.Decimal) -> None:
+    """Invoices against meter readings: superseded (not counted) or partly metered (flagged)."""
+    items = inventories.metering_reconciliation(cli_uow(), cli_actor(), organisation_id, inventory_id,
+                                                tolerance_percent=tolerance_percent)
+    _echo(ReconciliationSchema(many=True), items)
 
 
 @inventory.command("template")

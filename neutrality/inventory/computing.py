@@ -8,16 +8,17 @@ frozen at verification, so its figures never change afterwards.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Context, Decimal, localcontext
+from operator import mul
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import String, exists, func, select, type_coerce
+from sqlalchemy.orm import Session, aliased
 
 from neutrality.claims.tables import ApplicationPeriodRow
 from neutrality.errors import NotFound
-from neutrality.inventory import library
+from neutrality.inventory import library, metering
 from neutrality.inventory.calculation import EXACT, InventoryResult, Totals, calculate
 from neutrality.inventory.model import (
     Activity,
@@ -74,7 +75,7 @@ _GROUP_COLUMNS = (
     ActivityRecord.site_id, ActivityRecord.scope, ActivityRecord.scope1_subtype,
     ActivityRecord.scope3_category, ActivityRecord.iso_category, ActivityRecord.activity_type,
     ActivityRecord.factor_key, ActivityRecord.unit, ActivityRecord.gas, ActivityRecord.method,
-    ActivityRecord.uncertainty_percent,
+    ActivityRecord.uncertainty_percent, ActivityRecord.data_quality,
 )
 
 
@@ -88,13 +89,33 @@ class Group:
     sum_of_squares: Decimal  # Σ qᵢ², for the error propagation over independent records
 
 
-def load_groups(session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> list[Group]:
+def load_groups(
+    session: Session, inventory: Inventory, period: ApplicationPeriodRow
+) -> tuple[list[Group], list[Reconciliation]]:
+    """The inventory's records summed per group, less the invoices that meters supersede, and
+    the reconciliation of every invoice that meters overlap."""
     sums = (_sums_in_database if session.get_bind().dialect.name == "postgresql" else _sums_in_python)(
         session, inventory.id)
+    # The groups say for free whether a site has both invoices and meter readings of one type;
+    # only then is there anything to reconcile.
+    tiers: dict[tuple[int, str], set[str]] = {}
+    for key in sums:
+        tiers.setdefault((key[0], key[5]), set()).add(key[-1])
+    both = {site for (site, _), found in tiers.items() if {_METERED, _INVOICED} <= found}
+    reconciliations = reconcile_metering(session, inventory.id, site_ids=both) if both else []
+    for item in reconciliations:
+        if not item.superseded:
+            continue
+        # Subtracting from the sums is exact, and cheaper than excluding ids in the query.
+        key, quantity = item.group_key, item.invoice.quantity
+        entry = sums[key]
+        entry[0], entry[1], entry[2] = entry[0] - quantity, entry[1] - quantity * quantity, entry[2] - 1
+        if entry[2] == 0:
+            del sums[key]
     scopes = {s.value: s for s in Scope}
     groups = []
     for number, (key, (total, squares, count)) in enumerate(sums.items(), start=1):
-        site_id, scope, subtype, category, iso, kind, factor_key, unit_code, gas, method, uncertainty = key
+        site_id, scope, subtype, category, iso, kind, factor_key, unit_code, gas, method, uncertainty, tier = key
         groups.append(Group(
             Activity(
                 id=f"group-{number}", site_id=site_id, source=f"{count} record(s)", scope=scopes[scope],
@@ -102,12 +123,15 @@ def load_groups(session: Session, inventory: Inventory, period: ApplicationPerio
                 start=period.start_date, end=period.end_date, factor_key=factor_key,
                 scope1_subtype=Scope1Subtype(subtype) if subtype else None, scope3_category=category,
                 iso_category=IsoCategory(iso), method=CalculationMethod(method),
-                uncertainty_percent=uncertainty, gas=gas,
+                data_quality=DataQualityTier(tier), uncertainty_percent=uncertainty, gas=gas,
             ),
             count,
             squares,
         ))
-    return groups
+    return groups, reconciliations
+
+
+_METERED, _INVOICED = DataQualityTier.METERED.value, DataQualityTier.INVOICED.value
 
 
 def _sums_in_database(session: Session, inventory_id: int) -> dict[tuple[Any, ...], list[Any]]:
@@ -133,9 +157,66 @@ def _sums_in_python(session: Session, inventory_id: int) -> dict[tuple[Any, ...]
     sums: dict[tuple[Any, ...], list[Any]] = {}
     with localcontext(EXACT):
         for row in rows:
-            values = [Decimal(text) for text in row[-2].split(";")]
-            sums[tuple(row[:-2])] = [sum(values, Decimal(0)), sum((v * v for v in values), Decimal(0)), row[-1]]
+            values = list(map(Decimal, row[-2].split(";")))
+            sums[tuple(row[:-2])] = [sum(values, Decimal(0)), sum(map(mul, values, values), Decimal(0)), row[-1]]
     return sums
+
+
+@dataclasses.dataclass(frozen=True)
+class Reconciliation(metering.Reconciliation):
+    """A reconciliation that also knows the group its invoice is summed in."""
+
+    group_key: tuple[Any, ...] = ()
+
+
+_READING_COLUMNS = (
+    ActivityRecord.id, ActivityRecord.site_id, ActivityRecord.activity_type, ActivityRecord.factor_key,
+    ActivityRecord.gas, ActivityRecord.quantity, ActivityRecord.unit, ActivityRecord.start_date,
+    ActivityRecord.end_date,
+)
+
+
+def reconcile_metering(
+    session: Session, inventory_id: int, tolerance_percent: Decimal = metering.DEFAULT_TOLERANCE_PERCENT,
+    site_ids: set[int] | None = None,
+) -> list[Reconciliation]:
+    """Every invoiced record that a metered record of its site and type overlaps, reconciled.
+
+    The database finds the candidates (an invoice with an overlapping meter reading of the same
+    site and activity type); :mod:`neutrality.inventory.metering` decides, per stream, which
+    invoices the meters supersede.
+    """
+    meter = aliased(ActivityRecord)
+    overlapped = exists().where(
+        meter.inventory_id == ActivityRecord.inventory_id, meter.site_id == ActivityRecord.site_id,
+        meter.activity_type == ActivityRecord.activity_type,
+        meter.data_quality == _METERED,
+        meter.start_date <= ActivityRecord.end_date, meter.end_date >= ActivityRecord.start_date,
+    )
+    query = select(*_READING_COLUMNS, *_GROUP_COLUMNS).where(
+        ActivityRecord.inventory_id == inventory_id, ActivityRecord.data_quality == _INVOICED, overlapped)
+    if site_ids is not None:
+        query = query.where(ActivityRecord.site_id.in_(site_ids))
+    invoices = session.execute(query.order_by(ActivityRecord.id)).all()
+    if not invoices:
+        return []
+    width = len(_READING_COLUMNS)
+    group_keys = {row[0]: tuple(row[width:]) for row in invoices}
+    meters = session.execute(select(*_READING_COLUMNS).where(
+        ActivityRecord.inventory_id == inventory_id,
+        ActivityRecord.data_quality == _METERED,
+        ActivityRecord.site_id.in_({row[1] for row in invoices}),
+    ))
+    results = metering.reconcile(
+        (metering.Reading(*row[:width]) for row in invoices),
+        (metering.Reading(*row) for row in meters),
+        tolerance_percent,
+    )
+    return [
+        Reconciliation(**{f.name: getattr(r, f.name) for f in dataclasses.fields(r)},
+                       group_key=group_keys[r.invoice.record_id])
+        for r in results
+    ]
 
 
 def organisation_factors(session: Session, organisation_id: int) -> dict[str, EmissionFactor]:
@@ -259,12 +340,17 @@ def _calculate(
     return result, resolver, factors
 
 
-def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> Any:
-    """The trail of one record, calculated with the other records of its site (Scope 2
-    market-based coverage is shared within a site)."""
-    activities = load_activities(session, inventory.id, site_id=record.site_id)
+def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> tuple[Any, Reconciliation | None]:
+    """The trail of one record, calculated with the other counted records of its site (Scope 2
+    market-based coverage is shared within a site), and its reconciliation if it is an invoice
+    that meter readings overlap (a superseded invoice's trail shows what it would be)."""
+    reconciliations = {r.invoice.record_id: r for r in reconcile_metering(session, inventory.id)}
+    activities = [
+        a for a in load_activities(session, inventory.id, site_id=record.site_id)
+        if a.id == record.id or not (a.id in reconciliations and reconciliations[a.id].superseded)
+    ]
     result, _, _ = _calculate(session, inventory, activities, None)
-    return result.trail(record.id)
+    return result.trail(record.id), reconciliations.get(record.id)
 
 
 def compute(
@@ -273,7 +359,8 @@ def compute(
     """Calculate an inventory from its records: the result, its report document and every
     factor it used (what a verification freezes)."""
     period = session.get(ApplicationPeriodRow, inventory.period_id)
-    groups = load_groups(session, inventory, period)
+    groups, reconciliations = load_groups(session, inventory, period)
+    superseded = [r for r in reconciliations if r.superseded]
     result, resolver, factors = _calculate(session, inventory, [g.activity for g in groups], covered_mwh_by_site)
     used = {key: factors[key] for key in result.factor_keys if key in factors}
     used.update(resolver.used)
@@ -283,6 +370,12 @@ def compute(
         "gwp_set": inventory.gwp_set,
         "factor_library_version": inventory.factor_library_version,
         "activity_count": sum(g.records for g in groups),
+        "metering": _jsonable({
+            "invoices_superseded": len(superseded),
+            "superseded_quantity_by_unit": _by_unit(superseded),
+            "invoices_partly_metered": len(reconciliations) - len(superseded),
+            "invoices_outside_tolerance": sum(1 for r in superseded if r.within_tolerance is False),
+        }),
         "location_based": _totals(result.location_based),
         "market_based": _totals(result.market_based),
         "scope2_market_by_site": [
@@ -299,6 +392,13 @@ def compute(
         "factors": sorted(used),
     }
     return result, report, used
+
+
+def _by_unit(items: Sequence[Reconciliation]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for item in items:
+        totals[item.invoice.unit] = totals.get(item.invoice.unit, Decimal(0)) + item.invoice.quantity
+    return dict(sorted(totals.items()))
 
 
 def _uncertainty(result: InventoryResult, groups: list[Group], factors: Mapping[str, EmissionFactor]) -> dict[str, Any]:

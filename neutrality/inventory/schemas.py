@@ -83,7 +83,7 @@ class ActivitySchema(StrictSchema):
     id = fields.Integer()
     inventory_id = fields.Integer()
     site_id = fields.Integer()
-    import_id = fields.Integer(allow_none=True)
+    import_id = fields.Integer()
     source = fields.String()
     scope = fields.Integer()
     scope1_subtype = fields.String(allow_none=True)
@@ -196,11 +196,15 @@ class ImportFormSchema(StrictSchema):
 
 
 class ImportSchema(StrictSchema):
+    """A batch of records: a file (with its SHA-256) or records sent as JSON (kind "api")."""
+
     id = fields.Integer()
+    kind = fields.String()
     filename = fields.String()
-    sha256 = fields.String()
+    sha256 = fields.String(allow_none=True)
     encoding = fields.String()
     row_count = fields.Integer()
+    copied_from_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     created_by = fields.String()
 
@@ -248,8 +252,40 @@ class ImportOutcomeSchema(StrictSchema):
     preview = fields.Nested(PreviewSchema, allow_none=True)
 
 
+class MeteringQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    tolerance_percent = decimal_field(load_default=Decimal(2), validate=_PERCENT, metadata={
+        "description": "how far (%) an invoice may differ from the meters before it is flagged"})
+
+
+class ReconciliationSchema(StrictSchema):
+    """An invoice against the meter readings over its days, in the invoice's unit."""
+
+    invoice_id = fields.Integer()
+    site_id = fields.Integer()
+    activity_type = fields.String()
+    factor_key = fields.String(allow_none=True)
+    gas = fields.String(allow_none=True)
+    unit = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    invoice_quantity = decimal_field()
+    metered_quantity = decimal_field(metadata={"description": "each meter record shared out by days"})
+    difference = decimal_field()
+    difference_percent = decimal_field(allow_none=True)
+    meter_ids = fields.List(fields.Integer())
+    unmetered_days = fields.Integer()
+    superseded = fields.Boolean(metadata={"description": "every day metered: the invoice is not counted"})
+    within_tolerance = fields.Boolean(allow_none=True)
+    finding = fields.String()
+
+
 class TrailSchema(StrictSchema):
     activity_id = fields.Integer()
+    counted = fields.Boolean(metadata={"description": "false for an invoice that meter readings supersede"})
+    superseded_by = fields.List(fields.Integer(), metadata={"description": "the meter records that do"})
+    metering_finding = fields.String(allow_none=True)
     factor_key = fields.String(allow_none=True)
     iso_category = fields.Integer()
     location_tco2e = fields.String()
@@ -271,6 +307,7 @@ class ReportSchema(StrictSchema):
     location_based = fields.Dict()
     market_based = fields.Dict()
     uncertainty = fields.Dict()
+    metering = fields.Dict(metadata={"description": "invoices superseded by meter readings, or partly metered"})
     disclosures = fields.List(fields.String())
     factors = fields.List(fields.String())
 

@@ -24,3 +24,8 @@ class CompletenessStatus(StrEnum):
 class AssuranceLevel(StrEnum):
     LIMITED = "limited"
     REASONABLE = "reasonable"
+
+
+class BatchKind(StrEnum):
+    FILE = "file"  # a CSV or XLSX file, known by its SHA-256
+    API = "api"  # records sent as JSON (or added one by one)

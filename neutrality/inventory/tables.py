@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -31,6 +32,7 @@ from neutrality.inventory.model import (
 )
 from neutrality.inventory.status import (
     AssuranceLevel,
+    BatchKind,
     CompletenessStatus,
     InventoryOrigin,
     InventoryStatus,
@@ -78,33 +80,56 @@ class Inventory(Base):
 
 
 class ActivityImport(Base):
-    """A file imported into an inventory, identified by its SHA-256 (a re-import is a no-op)."""
+    """A batch of activity records: a file (known by its SHA-256: a re-import is a no-op) or
+    records sent through the API. Every record belongs to one batch of its own inventory."""
 
     __tablename__ = "activity_imports"
-    __table_args__ = (UniqueConstraint("inventory_id", "sha256"),)
+    __table_args__ = (
+        UniqueConstraint("inventory_id", "sha256"),
+        # target of the records' (import_id, inventory_id) foreign key
+        UniqueConstraint("id", "inventory_id"),
+        CheckConstraint(
+            "(kind = 'file' AND sha256 IS NOT NULL) OR (kind = 'api' AND sha256 IS NULL)",
+            name="file_has_sha256",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default=BatchKind.FILE.value)
     filename: Mapped[str] = mapped_column(String(300))
-    sha256: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))
     encoding: Mapped[str] = mapped_column(String(20))
     row_count: Mapped[int] = mapped_column(Integer)
+    #: The batch of the previous version this one was copied from (a new inventory version
+    #: copies its records with their batches).
+    copied_from_id: Mapped[int | None] = mapped_column(ForeignKey("activity_imports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
 
 
 class ActivityRecord(Base):
-    """One activity data record of an inventory version (ISO 14064-1 / GHG Protocol source)."""
+    """One activity data record of an inventory version (ISO 14064-1 / GHG Protocol source).
+
+    The record reaches its inventory through its batch: one composite foreign key checks both
+    that the batch exists and that it is of the same inventory. PostgreSQL checks foreign keys
+    row by row (about 3 µs each), so for a million-row import one key instead of two saves
+    seconds; the guarantee is stronger, not weaker.
+    """
 
     __tablename__ = "activity_records"
     __table_args__ = (
         UniqueConstraint("inventory_id", "fingerprint"),
-        CheckConstraint("scope IN (1, 2, 3)", name="scope_known"),
-        CheckConstraint(enum_values_check("activity_type", ActivityType), name="activity_type_known"),
-        CheckConstraint(enum_values_check("data_quality", DataQualityTier), name="data_quality_known"),
-        CheckConstraint(enum_values_check("method", CalculationMethod), name="method_known"),
+        ForeignKeyConstraint(
+            ["import_id", "inventory_id"], ["activity_imports.id", "activity_imports.inventory_id"],
+            name="fk_activity_records_batch",
+        ),
+        CheckConstraint("scope BETWEEN 1 AND 3", name="scope_known"),
+        CheckConstraint(enum_values_check("activity_type", ActivityType, bulk=True), name="activity_type_known"),
+        CheckConstraint(enum_values_check("data_quality", DataQualityTier, bulk=True), name="data_quality_known"),
+        CheckConstraint(enum_values_check("method", CalculationMethod, bulk=True), name="method_known"),
         CheckConstraint(
-            "scope1_subtype IS NULL OR " + enum_values_check("scope1_subtype", Scope1Subtype),
+            "scope1_subtype IS NULL OR " + enum_values_check("scope1_subtype", Scope1Subtype, bulk=True),
             name="scope1_subtype_known",
         ),
         CheckConstraint(
@@ -119,9 +144,9 @@ class ActivityRecord(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id"))
+    inventory_id: Mapped[int] = mapped_column(Integer)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("activity_imports.id"))
+    import_id: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(300))
     scope: Mapped[int] = mapped_column(Integer)
     scope1_subtype: Mapped[str | None] = mapped_column(String(30))

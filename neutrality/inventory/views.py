@@ -25,9 +25,11 @@ from neutrality.inventory.schemas import (
     InventoryCreateSchema,
     InventorySchema,
     LibraryFactorSchema,
+    MeteringQuerySchema,
     NewVersionSchema,
     OrganisationFactorInSchema,
     OrganisationFactorSchema,
+    ReconciliationSchema,
     ReportSchema,
     TrailSchema,
     VerificationInSchema,
@@ -155,6 +157,17 @@ def add_activities(data: dict[str, Any], organisation_id: int, inventory_id: int
 def activity_trail(organisation_id: int, inventory_id: int, activity_id: int) -> Any:
     """How one record becomes tCO2e: unit conversion, factor, gases and GWPs."""
     return services.activity_trail(uow(), actor(), organisation_id, inventory_id, activity_id)
+
+
+@blp.route(INV + "/metering", methods=["GET"])
+@blp.arguments(MeteringQuerySchema, location="query")
+@blp.response(200, page_of(ReconciliationSchema))
+def metering(query: dict[str, Any], organisation_id: int, inventory_id: int) -> Any:
+    """Invoices against meter readings: meters take precedence; an invoice whose every day is
+    metered is superseded (not counted), one metered in part stays counted and is flagged."""
+    items = services.metering_reconciliation(uow(), actor(), organisation_id, inventory_id,
+                                             tolerance_percent=query["tolerance_percent"])
+    return paged(paginate_list(items, Page(query["page"], query["per_page"])))
 
 
 @blp.route(INV + "/imports", methods=["GET"])

@@ -4,7 +4,8 @@ Two ways in:
 
 * ``sqlalchemy.url`` in the config (what :mod:`neutrality.migrate` and the CLI use): an engine is
   made with :func:`neutrality.db.make_engine`, so SQLite gets the same pragmas and
-  ``BEGIN IMMEDIATE`` transactions as the application.
+  ``BEGIN IMMEDIATE`` transactions as the application, except that foreign keys are off while
+  tables are rebuilt and checked with ``PRAGMA foreign_key_check`` before the commit.
 * ``config.attributes["connection"]``: a live connection (e.g. a test's) is used as it is. If it
   is already inside a transaction, Alembic joins it and the caller decides to commit.
 
@@ -40,6 +41,16 @@ def _run_online(connection: Connection) -> None:
     context.configure(connection=connection, **_configure_options(connection.dialect.name))
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            _check_foreign_keys(connection)
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    # Migrations on SQLite run with foreign keys off (see run_migrations_online); before the
+    # transaction commits, every row must still point at an existing row.
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows with broken foreign keys: {broken[:5]}")
 
 
 def run_migrations_online() -> None:
@@ -54,7 +65,18 @@ def run_migrations_online() -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            _run_online(connection)
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite's way to change a table is to build a new one and drop the old (batch
+                # mode). With foreign keys on, dropping a table that other rows point at deletes
+                # or refuses; SQLite's own procedure turns them off first. The pragma only works
+                # outside a transaction, hence on the driver's connection, before BEGIN.
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+            try:
+                _run_online(connection)
+            finally:
+                if sqlite:
+                    connection.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")
     finally:
         engine.dispose()
 

@@ -37,7 +37,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0002_inventory"
+HEAD = "0003_record_batches"
 
 APPEND_ONLY = "audit_entries is append-only"
 
@@ -451,3 +451,77 @@ def test_postgresql_accepts_adjacent_periods_and_the_same_dates_on_another_commi
 
     with migr_pg_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM application_periods")).scalar_one() == 3
+
+
+# --- data carried through migrations -----------------------------------------------------------
+
+
+def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventory(
+    migr_url: str, migr_engine: Engine
+) -> None:
+    # Data made through the services at the head, then taken back to 0002, where records sent as
+    # JSON had no batch, plus what 0002's new version did: copy records that keep pointing at the
+    # batch of the version they came from. Upgrading must give each record a batch of its own
+    # inventory and lose nothing.
+    from neutrality.db import Database
+    from neutrality.inventory import services as inventory
+    from neutrality.uow import UnitOfWork
+    from tests.factories import ADMIN, create_world
+
+    migrate.upgrade(migr_url)
+    database = Database(migr_url)
+    world = create_world(lambda: UnitOfWork(database.session_factory))
+    csv = (
+        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
+        f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31\n"
+    ).encode()
+    inventory.import_activities(
+        UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,
+        data=csv, filename="gas.csv", max_bytes=10_000,
+    )
+    database.dispose()
+    migrate.downgrade(migr_url, "0002_inventory")
+    with migr_engine.begin() as conn:
+        # the world: one JSON record in the verified and one in the draft inventory, and the file
+        assert conn.execute(text("SELECT count(*) FROM activity_imports")).scalar_one() == 1
+        assert conn.execute(text(
+            "SELECT count(*) FROM activity_records WHERE import_id IS NULL")).scalar_one() == 2
+        file_batch = conn.execute(text("SELECT id FROM activity_imports")).scalar_one()
+        conn.execute(text(
+            "INSERT INTO inventories (organisation_id, period_id, version, status, origin, gwp_set,"
+            " factor_library_version, reason, significance_threshold_percent,"
+            " materiality_threshold_percent, created_at, created_by)"
+            " SELECT organisation_id, period_id, version + 1, 'draft', origin, gwp_set,"
+            " factor_library_version, 'copy', significance_threshold_percent,"
+            " materiality_threshold_percent, created_at, created_by FROM inventories WHERE id = :id"
+        ), {"id": world.inventory_draft})
+        copy = conn.execute(text("SELECT max(id) FROM inventories")).scalar_one()
+        columns = ", ".join(
+            c.name for c in metadata.tables["activity_records"].columns
+            if c.name not in ("id", "inventory_id")
+        )
+        conn.execute(text(
+            f"INSERT INTO activity_records ({columns}, inventory_id)"  # noqa: S608 - test SQL
+            f" SELECT {columns}, :copy FROM activity_records WHERE inventory_id = :id"
+        ), {"copy": copy, "id": world.inventory_draft})
+        records_before = conn.execute(text("SELECT count(*) FROM activity_records")).scalar_one()
+
+    migrate.upgrade(migr_url)
+
+    with migr_engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM activity_records")).scalar_one() == records_before == 5
+        assert conn.execute(text(
+            "SELECT count(*) FROM activity_records r JOIN activity_imports i"
+            " ON i.id = r.import_id AND i.inventory_id = r.inventory_id")).scalar_one() == 5
+        batches = conn.execute(text(
+            "SELECT inventory_id, kind, filename, row_count, copied_from_id FROM activity_imports"
+            " ORDER BY inventory_id, kind")).all()
+    # verified: its JSON record; draft: the file and its JSON record; the copy: a copy of the
+    # file batch (pointing back at it) and an API batch for its copied JSON record
+    assert sorted(map(tuple, batches)) == sorted([
+        (world.inventory_verified, "api", "", 1, None),
+        (world.inventory_draft, "api", "", 1, None),
+        (world.inventory_draft, "file", "gas.csv", 1, None),
+        (copy, "api", "", 1, None),
+        (copy, "file", "gas.csv", 1, file_batch),
+    ])

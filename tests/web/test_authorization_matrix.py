@@ -117,6 +117,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("DELETE", INV + "/activities/{w.activity_draft}", None, MANAGE_INVENTORY, "org"),
     ("GET", INV + "/activities/{w.activity_draft}/trail", None, READ, "org"),
     ("GET", INV + "/imports", None, READ, "org"),
+    ("GET", INV + "/metering", None, READ, "org"),
     ("POST", INV + "/imports", lambda w: Form({"file": _csv_file(w)}), MANAGE_INVENTORY, "org"),
     ("GET", INV + "/report", None, READ, "org"),
     ("GET", INV + "/completeness", None, READ, "org"),

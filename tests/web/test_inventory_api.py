@@ -123,6 +123,12 @@ def test_verification_freezes_the_figures_and_later_changes_need_a_new_version(c
     assert (version["version"], version["status"], version["reason"]) == (2, "draft", "December bill arrived late")
     copied = client.get(f"{_base(world)}/inventories/{version['id']}/activities", headers=world.headers("lead")).get_json()
     assert copied["total"] == 1  # the verified version's record came along
+    # ... in a copy of its batch, which belongs to the new version and names the one it copies
+    old_batches = client.get(f"{base}/imports", headers=world.headers("lead")).get_json()["items"]
+    new_batches = client.get(f"{_base(world)}/inventories/{version['id']}/imports",
+                             headers=world.headers("lead")).get_json()["items"]
+    assert [(b["kind"], b["copied_from_id"]) for b in new_batches] == [("api", old_batches[0]["id"])]
+    assert copied["items"][0]["import_id"] == new_batches[0]["id"]
 
 
 @pytest.mark.parametrize(
@@ -426,3 +432,63 @@ def test_deleting_a_record_of_another_inventory_is_not_found_and_deletes_nothing
         headers=world.headers("lead"))
     assert response.status_code == 404
     assert table_counts() == before
+
+
+def test_meter_readings_supersede_an_invoice_of_the_same_days(client, world) -> None:
+    # The draft 2025 inventory holds a metered 1,200 MWh for the whole year (location-based:
+    # 1,200 × 0.55 = 660 t). March's invoice of 100 MWh is covered by that meter on every day,
+    # so it is kept but not counted: still 660 t. Reconciliation: the meter's share of March is
+    # 1,200 × 31/365 = 101.9178082… MWh; the invoice is 1.9178… MWh (−1.882 %) below it, within
+    # the default 2 % tolerance.
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    added = client.post(f"{base}/activities", headers=world.headers("lead"), json={"activities": [{
+        "site_id": world.site_a, "source": "State Grid invoice March", "scope": 2,
+        "activity_type": "electricity", "quantity": "100", "unit": "MWh", "data_quality": "invoiced",
+        "start_date": "2025-03-01", "end_date": "2025-03-31"}]})
+    assert added.status_code == 201, added.get_json()
+    invoice_id = added.get_json()[0]["id"]
+
+    report = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    assert Decimal(report["location_based"]["tco2e"]) == Decimal("660")
+    assert report["metering"]["invoices_superseded"] == 1
+    assert report["metering"]["superseded_quantity_by_unit"] == {"MWh": "100"}
+
+    listing = client.get(f"{base}/metering", headers=world.headers("verifier")).get_json()
+    [item] = listing["items"]
+    assert (item["invoice_id"], item["superseded"], item["meter_ids"]) == (invoice_id, True, [world.activity_draft])
+    assert item["metered_quantity"].startswith("101.917808219")
+    assert item["difference_percent"].startswith("-1.8817")
+    assert item["within_tolerance"] is True
+    strict = client.get(f"{base}/metering?tolerance_percent=1", headers=world.headers("verifier")).get_json()
+    assert strict["items"][0]["within_tolerance"] is False
+
+    trail = client.get(f"{base}/activities/{invoice_id}/trail", headers=world.headers("verifier")).get_json()
+    assert trail["counted"] is False and trail["superseded_by"] == [world.activity_draft]
+
+
+def test_an_invoice_metered_in_part_is_counted_and_flagged(client, world) -> None:
+    # Gas for January: the invoice says 10,000 m³ for 1–31 January; a meter fitted on 16 January
+    # read 5,000 m³ for 16–31. Fifteen days have no meter reading, so the invoice stays counted
+    # (conservative: 16–31 January twice) and is flagged. 10,000 m³ is 21.62188809 t (see the
+    # module docstring), so 15,000 m³ is 32.432832135 t; with the year's 660 t of electricity the
+    # location-based total is 692.432832135 t.
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    gas = {"site_id": world.site_a, "scope": 1, "scope1_subtype": "stationary_combustion",
+           "activity_type": "fuel", "unit": "m3", "factor_key": "cnguide2015:natural_gas:combustion"}
+    response = client.post(f"{base}/activities", headers=world.headers("lead"), json={"activities": [
+        {**gas, "source": "Gas invoice January", "quantity": "10000", "data_quality": "invoiced",
+         "start_date": "2025-01-01", "end_date": "2025-01-31"},
+        {**gas, "source": "Gas meter", "quantity": "5000", "data_quality": "metered",
+         "start_date": "2025-01-16", "end_date": "2025-01-31"}]})
+    assert response.status_code == 201, response.get_json()
+    invoice_id = response.get_json()[0]["id"]
+
+    report = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    assert Decimal(report["location_based"]["tco2e"]) == Decimal("692.432832135")
+    assert report["metering"]["invoices_superseded"] == 0
+    assert report["metering"]["invoices_partly_metered"] == 1
+    [item] = client.get(f"{base}/metering", headers=world.headers("verifier")).get_json()["items"]
+    assert (item["invoice_id"], item["superseded"], item["unmetered_days"]) == (invoice_id, False, 15)
+    assert "15 of 31 days are not metered" in item["finding"]
+    trail = client.get(f"{base}/activities/{invoice_id}/trail", headers=world.headers("verifier")).get_json()
+    assert trail["counted"] is True and "not metered" in trail["metering_finding"]
