@@ -77,12 +77,16 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.inventory.views import blp as inventory_api
     from neutrality.inventory.views import factors_blp as factors_api
     from neutrality.organisations.views import blp as organisations_api
+    from neutrality.registry.views import blp as registry_api
+    from neutrality.registry.views import schemes_blp as schemes_api
     from neutrality.web.pages import bp as pages
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
-    for blueprint in (access_api, organisations_api, claims_api, inventory_api, factors_api, audit_api):
+    for blueprint in (
+        access_api, organisations_api, claims_api, inventory_api, factors_api, registry_api, schemes_api, audit_api,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)
 

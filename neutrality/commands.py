@@ -23,6 +23,7 @@ from neutrality.access.model import Actor, Role
 from neutrality.access.schemas import MembershipSchema, TokenSchema, UserSchema
 from neutrality.claims import services as claims
 from neutrality.claims.schemas import CommitmentCreateSchema, CommitmentSchema, PeriodSchema
+from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
 from neutrality.inventory import services as inventories
 from neutrality.inventory.schemas import (
@@ -42,6 +43,18 @@ from neutrality.organisations.schemas import (
     SiteSchema,
 )
 from neutrality.pagination import Page
+from neutrality.registry import services as instruments
+from neutrality.registry.exports import KINDS as REGISTRY_KINDS
+from neutrality.registry.model import BlockStatus
+from neutrality.registry.schemas import (
+    BlockSchema,
+    HoldingLineSchema,
+    NeedsSchema,
+    PurchaseFormSchema,
+    PurchaseSchema,
+    RegistryImportFormSchema,
+    RegistryImportOutcomeSchema,
+)
 from neutrality.uow import UnitOfWork
 
 
@@ -367,4 +380,95 @@ def inventory_factors(kind: str | None, geography: str | None) -> None:
     _echo(LibraryFactorSchema(many=True), inventories.library_factors(cli_actor(), kind=kind, geography=geography))
 
 
-GROUPS = (db, demo, users, members, orgs, commitments, inventory)
+# --- registry ----------------------------------------------------------------------------------
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group(cls=Group)
+def registry() -> None:
+    """Instruments: schemes, registry imports, blocks, purchases, holdings, needs."""
+
+
+@registry.command("schemes")
+def registry_schemes() -> None:
+    for s in instruments.list_schemes(cli_actor()):
+        click.echo(f"{s.code:7} {s.unit:6} {s.kind.value:14} {s.name}")
+
+
+@registry.command("import")
+@click.argument("organisation_id", type=int)
+@click.argument("path", type=_FILE)
+@click.option("--kind", type=click.Choice(REGISTRY_KINDS), help="The file's format (detected when left out).")
+@click.option("--mapping", "mapping_path", type=_FILE, help='JSON file: {"their header": "our field"}')
+@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+@click.option("--account", default="", help="The registry account the blocks sit in.")
+@click.option("--purchase", "purchase_id", type=int, help="The purchase that delivered these blocks.")
+@click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_path: Path | None,
+                    encoding: str | None, account: str, purchase_id: int | None, dry_run: bool) -> None:
+    """Import a registry export or statement: all rows or none; the same file twice changes nothing."""
+    mapping = None
+    if mapping_path is not None:
+        mapping = RegistryImportFormSchema().load({"mapping": mapping_path.read_text(encoding="utf-8")})["mapping"]
+    outcome = instruments.import_registry_file(
+        cli_uow(), cli_actor(), organisation_id, data=path.read_bytes(), filename=path.name,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=utcnow().date(),
+        kind=kind, mapping=mapping, encoding=encoding, dry_run=dry_run, account=account, purchase_id=purchase_id,
+    )
+    _echo(RegistryImportOutcomeSchema(), outcome)
+    if outcome.errors:
+        raise click.exceptions.Exit(1)
+
+
+@registry.command("blocks")
+@click.argument("organisation_id", type=int)
+@click.option("--scheme")
+@click.option("--status", type=click.Choice([s.value for s in BlockStatus]))
+def registry_blocks(organisation_id: int, scheme: str | None, status: str | None) -> None:
+    _echo(BlockSchema(many=True), instruments.list_blocks(cli_uow(), cli_actor(), organisation_id,
+                                                           scheme=scheme, status=status))
+
+
+@registry.command("split")
+@click.argument("organisation_id", type=int)
+@click.argument("block_id", type=int)
+@click.argument("quantity", type=int)
+def registry_split(organisation_id: int, block_id: int, quantity: int) -> None:
+    """Keep QUANTITY units in the block; the rest becomes a new block."""
+    part, remainder = instruments.split_block(cli_uow(), cli_actor(), organisation_id, block_id, quantity)
+    _echo(BlockSchema(many=True), [part, remainder])
+
+
+@registry.command("purchase")
+@click.argument("organisation_id", type=int)
+@click.option("--json", "path", type=_FILE, required=True, help="The purchase, shaped like the API's form fields.")
+@click.option("--invoice", type=_FILE, required=True)
+@click.option("--blocks", "block_ids", default="", help="Comma-separated ids of the blocks it delivered.")
+def registry_purchase(organisation_id: int, path: Path, invoice: Path, block_ids: str) -> None:
+    data = _load(PurchaseFormSchema(), path)
+    data.pop("block_ids", None)
+    ids = [int(part) for part in block_ids.split(",") if part.strip()]
+    purchase = instruments.record_purchase(cli_uow(), cli_actor(), organisation_id, data,
+                                           invoice=invoice.read_bytes(), invoice_filename=invoice.name, block_ids=ids)
+    _echo(PurchaseSchema(), purchase)
+
+
+@registry.command("holdings")
+@click.argument("organisation_id", type=int)
+@click.option("--by", default="scheme,vintage", show_default=True,
+              help="Comma-separated: scheme, vintage, project, country, technology, status, account.")
+def registry_holdings(organisation_id: int, by: str) -> None:
+    lines = instruments.holdings(cli_uow(), cli_actor(), organisation_id, [p.strip() for p in by.split(",") if p.strip()])
+    _echo(HoldingLineSchema(many=True), lines)
+
+
+@registry.command("needs")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+def registry_needs(organisation_id: int, period_id: int) -> None:
+    """MWh of EACs per market and tCO2e of credits the period still needs."""
+    _echo(NeedsSchema(), instruments.period_needs(cli_uow(), cli_actor(), organisation_id, period_id))
+
+
+GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry)

@@ -20,6 +20,7 @@ from neutrality.claims import services as claims
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
+from neutrality.registry import services as registry
 from neutrality.uow import UnitOfWork
 
 DEMO_ORGANISATION = "苏辉光伏"
@@ -134,8 +135,11 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         for period, filename in zip(periods, files, strict=True):
             _load_inventory(make_uow, admin, org.id, period, filename, verify=period.start_date.year == 2024)
 
+    _load_instruments(make_uow, admin, org.id)
+
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
-             "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress)",
+             "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress), "
+             "GECs, I-RECs, CCERs and VCUs held through recorded purchases",
              "sign in at http://127.0.0.1:5000 as:"]
     lines += [f"  {email(local):<36} {password:<24} {role or 'site admin'}"
               for role, local, _, password in DEMO_USERS]
@@ -202,3 +206,52 @@ def _load_inventory(make_uow: Callable[[], UnitOfWork], admin: Actor, organisati
             statement=f"Demo verification statement for {filename}\n".encode(),
             statement_filename=filename.replace(".csv", "-verification.txt"),
         )
+
+
+#: Per purchase: what was bought, and the registry file (in neutrality/demo_data) that delivered it.
+_PURCHASES = (
+    ({"scheme": "GEC", "supplier": "北京电力交易中心 Beijing Power Exchange Center (green-power trading)",
+      "contract_reference": "BJPX-GEC-2024-0315", "contract_date": dt.date(2024, 3, 15), "quantity": 312_000,
+      "unit_price": Decimal("5.00"), "currency": "CNY", "delivery_account": "苏辉光伏绿证账户"}, "gec_2024.csv"),
+    ({"scheme": "GEC", "supplier": "中国绿证交易平台 China GEC trading platform",
+      "contract_reference": "GEC-2025-0702", "contract_date": dt.date(2025, 7, 2), "quantity": 108_000,
+      "unit_price": Decimal("3.20"), "currency": "CNY", "delivery_account": "苏辉光伏绿证账户"}, "gec_2025.csv"),
+    ({"scheme": "CCER", "supplier": "北京绿色交易所 China Beijing Green Exchange",
+      "contract_reference": "CBEEX-CCER-2025-118", "contract_date": dt.date(2025, 3, 20), "quantity": 5_000,
+      "unit_price": Decimal("85.00"), "currency": "CNY", "delivery_account": "苏辉光伏 CCER 账户"}, "ccer_2024.csv"),
+    ({"scheme": "VCU", "supplier": "Demo Carbon Brokers Pte. Ltd.", "contract_reference": "DCB-VCU-2026-07",
+      "contract_date": dt.date(2026, 4, 20), "quantity": 54_813, "unit_price": Decimal("4.80"),
+      "currency": "USD", "delivery_account": "Verra account 苏辉光伏"}, "verra_held.csv"),
+)
+
+#: A 2024 I-REC block for a Chinese hydro plant, typed in from its registry statement (I-RECs
+#: for Chinese plants end with the 2024 vintage: anchors IREC-07).
+_IREC_DEVICE = {"kind": "eac", "source_registry": "irec", "registry_project_id": "CNYNHYD0042",
+                "name": "云南澜沧江 Lancang river hydro plant (demo device)", "country": "CN", "region": "CN-YN",
+                "technology": "hydro", "capacity_mw": Decimal("120"), "commissioning_date": dt.date(2016, 6, 30),
+                "grid_region": "CN-SOUTHWEST", "subsidised": False}
+_IREC_SERIAL = "0000-0042-2024-000000001 to 0000-0042-2024-000020000"
+
+
+def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int) -> None:
+    """GECs of 2024 and 2025 production (Jiangsu PV, Inner Mongolia wind), 2024 I-RECs of a
+    Yunnan hydro plant, CCERs and VCUs of the Verra sample, each bought through a purchase."""
+    invoice = "Demo invoice: {supplier}, {contract_reference}\n"
+    for purchase, filename in _PURCHASES:
+        recorded = registry.record_purchase(
+            make_uow(), admin, organisation_id, purchase,
+            invoice=invoice.format(**purchase).encode(), invoice_filename=f"{purchase['contract_reference']}.txt")
+        data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
+        registry.import_registry_file(
+            make_uow(), admin, organisation_id, data=data, filename=filename, max_bytes=len(data),
+            as_of=dt.date(2026, 11, 1), purchase_id=recorded.id, account=purchase["delivery_account"])
+    device = registry.create_project(make_uow(), admin, organisation_id, _IREC_DEVICE)
+    purchase = registry.record_purchase(make_uow(), admin, organisation_id, {
+        "scheme": "IREC", "supplier": "Demo Energy Traders Ltd.", "contract_reference": "DET-IREC-2024-11",
+        "contract_date": dt.date(2024, 11, 5), "quantity": 20_000, "unit_price": Decimal("0.45"), "currency": "USD",
+        "delivery_account": "I-REC trade account"}, invoice=b"Demo invoice: I-REC 2024\n",
+        invoice_filename="DET-IREC-2024-11.txt")
+    registry.add_block(make_uow(), admin, organisation_id, {
+        "scheme": "IREC", "serial": _IREC_SERIAL, "quantity": 20_000, "unit": "MWh", "project_id": device.id,
+        "account": "I-REC trade account", "purchase_id": purchase.id, "vintage_start": dt.date(2024, 1, 1),
+        "vintage_end": dt.date(2024, 12, 31)}, as_of=dt.date(2026, 11, 1))

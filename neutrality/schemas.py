@@ -33,3 +33,11 @@ class StrictSchema(ma.Schema):
 
     class Meta:
         unknown = ma.RAISE
+
+
+class RowErrorSchema(StrictSchema):
+    """One problem of an imported file: spreadsheet row (header = 1), the file's column, reason."""
+
+    row = fields.Integer(allow_none=True)
+    column = fields.String(allow_none=True)
+    reason = fields.String()

@@ -6,6 +6,7 @@ from neutrality.claims import tables as claims_tables
 from neutrality.db import Base
 from neutrality.inventory import tables as inventory_tables
 from neutrality.organisations import tables as organisations_tables
+from neutrality.registry import tables as registry_tables
 
 metadata = Base.metadata
 
@@ -16,4 +17,5 @@ __all__ = [
     "inventory_tables",
     "metadata",
     "organisations_tables",
+    "registry_tables",
 ]

@@ -81,6 +81,11 @@ class World:
     inventory_draft: int = 0
     inventory_external: int = 0
     activity_draft: int = 0
+    period_verified: int = 0  # commitment B's 2024 period, with the verified inventory
+    project_a: int = 0  # Verra project 3005 (Tongxu Biogas), holding block_a
+    project_b: int = 0  # Verra project 3866, nothing held yet
+    block_a: int = 0
+    purchase_a: int = 0
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -114,6 +119,7 @@ def create_world(uow: MakeUow) -> World:
     world = World(org_a.id, org_b.id, site.id, subject.id, commitment.id, period.id, exclusion.id,
                   candidate.email, users=users)
     _add_inventories(uow, world)
+    _add_instruments(uow, world)
     for who, user_id in users.items():
         actor = access.load_actor(uow(), user_id)
         token, plain = access.create_token(uow(), actor, name="test")
@@ -153,3 +159,33 @@ def _add_inventories(uow: MakeUow, world: World) -> None:
     world.commitment_b = commitment.id
     world.inventory_verified, world.inventory_draft = verified.id, draft.id
     world.inventory_external, world.activity_draft = external.id, added[0].id
+    world.period_verified = periods[0].id
+
+
+#: A held block of the Verra sample (Tongxu Biogas, vintage Jan–Oct 2022): 941412554 − 941382742
+#: + 1 = 29,813 VCUs.
+HELD_VCU = "19380-941382742-941412554-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"
+#: Another held block of the sample (project 3866, 2022): 941916093 − 941901094 + 1 = 15,000.
+OTHER_VCU = "19394-941901094-941916093-VCS-VCU-997-VER-CN-13-3866-01012022-31122022-1"
+
+
+def verra_project(registry_project_id: str, name: str) -> dict[str, Any]:
+    return {"kind": "carbon_credit", "source_registry": "verra", "registry_project_id": registry_project_id,
+            "name": name, "country": "CN", "methodology": "ACM0010", "mitigation": "avoidance"}
+
+
+def _add_instruments(uow: MakeUow, world: World) -> None:
+    """Organisation A holds one Verra block, bought through one recorded purchase."""
+    from neutrality.registry import services as registry
+
+    project = registry.create_project(uow(), ADMIN, world.org_a, verra_project("3005", "Tongxu Biogas Recovery"))
+    other = registry.create_project(uow(), ADMIN, world.org_a, verra_project("3866", "Another biogas project"))
+    block = registry.add_block(uow(), ADMIN, world.org_a, {
+        "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project.id, "account": "Main"},
+        as_of=dt.date(2026, 11, 1))
+    purchase = registry.record_purchase(uow(), ADMIN, world.org_a, {
+        "scheme": "VCU", "supplier": "Carbon Broker Ltd", "contract_reference": "CB-2026-001",
+        "contract_date": dt.date(2026, 5, 1), "quantity": 29_813, "unit_price": Decimal("6.50"),
+        "currency": "USD", "delivery_account": "Main"}, invoice=b"%PDF invoice", invoice_filename="invoice.pdf",
+        block_ids=[block.id])
+    world.project_a, world.project_b, world.block_a, world.purchase_a = project.id, other.id, block.id, purchase.id

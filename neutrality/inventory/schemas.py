@@ -18,7 +18,7 @@ from neutrality.inventory.model import (
     Scope1Subtype,
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
-from neutrality.schemas import StrictSchema, Text, one_of
+from neutrality.schemas import RowErrorSchema, StrictSchema, Text, one_of
 from neutrality.schemas import quantity as decimal_field
 
 _PERCENT = validate.Range(min=0, max=100, min_inclusive=False, max_inclusive=False)
@@ -207,12 +207,6 @@ class ImportSchema(StrictSchema):
     copied_from_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     created_by = fields.String()
-
-
-class RowErrorSchema(StrictSchema):
-    row = fields.Integer(allow_none=True)
-    column = fields.String(allow_none=True)
-    reason = fields.String()
 
 
 class PreviewTotalSchema(StrictSchema):

@@ -446,6 +446,15 @@ def _copy_rows(session: Session, model: type, from_id: int, to_id: int, exclude:
     )
 
 
+def latest_inventory_of(session: Session, period_id: int) -> Inventory | None:
+    """The verified inventory of the period if there is one, else its newest version."""
+    verified = verified_inventory_of(session, period_id)
+    if verified is not None:
+        return verified
+    return session.scalar(select(Inventory).where(Inventory.period_id == period_id)
+                          .order_by(Inventory.version.desc()).limit(1))
+
+
 def verified_inventory_of(session: Session, period_id: int) -> Inventory | None:
     """The inventory a claim stands on: the verified version of the period, if any."""
     return session.scalar(select(Inventory).where(

@@ -6,9 +6,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
 
-from neutrality.errors import InvalidInput
 from neutrality.inventory import services
 from neutrality.inventory.schemas import (
     ActivityBatchSchema,
@@ -38,6 +36,7 @@ from neutrality.inventory.schemas import (
 from neutrality.pagination import Page, paginate_list
 from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
 from neutrality.web.context import actor, uow
+from neutrality.web.uploads import form_fields, uploaded_file
 
 blp = Blueprint(
     "inventory", __name__, url_prefix=API_PREFIX + "/organisations/<int:organisation_id>",
@@ -81,22 +80,6 @@ def add_organisation_factor(organisation_id: int) -> Any:
     evidence, filename = uploaded_file("evidence")
     return services.add_organisation_factor(uow(), actor(), organisation_id, data,
                                             evidence=evidence, evidence_filename=filename)
-
-
-def uploaded_file(field: str) -> tuple[bytes, str]:
-    """The bytes and name of a multipart upload; the size limit is enforced by Flask (413)."""
-    upload = request.files.get(field)
-    if upload is None or not upload.filename:
-        raise InvalidInput(f"attach the file in the form field '{field}'", {field: ["missing file"]})
-    return upload.read(), upload.filename
-
-
-def form_fields(schema: Any) -> dict[str, Any]:
-    """Load multipart form fields (all but files) through a schema, like a JSON body."""
-    try:
-        return schema.load(request.form.to_dict())
-    except ValidationError as exc:
-        raise InvalidInput("the form fields do not match the expected shape", exc.messages) from None
 
 
 @blp.route("/inventories", methods=["GET"])

@@ -27,11 +27,20 @@ class InstrumentKind(StrEnum):
 KIND_UNITS = {InstrumentKind.CARBON_CREDIT: "tCO2e", InstrumentKind.EAC: "MWh"}
 
 
+class MitigationType(StrEnum):
+    """What a credit's tonne is: the quality rules treat removals and avoidance differently."""
+
+    REMOVAL = "removal"
+    AVOIDANCE = "avoidance"  # reduction or avoided emissions
+    MIXED = "mixed"
+    UNKNOWN = "unknown"
+
+
 class BlockStatus(StrEnum):
     HELD = "held"
     RESERVED = "reserved"  # set aside by a retirement plan
     RETIRED = "retired"
-    CANCELLED = "cancelled"  # cancelled in the registry for another purpose (e.g. 核销)
+    CANCELLED = "cancelled"  # cancelled in the registry, not for a claim (expired or voided GECs, transfers)
     TRANSFERRED_OUT = "transferred_out"  # left our accounts (sold, moved)
 
 

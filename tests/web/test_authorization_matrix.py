@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.factories import World, create_world
+from tests.factories import OTHER_VCU, World, create_world
 
 CALLERS = ("admin", "lead", "procurement", "verifier", "viewer", "outsider", "anonymous")
 EVERYONE = frozenset(CALLERS)
@@ -31,6 +31,7 @@ VER = A + "/inventories/{w.inventory_verified}"
 Body = Callable[[World], Any] | None
 MANAGE_INVENTORY = LEAD
 RECORD_VERIFICATION = frozenset({"admin", "lead", "verifier"})
+MANAGE_INSTRUMENTS = frozenset({"admin", "lead", "procurement"})
 
 
 class Form(dict):
@@ -41,6 +42,22 @@ def _csv_file(w: World) -> tuple[Any, str]:
     text = ("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
             f"{w.site_a},Diesel,1,stationary_combustion,fuel,100,L,2025-01-01,2025-01-31\n")
     return io.BytesIO(text.encode()), "diesel.csv"
+
+
+def _verra_file(w: World) -> tuple[Any, str]:
+    # one held row of the Verra transactions export (project 3866, 15,000 VCUs), its header as published
+    text = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
+            "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional Certifications,"
+            "Retirement/Cancellation Date,Retirement Beneficiary,Retirement Reason,Retirement Details\n"
+            "2026-04-01,,2022-01-01,2022-12-31,3866,Another biogas project,China,Waste handling and disposal,"
+            f"ACM0010,\"15,000\",\"15,000\",{OTHER_VCU},,,,,\n")
+    return io.BytesIO(text.encode()), "verra.csv"
+
+
+def _purchase_form(w: World) -> Form:
+    return Form({"scheme": "VCU", "supplier": "Broker", "contract_reference": "X-1", "contract_date": "2026-06-01",
+                 "quantity": "100", "unit_price": "7", "currency": "USD", "delivery_account": "Main",
+                 "invoice": (io.BytesIO(b"%PDF invoice"), "invoice.pdf")})
 
 
 def _new_record(w: World) -> dict[str, Any]:
@@ -131,6 +148,28 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "statement": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), RECORD_VERIFICATION, "org"),
     ("GET", A + "/commitments/{w.commitment_b}/base-year-check", None, READ, "org"),
     ("GET", VER + "/verification", None, READ, "org"),
+    ("GET", "/api/v1/schemes", None, SIGNED_IN, "global"),
+    ("GET", A + "/projects", None, READ, "org"),
+    ("POST", A + "/projects", lambda w: {"kind": "eac", "source_registry": "gec", "registry_project_id": "P1",
+                                         "name": "Wind farm", "country": "CN", "technology": "wind"},
+     MANAGE_INSTRUMENTS, "org"),
+    ("GET", A + "/projects/{w.project_a}", None, READ, "org"),
+    ("PATCH", A + "/projects/{w.project_a}", lambda w: {"labels": {"ccp": False}}, MANAGE_INSTRUMENTS, "org"),
+    ("GET", A + "/blocks", None, READ, "org"),
+    ("POST", A + "/blocks", lambda w: {"scheme": "VCU", "serial": OTHER_VCU, "quantity": 15_000,
+                                       "project_id": w.project_b}, MANAGE_INSTRUMENTS, "org"),
+    ("GET", A + "/blocks/{w.block_a}", None, READ, "org"),
+    ("POST", A + "/blocks/{w.block_a}/split", lambda w: {"quantity": 100}, MANAGE_INSTRUMENTS, "org"),
+    ("POST", A + "/blocks/{w.block_a}/status", lambda w: {"status": "reserved", "reason": "for 2024"},
+     MANAGE_INSTRUMENTS, "org"),
+    ("GET", A + "/purchases", None, READ, "org"),
+    ("POST", A + "/purchases", _purchase_form, MANAGE_INSTRUMENTS, "org"),
+    ("GET", A + "/purchases/{w.purchase_a}", None, READ, "org"),
+    ("GET", A + "/purchases/{w.purchase_a}/invoice", None, READ, "org"),
+    ("GET", A + "/registry-imports", None, READ, "org"),
+    ("POST", A + "/registry-imports", lambda w: Form({"file": _verra_file(w)}), MANAGE_INSTRUMENTS, "org"),
+    ("GET", A + "/holdings", None, READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/needs", None, READ, "org"),
     ("GET", VER + "/verification/statement", None, READ, "org"),
 ]
 
@@ -184,6 +223,8 @@ def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
             ("{w.inventory_draft}", "<int:inventory_id>"), ("{w.inventory_verified}", "<int:inventory_id>"),
             ("{w.inventory_external}", "<int:inventory_id>"), ("{w.activity_draft}", "<int:activity_id>"),
             ("electricity.csv", "<string:activity_type>.csv"),
+            ("{w.project_a}", "<int:project_id>"), ("{w.block_a}", "<int:block_id>"),
+            ("{w.purchase_a}", "<int:purchase_id>"), ("{w.period_verified}", "<int:period_id>"),
         ):
             template = template.replace(placeholder, converter)
         normalised.add((method, template))

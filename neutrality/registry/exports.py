@@ -1,0 +1,922 @@
+"""Registry export files, the pure half: file bytes → the instruments or projects they list, or
+every error.
+
+Five layouts are the registries' own public exports, read exactly as downloaded (Verra
+transactions and projects; Gold Standard issuances, retirements and projects). Three are our
+templates for registries that publish no export (an I-REC redemption statement, a China GEC
+account export, a CCER registry export); their headers are our field names and a customer's
+own layout is read through a ``mapping`` ``{"their header": "our field"}``, as activity imports
+are. Every layout is data: ``registry/data/formats.json`` says, per kind, which column gives
+which field, how its cells read, and which columns a file must have (the columns
+:func:`detect_kind` recognises a format by).
+
+A read is atomic: :class:`RegistryFile` holds all rows and no errors, or no rows and every
+error, each naming the spreadsheet row (header = row 1; None for the whole file) and the column
+as the file names it. Checking a serial range against its quantity, and the serials themselves,
+is the caller's business (:mod:`neutrality.registry.serials`); nothing here touches a database,
+Flask or the clock.
+
+Encoding detection, CSV/XLSX reading and cell parsing are those of activity imports
+(:mod:`neutrality.inventory.importing`), imported rather than copied.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+import functools
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+import pandas as pd
+import pycountry
+
+from neutrality.inventory.importing import (
+    RowError,
+    _Bad,
+    _cell_text,
+    _column_letter,
+    _decode_failure,
+    _delimiter,
+    _header_line,
+    _is_help_row,
+    _legacy_text,
+    _norm,
+    _parse_date,
+    _parse_number,
+    _read_ragged,
+    _Refused,
+    _snake,
+    _sniff_format,
+    _utf8_body,
+)
+
+KINDS: tuple[str, ...] = (
+    "verra_transactions", "verra_projects", "gs_issuances", "gs_retirements", "gs_projects",
+    "irec_redemptions", "gec_account", "ccer_registry",
+)  # fmt: skip
+#: The kinds whose layout is our template (a customer's own layout maps onto their fields).
+TEMPLATE_KINDS: tuple[str, ...] = ("irec_redemptions", "gec_account", "ccer_registry")
+#: Largest quantity of one row: more is a typing error, not a block of credits or certificates.
+MAX_QUANTITY = 10**12
+STATUSES = ("issued", "retired", "cancelled")
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InstrumentRow:
+    """One block of credits or certificates as a registry file lists it.
+
+    ``serial`` is the registry's serial string as written (for the templates with separate start
+    and end numbers: ``"<start> to <end>"``); ``quantity`` is the file's, which the caller checks
+    against the serial range. ``extra`` keeps scheme-specific fields as text (dates ISO,
+    yes/no as ``true``/``false``, countries ISO 3166-1 alpha-2).
+    """
+
+    row: int
+    scheme: str
+    serial: str
+    quantity: int
+    status: str  # "issued", "retired" or "cancelled"
+    project_id: str
+    project_name: str
+    country: str | None
+    vintage_start: dt.date | None
+    vintage_end: dt.date | None
+    issuance_date: dt.date | None
+    retirement_date: dt.date | None
+    beneficiary: str
+    reason: str
+    details: str
+    methodology: str
+    project_type: str
+    labels: tuple[str, ...]
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    """A project as a registry's project list gives it (``status`` as the registry words it)."""
+
+    row: int
+    registry: str  # "verra" | "gold_standard"
+    project_id: str
+    name: str
+    proponent: str
+    country: str | None
+    region: str
+    methodology: str
+    project_type: str
+    status: str
+    crediting_period_start: dt.date | None
+    crediting_period_end: dt.date | None
+    extra: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class RegistryFile:
+    """The outcome of one read: every row and no error, or no row and every error."""
+
+    kind: str  # as stated or detected; "" when neither was possible
+    filename: str
+    sha256: str  # of the bytes as received
+    encoding: str  # codec the text was read with ("utf-8" for XLSX); "" when refused before
+    instruments: tuple[InstrumentRow, ...] = ()
+    projects: tuple[ProjectRow, ...] = ()
+    errors: tuple[RowError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+# --- formats (registry/data/formats.json) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One column of a format."""
+
+    header: str
+    to: tuple[str, ...]
+    type: str
+    need: str  # "value", "column" or "optional"
+    separator: str | None = None
+
+    @property
+    def required(self) -> bool:
+        return self.need != "optional"
+
+
+@dataclass(frozen=True)
+class _Format:
+    kind: str
+    label: str
+    registry: str
+    record: str  # "instrument" or "project"
+    template: bool
+    columns: tuple[_Spec, ...]
+    scheme: Mapping[str, Any]
+    status: Mapping[str, Any]
+    country: str | None
+    order: tuple[tuple[str, str], ...]
+    derive: tuple[str, ...]
+
+    @functools.cached_property
+    def required(self) -> frozenset[str]:
+        return frozenset(_norm(c.header) for c in self.columns if c.required)
+
+    @functools.cached_property
+    def status_words(self) -> dict[str, str]:
+        return {_norm(w): s for s, words in self.status.get("values", {}).items() for w in words}
+
+    @property
+    def named(self) -> str:
+        article = "an" if self.label[:1] in "AEIOU" else "a"
+        return f"{article} {self.label}"
+
+
+@functools.cache
+def _data() -> dict[str, Any]:
+    text = (
+        resources.files("neutrality.registry").joinpath("data", "formats.json").read_text("utf-8")
+    )
+    return json.loads(text)
+
+
+@functools.cache
+def _formats() -> dict[str, _Format]:
+    formats = {}
+    for kind, spec in _data()["kinds"].items():
+        formats[kind] = _Format(
+            kind=kind,
+            label=spec["label"],
+            registry=spec["registry"],
+            record=spec["record"],
+            template=spec["template"],
+            columns=tuple(
+                _Spec(c["header"], tuple(c["to"]), c["type"], c["need"], c.get("separator"))
+                for c in spec["columns"]
+            ),
+            scheme=spec.get("scheme", {}),
+            status=spec.get("status", {}),
+            country=spec.get("country"),
+            order=tuple((a, b) for a, b in spec.get("order", ())),
+            derive=tuple(spec.get("derive", ())),
+        )
+    assert tuple(formats) == KINDS, "formats.json and KINDS list different kinds"
+    return formats
+
+
+def _country_key(text: str) -> str:
+    """Comparison form of a country name: no case, accents, punctuation or leading 'the'."""
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = " ".join(
+        re.sub(r"[^\w]+", " ", unicodedata.normalize("NFKC", folded).casefold()).split()
+    )
+    return folded[4:] if folded.startswith("the ") else folded
+
+
+@functools.cache
+def _countries() -> dict[str, str | None]:
+    """ISO 3166-1 names and codes (pycountry) and our aliases → alpha-2 (None: no one country)."""
+    table: dict[str, str | None] = {}
+    for country in pycountry.countries:
+        for attribute in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            name = getattr(country, attribute, None)
+            if name:
+                table[_country_key(name)] = country.alpha_2
+    for name, code in _data()["countries"]["aliases"].items():
+        table[_country_key(name)] = code
+    return table
+
+
+# --- cell readers ------------------------------------------------------------------------------
+
+_TIMESTAMP = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?"
+)
+_FLOAT_ID = re.compile(r"(\d+)\.0+")
+_YEAR = re.compile(r"(\d{4})(?:\.0+)?")
+_MONTH = re.compile(r"(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*月?")
+_COMPACT_MONTH = re.compile(r"(\d{4})(\d{2})")
+_DIGITS = re.compile(r"\d{32}")
+
+
+def _read_text(raw: str) -> str:
+    return raw.strip()
+
+
+def _read_id(raw: str) -> str:
+    """A registry id as text: "10789.0" (a spreadsheet's float) is "10789"."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    match = _FLOAT_ID.fullmatch(text)
+    return match.group(1) if match else text
+
+
+def _read_date(raw: str) -> dt.date:
+    """A date as the activity importer reads it; a registry timestamp
+    (2026-04-13T12:35:58.842275) gives its date."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    match = _TIMESTAMP.fullmatch(text)
+    return _parse_date(match.group(1) if match else raw)
+
+
+def _read_year(raw: str) -> int:
+    match = _YEAR.fullmatch(unicodedata.normalize("NFKC", raw).strip())
+    if not match or not 1900 <= int(match.group(1)) <= 2999:
+        raise _Bad(f"'{raw.strip()}' is not a year")
+    return int(match.group(1))
+
+
+def _read_month(raw: str) -> dt.date:
+    """A production month: 2024-05, 2024/5, 2024年5月, 202405, or any date of the month (an Excel
+    date cell typed as 2024-05 reads 2024-05-01); its first day."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    match = _MONTH.fullmatch(text) or _COMPACT_MONTH.fullmatch(text)
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if not 1 <= month <= 12:
+            raise _Bad(f"'{raw.strip()}' is not a real month")
+        return dt.date(year, month, 1)
+    try:
+        day = _read_date(raw)
+    except _Bad:
+        raise _Bad(f"'{raw.strip()}' is not a month (write it as YYYY-MM, e.g. 2024-05)") from None
+    return day.replace(day=1)
+
+
+def _read_quantity(raw: str) -> int:
+    value = _parse_number(raw, limit=Decimal(MAX_QUANTITY), allow_zero=False)
+    if value != value.to_integral_value():
+        raise _Bad(f"'{raw.strip()}' is not a whole number")
+    return int(value)
+
+
+def _read_count(raw: str) -> str:
+    value = _parse_number(raw, limit=Decimal(10**15))
+    if value != value.to_integral_value():
+        raise _Bad(f"'{raw.strip()}' is not a whole number")
+    return str(int(value))
+
+
+def _read_country(raw: str) -> str | None:
+    key = _country_key(raw)
+    countries = _countries()
+    if key not in countries:
+        raise _Bad(f"'{raw.strip()}' is not a country name we know (e.g. China, Viet Nam or CN)")
+    return countries[key]
+
+
+def _read_gec_code(raw: str) -> str:
+    text = "".join(unicodedata.normalize("NFKC", raw).split())
+    if _DIGITS.fullmatch(text):
+        return text
+    if re.fullmatch(r"[\d.]+e\+?\d+", text, re.IGNORECASE):
+        raise _Bad(
+            f"'{raw.strip()}' is a 32-digit GEC code that a spreadsheet turned into a number; "
+            "format the column as text and paste the codes again"
+        )
+    raise _Bad(f"'{raw.strip()}' is not a 32-digit GEC code")
+
+
+@functools.cache
+def _yes_no() -> dict[str, str]:
+    return {_norm(w): value for value, words in _data()["yes_no"].items() for w in words}
+
+
+def _read_yes_no(raw: str) -> str:
+    found = _yes_no().get(_norm(raw))
+    if found is None:
+        raise _Bad(f"'{raw.strip()}' is not yes or no (是/否, yes/no, true/false)")
+    return found
+
+
+def _read_labels(separator: str) -> Callable[[str], tuple[str, ...]]:
+    def read(raw: str) -> tuple[str, ...]:
+        return tuple(part.strip() for part in raw.split(separator) if part.strip())
+
+    return read
+
+
+def _article6_label(value: str) -> str | None:
+    spec = _data()["article6"]
+    text = " ".join(_norm(value).split())
+    return spec["label"] if text.startswith(tuple(spec["authorised_prefixes"])) else None
+
+
+def _reader(spec: _Spec, fmt: _Format) -> Callable[[str], Any]:
+    if spec.type == "status":
+        words = fmt.status_words
+
+        def read_status(raw: str) -> str:
+            found = words.get(_norm(raw))
+            if found is None:
+                allowed = "; ".join(
+                    f"{status}: {', '.join(fmt.status['values'][status])}"
+                    for status in STATUSES
+                    if status in fmt.status["values"]
+                )
+                raise _Bad(f"'{raw.strip()}' is not a known status ({allowed})")
+            return found
+
+        return read_status
+    if spec.type == "labels":
+        return _read_labels(spec.separator or ";")
+    readers: dict[str, Callable[[str], Any]] = {
+        "text": _read_text,
+        "serial": _read_text,
+        "article6": _read_text,
+        "id": _read_id,
+        "date": _read_date,
+        "year": _read_year,
+        "month": _read_month,
+        "quantity": _read_quantity,
+        "count": _read_count,
+        "country": _read_country,
+        "gec_code": _read_gec_code,
+        "yes_no": _read_yes_no,
+    }
+    return readers[spec.type]
+
+
+# --- reading the file into rows of text --------------------------------------------------------
+
+
+@dataclass
+class _Grid:
+    header: list[str]
+    header_row: int
+    rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells), blank rows and help row dropped
+
+
+def _decode(data: bytes, stated: str | None) -> tuple[bytes, str]:
+    """UTF-8 bytes of a CSV file and the codec it was read with (as activity imports do)."""
+    body, used, presumed = _utf8_body(data, stated)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        if not presumed:
+            raise _decode_failure(data, "utf-8", "UTF-8") from None
+        text, used = _legacy_text(data)
+        body = text.encode("utf-8")
+    return body, used
+
+
+def _csv_frame(body: bytes) -> tuple[list[str], int, list[list[str]]]:
+    line, before = _header_line(body)
+    sep = _delimiter(line)
+    try:
+        header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
+    except csv.Error:
+        raise _Refused("the header row cannot be read as CSV") from None
+    width = len(header)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(body),
+            sep=sep,
+            header=None,
+            names=range(width),
+            encoding="utf-8",
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError:
+        frame = _read_ragged(body.decode("utf-8"), sep, width)
+    records = frame.fillna("").astype(str).to_numpy().tolist()
+    return header, before, records
+
+
+def _xlsx_text(value: Any) -> str:
+    """A workbook cell as the user sees it. A number of 16 digits or more is shown as Excel
+    shows it (3.33333333333333e+31): Excel keeps 15 significant digits, so the digits the reader
+    returns beyond them (a 32-digit GEC code typed into a number cell) are not the user's."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
+        return format(float(value), ".15g")
+    return _cell_text(value)
+
+
+def _xlsx_frame(data: bytes) -> tuple[list[str], int, list[list[str]]]:
+    try:
+        frame = pd.read_excel(
+            io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="calamine"
+        )
+    except Exception:  # zipfile.BadZipFile, ValueError, XML errors: not a workbook
+        raise _Refused("the file is not a readable XLSX workbook") from None
+    records = [[_xlsx_text(v) for v in row] for row in frame.itertuples(index=False)]
+    for index, cells in enumerate(records):
+        if any(c.strip() for c in cells):
+            return [c.strip() for c in cells], index, records
+    raise _Refused("the file is empty")
+
+
+def _grid(records: list[list[str]], header: list[str], before: int) -> _Grid:
+    """Rows after the header, numbered as the spreadsheet shows them (position + 1)."""
+    rows = [
+        (position + 1, cells)
+        for position, cells in enumerate(records)
+        if position > before and any(c.strip() for c in cells)
+    ]
+    if rows and _is_help_row(rows[0][1]):
+        rows = rows[1:]
+    if not rows:
+        raise _Refused("the file has a header row but no data rows")
+    return _Grid(header, before + 1, rows)
+
+
+# --- layouts -----------------------------------------------------------------------------------
+
+
+def _names(header: Sequence[str]) -> set[str]:
+    return {_norm(h) for h in header if h.strip()} | {_snake(h) for h in header if h.strip()}
+
+
+def _candidates(header: Sequence[str]) -> list[_Format]:
+    names = _names(header)
+    found = [f for f in _formats().values() if f.required <= names]
+    # the most specific: a retirements header also has every column an issuances export needs
+    return [f for f in found if not any(f.required < g.required for g in found)]
+
+
+def detect_kind(header: list[str]) -> str | None:
+    """The kind whose required columns the header has (the most specific one), or None."""
+    found = _candidates(header)
+    return found[0].kind if len(found) == 1 else None
+
+
+def _closest(header: Sequence[str]) -> _Format:
+    names = _names(header)
+    return max(_formats().values(), key=lambda f: len(f.required & names) / len(f.required))
+
+
+@dataclass
+class _Layout:
+    fmt: _Format
+    columns: list[tuple[int, _Spec, str]]  # (cell index, spec, header as the file writes it)
+    labels: dict[str, str]  # target → the header of the column giving it
+
+
+def _translate(header: list[str], mapping: Mapping[str, str | None]) -> list[str | None]:
+    """The header with a customer's columns renamed to our fields (None: ignored on purpose)."""
+    wanted = {_norm(theirs): ours for theirs, ours in mapping.items()}
+    translated: list[str | None] = []
+    for name in header:
+        if name and _norm(name) in wanted:
+            ours = wanted[_norm(name)]
+            translated.append(ours.strip() if ours and ours.strip() else None)
+        else:
+            translated.append(name)
+    return translated
+
+
+def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | None) -> _Layout:
+    formats = _formats()
+    row = grid.header_row
+    if mapping and kind is not None and not formats[kind].template:
+        raise _Refused(
+            f"a column mapping applies to the template formats only ({', '.join(TEMPLATE_KINDS)}); "
+            f"{formats[kind].named} is read as the registry publishes it"
+        )
+    translated = _translate(grid.header, mapping or {})
+    present = [t for t in translated if t]
+    found = _candidates(present)
+    detected = found[0] if len(found) == 1 else None
+    if kind is not None:
+        fmt = formats[kind]
+        if detected is not None and detected.kind != kind:
+            raise _Refused(f"this is {detected.named}, not {fmt.named}")
+    elif len(found) > 1:
+        names = " and ".join(f.named for f in found)
+        raise _Refused(f"the header matches more than one layout ({names}); state the kind")
+    elif detected is None:
+        fmt = _closest(present)
+        if not fmt.required & _names(present):
+            known = "; ".join(f.label for f in formats.values())
+            raise _Refused(
+                f"the header matches no known registry file layout (known: {known}); "
+                "for your own layout of a template, give a column mapping"
+            )
+        raise _Refused(
+            RowError(
+                None,
+                None,
+                f"the header matches no known registry file layout; the closest is {fmt.named}",
+            ),
+            *_missing(fmt, translated, grid.header, row),
+        )
+    else:
+        fmt = detected
+    if mapping and not fmt.template:
+        raise _Refused(f"a column mapping applies to the template formats only, not to {fmt.named}")
+
+    errors: list[RowError] = []
+    by_name = {_norm(c.header): c for c in fmt.columns}
+    columns: list[tuple[int, _Spec, str]] = []
+    taken: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for index, (name, ours) in enumerate(zip(grid.header, translated, strict=True)):
+        if not name:
+            continue
+        if _norm(name) in seen:
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    f"appears twice (columns {_column_letter(seen[_norm(name)])} and {_column_letter(index)})",
+                )
+            )
+            continue
+        seen[_norm(name)] = index
+        if ours is None:
+            continue  # ignored on purpose by the mapping
+        spec = by_name.get(_norm(ours)) or (by_name.get(_snake(ours)) if fmt.template else None)
+        if spec is None:
+            if ours != name:
+                fields = ", ".join(c.header for c in fmt.columns)
+                errors.append(
+                    RowError(
+                        row,
+                        name,
+                        f"maps to '{ours}', which is not a field of {fmt.named} ({fields})",
+                    )
+                )
+            elif fmt.template:
+                errors.append(
+                    RowError(row, name, "unknown column: map it to a field or mark it as ignored")
+                )
+            continue  # a column the registry added to its export: not ours to read
+        if spec.header in taken:
+            errors.append(
+                RowError(row, name, f"gives '{spec.header}', like column '{taken[spec.header]}'")
+            )
+            continue
+        taken[spec.header] = name
+        columns.append((index, spec, name))
+    errors.extend(_missing(fmt, translated, grid.header, row))
+    if errors:
+        raise _Refused(*errors)
+    # unnamed columns must be empty: their values would be lost
+    unnamed = [
+        RowError(row, f"column {_column_letter(i)}", "has values but no header")
+        for i, name in enumerate(grid.header)
+        if not name and any(i < len(cells) and cells[i].strip() for _, cells in grid.rows)
+    ]
+    if unnamed:
+        raise _Refused(*unnamed)
+    labels: dict[str, str] = {}
+    for _, spec, name in columns:
+        for target in spec.to:
+            labels.setdefault(target, name)
+    for spec in fmt.columns:  # targets of absent optional columns: named as our field
+        for target in spec.to:
+            labels.setdefault(target, spec.header)
+    return _Layout(fmt, columns, labels)
+
+
+def _missing(
+    fmt: _Format, translated: list[str | None], header: list[str], row: int
+) -> list[RowError]:
+    names = _names([t for t in translated if t])
+    found = ", ".join(h for h in header if h) or "none"
+    return [
+        RowError(
+            row,
+            spec.header,
+            f"missing required column '{spec.header}' of {fmt.named}; the file has: {found}",
+        )
+        for spec in fmt.columns
+        if spec.required
+        and _norm(spec.header) not in names
+        and not (fmt.template and spec.header in names)
+    ]
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+def _rows(grid: _Grid, layout: _Layout) -> tuple[list[InstrumentRow | ProjectRow], list[RowError]]:
+    fmt = layout.fmt
+    readers = [(index, spec, name, _reader(spec, fmt), {}) for index, spec, name in layout.columns]
+    results: list[InstrumentRow | ProjectRow] = []
+    errors: list[RowError] = []
+    for row, cells in grid.rows:
+        values: dict[str, Any] = {}
+        labels: list[str] = []
+        bad: list[RowError] = []
+        for index, spec, name, read, cache in readers:
+            raw = cells[index] if index < len(cells) else ""
+            if not raw.strip():
+                if spec.need == "value":
+                    bad.append(RowError(row, name, "is empty"))
+                continue
+            if raw not in cache:
+                try:
+                    cache[raw] = (read(raw), None)
+                except _Bad as e:
+                    cache[raw] = (None, e.reason)
+            value, reason = cache[raw]
+            if reason is not None:
+                bad.append(RowError(row, name, reason))
+                continue
+            for target in spec.to:
+                if target == "labels":
+                    if isinstance(value, tuple):
+                        labels.extend(value)
+                    elif spec.type == "article6":
+                        if label := _article6_label(value):
+                            labels.append(label)
+                    else:
+                        labels.append(value)
+                else:
+                    values[target] = value
+        values["labels"] = tuple(dict.fromkeys(labels))
+        bad.extend(_derive(fmt, values, row, layout.labels))
+        for first, then in fmt.order:
+            start, end = values.get(first), values.get(then)
+            if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
+                bad.append(
+                    RowError(
+                        row,
+                        layout.labels[then],
+                        f"{end.isoformat()} is before '{layout.labels[first]}' ({start.isoformat()})",
+                    )
+                )
+        if bad:
+            errors.extend(bad)
+        elif not errors:
+            results.append(_build(fmt, row, values))
+    return results, errors
+
+
+def _derive(
+    fmt: _Format, values: dict[str, Any], row: int, labels: Mapping[str, str]
+) -> list[RowError]:
+    """Scheme, status, country and the derivations formats.json names; the problems found."""
+    problems: list[RowError] = []
+    if fmt.country is not None:
+        values["country"] = fmt.country
+    if fmt.record == "project":
+        return problems
+    if "fixed" in fmt.scheme:
+        values["scheme"] = fmt.scheme["fixed"]
+    elif values.get("scheme") is not None:
+        schemes = {_norm(k): v for k, v in fmt.scheme["values"].items()}
+        given = values["scheme"]
+        values["scheme"] = schemes.get(_norm(given))
+        if values["scheme"] is None:
+            known = ", ".join(fmt.scheme["values"])
+            problems.append(
+                RowError(
+                    row,
+                    labels["scheme"],
+                    f"'{given}' is not a product this application reads ({known})",
+                )
+            )
+    status = fmt.status
+    if "fixed" in status:
+        values["status"] = status["fixed"]
+    elif "retired_when" in status:
+        values["status"] = "retired" if values.get(status["retired_when"]) else status["otherwise"]
+    if values.get("status") == "retired":
+        problems.extend(
+            RowError(row, labels[target], "is empty; a retired row needs it")
+            for target in status.get("retired_needs", ())
+            if values.get(target) is None
+        )
+    for step in fmt.derive:
+        _DERIVATIONS[step](values)
+    return problems
+
+
+def _vintage_from_year(values: dict[str, Any]) -> None:
+    """Gold Standard gives the vintage year; the vintage is that year, narrowed to the monitoring
+    period when it overlaps it (vintage 2025 of 2024-03-02..2025-03-10 is 2025-01-01..03-10)."""
+    year = values.get("vintage_year")
+    if year is None:
+        return
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first, last = (
+        values.get("extra.monitoring_period_start"),
+        values.get("extra.monitoring_period_end"),
+    )
+    if first is not None and last is not None and first <= end and last >= start and first <= last:
+        start, end = max(start, first), min(end, last)
+    values["vintage_start"], values["vintage_end"] = start, end
+
+
+def _vintage_from_month(values: dict[str, Any]) -> None:
+    month = values.get("production_month")
+    if month is None:
+        return
+    last = calendar.monthrange(month.year, month.month)[1]
+    values["vintage_start"], values["vintage_end"] = month, month.replace(day=last)
+    values["extra.production_month"] = f"{month.year:04d}-{month.month:02d}"
+
+
+def _serial_from_range(values: dict[str, Any]) -> None:
+    if values.get("start_serial") and values.get("end_serial"):
+        values["serial"] = f"{values['start_serial']} to {values['end_serial']}"
+
+
+def _details_from_consumption_period(values: dict[str, Any]) -> None:
+    start, end = (
+        values.get("extra.consumption_period_start"),
+        values.get("extra.consumption_period_end"),
+    )
+    if start is not None and end is not None:
+        values["details"] = f"consumption period {start.isoformat()} to {end.isoformat()}"
+
+
+def _beneficiary_from_details(values: dict[str, Any]) -> None:
+    """Gold Standard's Using Entity is optional; a retirement without one names its beneficiary
+    in the note ("Gold Standard Marketplace Order GSM31742 for …"). Cancelled rows keep none."""
+    if (
+        values.get("status") == "retired"
+        and not values.get("beneficiary")
+        and values.get("details")
+    ):
+        values["beneficiary"] = values["details"]
+
+
+_DERIVATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "vintage_from_year": _vintage_from_year,
+    "vintage_from_month": _vintage_from_month,
+    "serial_from_range": _serial_from_range,
+    "details_from_consumption_period": _details_from_consumption_period,
+    "beneficiary_from_details": _beneficiary_from_details,
+}
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "; ".join(value)
+    return str(value)
+
+
+def _build(fmt: _Format, row: int, values: dict[str, Any]) -> InstrumentRow | ProjectRow:
+    extra = MappingProxyType(
+        {
+            key.removeprefix("extra."): _as_text(value)
+            for key, value in sorted(values.items())
+            if key.startswith("extra.") and value is not None and value != ""
+        }
+    )
+
+    def text(name: str) -> str:
+        return values.get(name) or ""
+
+    if fmt.record == "project":
+        return ProjectRow(
+            row=row,
+            registry=fmt.registry,
+            project_id=text("project_id"),
+            name=text("name"),
+            proponent=text("proponent"),
+            country=values.get("country"),
+            region=text("region"),
+            methodology=text("methodology"),
+            project_type=text("project_type"),
+            status=text("status"),
+            crediting_period_start=values.get("crediting_period_start"),
+            crediting_period_end=values.get("crediting_period_end"),
+            extra=extra,
+        )
+    return InstrumentRow(
+        row=row,
+        scheme=values["scheme"],
+        serial=values["serial"],
+        quantity=values["quantity"],
+        status=values["status"],
+        project_id=text("project_id"),
+        project_name=text("project_name"),
+        country=values.get("country"),
+        vintage_start=values.get("vintage_start"),
+        vintage_end=values.get("vintage_end"),
+        issuance_date=values.get("issuance_date"),
+        retirement_date=values.get("retirement_date"),
+        beneficiary=text("beneficiary"),
+        reason=text("reason"),
+        details=text("details"),
+        methodology=text("methodology"),
+        project_type=text("project_type"),
+        labels=values["labels"],
+        extra=extra,
+    )
+
+
+# --- the entry point ---------------------------------------------------------------------------
+
+
+def read_registry_file(
+    data: bytes,
+    filename: str,
+    *,
+    max_bytes: int,
+    kind: str | None = None,
+    mapping: Mapping[str, str | None] | None = None,
+    encoding: str | None = None,
+) -> RegistryFile:
+    """Read a registry export or one of our templates: every row, or every error.
+
+    ``kind`` None detects the layout from the header; a stated kind whose header is another
+    known layout is refused, naming both. ``mapping`` ({"their header": "our field"}, None to
+    ignore a column) reads a customer's own layout of a template kind. ``encoding`` is the
+    caller's statement for a CSV file (detected otherwise: UTF-8 with or without BOM, GB18030,
+    Big5); ``max_bytes`` is checked before anything is read.
+    """
+    sha256 = hashlib.sha256(data).hexdigest()
+    used = ""
+    read_kind = kind or ""
+    try:
+        if kind is not None and kind not in KINDS:
+            raise _Refused(f"unknown registry file kind '{kind}'; known: {', '.join(KINDS)}")
+        if len(data) > max_bytes:
+            raise _Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+        if not data.strip():
+            raise _Refused("the file is empty")
+        if _sniff_format(data, filename) == "xlsx":
+            used = "utf-8"  # the XML inside a workbook is UTF-8
+            header, before, records = _xlsx_frame(data)
+        else:
+            body, used = _decode(data, encoding)
+            header, before, records = _csv_frame(body)
+        grid = _grid(records, header, before)
+        layout = _layout(grid, kind, mapping)
+        read_kind = layout.fmt.kind
+        rows, errors = _rows(grid, layout)
+    except _Refused as refused:
+        rows, errors = [], refused.errors
+    if errors:
+        return RegistryFile(read_kind, filename, sha256, used, errors=tuple(errors))
+    return RegistryFile(
+        read_kind,
+        filename,
+        sha256,
+        used,
+        instruments=tuple(r for r in rows if isinstance(r, InstrumentRow)),
+        projects=tuple(r for r in rows if isinstance(r, ProjectRow)),
+    )
+
+
+def template_csv(kind: str) -> bytes:
+    """The CSV template of a template kind, as shipped (UTF-8 with a byte-order mark)."""
+    if kind not in TEMPLATE_KINDS:
+        raise ValueError(f"'{kind}' has no template; templates: {', '.join(TEMPLATE_KINDS)}")
+    return resources.files("neutrality.registry").joinpath("templates", f"{kind}.csv").read_bytes()

@@ -1,0 +1,179 @@
+"""Tables of the instrument registry: projects and devices, serial blocks, purchases, imports.
+
+Every row belongs to one organisation: registry data is public, but what an organisation
+records about it (its projects' labels, its accounts, its prices) is its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime, enum_values_check
+from neutrality.registry.model import BlockStatus, InstrumentKind, MitigationType
+
+#: Blocks that still count as ours: the ones that must never overlap.
+HELD_BY_US = text("status <> 'transferred_out'")
+
+
+class InstrumentProject(Base):
+    """A crediting project or an EAC production device, with what the rule checks need."""
+
+    __tablename__ = "instrument_projects"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "source_registry", "registry_project_id"),
+        CheckConstraint(enum_values_check("kind", InstrumentKind), name="kind_known"),
+        CheckConstraint(enum_values_check("mitigation", MitigationType), name="mitigation_known"),
+        CheckConstraint(
+            "crediting_period_end IS NULL OR crediting_period_start IS NULL "
+            "OR crediting_period_end >= crediting_period_start",
+            name="crediting_period_ordered",
+        ),
+        CheckConstraint("capacity_mw IS NULL OR capacity_mw > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    #: "verra", "gold_standard", "gec", "irec", "ccer", … (who numbers the project)
+    source_registry: Mapped[str] = mapped_column(String(40))
+    registry_project_id: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(500))
+    proponent: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str | None] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(100), default="")  # host region / province
+    methodology: Mapped[str] = mapped_column(String(200), default="")
+    project_type: Mapped[str] = mapped_column(String(300), default="")
+    mitigation: Mapped[str] = mapped_column(String(20), default=MitigationType.UNKNOWN.value)
+    crediting_period_start: Mapped[dt.date | None] = mapped_column(Date)
+    crediting_period_end: Mapped[dt.date | None] = mapped_column(Date)
+    #: Quality labels and attributes: ccp, corsia, ccb, article6_authorised,
+    #: corresponding_adjustment… (name → true/false or text)
+    labels: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    # EAC production devices
+    technology: Mapped[str] = mapped_column(String(60), default="")
+    capacity_mw: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    commissioning_date: Mapped[dt.date | None] = mapped_column(Date)
+    repowering_date: Mapped[dt.date | None] = mapped_column(Date)
+    grid_region: Mapped[str | None] = mapped_column(String(20))
+    subsidised: Mapped[bool | None] = mapped_column(Boolean)  # feed-in tariff or other subsidy
+    gec_tradable: Mapped[bool | None] = mapped_column(Boolean)
+    gec_project_code: Mapped[str | None] = mapped_column(String(17))  # 建档立卡编码
+    extra: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
+class RegistryImport(Base):
+    """A registry export or statement imported, identified by its SHA-256 (a re-import is a no-op)."""
+
+    __tablename__ = "registry_imports"
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    encoding: Mapped[str] = mapped_column(String(20))
+    block_count: Mapped[int] = mapped_column(Integer)
+    project_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
+class Purchase(Base):
+    """A purchase of credits or certificates, with its invoice; the blocks it delivered point
+    back at it."""
+
+    __tablename__ = "purchases"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(10))
+    supplier: Mapped[str] = mapped_column(String(300))
+    contract_reference: Mapped[str] = mapped_column(String(200))
+    contract_date: Mapped[dt.date] = mapped_column(Date)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal)
+    currency: Mapped[str] = mapped_column(String(3))
+    delivery_account: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    invoice_filename: Mapped[str] = mapped_column(String(300))
+    invoice_sha256: Mapped[str] = mapped_column(String(64))
+    invoice: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
+class SerialBlock(Base):
+    """Units ``serial_start..serial_end`` of one issuance, held in one account.
+
+    Blocks an organisation still holds (every status but transferred out) never share a unit:
+    the service checks it from the index below (one probe: held blocks do not overlap, so the
+    only candidate is the last one starting at or before the new block's end), and on
+    PostgreSQL an exclusion constraint (migration 0004) enforces it as well.
+    """
+
+    __tablename__ = "serial_blocks"
+    __table_args__ = (
+        # (the scheme is checked by the service against schemes.csv: a new scheme is data, not
+        # a migration)
+        CheckConstraint(enum_values_check("status", BlockStatus, bulk=True), name="status_known"),
+        CheckConstraint("serial_start >= 0 AND serial_end >= serial_start", name="range_ordered"),
+        CheckConstraint("quantity = serial_end - serial_start + 1", name="quantity_is_range"),
+        CheckConstraint(
+            "vintage_end IS NULL OR vintage_start IS NULL OR vintage_end >= vintage_start",
+            name="vintage_ordered",
+        ),
+        Index(
+            "ix_serial_blocks_issuance_start",
+            "organisation_id", "scheme", "issuance_key", "serial_start",
+            postgresql_where=HELD_BY_US, sqlite_where=HELD_BY_US,
+        ),
+        Index("ix_serial_blocks_project", "organisation_id", "project_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    scheme: Mapped[str] = mapped_column(String(10))
+    project_id: Mapped[int] = mapped_column(ForeignKey("instrument_projects.id"))
+    issuance_key: Mapped[str] = mapped_column(String(200))
+    serial_start: Mapped[int] = mapped_column(BigInteger)
+    serial_end: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    vintage_start: Mapped[dt.date | None] = mapped_column(Date)
+    vintage_end: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(200), default="")
+    #: The serial exactly as the registry wrote it (for a block split here: the original's).
+    raw_serial: Mapped[str] = mapped_column(String(300))
+    #: Decoded parts of the serial (issuance no., production month, …) and registry fields.
+    details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    #: The block this one was split from.
+    split_from_id: Mapped[int | None] = mapped_column(ForeignKey("serial_blocks.id"))
+    purchase_id: Mapped[int | None] = mapped_column(ForeignKey("purchases.id"), index=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))

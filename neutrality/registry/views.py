@@ -1,0 +1,203 @@
+"""API endpoints of the instrument registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask_smorest import Blueprint
+
+from neutrality.clock import utcnow
+from neutrality.errors import InvalidInput
+from neutrality.pagination import Page, paginate_list
+from neutrality.registry import services
+from neutrality.registry.schemas import (
+    BlockInSchema,
+    BlockQuerySchema,
+    BlockSchema,
+    HoldingLineSchema,
+    HoldingsQuerySchema,
+    NeedsSchema,
+    ProjectInSchema,
+    ProjectPatchSchema,
+    ProjectSchema,
+    PurchaseFormSchema,
+    PurchaseSchema,
+    RegistryImportFormSchema,
+    RegistryImportOutcomeSchema,
+    RegistryImportSchema,
+    SchemeSchema,
+    SplitResultSchema,
+    SplitSchema,
+    StatusChangeSchema,
+)
+from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.web.context import actor, uow
+from neutrality.web.uploads import form_fields, uploaded_file
+
+blp = Blueprint(
+    "registry", __name__, url_prefix=API_PREFIX + "/organisations/<int:organisation_id>",
+    description="Instruments: projects, serial blocks, purchases, registry imports, holdings, needs",
+)
+schemes_blp = Blueprint("schemes", __name__, url_prefix=API_PREFIX, description="Instrument schemes")
+
+
+def _today() -> Any:
+    return utcnow().date()
+
+
+@schemes_blp.route("/schemes", methods=["GET"])
+@schemes_blp.response(200, SchemeSchema(many=True))
+def list_schemes() -> Any:
+    """Carbon-credit and EAC schemes, with their unit and serial format."""
+    return [
+        {**{f: getattr(s, f) for f in ("code", "name", "registry", "serial_format", "unconfirmed", "unit")},
+         "kind": s.kind.value}
+        for s in services.list_schemes(actor())
+    ]
+
+
+@blp.route("/projects", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(ProjectSchema))
+def list_projects(page: Page, organisation_id: int) -> Any:
+    return paged(paginate_list(services.list_projects(uow(), actor(), organisation_id), page))
+
+
+@blp.route("/projects", methods=["POST"])
+@blp.arguments(ProjectInSchema)
+@blp.response(201, ProjectSchema)
+def create_project(data: dict[str, Any], organisation_id: int) -> Any:
+    """A crediting project or an EAC production device, with the attributes rule checks need."""
+    return services.create_project(uow(), actor(), organisation_id, data)
+
+
+@blp.route("/projects/<int:project_id>", methods=["GET"])
+@blp.response(200, ProjectSchema)
+def get_project(organisation_id: int, project_id: int) -> Any:
+    return services.get_project(uow(), actor(), organisation_id, project_id)
+
+
+@blp.route("/projects/<int:project_id>", methods=["PATCH"])
+@blp.arguments(ProjectPatchSchema)
+@blp.response(200, ProjectSchema)
+def update_project(data: dict[str, Any], organisation_id: int, project_id: int) -> Any:
+    return services.update_project(uow(), actor(), organisation_id, project_id, data)
+
+
+@blp.route("/blocks", methods=["GET"])
+@blp.arguments(BlockQuerySchema, location="query")
+@blp.response(200, page_of(BlockSchema))
+def list_blocks(query: dict[str, Any], organisation_id: int) -> Any:
+    page = Page(query.pop("page"), query.pop("per_page"))
+    return paged(paginate_list(services.list_blocks(uow(), actor(), organisation_id, **query), page))
+
+
+@blp.route("/blocks", methods=["POST"])
+@blp.arguments(BlockInSchema)
+@blp.response(201, BlockSchema)
+def add_block(data: dict[str, Any], organisation_id: int) -> Any:
+    """A block typed in from a registry statement: its quantity must equal its serial range."""
+    return services.add_block(uow(), actor(), organisation_id, data, as_of=_today())
+
+
+@blp.route("/blocks/<int:block_id>", methods=["GET"])
+@blp.response(200, BlockSchema)
+def get_block(organisation_id: int, block_id: int) -> Any:
+    return services.get_block(uow(), actor(), organisation_id, block_id)
+
+
+@blp.route("/blocks/<int:block_id>/split", methods=["POST"])
+@blp.arguments(SplitSchema)
+@blp.response(201, SplitResultSchema)
+def split_block(data: dict[str, Any], organisation_id: int, block_id: int) -> Any:
+    """Keep the first ``quantity`` units in this block; the rest becomes a new block."""
+    part, remainder = services.split_block(uow(), actor(), organisation_id, block_id, data["quantity"])
+    return {"part": part, "remainder": remainder}
+
+
+@blp.route("/blocks/<int:block_id>/status", methods=["POST"])
+@blp.arguments(StatusChangeSchema)
+@blp.response(200, BlockSchema)
+def change_status(data: dict[str, Any], organisation_id: int, block_id: int) -> Any:
+    """Reserve, release, cancel or transfer out a block (retiring goes through a retirement)."""
+    return services.set_block_status(uow(), actor(), organisation_id, block_id, data["status"], data["reason"])
+
+
+@blp.route("/purchases", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(PurchaseSchema))
+def list_purchases(page: Page, organisation_id: int) -> Any:
+    return paged(paginate_list(services.list_purchases(uow(), actor(), organisation_id), page))
+
+
+@blp.route("/purchases", methods=["POST"])
+@blp.response(201, PurchaseSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PurchaseFormSchema}}})
+def record_purchase(organisation_id: int) -> Any:
+    """A purchase with its invoice (file field 'invoice'), linked to the blocks it delivered."""
+    data = form_fields(PurchaseFormSchema())
+    invoice, filename = uploaded_file("invoice")
+    try:
+        block_ids = [int(part) for part in data.pop("block_ids").split(",") if part.strip()]
+    except ValueError:
+        raise InvalidInput("block_ids must be comma-separated numbers", {"block_ids": ["not numbers"]}) from None
+    return services.record_purchase(uow(), actor(), organisation_id, data, invoice=invoice,
+                                    invoice_filename=filename, block_ids=block_ids)
+
+
+@blp.route("/purchases/<int:purchase_id>", methods=["GET"])
+@blp.response(200, PurchaseSchema)
+def get_purchase(organisation_id: int, purchase_id: int) -> Any:
+    return services.get_purchase(uow(), actor(), organisation_id, purchase_id)
+
+
+@blp.route("/purchases/<int:purchase_id>/invoice", methods=["GET"])
+def purchase_invoice(organisation_id: int, purchase_id: int) -> Response:
+    """The invoice file as recorded; its SHA-256 in the X-Content-SHA256 header."""
+    purchase = services.get_purchase(uow(), actor(), organisation_id, purchase_id)
+    return Response(purchase.invoice, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="invoice-{purchase.id}"',
+        "X-Content-SHA256": purchase.invoice_sha256,
+    })
+
+
+@blp.route("/registry-imports", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(RegistryImportSchema))
+def list_imports(page: Page, organisation_id: int) -> Any:
+    return paged(paginate_list(services.list_registry_imports(uow(), actor(), organisation_id), page))
+
+
+@blp.route("/registry-imports", methods=["POST"])
+@blp.response(201, RegistryImportOutcomeSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": RegistryImportFormSchema}}})
+def import_registry_file(organisation_id: int) -> Any:
+    """Import a registry export or statement ('file'): Verra and Gold Standard exports as the
+    registries publish them, I-REC/GEC/CCER through the templates. All rows or none;
+    ``dry_run=true`` previews."""
+    options = form_fields(RegistryImportFormSchema())
+    data, filename = uploaded_file("file")
+    return services.import_registry_file(
+        uow(), actor(), organisation_id, data=data, filename=filename,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
+    )
+
+
+@blp.route("/holdings", methods=["GET"])
+@blp.arguments(HoldingsQuerySchema, location="query")
+@blp.response(200, HoldingLineSchema(many=True))
+def holdings(query: dict[str, Any], organisation_id: int) -> Any:
+    """Quantities held, grouped by scheme, vintage, project, country, technology, status or
+    account, with their cost from the recorded purchases."""
+    by = [part.strip() for part in query["by"].split(",") if part.strip()]
+    statuses = [part.strip() for part in query["status"].split(",") if part.strip()]
+    return services.holdings(uow(), actor(), organisation_id, by, statuses=statuses)
+
+
+@blp.route("/periods/<int:period_id>/needs", methods=["GET"])
+@blp.response(200, NeedsSchema)
+def needs(organisation_id: int, period_id: int) -> Any:
+    """What the period still needs: MWh of EACs per market and tCO2e of credits, and the
+    retirement deadline."""
+    return services.period_needs(uow(), actor(), organisation_id, period_id)

@@ -1,0 +1,26 @@
+"""Multipart uploads in the API: the file's bytes and the form's other fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from marshmallow import ValidationError
+
+from neutrality.errors import InvalidInput
+
+
+def uploaded_file(field: str) -> tuple[bytes, str]:
+    """The bytes and name of a multipart upload; the size limit is enforced by Flask (413)."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        raise InvalidInput(f"attach the file in the form field '{field}'", {field: ["missing file"]})
+    return upload.read(), upload.filename
+
+
+def form_fields(schema: Any) -> dict[str, Any]:
+    """Load multipart form fields (all but files) through a schema, like a JSON body."""
+    try:
+        return schema.load(request.form.to_dict())
+    except ValidationError as exc:
+        raise InvalidInput("the form fields do not match the expected shape", exc.messages) from None

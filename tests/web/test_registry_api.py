@@ -1,0 +1,189 @@
+"""The instrument registry through the API: blocks, splits, purchases, holdings and needs.
+
+The world (tests/factories.py) gives organisation A one held Verra block of the registry sample:
+19380-941382742-941412554-…-3005-01012022-31102022-0, 941,412,554 − 941,382,742 + 1 = 29,813
+VCUs, bought at USD 6.50 each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from tests.factories import HELD_VCU, OTHER_VCU, World, create_world
+
+
+@pytest.fixture
+def world(uow: Any) -> World:
+    return create_world(uow)
+
+
+def _base(world: World) -> str:
+    return f"/api/v1/organisations/{world.org_a}"
+
+
+def _add(client: Any, world: World, **overrides: Any) -> Any:
+    body = {"scheme": "VCU", "serial": OTHER_VCU, "quantity": 15_000, "project_id": world.project_b, **overrides}
+    return client.post(f"{_base(world)}/blocks", json=body, headers=world.headers("procurement"))
+
+
+def test_a_block_is_recorded_with_its_decoded_serial(client, world) -> None:
+    response = _add(client, world, account="Trading")
+    assert response.status_code == 201, response.get_json()
+    block = response.get_json()
+    # 941,916,093 − 941,901,094 + 1 = 15,000; vintage 1 Jan – 31 Dec 2022 from the serial
+    assert (block["serial_start"], block["serial_end"], block["quantity"]) == (941901094, 941916093, 15000)
+    assert (block["vintage_start"], block["vintage_end"]) == ("2022-01-01", "2022-12-31")
+    assert block["status"] == "held" and block["account"] == "Trading"
+    assert block["details"]["issuance"] == "997"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "field", "words"),
+    [
+        ({"quantity": 14_999}, 422, "quantity", "15,000"),  # not the serial range
+        ({"unit": "MWh"}, 422, "unit", "tCO2e"),  # MWh on a credit scheme
+        ({"scheme": "XYZ"}, 422, "scheme", "unknown scheme"),
+        ({"serial": "19394-941916093-941901094-VCS-VCU-997-VER-CN-13-3866-01012022-31122022-1"}, 422, "serial",
+         "before start"),  # end before start
+        ({"serial": "not-a-serial"}, 422, "serial", "expected"),
+        ({"serial": HELD_VCU, "quantity": 29_813}, 422, "project_id", "3005"),  # the serial is of another project
+    ],
+)
+def test_a_bad_block_is_refused_with_its_field_and_nothing_is_written(
+    client, world, table_counts, overrides, status, field, words
+) -> None:
+    before = table_counts()
+    response = _add(client, world, **overrides)
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert field in error["details"], error
+    assert words in error["message"] + str(error["details"])
+    assert table_counts() == before
+
+
+def test_a_vintage_in_the_future_is_refused(client, world, table_counts) -> None:
+    before = table_counts()
+    future = "19394-941901094-941916093-VCS-VCU-997-VER-CN-13-3866-01012099-31122099-1"
+    response = _add(client, world, serial=future)
+    assert response.status_code == 422 and "future" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_serials_already_held_are_refused_naming_the_block(client, world, table_counts) -> None:
+    # the world holds …941382742–941412554 of issuance 1310; a block of 1,000 inside it overlaps
+    before = table_counts()
+    inside = "19999-941400000-941400999-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"
+    response = _add(client, world, serial=inside, quantity=1_000, project_id=world.project_a)
+    assert response.status_code == 409, response.get_json()
+    assert f"block {world.block_a}" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_the_same_serials_in_another_issuance_do_not_overlap(client, world) -> None:
+    # same numbers, issuance 1311: another numbering, so not the same units
+    other_issuance = "19999-941400000-941400999-VCS-VCU-1311-VER-CN-13-3005-01012022-31102022-0"
+    response = _add(client, world, serial=other_issuance, quantity=1_000, project_id=world.project_a)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_splitting_keeps_every_unit_in_two_adjacent_blocks(client, world) -> None:
+    response = client.post(f"{_base(world)}/blocks/{world.block_a}/split", json={"quantity": 10_000},
+                           headers=world.headers("procurement"))
+    assert response.status_code == 201, response.get_json()
+    part, rest = response.get_json()["part"], response.get_json()["remainder"]
+    # 941,382,742 + 10,000 − 1 = 941,392,741; the rest 941,392,742 … 941,412,554 = 19,813 units
+    assert (part["serial_start"], part["serial_end"], part["quantity"]) == (941382742, 941392741, 10000)
+    assert (rest["serial_start"], rest["serial_end"], rest["quantity"]) == (941392742, 941412554, 19813)
+    assert rest["split_from_id"] == world.block_a and rest["purchase_id"] == part["purchase_id"]
+    # and the split-off units are still guarded against a second entry
+    again = _add(client, world, serial="19999-941400000-941400999-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0",
+                 quantity=1_000, project_id=world.project_a)
+    assert again.status_code == 409
+
+
+def test_a_split_beyond_the_block_is_refused(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/blocks/{world.block_a}/split", json={"quantity": 29_814},
+                           headers=world.headers("procurement"))
+    assert response.status_code == 422, response.get_json()
+    assert table_counts() == before
+
+
+def test_retiring_is_not_a_status_change(client, world) -> None:
+    response = client.post(f"{_base(world)}/blocks/{world.block_a}/status", json={"status": "retired", "reason": "x"},
+                           headers=world.headers("procurement"))
+    assert response.status_code == 422
+
+
+def test_a_block_transferred_out_frees_its_serials_for_a_later_entry(client, world) -> None:
+    # sold and bought back later: the old row stays, transferred out; the new one is held
+    client.post(f"{_base(world)}/blocks/{world.block_a}/status", json={"status": "transferred_out",
+                                                                       "reason": "sold to a customer"},
+                headers=world.headers("procurement"))
+    response = _add(client, world, serial=HELD_VCU, quantity=29_813, project_id=world.project_a)
+    assert response.status_code == 201, response.get_json()
+
+
+def test_a_purchase_keeps_its_invoice_and_its_hash(client, world) -> None:
+    invoice = b"%PDF-1.4 invoice 42"
+    response = client.post(f"{_base(world)}/purchases", headers=world.headers("procurement"), data={
+        "scheme": "VCU", "supplier": "Broker", "contract_reference": "X-1", "contract_date": "2026-06-01",
+        "quantity": "20000", "unit_price": "7.25", "currency": "usd", "delivery_account": "Main",
+        "invoice": (io.BytesIO(invoice), "invoice.pdf")}, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    purchase = response.get_json()
+    assert purchase["invoice_sha256"] == hashlib.sha256(invoice).hexdigest()
+    assert purchase["currency"] == "USD" and purchase["unit_price"] == "7.25"
+    download = client.get(f"{_base(world)}/purchases/{purchase['id']}/invoice", headers=world.headers("verifier"))
+    assert download.data == invoice
+
+
+def test_a_purchase_cannot_deliver_more_than_it_bought(client, world, table_counts) -> None:
+    added = _add(client, world).get_json()  # 15,000 units
+    before = table_counts()
+    response = client.post(f"{_base(world)}/purchases", headers=world.headers("procurement"), data={
+        "scheme": "VCU", "supplier": "Broker", "contract_reference": "X-2", "contract_date": "2026-06-01",
+        "quantity": "10000", "unit_price": "7", "currency": "USD", "delivery_account": "Main",
+        "block_ids": str(added["id"]), "invoice": (io.BytesIO(b"inv"), "i.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422, response.get_json()
+    assert "15,000" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_holdings_by_scheme_and_vintage_carry_the_cost(client, world) -> None:
+    _add(client, world)  # 15,000 VCUs of 2022 with no purchase
+    lines = client.get(f"{_base(world)}/holdings?by=scheme,vintage", headers=world.headers("viewer")).get_json()
+    # 29,813 + 15,000 = 44,813 VCUs of vintage 2022; cost 29,813 × 6.50 = 193,784.50 USD, 15,000 unpriced
+    [line] = lines
+    assert Decimal(line.pop("cost")["USD"]) == Decimal("193784.50")
+    assert line == {"key": {"scheme": "VCU", "vintage": 2022}, "unit": "tCO2e", "quantity": 44_813, "blocks": 2,
+                    "units_without_price": 15_000}
+
+
+def test_holdings_refuse_an_unknown_grouping(client, world) -> None:
+    response = client.get(f"{_base(world)}/holdings?by=colour", headers=world.headers("viewer"))
+    assert response.status_code == 422 and "colour" in response.get_json()["error"]["message"]
+
+
+def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
+    # Commitment B's 2024 period: the verified inventory holds 1,200 MWh of grid electricity at a
+    # Chinese site and nothing else. EACs: 1,200 MWh needed in market CN, none held. Credits: once
+    # the electricity is covered the market-based total is 0 t, so no credit is needed; the
+    # 29,813 VCUs (vintage 2022, before the period's end) are held.
+    needs = client.get(f"{_base(world)}/periods/{world.period_verified}/needs", headers=world.headers("viewer"))
+    assert needs.status_code == 200, needs.get_json()
+    body = needs.get_json()
+    assert body["inventory_status"] == "verified"
+    assert body["markets"] == [{"market": "CN", "electricity_mwh": "1200", "eac_retired_mwh": "0",
+                                "eac_needed_mwh": "1200", "eac_held_mwh": "0", "eac_to_buy_mwh": "1200"}]
+    assert Decimal(body["credits"]["gross_location_tco2e"]) == Decimal("660")  # 1,200 × 0.55
+    assert Decimal(body["credits"]["residual_tco2e"]) == 0
+    assert body["credits"]["held_tco2e"] == "29813"
+    # ISO 14068-1: 12 months after the period's end (31 Dec 2024)
+    assert body["retirement_deadline"] == "2025-12-31"
