@@ -101,6 +101,7 @@ class ActivitySchema(StrictSchema):
     uncertainty_percent = decimal_field(allow_none=True)
     evidence = fields.String()
     fingerprint = fields.String()
+    extra = fields.Dict(allow_none=True, metadata={"description": "transport: payer, ownership, weight"})
 
 
 class CompletenessInSchema(StrictSchema):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -93,15 +94,24 @@ def _check_vintage(start: dt.date, end: dt.date, context: str) -> None:
 
 
 def _ddmmyyyy(text: str, what: str, context: str) -> dt.date:
-    if re.fullmatch(r"[0-9]{8}", text):
-        try:
-            return dt.date(int(text[4:]), int(text[2:4]), int(text[:2]))
-        except ValueError:
-            pass
+    day = _ddmmyyyy_day(text)
+    if day is not None:
+        return day
     raise SerialError(
         f"{what} {text} is not a date (DDMMYYYY) in {context}; expected a real day such as 01012022 "
         "for 1 January 2022"
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _ddmmyyyy_day(text: str) -> dt.date | None:
+    # A million serials carry a few hundred distinct vintage dates: each is read once.
+    if re.fullmatch(r"[0-9]{8}", text):
+        try:
+            return dt.date(int(text[4:]), int(text[2:4]), int(text[:2]))
+        except ValueError:
+            return None
+    return None
 
 
 # --- Verra ------------------------------------------------------------------------------------
@@ -115,27 +125,38 @@ VERRA_LAYOUT = (
 )
 
 
+#: The whole layout at once: a well-formed serial (nearly all of them) is read with one match;
+#: only one that fails it goes through the part-by-part checks that say what is wrong.
+_VERRA_SHAPE = re.compile(
+    r"([0-9]+)-([0-9]+)-([0-9]+)-([A-Z]+)-([A-Z]+)-([0-9]+)-([A-Z]+)-([A-Z]{2})-([0-9]+)-([0-9]+)"
+    r"-([0-9]{8})-([0-9]{8})-([01])"
+)
+
+
 def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
     context = f"Verra serial '{text}'"
-    parts = text.split("-")
-    if len(parts) != len(VERRA_LAYOUT):
+    shape = _VERRA_SHAPE.fullmatch(text)
+    parts = list(shape.groups()) if shape else text.split("-")
+    if shape is None and len(parts) != len(VERRA_LAYOUT):
         raise SerialError(
             f"'{text}' is not a Verra serial: expected {len(VERRA_LAYOUT)} parts separated by '-' "
             f"({', '.join(VERRA_LAYOUT)}), found {len(parts)}"
         )
     (block_id, start_text, end_text, program, unit_type, issuance, ver, country, scope, project,
      vintage_start_text, vintage_end_text, label_flag) = parts
-    _require(_DIGITS, block_id, "block id", "digits", context)
+    if shape is None:
+        _require(_DIGITS, block_id, "block id", "digits", context)
     start = _unit_number(start_text, "start", context, minimum=1)
     end = _unit_number(end_text, "end", context, minimum=1)
     _check_range(start, end, context)
-    _require(_LETTERS, program, "programme", "capital letters such as VCS", context)
-    _require(_LETTERS, unit_type, "unit type", "capital letters such as VCU", context)
-    _require(_DIGITS, issuance, "issuance number", "digits", context)
-    _require(_LETTERS, ver, "seventh part", "capital letters such as VER", context)
-    _require(_COUNTRY, country, "country", "a two-letter ISO 3166 code such as CN", context)
-    _require(_DIGITS, scope, "sectoral scope", "digits", context)
-    _require(_DIGITS, project, "project id", "digits", context)
+    if shape is None:
+        _require(_LETTERS, program, "programme", "capital letters such as VCS", context)
+        _require(_LETTERS, unit_type, "unit type", "capital letters such as VCU", context)
+        _require(_DIGITS, issuance, "issuance number", "digits", context)
+        _require(_LETTERS, ver, "seventh part", "capital letters such as VER", context)
+        _require(_COUNTRY, country, "country", "a two-letter ISO 3166 code such as CN", context)
+        _require(_DIGITS, scope, "sectoral scope", "digits", context)
+        _require(_DIGITS, project, "project id", "digits", context)
     vintage_start = _ddmmyyyy(vintage_start_text, "vintage start", context)
     vintage_end = _ddmmyyyy(vintage_end_text, "vintage end", context)
     _check_vintage(vintage_start, vintage_end, context)

@@ -7,16 +7,18 @@ import calendar
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
 from neutrality.audit.services import record, snapshot
+from neutrality.bulk import insert_rows, sqlite_datetime
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput, NotFound
@@ -663,27 +665,51 @@ def import_registry_file(
         session.add(batch)
         uow.flush()
         projects = _upsert_projects(session, organisation_id, actor, parsed.projects, [row for row, _, _ in blocks])
-        now = utcnow()
-        session.execute(insert(SerialBlock.__table__), [
-            {
-                "organisation_id": organisation_id, "scheme": scheme.code,
-                "project_id": projects[(_REGISTRY_OF_SCHEME[scheme.code], row.project_id)],
-                "issuance_key": serial.issuance_key, "serial_start": serial.start, "serial_end": serial.end,
-                "quantity": serial.quantity, "vintage_start": serial.vintage_start or row.vintage_start,
-                "vintage_end": serial.vintage_end or row.vintage_end,
-                "status": _STATUS_OF_ROW[row.status].value, "account": row.extra.get("account") or account,
-                "raw_serial": serial.raw,
-                "details": _block_details(row, serial), "split_from_id": None,
-                "purchase_id": purchase.id if purchase else None, "import_id": batch.id,
-                "created_at": now, "created_by": actor.label,
-            }
-            for row, scheme, serial in blocks
-        ])
+        _store_blocks(session, organisation_id, actor, blocks, projects, batch.id,
+                      purchase.id if purchase else None, account)
         if purchase is not None:
             _check_purchase_quantity(session, purchase)
         record(session, actor, "registry.import", batch, organisation_id=organisation_id)
         uow.commit()
         return dataclasses.replace(outcome, import_id=batch.id)
+
+
+_BLOCK_COLUMNS = (
+    "organisation_id", "scheme", "project_id", "issuance_key", "serial_start", "serial_end", "quantity",
+    "vintage_start", "vintage_end", "status", "account", "raw_serial", "details", "purchase_id", "import_id",
+    "created_at", "created_by",
+)
+_BLOCK_PG_TYPES = (
+    "int4", "varchar", "int4", "varchar", "int8", "int8", "int8", "date", "date", "varchar", "varchar", "varchar",
+    "json", "int4", "int4", "timestamptz", "varchar",
+)
+
+
+def _store_blocks(
+    session: Session, organisation_id: int, actor: Actor, blocks: Sequence[tuple[InstrumentRow, Scheme, ParsedSerial]],
+    projects: Mapping[tuple[str, str], int], import_id: int, purchase_id: int | None, account: str,
+) -> None:
+    now = utcnow()
+
+    def rows_for(dialect: str) -> Iterable[tuple[Any, ...]]:
+        on_sqlite = dialect == "sqlite"
+        created = sqlite_datetime(now) if on_sqlite else now
+        for row, scheme, serial in blocks:
+            vintage_start = serial.vintage_start or row.vintage_start
+            vintage_end = serial.vintage_end or row.vintage_end
+            if on_sqlite:
+                vintage_start = vintage_start and vintage_start.isoformat()
+                vintage_end = vintage_end and vintage_end.isoformat()
+            yield (
+                organisation_id, scheme.code, projects[(_REGISTRY_OF_SCHEME[scheme.code], row.project_id)],
+                serial.issuance_key, serial.start, serial.end, serial.quantity, vintage_start, vintage_end,
+                _STATUS_OF_ROW[row.status].value, row.extra.get("account") or account, serial.raw,
+                json.dumps(_block_details(row, serial), ensure_ascii=False) if on_sqlite else _block_details(row, serial),
+                purchase_id, import_id, created,
+                actor.label,
+            )
+
+    insert_rows(session, "serial_blocks", _BLOCK_COLUMNS, rows_for, _BLOCK_PG_TYPES)
 
 
 class RegistryImportRejected(InvalidInput):

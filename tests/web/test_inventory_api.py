@@ -189,6 +189,21 @@ def test_importing_the_same_file_twice_stores_it_once(client, world) -> None:
     assert listed["total"] == 2  # the world's electricity record and the one diesel row
 
 
+def test_a_transport_rows_payer_ownership_and_weight_are_stored_with_it(client, world) -> None:
+    # 12 t carried 350 km by a hired truck the company pays for: Scope 3 category 4 (seed 002)
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    data = ("site,source,scope,scope3_category,activity_type,quantity,unit,start_date,end_date,factor_key,"
+            "payer,ownership,weight,weight_unit\n"
+            f"{world.site_a},Wafer delivery,3,4,transport,350,km,2025-03-01,2025-03-01,org:road_freight,"
+            "reporter,third_party,12,t\n").encode()
+    response = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "freight.csv")})
+    assert response.status_code == 201, response.get_json()
+    listed = client.get(f"{base}/activities", headers=world.headers("lead")).get_json()["items"]
+    [freight] = [a for a in listed if a["source"] == "Wafer delivery"]
+    assert freight["extra"] == {"payer": "reporter", "ownership": "third_party", "weight": "12", "weight_unit": "t"}
+
+
 def test_a_dry_run_previews_without_writing(client, world, table_counts) -> None:
     before = table_counts()
     data = _csv([f"{world.site_a},Diesel,1,stationary_combustion,fuel,200,L,2025-01-01,2025-01-31",
