@@ -182,6 +182,14 @@ class _Format:
     def status_words(self) -> dict[str, str]:
         return {_norm(w): s for s, words in self.status.get("values", {}).items() for w in words}
 
+    @functools.cached_property
+    def extra_keys(self) -> tuple[str, ...]:
+        """Every ``extra.*`` field a row of this format can carry (columns and derivations), in
+        order: a row's extra mapping is built from these instead of scanning all its values."""
+        keys = {target for c in self.columns for target in c.to if target.startswith("extra.")}
+        keys |= _DERIVED_EXTRA_KEYS
+        return tuple(sorted(keys))
+
     @property
     def named(self) -> str:
         article = "an" if self.label[:1] in "AEIOU" else "a"
@@ -810,12 +818,16 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+#: ``extra.*`` fields the derivations write.
+_DERIVED_EXTRA_KEYS = frozenset({"extra.production_month"})
+
+
 def _build(fmt: _Format, row: int, values: dict[str, Any]) -> InstrumentRow | ProjectRow:
     extra = MappingProxyType(
         {
-            key.removeprefix("extra."): _as_text(value)
-            for key, value in sorted(values.items())
-            if key.startswith("extra.") and value is not None and value != ""
+            key[6:]: _as_text(value)
+            for key in fmt.extra_keys
+            if (value := values.get(key)) is not None and value != ""
         }
     )
 

@@ -146,8 +146,13 @@ def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
      vintage_start_text, vintage_end_text, label_flag) = parts
     if shape is None:
         _require(_DIGITS, block_id, "block id", "digits", context)
-    start = _unit_number(start_text, "start", context, minimum=1)
-    end = _unit_number(end_text, "end", context, minimum=1)
+        start = _unit_number(start_text, "start", context, minimum=1)
+        end = _unit_number(end_text, "end", context, minimum=1)
+    else:
+        start, end = int(start_text), int(end_text)
+        if start < 1 or end < 1:  # the shape has digits only; Verra counts from 1
+            _unit_number(start_text, "start", context, minimum=1)
+            _unit_number(end_text, "end", context, minimum=1)
     _check_range(start, end, context)
     if shape is None:
         _require(_LETTERS, program, "programme", "capital letters such as VCS", context)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
@@ -187,6 +187,7 @@ def add_block(
         purchase = _purchase_for(session, organisation_id, data.get("purchase_id"), scheme)
         vintage_start, vintage_end = _vintage(parsed, data.get("vintage_start"), data.get("vintage_end"), as_of)
         block = Block(scheme.code, parsed.issuance_key, parsed.start, parsed.end)
+        lock_holdings(session, organisation_id)
         clash = find_held_overlap(session, organisation_id, block)
         if clash is not None:
             raise _overlap_conflict(block, clash)
@@ -224,6 +225,19 @@ def _vintage(
     if start and start > as_of:
         raise InvalidInput(f"the vintage starts on {start.isoformat()}, in the future", {"vintage_start": ["future"]})
     return start, end or start
+
+
+#: First key of the PostgreSQL advisory locks that serialise writers of one organisation's blocks.
+_HOLDINGS_LOCK = 4_000_001
+
+
+def lock_holdings(session: Session, organisation_id: int) -> None:
+    """Serialise the writers of one organisation's blocks until the transaction ends, so that
+    "is this range free?" and the insert that follows cannot interleave with another writer.
+    SQLite needs nothing: every transaction there takes the write lock when it begins."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:kind, :organisation)"),
+                        {"kind": _HOLDINGS_LOCK, "organisation": organisation_id})
 
 
 def find_held_overlap(session: Session, organisation_id: int, block: Block) -> SerialBlock | None:
@@ -638,6 +652,7 @@ def import_registry_file(
         errors = list(parsed.errors)
         blocks: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
         if parsed.ok:
+            lock_holdings(session, organisation_id)
             blocks, errors = _check_instrument_rows(session, organisation_id, parsed.instruments, as_of)
         quantities: dict[str, int] = {}
         for _, scheme, serial in blocks:

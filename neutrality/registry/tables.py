@@ -132,8 +132,8 @@ class SerialBlock(Base):
 
     Blocks an organisation still holds (every status but transferred out) never share a unit:
     the service checks it from the index below (one probe: held blocks do not overlap, so the
-    only candidate is the last one starting at or before the new block's end), and on
-    PostgreSQL an exclusion constraint (migration 0004) enforces it as well.
+    only candidate is the last one starting at or before the new block's end), with the
+    organisation's writers serialised (:func:`neutrality.registry.services.lock_holdings`).
     """
 
     __tablename__ = "serial_blocks"

@@ -1,0 +1,92 @@
+"""Concurrent writers on PostgreSQL: the checks that guard against double counting hold when
+requests race (SQLite serialises every writer with BEGIN IMMEDIATE; PostgreSQL does not).
+
+Runs against a scratch database next to the configured one, with real commits: the shared test
+database (a rolled-back transaction per test) cannot show what two committed writers do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+
+from neutrality import migrate
+from neutrality.db import Database, make_engine
+from neutrality.errors import Conflict
+from neutrality.organisations import services as organisations
+from neutrality.registry import blocks as block_math
+from neutrality.registry import services as registry
+from neutrality.registry.model import Block
+from neutrality.registry.tables import SerialBlock
+from neutrality.uow import UnitOfWork
+from tests.factories import ADMIN, organisation_payload, verra_project
+
+PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
+SCRATCH = "neutrality_concurrency_test" + (f"_{os.environ['PYTEST_XDIST_WORKER']}"
+                                           if "PYTEST_XDIST_WORKER" in os.environ else "")
+
+pytestmark = pytest.mark.skipif(PG_URL is None, reason="concurrency is tested on PostgreSQL")
+
+
+@pytest.fixture
+def database() -> Iterator[Database]:
+    assert PG_URL is not None
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
+    url = make_url(PG_URL).set(database=SCRATCH).render_as_string(hide_password=False)
+    migrate.upgrade(url)
+    db = Database(url, pool_size=25, max_overflow=5)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _serial(start: int, end: int) -> str:
+    return f"1-{start}-{end}-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"
+
+
+def test_racing_entries_of_overlapping_serials_leave_exactly_one_held(database: Database) -> None:
+    uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
+    org = organisations.create_organisation(uow(), ADMIN, organisation_payload()).id
+    project = registry.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas")).id
+    # 12 requests for the same 1,000 units (only one may win) and 12 for disjoint blocks (all win)
+    same = [(1_000_001, 1_001_000)] * 12
+    disjoint = [(2_000_001 + i * 1_000, 2_001_000 + i * 1_000) for i in range(12)]
+    requests = same + disjoint
+    barrier = threading.Barrier(len(requests))
+    outcomes: list[str] = [""] * len(requests)
+
+    def enter(index: int, start: int, end: int) -> None:
+        barrier.wait()
+        try:
+            registry.add_block(uow(), ADMIN, org, {
+                "scheme": "VCU", "serial": _serial(start, end), "quantity": end - start + 1,
+                "project_id": project}, as_of=dt.date(2026, 11, 21))
+            outcomes[index] = "held"
+        except Conflict:
+            outcomes[index] = "conflict"
+
+    threads = [threading.Thread(target=enter, args=(i, *r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert outcomes[:12].count("held") == 1 and outcomes[:12].count("conflict") == 11
+    assert outcomes[12:] == ["held"] * 12
+    with uow() as unit:
+        held = [Block(b.scheme, b.issuance_key, b.serial_start, b.serial_end)
+                for b in unit.session.scalars(select(SerialBlock).where(SerialBlock.organisation_id == org))]
+    assert len(held) == 13 and block_math.find_overlaps(held) == []
