@@ -13,27 +13,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import resource
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import text
+from common import ADMIN, create_organisation, empty_database, peak_mib
 
-from neutrality import migrate
-from neutrality.access.model import Actor
 from neutrality.claims import services as claims
-from neutrality.db import Database, make_engine
 from neutrality.inventory import services as inventory
 from neutrality.inventory.computing import compute
 from neutrality.inventory.tables import Inventory
 from neutrality.organisations import services as organisations
-from neutrality.uow import UnitOfWork
 
-ADMIN = Actor(user_id=None, label="bench", is_admin=True)
 MONTHS = [(dt.date(2024, m, 1), (dt.date(2024, m + 1, 1) if m < 12 else dt.date(2025, 1, 1)) - dt.timedelta(days=1))
           for m in range(1, 13)]
 HEADER = "site,source,scope,scope1_subtype,scope3_category,activity_type,quantity,unit,start_date,end_date,factor_key,gas\n"
@@ -65,9 +57,6 @@ def generate(rows: int, sites: list[str]) -> bytes:
     return out.getvalue().encode()
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -76,38 +65,23 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        if url.startswith("postgresql"):
-            engine = make_engine(url)
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
-        migrate.upgrade(url)
-        database = Database(url)
-        uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
-
-        org = organisations.create_organisation(uow(), ADMIN, {
-            "name": "Bench", "legal_name": "Bench Co.", "nature_of_enterprise": "private",
-            "legal_representative": "B", "registered_address": "x", "production_address": "x",
-            "industry_category": "x", "contact_person": "x", "country": "CN",
-            "consolidation_approach": "operational_control", "consolidation_justification": "x"})
-        site_rows = [organisations.create_site(uow(), ADMIN, org.id, {
+    with empty_database(args.database_url) as (url, _, uow):
+        org_id = create_organisation(uow)
+        site_rows = [organisations.create_site(uow(), ADMIN, org_id, {
             "name": f"Site {i:03d}", "country": "CN", "region": "CN-JS", "address": "x"}) for i in range(args.sites)]
-        subject = organisations.create_subject(uow(), ADMIN, org.id, {
+        subject = organisations.create_subject(uow(), ADMIN, org_id, {
             "name": "All sites", "kind": "organisation", "site_ids": [s.id for s in site_rows]})
-        commitment = claims.create_commitment(uow(), ADMIN, org.id, {
+        commitment = claims.create_commitment(uow(), ADMIN, org_id, {
             "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
             "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
             "period_length_months": 12})
-        period = claims.generate(uow(), ADMIN, org.id, commitment.id, count=1)[0]
+        period = claims.generate(uow(), ADMIN, org_id, commitment.id, count=1)[0]
         for key, unit, value in (("steel", "t", "1.9"), ("road_freight", "t·km", "0.0538")):
-            inventory.add_organisation_factor(uow(), ADMIN, org.id, {
+            inventory.add_organisation_factor(uow(), ADMIN, org_id, {
                 "key": key, "name": key, "kind": "generic", "per_unit": unit, "mass_unit": "t" if unit == "t" else "kg",
                 "gases": {"CO2e": Decimal(value)}, "source": "bench", "publisher": "bench", "year": 2024,
                 "geography": "CN"}, evidence=b"bench", evidence_filename="bench.txt")
-        created = inventory.create_inventory(uow(), ADMIN, org.id, period_id=period.id)
+        created = inventory.create_inventory(uow(), ADMIN, org_id, period_id=period.id)
 
         data = generate(args.rows, [s.name for s in site_rows])
         print(f"backend: {url.split(':')[0]}  rows: {args.rows:,}  file: {len(data) / 2**20:.1f} MiB")
@@ -119,7 +93,7 @@ def main() -> int:
         print(f"pandas.read_csv alone:     {read_csv_s:6.2f} s")
 
         started = time.perf_counter()
-        outcome = inventory.import_activities(uow(), ADMIN, org.id, created.id, data=data,
+        outcome = inventory.import_activities(uow(), ADMIN, org_id, created.id, data=data,
                                               filename="bench.csv", max_bytes=len(data) + 1)
         import_s = time.perf_counter() - started
         print(f"import (parse+check+store): {import_s:6.2f} s  ({outcome.row_count:,} rows, "
@@ -132,7 +106,6 @@ def main() -> int:
         print(f"calculation:               {calc_s:6.2f} s  ({report['activity_count']:,} records, "
               f"{result.location_based.tco2e:.3f} tCO2e location-based)  target ≤ 5 s")
         print(f"peak memory:               {peak_mib():6.0f} MiB  target ≤ 2048 MiB")
-        database.dispose()
     return 0
 
 

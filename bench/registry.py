@@ -17,24 +17,16 @@ import argparse
 import datetime as dt
 import io
 import random
-import resource
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
+from common import ADMIN, create_organisation, empty_database, peak_mib
 from sqlalchemy import text
 
-from neutrality import migrate
-from neutrality.access.model import Actor
-from neutrality.db import Database, make_engine
-from neutrality.organisations import services as organisations
 from neutrality.registry import services as registry
 from neutrality.registry.model import Block
-from neutrality.uow import UnitOfWork
 
-ADMIN = Actor(user_id=None, label="bench", is_admin=True)
 HEADER = (
     "Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,Project Type,"
     "Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional Certifications,"
@@ -66,9 +58,6 @@ def generate(blocks: int, projects: int) -> bytes:
     return out.getvalue().encode()
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -78,28 +67,14 @@ def main() -> int:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        if url.startswith("postgresql"):
-            engine = make_engine(url)
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
-        migrate.upgrade(url)
-        database = Database(url)
-        uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
-        org = organisations.create_organisation(uow(), ADMIN, {
-            "name": "Bench", "legal_name": "Bench Co.", "nature_of_enterprise": "private",
-            "legal_representative": "B", "registered_address": "x", "production_address": "x",
-            "industry_category": "x", "contact_person": "x", "country": "CN",
-            "consolidation_approach": "operational_control", "consolidation_justification": "x"})
+    with empty_database(args.database_url) as (url, _, uow):
+        org_id = create_organisation(uow)
 
         data = generate(args.blocks, args.projects)
         print(f"backend: {url.split(':')[0]}  blocks: {args.blocks:,}  file: {len(data) / 2**20:.1f} MiB")
         started = time.perf_counter()
         outcome = registry.import_registry_file(
-            uow(), ADMIN, org.id, data=data, filename="verra.csv", max_bytes=len(data) + 1,
+            uow(), ADMIN, org_id, data=data, filename="verra.csv", max_bytes=len(data) + 1,
             as_of=dt.date(2026, 11, 1), kind="verra_transactions")
         import_s = time.perf_counter() - started
         print(f"import:         {import_s:7.2f} s  ({outcome.blocks:,} blocks, "
@@ -117,7 +92,7 @@ def main() -> int:
                 start = rng.randrange(100_000_000, 100_000_000 + args.blocks * SIZE) if i % 2 else 50_000_000 + i * SIZE
                 block = Block("VCU", key, start, start + SIZE - 1)
                 t = time.perf_counter()
-                clash = registry.find_held_overlap(unit.session, org.id, block)
+                clash = registry.find_held_overlap(unit.session, org_id, block)
                 timings.append((time.perf_counter() - t) * 1000)
                 found += clash is not None
         timings.sort()
@@ -125,7 +100,6 @@ def main() -> int:
               f"p99 {timings[int(len(timings) * 0.99) - 1]:.3f} ms over {len(timings):,} checks "
               f"({found} overlapping)  target ≤ 5 ms")
         print(f"peak memory:    {peak_mib():7.0f} MiB")
-        database.dispose()
     return 0
 
 

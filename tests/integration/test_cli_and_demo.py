@@ -105,3 +105,63 @@ def test_cli_import_of_a_bad_file_names_row_and_column_and_writes_nothing(app, d
     assert result.exit_code == 1
     assert "import_rejected" in result.output and '"row": 2' in result.output and '"column": "quantity"' in result.output
     assert table_counts() == before
+
+
+def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_figures(app, db) -> None:
+    import json
+    from decimal import Decimal
+
+    from neutrality.inventory.tables import Inventory
+
+    from neutrality.demo import DEMO_ORGANISATION
+    from neutrality.organisations.tables import Organisation
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with db() as session:
+        org = str(session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)))
+    result = runner.invoke(args=["registry", "holdings", org, "--by", "scheme"])
+    assert result.exit_code == 0, result.output
+    lines = {line["key"]["scheme"]: line for line in json.loads(result.output)}
+    # GECs: 2024, (12,000 PV + 14,000 wind) × 12 months = 312,000; 2025, (12,000 + 6,000) × 6 =
+    # 108,000 → 420,000 MWh, at 312,000 × CNY 5.00 + 108,000 × CNY 3.20 = 1,560,000 + 345,600.
+    assert (lines["GEC"]["quantity"], lines["GEC"]["unit"]) == (420_000, "MWh")
+    assert Decimal(lines["GEC"]["cost"]["CNY"]) == Decimal("1905600")
+    assert lines["IREC"]["quantity"] == 20_000 and Decimal(lines["IREC"]["cost"]["USD"]) == Decimal("9000")
+    # CCER 3,000 + 2,000 at CNY 85; VCUs of the Verra sample 15,000 + 29,813 + 10,000 at USD 4.80
+    assert lines["CCER"]["quantity"] == 5_000 and Decimal(lines["CCER"]["cost"]["CNY"]) == Decimal("425000")
+    assert lines["VCU"]["quantity"] == 54_813 and Decimal(lines["VCU"]["cost"]["USD"]) == Decimal("263102.40")
+    assert all(line["units_without_price"] == 0 for line in lines.values())
+
+    with db() as session:
+        yancheng_2024 = session.scalars(select(Inventory).order_by(Inventory.id)).first()
+    needs = json.loads(runner.invoke(args=["registry", "needs", org, str(yancheng_2024.period_id)]).output)
+    # 300,500 MWh of grid electricity (see the test above); 2024 EACs held for China: 312,000 GECs
+    # + 20,000 I-RECs = 332,000 MWh, so nothing to buy.
+    [market] = needs["markets"]
+    assert (market["market"], Decimal(market["electricity_mwh"]), Decimal(market["eac_held_mwh"])) == (
+        "CN", Decimal("300500"), Decimal("332000"))
+    assert Decimal(market["eac_to_buy_mwh"]) == 0
+    # With all electricity covered market-based Scope 2 is 0: the residual is Scope 1 + Scope 3.
+    by_scope = yancheng_2024.frozen_result["market_based"]["by_scope"]
+    assert Decimal(needs["credits"]["residual_tco2e"]) == Decimal(by_scope["1"]) + Decimal(by_scope["3"])
+    # credits held: 5,000 CCERs (2024) + 54,813 VCUs (2022), all of vintages begun by 2024
+    assert Decimal(needs["credits"]["held_tco2e"]) == Decimal("59813")
+    assert needs["retirement_deadline"] == "2025-12-31"  # ISO 14068-1: 12 months after the period
+
+
+def test_cli_registry_import_of_a_bad_file_names_the_row_and_writes_nothing(app, db, uow, tmp_path, table_counts: Any) -> None:
+    from tests.factories import create_world
+
+    world = create_world(uow)
+    path = tmp_path / "gec.csv"
+    code = "11320922230500012" + "202401" + "0000100" + "11"
+    before_code = "11320922230500012" + "202401" + "0000001" + "11"
+    # 100 GECs written as 99: the quantity does not match the range
+    path.write_text("start_serial,end_serial,quantity,project_name,project_code,production_month,status\n"
+                    f"{before_code},{code},99,PV,11320922230500012,2024-01,issued\n", encoding="utf-8")
+    before = table_counts()
+    result = app.test_cli_runner().invoke(args=["registry", "import", str(world.org_a), str(path)])
+    assert result.exit_code == 1
+    assert '"row": 2' in result.output and "100" in result.output
+    assert table_counts() == before

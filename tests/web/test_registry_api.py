@@ -47,6 +47,8 @@ def test_a_block_is_recorded_with_its_decoded_serial(client, world) -> None:
     [
         ({"quantity": 14_999}, 422, "quantity", "15,000"),  # not the serial range
         ({"unit": "MWh"}, 422, "unit", "tCO2e"),  # MWh on a credit scheme
+        ({"scheme": "IREC", "serial": "CN-0042-000001 to CN-0042-000010", "quantity": 10, "unit": "tCO2e"},
+         422, "unit", "MWh"),  # tCO2e on an energy attribute certificate
         ({"scheme": "XYZ"}, 422, "scheme", "unknown scheme"),
         ({"serial": "19394-941916093-941901094-VCS-VCU-997-VER-CN-13-3866-01012022-31122022-1"}, 422, "serial",
          "before start"),  # end before start
