@@ -20,7 +20,6 @@ ready for ``executemany`` or COPY.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -28,10 +27,9 @@ import io
 import operator
 import re
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Context, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from importlib import resources
 from typing import Any, NamedTuple
@@ -51,7 +49,28 @@ from neutrality.inventory.model import (
     default_iso_category,
 )
 from neutrality.inventory.transport import Control, Payer
-from neutrality.units import Dimension, Unit, UnknownUnit, tidy, unit
+from neutrality.spreadsheets import (
+    PLAIN_NUMBER,
+    WIDE_CONTEXT,
+    BadCell,
+    Refused,
+    RowError,
+    cell_text,
+    column_letter,
+    decode_failure,
+    delimiter,
+    header_line,
+    is_help_row,
+    legacy_text,
+    norm,
+    parse_date,
+    parse_number,
+    read_ragged,
+    snake,
+    sniff_format,
+    utf8_body,
+)
+from neutrality.units import Dimension, Unit, UnknownUnit, unit
 
 #: Our field names, in the order of the templates. Customers' own headers map onto these.
 FIELDS: tuple[str, ...] = (
@@ -69,11 +88,6 @@ TRANSPORT_FIELDS: tuple[str, ...] = ("payer", "ownership", "weight", "weight_uni
 #: Fields with about one distinct value per row: read as text, not as categoricals.
 _MANY_VALUES = frozenset({"quantity", "evidence"})
 
-#: Largest quantity accepted, in its own unit: more is a typing error, not an activity.
-MAX_QUANTITY = Decimal("1e15")
-#: Quantities are stored as NUMERIC(38, 12) (neutrality.db.ExactDecimal); more decimal places
-#: would be rounded silently by the database, so they are refused here.
-MAX_DECIMAL_PLACES = 12
 #: Longest text per field, as the activity_records and sites columns allow.
 TEXT_LIMITS = {"site": 200, "source": 300, "evidence": 500, "factor_key": 120, "gas": 30}
 #: Errors carried in :class:`ImportRejected` details; ``error_count`` says how many in all.
@@ -125,16 +139,6 @@ _DIMENSION_HINTS = {
 # --- results -----------------------------------------------------------------------------------
 
 
-class RowError(NamedTuple):
-    """One problem: the spreadsheet row (header = 1; None for the whole file), the column as the
-    file names it (None for a whole row or file) and the reason, in words for the user."""
-
-    row: int | None
-    column: str | None
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
 
 
 class ActivityRow(NamedTuple):
@@ -302,13 +306,8 @@ class ParsedImport:
 # --- column mapping ----------------------------------------------------------------------------
 
 
-def _norm(text: str) -> str:
-    """Comparison form of a header or code: full-width forms folded (NFKC), trimmed, no case."""
-    return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-def _snake(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", _norm(text))
 
 
 @dataclass(frozen=True)
@@ -350,20 +349,14 @@ class ColumnMapping:
 
     def target(self, header: str) -> tuple[bool, str | None]:
         """(known, field) for a header: known is False for a column nobody said what it is."""
-        normal = _norm(header)
+        normal = norm(header)
         for theirs, ours in self.columns.items():
-            if _norm(theirs) == normal:
+            if norm(theirs) == normal:
                 return True, ours
-        name = _snake(header)
+        name = snake(header)
         return (True, name) if name in FIELDS else (False, None)
 
 
-def _column_letter(index: int) -> str:
-    letters, index = "", index + 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _resolve_columns(
@@ -376,13 +369,13 @@ def _resolve_columns(
     for index, name in enumerate(header):
         if not name:
             continue  # a column without a header must be empty: checked once the cells are read
-        normal, letter = _norm(name), _column_letter(index)
+        normal, letter = norm(name), column_letter(index)
         if normal in seen:
             errors.append(
                 RowError(
                     row,
                     name,
-                    f"appears twice (columns {_column_letter(seen[normal])} and {letter})",
+                    f"appears twice (columns {column_letter(seen[normal])} and {letter})",
                 )
             )
             continue
@@ -420,12 +413,6 @@ def _resolve_columns(
 # --- reading the file --------------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    """The file cannot be imported as a whole (or its header is wrong); carries the errors."""
-
-    def __init__(self, *errors: RowError | str):
-        self.errors = [e if isinstance(e, RowError) else RowError(None, None, e) for e in errors]
-        super().__init__(self.errors[0].reason)
 
 
 @dataclass
@@ -480,10 +467,6 @@ class _Table:
     rows: np.ndarray  # spreadsheet row number of each data row
 
 
-def _is_help_row(cells: list[str]) -> bool:
-    """Row 2 of our templates explains each column, every cell starting with "# " (Excel's error
-    values, #N/A or #REF!, never have the space); the parser skips it if the user kept it."""
-    return all(not c.strip() or c.strip().startswith("# ") for c in cells)
 
 
 def _data_rows(
@@ -499,10 +482,10 @@ def _data_rows(
             break
         blank[candidates] = column.blank(positions[candidates])
     positions = positions[~blank]
-    if len(positions) and _is_help_row([c.text(positions[0]) for c in cells.values()]):
+    if len(positions) and is_help_row([c.text(positions[0]) for c in cells.values()]):
         positions = positions[1:]
     if not len(positions):
-        raise _Refused("the file has a header row but no data rows")
+        raise Refused("the file has a header row but no data rows")
     contiguous = positions[-1] - positions[0] + 1 == len(positions)
     rows = slice(int(positions[0]), int(positions[-1]) + 1) if contiguous else positions
     # spreadsheet rows count from 1, and the positions count the rows before the header too
@@ -512,202 +495,50 @@ def _data_rows(
 def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first: int) -> None:
     """A column without a header may hold nothing below the header: its values would be lost."""
     errors = [
-        RowError(row, f"column {_column_letter(i)}", "has values but no header")
+        RowError(row, f"column {column_letter(i)}", "has values but no header")
         for i, c in cells.items()
         if not header[i] and not c.blank(np.arange(first, c.length)).all()
     ]
     if errors:
-        raise _Refused(*errors)
+        raise Refused(*errors)
 
 
-_SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "an old Excel 97–2003 (.xls) or other Office file; save it as .xlsx or CSV",
-    ),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document"),
-)
-_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-_XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def _sniff_format(data: bytes, filename: str) -> str:
-    """ "csv" or "xlsx" from the content; a name that contradicts the content is refused."""
-    name = filename.lower()
-    if not name.endswith(_CSV_SUFFIXES + _XLSX_SUFFIXES):
-        raise _Refused(f"'{filename}' is not a CSV or XLSX file (accepted: .csv, .txt, .xlsx)")
-    for signature, what in _SIGNATURES:
-        if data.startswith(signature):
-            raise _Refused(f"'{filename}' is {what}, not a CSV or XLSX file")
-    is_zip = data.startswith(b"PK\x03\x04")
-    if name.endswith(_XLSX_SUFFIXES):
-        if not is_zip:
-            raise _Refused(f"'{filename}' is not an XLSX workbook (an .xlsx file is a zip archive)")
-        return "xlsx"
-    if is_zip:
-        raise _Refused(f"'{filename}' is a zip archive (an XLSX workbook?), not a CSV file")
-    return "csv"
 
 
 # -- encodings
 
-#: Encodings a caller may state (by Python's canonical codec name) and the codec read with. GBK
-#: and GB2312 are subsets of GB18030; Big5 as Windows writes it is cp950, Microsoft's superset.
-_STATED = {
-    "utf-8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030", "gbk": "gb18030",
-    "gb2312": "gb18030", "big5": "cp950", "cp950": "cp950", "big5hkscs": "big5hkscs",
-    "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
-}  # fmt: skip
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_SAMPLE_CHARS = 50_000
-#: Share of suspicious characters above which a reading is taken for mis-decoded bytes.
-_MOJIBAKE_SHARE = 0.05
 
 
-def _suspicious(char: str) -> bool:
-    """A character real spreadsheet text hardly contains but mis-decoded bytes do.
-
-    Big5 bytes read as GB18030 land in GB18030's user-defined areas (Unicode private use), its
-    kana and box-drawing rows and rare GBK-extension ideographs outside GB2312 and Big5; a right
-    reading of Chinese text has next to none of these.
-    """
-    code = ord(char)
-    if 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or 0x3040 <= code <= 0x30FF:
-        return True
-    if 0x2500 <= code <= 0x257F or 0x3400 <= code <= 0x4DBF or code == 0xFFFD:
-        return True
-    if 0x4E00 <= code <= 0x9FFF:
-        for codec in ("gb2312", "big5"):
-            try:
-                char.encode(codec)
-                return False
-            except UnicodeEncodeError:
-                continue
-        return True
-    return False
 
 
-def _suspicious_share(text: str) -> float:
-    chars: Counter[str] = Counter()
-    for match in _NON_ASCII.finditer(text):
-        chars.update(match.group())
-        if chars.total() >= _SAMPLE_CHARS:
-            break
-    total = chars.total()
-    return sum(n for c, n in chars.items() if _suspicious(c)) / total if total else 0.0
 
 
-def _decode_failure(data: bytes, codec: str, what: str) -> _Refused:
-    try:
-        data.decode(codec)
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        return _Refused(f"the file is not valid {what}: the bytes at line {line} cannot be read")
-    return _Refused(f"the file is not valid {what}")
 
 
-def _legacy_text(data: bytes) -> tuple[str, str]:
-    """Text of a file that is not UTF-8: GB18030, else Big5 (cp950), whichever reads cleanly
-    first; undecodable bytes are refused, never replaced, and so is mojibake."""
-    readable = False
-    for codec in ("gb18030", "cp950"):
-        try:
-            text = data.decode(codec)
-        except UnicodeDecodeError:
-            continue
-        readable = True
-        if _suspicious_share(text) <= _MOJIBAKE_SHARE:
-            return text, codec
-    if not readable:
-        raise _Refused(
-            "the file is not UTF-8, GB18030/GBK or Big5 text; save it as CSV UTF-8 or state its encoding"
-        )
-    raise _Refused(
-        "the file's text does not read cleanly as UTF-8, GB18030 or Big5; state its encoding"
-    )
 
 
-def _utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
-    """UTF-8 bytes for the CSV parser, the encoding the file was read with, and whether the file
-    is only presumed UTF-8 (then a decoding error means: try GB18030 and Big5).
-
-    pandas decodes UTF-8 strictly while it parses, so a UTF-8 file is not decoded twice.
-    """
-    bom = data.startswith(codecs.BOM_UTF8)
-    if stated:
-        try:
-            name = codecs.lookup(stated).name
-        except LookupError:
-            raise _Refused(f"unknown encoding '{stated}'") from None
-        codec = _STATED.get(name)
-        if codec is None:
-            raise _Refused(f"encoding '{stated}' is not supported (use UTF-8, GB18030/GBK or Big5)")
-        if bom and codec != "utf-8":
-            raise _Refused(
-                f"the file starts with a UTF-8 byte-order mark but was declared {stated}"
-            )
-        if codec == "utf-8":
-            return (data[3:], "utf-8-sig", False) if bom else (data, "utf-8", False)
-        try:
-            return data.decode(codec).encode("utf-8"), codec, False
-        except UnicodeDecodeError:
-            raise _decode_failure(data, codec, stated) from None
-    if bom:
-        return data[3:], "utf-8-sig", False
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
-        try:
-            return data.decode("utf-16").encode("utf-8"), "utf-16", False
-        except UnicodeDecodeError:
-            raise _decode_failure(data, "utf-16", "UTF-16") from None
-    if b"\x00" in data[:8192]:
-        raise _Refused("the file is binary, not CSV text")
-    if data.isascii():
-        return data, "utf-8", False
-    try:  # a GBK or Big5 file nearly always shows it in its first bytes: skip a wasted parse
-        codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=False)
-    except UnicodeDecodeError:
-        text, codec = _legacy_text(data)
-        return text.encode("utf-8"), codec, False
-    return data, "utf-8", True
 
 
 # -- CSV
 
 
-def _header_line(body: bytes) -> tuple[str, int]:
-    """The first line with a value (decoded) and how many lines come before it; Excel writes an
-    empty row as a line of delimiters."""
-    for index, raw in enumerate(io.BytesIO(body)):
-        line = raw.decode("utf-8")
-        if line.strip(' \t\r\n,;"'):
-            return line.rstrip("\r\n"), index
-    raise _Refused("the file is empty")
 
 
-def _delimiter(line: str) -> str:
-    counts = {sep: line.count(sep) for sep in (",", "\t", ";")}
-    best = max(counts, key=lambda s: counts[s])
-    return best if counts[best] else ","
 
 
 def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
-    line, before = _header_line(body)
-    sep = _delimiter(line)
+    line, before = header_line(body)
+    sep = delimiter(line)
     try:
         header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
     except csv.Error:
-        raise _Refused("the header row cannot be read as CSV") from None
+        raise Refused("the header row cannot be read as CSV") from None
     header_row = before + 1
     sources, errors = _resolve_columns(header, header_row, mapping)
     if errors:
-        raise _Refused(*errors)
+        raise Refused(*errors)
     used = {i for i in sources.values() if isinstance(i, int)} | {
         i for i, h in enumerate(header) if not h
     }
@@ -726,7 +557,7 @@ def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
             engine="c",
         )
     except pd.errors.ParserError:
-        frame = _read_ragged(body.decode("utf-8"), sep, width)
+        frame = read_ragged(body.decode("utf-8"), sep, width)
     cells: dict[int, _Cells] = {}
     for i in sorted(used):
         column = frame[i]
@@ -736,52 +567,18 @@ def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
             cells[i] = _Cells(uniques, np.where(codes < 0, len(uniques) - 1, codes))  # -1: missing
         elif i in many:  # with na_filter=False, missing cells are "" already
             cells[i] = _Cells(column.to_numpy(dtype=object))
-        else:  # read row by row (see _read_ragged)
+        else:  # read row by row (see read_ragged)
             cells[i] = _Cells.of(column.to_numpy(dtype=object))
     _check_unnamed(header, header_row, cells, before + 1)
     taken, rows = _data_rows(cells, before + 1, len(frame))
     return _Table(header, header_row, sources, taken, rows)
 
 
-def _read_ragged(text: str, sep: str, width: int) -> pd.DataFrame:
-    """Row by row, for files with rows longer than the header: each such row is an error,
-    unless its extra cells are all blank (a stray delimiter at the end of a line)."""
-    records: list[list[str]] = []
-    errors: list[RowError] = []
-    for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), 1):
-        if len(record) > width and any(cell.strip() for cell in record[width:]):
-            errors.append(
-                RowError(number, None, f"has {len(record)} cells but the header has {width}")
-            )
-        records.append(record[:width] + [""] * (width - len(record)))
-    if errors:
-        raise _Refused(*errors)
-    return pd.DataFrame(records, columns=range(width), dtype=object)
 
 
 # -- XLSX
 
 
-def _cell_text(value: Any) -> str:
-    """A workbook cell as the text the user sees (numbers to Excel's 15 significant digits)."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        # Excel shows 15 significant digits: 0.30000000000000004 is binary noise for 0.3.
-        return (
-            str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
-        )
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
 
 
 def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
@@ -798,25 +595,25 @@ def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
         )
     except ValueError as e:
         if sheet is not None and "not found" in str(e):
-            raise _Refused(f"the workbook has no sheet named '{sheet}'") from None
-        raise _Refused("the file is not a readable XLSX workbook") from None
+            raise Refused(f"the workbook has no sheet named '{sheet}'") from None
+        raise Refused("the file is not a readable XLSX workbook") from None
     except Exception:  # zipfile.BadZipFile, KeyError, XML errors: a damaged workbook
-        raise _Refused("the file is not a readable XLSX workbook") from None
+        raise Refused("the file is not a readable XLSX workbook") from None
     n = len(frame)
     columns = [
-        np.fromiter((_cell_text(v) for v in frame[c]), dtype=object, count=n) for c in frame.columns
+        np.fromiter((cell_text(v) for v in frame[c]), dtype=object, count=n) for c in frame.columns
     ]
     # pandas keeps leading empty rows and columns, so position + 1 is the sheet's row number.
     filled = np.zeros(n, dtype=bool)
     for column in columns:
         filled |= np.fromiter((bool(v.strip()) for v in column), dtype=bool, count=n)
     if not filled.any():
-        raise _Refused("the file is empty")
+        raise Refused("the file is empty")
     head = int(np.flatnonzero(filled)[0])
     header = [str(column[head]).strip() for column in columns]
     sources, errors = _resolve_columns(header, head + 1, mapping)
     if errors:
-        raise _Refused(*errors)
+        raise Refused(*errors)
     used = {i for i in sources.values() if isinstance(i, int)} | {
         i for i, h in enumerate(header) if not h
     }
@@ -829,17 +626,13 @@ def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
 # --- cell parsers (one call per distinct value) ------------------------------------------------
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _aliases(pairs: Iterable[tuple[Any, Iterable[str]]]) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for value, spellings in pairs:
         for s in spellings:
-            table[re.sub(r"[\s\-]+", "_", _norm(s))] = value
+            table[re.sub(r"[\s\-]+", "_", norm(s))] = value
     return table
 
 
@@ -941,9 +734,9 @@ _CATEGORY = re.compile(r"(?:category|cat\.?|c|类别|類別|第)?\s*0*(\d{1,2})(
 
 def _choice(table: Mapping[str, Any], what: str, allowed: str) -> Callable[[str], Any]:
     def parse(raw: str) -> Any:
-        found = table.get(re.sub(r"[\s\-]+", "_", _norm(raw)))
+        found = table.get(re.sub(r"[\s\-]+", "_", norm(raw)))
         if found is None:
-            raise _Bad(f"'{raw.strip()}' is not a known {what} (use {allowed})")
+            raise BadCell(f"'{raw.strip()}' is not a known {what} (use {allowed})")
         return found
 
     return parse
@@ -963,16 +756,16 @@ _parse_control = _choice(_CONTROLS, "ownership", _listing(Control))
 
 
 def _parse_category(raw: str) -> int:
-    match = _CATEGORY.fullmatch(_norm(raw))
+    match = _CATEGORY.fullmatch(norm(raw))
     if not match or int(match.group(1)) not in SCOPE3_CATEGORIES:
-        raise _Bad(f"'{raw.strip()}' is not a Scope 3 category (1–15)")
+        raise BadCell(f"'{raw.strip()}' is not a Scope 3 category (1–15)")
     return int(match.group(1))
 
 
 def _parse_iso(raw: str) -> IsoCategory:
-    match = _CATEGORY.fullmatch(_norm(raw))
+    match = _CATEGORY.fullmatch(norm(raw))
     if not match or not 1 <= int(match.group(1)) <= 6:
-        raise _Bad(f"'{raw.strip()}' is not an ISO 14064-1 category (1–6)")
+        raise BadCell(f"'{raw.strip()}' is not an ISO 14064-1 category (1–6)")
     return IsoCategory(int(match.group(1)))
 
 
@@ -985,112 +778,36 @@ def _parse_unit(raw: str) -> Unit:
     try:
         return unit(unicodedata.normalize("NFKC", text))
     except UnknownUnit:
-        raise _Bad(f"'{text}' is not a known unit") from None
+        raise BadCell(f"'{text}' is not a known unit") from None
 
 
-_ISO_DATE = re.compile(
-    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-)
-_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
-_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
-_SERIAL_DATE = re.compile(r"(\d{1,7})(?:\.(\d+))?")
-_EXCEL_EPOCH = dt.date(
-    1899, 12, 30
-)  # serial 1 = 1900-01-01 once Excel's phantom 1900-02-29 is skipped
-_MAX_SERIAL = 2_958_465  # 9999-12-31
 
 
-def _parse_date(raw: str) -> dt.date:
-    """ISO dates (also 2024/1/31, 2024.1.31), 2024年1月31日, 20240131 and Excel serial numbers.
-
-    Day-first or month-first forms (31/01/2024, 01/31/2024) are refused: they cannot be told
-    apart, and guessing would move activity between months.
-    """
-    text = _norm(raw)
-    parts: tuple[str, str, str] | None = None
-    if match := _ISO_DATE.fullmatch(text):
-        if any(int(g or 0) for g in match.groups()[3:]):
-            raise _Bad(f"'{raw.strip()}' has a time of day; give the date only")
-        parts = match.group(1, 2, 3)
-    elif (match := _CJK_DATE.fullmatch(text)) or (match := _COMPACT_DATE.fullmatch(text)):
-        parts = match.group(1, 2, 3)
-    elif match := _SERIAL_DATE.fullmatch(text):
-        serial = int(match.group(1))
-        if match.group(2) and int(match.group(2)):
-            raise _Bad(f"'{raw.strip()}' has a time of day; give the date only")
-        if serial == 60:
-            raise _Bad("Excel serial 60 is 1900-02-29, a day that does not exist")
-        if not 1 <= serial <= _MAX_SERIAL:
-            raise _Bad(f"'{raw.strip()}' is not a date")
-        return _EXCEL_EPOCH + dt.timedelta(days=serial + (1 if serial < 60 else 0))
-    if parts is None:
-        raise _Bad(f"'{raw.strip()}' is not a date (write it as YYYY-MM-DD, e.g. 2024-01-31)")
-    try:
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        raise _Bad(f"'{raw.strip()}' is not a real calendar date") from None
 
 
-#: Fast path: plain non-negative numbers below 1e15 with at most 12 decimal places.
-_PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{0,12})?")
-_NUMBER = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:e([+-]?[0-9]+))?")
-_GROUPED = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+)(\.[0-9]*)?")
-_NOT_FINITE = {
-    "nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
-    "#num!", "#div/0!", "#value!", "#n/a",  # Excel's error values
-}  # fmt: skip
-_WIDE = Context(prec=60)
 
 
-def _parse_number(raw: str, limit: Decimal = MAX_QUANTITY, allow_zero: bool = True) -> Decimal:
-    """A number as written, exactly: thousands separators and full-width digits allowed."""
-    shown = raw.strip()
-    text = unicodedata.normalize("NFKC", shown).replace("\u2212", "-")  # U+2212 minus sign
-    if not text:
-        raise _Bad("is empty")
-    if text.casefold() in _NOT_FINITE:
-        raise _Bad(f"'{shown}' is not a finite number")
-    if text.startswith("(") and text.endswith(")"):  # accountants' notation for a negative
-        raise _Bad(f"'{shown}' is negative")
-    if grouped := _GROUPED.fullmatch(text):
-        text = grouped.group(1) + grouped.group(2).replace(",", "") + (grouped.group(3) or "")
-    elif "," in text:  # 1,5 may be a decimal comma: refuse rather than read fifteen
-        raise _Bad(f"'{shown}' is not a number (a comma may only separate thousands: 1,234.5)")
-    if not _NUMBER.fullmatch(text.casefold()):
-        raise _Bad(f"'{shown}' is not a number")
-    value = Decimal(text)
-    if value < 0:
-        raise _Bad(f"'{shown}' is negative")
-    if value == 0 and not allow_zero:
-        raise _Bad("must be more than zero")
-    if value > limit:
-        raise _Bad(f"'{shown}' is too large (more than {limit:,.0f})")
-    if "e" in text.casefold() or -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
-        value = tidy(value)  # 1.5E+3 is 1500 (Excel writes it); 1.50000000000000 is 1.5
-    if -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
-        raise _Bad(f"'{shown}' has more than {MAX_DECIMAL_PLACES} decimal places")
-    return value
 
 
 def _parse_percent(raw: str) -> Decimal:
     text = unicodedata.normalize("NFKC", raw).strip()
-    return _parse_number(text[:-1] if text.endswith("%") else text, limit=Decimal(1000))
+    return parse_number(text[:-1] if text.endswith("%") else text, limit=Decimal(1000))
 
 
 def _parse_weight(raw: str) -> Decimal:
-    return _parse_number(raw, allow_zero=False)
+    return parse_number(raw, allow_zero=False)
 
 
 def _quantities(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A ``Decimal`` per text (None where bad) and the reason per text (None where good).
 
     Plain numbers, nearly all of them, take one regular-expression match and one ``Decimal``;
-    the rest (separators, exponents, signs, junk) go through :func:`_parse_number`.
+    the rest (separators, exponents, signs, junk) go through :func:`parse_number`.
     """
     n = len(texts)
     reasons = np.empty(n, dtype=object)
     plain = np.fromiter(
-        (_PLAIN_NUMBER.fullmatch(t) is not None for t in texts), dtype=bool, count=n
+        (PLAIN_NUMBER.fullmatch(t) is not None for t in texts), dtype=bool, count=n
     )
     if plain.all():
         return np.fromiter(map(Decimal, texts), dtype=object, count=n), reasons
@@ -1099,8 +816,8 @@ def _quantities(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     parsed[fast] = np.fromiter(map(Decimal, texts[fast]), dtype=object, count=len(fast))
     for i in np.flatnonzero(~plain):
         try:
-            parsed[i] = _parse_number(texts[i])
-        except _Bad as e:
+            parsed[i] = parse_number(texts[i])
+        except BadCell as e:
             reasons[i] = e.reason
     return parsed, reasons
 
@@ -1132,7 +849,7 @@ def _one_by_one(
             if text.strip():
                 try:
                     parsed[i] = parser(text)
-                except _Bad as e:
+                except BadCell as e:
                     reasons[i] = e.reason
         return parsed, reasons
 
@@ -1245,7 +962,7 @@ class _Checks:
 
 
 def _key_text(value: str) -> str:
-    return " ".join(_norm(value).split())
+    return " ".join(norm(value).split())
 
 
 def _fingerprint_prefix(*parts: str) -> str:
@@ -1278,7 +995,7 @@ def activity_fingerprint(
         end.isoformat(),
         unit(unit_code).code,
     )
-    return hashlib.sha256((prefix + str(_WIDE.normalize(quantity))).encode()).hexdigest()
+    return hashlib.sha256((prefix + str(WIDE_CONTEXT.normalize(quantity))).encode()).hexdigest()
 
 
 def _group(columns: list[_Column], positions: np.ndarray) -> np.ndarray:
@@ -1315,7 +1032,7 @@ def _fingerprints(key: list[_Column], quantity: _Column, positions: np.ndarray) 
         )
     ]
     prefixes = np.fromiter(map(_fingerprint_prefix, *texts), dtype=object, count=len(first))[group]
-    amounts = map(str, map(_WIDE.normalize, quantity.values[positions]))
+    amounts = map(str, map(WIDE_CONTEXT.normalize, quantity.values[positions]))
     messages = map(str.encode, map(operator.add, prefixes, amounts))
     digests = (hashlib.sha256(m).hexdigest() for m in messages)
     return np.fromiter(digests, dtype=object, count=len(positions))
@@ -1336,8 +1053,8 @@ def _validate(
     atype = c.parse("activity_type", _parse_type, required=True)
     quantity = c.parse("quantity", bulk=_quantities)
     unit_col = c.parse("unit", _parse_unit, required=True)
-    start = c.parse("start_date", _parse_date, required=True)
-    end = c.parse("end_date", _parse_date, required=True)
+    start = c.parse("start_date", parse_date, required=True)
+    end = c.parse("end_date", parse_date, required=True)
     evidence = c.parse("evidence", bulk=_texts(TEXT_LIMITS["evidence"]))
     tier = c.parse("data_quality", _parse_tier)
     uncertainty = c.parse("uncertainty_percent", _parse_percent)
@@ -1566,24 +1283,24 @@ def parse_activity_file(
     file_format = used = None
     try:
         if len(data) > max_bytes:
-            raise _Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+            raise Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
         if not data.strip():
-            raise _Refused("the file is empty")
-        file_format = _sniff_format(data, filename)
+            raise Refused("the file is empty")
+        file_format = sniff_format(data, filename)
         if file_format == "xlsx":
             used = "utf-8"
             table = _read_xlsx(data, mapping)
         else:
-            body, used, presumed = _utf8_body(data, encoding)
+            body, used, presumed = utf8_body(data, encoding)
             try:
                 table = _read_csv(body, mapping)
             except UnicodeDecodeError:
                 if not presumed:
-                    raise _decode_failure(data, "utf-8", "UTF-8") from None
-                text, used = _legacy_text(data)
+                    raise decode_failure(data, "utf-8", "UTF-8") from None
+                text, used = legacy_text(data)
                 table = _read_csv(text.encode("utf-8"), mapping)
         rows, errors = _validate(table, period_start, period_end)
-    except _Refused as refused:
+    except Refused as refused:
         rows, errors = ActivityRows(), refused.errors
     return ParsedImport(filename, sha256, file_format, used, rows, errors)
 

@@ -41,24 +41,24 @@ from typing import Any
 import pandas as pd
 import pycountry
 
-from neutrality.inventory.importing import (
+from neutrality.spreadsheets import (
+    BadCell,
+    Refused,
     RowError,
-    _Bad,
-    _cell_text,
-    _column_letter,
-    _decode_failure,
-    _delimiter,
-    _header_line,
-    _is_help_row,
-    _legacy_text,
-    _norm,
-    _parse_date,
-    _parse_number,
-    _read_ragged,
-    _Refused,
-    _snake,
-    _sniff_format,
-    _utf8_body,
+    cell_text,
+    column_letter,
+    decode_failure,
+    delimiter,
+    header_line,
+    is_help_row,
+    legacy_text,
+    norm,
+    parse_date,
+    parse_number,
+    read_ragged,
+    snake,
+    sniff_format,
+    utf8_body,
 )
 
 KINDS: tuple[str, ...] = (
@@ -176,11 +176,11 @@ class _Format:
 
     @functools.cached_property
     def required(self) -> frozenset[str]:
-        return frozenset(_norm(c.header) for c in self.columns if c.required)
+        return frozenset(norm(c.header) for c in self.columns if c.required)
 
     @functools.cached_property
     def status_words(self) -> dict[str, str]:
-        return {_norm(w): s for s, words in self.status.get("values", {}).items() for w in words}
+        return {norm(w): s for s, words in self.status.get("values", {}).items() for w in words}
 
     @functools.cached_property
     def extra_keys(self) -> tuple[str, ...]:
@@ -280,13 +280,13 @@ def _read_date(raw: str) -> dt.date:
     (2026-04-13T12:35:58.842275) gives its date."""
     text = unicodedata.normalize("NFKC", raw).strip()
     match = _TIMESTAMP.fullmatch(text)
-    return _parse_date(match.group(1) if match else raw)
+    return parse_date(match.group(1) if match else raw)
 
 
 def _read_year(raw: str) -> int:
     match = _YEAR.fullmatch(unicodedata.normalize("NFKC", raw).strip())
     if not match or not 1900 <= int(match.group(1)) <= 2999:
-        raise _Bad(f"'{raw.strip()}' is not a year")
+        raise BadCell(f"'{raw.strip()}' is not a year")
     return int(match.group(1))
 
 
@@ -298,26 +298,26 @@ def _read_month(raw: str) -> dt.date:
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise _Bad(f"'{raw.strip()}' is not a real month")
+            raise BadCell(f"'{raw.strip()}' is not a real month")
         return dt.date(year, month, 1)
     try:
         day = _read_date(raw)
-    except _Bad:
-        raise _Bad(f"'{raw.strip()}' is not a month (write it as YYYY-MM, e.g. 2024-05)") from None
+    except BadCell:
+        raise BadCell(f"'{raw.strip()}' is not a month (write it as YYYY-MM, e.g. 2024-05)") from None
     return day.replace(day=1)
 
 
 def _read_quantity(raw: str) -> int:
-    value = _parse_number(raw, limit=Decimal(MAX_QUANTITY), allow_zero=False)
+    value = parse_number(raw, limit=Decimal(MAX_QUANTITY), allow_zero=False)
     if value != value.to_integral_value():
-        raise _Bad(f"'{raw.strip()}' is not a whole number")
+        raise BadCell(f"'{raw.strip()}' is not a whole number")
     return int(value)
 
 
 def _read_count(raw: str) -> str:
-    value = _parse_number(raw, limit=Decimal(10**15))
+    value = parse_number(raw, limit=Decimal(10**15))
     if value != value.to_integral_value():
-        raise _Bad(f"'{raw.strip()}' is not a whole number")
+        raise BadCell(f"'{raw.strip()}' is not a whole number")
     return str(int(value))
 
 
@@ -325,7 +325,7 @@ def _read_country(raw: str) -> str | None:
     key = _country_key(raw)
     countries = _countries()
     if key not in countries:
-        raise _Bad(f"'{raw.strip()}' is not a country name we know (e.g. China, Viet Nam or CN)")
+        raise BadCell(f"'{raw.strip()}' is not a country name we know (e.g. China, Viet Nam or CN)")
     return countries[key]
 
 
@@ -334,22 +334,22 @@ def _read_gec_code(raw: str) -> str:
     if _DIGITS.fullmatch(text):
         return text
     if re.fullmatch(r"[\d.]+e\+?\d+", text, re.IGNORECASE):
-        raise _Bad(
+        raise BadCell(
             f"'{raw.strip()}' is a 32-digit GEC code that a spreadsheet turned into a number; "
             "format the column as text and paste the codes again"
         )
-    raise _Bad(f"'{raw.strip()}' is not a 32-digit GEC code")
+    raise BadCell(f"'{raw.strip()}' is not a 32-digit GEC code")
 
 
 @functools.cache
 def _yes_no() -> dict[str, str]:
-    return {_norm(w): value for value, words in _data()["yes_no"].items() for w in words}
+    return {norm(w): value for value, words in _data()["yes_no"].items() for w in words}
 
 
 def _read_yes_no(raw: str) -> str:
-    found = _yes_no().get(_norm(raw))
+    found = _yes_no().get(norm(raw))
     if found is None:
-        raise _Bad(f"'{raw.strip()}' is not yes or no (是/否, yes/no, true/false)")
+        raise BadCell(f"'{raw.strip()}' is not yes or no (是/否, yes/no, true/false)")
     return found
 
 
@@ -362,7 +362,7 @@ def _read_labels(separator: str) -> Callable[[str], tuple[str, ...]]:
 
 def _article6_label(value: str) -> str | None:
     spec = _data()["article6"]
-    text = " ".join(_norm(value).split())
+    text = " ".join(norm(value).split())
     return spec["label"] if text.startswith(tuple(spec["authorised_prefixes"])) else None
 
 
@@ -371,14 +371,14 @@ def _reader(spec: _Spec, fmt: _Format) -> Callable[[str], Any]:
         words = fmt.status_words
 
         def read_status(raw: str) -> str:
-            found = words.get(_norm(raw))
+            found = words.get(norm(raw))
             if found is None:
                 allowed = "; ".join(
                     f"{status}: {', '.join(fmt.status['values'][status])}"
                     for status in STATUSES
                     if status in fmt.status["values"]
                 )
-                raise _Bad(f"'{raw.strip()}' is not a known status ({allowed})")
+                raise BadCell(f"'{raw.strip()}' is not a known status ({allowed})")
             return found
 
         return read_status
@@ -413,24 +413,24 @@ class _Grid:
 
 def _decode(data: bytes, stated: str | None) -> tuple[bytes, str]:
     """UTF-8 bytes of a CSV file and the codec it was read with (as activity imports do)."""
-    body, used, presumed = _utf8_body(data, stated)
+    body, used, presumed = utf8_body(data, stated)
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
         if not presumed:
-            raise _decode_failure(data, "utf-8", "UTF-8") from None
-        text, used = _legacy_text(data)
+            raise decode_failure(data, "utf-8", "UTF-8") from None
+        text, used = legacy_text(data)
         body = text.encode("utf-8")
     return body, used
 
 
 def _csv_frame(body: bytes) -> tuple[list[str], int, list[list[str]]]:
-    line, before = _header_line(body)
-    sep = _delimiter(line)
+    line, before = header_line(body)
+    sep = delimiter(line)
     try:
         header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
     except csv.Error:
-        raise _Refused("the header row cannot be read as CSV") from None
+        raise Refused("the header row cannot be read as CSV") from None
     width = len(header)
     try:
         frame = pd.read_csv(
@@ -445,7 +445,7 @@ def _csv_frame(body: bytes) -> tuple[list[str], int, list[list[str]]]:
             engine="c",
         )
     except pd.errors.ParserError:
-        frame = _read_ragged(body.decode("utf-8"), sep, width)
+        frame = read_ragged(body.decode("utf-8"), sep, width)
     records = frame.fillna("").astype(str).to_numpy().tolist()
     return header, before, records
 
@@ -456,7 +456,7 @@ def _xlsx_text(value: Any) -> str:
     returns beyond them (a 32-digit GEC code typed into a number cell) are not the user's."""
     if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
         return format(float(value), ".15g")
-    return _cell_text(value)
+    return cell_text(value)
 
 
 def _xlsx_frame(data: bytes) -> tuple[list[str], int, list[list[str]]]:
@@ -465,12 +465,12 @@ def _xlsx_frame(data: bytes) -> tuple[list[str], int, list[list[str]]]:
             io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="calamine"
         )
     except Exception:  # zipfile.BadZipFile, ValueError, XML errors: not a workbook
-        raise _Refused("the file is not a readable XLSX workbook") from None
+        raise Refused("the file is not a readable XLSX workbook") from None
     records = [[_xlsx_text(v) for v in row] for row in frame.itertuples(index=False)]
     for index, cells in enumerate(records):
         if any(c.strip() for c in cells):
             return [c.strip() for c in cells], index, records
-    raise _Refused("the file is empty")
+    raise Refused("the file is empty")
 
 
 def _grid(records: list[list[str]], header: list[str], before: int) -> _Grid:
@@ -480,10 +480,10 @@ def _grid(records: list[list[str]], header: list[str], before: int) -> _Grid:
         for position, cells in enumerate(records)
         if position > before and any(c.strip() for c in cells)
     ]
-    if rows and _is_help_row(rows[0][1]):
+    if rows and is_help_row(rows[0][1]):
         rows = rows[1:]
     if not rows:
-        raise _Refused("the file has a header row but no data rows")
+        raise Refused("the file has a header row but no data rows")
     return _Grid(header, before + 1, rows)
 
 
@@ -491,7 +491,7 @@ def _grid(records: list[list[str]], header: list[str], before: int) -> _Grid:
 
 
 def _names(header: Sequence[str]) -> set[str]:
-    return {_norm(h) for h in header if h.strip()} | {_snake(h) for h in header if h.strip()}
+    return {norm(h) for h in header if h.strip()} | {snake(h) for h in header if h.strip()}
 
 
 def _candidates(header: Sequence[str]) -> list[_Format]:
@@ -521,11 +521,11 @@ class _Layout:
 
 def _translate(header: list[str], mapping: Mapping[str, str | None]) -> list[str | None]:
     """The header with a customer's columns renamed to our fields (None: ignored on purpose)."""
-    wanted = {_norm(theirs): ours for theirs, ours in mapping.items()}
+    wanted = {norm(theirs): ours for theirs, ours in mapping.items()}
     translated: list[str | None] = []
     for name in header:
-        if name and _norm(name) in wanted:
-            ours = wanted[_norm(name)]
+        if name and norm(name) in wanted:
+            ours = wanted[norm(name)]
             translated.append(ours.strip() if ours and ours.strip() else None)
         else:
             translated.append(name)
@@ -536,7 +536,7 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     formats = _formats()
     row = grid.header_row
     if mapping and kind is not None and not formats[kind].template:
-        raise _Refused(
+        raise Refused(
             f"a column mapping applies to the template formats only ({', '.join(TEMPLATE_KINDS)}); "
             f"{formats[kind].named} is read as the registry publishes it"
         )
@@ -547,19 +547,19 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     if kind is not None:
         fmt = formats[kind]
         if detected is not None and detected.kind != kind:
-            raise _Refused(f"this is {detected.named}, not {fmt.named}")
+            raise Refused(f"this is {detected.named}, not {fmt.named}")
     elif len(found) > 1:
         names = " and ".join(f.named for f in found)
-        raise _Refused(f"the header matches more than one layout ({names}); state the kind")
+        raise Refused(f"the header matches more than one layout ({names}); state the kind")
     elif detected is None:
         fmt = _closest(present)
         if not fmt.required & _names(present):
             known = "; ".join(f.label for f in formats.values())
-            raise _Refused(
+            raise Refused(
                 f"the header matches no known registry file layout (known: {known}); "
                 "for your own layout of a template, give a column mapping"
             )
-        raise _Refused(
+        raise Refused(
             RowError(
                 None,
                 None,
@@ -570,29 +570,29 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     else:
         fmt = detected
     if mapping and not fmt.template:
-        raise _Refused(f"a column mapping applies to the template formats only, not to {fmt.named}")
+        raise Refused(f"a column mapping applies to the template formats only, not to {fmt.named}")
 
     errors: list[RowError] = []
-    by_name = {_norm(c.header): c for c in fmt.columns}
+    by_name = {norm(c.header): c for c in fmt.columns}
     columns: list[tuple[int, _Spec, str]] = []
     taken: dict[str, str] = {}
     seen: dict[str, int] = {}
     for index, (name, ours) in enumerate(zip(grid.header, translated, strict=True)):
         if not name:
             continue
-        if _norm(name) in seen:
+        if norm(name) in seen:
             errors.append(
                 RowError(
                     row,
                     name,
-                    f"appears twice (columns {_column_letter(seen[_norm(name)])} and {_column_letter(index)})",
+                    f"appears twice (columns {column_letter(seen[norm(name)])} and {column_letter(index)})",
                 )
             )
             continue
-        seen[_norm(name)] = index
+        seen[norm(name)] = index
         if ours is None:
             continue  # ignored on purpose by the mapping
-        spec = by_name.get(_norm(ours)) or (by_name.get(_snake(ours)) if fmt.template else None)
+        spec = by_name.get(norm(ours)) or (by_name.get(snake(ours)) if fmt.template else None)
         if spec is None:
             if ours != name:
                 fields = ", ".join(c.header for c in fmt.columns)
@@ -617,15 +617,15 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
         columns.append((index, spec, name))
     errors.extend(_missing(fmt, translated, grid.header, row))
     if errors:
-        raise _Refused(*errors)
+        raise Refused(*errors)
     # unnamed columns must be empty: their values would be lost
     unnamed = [
-        RowError(row, f"column {_column_letter(i)}", "has values but no header")
+        RowError(row, f"column {column_letter(i)}", "has values but no header")
         for i, name in enumerate(grid.header)
         if not name and any(i < len(cells) and cells[i].strip() for _, cells in grid.rows)
     ]
     if unnamed:
-        raise _Refused(*unnamed)
+        raise Refused(*unnamed)
     labels: dict[str, str] = {}
     for _, spec, name in columns:
         for target in spec.to:
@@ -649,7 +649,7 @@ def _missing(
         )
         for spec in fmt.columns
         if spec.required
-        and _norm(spec.header) not in names
+        and norm(spec.header) not in names
         and not (fmt.template and spec.header in names)
     ]
 
@@ -675,7 +675,7 @@ def _rows(grid: _Grid, layout: _Layout) -> tuple[list[InstrumentRow | ProjectRow
             if raw not in cache:
                 try:
                     cache[raw] = (read(raw), None)
-                except _Bad as e:
+                except BadCell as e:
                     cache[raw] = (None, e.reason)
             value, reason = cache[raw]
             if reason is not None:
@@ -723,9 +723,9 @@ def _derive(
     if "fixed" in fmt.scheme:
         values["scheme"] = fmt.scheme["fixed"]
     elif values.get("scheme") is not None:
-        schemes = {_norm(k): v for k, v in fmt.scheme["values"].items()}
+        schemes = {norm(k): v for k, v in fmt.scheme["values"].items()}
         given = values["scheme"]
-        values["scheme"] = schemes.get(_norm(given))
+        values["scheme"] = schemes.get(norm(given))
         if values["scheme"] is None:
             known = ", ".join(fmt.scheme["values"])
             problems.append(
@@ -898,12 +898,12 @@ def read_registry_file(
     read_kind = kind or ""
     try:
         if kind is not None and kind not in KINDS:
-            raise _Refused(f"unknown registry file kind '{kind}'; known: {', '.join(KINDS)}")
+            raise Refused(f"unknown registry file kind '{kind}'; known: {', '.join(KINDS)}")
         if len(data) > max_bytes:
-            raise _Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+            raise Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
         if not data.strip():
-            raise _Refused("the file is empty")
-        if _sniff_format(data, filename) == "xlsx":
+            raise Refused("the file is empty")
+        if sniff_format(data, filename) == "xlsx":
             used = "utf-8"  # the XML inside a workbook is UTF-8
             header, before, records = _xlsx_frame(data)
         else:
@@ -913,7 +913,7 @@ def read_registry_file(
         layout = _layout(grid, kind, mapping)
         read_kind = layout.fmt.kind
         rows, errors = _rows(grid, layout)
-    except _Refused as refused:
+    except Refused as refused:
         rows, errors = [], refused.errors
     if errors:
         return RegistryFile(read_kind, filename, sha256, used, errors=tuple(errors))

@@ -23,7 +23,6 @@ from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory.computing import compute
-from neutrality.inventory.importing import RowError
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
 from neutrality.registry import blocks as block_math
@@ -33,6 +32,7 @@ from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.serials import parse_serial
 from neutrality.registry.tables import InstrumentProject, Purchase, RegistryImport, SerialBlock
+from neutrality.spreadsheets import RowError
 from neutrality.units import tidy
 from neutrality.uow import UnitOfWork
 

@@ -1,0 +1,405 @@
+"""Reading spreadsheets that people send: CSV in the encodings Chinese offices use, and XLSX.
+
+Shared by every importer (activity data, registry exports). It decodes UTF-8 with or without a
+byte-order mark, GB18030/GBK and Big5 (refusing text that only decodes by accident), finds the
+header and the delimiter, reads Excel dates and serial numbers, numbers with thousands
+separators or full-width digits, and reports problems as :class:`RowError` values: spreadsheet
+row (header = 1), the column as the file names it, and the reason in words for the user.
+
+Pure: no database, Flask or clock.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections import Counter
+from decimal import Context, Decimal
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from neutrality.units import tidy
+
+#: Largest quantity accepted, in its own unit: more is a typing error, not an activity.
+MAX_QUANTITY = Decimal("1e15")
+
+
+#: Quantities are stored as NUMERIC(38, 12) (neutrality.db.ExactDecimal); more decimal places
+#: would be rounded silently by the database, so they are refused here.
+MAX_DECIMAL_PLACES = 12
+
+
+class RowError(NamedTuple):
+    """One problem: the spreadsheet row (header = 1; None for the whole file), the column as the
+    file names it (None for a whole row or file) and the reason, in words for the user."""
+
+    row: int | None
+    column: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+def norm(text: str) -> str:
+    """Comparison form of a header or code: full-width forms folded (NFKC), trimmed, no case."""
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def snake(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", norm(text))
+
+
+def column_letter(index: int) -> str:
+    letters, index = "", index + 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+class Refused(Exception):
+    """The file cannot be imported as a whole (or its header is wrong); carries the errors."""
+
+    def __init__(self, *errors: RowError | str):
+        self.errors = [e if isinstance(e, RowError) else RowError(None, None, e) for e in errors]
+        super().__init__(self.errors[0].reason)
+
+
+def is_help_row(cells: list[str]) -> bool:
+    """Row 2 of our templates explains each column, every cell starting with "# " (Excel's error
+    values, #N/A or #REF!, never have the space); the parser skips it if the user kept it."""
+    return all(not c.strip() or c.strip().startswith("# ") for c in cells)
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel 97–2003 (.xls) or other Office file; save it as .xlsx or CSV",
+    ),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+_XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def sniff_format(data: bytes, filename: str) -> str:
+    """ "csv" or "xlsx" from the content; a name that contradicts the content is refused."""
+    name = filename.lower()
+    if not name.endswith(_CSV_SUFFIXES + _XLSX_SUFFIXES):
+        raise Refused(f"'{filename}' is not a CSV or XLSX file (accepted: .csv, .txt, .xlsx)")
+    for signature, what in _SIGNATURES:
+        if data.startswith(signature):
+            raise Refused(f"'{filename}' is {what}, not a CSV or XLSX file")
+    is_zip = data.startswith(b"PK\x03\x04")
+    if name.endswith(_XLSX_SUFFIXES):
+        if not is_zip:
+            raise Refused(f"'{filename}' is not an XLSX workbook (an .xlsx file is a zip archive)")
+        return "xlsx"
+    if is_zip:
+        raise Refused(f"'{filename}' is a zip archive (an XLSX workbook?), not a CSV file")
+    return "csv"
+
+
+#: Encodings a caller may state (by Python's canonical codec name) and the codec read with. GBK
+#: and GB2312 are subsets of GB18030; Big5 as Windows writes it is cp950, Microsoft's superset.
+_STATED = {
+    "utf-8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030", "gbk": "gb18030",
+    "gb2312": "gb18030", "big5": "cp950", "cp950": "cp950", "big5hkscs": "big5hkscs",
+    "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
+}  # fmt: skip
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+_SAMPLE_CHARS = 50_000
+
+
+#: Share of suspicious characters above which a reading is taken for mis-decoded bytes.
+_MOJIBAKE_SHARE = 0.05
+
+
+def _suspicious(char: str) -> bool:
+    """A character real spreadsheet text hardly contains but mis-decoded bytes do.
+
+    Big5 bytes read as GB18030 land in GB18030's user-defined areas (Unicode private use), its
+    kana and box-drawing rows and rare GBK-extension ideographs outside GB2312 and Big5; a right
+    reading of Chinese text has next to none of these.
+    """
+    code = ord(char)
+    if 0xE000 <= code <= 0xF8FF or 0x80 <= code <= 0x9F or 0x3040 <= code <= 0x30FF:
+        return True
+    if 0x2500 <= code <= 0x257F or 0x3400 <= code <= 0x4DBF or code == 0xFFFD:
+        return True
+    if 0x4E00 <= code <= 0x9FFF:
+        for codec in ("gb2312", "big5"):
+            try:
+                char.encode(codec)
+                return False
+            except UnicodeEncodeError:
+                continue
+        return True
+    return False
+
+
+def _suspicious_share(text: str) -> float:
+    chars: Counter[str] = Counter()
+    for match in _NON_ASCII.finditer(text):
+        chars.update(match.group())
+        if chars.total() >= _SAMPLE_CHARS:
+            break
+    total = chars.total()
+    return sum(n for c, n in chars.items() if _suspicious(c)) / total if total else 0.0
+
+
+def decode_failure(data: bytes, codec: str, what: str) -> Refused:
+    try:
+        data.decode(codec)
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        return Refused(f"the file is not valid {what}: the bytes at line {line} cannot be read")
+    return Refused(f"the file is not valid {what}")
+
+
+def legacy_text(data: bytes) -> tuple[str, str]:
+    """Text of a file that is not UTF-8: GB18030, else Big5 (cp950), whichever reads cleanly
+    first; undecodable bytes are refused, never replaced, and so is mojibake."""
+    readable = False
+    for codec in ("gb18030", "cp950"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        readable = True
+        if _suspicious_share(text) <= _MOJIBAKE_SHARE:
+            return text, codec
+    if not readable:
+        raise Refused(
+            "the file is not UTF-8, GB18030/GBK or Big5 text; save it as CSV UTF-8 or state its encoding"
+        )
+    raise Refused(
+        "the file's text does not read cleanly as UTF-8, GB18030 or Big5; state its encoding"
+    )
+
+
+def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
+    """UTF-8 bytes for the CSV parser, the encoding the file was read with, and whether the file
+    is only presumed UTF-8 (then a decoding error means: try GB18030 and Big5).
+
+    pandas decodes UTF-8 strictly while it parses, so a UTF-8 file is not decoded twice.
+    """
+    bom = data.startswith(codecs.BOM_UTF8)
+    if stated:
+        try:
+            name = codecs.lookup(stated).name
+        except LookupError:
+            raise Refused(f"unknown encoding '{stated}'") from None
+        codec = _STATED.get(name)
+        if codec is None:
+            raise Refused(f"encoding '{stated}' is not supported (use UTF-8, GB18030/GBK or Big5)")
+        if bom and codec != "utf-8":
+            raise Refused(
+                f"the file starts with a UTF-8 byte-order mark but was declared {stated}"
+            )
+        if codec == "utf-8":
+            return (data[3:], "utf-8-sig", False) if bom else (data, "utf-8", False)
+        try:
+            return data.decode(codec).encode("utf-8"), codec, False
+        except UnicodeDecodeError:
+            raise decode_failure(data, codec, stated) from None
+    if bom:
+        return data[3:], "utf-8-sig", False
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16").encode("utf-8"), "utf-16", False
+        except UnicodeDecodeError:
+            raise decode_failure(data, "utf-16", "UTF-16") from None
+    if b"\x00" in data[:8192]:
+        raise Refused("the file is binary, not CSV text")
+    if data.isascii():
+        return data, "utf-8", False
+    try:  # a GBK or Big5 file nearly always shows it in its first bytes: skip a wasted parse
+        codecs.getincrementaldecoder("utf-8")().decode(data[:65536], final=False)
+    except UnicodeDecodeError:
+        text, codec = legacy_text(data)
+        return text.encode("utf-8"), codec, False
+    return data, "utf-8", True
+
+
+def header_line(body: bytes) -> tuple[str, int]:
+    """The first line with a value (decoded) and how many lines come before it; Excel writes an
+    empty row as a line of delimiters."""
+    for index, raw in enumerate(io.BytesIO(body)):
+        line = raw.decode("utf-8")
+        if line.strip(' \t\r\n,;"'):
+            return line.rstrip("\r\n"), index
+    raise Refused("the file is empty")
+
+
+def delimiter(line: str) -> str:
+    counts = {sep: line.count(sep) for sep in (",", "\t", ";")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] else ","
+
+
+def read_ragged(text: str, sep: str, width: int) -> pd.DataFrame:
+    """Row by row, for files with rows longer than the header: each such row is an error,
+    unless its extra cells are all blank (a stray delimiter at the end of a line)."""
+    records: list[list[str]] = []
+    errors: list[RowError] = []
+    for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=sep), 1):
+        if len(record) > width and any(cell.strip() for cell in record[width:]):
+            errors.append(
+                RowError(number, None, f"has {len(record)} cells but the header has {width}")
+            )
+        records.append(record[:width] + [""] * (width - len(record)))
+    if errors:
+        raise Refused(*errors)
+    return pd.DataFrame(records, columns=range(width), dtype=object)
+
+
+def cell_text(value: Any) -> str:
+    """A workbook cell as the text the user sees (numbers to Excel's 15 significant digits)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Excel shows 15 significant digits: 0.30000000000000004 is binary noise for 0.3.
+        return (
+            str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
+        )
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+class BadCell(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_ISO_DATE = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+)
+
+
+_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日?")
+
+
+_COMPACT_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+_SERIAL_DATE = re.compile(r"(\d{1,7})(?:\.(\d+))?")
+
+
+_EXCEL_EPOCH = dt.date(
+    1899, 12, 30
+)  # serial 1 = 1900-01-01 once Excel's phantom 1900-02-29 is skipped
+
+
+_MAX_SERIAL = 2_958_465  # 9999-12-31
+
+
+def parse_date(raw: str) -> dt.date:
+    """ISO dates (also 2024/1/31, 2024.1.31), 2024年1月31日, 20240131 and Excel serial numbers.
+
+    Day-first or month-first forms (31/01/2024, 01/31/2024) are refused: they cannot be told
+    apart, and guessing would move activity between months.
+    """
+    text = norm(raw)
+    parts: tuple[str, str, str] | None = None
+    if match := _ISO_DATE.fullmatch(text):
+        if any(int(g or 0) for g in match.groups()[3:]):
+            raise BadCell(f"'{raw.strip()}' has a time of day; give the date only")
+        parts = match.group(1, 2, 3)
+    elif (match := _CJK_DATE.fullmatch(text)) or (match := _COMPACT_DATE.fullmatch(text)):
+        parts = match.group(1, 2, 3)
+    elif match := _SERIAL_DATE.fullmatch(text):
+        serial = int(match.group(1))
+        if match.group(2) and int(match.group(2)):
+            raise BadCell(f"'{raw.strip()}' has a time of day; give the date only")
+        if serial == 60:
+            raise BadCell("Excel serial 60 is 1900-02-29, a day that does not exist")
+        if not 1 <= serial <= _MAX_SERIAL:
+            raise BadCell(f"'{raw.strip()}' is not a date")
+        return _EXCEL_EPOCH + dt.timedelta(days=serial + (1 if serial < 60 else 0))
+    if parts is None:
+        raise BadCell(f"'{raw.strip()}' is not a date (write it as YYYY-MM-DD, e.g. 2024-01-31)")
+    try:
+        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        raise BadCell(f"'{raw.strip()}' is not a real calendar date") from None
+
+
+#: Fast path: plain non-negative numbers below 1e15 with at most 12 decimal places.
+PLAIN_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{0,12})?")
+
+
+_NUMBER = re.compile(r"([+-]?)([0-9]+\.?[0-9]*|\.[0-9]+)(?:e([+-]?[0-9]+))?")
+
+
+_GROUPED = re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+)(\.[0-9]*)?")
+
+
+_NOT_FINITE = {
+    "nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity",
+    "#num!", "#div/0!", "#value!", "#n/a",  # Excel's error values
+}  # fmt: skip
+
+
+WIDE_CONTEXT = Context(prec=60)
+
+
+def parse_number(raw: str, limit: Decimal = MAX_QUANTITY, allow_zero: bool = True) -> Decimal:
+    """A number as written, exactly: thousands separators and full-width digits allowed."""
+    shown = raw.strip()
+    text = unicodedata.normalize("NFKC", shown).replace("\u2212", "-")  # U+2212 minus sign
+    if not text:
+        raise BadCell("is empty")
+    if text.casefold() in _NOT_FINITE:
+        raise BadCell(f"'{shown}' is not a finite number")
+    if text.startswith("(") and text.endswith(")"):  # accountants' notation for a negative
+        raise BadCell(f"'{shown}' is negative")
+    if grouped := _GROUPED.fullmatch(text):
+        text = grouped.group(1) + grouped.group(2).replace(",", "") + (grouped.group(3) or "")
+    elif "," in text:  # 1,5 may be a decimal comma: refuse rather than read fifteen
+        raise BadCell(f"'{shown}' is not a number (a comma may only separate thousands: 1,234.5)")
+    if not _NUMBER.fullmatch(text.casefold()):
+        raise BadCell(f"'{shown}' is not a number")
+    value = Decimal(text)
+    if value < 0:
+        raise BadCell(f"'{shown}' is negative")
+    if value == 0 and not allow_zero:
+        raise BadCell("must be more than zero")
+    if value > limit:
+        raise BadCell(f"'{shown}' is too large (more than {limit:,.0f})")
+    if "e" in text.casefold() or -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
+        value = tidy(value)  # 1.5E+3 is 1500 (Excel writes it); 1.50000000000000 is 1.5
+    if -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
+        raise BadCell(f"'{shown}' has more than {MAX_DECIMAL_PLACES} decimal places")
+    return value
