@@ -53,11 +53,17 @@ def list_schemes(actor: Actor) -> list[Scheme]:
 # --- projects and devices ----------------------------------------------------------------------
 
 
-def get_project_row(session: Session, organisation_id: int, project_id: int) -> InstrumentProject:
-    row = session.get(InstrumentProject, project_id)
+def _owned(session: Session, model: type[Any], what: str, organisation_id: int, row_id: int) -> Any:
+    """A row of the organisation; another organisation's row is "not found", as a missing one
+    is (tenants do not learn of each other)."""
+    row = session.get(model, row_id)
     if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"project {project_id} not found in organisation {organisation_id}")
+        raise NotFound(f"{what} {row_id} not found in organisation {organisation_id}")
     return row
+
+
+def get_project_row(session: Session, organisation_id: int, project_id: int) -> InstrumentProject:
+    return _owned(session, InstrumentProject, "project", organisation_id, project_id)
 
 
 def create_project(uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any]) -> InstrumentProject:
@@ -142,10 +148,7 @@ def _project_by_registry_id(session: Session, organisation_id: int, registry: st
 
 
 def get_block_row(session: Session, organisation_id: int, block_id: int) -> SerialBlock:
-    row = session.get(SerialBlock, block_id)
-    if row is None or row.organisation_id != organisation_id:
-        raise NotFound(f"block {block_id} not found in organisation {organisation_id}")
-    return row
+    return _owned(session, SerialBlock, "block", organisation_id, block_id)
 
 
 def parse_block(
@@ -417,9 +420,7 @@ def _check_purchase_quantity(session: Session, purchase: Purchase) -> None:
 def _purchase_for(session: Session, organisation_id: int, purchase_id: int | None, scheme: Scheme) -> Purchase | None:
     if purchase_id is None:
         return None
-    purchase = session.get(Purchase, purchase_id)
-    if purchase is None or purchase.organisation_id != organisation_id:
-        raise NotFound(f"purchase {purchase_id} not found in organisation {organisation_id}")
+    purchase = _owned(session, Purchase, "purchase", organisation_id, purchase_id)
     if purchase.scheme != scheme.code:
         raise InvalidInput(f"purchase {purchase_id} is of {purchase.scheme}, not {scheme.code}",
                            {"purchase_id": ["another scheme"]})
@@ -436,10 +437,7 @@ def list_purchases(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[
 def get_purchase(uow: UnitOfWork, actor: Actor, organisation_id: int, purchase_id: int) -> Purchase:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
-        purchase = uow.session.get(Purchase, purchase_id)
-        if purchase is None or purchase.organisation_id != organisation_id:
-            raise NotFound(f"purchase {purchase_id} not found in organisation {organisation_id}")
-        return purchase
+        return _owned(uow.session, Purchase, "purchase", organisation_id, purchase_id)
 
 
 # --- holdings ----------------------------------------------------------------------------------
@@ -529,9 +527,7 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         session = uow.session
-        period = session.get(ApplicationPeriodRow, period_id)
-        if period is None or period.organisation_id != organisation_id:
-            raise NotFound(f"application period {period_id} not found in organisation {organisation_id}")
+        period = _owned(session, ApplicationPeriodRow, "application period", organisation_id, period_id)
         commitment = session.get(Commitment, period.commitment_id)
         inventory = latest_inventory_of(session, period.id)
         deadline = _add_months(period.end_date, RETIREMENT_WINDOW_MONTHS) if commitment.standard.startswith("iso") else None
