@@ -111,9 +111,8 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     import json
     from decimal import Decimal
 
-    from neutrality.inventory.tables import Inventory
-
     from neutrality.demo import DEMO_ORGANISATION
+    from neutrality.inventory.tables import Inventory
     from neutrality.organisations.tables import Organisation
 
     runner = app.test_cli_runner()

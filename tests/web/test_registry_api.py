@@ -189,3 +189,108 @@ def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
     assert body["credits"]["held_tco2e"] == "29813"
     # ISO 14068-1: 12 months after the period's end (31 Dec 2024)
     assert body["retirement_deadline"] == "2025-12-31"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"crediting_period_start": "2024-01-01", "crediting_period_end": "2023-12-31"}, "crediting_period_end"),
+        ({"country": "China"}, "country"),  # ISO 3166 alpha-2 wanted
+        ({"gec_project_code": "123"}, "gec_project_code"),  # 17 digits
+        ({"capacity_mw": "-5"}, "capacity_mw"),
+        ({"kind": "bond"}, "kind"),
+        ({"mitigation": "magic"}, "mitigation"),
+        ({"commissioning_date": "2020-01-01", "repowering_date": "2019-01-01"}, "repowering_date"),
+    ],
+)
+def test_a_bad_project_is_refused_and_nothing_is_written(client, world, table_counts, body, field) -> None:
+    before = table_counts()
+    good = {"kind": "eac", "source_registry": "gec", "registry_project_id": "P-77", "name": "PV plant"}
+    response = client.post(f"{_base(world)}/projects", json={**good, **body}, headers=world.headers("procurement"))
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["details"]
+    assert table_counts() == before
+
+
+def test_a_project_recorded_twice_is_a_conflict(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/projects", headers=world.headers("procurement"), json={
+        "kind": "carbon_credit", "source_registry": "verra", "registry_project_id": "3005", "name": "Again"})
+    assert response.status_code == 409 and f"id {world.project_a}" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "field"),
+    [
+        ({"unit_price": "-1"}, 422, "unit_price"),
+        ({"currency": "US"}, 422, "currency"),
+        ({"quantity": "0"}, 422, "quantity"),
+        ({"contract_date": "2026-02-30"}, 422, "contract_date"),
+        ({"scheme": "XYZ"}, 422, "scheme"),
+        ({"scheme": "GEC", "block_ids": "{block}"}, 422, "block_ids"),  # a VCU block for a GEC purchase
+        ({"block_ids": "{block}"}, 409, None),  # the block came with the world's purchase already
+        ({"block_ids": "1,x"}, 422, "block_ids"),
+    ],
+)
+def test_a_bad_purchase_is_refused_and_nothing_is_written(client, world, table_counts, fields, status, field) -> None:
+    before = table_counts()
+    form = {"scheme": "VCU", "supplier": "Broker", "contract_reference": "X-9", "contract_date": "2026-06-01",
+            "quantity": "40000", "unit_price": "7", "currency": "USD", "delivery_account": "Main",
+            **{k: v.replace("{block}", str(world.block_a)) for k, v in fields.items()},
+            "invoice": (io.BytesIO(b"%PDF invoice"), "invoice.pdf")}
+    response = client.post(f"{_base(world)}/purchases", data=form, content_type="multipart/form-data",
+                           headers=world.headers("procurement"))
+    assert response.status_code == status, response.get_json()
+    if field:
+        assert field in response.get_json()["error"]["details"]
+    assert table_counts() == before
+
+
+def test_a_purchase_without_an_invoice_is_refused(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/purchases", content_type="multipart/form-data",
+                           headers=world.headers("procurement"), data={
+                               "scheme": "VCU", "supplier": "B", "contract_reference": "X", "quantity": "1",
+                               "contract_date": "2026-06-01", "unit_price": "1", "currency": "USD",
+                               "delivery_account": "Main", "invoice": (io.BytesIO(b""), "empty.pdf")})
+    assert response.status_code == 422 and "invoice" in response.get_json()["error"]["details"]
+    assert table_counts() == before
+
+
+def test_a_block_transferred_out_cannot_come_back_by_a_status_change(client, world, table_counts) -> None:
+    status = f"{_base(world)}/blocks/{world.block_a}/status"
+    client.post(status, json={"status": "transferred_out", "reason": "sold"}, headers=world.headers("procurement"))
+    before = table_counts()
+    response = client.post(status, json={"status": "held", "reason": "oops"}, headers=world.headers("procurement"))
+    assert response.status_code == 409 and "transferred_out" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"kind": "carbon_offsets_pdf"}, "kind"),
+        ({"mapping": "{not json"}, "mapping"),
+        ({"mapping": '["a"]'}, "mapping"),
+        ({"encoding": "latin-1"}, "encoding"),
+    ],
+)
+def test_registry_import_options_are_checked(client, world, table_counts, form, field) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/registry-imports", content_type="multipart/form-data",
+                           headers=world.headers("procurement"),
+                           data={**form, "file": (io.BytesIO(b"Serial Number\n1\n"), "x.csv")})
+    assert response.status_code == 422, response.get_json()
+    assert field in response.get_json()["error"]["details"]
+    assert table_counts() == before
+
+
+def test_a_registry_file_over_the_upload_limit_is_refused_before_reading(app, client, world, table_counts) -> None:
+    limit = app.extensions["neutrality.settings"].max_upload_bytes
+    before = table_counts()
+    response = client.post(f"{_base(world)}/registry-imports", content_type="multipart/form-data",
+                           headers=world.headers("procurement"),
+                           data={"file": (io.BytesIO(b"x" * (limit + 1)), "huge.csv")})
+    assert response.status_code == 413
+    assert table_counts() == before
