@@ -45,6 +45,7 @@ from neutrality.organisations.schemas import (
 from neutrality.pagination import Page
 from neutrality.registry import services as instruments
 from neutrality.registry.exports import KINDS as REGISTRY_KINDS
+from neutrality.registry.exports import TEMPLATE_KINDS as REGISTRY_TEMPLATES
 from neutrality.registry.model import BlockStatus
 from neutrality.registry.schemas import (
     BlockSchema,
@@ -394,6 +395,13 @@ def registry() -> None:
 def registry_schemes() -> None:
     for s in instruments.list_schemes(cli_actor()):
         click.echo(f"{s.code:7} {s.unit:6} {s.kind.value:14} {s.name}")
+
+
+@registry.command("template")
+@click.argument("kind", type=click.Choice(REGISTRY_TEMPLATES))
+def registry_template(kind: str) -> None:
+    """Print the CSV template of an I-REC, GEC or CCER file."""
+    click.echo(instruments.registry_template(cli_actor(), kind).decode("utf-8-sig"), nl=False)
 
 
 @registry.command("import")

@@ -26,7 +26,13 @@ from neutrality.inventory.computing import compute
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
 from neutrality.registry import blocks as block_math
-from neutrality.registry.exports import InstrumentRow, ProjectRow, read_registry_file
+from neutrality.registry.exports import (
+    TEMPLATE_KINDS,
+    InstrumentRow,
+    ProjectRow,
+    read_registry_file,
+    template_csv,
+)
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind, ParsedSerial, Scheme
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
@@ -48,6 +54,14 @@ _NEXT_STATUS = {
 def list_schemes(actor: Actor) -> list[Scheme]:
     require_authenticated(actor)
     return list(load_schemes().values())
+
+
+def registry_template(actor: Actor, kind: str) -> bytes:
+    """The CSV template of a registry file that has no public export layout (I-REC, GEC, CCER)."""
+    require_authenticated(actor)
+    if kind not in TEMPLATE_KINDS:
+        raise NotFound(f"no template for '{kind}'; templates: {', '.join(TEMPLATE_KINDS)}")
+    return template_csv(kind)
 
 
 # --- projects and devices ----------------------------------------------------------------------
@@ -550,6 +564,13 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
         for site_id, mwh in to_cover.items():
             country = sites[site_id].country
             markets[country] = markets.get(country, Decimal(0)) + mwh
+        frozen = (inventory.frozen_result or {}).get("location_based", {}).get("tco2e")
+        if frozen is not None and Decimal(frozen) != result.location_based.tco2e:
+            # The factors changed since verification; the frozen report stays the reference.
+            answer["note"] = (
+                f"recalculated with today's factors: {result.location_based.tco2e} tCO2e location-based "
+                f"against the verified {frozen}; the verified figures are the reference"
+            )
         answer.update(
             inventory_id=inventory.id, inventory_status=inventory.status,
             markets=[

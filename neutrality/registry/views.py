@@ -57,6 +57,15 @@ def list_schemes() -> Any:
     ]
 
 
+@schemes_blp.route("/registry-templates/<string:kind>.csv", methods=["GET"])
+def registry_template(kind: str) -> Response:
+    """The CSV template of an I-REC redemption statement, a GEC account export or a CCER registry
+    export (UTF-8 with BOM; row 2 explains each column in Chinese and English)."""
+    body = services.registry_template(actor(), kind)
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="neutrality-{kind}.csv"'})
+
+
 @blp.route("/projects", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ProjectSchema))

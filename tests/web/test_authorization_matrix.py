@@ -149,6 +149,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", A + "/commitments/{w.commitment_b}/base-year-check", None, READ, "org"),
     ("GET", VER + "/verification", None, READ, "org"),
     ("GET", "/api/v1/schemes", None, SIGNED_IN, "global"),
+    ("GET", "/api/v1/registry-templates/gec_account.csv", None, SIGNED_IN, "global"),
     ("GET", A + "/projects", None, READ, "org"),
     ("POST", A + "/projects", lambda w: {"kind": "eac", "source_registry": "gec", "registry_project_id": "P1",
                                          "name": "Wind farm", "country": "CN", "technology": "wind"},
@@ -222,7 +223,7 @@ def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
             ("{own_token}", "<int:token_id>"),
             ("{w.inventory_draft}", "<int:inventory_id>"), ("{w.inventory_verified}", "<int:inventory_id>"),
             ("{w.inventory_external}", "<int:inventory_id>"), ("{w.activity_draft}", "<int:activity_id>"),
-            ("electricity.csv", "<string:activity_type>.csv"),
+            ("electricity.csv", "<string:activity_type>.csv"), ("gec_account.csv", "<string:kind>.csv"),
             ("{w.project_a}", "<int:project_id>"), ("{w.block_a}", "<int:block_id>"),
             ("{w.purchase_a}", "<int:purchase_id>"), ("{w.period_verified}", "<int:period_id>"),
         ):

@@ -294,3 +294,20 @@ def test_a_registry_file_over_the_upload_limit_is_refused_before_reading(app, cl
                            data={"file": (io.BytesIO(b"x" * (limit + 1)), "huge.csv")})
     assert response.status_code == 413
     assert table_counts() == before
+
+
+def test_the_gec_template_reads_back_once_filled_in(client, world) -> None:
+    from neutrality.registry.exports import read_registry_file
+
+    template = client.get("/api/v1/registry-templates/gec_account.csv", headers=world.headers("viewer"))
+    assert template.status_code == 200 and template.data.startswith("\ufeff".encode())
+    first = "11320922230500012" + "202403" + "0000001" + "11"
+    last = "11320922230500012" + "202403" + "0000500" + "11"
+    filled = template.data + f"{first},{last},500,PV,11320922230500012,江苏省,光伏,2024-03,是,否,A,issued\n".encode()
+    parsed = read_registry_file(filled, "gec.csv", max_bytes=100_000)
+    assert parsed.ok, parsed.errors
+    assert [(r.scheme, r.quantity) for r in parsed.instruments] == [("GEC", 500)]
+
+
+def test_an_unknown_template_is_not_found(client, world) -> None:
+    assert client.get("/api/v1/registry-templates/verra_transactions.csv", headers=world.headers("viewer")).status_code == 404
