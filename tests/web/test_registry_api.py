@@ -286,16 +286,6 @@ def test_registry_import_options_are_checked(client, world, table_counts, form, 
     assert table_counts() == before
 
 
-def test_a_registry_file_over_the_upload_limit_is_refused_before_reading(app, client, world, table_counts) -> None:
-    limit = app.extensions["neutrality.settings"].max_upload_bytes
-    before = table_counts()
-    response = client.post(f"{_base(world)}/registry-imports", content_type="multipart/form-data",
-                           headers=world.headers("procurement"),
-                           data={"file": (io.BytesIO(b"x" * (limit + 1)), "huge.csv")})
-    assert response.status_code == 413
-    assert table_counts() == before
-
-
 def test_the_gec_template_reads_back_once_filled_in(client, world) -> None:
     from neutrality.registry.exports import read_registry_file
 
