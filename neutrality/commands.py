@@ -21,8 +21,15 @@ from marshmallow import Schema, ValidationError
 from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
 from neutrality.access.schemas import MembershipSchema, TokenSchema, UserSchema
+from neutrality.audit.cli import audit
+from neutrality.claims import balances
 from neutrality.claims import services as claims
-from neutrality.claims.schemas import CommitmentCreateSchema, CommitmentSchema, PeriodSchema
+from neutrality.claims.schemas import (
+    BalanceSchema,
+    CommitmentCreateSchema,
+    CommitmentSchema,
+    PeriodSchema,
+)
 from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
 from neutrality.inventory import services as inventories
@@ -43,6 +50,7 @@ from neutrality.organisations.schemas import (
     SiteSchema,
 )
 from neutrality.pagination import Page
+from neutrality.registry import retirements as ledger
 from neutrality.registry import services as instruments
 from neutrality.registry.exports import KINDS as REGISTRY_KINDS
 from neutrality.registry.exports import TEMPLATE_KINDS as REGISTRY_TEMPLATES
@@ -55,6 +63,8 @@ from neutrality.registry.schemas import (
     PurchaseSchema,
     RegistryImportFormSchema,
     RegistryImportOutcomeSchema,
+    RetireFormSchema,
+    RetirementSchema,
 )
 from neutrality.uow import UnitOfWork
 
@@ -466,8 +476,10 @@ def registry_purchase(organisation_id: int, path: Path, invoice: Path, block_ids
 @click.argument("organisation_id", type=int)
 @click.option("--by", default="scheme,vintage", show_default=True,
               help="Comma-separated: scheme, vintage, project, country, technology, status, account.")
-def registry_holdings(organisation_id: int, by: str) -> None:
-    lines = instruments.holdings(cli_uow(), cli_actor(), organisation_id, [p.strip() for p in by.split(",") if p.strip()])
+@click.option("--status", default="held,reserved", show_default=True, help="Comma-separated block statuses.")
+def registry_holdings(organisation_id: int, by: str, status: str) -> None:
+    lines = instruments.holdings(cli_uow(), cli_actor(), organisation_id, [p.strip() for p in by.split(",") if p.strip()],
+                                 statuses=[p.strip() for p in status.split(",") if p.strip()])
     _echo(HoldingLineSchema(many=True), lines)
 
 
@@ -479,4 +491,53 @@ def registry_needs(organisation_id: int, period_id: int) -> None:
     _echo(NeedsSchema(), instruments.period_needs(cli_uow(), cli_actor(), organisation_id, period_id))
 
 
-GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry)
+# --- retirements and balances -------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def retire() -> None:
+    """The retirement ledger: retire units for a period, reverse a mistake, list the ledger."""
+
+
+@retire.command("block")
+@click.argument("organisation_id", type=int)
+@click.option("--json", "path", type=_FILE, required=True,
+              help="The retirement, shaped like the API's form fields (period_id, block_id, quantity, …).")
+@click.option("--evidence", type=_FILE, required=True, help="The registry's retirement certificate or statement.")
+def retire_block(organisation_id: int, path: Path, evidence: Path) -> None:
+    """Retire a held block (or its first QUANTITY units) for an application period."""
+    entry = ledger.retire(cli_uow(), cli_actor(), organisation_id, _load(RetireFormSchema(), path),
+                          evidence=evidence.read_bytes(), evidence_filename=evidence.name, as_of=utcnow().date())
+    _echo(RetirementSchema(), entry)
+
+
+@retire.command("reverse")
+@click.argument("organisation_id", type=int)
+@click.argument("retirement_id", type=int)
+@click.option("--reason", required=True)
+def retire_reverse(organisation_id: int, retirement_id: int, reason: str) -> None:
+    """Reverse a mistaken retirement by a compensating entry."""
+    _echo(RetirementSchema(), ledger.reverse(cli_uow(), cli_actor(), organisation_id, retirement_id, reason))
+
+
+@retire.command("list")
+@click.argument("organisation_id", type=int)
+@click.option("--period", "period_id", type=int)
+def retire_list(organisation_id: int, period_id: int | None) -> None:
+    _echo(RetirementSchema(many=True), ledger.list_retirements(cli_uow(), cli_actor(), organisation_id, period_id))
+
+
+@click.group(cls=Group)
+def balance() -> None:
+    """Neutrality balances of application periods."""
+
+
+@balance.command("show")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+def balance_show(organisation_id: int, period_id: int) -> None:
+    """The balance of one period: gross, EAC coverage, residual, credits, verdict (exact, JSON)."""
+    _echo(BalanceSchema(), balances.period_balance(cli_uow(), cli_actor(), organisation_id, period_id))
+
+
+GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, audit)

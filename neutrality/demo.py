@@ -20,6 +20,7 @@ from neutrality.claims import services as claims
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
+from neutrality.registry import retirements
 from neutrality.registry import services as registry
 from neutrality.uow import UnitOfWork
 
@@ -95,6 +96,7 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         inventory.add_organisation_factor(make_uow(), admin, org.id, factor, evidence=_DEMO_EVIDENCE,
                                           evidence_filename="demo-factor-note.txt")
 
+    factory_periods = []
     for factory, files in zip(_FACTORIES, _ACTIVITY_FILES, strict=True):
         site = organisations.create_site(make_uow(), admin, org.id, factory)
         subject = organisations.create_subject(make_uow(), admin, org.id, {
@@ -132,10 +134,12 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
             "intended_credit_types": ["CCER", "VCU"],
         })
         periods = claims.generate(make_uow(), admin, org.id, commitment.id, count=2)
+        factory_periods.append(periods)
         for period, filename in zip(periods, files, strict=True):
             _load_inventory(make_uow, admin, org.id, period, filename, verify=period.start_date.year == 2024)
 
     _load_instruments(make_uow, admin, org.id)
+    _retire_for_periods(make_uow, admin, org.id, factory_periods)
 
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
              "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress), "
@@ -255,3 +259,40 @@ def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisa
         "scheme": "IREC", "serial": _IREC_SERIAL, "quantity": 20_000, "unit": "MWh", "project_id": device.id,
         "account": "I-REC trade account", "purchase_id": purchase.id, "vintage_start": dt.date(2024, 1, 1),
         "vintage_end": dt.date(2024, 12, 31)}, as_of=dt.date(2026, 11, 1))
+
+
+def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,
+                        factory_periods: list[list[Any]]) -> None:
+    """Yancheng 2024 fully covered: GECs for its 300,500 MWh and 3,243 VCUs for its residual of
+    3,242.69 t. Changzhou 2024 short: the GECs left and the I-RECs cover 31,500 of its 49,900 MWh
+    and 5,000 CCERs go against a residual of about 200,000 t. 2025 in progress: some GECs."""
+    (yancheng_2024, yancheng_2025), (changzhou_2024, _) = factory_periods
+    blocks = registry.list_blocks(make_uow(), admin, organisation_id)
+
+    def held(scheme: str, year: int | None = None) -> list[Any]:
+        return [b for b in blocks if b.scheme == scheme and b.status == "held"
+                and (year is None or b.vintage_start.year == year)]
+
+    def retire(period: Any, candidates: list[Any], units: int, reference: str) -> None:
+        for block in sorted(candidates, key=lambda b: (b.vintage_start, b.id)):
+            if units <= 0:
+                return
+            take = min(units, block.quantity)
+            retirements.retire(make_uow(), admin, organisation_id, {
+                "period_id": period.id, "block_id": block.id, "quantity": take,
+                "beneficiary_text": "江苏苏辉光伏科技有限公司 Jiangsu Suhui Photovoltaic Technology Co., Ltd.",
+                "purpose": f"{DEMO_ORGANISATION}: carbon neutrality of the factory, application period "
+                           f"{period.start_date.isoformat()} – {period.end_date.isoformat()}",
+                "retired_on": dt.date(period.end_date.year + 1, 3, 20), "registry_reference": reference},
+                evidence=f"Demo registry statement {reference}\n".encode(), evidence_filename=f"{reference}.txt",
+                as_of=dt.date(2026, 11, 1))
+            block.status = "retired"
+            units -= take
+
+    retire(yancheng_2024, held("GEC", 2024), 300_500, "GEC-HX-2025-0320")
+    retire(yancheng_2024, held("VCU"), 3_243, "VCS-RET-2025-0320")
+    blocks = registry.list_blocks(make_uow(), admin, organisation_id)  # the remainders of the splits
+    retire(changzhou_2024, held("GEC", 2024), 11_500, "GEC-HX-2025-0321")
+    retire(changzhou_2024, held("IREC", 2024), 20_000, "IREC-RED-2025-0321")
+    retire(changzhou_2024, held("CCER"), 5_000, "CCER-ZX-2025-0321")
+    retire(yancheng_2025, held("GEC", 2025), 36_000, "GEC-HX-2026-0115")

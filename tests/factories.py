@@ -86,6 +86,7 @@ class World:
     project_b: int = 0  # Verra project 3866, nothing held yet
     block_a: int = 0
     purchase_a: int = 0
+    retirement_a: int = 0  # 100 VCUs of issuance 1311 retired for period_verified
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -165,6 +166,9 @@ def _add_inventories(uow: MakeUow, world: World) -> None:
 #: A held block of the Verra sample (Tongxu Biogas, vintage Jan–Oct 2022): 941412554 − 941382742
 #: + 1 = 29,813 VCUs.
 HELD_VCU = "19380-941382742-941412554-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"
+#: 100 VCUs of another issuance (1311) of project 3005, which the world retires: 950,000,100 −
+#: 950,000,001 + 1 = 100.
+RETIRED_VCU = "20001-950000001-950000100-VCS-VCU-1311-VER-CN-13-3005-01012022-31102022-0"
 #: Another held block of the sample (project 3866, 2022): 941916093 − 941901094 + 1 = 15,000.
 OTHER_VCU = "19394-941901094-941916093-VCS-VCU-997-VER-CN-13-3866-01012022-31122022-1"
 
@@ -176,6 +180,7 @@ def verra_project(registry_project_id: str, name: str) -> dict[str, Any]:
 
 def _add_instruments(uow: MakeUow, world: World) -> None:
     """Organisation A holds one Verra block, bought through one recorded purchase."""
+    from neutrality.registry import retirements
     from neutrality.registry import services as registry
 
     project = registry.create_project(uow(), ADMIN, world.org_a, verra_project("3005", "Tongxu Biogas Recovery"))
@@ -189,3 +194,11 @@ def _add_instruments(uow: MakeUow, world: World) -> None:
         "currency": "USD", "delivery_account": "Main"}, invoice=b"%PDF invoice", invoice_filename="invoice.pdf",
         block_ids=[block.id])
     world.project_a, world.project_b, world.block_a, world.purchase_a = project.id, other.id, block.id, purchase.id
+    retired = registry.add_block(uow(), ADMIN, world.org_a, {
+        "scheme": "VCU", "serial": RETIRED_VCU, "quantity": 100, "project_id": project.id},
+        as_of=dt.date(2026, 11, 1))
+    world.retirement_a = retirements.retire(uow(), ADMIN, world.org_a, {
+        "period_id": world.period_verified, "block_id": retired.id, "beneficiary_text": "Factory A",
+        "purpose": "Carbon neutrality of the factory subject, 2024", "retired_on": dt.date(2025, 3, 1),
+        "registry_reference": "VCS-RET-1"}, evidence=b"%PDF certificate", evidence_filename="cert.pdf",
+        as_of=dt.date(2026, 11, 1)).id

@@ -1,11 +1,15 @@
-"""The audit log table. Rows are only ever inserted; triggers refuse UPDATE and DELETE."""
+"""The audit log table. Rows are only ever inserted; triggers refuse UPDATE and DELETE.
+
+Entries form one hash chain in id order (:mod:`neutrality.audit.chain`); ``record()`` fills the
+two hash columns when the transaction commits.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from neutrality.db import Base, JSONDocument, UTCDateTime
@@ -13,6 +17,12 @@ from neutrality.db import Base, JSONDocument, UTCDateTime
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
+    __table_args__ = (
+        # Two entries chained onto the same predecessor would be a fork. The advisory lock in
+        # record() prevents it; the constraint makes the database refuse it should anything
+        # ever append without that lock.
+        UniqueConstraint("previous_hash"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -24,3 +34,5 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(80))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    previous_hash: Mapped[str] = mapped_column(String(64))  # the entry before it; 64 zeros first
+    entry_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of this entry, see chain.py

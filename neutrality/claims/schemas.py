@@ -96,3 +96,27 @@ class PeriodSchema(StrictSchema):
     status = fields.String()
     includes_historic_reductions = fields.Boolean()
     created_at = fields.DateTime()
+
+
+class BalanceSchema(StrictSchema):
+    """Exact figures (decimal strings); ``difference_tco2e`` = credits retired − residual."""
+
+    period_id = fields.Integer()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    inventory_id = fields.Integer(allow_none=True)
+    inventory_status = fields.String(allow_none=True)
+    provisional = fields.Boolean(metadata={"description": "true until the inventory is verified"})
+    retirements = fields.List(fields.Integer())
+    gross_location_tco2e = quantity()
+    gross_market_tco2e = quantity(metadata={"description": "market-based, before any certificate"})
+    electricity_mwh = quantity()
+    eac_retired_mwh_by_market = fields.Dict(keys=fields.String(), values=quantity())
+    eac_covered_mwh = quantity()
+    eac_unused_mwh_by_market = fields.Dict(keys=fields.String(), values=quantity())
+    electricity_covered_percent = quantity(allow_none=True)
+    residual_tco2e = quantity()
+    credits_retired_tco2e = quantity()
+    difference_tco2e = quantity()
+    verdict = fields.String(metadata={"description": "covered when credits retired ≥ residual, else short"})
+    note = fields.String()

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from neutrality.claims import services
+from neutrality.claims import balances, services
 from neutrality.claims.schemas import (
+    BalanceSchema,
     CommitmentCreateSchema,
     CommitmentSchema,
     CommitmentUpdateSchema,
@@ -84,3 +85,10 @@ def generate_periods(data: dict[str, Any], organisation_id: int, commitment_id: 
 def delete_period(organisation_id: int, commitment_id: int, period_id: int) -> None:
     """Remove the last period while it is still open."""
     services.delete_last_period(uow(), actor(), organisation_id, commitment_id, period_id)
+
+
+@blp.route("/periods/<int:period_id>/balance", methods=["GET"])
+@blp.response(200, BalanceSchema)
+def balance(organisation_id: int, period_id: int) -> Any:
+    """The period's neutrality balance, from its inventory and the retirement ledger alone."""
+    return balances.period_balance(uow(), actor(), organisation_id, period_id)

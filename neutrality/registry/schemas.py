@@ -280,3 +280,55 @@ class NeedsSchema(StrictSchema):
     markets = fields.List(fields.Nested(MarketNeedSchema))
     credits = fields.Nested(CreditNeedSchema, allow_none=True)
     note = fields.String()
+
+
+class RetireFormSchema(StrictSchema):
+    """The form fields of a retirement (the registry's evidence comes as the file 'evidence')."""
+
+    period_id = fields.Integer(required=True)
+    block_id = fields.Integer(required=True)
+    quantity = fields.Integer(load_default=None, validate=_COUNT, metadata={
+        "description": "the first units of the block; the whole block when left out"})
+    beneficiary_text = Text(500, required=True, metadata={"description": "the beneficiary as the registry shows it"})
+    purpose = Text(2000, required=True, metadata={"description": "naming the subject and the period"})
+    reason = Text(2000, blank=True, load_default="")
+    retired_on = fields.Date(required=True, metadata={"description": "the date on the registry's evidence"})
+    registry_reference = Text(200, required=True)
+    registry_link = Text(500, blank=True, load_default="")
+
+
+class RetirementSchema(StrictSchema):
+    id = fields.Integer()
+    period_id = fields.Integer()
+    subject_id = fields.Integer()
+    kind = fields.String()
+    reverses_id = fields.Integer(allow_none=True)
+    block_id = fields.Integer()
+    scheme = fields.String()
+    issuance_key = fields.String()
+    serial_start = fields.Integer()
+    serial_end = fields.Integer()
+    quantity = fields.Integer()
+    unit = fields.String()
+    market = fields.String(allow_none=True)
+    beneficiary_organisation_id = fields.Integer()
+    beneficiary_text = fields.String()
+    purpose = fields.String()
+    reason = fields.String()
+    retired_on = fields.Date()
+    registry_reference = fields.String()
+    registry_link = fields.String()
+    evidence_filename = fields.String()
+    evidence_sha256 = fields.String()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+
+
+class ReversalSchema(StrictSchema):
+    reason = Text(2000, required=True)
+
+
+class RetirementQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    period_id = fields.Integer(load_default=None)

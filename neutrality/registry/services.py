@@ -33,6 +33,7 @@ from neutrality.registry.exports import (
     read_registry_file,
     template_csv,
 )
+from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind, ParsedSerial, Scheme
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
@@ -535,8 +536,8 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
 
     Electricity: the period's purchased grid electricity per market (the sites' country), less
     what supplier-specific green tariffs already cover. Credits: the residual, i.e. the
-    market-based total once that electricity is covered by EACs. Retirements against the
-    period come with the retirement ledger; until then nothing counts as retired.
+    market-based total once that electricity is covered by EACs. What the ledger already holds
+    retired for the period is subtracted from both.
     """
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
@@ -571,22 +572,28 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
                 f"recalculated with today's factors: {result.location_based.tco2e} tCO2e location-based "
                 f"against the verified {frozen}; the verified figures are the reference"
             )
+        credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
+        zero = Decimal(0)
+
+        def market_line(country: str, mwh: Decimal) -> dict[str, Any]:
+            needed = max(zero, mwh - mwh_retired.get(country, 0))
+            held_mwh = Decimal(held["eac"].get(country, 0))
+            return {"market": country, "electricity_mwh": mwh, "eac_retired_mwh": Decimal(mwh_retired.get(country, 0)),
+                    "eac_needed_mwh": needed, "eac_held_mwh": held_mwh, "eac_to_buy_mwh": max(zero, needed - held_mwh)}
+
+        residual = covered_result.market_based.tco2e
+        needed = max(zero, residual - credits_retired)
         answer.update(
             inventory_id=inventory.id, inventory_status=inventory.status,
-            markets=[
-                {"market": country, "electricity_mwh": mwh, "eac_retired_mwh": Decimal(0),
-                 "eac_needed_mwh": mwh, "eac_held_mwh": Decimal(held["eac"].get(country, 0)),
-                 "eac_to_buy_mwh": max(Decimal(0), mwh - held["eac"].get(country, 0))}
-                for country, mwh in sorted(markets.items())
-            ],
+            markets=[market_line(country, mwh) for country, mwh in sorted(markets.items())],
             credits={
                 "gross_location_tco2e": result.location_based.tco2e,
                 "gross_market_tco2e": result.market_based.tco2e,
-                "residual_tco2e": covered_result.market_based.tco2e,
-                "retired_tco2e": Decimal(0),
-                "needed_tco2e": covered_result.market_based.tco2e,
+                "residual_tco2e": residual,
+                "retired_tco2e": Decimal(credits_retired),
+                "needed_tco2e": needed,
                 "held_tco2e": Decimal(held["credits"]),
-                "to_buy_tco2e": max(Decimal(0), covered_result.market_based.tco2e - held["credits"]),
+                "to_buy_tco2e": max(zero, needed - held["credits"]),
             },
         )
         return answer

@@ -177,3 +177,77 @@ class SerialBlock(Base):
     import_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
+
+
+class Retirement(Base):
+    """One entry of the retirement ledger: units of a block retired for a subject and period,
+    or the reversal of such an entry. Append-only (triggers refuse UPDATE and DELETE): a
+    mistaken retirement is reversed by a compensating entry with a reason, never edited."""
+
+    __tablename__ = "retirements"
+    __table_args__ = (
+        CheckConstraint("kind = 'retirement' OR kind = 'reversal'", name="kind_known"),
+        CheckConstraint(
+            "(kind = 'retirement' AND reverses_id IS NULL) OR (kind = 'reversal' AND reverses_id IS NOT NULL)",
+            name="reversal_names_its_entry",
+        ),
+        CheckConstraint("serial_start >= 0 AND serial_end >= serial_start", name="range_ordered"),
+        CheckConstraint("quantity = serial_end - serial_start + 1", name="quantity_is_range"),
+        CheckConstraint("unit = 'tCO2e' OR unit = 'MWh'", name="unit_known"),
+        # a retirement is reversed at most once
+        UniqueConstraint("reverses_id"),
+        Index("ix_retirements_period", "period_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("application_periods.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("retirements.id"))
+    block_id: Mapped[int] = mapped_column(ForeignKey("serial_blocks.id"))
+    scheme: Mapped[str] = mapped_column(String(10))
+    issuance_key: Mapped[str] = mapped_column(String(200))
+    serial_start: Mapped[int] = mapped_column(BigInteger)
+    serial_end: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(6))
+    #: For EACs: the market (country) whose electricity they cover.
+    market: Mapped[str | None] = mapped_column(String(2))
+    #: The claiming entity, structured; the registry's own wording beside it.
+    beneficiary_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    beneficiary_text: Mapped[str] = mapped_column(String(500))
+    purpose: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    #: The date on the registry's evidence, not the day it was recorded here.
+    retired_on: Mapped[dt.date] = mapped_column(Date)
+    registry_reference: Mapped[str] = mapped_column(String(200))
+    registry_link: Mapped[str] = mapped_column(String(500), default="")
+    evidence_filename: Mapped[str] = mapped_column(String(300))
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
+class RetiredRange(Base):
+    """The units that stand retired, by anyone: the guard against retiring a unit twice.
+
+    One row per retirement in force; a reversal deletes its row in the same transaction as the
+    reversal's ledger entry (the ledger keeps the history). PostgreSQL enforces that no two
+    rows share a unit with an exclusion constraint (migration 0006); SQLite's writers are
+    serialised and the service checks the same from the index below.
+    """
+
+    __tablename__ = "retired_ranges"
+    __table_args__ = (
+        CheckConstraint("serial_end >= serial_start", name="range_ordered"),
+        Index("ix_retired_ranges_issuance_start", "scheme", "issuance_key", "serial_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    retirement_id: Mapped[int] = mapped_column(ForeignKey("retirements.id"), unique=True)
+    scheme: Mapped[str] = mapped_column(String(10))
+    issuance_key: Mapped[str] = mapped_column(String(200))
+    serial_start: Mapped[int] = mapped_column(BigInteger)
+    serial_end: Mapped[int] = mapped_column(BigInteger)

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput
 from neutrality.pagination import Page, paginate_list
-from neutrality.registry import services
+from neutrality.registry import retirements, services
 from neutrality.registry.schemas import (
     BlockInSchema,
     BlockQuerySchema,
@@ -26,6 +26,10 @@ from neutrality.registry.schemas import (
     RegistryImportFormSchema,
     RegistryImportOutcomeSchema,
     RegistryImportSchema,
+    RetireFormSchema,
+    RetirementQuerySchema,
+    RetirementSchema,
+    ReversalSchema,
     SchemeSchema,
     SplitResultSchema,
     SplitSchema,
@@ -210,3 +214,48 @@ def needs(organisation_id: int, period_id: int) -> Any:
     """What the period still needs: MWh of EACs per market and tCO2e of credits, and the
     retirement deadline."""
     return services.period_needs(uow(), actor(), organisation_id, period_id)
+
+
+@blp.route("/retirements", methods=["GET"])
+@blp.arguments(RetirementQuerySchema, location="query")
+@blp.response(200, page_of(RetirementSchema))
+def list_retirements(query: dict[str, Any], organisation_id: int) -> Any:
+    """The retirement ledger: retirements and their reversals, oldest first."""
+    page = Page(query.pop("page"), query.pop("per_page"))
+    return paged(paginate_list(retirements.list_retirements(uow(), actor(), organisation_id, **query), page))
+
+
+@blp.route("/retirements", methods=["POST"])
+@blp.response(201, RetirementSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": RetireFormSchema}}})
+def retire(organisation_id: int) -> Any:
+    """Retire a held block, or its first ``quantity`` units, for an application period, with the
+    registry's evidence (file field 'evidence'). No unit is ever retired twice."""
+    data = form_fields(RetireFormSchema())
+    evidence, filename = uploaded_file("evidence")
+    return retirements.retire(uow(), actor(), organisation_id, data, evidence=evidence,
+                              evidence_filename=filename, as_of=_today())
+
+
+@blp.route("/retirements/<int:retirement_id>", methods=["GET"])
+@blp.response(200, RetirementSchema)
+def get_retirement(organisation_id: int, retirement_id: int) -> Any:
+    return retirements.get_retirement(uow(), actor(), organisation_id, retirement_id)
+
+
+@blp.route("/retirements/<int:retirement_id>/evidence", methods=["GET"])
+def retirement_evidence(organisation_id: int, retirement_id: int) -> Response:
+    """The registry's evidence as recorded; its SHA-256 in the X-Content-SHA256 header."""
+    entry = retirements.get_retirement(uow(), actor(), organisation_id, retirement_id)
+    return Response(entry.evidence, mimetype="application/octet-stream", headers={
+        "Content-Disposition": f'attachment; filename="retirement-{entry.id}-evidence"',
+        "X-Content-SHA256": entry.evidence_sha256,
+    })
+
+
+@blp.route("/retirements/<int:retirement_id>/reversal", methods=["POST"])
+@blp.arguments(ReversalSchema)
+@blp.response(201, RetirementSchema)
+def reverse_retirement(data: dict[str, Any], organisation_id: int, retirement_id: int) -> Any:
+    """Reverse a mistaken retirement by a compensating entry with a reason (never an edit)."""
+    return retirements.reverse(uow(), actor(), organisation_id, retirement_id, data["reason"])

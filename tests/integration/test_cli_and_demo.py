@@ -119,7 +119,8 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
     with db() as session:
         org = str(session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)))
-    result = runner.invoke(args=["registry", "holdings", org, "--by", "scheme"])
+    # every block bought, whatever it became since (the demo retires some for its periods)
+    result = runner.invoke(args=["registry", "holdings", org, "--by", "scheme", "--status", "held,reserved,retired"])
     assert result.exit_code == 0, result.output
     lines = {line["key"]["scheme"]: line for line in json.loads(result.output)}
     # GECs: 2024, (12,000 PV + 14,000 wind) × 12 months = 312,000; 2025, (12,000 + 6,000) × 6 =
@@ -135,17 +136,17 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     with db() as session:
         yancheng_2024 = session.scalars(select(Inventory).order_by(Inventory.id)).first()
     needs = json.loads(runner.invoke(args=["registry", "needs", org, str(yancheng_2024.period_id)]).output)
-    # 300,500 MWh of grid electricity (see the test above); 2024 EACs held for China: 312,000 GECs
-    # + 20,000 I-RECs = 332,000 MWh, so nothing to buy.
+    # 300,500 MWh of grid electricity (see the test above), all covered by the GECs the demo
+    # retired for the period: nothing more needed, nothing to buy
     [market] = needs["markets"]
-    assert (market["market"], Decimal(market["electricity_mwh"]), Decimal(market["eac_held_mwh"])) == (
-        "CN", Decimal("300500"), Decimal("332000"))
-    assert Decimal(market["eac_to_buy_mwh"]) == 0
-    # With all electricity covered market-based Scope 2 is 0: the residual is Scope 1 + Scope 3.
+    assert (market["market"], Decimal(market["electricity_mwh"]), Decimal(market["eac_retired_mwh"])) == (
+        "CN", Decimal("300500"), Decimal("300500"))
+    assert Decimal(market["eac_needed_mwh"]) == 0 and Decimal(market["eac_to_buy_mwh"]) == 0
+    # With all electricity covered market-based Scope 2 is 0: the residual is Scope 1 + Scope 3,
+    # and the 3,243 VCUs retired for it leave nothing needed.
     by_scope = yancheng_2024.frozen_result["market_based"]["by_scope"]
     assert Decimal(needs["credits"]["residual_tco2e"]) == Decimal(by_scope["1"]) + Decimal(by_scope["3"])
-    # credits held: 5,000 CCERs (2024) + 54,813 VCUs (2022), all of vintages begun by 2024
-    assert Decimal(needs["credits"]["held_tco2e"]) == Decimal("59813")
+    assert Decimal(needs["credits"]["retired_tco2e"]) == 3_243 and Decimal(needs["credits"]["needed_tco2e"]) == 0
     assert needs["retirement_deadline"] == "2025-12-31"  # ISO 14068-1: 12 months after the period
 
 
@@ -164,3 +165,51 @@ def test_cli_registry_import_of_a_bad_file_names_the_row_and_writes_nothing(app,
     assert result.exit_code == 1
     assert '"row": 2' in result.output and "100" in result.output
     assert table_counts() == before
+
+
+def test_the_demo_balances_are_right_by_hand(app, db) -> None:
+    import json
+    from decimal import Decimal
+
+    from neutrality.claims.tables import ApplicationPeriodRow
+    from neutrality.demo import DEMO_ORGANISATION
+    from neutrality.inventory.tables import Inventory
+    from neutrality.organisations.tables import Organisation
+
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    with db() as session:
+        org = session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION))
+        periods = session.scalars(select(ApplicationPeriodRow).where(ApplicationPeriodRow.organisation_id == org)
+                                  .order_by(ApplicationPeriodRow.id)).all()
+        frozen = {i.period_id: i.frozen_result for i in session.scalars(select(Inventory)) if i.frozen_result}
+
+    def balance(period: ApplicationPeriodRow) -> dict:
+        result = runner.invoke(args=["balance", "show", str(org), str(period.id)])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    yancheng_2024, yancheng_2025, changzhou_2024, _ = periods
+    # Yancheng 2024: GECs retired for all 300,500 MWh, so market-based Scope 2 is 0 and the
+    # residual is Scope 1 + Scope 3 of the verified inventory; 3,243 VCUs retired against it.
+    covered = balance(yancheng_2024)
+    by_scope = frozen[yancheng_2024.id]["market_based"]["by_scope"]
+    residual = Decimal(by_scope["1"]) + Decimal(by_scope["3"])
+    assert Decimal(covered["eac_covered_mwh"]) == Decimal(covered["electricity_mwh"]) == 300_500
+    assert Decimal(covered["residual_tco2e"]) == residual
+    assert Decimal(covered["credits_retired_tco2e"]) == 3_243
+    assert covered["verdict"] == "covered" and Decimal(covered["difference_tco2e"]) == 3_243 - residual
+    # Changzhou 2024: 11,500 GECs + 20,000 I-RECs = 31,500 of 49,900 MWh covered, which takes
+    # 31,500 × 0.6096 (residual mix) = 19,202.4 t off the gross market-based total; 5,000 CCERs
+    # against the rest leave it visibly short.
+    short = balance(changzhou_2024)
+    assert Decimal(short["eac_covered_mwh"]) == 31_500
+    gross = Decimal(frozen[changzhou_2024.id]["market_based"]["tco2e"])
+    assert Decimal(short["residual_tco2e"]) == gross - Decimal("19202.4")
+    assert short["verdict"] == "short"
+    assert Decimal(short["difference_tco2e"]) == 5_000 - (gross - Decimal("19202.4"))
+    # 2025 is in progress: a draft inventory, 36,000 GECs so far, no credits
+    progress = balance(yancheng_2025)
+    assert progress["provisional"] is True and Decimal(progress["eac_covered_mwh"]) == 36_000
+    assert progress["verdict"] == "short"
+    assert runner.invoke(args=["audit", "verify"]).exit_code == 0

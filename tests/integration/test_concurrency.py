@@ -90,3 +90,41 @@ def test_racing_entries_of_overlapping_serials_leave_exactly_one_held(database: 
         held = [Block(b.scheme, b.issuance_key, b.serial_start, b.serial_end)
                 for b in unit.session.scalars(select(SerialBlock).where(SerialBlock.organisation_id == org))]
     assert len(held) == 13 and block_math.find_overlaps(held) == []
+
+
+def test_racing_writers_append_to_one_audit_chain_without_a_fork(database: Database) -> None:
+    # 24 transactions, released together, each commit an audit entry. Every entry must chain
+    # onto the one committed before it: two writers that read the same last entry would fork the
+    # chain (or, as previous_hash is unique, one of them would fail with a conflict).
+    from neutrality.audit import services as audit
+    from neutrality.audit.tables import AuditEntry
+
+    uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
+    payloads = [organisation_payload() for _ in range(24)]
+    barrier = threading.Barrier(len(payloads))
+    failures: list[BaseException] = []
+
+    def create(payload: dict) -> None:
+        barrier.wait()
+        try:
+            organisations.create_organisation(uow(), ADMIN, payload)
+        except Exception as exc:  # reported by the assertion below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=create, args=(p,)) for p in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    with uow() as unit:
+        entries = unit.session.execute(
+            select(AuditEntry.id, AuditEntry.previous_hash, AuditEntry.entry_hash)
+            .order_by(AuditEntry.id)).all()
+    # one entry per organisation (a fresh database, an administrator, no lead to add)
+    assert len(entries) == len(payloads)
+    assert entries[0].previous_hash == "0" * 64
+    assert [e.previous_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    report = audit.verify_chain(uow(), ADMIN)
+    assert report.intact and report.checked == len(payloads)

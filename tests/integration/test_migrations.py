@@ -37,7 +37,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0004_registry"
+HEAD = "0006_retirements"
 
 APPEND_ONLY = "audit_entries is append-only"
 
@@ -163,13 +163,15 @@ def _insert_audit_entry(conn: Connection) -> int:
         )
     )
     user_id = conn.execute(text("SELECT id FROM users WHERE email = 'a@example.com'")).scalar_one()
+    # The hash columns only need to be filled here (0005_audit_chain): what is tested is that
+    # the row cannot be changed, not that it chains.
     conn.execute(
         text(
             "INSERT INTO audit_entries (occurred_at, actor_user_id, actor_label, action,"
-            " entity_type, entity_id) VALUES ('2026-01-01 00:00:00', :user_id, 'a@example.com',"
-            " 'user.create', 'user', :entity_id)"
+            " entity_type, entity_id, previous_hash, entry_hash) VALUES ('2026-01-01 00:00:00',"
+            " :user_id, 'a@example.com', 'user.create', 'user', :entity_id, :zeros, :zeros)"
         ),
-        {"user_id": user_id, "entity_id": str(user_id)},
+        {"user_id": user_id, "entity_id": str(user_id), "zeros": "0" * 64},
     )
     return conn.execute(text("SELECT id FROM audit_entries")).scalar_one()
 
@@ -525,3 +527,59 @@ def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventor
         (copy, "api", "", 1, None),
         (copy, "file", "gas.csv", 1, file_batch),
     ])
+
+
+def test_audit_chain_migration_chains_the_entries_already_written_in_id_order(
+    migr_url: str, migr_engine: Engine
+) -> None:
+    # Entries made through the services at the head, taken back to 0004 (no hash columns), plus
+    # one written there by hand (no organisation, no user, Chinese text, a JSON document); the
+    # upgrade must chain them all so that they verify, and leave the table append-only again.
+    from neutrality.audit import services as audit
+    from neutrality.db import Database
+    from neutrality.organisations import services as organisations
+    from neutrality.uow import UnitOfWork
+    from tests.factories import ADMIN, create_world, organisation_payload
+
+    def verify() -> Any:
+        database = Database(migr_url)
+        try:
+            return audit.verify_chain(UnitOfWork(database.session_factory), ADMIN)
+        finally:
+            database.dispose()
+
+    migrate.upgrade(migr_url)
+    database = Database(migr_url)
+    create_world(lambda: UnitOfWork(database.session_factory))
+    database.dispose()
+    migrate.downgrade(migr_url, "0004_registry")
+    with migr_engine.begin() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("audit_entries")}
+        assert not columns & {"previous_hash", "entry_hash"}
+        conn.execute(text(
+            "INSERT INTO audit_entries (occurred_at, actor_label, action, entity_type, entity_id,"
+            " \"after\") VALUES ('2026-11-21 08:00:00.25', '管理员', 'user.create', 'users', '99',"
+            " '{\"display_name\": \"张三\", \"ids\": [2, 1]}')"
+        ))
+        count = conn.execute(text("SELECT count(*) FROM audit_entries")).scalar_one()
+    # The downgrade rebuilt the table on SQLite; the triggers came back with it.
+    with pytest.raises(exc.IntegrityError, match=APPEND_ONLY), migr_engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entries"))
+
+    migrate.upgrade(migr_url)
+
+    report = verify()
+    assert report.intact and report.checked == count > 1
+    with migr_engine.connect() as conn:
+        first = conn.execute(
+            text("SELECT previous_hash FROM audit_entries ORDER BY id LIMIT 1")).scalar_one()
+    assert first == "0" * 64
+    with pytest.raises(exc.IntegrityError, match=APPEND_ONLY), migr_engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entries SET actor_label = 'someone else'"))
+    # The application goes on from the last backfilled entry.
+    database = Database(migr_url)
+    organisations.create_organisation(UnitOfWork(database.session_factory), ADMIN,
+                                      organisation_payload())
+    database.dispose()
+    report = verify()
+    assert report.intact and report.checked == count + 1

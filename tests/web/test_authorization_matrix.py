@@ -32,6 +32,7 @@ Body = Callable[[World], Any] | None
 MANAGE_INVENTORY = LEAD
 RECORD_VERIFICATION = frozenset({"admin", "lead", "verifier"})
 MANAGE_INSTRUMENTS = frozenset({"admin", "lead", "procurement"})
+RETIRE = LEAD
 
 
 class Form(dict):
@@ -171,6 +172,15 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("POST", A + "/registry-imports", lambda w: Form({"file": _verra_file(w)}), MANAGE_INSTRUMENTS, "org"),
     ("GET", A + "/holdings", None, READ, "org"),
     ("GET", A + "/periods/{w.period_verified}/needs", None, READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/balance", None, READ, "org"),
+    ("GET", A + "/retirements", None, READ, "org"),
+    ("POST", A + "/retirements", lambda w: Form({
+        "period_id": str(w.period_verified), "block_id": str(w.block_a), "quantity": "10",
+        "beneficiary_text": "Factory A", "purpose": "2024 neutrality", "retired_on": "2025-03-01",
+        "registry_reference": "R-2", "evidence": (io.BytesIO(b"%PDF cert"), "cert.pdf")}), RETIRE, "org"),
+    ("GET", A + "/retirements/{w.retirement_a}", None, READ, "org"),
+    ("GET", A + "/retirements/{w.retirement_a}/evidence", None, READ, "org"),
+    ("POST", A + "/retirements/{w.retirement_a}/reversal", lambda w: {"reason": "wrong period"}, RETIRE, "org"),
     ("GET", VER + "/verification/statement", None, READ, "org"),
 ]
 
@@ -226,6 +236,7 @@ def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
             ("electricity.csv", "<string:activity_type>.csv"), ("gec_account.csv", "<string:kind>.csv"),
             ("{w.project_a}", "<int:project_id>"), ("{w.block_a}", "<int:block_id>"),
             ("{w.purchase_a}", "<int:purchase_id>"), ("{w.period_verified}", "<int:period_id>"),
+            ("{w.retirement_a}", "<int:retirement_id>"),
         ):
             template = template.replace(placeholder, converter)
         normalised.add((method, template))

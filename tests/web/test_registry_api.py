@@ -175,9 +175,10 @@ def test_holdings_refuse_an_unknown_grouping(client, world) -> None:
 
 def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
     # Commitment B's 2024 period: the verified inventory holds 1,200 MWh of grid electricity at a
-    # Chinese site and nothing else. EACs: 1,200 MWh needed in market CN, none held. Credits: once
-    # the electricity is covered the market-based total is 0 t, so no credit is needed; the
-    # 29,813 VCUs (vintage 2022, before the period's end) are held.
+    # Chinese site and nothing else. EACs: 1,200 MWh needed in market CN, none held or retired.
+    # Credits: once the electricity is covered the market-based total is 0 t, so no credit is
+    # needed (the world's 100 retired VCUs are more than that); the 29,813 VCUs (vintage 2022,
+    # before the period's end) are held.
     needs = client.get(f"{_base(world)}/periods/{world.period_verified}/needs", headers=world.headers("viewer"))
     assert needs.status_code == 200, needs.get_json()
     body = needs.get_json()
@@ -187,6 +188,7 @@ def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
     assert Decimal(body["credits"]["gross_location_tco2e"]) == Decimal("660")  # 1,200 × 0.55
     assert Decimal(body["credits"]["residual_tco2e"]) == 0
     assert body["credits"]["held_tco2e"] == "29813"
+    assert body["credits"]["retired_tco2e"] == "100" and Decimal(body["credits"]["needed_tco2e"]) == 0
     # ISO 14068-1: 12 months after the period's end (31 Dec 2024)
     assert body["retirement_deadline"] == "2025-12-31"
 

@@ -1,0 +1,30 @@
+"""Reading the retirement ledger: what stands retired for a period."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neutrality.registry.tables import Retirement
+
+RETIREMENT, REVERSAL = "retirement", "reversal"
+
+
+def in_force(session: Session, period_id: int) -> list[Retirement]:
+    """The period's retirements that no reversal undid: what its balance counts."""
+    reversed_ids = select(Retirement.reverses_id).where(Retirement.kind == REVERSAL,
+                                                        Retirement.period_id == period_id)
+    return list(session.scalars(select(Retirement).where(
+        Retirement.period_id == period_id, Retirement.kind == RETIREMENT, Retirement.id.not_in(reversed_ids),
+    ).order_by(Retirement.id)))
+
+
+def retired_tco2e_and_mwh(entries: list[Retirement]) -> tuple[int, dict[str, int]]:
+    """Credits (tCO2e) and EACs (MWh per market) of a list of retirements in force."""
+    credits = sum(e.quantity for e in entries if e.unit == "tCO2e")
+    mwh: dict[str, int] = {}
+    for e in entries:
+        if e.unit == "MWh":
+            mwh[e.market or ""] = mwh.get(e.market or "", 0) + e.quantity
+    return credits, mwh
+
