@@ -50,20 +50,27 @@ from neutrality.organisations.schemas import (
     SiteSchema,
 )
 from neutrality.pagination import Page
+from neutrality.registry import matching, planning, reconciling
 from neutrality.registry import retirements as ledger
 from neutrality.registry import services as instruments
 from neutrality.registry.exports import KINDS as REGISTRY_KINDS
 from neutrality.registry.exports import TEMPLATE_KINDS as REGISTRY_TEMPLATES
 from neutrality.registry.model import BlockStatus
+from neutrality.registry.planner import Policy
 from neutrality.registry.schemas import (
     BlockSchema,
     HoldingLineSchema,
     NeedsSchema,
+    PlanApplyFormSchema,
+    PlanSchema,
     PurchaseFormSchema,
     PurchaseSchema,
     RegistryImportFormSchema,
     RegistryImportOutcomeSchema,
     RetireFormSchema,
+    RetirementImportFormSchema,
+    RetirementImportOutcomeSchema,
+    RetirementReconciliationSchema,
     RetirementSchema,
 )
 from neutrality.uow import UnitOfWork
@@ -525,6 +532,84 @@ def retire_reverse(organisation_id: int, retirement_id: int, reason: str) -> Non
 @click.option("--period", "period_id", type=int)
 def retire_list(organisation_id: int, period_id: int | None) -> None:
     _echo(RetirementSchema(many=True), ledger.list_retirements(cli_uow(), cli_actor(), organisation_id, period_id))
+
+
+@retire.command("import")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.argument("path", type=_FILE)
+@click.option("--kind", type=click.Choice(REGISTRY_KINDS), help="Detected from the header when left out.")
+@click.option("--rows", default="", help="Only these spreadsheet rows, comma-separated (e.g. 12,14).")
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
+def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | None, rows: str,
+                  dry_run: bool) -> None:
+    """Record for a period the retirements a registry export shows on units the organisation
+    holds: all rows or none; rows already in the ledger are skipped."""
+    options = RetirementImportFormSchema().load({"period_id": period_id, "rows": rows})
+    outcome = matching.import_retirements(
+        cli_uow(), cli_actor(), organisation_id, period_id, data=path.read_bytes(), filename=path.name,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=utcnow().date(),
+        kind=kind, rows=options["rows"], dry_run=dry_run,
+    )
+    _echo(RetirementImportOutcomeSchema(), outcome)
+
+
+@retire.command("plan")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--policy", type=click.Choice([p.value for p in Policy]), default=Policy.OLDEST_VINTAGE.value,
+              show_default=True)
+@click.option("--tolerance", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Units a whole block may retire beyond the need rather than be split.")
+@click.option("--prefer", default="", help="Project ids, most preferred first (policy project_preference).")
+def retire_plan(organisation_id: int, period_id: int, policy: str, tolerance: int, prefer: str) -> None:
+    """Propose which held blocks to retire for the period (JSON; 'retire apply' takes it)."""
+    try:
+        preference = [int(p) for p in prefer.split(",") if p.strip()]
+    except ValueError:
+        raise click.BadParameter("project ids separated by commas", param_hint="--prefer") from None
+    _echo(PlanSchema(), planning.propose(cli_uow(), cli_actor(), organisation_id, period_id, policy=Policy(policy),
+                                         tolerance=tolerance, preference=preference))
+
+
+@retire.command("apply")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--plan", "plan_path", type=_FILE, required=True,
+              help="The output of 'retire plan' (its lines are applied), or a list of {block_id, quantity}.")
+@click.option("--json", "path", type=_FILE, required=True,
+              help="The registry's retirement fields: beneficiary_text, purpose, reason, retired_on, registry_reference.")
+@click.option("--evidence", type=_FILE, required=True, help="The registry's statement of the retirements.")
+def retire_apply(organisation_id: int, period_id: int, plan_path: Path, path: Path, evidence: Path) -> None:
+    """Retire every line of a plan for the period: all of them or none."""
+    try:
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        lines = plan["lines"] if isinstance(plan, dict) else plan
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        data = PlanApplyFormSchema().load({**fields, "lines": [
+            {"block_id": line["block_id"], "quantity": line.get("quantity")} for line in lines]})
+    except (ValueError, KeyError, TypeError, ValidationError) as exc:
+        raise click.ClickException(f"{plan_path}, {path}: {getattr(exc, 'messages', exc)}") from None
+    entries = planning.apply(cli_uow(), cli_actor(), organisation_id, period_id, data.pop("lines"), data,
+                             evidence=evidence.read_bytes(), evidence_filename=evidence.name, as_of=utcnow().date())
+    _echo(RetirementSchema(many=True), entries)
+
+
+@retire.command("reconcile")
+@click.argument("organisation_id", type=int)
+@click.argument("path", type=_FILE)
+@click.option("--period", "period_id", type=int, help="Only this period's retirements.")
+@click.option("--kind", type=click.Choice(REGISTRY_KINDS), help="Detected from the header when left out.")
+def retire_reconcile(organisation_id: int, path: Path, period_id: int | None, kind: str | None) -> None:
+    """Compare the ledger with a registry retirement export: every mismatch (JSON); exit 3 when
+    there is any, so a script can stop on it."""
+    report = reconciling.reconcile_export(
+        cli_uow(), cli_actor(), organisation_id, data=path.read_bytes(), filename=path.name,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, period_id=period_id, kind=kind,
+    )
+    _echo(RetirementReconciliationSchema(), report)
+    if report["mismatches"]:
+        raise SystemExit(3)
 
 
 @click.group(cls=Group)

@@ -8,6 +8,7 @@ frozen at verification, so its figures never change afterwards.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Context, Decimal, localcontext
 from operator import mul
@@ -256,6 +257,22 @@ def factor_document(factor: EmissionFactor) -> dict[str, Any]:
     return _jsonable(data)
 
 
+def factor_from_document(document: Mapping[str, Any]) -> EmissionFactor:
+    """A factor frozen with a verified inventory, back as a value (the inverse of
+    :func:`factor_document`)."""
+    values = dict(document)
+    values["kind"] = FactorKind(values["kind"])
+    values["gases"] = {gas: Decimal(mass) for gas, mass in values["gases"].items()}
+    values["provenance"] = Provenance(**values["provenance"])
+    for name in ("ncv", "density", "uncertainty_percent"):
+        if values.get(name) is not None:
+            values[name] = Decimal(values[name])
+    for name in ("valid_from", "valid_to"):
+        if values.get(name) is not None:
+            values[name] = dt.date.fromisoformat(values[name])
+    return EmissionFactor(**values)
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(getattr(k, "value", k)): _jsonable(v) for k, v in value.items()}
@@ -282,10 +299,15 @@ def _totals(totals: Totals) -> dict[str, Any]:
 class FactorResolver:
     """Grid factors per site for the period's year, with the disclosures of any fall-back."""
 
-    def __init__(self, session: Session, period: ApplicationPeriodRow, site_ids: set[int]):
+    def __init__(
+        self, session: Session, period: ApplicationPeriodRow, site_ids: set[int],
+        frozen: Mapping[str, EmissionFactor] | None = None,
+    ):
         # The period's data year: the year it starts in (application periods are usually
         # calendar years; an extended first period takes its first year).
         self.year = period.start_date.year
+        #: a verified inventory's factors: a grid factor chosen by key takes its frozen figures
+        self.frozen = frozen or {}
         self.sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(site_ids)))}
         self.disclosures: list[str] = []
         self.used: dict[str, EmissionFactor] = {}
@@ -314,6 +336,7 @@ class FactorResolver:
                         f"uses the grid average {factor.key}"
                     )
             if factor is not None:
+                factor = self.frozen.get(factor.key, factor)
                 self.used[factor.key] = factor
             self._cache[key] = factor
         return self._cache[key]
@@ -327,11 +350,17 @@ class FactorResolver:
 
 def _calculate(
     session: Session, inventory: Inventory, activities: list[Activity],
-    covered_mwh_by_site: Mapping[int, Decimal] | None,
+    covered_mwh_by_site: Mapping[int, Decimal] | None, *, todays_factors: bool = False,
 ) -> tuple[InventoryResult, FactorResolver, dict[str, EmissionFactor]]:
     period = session.get(ApplicationPeriodRow, inventory.period_id)
-    factors = {**library.load_factors(), **organisation_factors(session, inventory.organisation_id)}
-    resolver = FactorResolver(session, period, {a.site_id for a in activities})
+    # A verified inventory is calculated with the factors frozen at its verification: a later
+    # revision of the library or of the organisation's own factors never moves its figures
+    # (e.g. its balance, which applies certificates to it). The base-year check asks for
+    # today's factors on purpose: it measures how far they moved.
+    frozen = {} if todays_factors else {
+        key: factor_from_document(doc) for key, doc in (inventory.frozen_factors or {}).items()}
+    factors = {**library.load_factors(), **organisation_factors(session, inventory.organisation_id), **frozen}
+    resolver = FactorResolver(session, period, {a.site_id for a in activities}, frozen)
     result = calculate(
         activities, factors, library.load_gwp_set(inventory.gwp_set),
         location_factor_for=resolver.location, residual_factor_for=resolver.residual,
@@ -354,14 +383,17 @@ def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> 
 
 
 def compute(
-    session: Session, inventory: Inventory, covered_mwh_by_site: Mapping[int, Decimal] | None = None
+    session: Session, inventory: Inventory, covered_mwh_by_site: Mapping[int, Decimal] | None = None, *,
+    todays_factors: bool = False,
 ) -> tuple[InventoryResult, dict[str, Any], dict[str, EmissionFactor]]:
     """Calculate an inventory from its records: the result, its report document and every
-    factor it used (what a verification freezes)."""
+    factor it used (what a verification freezes). A verified inventory is calculated with its
+    frozen factors unless ``todays_factors``."""
     period = session.get(ApplicationPeriodRow, inventory.period_id)
     groups, reconciliations = load_groups(session, inventory, period)
     superseded = [r for r in reconciliations if r.superseded]
-    result, resolver, factors = _calculate(session, inventory, [g.activity for g in groups], covered_mwh_by_site)
+    result, resolver, factors = _calculate(session, inventory, [g.activity for g in groups], covered_mwh_by_site,
+                                           todays_factors=todays_factors)
     used = {key: factors[key] for key in result.factor_keys if key in factors}
     used.update(resolver.used)
     report = {

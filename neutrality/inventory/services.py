@@ -868,7 +868,7 @@ def base_year_check(uow: UnitOfWork, actor: Actor, organisation_id: int, commitm
         if base.origin == InventoryOrigin.EXTERNAL:
             recalculated = verified_total  # no records to recalculate
         else:
-            _, report, _ = compute(session, base)
+            _, report, _ = compute(session, base, todays_factors=True)
             recalculated = Decimal(report["location_based"]["tco2e"])
         history = list(session.scalars(select(ConsolidationApproachChange).where(
             ConsolidationApproachChange.organisation_id == organisation_id)

@@ -42,73 +42,124 @@ def retire(
     """Retire a whole block, or its first ``quantity`` units (the rest stays held), for one
     application period of the organisation. All or nothing."""
     authorize(actor, Permission.RETIRE, organisation_id)
-    if not evidence:
-        raise InvalidInput("attach the registry's retirement certificate or statement", {"evidence": ["empty"]})
+    require_evidence(evidence)
     with uow:
         session = uow.session
         lock_holdings(session, organisation_id)
-        period = _period(session, organisation_id, data["period_id"])
+        period = period_open_for_retirement(session, organisation_id, data["period_id"])
         block = get_block_row(session, organisation_id, data["block_id"])
-        if block.status not in (BlockStatus.HELD.value, BlockStatus.RESERVED.value):
-            raise Conflict(f"block {block.id} is {block.status}: only held or reserved units are retired",
-                           {"block_id": [block.status]})
-        retired_on = data["retired_on"]
-        if retired_on > as_of:
-            raise InvalidInput(f"the retirement date {retired_on.isoformat()} is in the future; give the date "
-                               "on the registry's evidence", {"retired_on": ["in the future"]})
         quantity = data.get("quantity") or block.quantity
-        part, rest = block_math.split(Block(block.scheme, block.issuance_key, block.serial_start, block.serial_end),
-                                      quantity)
-        scheme = scheme_of(block.scheme)
-        project = session.get(InstrumentProject, block.project_id)
-        market = None
-        if scheme.kind is InstrumentKind.EAC:
-            market = project.country
-            _require_consumption(session, period, market)
-        clash = _retired_overlap(session, part)
-        if clash is not None:
-            mine = clash.organisation_id == organisation_id
-            raise Conflict(
-                f"serials {part.start}–{part.end} of {part.scheme} are already retired"
-                + (f" (retirement {clash.id})" if mine else " by another organisation"),
-                {"block_id": ["already retired"]},
+        part, _ = block_math.split(_value(block), quantity)
+        entry = retire_units(
+            uow, actor, period, block, part.start, part.end, data,
+            evidence=evidence, evidence_filename=evidence_filename, as_of=as_of, markets=MarketConsumption(session),
+        )
+        uow.commit()
+        return entry
+
+
+def require_evidence(evidence: bytes) -> None:
+    if not evidence:
+        raise InvalidInput("attach the registry's retirement certificate or statement", {"evidence": ["empty"]})
+
+
+class MarketConsumption:
+    """Grid electricity of a period per market, calculated once per transaction (an inventory
+    of a million records takes seconds to calculate; a plan or an import retires many EAC
+    blocks for the same period)."""
+
+    def __init__(self, session: Session):
+        self._session = session
+        self._grid: dict[int, dict[str | None, Decimal]] = {}
+
+    def grid_mwh(self, period: ApplicationPeriodRow, market: str | None) -> Decimal:
+        if period.id not in self._grid:
+            self._grid[period.id] = _grid_by_market(self._session, period)
+        return self._grid[period.id].get(market, Decimal(0))
+
+
+def retire_units(
+    uow: UnitOfWork, actor: Actor, period: ApplicationPeriodRow, block: SerialBlock, start: int, end: int,
+    data: Mapping[str, Any], *, evidence: bytes, evidence_filename: str, as_of: dt.date,
+    markets: MarketConsumption, import_id: int | None = None,
+) -> Retirement:
+    """Units ``start..end`` of a held block retired for ``period``: the block is carved (the
+    units below and above keep its status, as new blocks), the ledger entry and its guard range
+    written and both audited. Inside the caller's transaction, with the organisation's holdings
+    locked (:func:`lock_holdings`); the caller commits.
+
+    A block imported as already retired at the registry (from the organisation's account
+    export) is accepted too when ``import_id`` names the registry export being matched: its
+    units enter the ledger for the period, still at most once (the guard ranges).
+    """
+    session = uow.session
+    organisation_id = block.organisation_id
+    allowed = (BlockStatus.HELD.value, BlockStatus.RESERVED.value) + (
+        (BlockStatus.RETIRED.value,) if import_id is not None else ())
+    if block.status not in allowed:
+        raise Conflict(f"block {block.id} is {block.status}: only held or reserved units are retired",
+                       {"block_id": [block.status]})
+    retired_on = data["retired_on"]
+    if retired_on > as_of:
+        raise InvalidInput(f"the retirement date {retired_on.isoformat()} is in the future; give the date "
+                           "on the registry's evidence", {"retired_on": ["in the future"]})
+    below, part, above = block_math.carve(_value(block), start, end)
+    scheme = scheme_of(block.scheme)
+    market = None
+    if scheme.kind is InstrumentKind.EAC:
+        market = session.get(InstrumentProject, block.project_id).country
+        if markets.grid_mwh(period, market) <= 0:
+            raise InvalidInput(
+                f"the period has no grid electricity in market {market} for these certificates to cover",
+                {"block_id": [f"no consumption in {market}"]},
             )
-        before = snapshot(block)
-        if rest is not None:
-            block.serial_end, block.quantity = part.end, part.quantity
-            session.flush()
-            remainder = SerialBlock(
+    clash = _retired_overlap(session, part)
+    if clash is not None:
+        mine = clash.organisation_id == organisation_id
+        raise Conflict(
+            f"serials {part.start}–{part.end} of {part.scheme} are already retired"
+            + (f" (retirement {clash.id})" if mine else " by another organisation"),
+            {"block_id": ["already retired"]},
+        )
+    before = snapshot(block)
+    block.serial_start, block.serial_end, block.quantity = part.start, part.end, part.quantity
+    session.flush()
+    for piece in (below, above):
+        if piece is not None:
+            session.add(SerialBlock(
                 organisation_id=organisation_id, scheme=block.scheme, project_id=block.project_id,
-                issuance_key=block.issuance_key, serial_start=rest.start, serial_end=rest.end,
-                quantity=rest.quantity, vintage_start=block.vintage_start, vintage_end=block.vintage_end,
+                issuance_key=block.issuance_key, serial_start=piece.start, serial_end=piece.end,
+                quantity=piece.quantity, vintage_start=block.vintage_start, vintage_end=block.vintage_end,
                 status=block.status, account=block.account, raw_serial=block.raw_serial,
                 details=dict(block.details), split_from_id=block.id, purchase_id=block.purchase_id,
                 import_id=block.import_id, created_at=utcnow(), created_by=actor.label,
-            )
-            session.add(remainder)
-        block.status = BlockStatus.RETIRED.value
-        commitment = session.get(Commitment, period.commitment_id)
-        entry = Retirement(
-            organisation_id=organisation_id, period_id=period.id, subject_id=commitment.subject_id,
-            kind=RETIREMENT, block_id=block.id, scheme=block.scheme, issuance_key=block.issuance_key,
-            serial_start=part.start, serial_end=part.end, quantity=part.quantity, unit=scheme.unit, market=market,
-            beneficiary_organisation_id=organisation_id, beneficiary_text=data["beneficiary_text"],
-            purpose=data["purpose"], reason=data.get("reason", ""), retired_on=retired_on,
-            registry_reference=data["registry_reference"], registry_link=data.get("registry_link", ""),
-            evidence_filename=evidence_filename, evidence_sha256=hashlib.sha256(evidence).hexdigest(),
-            evidence=evidence, created_at=utcnow(), created_by=actor.label,
-        )
-        session.add(entry)
-        session.flush()
-        session.add(RetiredRange(retirement_id=entry.id, scheme=entry.scheme, issuance_key=entry.issuance_key,
-                                 serial_start=entry.serial_start, serial_end=entry.serial_end))
-        # On PostgreSQL a racing writer that slipped past the probe meets the exclusion
-        # constraint here; the unit of work turns that into a conflict.
-        uow.flush()
-        record(session, actor, "registry.block.retire", block, before=before, organisation_id=organisation_id)
-        record(session, actor, "registry.retirement.record", entry, organisation_id=organisation_id)
-        uow.commit()
-        return entry
+            ))
+    block.status = BlockStatus.RETIRED.value
+    commitment = session.get(Commitment, period.commitment_id)
+    entry = Retirement(
+        organisation_id=organisation_id, period_id=period.id, subject_id=commitment.subject_id,
+        kind=RETIREMENT, block_id=block.id, scheme=block.scheme, issuance_key=block.issuance_key,
+        serial_start=part.start, serial_end=part.end, quantity=part.quantity, unit=scheme.unit, market=market,
+        beneficiary_organisation_id=organisation_id, beneficiary_text=data["beneficiary_text"],
+        purpose=data["purpose"], reason=data.get("reason", ""), retired_on=retired_on,
+        registry_reference=data["registry_reference"], registry_link=data.get("registry_link", ""),
+        evidence_filename=evidence_filename, evidence_sha256=hashlib.sha256(evidence).hexdigest(),
+        evidence=evidence, import_id=import_id, created_at=utcnow(), created_by=actor.label,
+    )
+    session.add(entry)
+    session.flush()
+    session.add(RetiredRange(retirement_id=entry.id, scheme=entry.scheme, issuance_key=entry.issuance_key,
+                             serial_start=entry.serial_start, serial_end=entry.serial_end))
+    # On PostgreSQL a racing writer that slipped past the probe meets the exclusion
+    # constraint here; the unit of work turns that into a conflict.
+    uow.flush()
+    record(session, actor, "registry.block.retire", block, before=before, organisation_id=organisation_id)
+    record(session, actor, "registry.retirement.record", entry, organisation_id=organisation_id)
+    return entry
+
+
+def _value(block: SerialBlock) -> Block:
+    return Block(block.scheme, block.issuance_key, block.serial_start, block.serial_end)
 
 
 def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: int, reason: str) -> Retirement:
@@ -126,7 +177,7 @@ def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: 
         done = session.scalar(select(Retirement.id).where(Retirement.reverses_id == original.id))
         if done is not None:
             raise Conflict(f"retirement {original.id} was already reversed by entry {done}")
-        _period(session, organisation_id, original.period_id)  # refuses a declared period
+        period_open_for_retirement(session, organisation_id, original.period_id)  # refuses a declared period
         block = get_block_row(session, organisation_id, original.block_id)
         before = snapshot(block)
         block.status = BlockStatus.HELD.value
@@ -163,6 +214,14 @@ def get_retirement(uow: UnitOfWork, actor: Actor, organisation_id: int, retireme
         return _entry(uow.session, organisation_id, retirement_id)
 
 
+def evidence_of(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: int) -> tuple[Retirement, bytes]:
+    """A ledger entry with its evidence file (deferred: only this use case loads it)."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        entry = _entry(uow.session, organisation_id, retirement_id)
+        return entry, entry.evidence
+
+
 def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retirement:
     entry = session.get(Retirement, retirement_id)
     if entry is None or entry.organisation_id != organisation_id:
@@ -170,7 +229,7 @@ def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retire
     return entry
 
 
-def _period(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
+def period_open_for_retirement(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
     period = session.get(ApplicationPeriodRow, period_id)
     if period is None or period.organisation_id != organisation_id:
         raise NotFound(f"application period {period_id} not found in organisation {organisation_id}",
@@ -180,19 +239,17 @@ def _period(session: Session, organisation_id: int, period_id: int) -> Applicati
     return period
 
 
-def _require_consumption(session: Session, period: ApplicationPeriodRow, market: str | None) -> None:
-    """An EAC covers electricity of its market: the period must have some there to cover."""
+def _grid_by_market(session: Session, period: ApplicationPeriodRow) -> dict[str | None, Decimal]:
+    """The period's grid electricity per market (the sites' country), from its latest inventory:
+    what EACs of each market can cover."""
     inventory = latest_inventory_of(session, period.id)
-    grid = Decimal(0)
+    grid: dict[str | None, Decimal] = {}
     if inventory is not None:
         result, _, _ = compute(session, inventory)
         sites = {s.id: s.country for s in session.scalars(select(Site).where(Site.id.in_(result.scope2_market.sites)))}
-        grid = sum((s.grid_mwh for sid, s in result.scope2_market.sites.items() if sites[sid] == market), Decimal(0))
-    if grid <= 0:
-        raise InvalidInput(
-            f"the period has no grid electricity in market {market} for these certificates to cover",
-            {"block_id": [f"no consumption in {market}"]},
-        )
+        for site_id, site in result.scope2_market.sites.items():
+            grid[sites[site_id]] = grid.get(sites[site_id], Decimal(0)) + site.grid_mwh
+    return grid
 
 
 def _retired_overlap(session: Session, block: Block) -> Retirement | None:

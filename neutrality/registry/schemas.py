@@ -282,19 +282,172 @@ class NeedsSchema(StrictSchema):
     note = fields.String()
 
 
-class RetireFormSchema(StrictSchema):
-    """The form fields of a retirement (the registry's evidence comes as the file 'evidence')."""
+class _RetirementFieldsSchema(StrictSchema):
+    """What a registry's evidence says of a retirement, shared by every line of a plan."""
 
-    period_id = fields.Integer(required=True)
-    block_id = fields.Integer(required=True)
-    quantity = fields.Integer(load_default=None, validate=_COUNT, metadata={
-        "description": "the first units of the block; the whole block when left out"})
     beneficiary_text = Text(500, required=True, metadata={"description": "the beneficiary as the registry shows it"})
     purpose = Text(2000, required=True, metadata={"description": "naming the subject and the period"})
     reason = Text(2000, blank=True, load_default="")
     retired_on = fields.Date(required=True, metadata={"description": "the date on the registry's evidence"})
     registry_reference = Text(200, required=True)
     registry_link = Text(500, blank=True, load_default="")
+
+
+class RetireFormSchema(_RetirementFieldsSchema):
+    """The form fields of a retirement (the registry's evidence comes as the file 'evidence')."""
+
+    period_id = fields.Integer(required=True)
+    block_id = fields.Integer(required=True)
+    quantity = fields.Integer(load_default=None, validate=_COUNT, metadata={
+        "description": "the first units of the block; the whole block when left out"})
+
+
+class PlanLineInSchema(StrictSchema):
+    block_id = fields.Integer(required=True)
+    quantity = fields.Integer(load_default=None, validate=_COUNT, metadata={
+        "description": "the first units of the block; the whole block when left out"})
+
+
+class JsonListField(fields.Field):
+    """A list of objects sent as a JSON text in a form field, each loaded through a schema."""
+
+    def __init__(self, schema: type[StrictSchema], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.schema = schema
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        try:
+            items = json.loads(value) if isinstance(value, str) else value
+        except json.JSONDecodeError as exc:
+            raise ValidationError(f"not JSON: {exc.msg}") from None
+        if not isinstance(items, list):
+            raise ValidationError("give a JSON list of objects")
+        return self.schema(many=True).load(items)
+
+
+class PlanApplyFormSchema(_RetirementFieldsSchema):
+    """The form fields that apply a plan (the registry's evidence comes as the file 'evidence')."""
+
+    lines = JsonListField(PlanLineInSchema, required=True, metadata={
+        "description": 'the plan\'s lines as JSON: [{"block_id": 17, "quantity": 300}, …]'})
+
+
+class PlanQuerySchema(StrictSchema):
+    policy = fields.String(load_default="oldest_vintage",
+                           validate=validate.OneOf(["oldest_vintage", "cheapest", "project_preference"]))
+    tolerance = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**12), metadata={
+        "description": "units a whole block may retire beyond the need rather than be split"})
+    prefer = fields.String(load_default="", metadata={
+        "description": "comma-separated project ids, most preferred first (policy project_preference)"})
+
+
+class PlanLineSchema(StrictSchema):
+    block_id = fields.Integer()
+    scheme = fields.String()
+    quantity = fields.Integer()
+    whole = fields.Boolean()
+    block_quantity = fields.Integer()
+    unit = fields.String()
+    market = fields.String(allow_none=True)
+    project_id = fields.Integer()
+    vintage_start = fields.Date(allow_none=True)
+    vintage_end = fields.Date(allow_none=True)
+    unit_price = decimal_field(allow_none=True)
+    currency = fields.String(allow_none=True)
+
+
+class _ChoiceSchema(StrictSchema):
+    need = decimal_field(metadata={"description": "exact, in the instruments' unit"})
+    units_needed = fields.Integer(metadata={"description": "the need in whole units"})
+    planned = fields.Integer()
+    shortfall = fields.Integer()
+    over = fields.Integer(metadata={"description": "units beyond the need, within the tolerance"})
+    lines = fields.List(fields.Nested(PlanLineSchema))
+
+
+class PlanMarketSchema(_ChoiceSchema):
+    market = fields.String()
+    electricity_mwh = decimal_field()
+    retired_mwh = decimal_field()
+
+
+class PlanCreditsSchema(_ChoiceSchema):
+    residual_tco2e = decimal_field(metadata={"description": "with the retired and planned EACs applied"})
+    retired_tco2e = decimal_field()
+
+
+class NotAcceptedSchema(StrictSchema):
+    scheme = fields.String()
+    reason = fields.String()
+    blocks = fields.Integer()
+    units = fields.Integer()
+    block_ids = fields.List(fields.Integer(), metadata={"description": "the first 20"})
+
+
+class PlanSchema(StrictSchema):
+    period_id = fields.Integer()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    inventory_id = fields.Integer()
+    inventory_status = fields.String()
+    policy = fields.String()
+    tolerance = fields.Integer()
+    preference = fields.List(fields.Integer())
+    electricity = fields.List(fields.Nested(PlanMarketSchema))
+    credits = fields.Nested(PlanCreditsSchema)
+    lines = fields.List(fields.Nested(PlanLineSchema), metadata={"description": "in the order they apply"})
+    cost = fields.Dict(keys=fields.String(), values=decimal_field())
+    units_without_price = fields.Integer()
+    not_accepted = fields.List(fields.Nested(NotAcceptedSchema))
+
+
+class RowListField(fields.Field):
+    """Spreadsheet row numbers as a comma-separated text ("12, 14")."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[int] | None:
+        if value in (None, ""):
+            return None
+        try:
+            rows = [int(part) for part in str(value).split(",") if part.strip()]
+        except ValueError:
+            raise ValidationError("give row numbers separated by commas, e.g. 12, 14") from None
+        if any(row < 2 for row in rows):
+            raise ValidationError("row numbers start at 2 (row 1 is the header)")
+        return rows
+
+
+class RetirementImportFormSchema(StrictSchema):
+    period_id = fields.Integer(required=True)
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    mapping = MappingField(load_default=None)
+    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+    rows = RowListField(load_default=None, metadata={"description": "only these rows of the file"})
+    dry_run = fields.Boolean(load_default=False)
+
+
+class RowMatchSchema(StrictSchema):
+    row = fields.Integer()
+    scheme = fields.String()
+    serial = fields.String()
+    quantity = fields.Integer()
+    retired_on = fields.Date(allow_none=True)
+    beneficiary = fields.String()
+    outcome = fields.String(metadata={"description": "recorded, already_recorded or not_held"})
+    blocks = fields.List(fields.Integer())
+    retirement_ids = fields.List(fields.Integer())
+
+
+class RetirementImportOutcomeSchema(StrictSchema):
+    status = fields.String()
+    filename = fields.String()
+    sha256 = fields.String()
+    kind = fields.String()
+    period_id = fields.Integer()
+    import_id = fields.Integer(allow_none=True)
+    rows_read = fields.Integer()
+    retired_rows = fields.Integer()
+    recorded = fields.Integer()
+    rows = fields.List(fields.Nested(RowMatchSchema))
 
 
 class RetirementSchema(StrictSchema):
@@ -320,6 +473,7 @@ class RetirementSchema(StrictSchema):
     registry_link = fields.String()
     evidence_filename = fields.String()
     evidence_sha256 = fields.String()
+    import_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     created_by = fields.String()
 
@@ -332,3 +486,47 @@ class RetirementQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     period_id = fields.Integer(load_default=None)
+
+
+class ReconcileFormSchema(StrictSchema):
+    period_id = fields.Integer(load_default=None, metadata={"description": "only this period's retirements"})
+    kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
+    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+
+
+class RetirementReconciliationSummarySchema(StrictSchema):
+    entries_checked = fields.Integer(metadata={"description": "our retirements in force compared"})
+    registry_rows = fields.Integer()
+    registry_retired_rows = fields.Integer()
+    entries_matched = fields.Integer(metadata={"description": "shown retired at the registry exactly as recorded"})
+    unrelated_rows = fields.Integer(metadata={"description": "others' retirements in a public export"})
+    rows_for_other_periods = fields.Integer()
+    mismatches = fields.Integer()
+    mismatches_by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class RetirementMismatchSchema(StrictSchema):
+    kind = fields.String(metadata={"description": (
+        "missing_at_registry, quantity_differs, beneficiary_mismatch, after_deadline, date_differs, "
+        "overlaps_another_organisation or not_recorded_here")})
+    sentence = fields.String()
+    retirement_id = fields.Integer(allow_none=True)
+    registry_row = fields.Integer(allow_none=True)
+    scheme = fields.String()
+    issuance_key = fields.String()
+    serial_start = fields.Integer()
+    serial_end = fields.Integer()
+    quantity = fields.Integer()
+    details = fields.Dict()
+
+
+class RetirementReconciliationSchema(StrictSchema):
+    organisation_id = fields.Integer()
+    period_id = fields.Integer(allow_none=True)
+    filename = fields.String()
+    sha256 = fields.String()
+    kind = fields.String()
+    encoding = fields.String()
+    claimant_names = fields.List(fields.String())
+    summary = fields.Nested(RetirementReconciliationSummarySchema)
+    mismatches = fields.List(fields.Nested(RetirementMismatchSchema))

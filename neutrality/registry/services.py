@@ -3,7 +3,6 @@ holdings and what each application period still needs."""
 
 from __future__ import annotations
 
-import calendar
 import dataclasses
 import datetime as dt
 import hashlib
@@ -35,6 +34,7 @@ from neutrality.registry.exports import (
 )
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind, ParsedSerial, Scheme
+from neutrality.registry.reconciliation import retirement_deadline
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.serials import parse_serial
@@ -526,11 +526,6 @@ def holdings(
 
 # --- what a period still needs -----------------------------------------------------------------
 
-#: ISO 14068-1 §11: credits retired within 12 months after the end of the period; PAS 2060
-#: 9.1.2(e): within 12 months of the declaration date (not known before the declaration).
-RETIREMENT_WINDOW_MONTHS = 12
-
-
 def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> dict[str, Any]:
     """MWh of EACs per market and tCO2e of credits a period still needs, from its inventory.
 
@@ -545,7 +540,7 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
         period = _owned(session, ApplicationPeriodRow, "application period", organisation_id, period_id)
         commitment = session.get(Commitment, period.commitment_id)
         inventory = latest_inventory_of(session, period.id)
-        deadline = _add_months(period.end_date, RETIREMENT_WINDOW_MONTHS) if commitment.standard.startswith("iso") else None
+        deadline = retirement_deadline(commitment.standard, period.end_date)
         answer: dict[str, Any] = {
             "period_id": period.id, "start_date": period.start_date, "end_date": period.end_date,
             "standard": commitment.standard, "retirement_deadline": deadline,
@@ -567,10 +562,11 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
             markets[country] = markets.get(country, Decimal(0)) + mwh
         frozen = (inventory.frozen_result or {}).get("location_based", {}).get("tco2e")
         if frozen is not None and Decimal(frozen) != result.location_based.tco2e:
-            # The factors changed since verification; the frozen report stays the reference.
+            # Calculated with the frozen factors this should never differ; if the library
+            # changed which factor applies, say so: the frozen report stays the reference.
             answer["note"] = (
-                f"recalculated with today's factors: {result.location_based.tco2e} tCO2e location-based "
-                f"against the verified {frozen}; the verified figures are the reference"
+                f"calculated {result.location_based.tco2e} tCO2e location-based against the verified "
+                f"{frozen}; the verified figures are the reference"
             )
         credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
         zero = Decimal(0)
@@ -621,12 +617,6 @@ def _held_by_market(session: Session, organisation_id: int, start: dt.date, end:
         elif vintage_start is None or vintage_start <= end:
             credits += int(quantity)
     return {"eac": eac, "credits": credits}
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- registry imports --------------------------------------------------------------------------

@@ -225,7 +225,11 @@ class Retirement(Base):
     registry_link: Mapped[str] = mapped_column(String(500), default="")
     evidence_filename: Mapped[str] = mapped_column(String(300))
     evidence_sha256: Mapped[str] = mapped_column(String(64))
-    evidence: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Loaded only when asked for (:func:`neutrality.registry.retirements.evidence_of`): a
+    #: certificate is ~200 KiB and a ledger listing must not carry them.
+    evidence: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: The registry export the retirement was read from (its row is the evidence), if any.
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
 

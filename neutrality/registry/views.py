@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput
 from neutrality.pagination import Page, paginate_list
-from neutrality.registry import retirements, services
+from neutrality.registry import matching, planning, reconciling, retirements, services
+from neutrality.registry.planner import Policy
 from neutrality.registry.schemas import (
     BlockInSchema,
     BlockQuerySchema,
@@ -18,16 +19,23 @@ from neutrality.registry.schemas import (
     HoldingLineSchema,
     HoldingsQuerySchema,
     NeedsSchema,
+    PlanApplyFormSchema,
+    PlanQuerySchema,
+    PlanSchema,
     ProjectInSchema,
     ProjectPatchSchema,
     ProjectSchema,
     PurchaseFormSchema,
     PurchaseSchema,
+    ReconcileFormSchema,
     RegistryImportFormSchema,
     RegistryImportOutcomeSchema,
     RegistryImportSchema,
     RetireFormSchema,
+    RetirementImportFormSchema,
+    RetirementImportOutcomeSchema,
     RetirementQuerySchema,
+    RetirementReconciliationSchema,
     RetirementSchema,
     ReversalSchema,
     SchemeSchema,
@@ -246,11 +254,67 @@ def get_retirement(organisation_id: int, retirement_id: int) -> Any:
 @blp.route("/retirements/<int:retirement_id>/evidence", methods=["GET"])
 def retirement_evidence(organisation_id: int, retirement_id: int) -> Response:
     """The registry's evidence as recorded; its SHA-256 in the X-Content-SHA256 header."""
-    entry = retirements.get_retirement(uow(), actor(), organisation_id, retirement_id)
-    return Response(entry.evidence, mimetype="application/octet-stream", headers={
+    entry, evidence = retirements.evidence_of(uow(), actor(), organisation_id, retirement_id)
+    return Response(evidence, mimetype="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="retirement-{entry.id}-evidence"',
         "X-Content-SHA256": entry.evidence_sha256,
     })
+
+
+@blp.route("/retirement-imports", methods=["POST"])
+@blp.response(201, RetirementImportOutcomeSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": RetirementImportFormSchema}}})
+def import_retirements(organisation_id: int) -> Any:
+    """Record for a period the retirements a registry export ('file') shows on units the
+    organisation holds: all rows or none; ``dry_run=true`` previews; rows already in the ledger
+    are skipped."""
+    options = form_fields(RetirementImportFormSchema())
+    data, filename = uploaded_file("file")
+    return matching.import_retirements(
+        uow(), actor(), organisation_id, options.pop("period_id"), data=data, filename=filename,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
+    )
+
+
+@blp.route("/retirement-reconciliations", methods=["POST"])
+@blp.response(200, RetirementReconciliationSchema)
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": ReconcileFormSchema}}})
+def reconcile(organisation_id: int) -> Any:
+    """Compare the ledger (one period's retirements, or all) with a registry retirement export
+    ('file') and list every mismatch; writes nothing."""
+    options = form_fields(ReconcileFormSchema())
+    data, filename = uploaded_file("file")
+    return reconciling.reconcile_export(
+        uow(), actor(), organisation_id, data=data, filename=filename,
+        max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, **options,
+    )
+
+
+@blp.route("/periods/<int:period_id>/retirement-plan", methods=["GET"])
+@blp.arguments(PlanQuerySchema, location="query")
+@blp.response(200, PlanSchema)
+def propose_plan(query: dict[str, Any], organisation_id: int, period_id: int) -> Any:
+    """Which held blocks to retire to cover the period's electricity (EACs) and then its
+    residual (credits), by the policy given; the shortfall when holdings are not enough."""
+    try:
+        preference = [int(p) for p in query["prefer"].split(",") if p.strip()]
+    except ValueError:
+        raise InvalidInput("prefer lists project ids separated by commas", {"prefer": [query["prefer"]]}) from None
+    return planning.propose(uow(), actor(), organisation_id, period_id, policy=Policy(query["policy"]),
+                            tolerance=query["tolerance"], preference=preference)
+
+
+@blp.route("/periods/<int:period_id>/retirement-plan", methods=["POST"])
+@blp.response(201, RetirementSchema(many=True))
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PlanApplyFormSchema}}})
+def apply_plan(organisation_id: int, period_id: int) -> Any:
+    """Retire every line of a plan for the period with the registry's evidence ('evidence'):
+    all of them or none."""
+    data = form_fields(PlanApplyFormSchema())
+    evidence, filename = uploaded_file("evidence")
+    lines = data.pop("lines")
+    return planning.apply(uow(), actor(), organisation_id, period_id, lines, data, evidence=evidence,
+                          evidence_filename=filename, as_of=_today())
 
 
 @blp.route("/retirements/<int:retirement_id>/reversal", methods=["POST"])

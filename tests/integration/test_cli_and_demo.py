@@ -213,3 +213,43 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     assert progress["provisional"] is True and Decimal(progress["eac_covered_mwh"]) == 36_000
     assert progress["verdict"] == "short"
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_counts: Any) -> None:
+    from decimal import Decimal
+
+    from tests.factories import HELD_VCU, create_world
+
+    world = create_world(uow)
+    runner = app.test_cli_runner()
+    org, period = str(world.org_a), str(world.period_verified)
+    # the world's period: 731.52 t market-based, 100 VCUs retired → 632 units of block_a
+    planned = runner.invoke(args=["retire", "plan", org, period])
+    assert planned.exit_code == 0, planned.output
+    plan = json.loads(planned.output)
+    assert [(line["block_id"], line["quantity"]) for line in plan["lines"]] == [(world.block_a, 632)]
+    (tmp_path / "plan.json").write_text(planned.output, encoding="utf-8")
+    (tmp_path / "fields.json").write_text(json.dumps({
+        "beneficiary_text": "Factory A", "purpose": "Factory A, 2024", "retired_on": "2025-03-20",
+        "registry_reference": "BATCH-1"}), encoding="utf-8")
+    (tmp_path / "statement.pdf").write_bytes(b"%PDF statement")
+    applied = runner.invoke(args=["retire", "apply", org, period, "--plan", str(tmp_path / "plan.json"),
+                                  "--json", str(tmp_path / "fields.json"), "--evidence", str(tmp_path / "statement.pdf")])
+    assert applied.exit_code == 0, applied.output
+    assert [e["quantity"] for e in json.loads(applied.output)] == [632]
+    shown = json.loads(runner.invoke(args=["balance", "show", org, period]).output)
+    # 100 + 632 = 732 credits against 731.52 t
+    assert (shown["verdict"], Decimal(shown["difference_tco2e"])) == ("covered", Decimal("0.48"))
+
+    # a registry export retiring units of block_a that the plan already retired: refused, row named
+    header = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
+              "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional "
+              "Certifications,Retirement/Cancellation Date,Retirement Beneficiary,Retirement Reason,Retirement Details")
+    serial = HELD_VCU.replace("941412554", "941382751")  # its first 10 units, inside the 632 retired
+    row = f"2023-05-10,,2022-01-01,2022-10-31,3005,Tongxu,China,Waste,ACM0010,10,10,{serial},,2025-03-01,A,V,D"
+    (tmp_path / "export.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
+    before = table_counts()
+    refused = runner.invoke(args=["retire", "import", org, period, str(tmp_path / "export.csv")])
+    assert refused.exit_code == 1
+    assert '"row": 2' in refused.output and "already in the ledger" in refused.output
+    assert table_counts() == before

@@ -37,7 +37,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0006_retirements"
+HEAD = "0007_retirement_imports"
 
 APPEND_ONLY = "audit_entries is append-only"
 

@@ -9,13 +9,14 @@ member whose role lacks the permission or a non-administrator on an administrato
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from tests.factories import OTHER_VCU, World, create_world
+from tests.factories import HELD_VCU, OTHER_VCU, World, create_world
 
 CALLERS = ("admin", "lead", "procurement", "verifier", "viewer", "outsider", "anonymous")
 EVERYONE = frozenset(CALLERS)
@@ -53,6 +54,15 @@ def _verra_file(w: World) -> tuple[Any, str]:
             "2026-04-01,,2022-01-01,2022-12-31,3866,Another biogas project,China,Waste handling and disposal,"
             f"ACM0010,\"15,000\",\"15,000\",{OTHER_VCU},,,,,\n")
     return io.BytesIO(text.encode()), "verra.csv"
+
+
+def _verra_retirement_file(w: World) -> tuple[Any, str]:
+    # the first 10 units of block_a (HELD_VCU), retired at Verra for organisation A
+    serial = HELD_VCU.replace("941412554", "941382751")
+    header, _ = _verra_file(w)[0].getvalue().decode().split("\n", 1)
+    row = (f"2023-05-10,,2022-01-01,2022-10-31,3005,Tongxu Biogas Recovery,China,Waste handling and disposal,"
+           f"ACM0010,\"29,913\",10,{serial},,2025-03-01,Org A,Voluntary,Factory A 2024\n")
+    return io.BytesIO(f"{header}\n{row}".encode()), "verra-retirements.csv"
 
 
 def _purchase_form(w: World) -> Form:
@@ -181,6 +191,14 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", A + "/retirements/{w.retirement_a}", None, READ, "org"),
     ("GET", A + "/retirements/{w.retirement_a}/evidence", None, READ, "org"),
     ("POST", A + "/retirements/{w.retirement_a}/reversal", lambda w: {"reason": "wrong period"}, RETIRE, "org"),
+    ("POST", A + "/retirement-imports", lambda w: Form({
+        "period_id": str(w.period_verified), "file": _verra_retirement_file(w)}), RETIRE, "org"),
+    ("POST", A + "/retirement-reconciliations", lambda w: Form({"file": _verra_retirement_file(w)}), READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/retirement-plan", None, READ, "org"),
+    ("POST", A + "/periods/{w.period_verified}/retirement-plan", lambda w: Form({
+        "lines": json.dumps([{"block_id": w.block_a, "quantity": 10}]), "beneficiary_text": "Factory A",
+        "purpose": "2024 neutrality", "retired_on": "2025-03-01", "registry_reference": "R-3",
+        "evidence": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), RETIRE, "org"),
     ("GET", VER + "/verification/statement", None, READ, "org"),
 ]
 

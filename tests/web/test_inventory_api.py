@@ -507,3 +507,20 @@ def test_an_invoice_metered_in_part_is_counted_and_flagged(client, world) -> Non
     assert "15 of 31 days are not metered" in item["finding"]
     trail = client.get(f"{base}/activities/{invoice_id}/trail", headers=world.headers("verifier")).get_json()
     assert trail["counted"] is True and "not metered" in trail["metering_finding"]
+
+
+def test_a_verified_inventory_keeps_its_frozen_factors_in_the_balance_after_a_factor_changes(client, world) -> None:
+    # 1,500 t resin × 2.4 = 3,600 t verified. The supplier then revises the factor to 2.52
+    # (which would give 3,780 t): the period's balance still starts from 3,600 t.
+    _add_resin_factor(client, world)
+    inventory = client.post(f"{_base(world)}/inventories", json={"period_id": world.period_a},
+                            headers=world.headers("lead")).get_json()
+    client.post(f"{_base(world)}/inventories/{inventory['id']}/activities", headers=world.headers("lead"),
+                json={"activities": [_records(world)[3]]})
+    _verify(client, world, inventory["id"])
+    _resin_version(client, world, "2.52")
+    balance = client.get(f"{_base(world)}/periods/{world.period_a}/balance", headers=world.headers("viewer")).get_json()
+    assert (Decimal(balance["gross_location_tco2e"]), Decimal(balance["residual_tco2e"])) == (Decimal(3600), Decimal(3600))
+    needs = client.get(f"{_base(world)}/periods/{world.period_a}/needs", headers=world.headers("viewer")).get_json()
+    assert Decimal(needs["credits"]["residual_tco2e"]) == Decimal(3600)
+    assert "note" not in needs

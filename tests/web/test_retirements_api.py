@@ -21,7 +21,15 @@ from sqlalchemy import text
 from neutrality.claims import services as claims
 from neutrality.organisations import services as organisations
 from neutrality.registry import services as registry
-from tests.factories import ADMIN, HELD_VCU, World, commitment_payload, create_world, site_payload
+from tests.factories import (
+    ADMIN,
+    HELD_VCU,
+    OTHER_VCU,
+    World,
+    commitment_payload,
+    create_world,
+    site_payload,
+)
 
 
 @pytest.fixture
@@ -188,6 +196,21 @@ def test_a_period_of_another_organisation_is_not_found(client, uow, world, table
     period_b = _period_of_b(uow, world)
     before = table_counts()
     assert _retire(client, world, period_id=str(period_b)).status_code == 404
+    assert table_counts() == before
+
+
+def test_a_block_held_by_another_organisation_is_not_found(client, world, table_counts) -> None:
+    # organisation B records the other sample block; A's lead cannot retire it for A's period
+    outsider = {"Authorization": world.headers("outsider")["Authorization"]}
+    b = f"/api/v1/organisations/{world.org_b}"
+    project = client.post(f"{b}/projects", headers=outsider, json={
+        "kind": "carbon_credit", "source_registry": "verra", "registry_project_id": "3866", "name": "Biogas"}).get_json()
+    block_of_b = client.post(f"{b}/blocks", headers=outsider, json={
+        "scheme": "VCU", "serial": OTHER_VCU, "quantity": 15_000, "project_id": project["id"]}).get_json()
+    before = table_counts()
+    response = _retire(client, world, block_id=str(block_of_b["id"]))
+    assert response.status_code == 404
+    assert f"block {block_of_b['id']} not found in organisation {world.org_a}" in response.get_json()["error"]["message"]
     assert table_counts() == before
 
 

@@ -1,0 +1,278 @@
+"""Retirements read from a registry's export and matched to the organisation's holdings.
+
+The second way into the ledger (the first is recording one retirement by hand): the registry
+already retired the units, and its export (Verra transactions, Gold Standard retirements, an
+I-REC redemption statement, a GEC account export…) says so, with the beneficiary, reason,
+details and date. Each retired row is matched to the blocks the organisation holds, or holds
+as retired from an earlier import of its account, and recorded for one application period.
+
+All or nothing, like every import: one row that cannot be matched cleanly (units partly held,
+held by another status, partly in the ledger already, a date in the future, certificates for
+a market without consumption) rejects the file with its row and column named. Rows whose
+units the organisation never held are listed and left alone (a public export lists everyone's
+retirements); rows already in the ledger with the same units are skipped, so importing the
+same export twice records nothing more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neutrality.access.model import Actor, Permission, authorize
+from neutrality.audit.services import record
+from neutrality.claims.tables import ApplicationPeriodRow
+from neutrality.clock import utcnow
+from neutrality.errors import NeutralityError
+from neutrality.registry import blocks as block_math
+from neutrality.registry.exports import InstrumentRow, read_registry_file
+from neutrality.registry.model import Block, BlockStatus, InstrumentKind
+from neutrality.registry.retirements import (
+    MarketConsumption,
+    period_open_for_retirement,
+    retire_units,
+)
+from neutrality.registry.schemes import load_schemes
+from neutrality.registry.serials import parse_serial
+from neutrality.registry.services import RegistryImportRejected, lock_holdings
+from neutrality.registry.tables import (
+    InstrumentProject,
+    RegistryImport,
+    RetiredRange,
+    Retirement,
+    SerialBlock,
+)
+from neutrality.spreadsheets import RowError
+from neutrality.uow import UnitOfWork
+
+#: What became of each retired row of the export.
+RECORDED, ALREADY_RECORDED, NOT_HELD = "recorded", "already_recorded", "not_held"
+#: Statuses of our blocks a registry retirement can be matched to.
+_MATCHABLE = (BlockStatus.HELD.value, BlockStatus.RESERVED.value, BlockStatus.RETIRED.value)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Units of one of our blocks that a row retired."""
+
+    block_id: int
+    start: int
+    end: int
+
+    @property
+    def quantity(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass
+class RowMatch:
+    row: int
+    scheme: str
+    serial: str
+    quantity: int
+    retired_on: dt.date | None
+    beneficiary: str
+    outcome: str  # RECORDED (or, in a preview, to be recorded), ALREADY_RECORDED, NOT_HELD
+    blocks: list[int] = dataclasses.field(default_factory=list)
+    retirement_ids: list[int] = dataclasses.field(default_factory=list)
+
+
+def import_retirements(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, data: bytes, filename: str,
+    max_bytes: int, as_of: dt.date, kind: str | None = None, mapping: Mapping[str, str] | None = None,
+    encoding: str | None = None, rows: Sequence[int] | None = None, dry_run: bool = False,
+) -> dict[str, Any]:
+    """Record for ``period_id`` the retirements a registry export shows on units the
+    organisation holds (only the spreadsheet ``rows`` given, when given)."""
+    authorize(actor, Permission.RETIRE, organisation_id)
+    with uow:
+        session = uow.session
+        parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping,
+                                    encoding=encoding)
+        if not parsed.ok:
+            raise RegistryImportRejected(filename, parsed.errors)
+        wanted = set(rows) if rows is not None else None
+        retired = [r for r in parsed.instruments
+                   if r.status == "retired" and (wanted is None or r.row in wanted)]
+        if wanted is not None:
+            missing = sorted(wanted - {r.row for r in retired})
+            if missing:
+                raise RegistryImportRejected(filename, [
+                    RowError(n, None, "is not a retired row of the file") for n in missing])
+        lock_holdings(session, organisation_id)
+        period = period_open_for_retirement(session, organisation_id, period_id)
+        matches, pieces, errors = _match(session, organisation_id, retired, as_of)
+        markets = MarketConsumption(session)
+        errors = sorted(errors + _markets_without_consumption(session, period, matches, markets),
+                        key=lambda e: (e.row or 0, e.column or ""))
+        if errors:
+            raise RegistryImportRejected(filename, errors)
+        sha256 = hashlib.sha256(data).hexdigest()
+        answer = {
+            "status": "preview" if dry_run else "imported", "filename": filename, "sha256": sha256,
+            "kind": parsed.kind, "period_id": period.id, "import_id": None,
+            "rows_read": len(parsed.instruments), "retired_rows": len(retired), "rows": matches,
+            "recorded": sum(1 for m in matches if m.outcome == RECORDED),
+        }
+        if dry_run or not any(m.outcome == RECORDED for m in matches):
+            return answer
+        batch = _registry_import(session, organisation_id, actor, parsed.kind, filename, sha256, parsed.encoding)
+        by_id = {row.row: row for row in retired}
+        for match in matches:
+            if match.outcome != RECORDED:
+                continue
+            row = by_id[match.row]
+            evidence = _row_evidence(row, filename, sha256)
+            fields = {
+                "beneficiary_text": row.beneficiary[:500],
+                "purpose": row.details or row.reason or f"retired at the registry for {row.beneficiary}",
+                "reason": row.reason, "retired_on": row.retirement_date,
+                "registry_reference": row.extra.get("retirement_id") or row.serial[:200], "registry_link": "",
+            }
+            for piece in pieces[match.row]:
+                block = session.get(SerialBlock, piece.block_id)
+                try:
+                    entry = retire_units(uow, actor, period, block, piece.start, piece.end, fields,
+                                         evidence=evidence, evidence_filename=f"{filename}, row {row.row}",
+                                         as_of=as_of, markets=markets, import_id=batch.id)
+                except NeutralityError as problem:
+                    raise RegistryImportRejected(filename, [RowError(row.row, "serial", problem.message)]) from None
+                match.retirement_ids.append(entry.id)
+        record(session, actor, "registry.retirements.import", batch, organisation_id=organisation_id)
+        uow.commit()
+        answer["import_id"] = batch.id
+        return answer
+
+
+def _match(
+    session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date
+) -> tuple[list[RowMatch], dict[int, list[_Piece]], list[RowError]]:
+    schemes = load_schemes()
+    matches: list[RowMatch] = []
+    pieces: dict[int, list[_Piece]] = {}
+    errors: list[RowError] = []
+    values: list[tuple[InstrumentRow, Block]] = []
+    for row in rows:
+        try:
+            serial = parse_serial(schemes[row.scheme], row.serial)
+        except NeutralityError as problem:
+            errors.append(RowError(row.row, "serial", problem.message))
+            continue
+        if row.retirement_date is None:
+            errors.append(RowError(row.row, "retirement_date", "is empty; a retired row needs its date"))
+        elif row.retirement_date > as_of:
+            errors.append(RowError(row.row, "retirement_date", f"{row.retirement_date.isoformat()} is in the future"))
+        values.append((row, Block(row.scheme, serial.issuance_key, serial.start, serial.end)))
+    blocks = [value for _, value in values]
+    for i, j in block_math.find_overlaps(blocks):
+        errors.append(RowError(values[j][0].row, "serial", f"overlaps row {values[i][0].row} of the file"))
+    for row, value in values:
+        match = RowMatch(row.row, row.scheme, row.serial, value.quantity, row.retirement_date, row.beneficiary,
+                         NOT_HELD)
+        matches.append(match)
+        ledger = _in_ledger(session, value)
+        if any(r.organisation_id == organisation_id and (r.serial_start, r.serial_end) == (value.start, value.end)
+               for r in ledger):
+            match.outcome = ALREADY_RECORDED
+            continue
+        if ledger:
+            mine = [r.id for r in ledger if r.organisation_id == organisation_id]
+            errors.append(RowError(row.row, "serial", (
+                f"units of {value.start}–{value.end} are already in the ledger (retirement "
+                f"{', '.join(map(str, mine))}) with other serials" if mine else
+                f"units of {value.start}–{value.end} are already retired by another organisation")))
+            continue
+        ours = _our_blocks(session, organisation_id, value)
+        if not ours:
+            continue
+        unusable = [b for b in ours if b.status not in _MATCHABLE]
+        if unusable:
+            errors.append(RowError(row.row, "serial", "; ".join(
+                f"block {b.id} holding these units is {b.status}" for b in unusable)))
+            continue
+        held = sum(min(b.serial_end, value.end) - max(b.serial_start, value.start) + 1 for b in ours)
+        if held != value.quantity:
+            errors.append(RowError(row.row, "serial", (
+                f"only {held:,} of its {value.quantity:,} units ({value.start}–{value.end}) are in the "
+                "organisation's holdings; record the missing blocks first")))
+            continue
+        match.outcome = RECORDED
+        match.blocks = [b.id for b in ours]
+        pieces[row.row] = [_Piece(b.id, max(b.serial_start, value.start), min(b.serial_end, value.end)) for b in ours]
+    errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+    return matches, pieces, errors
+
+
+def _markets_without_consumption(
+    session: Session, period: ApplicationPeriodRow, matches: Sequence[RowMatch], markets: MarketConsumption,
+) -> list[RowError]:
+    """EAC rows whose market has no grid electricity in the period: found in a preview too."""
+    schemes = load_schemes()
+    errors = []
+    for match in matches:
+        if match.outcome != RECORDED or schemes[match.scheme].kind is not InstrumentKind.EAC:
+            continue
+        block = session.get(SerialBlock, match.blocks[0])
+        market = session.get(InstrumentProject, block.project_id).country
+        if markets.grid_mwh(period, market) <= 0:
+            errors.append(RowError(match.row, "serial", (
+                f"certificates of market {market}: the period has no grid electricity there to cover")))
+    return errors
+
+
+def _in_ledger(session: Session, value: Block) -> list[Retirement]:
+    """Retirements in force, anyone's, sharing a unit with ``value``."""
+    return list(session.scalars(
+        select(Retirement).join(RetiredRange, RetiredRange.retirement_id == Retirement.id)
+        .where(RetiredRange.scheme == value.scheme, RetiredRange.issuance_key == value.issuance_key,
+               RetiredRange.serial_start <= value.end, RetiredRange.serial_end >= value.start)
+    ))
+
+
+def _our_blocks(session: Session, organisation_id: int, value: Block) -> list[SerialBlock]:
+    """The organisation's blocks (every status but transferred out: they never overlap) sharing
+    units with ``value``, lowest serial first."""
+    return list(session.scalars(
+        select(SerialBlock)
+        .where(SerialBlock.organisation_id == organisation_id, SerialBlock.scheme == value.scheme,
+               SerialBlock.issuance_key == value.issuance_key, SerialBlock.serial_start <= value.end,
+               SerialBlock.serial_end >= value.start,
+               SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value)
+        .order_by(SerialBlock.serial_start)
+    ))
+
+
+def _registry_import(
+    session: Session, organisation_id: int, actor: Actor, kind: str, filename: str, sha256: str, encoding: str,
+) -> RegistryImport:
+    """The record of the export; the same file imported earlier as holdings is that record."""
+    earlier = session.scalar(select(RegistryImport).where(
+        RegistryImport.organisation_id == organisation_id, RegistryImport.sha256 == sha256))
+    if earlier is not None:
+        return earlier
+    batch = RegistryImport(organisation_id=organisation_id, kind=kind, filename=filename, sha256=sha256,
+                           encoding=encoding, block_count=0, project_count=0, created_at=utcnow(),
+                           created_by=actor.label)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def _row_evidence(row: InstrumentRow, filename: str, sha256: str) -> bytes:
+    """The registry's own statement of one retirement: its row, with the file it came from (by
+    name and SHA-256, recorded with the import)."""
+    values = {
+        "file": filename, "file_sha256": sha256, "row": row.row, "scheme": row.scheme, "serial": row.serial,
+        "quantity": row.quantity, "project_id": row.project_id, "project_name": row.project_name,
+        "retirement_date": row.retirement_date.isoformat() if row.retirement_date else None,
+        "beneficiary": row.beneficiary, "reason": row.reason, "details": row.details, **dict(row.extra),
+    }
+    return json.dumps(values, ensure_ascii=False, indent=1, sort_keys=True).encode()

@@ -1,0 +1,200 @@
+"""Use cases of the retirement planner: propose which held blocks to retire for a period, and
+apply a plan (all of it or nothing).
+
+The proposal is read-only. Applying takes the plan's lines as the user confirmed them (a plan
+may be edited before it is applied) and records every retirement in one transaction, with one
+registry evidence for all of them (the registry's retirement statement of the batch).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neutrality.access.model import Actor, Permission, authorize
+from neutrality.claims.balance import allocate_eacs
+from neutrality.errors import InvalidInput, NeutralityError
+from neutrality.inventory.computing import compute
+from neutrality.inventory.services import latest_inventory_of
+from neutrality.organisations.tables import Site
+from neutrality.registry import blocks as block_math
+from neutrality.registry import planner
+from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
+from neutrality.registry.model import Block, BlockStatus, InstrumentKind
+from neutrality.registry.retirements import (
+    MarketConsumption,
+    period_open_for_retirement,
+    require_evidence,
+    retire_units,
+)
+from neutrality.registry.schemes import load_schemes
+from neutrality.registry.services import get_block_row, lock_holdings
+from neutrality.registry.tables import InstrumentProject, Purchase, Retirement, SerialBlock
+from neutrality.units import tidy
+from neutrality.uow import UnitOfWork
+
+ZERO = Decimal(0)
+
+
+def propose(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, policy: planner.Policy,
+    tolerance: int = 0, preference: Sequence[int] = (), acceptance: planner.Acceptance | None = None,
+) -> dict[str, Any]:
+    """A plan covering the period's electricity (EACs per market) and then its residual (credits),
+    from the blocks held, with the shortfall where they are not enough."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    if tolerance < 0:
+        raise InvalidInput("the tolerance is a number of units, 0 or more", {"tolerance": ["negative"]})
+    acceptance = acceptance or planner.VintageAndMarket()
+    with uow:
+        session = uow.session
+        period = period_open_for_retirement(session, organisation_id, period_id)
+        inventory = latest_inventory_of(session, period.id)
+        if inventory is None:
+            raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
+                               {"period_id": ["no inventory"]})
+        window = planner.Period(period.start_date, period.end_date)
+        gross, _, _ = compute(session, inventory)
+        countries = {s.id: s.country for s in session.scalars(
+            select(Site).where(Site.id.in_(gross.scope2_market.sites)))}
+        grid = {site_id: s.grid_mwh for site_id, s in gross.scope2_market.sites.items()}
+        grid_by_market: dict[str, Decimal] = {}
+        for site_id, mwh in grid.items():
+            grid_by_market[countries[site_id]] = grid_by_market.get(countries[site_id], ZERO) + mwh
+        credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
+
+        candidates = _candidates(session, organisation_id)
+        acceptable, refused = planner.accepted(candidates, window, acceptance)
+        eacs = [c for c in acceptable if c.kind is InstrumentKind.EAC]
+        credits = [c for c in acceptable if c.kind is InstrumentKind.CARBON_CREDIT]
+
+        markets = []
+        planned_mwh: dict[str, Decimal] = {}
+        for market, mwh in sorted(grid_by_market.items()):
+            need = max(ZERO, mwh - mwh_retired.get(market, 0))
+            choice = planner.choose([c for c in eacs if c.market == market], need, policy,
+                                    tolerance=tolerance, preference=preference)
+            planned_mwh[market] = Decimal(choice.planned)
+            markets.append({"market": market, "electricity_mwh": mwh,
+                            "retired_mwh": Decimal(mwh_retired.get(market, 0)), **_choice(choice)})
+        served = set(grid_by_market)
+        refused += [(c, f"no grid electricity in {c.market} in this period") for c in eacs if c.market not in served]
+
+        # The residual once the retired and planned EACs cover their markets' electricity.
+        retired_and_planned = {m: Decimal(mwh_retired.get(m, 0)) + planned_mwh.get(m, ZERO)
+                               for m in set(mwh_retired) | set(planned_mwh)}
+        allocation = allocate_eacs(grid, countries, retired_and_planned)
+        covered, _, _ = compute(session, inventory, covered_mwh_by_site=allocation.covered_mwh_by_site)
+        residual = covered.market_based.tco2e
+        choice = planner.choose(credits, max(ZERO, residual - credits_retired), policy,
+                                tolerance=tolerance, preference=preference)
+        lines = [line for market in markets for line in market["lines"]] + _choice(choice)["lines"]
+        cost: dict[str, Decimal] = {}
+        for line in lines:
+            if line["unit_price"] is not None:
+                cost[line["currency"]] = cost.get(line["currency"], ZERO) + line["unit_price"] * line["quantity"]
+        return {
+            "period_id": period.id, "start_date": period.start_date, "end_date": period.end_date,
+            "inventory_id": inventory.id, "inventory_status": inventory.status,
+            "policy": policy.value, "tolerance": tolerance, "preference": list(preference),
+            "electricity": markets,
+            "credits": {"residual_tco2e": residual, "retired_tco2e": Decimal(credits_retired), **_choice(choice)},
+            "lines": lines,
+            "cost": {currency: tidy(value) for currency, value in sorted(cost.items())},
+            "units_without_price": sum(line["quantity"] for line in lines if line["unit_price"] is None),
+            "not_accepted": _refusals(refused),
+        }
+
+
+def _candidates(session: Session, organisation_id: int) -> list[planner.Candidate]:
+    schemes = load_schemes()
+    rows = session.execute(
+        select(SerialBlock.id, SerialBlock.scheme, SerialBlock.quantity, SerialBlock.project_id,
+               InstrumentProject.country, SerialBlock.vintage_start, SerialBlock.vintage_end,
+               Purchase.unit_price, Purchase.currency)
+        .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
+        .outerjoin(Purchase, Purchase.id == SerialBlock.purchase_id)
+        .where(SerialBlock.organisation_id == organisation_id,
+               SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value]))
+    )
+    return [
+        planner.Candidate(block_id, scheme, schemes[scheme].kind, quantity, project_id, country, start, end,
+                          price, currency)
+        for block_id, scheme, quantity, project_id, country, start, end, price, currency in rows
+    ]
+
+
+def _choice(choice: planner.Choice) -> dict[str, Any]:
+    return {
+        "need": choice.need, "units_needed": choice.units_needed, "planned": choice.planned,
+        "shortfall": choice.shortfall, "over": choice.over,
+        "lines": [_line(pick) for pick in choice.picks],
+    }
+
+
+def _line(pick: planner.Pick) -> dict[str, Any]:
+    c = pick.candidate
+    return {
+        "block_id": c.block_id, "scheme": c.scheme, "quantity": pick.quantity, "whole": pick.whole,
+        "block_quantity": c.quantity, "unit": "MWh" if c.kind is InstrumentKind.EAC else "tCO2e",
+        "market": c.market, "project_id": c.project_id, "vintage_start": c.vintage_start,
+        "vintage_end": c.vintage_end, "unit_price": c.unit_price, "currency": c.currency,
+    }
+
+
+def _refusals(refused: Sequence[tuple[planner.Candidate, str]]) -> list[dict[str, Any]]:
+    """Blocks the period does not accept, grouped by reason (a holding of a million blocks must
+    not make a million lines)."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for candidate, reason in refused:
+        group = groups.setdefault((candidate.scheme, reason),
+                                  {"scheme": candidate.scheme, "reason": reason, "blocks": 0, "units": 0,
+                                   "block_ids": []})
+        group["blocks"] += 1
+        group["units"] += candidate.quantity
+        if len(group["block_ids"]) < 20:
+            group["block_ids"].append(candidate.block_id)
+    return [groups[key] for key in sorted(groups)]
+
+
+def apply(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, lines: Sequence[Mapping[str, Any]],
+    data: Mapping[str, Any], *, evidence: bytes, evidence_filename: str, as_of: dt.date,
+) -> list[Retirement]:
+    """Retire every line of a plan (``block_id`` and ``quantity``: the block's first units) for
+    the period, with the same registry evidence and fields: all of them, or none."""
+    authorize(actor, Permission.RETIRE, organisation_id)
+    require_evidence(evidence)
+    if not lines:
+        raise InvalidInput("the plan has no line to apply", {"lines": ["empty"]})
+    seen: set[int] = set()
+    for number, line in enumerate(lines, start=1):
+        if line["block_id"] in seen:
+            raise InvalidInput(f"line {number}: block {line['block_id']} appears twice in the plan",
+                               {"lines": [f"line {number}: block {line['block_id']} twice"]})
+        seen.add(line["block_id"])
+    with uow:
+        session = uow.session
+        lock_holdings(session, organisation_id)
+        period = period_open_for_retirement(session, organisation_id, period_id)
+        markets = MarketConsumption(session)
+        entries = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                block = get_block_row(session, organisation_id, line["block_id"])
+                part, _ = block_math.split(Block(block.scheme, block.issuance_key, block.serial_start,
+                                                 block.serial_end), line.get("quantity") or block.quantity)
+                entries.append(retire_units(uow, actor, period, block, part.start, part.end, data,
+                                            evidence=evidence, evidence_filename=evidence_filename,
+                                            as_of=as_of, markets=markets))
+            except NeutralityError as problem:
+                # Name the line; the transaction is rolled back by the unit of work.
+                problem.message = f"line {number} (block {line['block_id']}): {problem.message}; nothing was retired"
+                raise
+        uow.commit()
+        return entries

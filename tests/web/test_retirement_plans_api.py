@@ -1,0 +1,182 @@
+"""The retirement planner through the API: propose, then apply all or nothing.
+
+The world (tests/factories.py): period_verified has 1,200 MWh of grid electricity at a Jiangsu
+site (market CN), market-based 1,200 × 0.6096 (national residual mix) = 731.52 t without
+certificates; 100 VCUs are already retired for it (retirement_a); organisation A holds block_a,
+29,813 VCUs of 2022 bought at USD 6.50.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from neutrality.registry import services as registry
+from tests.factories import ADMIN, World, create_world
+
+
+@pytest.fixture
+def world(uow: Any) -> World:
+    return create_world(uow)
+
+
+def _base(world: World) -> str:
+    return f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}"
+
+
+def _plan(client: Any, world: World, who: str = "viewer", **query: Any) -> Any:
+    return client.get(f"{_base(world)}/retirement-plan", query_string=query, headers=world.headers(who))
+
+
+def _apply(client: Any, world: World, lines: list[dict[str, Any]], who: str = "lead", **fields: Any) -> Any:
+    form = {"lines": json.dumps(lines), "beneficiary_text": "Factory A", "purpose": "Factory A, 2024",
+            "retired_on": "2025-03-20", "registry_reference": "BATCH-2025-03-20", **fields}
+    return client.post(f"{_base(world)}/retirement-plan", content_type="multipart/form-data",
+                       headers=world.headers(who),
+                       data={**form, "evidence": (io.BytesIO(b"%PDF registry statement"), "statement.pdf")})
+
+
+def _irec_2024(uow: Any, world: World, units: int = 1_000) -> int:
+    device = registry.create_project(uow(), ADMIN, world.org_a, {
+        "kind": "eac", "source_registry": "irec", "registry_project_id": "DEV-CN", "name": "Hydro",
+        "country": "CN", "technology": "hydro"})
+    return registry.add_block(uow(), ADMIN, world.org_a, {
+        "scheme": "IREC", "serial": f"CN-HYD-0001 to CN-HYD-{units:04d}", "quantity": units,
+        "project_id": device.id, "vintage_start": dt.date(2024, 1, 1), "vintage_end": dt.date(2024, 12, 31)},
+        as_of=dt.date(2026, 11, 1)).id
+
+
+def test_a_plan_covers_the_residual_with_the_credits_held(client, world) -> None:
+    response = _plan(client, world)
+    assert response.status_code == 200, response.get_json()
+    plan = response.get_json()
+    # no certificates held: the electricity stays uncovered, 1,200 MWh short
+    [market] = plan["electricity"]
+    assert (market["market"], Decimal(market["need"]), market["planned"], market["shortfall"]) == (
+        "CN", Decimal(1200), 0, 1200)
+    # credits: 731.52 − 100 retired = 631.52 t → 632 whole units, the first 632 of block_a
+    credits = plan["credits"]
+    assert Decimal(credits["residual_tco2e"]) == Decimal("731.52")
+    assert (Decimal(credits["need"]), credits["units_needed"], credits["planned"], credits["shortfall"]) == (
+        Decimal("631.52"), 632, 632, 0)
+    assert [(line["block_id"], line["quantity"], line["whole"]) for line in plan["lines"]] == [
+        (world.block_a, 632, False)]
+    # 632 × USD 6.50 = USD 4,108
+    assert Decimal(plan["cost"]["USD"]) == Decimal(4108)
+
+
+def test_certificates_are_planned_first_and_lower_the_residual_the_credits_cover(client, uow, world) -> None:
+    irec = _irec_2024(uow, world)
+    plan = _plan(client, world).get_json()
+    [market] = plan["electricity"]
+    assert (market["planned"], market["shortfall"]) == (1000, 200)
+    # 200 MWh stay uncovered: 200 × 0.6096 = 121.92 t residual; − 100 retired = 21.92 → 22 VCUs
+    assert Decimal(plan["credits"]["residual_tco2e"]) == Decimal("121.92")
+    assert plan["credits"]["units_needed"] == 22
+    assert [(line["block_id"], line["quantity"], line["unit"]) for line in plan["lines"]] == [
+        (irec, 1000, "MWh"), (world.block_a, 22, "tCO2e")]
+    assert plan["units_without_price"] == 1000  # the I-RECs came without a recorded purchase
+
+
+def test_applying_the_plan_retires_every_line_and_the_period_is_covered(client, uow, world) -> None:
+    _irec_2024(uow, world)
+    plan = _plan(client, world).get_json()
+    response = _apply(client, world, [{"block_id": line["block_id"], "quantity": line["quantity"]}
+                                      for line in plan["lines"]])
+    assert response.status_code == 201, response.get_json()
+    assert [(e["unit"], e["quantity"]) for e in response.get_json()] == [("MWh", 1000), ("tCO2e", 22)]
+    balance = client.get(f"{_base(world)}/balance", headers=world.headers("viewer")).get_json()
+    # residual 121.92 t against 100 + 22 = 122 credits: covered, 0.08 t to spare
+    assert (Decimal(balance["residual_tco2e"]), Decimal(balance["credits_retired_tco2e"])) == (
+        Decimal("121.92"), Decimal(122))
+    assert (balance["verdict"], Decimal(balance["difference_tco2e"])) == ("covered", Decimal("0.08"))
+    # nothing is left to plan for the credits; the electricity stays 200 MWh short
+    again = _plan(client, world).get_json()
+    assert (again["credits"]["units_needed"], again["lines"]) == (0, [])
+
+
+def test_a_tolerance_keeps_a_block_whole_when_it_overshoots_by_no_more(client, world) -> None:
+    # block_a holds 29,813; the need is 632 units: whole means 29,181 over
+    whole = _plan(client, world, tolerance=29_181).get_json()
+    assert [(line["quantity"], line["whole"]) for line in whole["lines"]] == [(29_813, True)]
+    assert whole["credits"]["over"] == 29_181
+    split = _plan(client, world, tolerance=29_180).get_json()
+    assert [(line["quantity"], line["whole"]) for line in split["lines"]] == [(632, False)]
+
+
+def test_certificates_of_another_year_are_not_accepted_and_say_why(client, uow, world) -> None:
+    device = registry.create_project(uow(), ADMIN, world.org_a, {
+        "kind": "eac", "source_registry": "irec", "registry_project_id": "DEV-OLD", "name": "Old hydro",
+        "country": "CN", "technology": "hydro"})
+    old = registry.add_block(uow(), ADMIN, world.org_a, {
+        "scheme": "IREC", "serial": "CN-OLD-0001 to CN-OLD-0500", "quantity": 500, "project_id": device.id,
+        "vintage_start": dt.date(2022, 1, 1), "vintage_end": dt.date(2022, 12, 31)}, as_of=dt.date(2026, 11, 1)).id
+    plan = _plan(client, world).get_json()
+    assert plan["not_accepted"] == [{"scheme": "IREC", "reason": "produced 2022-01-01 to 2022-12-31, outside the period",
+                                     "blocks": 1, "units": 500, "block_ids": [old]}]
+    assert all(line["block_id"] != old for line in plan["lines"])
+
+
+def test_a_plan_with_one_bad_line_retires_nothing(client, uow, world, table_counts) -> None:
+    irec = _irec_2024(uow, world)
+    before = table_counts()
+    # the first line is fine; the second asks for more than block_a holds
+    response = _apply(client, world, [{"block_id": irec, "quantity": 1000},
+                                      {"block_id": world.block_a, "quantity": 29_814}])
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["message"].startswith(f"line 2 (block {world.block_a}): cannot take 29814 units")
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("lines", "fields", "status"),
+    [
+        ("[]", {}, 422),  # nothing to apply
+        ("not json", {}, 422),
+        ('[{"block_id": 1, "quantity": 0}]', {}, 422),  # a quantity of 0
+        ('[{"block_id": 999999}]', {}, 404),  # no such block (or another organisation's)
+        (None, {"retired_on": "2099-01-01"}, 422),  # in the future
+        (None, {"purpose": ""}, 422),
+    ],
+)
+def test_a_bad_plan_is_refused_and_nothing_is_written(client, world, table_counts, lines, fields, status) -> None:
+    before = table_counts()
+    body = json.loads(lines) if lines not in (None, "not json") else (
+        [{"block_id": world.block_a, "quantity": 5}] if lines is None else None)
+    if lines == "not json":
+        response = client.post(f"{_base(world)}/retirement-plan", content_type="multipart/form-data",
+                               headers=world.headers("lead"), data={
+                                   "lines": "not json", "beneficiary_text": "A", "purpose": "A", "retired_on": "2025-03-20",
+                                   "registry_reference": "R", "evidence": (io.BytesIO(b"%PDF"), "s.pdf")})
+    else:
+        response = _apply(client, world, body, **fields)
+    assert response.status_code == status, response.get_json()
+    assert table_counts() == before
+
+
+def test_the_same_block_twice_in_a_plan_is_refused(client, world, table_counts) -> None:
+    before = table_counts()
+    response = _apply(client, world, [{"block_id": world.block_a, "quantity": 5},
+                                      {"block_id": world.block_a, "quantity": 5}])
+    assert response.status_code == 422
+    assert "appears twice" in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_an_unknown_policy_or_a_negative_tolerance_is_refused(client, world) -> None:
+    assert _plan(client, world, policy="random").status_code == 422
+    assert _plan(client, world, tolerance=-1).status_code == 422
+    assert _plan(client, world, policy="project_preference", prefer="a,b").status_code == 422
+
+
+def test_a_period_without_an_inventory_has_nothing_to_plan(client, world) -> None:
+    response = client.get(f"/api/v1/organisations/{world.org_a}/periods/{world.period_a}/retirement-plan",
+                          headers=world.headers("viewer"))
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {"period_id": ["no inventory"]}
