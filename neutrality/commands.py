@@ -73,6 +73,7 @@ from neutrality.registry.schemas import (
     RetirementReconciliationSchema,
     RetirementSchema,
 )
+from neutrality.spreadsheets import OFFERED_ENCODINGS
 from neutrality.uow import UnitOfWork
 
 
@@ -322,7 +323,7 @@ def inventory_list(organisation_id: int) -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", "mapping_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help='JSON file: {"columns": {"their header": "our field"}, "fixed": {"unit": "kWh"}}')
-@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+@click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
 @click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
 def inventory_import(organisation_id: int, inventory_id: int, path: Path, mapping_path: Path | None,
                      encoding: str | None, dry_run: bool) -> None:
@@ -426,7 +427,7 @@ def registry_template(kind: str) -> None:
 @click.argument("path", type=_FILE)
 @click.option("--kind", type=click.Choice(REGISTRY_KINDS), help="The file's format (detected when left out).")
 @click.option("--mapping", "mapping_path", type=_FILE, help='JSON file: {"their header": "our field"}')
-@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+@click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
 @click.option("--account", default="", help="The registry account the blocks sit in.")
 @click.option("--purchase", "purchase_id", type=int, help="The purchase that delivered these blocks.")
 @click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")

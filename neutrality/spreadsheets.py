@@ -124,6 +124,8 @@ _STATED = {
     "gb2312": "gb18030", "big5": "cp950", "cp950": "cp950", "big5hkscs": "big5hkscs",
     "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
 }  # fmt: skip
+#: What the forms and the command line offer to state (the others are accepted, not advertised).
+OFFERED_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "big5")
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")

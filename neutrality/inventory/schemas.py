@@ -20,6 +20,7 @@ from neutrality.inventory.model import (
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
 from neutrality.schemas import RowErrorSchema, StrictSchema, Text, one_of
 from neutrality.schemas import quantity as decimal_field
+from neutrality.spreadsheets import OFFERED_ENCODINGS
 
 _PERCENT = validate.Range(min=0, max=100, min_inclusive=False, max_inclusive=False)
 
@@ -192,7 +193,7 @@ class MappingField(fields.Field):
 
 class ImportFormSchema(StrictSchema):
     mapping = MappingField(load_default=None)
-    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+    encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
     dry_run = fields.Boolean(load_default=False)
 
 

@@ -136,10 +136,17 @@ class RegistryFile:
     instruments: tuple[InstrumentRow, ...] = ()
     projects: tuple[ProjectRow, ...] = ()
     errors: tuple[RowError, ...] = ()
+    #: our field → the header of the column the file gives it in
+    headers: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def in_file_terms(self, errors: Sequence[RowError]) -> list[RowError]:
+        """Errors found after reading, with the column as the file names it ("Serial Number",
+        not our field "serial"), so the user finds the cell."""
+        return [e._replace(column=self.headers.get(e.column, e.column)) if e.column else e for e in errors]
 
 
 # --- formats (registry/data/formats.json) ------------------------------------------------------
@@ -913,6 +920,9 @@ def read_registry_file(
         layout = _layout(grid, kind, mapping)
         read_kind = layout.fmt.kind
         rows, errors = _rows(grid, layout)
+        headers = layout.labels
+        if "serial" not in headers and "start_serial" in headers:  # templates give the range in two columns
+            headers = {**headers, "serial": f"{headers['start_serial']}, {headers['end_serial']}"}
     except Refused as refused:
         rows, errors = [], refused.errors
     if errors:
@@ -924,6 +934,7 @@ def read_registry_file(
         used,
         instruments=tuple(r for r in rows if isinstance(r, InstrumentRow)),
         projects=tuple(r for r in rows if isinstance(r, ProjectRow)),
+        headers=MappingProxyType(dict(headers)),
     )
 
 

@@ -41,8 +41,11 @@ from neutrality.registry.retirements import (
     retire_units,
 )
 from neutrality.registry.schemes import load_schemes
-from neutrality.registry.serials import parse_serial
-from neutrality.registry.services import RegistryImportRejected, lock_holdings
+from neutrality.registry.services import (
+    RegistryImportRejected,
+    lock_holdings,
+    parse_instrument_rows,
+)
 from neutrality.registry.tables import (
     InstrumentProject,
     RegistryImport,
@@ -114,7 +117,7 @@ def import_retirements(
         errors = sorted(errors + _markets_without_consumption(session, period, matches, markets),
                         key=lambda e: (e.row or 0, e.column or ""))
         if errors:
-            raise RegistryImportRejected(filename, errors)
+            raise RegistryImportRejected(filename, parsed.in_file_terms(errors))
         sha256 = hashlib.sha256(data).hexdigest()
         answer = {
             "status": "preview" if dry_run else "imported", "filename": filename, "sha256": sha256,
@@ -144,7 +147,8 @@ def import_retirements(
                                          evidence=evidence, evidence_filename=f"{filename}, row {row.row}",
                                          as_of=as_of, markets=markets, import_id=batch.id)
                 except NeutralityError as problem:
-                    raise RegistryImportRejected(filename, [RowError(row.row, "serial", problem.message)]) from None
+                    raise RegistryImportRejected(filename, parsed.in_file_terms(
+                        [RowError(row.row, "serial", problem.message)])) from None
                 match.retirement_ids.append(entry.id)
         record(session, actor, "registry.retirements.import", batch, organisation_id=organisation_id)
         uow.commit()
@@ -155,17 +159,11 @@ def import_retirements(
 def _match(
     session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date
 ) -> tuple[list[RowMatch], dict[int, list[_Piece]], list[RowError]]:
-    schemes = load_schemes()
     matches: list[RowMatch] = []
     pieces: dict[int, list[_Piece]] = {}
-    errors: list[RowError] = []
     values: list[tuple[InstrumentRow, Block]] = []
-    for row in rows:
-        try:
-            serial = parse_serial(schemes[row.scheme], row.serial)
-        except NeutralityError as problem:
-            errors.append(RowError(row.row, "serial", problem.message))
-            continue
+    good, errors = parse_instrument_rows(rows, as_of)
+    for row, _, serial in good:
         if row.retirement_date is None:
             errors.append(RowError(row.row, "retirement_date", "is empty; a retired row needs its date"))
         elif row.retirement_date > as_of:

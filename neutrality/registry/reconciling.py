@@ -12,7 +12,7 @@ audited elsewhere either).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import today
-from neutrality.errors import InvalidInput, NotFound
+from neutrality.errors import NotFound
 from neutrality.organisations.tables import Organisation
-from neutrality.registry.exports import InstrumentRow, read_registry_file
+from neutrality.registry.exports import RegistryFile, read_registry_file
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
 from neutrality.registry.model import BlockStatus
 from neutrality.registry.reconciliation import (
@@ -34,7 +34,7 @@ from neutrality.registry.reconciliation import (
     reconcile,
     retirement_deadline,
 )
-from neutrality.registry.services import RegistryImportRejected, parse_block
+from neutrality.registry.services import RegistryImportRejected, parse_instrument_rows
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
 from neutrality.spreadsheets import RowError
 from neutrality.uow import UnitOfWork
@@ -69,7 +69,7 @@ def reconcile_export(
             raise RegistryImportRejected(filename, [RowError(
                 None, None, f"this is a project list ({parsed.kind}); reconciliation needs the registry's "
                 "transactions or retirements export")])
-        rows = _registry_retirements(parsed.instruments, filename)
+        rows = _registry_retirements(parsed)
         ledger = _ledger(session, organisation_id)
         checked = [e for e in ledger if period_id is None or e.period_id == period_id]
         elsewhere = [e for e in ledger if period_id is not None and e.period_id != period_id]
@@ -100,26 +100,14 @@ def reconcile_export(
         }
 
 
-def _registry_retirements(instruments: Iterable[InstrumentRow], filename: str) -> list[RegistryRetirement]:
+def _registry_retirements(parsed: RegistryFile) -> list[RegistryRetirement]:
     """The retired rows, serials decoded and checked as an import checks them (issued and
     cancelled rows are not claims: they are not read further)."""
-    as_of = today()
-    found: list[RegistryRetirement] = []
-    errors: list[RowError] = []
-    for row in instruments:
-        if row.status != "retired":
-            continue
-        try:
-            scheme, serial = parse_block(row.scheme, row.serial, quantity=row.quantity, unit=None, as_of=as_of)
-        except InvalidInput as problem:
-            column = next(iter(problem.details), "serial") if problem.details else "serial"
-            errors.append(RowError(row.row, column, problem.message))
-            continue
-        found.append(RegistryRetirement(row.row, scheme.code, serial.issuance_key, serial.start, serial.end,
-                                        row.retirement_date, row.beneficiary))
+    good, errors = parse_instrument_rows((row for row in parsed.instruments if row.status == "retired"), today())
     if errors:
-        raise RegistryImportRejected(filename, errors)
-    return found
+        raise RegistryImportRejected(parsed.filename, parsed.in_file_terms(errors))
+    return [RegistryRetirement(row.row, scheme.code, serial.issuance_key, serial.start, serial.end,
+                               row.retirement_date, row.beneficiary) for row, scheme, serial in good]
 
 
 def _ledger(session: Session, organisation_id: int) -> list[LedgerEntry]:

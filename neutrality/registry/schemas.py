@@ -11,6 +11,7 @@ from neutrality.registry.exports import KINDS
 from neutrality.registry.model import BlockStatus, InstrumentKind, MitigationType
 from neutrality.schemas import RowErrorSchema, StrictSchema, Text, one_of
 from neutrality.schemas import quantity as decimal_field
+from neutrality.spreadsheets import OFFERED_ENCODINGS
 
 _COUNT = validate.Range(min=1, max=10**15)
 
@@ -204,7 +205,7 @@ class MappingField(fields.Field):
 class RegistryImportFormSchema(StrictSchema):
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     mapping = MappingField(load_default=None)
-    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+    encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
     dry_run = fields.Boolean(load_default=False)
     account = Text(200, blank=True, load_default="")
     purchase_id = fields.Integer(load_default=None)
@@ -420,7 +421,7 @@ class RetirementImportFormSchema(StrictSchema):
     period_id = fields.Integer(required=True)
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     mapping = MappingField(load_default=None)
-    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+    encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
     rows = RowListField(load_default=None, metadata={"description": "only these rows of the file"})
     dry_run = fields.Boolean(load_default=False)
 
@@ -491,7 +492,7 @@ class RetirementQuerySchema(StrictSchema):
 class ReconcileFormSchema(StrictSchema):
     period_id = fields.Integer(load_default=None, metadata={"description": "only this period's retirements"})
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
-    encoding = fields.String(load_default=None, validate=validate.OneOf(["utf-8", "utf-8-sig", "gb18030", "gbk", "big5"]))
+    encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
 
 
 class RetirementReconciliationSummarySchema(StrictSchema):

@@ -668,6 +668,7 @@ def import_registry_file(
         if parsed.ok:
             lock_holdings(session, organisation_id)
             blocks, errors = _check_instrument_rows(session, organisation_id, parsed.instruments, as_of)
+            errors = parsed.in_file_terms(errors)
         quantities: dict[str, int] = {}
         for _, scheme, serial in blocks:
             quantities[scheme.code] = quantities.get(scheme.code, 0) + serial.quantity
@@ -752,11 +753,11 @@ class RegistryImportRejected(InvalidInput):
         self.errors = list(errors)
 
 
-def _check_instrument_rows(
-    session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date
+def parse_instrument_rows(
+    rows: Iterable[InstrumentRow], as_of: dt.date
 ) -> tuple[list[tuple[InstrumentRow, Scheme, ParsedSerial]], list[RowError]]:
-    """Parse every serial, check quantity, vintage and overlaps (in the file and with what is
-    held); every problem is reported with its row."""
+    """Every row's serial read and checked against its quantity and the date (:func:`parse_block`),
+    with each problem as a row error."""
     good: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
     errors: list[RowError] = []
     for row in rows:
@@ -767,6 +768,15 @@ def _check_instrument_rows(
             errors.append(RowError(row.row, column, problem.message))
             continue
         good.append((row, scheme, serial))
+    return good, errors
+
+
+def _check_instrument_rows(
+    session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date
+) -> tuple[list[tuple[InstrumentRow, Scheme, ParsedSerial]], list[RowError]]:
+    """Parse every serial, check quantity, vintage and overlaps (in the file and with what is
+    held); every problem is reported with its row."""
+    good, errors = parse_instrument_rows(rows, as_of)
     values = [Block(scheme.code, serial.issuance_key, serial.start, serial.end) for _, scheme, serial in good]
     for i, j in block_math.find_overlaps(values):
         errors.append(RowError(good[j][0].row, "serial",

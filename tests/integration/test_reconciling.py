@@ -244,7 +244,7 @@ def test_a_retired_row_whose_quantity_is_not_its_range_is_refused_with_its_row(u
     before = table_counts()
     with pytest.raises(RegistryImportRejected) as refused:
         _reconcile(uow, world.org_a, data)
-    assert [(e.row, e.column) for e in refused.value.errors] == [(3, "quantity")]
+    assert [(e.row, e.column) for e in refused.value.errors] == [(3, "Quantity Issued")]  # the column as the Verra export names it
     assert table_counts() == before
 
 

@@ -106,7 +106,7 @@ def test_blocks_already_held_are_refused_row_by_row_and_nothing_is_written(uow, 
     with pytest.raises(RegistryImportRejected) as rejected:
         _import(uow, org, copy)
     assert len(rejected.value.errors) == len(frame)
-    assert {e.column for e in rejected.value.errors} == {"serial"}
+    assert {e.column for e in rejected.value.errors} == {"Serial Number"}  # as the Verra export names it
     assert "already held" in rejected.value.errors[0].reason
     assert table_counts() == before
 
@@ -114,11 +114,11 @@ def test_blocks_already_held_are_refused_row_by_row_and_nothing_is_written(uow, 
 @pytest.mark.parametrize(
     ("change", "column", "words"),
     [
-        (lambda rows: rows.__setitem__(1, rows[1].replace('"28,571"', '"28,570"')), "quantity", "28,571"),
-        (lambda rows: rows.__setitem__(1, rows[1].replace("-941441125-", "-941412554-")), "serial", "before start"),
+        (lambda rows: rows.__setitem__(1, rows[1].replace('"28,571"', '"28,570"')), "Quantity Issued", "28,571"),
+        (lambda rows: rows.__setitem__(1, rows[1].replace("-941441125-", "-941412554-")), "Serial Number", "before start"),
         (lambda rows: rows.__setitem__(1, rows[1].replace("01012022-31102022", "01012099-31102099")
-                                       .replace("2022-01-01,2022-10-31", "2099-01-01,2099-10-31")), "serial", "future"),
-        (lambda rows: rows.append(rows[1]), "serial", "overlaps row"),
+                                       .replace("2022-01-01,2022-10-31", "2099-01-01,2099-10-31")), "Serial Number", "future"),
+        (lambda rows: rows.append(rows[1]), "Serial Number", "overlaps row"),
     ],
 )
 def test_a_bad_row_rejects_the_file_naming_row_and_column(uow, org, table_counts, tmp_path, change, column, words) -> None:

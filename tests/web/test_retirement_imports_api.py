@@ -111,15 +111,15 @@ def test_only_the_rows_asked_for_are_recorded(client, world) -> None:
     ("rows", "row", "column", "says"),
     [
         # half in block_a (from its last unit 941,412,554 on), half not held at all
-        ([_row(_vcu(941412545, 941412564), 20)], 2, "serial", "only 10 of its 20 units"),
+        ([_row(_vcu(941412545, 941412564), 20)], 2, "Serial Number", "only 10 of its 20 units"),
         # a retirement date in the future
-        ([_row(_vcu(941382742, 941382751), 10, retired="2099-01-01")], 2, "retirement_date", "in the future"),
+        ([_row(_vcu(941382742, 941382751), 10, retired="2099-01-01")], 2, "Retirement/Cancellation Date", "in the future"),
         # units already in the ledger under another range: 50 of retirement_a's 100 and 50 more
-        ([_row(_vcu(950000051, 950000150, issuance=1311), 100)], 2, "serial", "already in the ledger"),
+        ([_row(_vcu(950000051, 950000150, issuance=1311), 100)], 2, "Serial Number", "already in the ledger"),
         # two rows of the file sharing units
-        ([_row(_vcu(941382742, 941382751), 10), _row(_vcu(941382750, 941382760), 11)], 3, "serial", "overlaps row 2"),
+        ([_row(_vcu(941382742, 941382751), 10), _row(_vcu(941382750, 941382760), 11)], 3, "Serial Number", "overlaps row 2"),
         # a serial that is not Verra's layout
-        ([_row("VCS-123", 10)], 2, "serial", "expected"),
+        ([_row("VCS-123", 10)], 2, "Serial Number", "expected"),
     ],
 )
 def test_a_row_that_cannot_be_matched_cleanly_rejects_the_file(
