@@ -11,8 +11,9 @@ Pure: no database, no clock.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 ZERO = Decimal(0)
@@ -65,3 +66,69 @@ class Verdict:
     @property
     def covered(self) -> bool:
         return self.credits_retired_tco2e >= self.residual_tco2e
+
+
+@dataclass(frozen=True)
+class PeriodBalance:
+    """The balance of an application period as a value: what a rule check or a statement reads
+    (every figure exact; the inputs named: the inventory and the retirements in force)."""
+
+    period_id: int
+    start_date: dt.date
+    end_date: dt.date
+    #: the retirements in force the figures count, by ledger id
+    retirements: tuple[int, ...]
+    credits_retired_tco2e: Decimal
+    eac_retired_mwh_by_market: Mapping[str, Decimal]
+    inventory_id: int | None = None
+    inventory_status: str | None = None
+    inventory_verified: bool = False
+    gross_location_tco2e: Decimal | None = None
+    #: market-based, before any certificate
+    gross_market_tco2e: Decimal | None = None
+    #: all purchased electricity (grid and supplier-specific)
+    electricity_mwh: Decimal | None = None
+    allocation: EacAllocation = field(default_factory=lambda: EacAllocation({}, {}))
+    #: market-based once the certificates cover their electricity
+    residual_tco2e: Decimal | None = None
+    note: str | None = None
+
+    @property
+    def provisional(self) -> bool:
+        """True until the inventory is verified: the figures may still move."""
+        return not self.inventory_verified
+
+    @property
+    def eac_covered_mwh(self) -> Decimal:
+        return sum(self.allocation.covered_mwh_by_site.values(), ZERO)
+
+    @property
+    def eac_unused_mwh_by_market(self) -> Mapping[str, Decimal]:
+        return self.allocation.unused_mwh_by_market
+
+    @property
+    def electricity_covered_percent(self) -> Decimal | None:
+        """Share of all purchased electricity covered by certificates, in %."""
+        if not self.electricity_mwh:
+            return None
+        return self.eac_covered_mwh * 100 / self.electricity_mwh
+
+    @property
+    def verdict_value(self) -> Verdict | None:
+        if self.residual_tco2e is None:
+            return None
+        return Verdict(self.residual_tco2e, self.credits_retired_tco2e)
+
+    @property
+    def difference_tco2e(self) -> Decimal | None:
+        verdict = self.verdict_value
+        return verdict.difference_tco2e if verdict else None
+
+    @property
+    def verdict(self) -> str | None:
+        """"covered" when the credits retired are at least the residual, else "short"; None
+        without an inventory."""
+        verdict = self.verdict_value
+        if verdict is None:
+            return None
+        return "covered" if verdict.covered else "short"

@@ -449,6 +449,14 @@ def list_purchases(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[
             Purchase.organisation_id == organisation_id).order_by(Purchase.id)))
 
 
+def invoice_of(uow: UnitOfWork, actor: Actor, organisation_id: int, purchase_id: int) -> tuple[Purchase, bytes]:
+    """A purchase with its invoice file (deferred: only this use case loads it)."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        purchase = _owned(uow.session, Purchase, "purchase", organisation_id, purchase_id)
+        return purchase, purchase.invoice
+
+
 def get_purchase(uow: UnitOfWork, actor: Actor, organisation_id: int, purchase_id: int) -> Purchase:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:

@@ -122,7 +122,9 @@ class Purchase(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     invoice_filename: Mapped[str] = mapped_column(String(300))
     invoice_sha256: Mapped[str] = mapped_column(String(64))
-    invoice: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Loaded only when asked for (:func:`neutrality.registry.services.invoice_of`): a listing of
+    #: purchases must not carry their files.
+    invoice: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
 

@@ -176,8 +176,8 @@ def get_purchase(organisation_id: int, purchase_id: int) -> Any:
 @blp.route("/purchases/<int:purchase_id>/invoice", methods=["GET"])
 def purchase_invoice(organisation_id: int, purchase_id: int) -> Response:
     """The invoice file as recorded; its SHA-256 in the X-Content-SHA256 header."""
-    purchase = services.get_purchase(uow(), actor(), organisation_id, purchase_id)
-    return Response(purchase.invoice, mimetype="application/octet-stream", headers={
+    purchase, invoice = services.invoice_of(uow(), actor(), organisation_id, purchase_id)
+    return Response(invoice, mimetype="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="invoice-{purchase.id}"',
         "X-Content-SHA256": purchase.invoice_sha256,
     })

@@ -51,3 +51,23 @@ def test_allocation_conserves_every_mwh_and_respects_each_site(sites, retired):
         applied = sum((c for s, c in allocation.covered_mwh_by_site.items() if market[s] == m), D(0))
         # what was retired for a market is applied there or reported unused, never lost or moved
         assert applied + allocation.unused_mwh_by_market.get(m, D(0)) == mwh
+
+
+def test_a_period_balance_value_derives_its_verdict_and_coverage_from_its_inputs():
+    import datetime as dt
+
+    from neutrality.claims.balance import EacAllocation, PeriodBalance
+
+    # 1,200 MWh bought, 1,000 covered by certificates: 83.33…%; residual 121.92 t against 122
+    # credits: covered with 0.08 t to spare
+    balance = PeriodBalance(
+        period_id=1, start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31), retirements=(1, 2),
+        credits_retired_tco2e=Decimal(122), eac_retired_mwh_by_market={"CN": Decimal(1000)},
+        inventory_id=3, inventory_status="verified", inventory_verified=True, electricity_mwh=Decimal(1200),
+        allocation=EacAllocation({7: Decimal(1000)}, {}), residual_tco2e=Decimal("121.92"),
+    )
+    assert (balance.verdict, balance.difference_tco2e, balance.provisional) == ("covered", Decimal("0.08"), False)
+    assert balance.eac_covered_mwh == 1000
+    assert balance.electricity_covered_percent == Decimal(1000) * 100 / Decimal(1200)
+    short = PeriodBalance(**{**balance.__dict__, "credits_retired_tco2e": Decimal(121)})
+    assert (short.verdict, short.difference_tco2e) == ("short", Decimal("-0.92"))

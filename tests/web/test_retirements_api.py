@@ -267,3 +267,13 @@ def test_postgresql_itself_refuses_two_retired_ranges_sharing_a_unit(client, db,
             "INSERT INTO retired_ranges (retirement_id, scheme, issuance_key, serial_start, serial_end) "
             "SELECT :other, scheme, issuance_key, serial_end, serial_end + 5 FROM retirements WHERE id = :id"
         ), {"id": world.retirement_a, "other": other})
+
+
+def test_a_period_without_an_inventory_has_a_ledger_but_no_verdict(client, world) -> None:
+    # period_a (commitment A, 2024) has no inventory and no retirement
+    response = client.get(f"{_base(world)}/periods/{world.period_a}/balance", headers=world.headers("viewer"))
+    assert response.status_code == 200, response.get_json()
+    balance = response.get_json()
+    assert (balance["verdict"], balance["residual_tco2e"], balance["provisional"]) == (None, None, True)
+    assert (balance["retirements"], Decimal(balance["credits_retired_tco2e"])) == ([], 0)
+    assert balance["note"] == "the period has no inventory: nothing to balance yet"
