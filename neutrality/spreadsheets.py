@@ -18,12 +18,15 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from decimal import Context, Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import pandas as pd
 
 from neutrality.units import tidy
+
+T = TypeVar("T")
 
 #: Largest quantity accepted, in its own unit: more is a typing error, not an activity.
 MAX_QUANTITY = Decimal("1e15")
@@ -68,6 +71,9 @@ class Refused(Exception):
 
     def __init__(self, *errors: RowError | str):
         self.errors = [e if isinstance(e, RowError) else RowError(None, None, e) for e in errors]
+        #: the encoding the text was read with, when the refusal came after decoding (a wrong
+        #: header read in a wrong stated encoding says which one was used)
+        self.encoding: str | None = None
         super().__init__(self.errors[0].reason)
 
 
@@ -243,6 +249,35 @@ def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
         text, codec = legacy_text(data)
         return text.encode("utf-8"), codec, False
     return data, "utf-8", True
+
+
+def with_csv_text(data: bytes, stated: str | None, read: Callable[[bytes], T]) -> tuple[T, str]:
+    """``read`` applied to a CSV file as UTF-8 bytes, and the encoding the file was read with.
+    A file only presumed UTF-8 (:func:`utf8_body`) whose bytes turn out not to be is read again
+    as GB18030 or Big5."""
+    body, used, presumed = utf8_body(data, stated)
+    try:
+        try:
+            return read(body), used
+        except UnicodeDecodeError:
+            if not presumed:
+                raise decode_failure(data, "utf-8", "UTF-8") from None
+            text, used = legacy_text(data)
+            return read(text.encode("utf-8")), used
+    except Refused as refused:
+        refused.encoding = refused.encoding or used
+        raise
+
+
+def csv_header(body: bytes) -> tuple[list[str], int, str]:
+    """The header cells (trimmed), how many lines come before the header, and the delimiter."""
+    line, before = header_line(body)
+    sep = delimiter(line)
+    try:
+        header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
+    except csv.Error:
+        raise Refused("the header row cannot be read as CSV") from None
+    return header, before, sep
 
 
 def header_line(body: bytes) -> tuple[str, int]:

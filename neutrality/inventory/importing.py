@@ -20,7 +20,6 @@ ready for ``executemany`` or COPY.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -57,18 +56,15 @@ from neutrality.spreadsheets import (
     RowError,
     cell_text,
     column_letter,
-    decode_failure,
-    delimiter,
-    header_line,
+    csv_header,
     is_help_row,
-    legacy_text,
     norm,
     parse_date,
     parse_number,
     read_ragged,
     snake,
     sniff_format,
-    utf8_body,
+    with_csv_text,
 )
 from neutrality.units import Dimension, Unit, UnknownUnit, unit
 
@@ -503,38 +499,8 @@ def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first:
         raise Refused(*errors)
 
 
-
-
-
-
-# -- encodings
-
-
-
-
-
-
-
-
-
-
-
-
-
-# -- CSV
-
-
-
-
-
-
 def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
-    line, before = header_line(body)
-    sep = delimiter(line)
-    try:
-        header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
-    except csv.Error:
-        raise Refused("the header row cannot be read as CSV") from None
+    header, before, sep = csv_header(body)
     header_row = before + 1
     sources, errors = _resolve_columns(header, header_row, mapping)
     if errors:
@@ -572,13 +538,6 @@ def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
     _check_unnamed(header, header_row, cells, before + 1)
     taken, rows = _data_rows(cells, before + 1, len(frame))
     return _Table(header, header_row, sources, taken, rows)
-
-
-
-
-# -- XLSX
-
-
 
 
 def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
@@ -1291,17 +1250,10 @@ def parse_activity_file(
             used = "utf-8"
             table = _read_xlsx(data, mapping)
         else:
-            body, used, presumed = utf8_body(data, encoding)
-            try:
-                table = _read_csv(body, mapping)
-            except UnicodeDecodeError:
-                if not presumed:
-                    raise decode_failure(data, "utf-8", "UTF-8") from None
-                text, used = legacy_text(data)
-                table = _read_csv(text.encode("utf-8"), mapping)
+            table, used = with_csv_text(data, encoding, lambda body: _read_csv(body, mapping))
         rows, errors = _validate(table, period_start, period_end)
     except Refused as refused:
-        rows, errors = ActivityRows(), refused.errors
+        rows, errors, used = ActivityRows(), refused.errors, refused.encoding or used
     return ParsedImport(filename, sha256, file_format, used, rows, errors)
 
 

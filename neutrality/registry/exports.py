@@ -23,7 +23,6 @@ Encoding detection, CSV/XLSX reading and cell parsing are those of activity impo
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import functools
 import hashlib
@@ -47,18 +46,15 @@ from neutrality.spreadsheets import (
     RowError,
     cell_text,
     column_letter,
-    decode_failure,
-    delimiter,
-    header_line,
+    csv_header,
     is_help_row,
-    legacy_text,
     norm,
     parse_date,
     parse_number,
     read_ragged,
     snake,
     sniff_format,
-    utf8_body,
+    with_csv_text,
 )
 
 KINDS: tuple[str, ...] = (
@@ -418,26 +414,8 @@ class _Grid:
     rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells), blank rows and help row dropped
 
 
-def _decode(data: bytes, stated: str | None) -> tuple[bytes, str]:
-    """UTF-8 bytes of a CSV file and the codec it was read with (as activity imports do)."""
-    body, used, presumed = utf8_body(data, stated)
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        if not presumed:
-            raise decode_failure(data, "utf-8", "UTF-8") from None
-        text, used = legacy_text(data)
-        body = text.encode("utf-8")
-    return body, used
-
-
 def _csv_frame(body: bytes) -> tuple[list[str], int, list[list[str]]]:
-    line, before = header_line(body)
-    sep = delimiter(line)
-    try:
-        header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
-    except csv.Error:
-        raise Refused("the header row cannot be read as CSV") from None
+    header, before, sep = csv_header(body)
     width = len(header)
     try:
         frame = pd.read_csv(
@@ -914,8 +892,7 @@ def read_registry_file(
             used = "utf-8"  # the XML inside a workbook is UTF-8
             header, before, records = _xlsx_frame(data)
         else:
-            body, used = _decode(data, encoding)
-            header, before, records = _csv_frame(body)
+            (header, before, records), used = with_csv_text(data, encoding, _csv_frame)
         grid = _grid(records, header, before)
         layout = _layout(grid, kind, mapping)
         read_kind = layout.fmt.kind
@@ -924,7 +901,7 @@ def read_registry_file(
         if "serial" not in headers and "start_serial" in headers:  # templates give the range in two columns
             headers = {**headers, "serial": f"{headers['start_serial']}, {headers['end_serial']}"}
     except Refused as refused:
-        rows, errors = [], refused.errors
+        rows, errors, used = [], refused.errors, refused.encoding or used
     if errors:
         return RegistryFile(read_kind, filename, sha256, used, errors=tuple(errors))
     return RegistryFile(
