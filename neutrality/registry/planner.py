@@ -79,15 +79,17 @@ class VintageAndMarket:
     """
 
     def refusal(self, candidate: Candidate, period: Period) -> str | None:
+        # Reasons are short and general (the plan groups blocks by them and shows each group's
+        # vintages), not one sentence per block.
         start, end = candidate.vintage_start, candidate.vintage_end or candidate.vintage_start
         if candidate.kind is InstrumentKind.EAC:
             if start is None or end is None:
-                return "its production period is not known"
+                return "production period not known"
             if start > period.end or end < period.start:
-                return f"produced {start.isoformat()} to {end.isoformat()}, outside the period"
+                return "produced outside the period"
             return None
         if start is not None and start > period.end:
-            return f"vintage begins {start.isoformat()}, after the period"
+            return "vintage begins after the period"
         return None
 
 

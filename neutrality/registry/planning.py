@@ -83,7 +83,7 @@ def propose(
             markets.append({"market": market, "electricity_mwh": mwh,
                             "retired_mwh": Decimal(mwh_retired.get(market, 0)), **_choice(choice)})
         served = set(grid_by_market)
-        refused += [(c, f"no grid electricity in {c.market} in this period") for c in eacs if c.market not in served]
+        refused += [(c, "no grid electricity in its market in this period") for c in eacs if c.market not in served]
 
         # The residual once the retired and planned EACs cover their markets' electricity.
         retired_and_planned = {m: Decimal(mwh_retired.get(m, 0)) + planned_mwh.get(m, ZERO)
@@ -121,6 +121,7 @@ def _candidates(session: Session, organisation_id: int) -> list[planner.Candidat
         .outerjoin(Purchase, Purchase.id == SerialBlock.purchase_id)
         .where(SerialBlock.organisation_id == organisation_id,
                SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value]))
+        .order_by(SerialBlock.id)
     )
     return [
         planner.Candidate(block_id, scheme, schemes[scheme].kind, quantity, project_id, country, start, end,
@@ -148,17 +149,22 @@ def _line(pick: planner.Pick) -> dict[str, Any]:
 
 
 def _refusals(refused: Sequence[tuple[planner.Candidate, str]]) -> list[dict[str, Any]]:
-    """Blocks the period does not accept, grouped by reason (a holding of a million blocks must
-    not make a million lines)."""
+    """Blocks the period does not accept, grouped by scheme and reason, with the vintages the
+    group spans (a holding of a million blocks must not make a million lines)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for candidate, reason in refused:
-        group = groups.setdefault((candidate.scheme, reason),
-                                  {"scheme": candidate.scheme, "reason": reason, "blocks": 0, "units": 0,
-                                   "block_ids": []})
+        group = groups.setdefault((candidate.scheme, reason), {
+            "scheme": candidate.scheme, "reason": reason, "blocks": 0, "units": 0, "block_ids": [],
+            "vintage_from": None, "vintage_to": None})
         group["blocks"] += 1
         group["units"] += candidate.quantity
         if len(group["block_ids"]) < 20:
             group["block_ids"].append(candidate.block_id)
+        start, end = candidate.vintage_start, candidate.vintage_end or candidate.vintage_start
+        if start is not None and (group["vintage_from"] is None or start < group["vintage_from"]):
+            group["vintage_from"] = start
+        if end is not None and (group["vintage_to"] is None or end > group["vintage_to"]):
+            group["vintage_to"] = end
     return [groups[key] for key in sorted(groups)]
 
 

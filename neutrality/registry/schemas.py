@@ -383,6 +383,8 @@ class NotAcceptedSchema(StrictSchema):
     blocks = fields.Integer()
     units = fields.Integer()
     block_ids = fields.List(fields.Integer(), metadata={"description": "the first 20"})
+    vintage_from = fields.Date(allow_none=True, metadata={"description": "the earliest vintage start in the group"})
+    vintage_to = fields.Date(allow_none=True, metadata={"description": "the latest vintage end in the group"})
 
 
 class PlanSchema(StrictSchema):

@@ -109,17 +109,24 @@ def test_a_tolerance_keeps_a_block_whole_when_it_overshoots_by_no_more(client, w
     assert [(line["quantity"], line["whole"]) for line in split["lines"]] == [(632, False)]
 
 
-def test_certificates_of_another_year_are_not_accepted_and_say_why(client, uow, world) -> None:
+def test_certificates_of_another_year_are_not_accepted_and_grouped_with_their_vintages(client, uow, world) -> None:
     device = registry.create_project(uow(), ADMIN, world.org_a, {
         "kind": "eac", "source_registry": "irec", "registry_project_id": "DEV-OLD", "name": "Old hydro",
         "country": "CN", "technology": "hydro"})
-    old = registry.add_block(uow(), ADMIN, world.org_a, {
-        "scheme": "IREC", "serial": "CN-OLD-0001 to CN-OLD-0500", "quantity": 500, "project_id": device.id,
-        "vintage_start": dt.date(2022, 1, 1), "vintage_end": dt.date(2022, 12, 31)}, as_of=dt.date(2026, 11, 1)).id
+
+    def monthly(prefix: str, units: int, month: int) -> int:
+        return registry.add_block(uow(), ADMIN, world.org_a, {
+            "scheme": "IREC", "serial": f"CN-{prefix}-0001 to CN-{prefix}-{units:04d}", "quantity": units,
+            "project_id": device.id, "vintage_start": dt.date(2022, month, 1),
+            "vintage_end": dt.date(2022, month, 28)}, as_of=dt.date(2026, 11, 1)).id
+
+    march, june = monthly("MAR", 500, 3), monthly("JUN", 300, 6)
     plan = _plan(client, world).get_json()
-    assert plan["not_accepted"] == [{"scheme": "IREC", "reason": "produced 2022-01-01 to 2022-12-31, outside the period",
-                                     "blocks": 1, "units": 500, "block_ids": [old]}]
-    assert all(line["block_id"] != old for line in plan["lines"])
+    # one group for both months: 2 blocks, 500 + 300 = 800 MWh, produced March to June 2022
+    assert plan["not_accepted"] == [{"scheme": "IREC", "reason": "produced outside the period", "blocks": 2,
+                                     "units": 800, "block_ids": [march, june], "vintage_from": "2022-03-01",
+                                     "vintage_to": "2022-06-28"}]
+    assert all(line["block_id"] not in (march, june) for line in plan["lines"])
 
 
 def test_a_plan_with_one_bad_line_retires_nothing(client, uow, world, table_counts) -> None:
