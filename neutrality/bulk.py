@@ -61,6 +61,17 @@ def insert_rows(
         cursor.close()
 
 
+#: Values per ``IN (…)`` list: well below SQLite's and PostgreSQL's bound-parameter limits.
+IN_LIST_SIZE = 500
+
+
+def in_chunks(values: Sequence[Any], size: int = IN_LIST_SIZE) -> Iterable[Sequence[Any]]:
+    """``values`` in slices for ``IN (…)`` lists (a file's thousands of issuances in one list
+    would pass the databases' parameter limits)."""
+    for index in range(0, len(values), size):
+        yield values[index:index + size]
+
+
 def sqlite_datetime(value: dt.datetime) -> str:
     """A UTC timestamp as :class:`neutrality.db.UTCDateTime` keeps it on SQLite (naive text)."""
     return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")

@@ -16,11 +16,12 @@ same export twice records nothing more.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record
+from neutrality.bulk import in_chunks
 from neutrality.claims.tables import ApplicationPeriodRow
 from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
@@ -172,39 +174,55 @@ def _match(
     blocks = [value for _, value in values]
     for i, j in block_math.find_overlaps(blocks):
         errors.append(RowError(values[j][0].row, "serial", f"overlaps row {values[i][0].row} of the file"))
+    in_ledger, held = _Ranges(), _Ranges()
+    keys = sorted({(value.scheme, value.issuance_key) for _, value in values})
+    for some in in_chunks(keys):
+        schemes, issuances = {scheme for scheme, _ in some}, [key for _, key in some]
+        in_ledger.add(session.execute(
+            select(RetiredRange.scheme, RetiredRange.issuance_key, RetiredRange.serial_start, RetiredRange.serial_end,
+                   Retirement.id, Retirement.organisation_id)
+            .join(Retirement, Retirement.id == RetiredRange.retirement_id)
+            .where(RetiredRange.scheme.in_(schemes), RetiredRange.issuance_key.in_(issuances))))
+        # the organisation's blocks (every status but transferred out: they never overlap)
+        held.add(session.execute(
+            select(SerialBlock.scheme, SerialBlock.issuance_key, SerialBlock.serial_start, SerialBlock.serial_end,
+                   SerialBlock.id, SerialBlock.status)
+            .where(SerialBlock.organisation_id == organisation_id, SerialBlock.scheme.in_(schemes),
+                   SerialBlock.issuance_key.in_(issuances), SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value)))
     for row, value in values:
         match = RowMatch(row.row, row.scheme, row.serial, value.quantity, row.retirement_date, row.beneficiary,
                          NOT_HELD)
         matches.append(match)
-        ledger = _in_ledger(session, value)
-        if any(r.organisation_id == organisation_id and (r.serial_start, r.serial_end) == (value.start, value.end)
-               for r in ledger):
+        ledger = in_ledger.overlapping(value)
+        if any(org == organisation_id and (start, end) == (value.start, value.end)
+               for start, end, _, org in ledger):
             match.outcome = ALREADY_RECORDED
             continue
         if ledger:
-            mine = [r.id for r in ledger if r.organisation_id == organisation_id]
+            mine = [entry_id for _, _, entry_id, org in ledger if org == organisation_id]
             errors.append(RowError(row.row, "serial", (
                 f"units of {value.start}–{value.end} are already in the ledger (retirement "
                 f"{', '.join(map(str, mine))}) with other serials" if mine else
                 f"units of {value.start}–{value.end} are already retired by another organisation")))
             continue
-        ours = _our_blocks(session, organisation_id, value)
+        ours = held.overlapping(value)
         if not ours:
             continue
-        unusable = [b for b in ours if b.status not in _MATCHABLE]
+        unusable = [(block_id, status) for _, _, block_id, status in ours if status not in _MATCHABLE]
         if unusable:
             errors.append(RowError(row.row, "serial", "; ".join(
-                f"block {b.id} holding these units is {b.status}" for b in unusable)))
+                f"block {block_id} holding these units is {status}" for block_id, status in unusable)))
             continue
-        held = sum(min(b.serial_end, value.end) - max(b.serial_start, value.start) + 1 for b in ours)
-        if held != value.quantity:
+        units = sum(min(end, value.end) - max(start, value.start) + 1 for start, end, _, _ in ours)
+        if units != value.quantity:
             errors.append(RowError(row.row, "serial", (
-                f"only {held:,} of its {value.quantity:,} units ({value.start}–{value.end}) are in the "
+                f"only {units:,} of its {value.quantity:,} units ({value.start}–{value.end}) are in the "
                 "organisation's holdings; record the missing blocks first")))
             continue
         match.outcome = RECORDED
-        match.blocks = [b.id for b in ours]
-        pieces[row.row] = [_Piece(b.id, max(b.serial_start, value.start), min(b.serial_end, value.end)) for b in ours]
+        match.blocks = [block_id for _, _, block_id, _ in ours]
+        pieces[row.row] = [_Piece(block_id, max(start, value.start), min(end, value.end))
+                           for start, end, block_id, _ in ours]
     errors.sort(key=lambda e: (e.row or 0, e.column or ""))
     return matches, pieces, errors
 
@@ -226,26 +244,38 @@ def _markets_without_consumption(
     return errors
 
 
-def _in_ledger(session: Session, value: Block) -> list[Retirement]:
-    """Retirements in force, anyone's, sharing a unit with ``value``."""
-    return list(session.scalars(
-        select(Retirement).join(RetiredRange, RetiredRange.retirement_id == Retirement.id)
-        .where(RetiredRange.scheme == value.scheme, RetiredRange.issuance_key == value.issuance_key,
-               RetiredRange.serial_start <= value.end, RetiredRange.serial_end >= value.start)
-    ))
+class _Ranges:
+    """Non-overlapping unit ranges per (scheme, issuance key), each with two facts, found by
+    bisection: one query loads them for a whole file instead of two per row (a public export
+    of 20,000 rows took 7 s with a probe per row)."""
 
+    def __init__(self) -> None:
+        self._by_key: dict[tuple[str, str], list[tuple[int, int, Any, Any]]] = {}
+        self._starts: dict[tuple[str, str], list[int]] = {}
 
-def _our_blocks(session: Session, organisation_id: int, value: Block) -> list[SerialBlock]:
-    """The organisation's blocks (every status but transferred out: they never overlap) sharing
-    units with ``value``, lowest serial first."""
-    return list(session.scalars(
-        select(SerialBlock)
-        .where(SerialBlock.organisation_id == organisation_id, SerialBlock.scheme == value.scheme,
-               SerialBlock.issuance_key == value.issuance_key, SerialBlock.serial_start <= value.end,
-               SerialBlock.serial_end >= value.start,
-               SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value)
-        .order_by(SerialBlock.serial_start)
-    ))
+    def add(self, rows: Iterable[Any]) -> None:
+        for scheme, key, start, end, first, second in rows:
+            self._by_key.setdefault((scheme, key), []).append((start, end, first, second))
+        self._starts.clear()  # sorted again on the next look-up
+
+    def _sorted(self, key: tuple[str, str]) -> tuple[list[tuple[int, int, Any, Any]], list[int]]:
+        ranges = self._by_key.get(key, [])
+        if key not in self._starts:
+            ranges.sort(key=lambda r: r[0])
+            self._starts[key] = [r[0] for r in ranges]
+        return ranges, self._starts[key]
+
+    def overlapping(self, block: Block) -> list[tuple[int, int, Any, Any]]:
+        """The ranges sharing a unit with ``block``, lowest first. They do not overlap one
+        another, so their ends rise with their starts: walk back from the last one starting at
+        or before the block's end while they still reach its start."""
+        ranges, starts = self._sorted((block.scheme, block.issuance_key))
+        found = []
+        index = bisect.bisect_right(starts, block.end) - 1
+        while index >= 0 and ranges[index][1] >= block.start:
+            found.append(ranges[index])
+            index -= 1
+        return found[::-1]
 
 
 def _registry_import(

@@ -12,13 +12,14 @@ audited elsewhere either).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
+from neutrality.bulk import in_chunks
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import today
 from neutrality.errors import NotFound
@@ -38,9 +39,6 @@ from neutrality.registry.services import RegistryImportRejected, parse_instrumen
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
 from neutrality.spreadsheets import RowError
 from neutrality.uow import UnitOfWork
-
-#: Issuance keys per IN (…) list: well below SQLite's and PostgreSQL's bound-parameter limits.
-_CHUNK = 500
 
 
 def reconcile_export(
@@ -132,11 +130,6 @@ def _ledger(session: Session, organisation_id: int) -> list[LedgerEntry]:
     ]
 
 
-def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
-    for index in range(0, len(values), _CHUNK):
-        yield values[index:index + _CHUNK]
-
-
 def _retired_by_others(session: Session, organisation_id: int, entries: Sequence[LedgerEntry]) -> list[RetiredElsewhere]:
     """Units of the issuances of ``entries`` that other organisations hold retired: their
     retirements in force (the guard ranges) and their blocks with the status "retired" (from
@@ -145,7 +138,7 @@ def _retired_by_others(session: Session, organisation_id: int, entries: Sequence
     schemes = sorted({scheme for scheme, _ in numberings})
     keys = sorted({key for _, key in numberings})
     found: list[RetiredElsewhere] = []
-    for some in _chunks(keys):
+    for some in in_chunks(keys):
         for scheme, key, start, end in session.execute(
             select(RetiredRange.scheme, RetiredRange.issuance_key, RetiredRange.serial_start, RetiredRange.serial_end)
             .join(Retirement, Retirement.id == RetiredRange.retirement_id)

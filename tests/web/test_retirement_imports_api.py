@@ -191,3 +191,20 @@ def test_a_verifier_reconciles_the_ledger_with_the_export_it_was_read_from(clien
     assert (report["summary"]["entries_checked"], report["summary"]["entries_matched"]) == (2, 1)
     assert [(m["kind"], m["retirement_id"], m["quantity"]) for m in report["mismatches"]] == [
         ("missing_at_registry", world.retirement_a, 100)]
+
+
+def test_a_row_spanning_two_held_blocks_is_recorded_from_both(client, uow, world) -> None:
+    from neutrality.registry import services as registry
+    from tests.factories import ADMIN
+
+    # block_a split after its first 10 units: 941,382,742–941,382,751 and 941,382,752–941,412,554.
+    # A registry row retiring 941,382,747–941,382,756 (10 units) takes the last 5 of the first
+    # block and the first 5 of the second: two ledger entries of 5, 10 credits in all.
+    first, second = registry.split_block(uow(), ADMIN, world.org_a, world.block_a, 10)
+    outcome = _import(client, world, _file(_row(_vcu(941382747, 941382756), 10))).get_json()
+    [row] = outcome["rows"]
+    assert (row["outcome"], row["blocks"], len(row["retirement_ids"])) == ("recorded", [first.id, second.id], 2)
+    quantities = [client.get(f"/api/v1/organisations/{world.org_a}/retirements/{r}",
+                             headers=world.headers("viewer")).get_json()["quantity"] for r in row["retirement_ids"]]
+    assert quantities == [5, 5]
+    assert Decimal(_balance(client, world)["credits_retired_tco2e"]) == 110
