@@ -120,6 +120,11 @@ def test_only_the_rows_asked_for_are_recorded(client, world) -> None:
         ([_row(_vcu(941382742, 941382751), 10), _row(_vcu(941382750, 941382760), 11)], 3, "Serial Number", "overlaps row 2"),
         # a serial that is not Verra's layout
         ([_row("VCS-123", 10)], 2, "Serial Number", "expected"),
+        # a negative quantity, an absurd one, and an impossible date: refused by the reader
+        ([_row(_vcu(941382742, 941382751), -10)], 2, "Quantity Issued", "is negative"),
+        ([_row(_vcu(941382742, 941382751), 10**13)], 2, "Quantity Issued", "is too large"),
+        ([_row(_vcu(941382742, 941382751), 10, retired="2025-02-30")], 2, "Retirement/Cancellation Date",
+         "not a real calendar date"),
     ],
 )
 def test_a_row_that_cannot_be_matched_cleanly_rejects_the_file(
