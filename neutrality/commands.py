@@ -67,6 +67,8 @@ from neutrality.registry.schemas import (
     PurchaseSchema,
     RegistryImportFormSchema,
     RegistryImportOutcomeSchema,
+    ReservationSchema,
+    ReserveSchema,
     RetireFormSchema,
     RetirementImportFormSchema,
     RetirementImportOutcomeSchema,
@@ -573,6 +575,31 @@ def retire_plan(organisation_id: int, period_id: int, policy: str, tolerance: in
                                          tolerance=tolerance, preference=preference))
 
 
+@retire.command("reserve")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--plan", "plan_path", type=_FILE, required=True,
+              help="The output of 'retire plan' (its lines are set aside), or a list of {block_id, quantity}.")
+def retire_reserve(organisation_id: int, period_id: int, plan_path: Path) -> None:
+    """Set aside a plan's units for the period while they are retired at the registry."""
+    try:
+        data = ReserveSchema().load({"lines": _plan_lines(plan_path)})
+    except ValidationError as exc:
+        raise click.ClickException(f"{plan_path}: {exc.messages}") from None
+    _echo(ReservationSchema(many=True), planning.reserve(cli_uow(), cli_actor(), organisation_id, period_id,
+                                                         data["lines"]))
+
+
+def _plan_lines(path: Path) -> list[dict[str, Any]]:
+    """The lines of a plan file (the output of 'retire plan', or a bare list) as {block_id, quantity}."""
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+        lines = plan["lines"] if isinstance(plan, dict) else plan
+        return [{"block_id": line["block_id"], "quantity": line.get("quantity")} for line in lines]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise click.ClickException(f"{path}: not a plan ({exc})") from None
+
+
 @retire.command("apply")
 @click.argument("organisation_id", type=int)
 @click.argument("period_id", type=int)
@@ -583,13 +610,11 @@ def retire_plan(organisation_id: int, period_id: int, policy: str, tolerance: in
 @click.option("--evidence", type=_FILE, required=True, help="The registry's statement of the retirements.")
 def retire_apply(organisation_id: int, period_id: int, plan_path: Path, path: Path, evidence: Path) -> None:
     """Retire every line of a plan for the period: all of them or none."""
+    lines = _plan_lines(plan_path)
     try:
-        plan = json.loads(plan_path.read_text(encoding="utf-8"))
-        lines = plan["lines"] if isinstance(plan, dict) else plan
         fields = json.loads(path.read_text(encoding="utf-8"))
-        data = PlanApplyFormSchema().load({**fields, "lines": [
-            {"block_id": line["block_id"], "quantity": line.get("quantity")} for line in lines]})
-    except (ValueError, KeyError, TypeError, ValidationError) as exc:
+        data = PlanApplyFormSchema().load({**fields, "lines": lines})
+    except (ValueError, TypeError, ValidationError) as exc:
         raise click.ClickException(f"{plan_path}, {path}: {getattr(exc, 'messages', exc)}") from None
     entries = planning.apply(cli_uow(), cli_actor(), organisation_id, period_id, data.pop("lines"), data,
                              evidence=evidence.read_bytes(), evidence_filename=evidence.name, as_of=utcnow().date())

@@ -55,6 +55,8 @@ class Candidate:
     vintage_end: dt.date | None
     unit_price: Decimal | None = None
     currency: str | None = None
+    #: set aside for this period by an earlier plan: taken before anything else
+    reserved: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ def units_for(need: Decimal) -> int:
 
 
 def order(candidates: Iterable[Candidate], policy: Policy, preference: Sequence[int] = ()) -> list[Candidate]:
-    """Candidates in the order the policy takes them; ties fall back to the oldest vintage, then
-    the block id, so a plan is reproducible."""
+    """Candidates in the order the policy takes them, those reserved for the period first; ties
+    fall back to the oldest vintage, then the block id, so a plan is reproducible."""
 
     def oldest(c: Candidate) -> tuple:
         return (c.vintage_start or dt.date.min, c.vintage_end or dt.date.min, c.block_id)
@@ -145,12 +147,16 @@ def order(candidates: Iterable[Candidate], policy: Policy, preference: Sequence[
     if policy is Policy.CHEAPEST:
         # Unpriced blocks last; prices in different currencies are compared within a currency
         # only (no exchange rates here): the currency with the lowest code first.
-        return sorted(candidates, key=lambda c: (c.unit_price is None, c.currency or "", c.unit_price or ZERO,
-                                                 *oldest(c)))
-    if policy is Policy.PROJECT_PREFERENCE:
+        def key(c: Candidate) -> tuple:
+            return (c.unit_price is None, c.currency or "", c.unit_price or ZERO, *oldest(c))
+    elif policy is Policy.PROJECT_PREFERENCE:
         rank = {project_id: i for i, project_id in enumerate(preference)}
-        return sorted(candidates, key=lambda c: (rank.get(c.project_id, len(rank)), *oldest(c)))
-    return sorted(candidates, key=oldest)
+
+        def key(c: Candidate) -> tuple:
+            return (rank.get(c.project_id, len(rank)), *oldest(c))
+    else:
+        key = oldest
+    return sorted(candidates, key=lambda c: (not c.reserved, *key(c)))
 
 
 def choose(

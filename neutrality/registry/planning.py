@@ -1,5 +1,5 @@
-"""Use cases of the retirement planner: propose which held blocks to retire for a period, and
-apply a plan (all of it or nothing).
+"""Use cases of the retirement planner: propose which held blocks to retire for a period, set
+a plan's units aside for it (reserve), and apply a plan (all of it or nothing).
 
 The proposal is read-only. Applying takes the plan's lines as the user confirmed them (a plan
 may be edited before it is applied) and records every retirement in one transaction, with one
@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
+from neutrality.audit.services import record, snapshot
 from neutrality.claims.balance import allocate_eacs
-from neutrality.errors import InvalidInput, NeutralityError
+from neutrality.clock import utcnow
+from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.computing import compute
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
@@ -33,8 +35,14 @@ from neutrality.registry.retirements import (
     retire_units,
 )
 from neutrality.registry.schemes import load_schemes
-from neutrality.registry.services import get_block_row, lock_holdings
-from neutrality.registry.tables import InstrumentProject, Purchase, Retirement, SerialBlock
+from neutrality.registry.services import get_block_row, lock_holdings, split_off
+from neutrality.registry.tables import (
+    BlockReservation,
+    InstrumentProject,
+    Purchase,
+    Retirement,
+    SerialBlock,
+)
 from neutrality.units import tidy
 from neutrality.uow import UnitOfWork
 
@@ -68,8 +76,9 @@ def propose(
             grid_by_market[countries[site_id]] = grid_by_market.get(countries[site_id], ZERO) + mwh
         credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
 
-        candidates = _candidates(session, organisation_id)
+        candidates, reserved_elsewhere = _candidates(session, organisation_id, period.id)
         acceptable, refused = planner.accepted(candidates, window, acceptance)
+        refused += reserved_elsewhere
         eacs = [c for c in acceptable if c.kind is InstrumentKind.EAC]
         credits = [c for c in acceptable if c.kind is InstrumentKind.CARBON_CREDIT]
 
@@ -111,23 +120,32 @@ def propose(
         }
 
 
-def _candidates(session: Session, organisation_id: int) -> list[planner.Candidate]:
+def _candidates(
+    session: Session, organisation_id: int, period_id: int
+) -> tuple[list[planner.Candidate], list[tuple[planner.Candidate, str]]]:
+    """The blocks held or reserved, and (apart) those reserved for another period."""
     schemes = load_schemes()
     rows = session.execute(
         select(SerialBlock.id, SerialBlock.scheme, SerialBlock.quantity, SerialBlock.project_id,
                InstrumentProject.country, SerialBlock.vintage_start, SerialBlock.vintage_end,
-               Purchase.unit_price, Purchase.currency)
+               Purchase.unit_price, Purchase.currency, BlockReservation.period_id)
         .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
         .outerjoin(Purchase, Purchase.id == SerialBlock.purchase_id)
+        .outerjoin(BlockReservation, BlockReservation.block_id == SerialBlock.id)
         .where(SerialBlock.organisation_id == organisation_id,
                SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value]))
         .order_by(SerialBlock.id)
     )
-    return [
-        planner.Candidate(block_id, scheme, schemes[scheme].kind, quantity, project_id, country, start, end,
-                          price, currency)
-        for block_id, scheme, quantity, project_id, country, start, end, price, currency in rows
-    ]
+    free: list[planner.Candidate] = []
+    elsewhere: list[tuple[planner.Candidate, str]] = []
+    for block_id, scheme, quantity, project_id, country, start, end, price, currency, reserved_for in rows:
+        candidate = planner.Candidate(block_id, scheme, schemes[scheme].kind, quantity, project_id, country, start,
+                                      end, price, currency, reserved=reserved_for == period_id)
+        if reserved_for is not None and reserved_for != period_id:
+            elsewhere.append((candidate, "reserved for another period"))
+        else:
+            free.append(candidate)
+    return free, elsewhere
 
 
 def _choice(choice: planner.Choice) -> dict[str, Any]:
@@ -145,6 +163,7 @@ def _line(pick: planner.Pick) -> dict[str, Any]:
         "block_quantity": c.quantity, "unit": "MWh" if c.kind is InstrumentKind.EAC else "tCO2e",
         "market": c.market, "project_id": c.project_id, "vintage_start": c.vintage_start,
         "vintage_end": c.vintage_end, "unit_price": c.unit_price, "currency": c.currency,
+        "reserved": c.reserved,
     }
 
 
@@ -176,14 +195,7 @@ def apply(
     the period, with the same registry evidence and fields: all of them, or none."""
     authorize(actor, Permission.RETIRE, organisation_id)
     require_evidence(evidence)
-    if not lines:
-        raise InvalidInput("the plan has no line to apply", {"lines": ["empty"]})
-    seen: set[int] = set()
-    for number, line in enumerate(lines, start=1):
-        if line["block_id"] in seen:
-            raise InvalidInput(f"line {number}: block {line['block_id']} appears twice in the plan",
-                               {"lines": [f"line {number}: block {line['block_id']} twice"]})
-        seen.add(line["block_id"])
+    _check_lines(lines)
     with uow:
         session = uow.session
         lock_holdings(session, organisation_id)
@@ -193,8 +205,7 @@ def apply(
         for number, line in enumerate(lines, start=1):
             try:
                 block = get_block_row(session, organisation_id, line["block_id"])
-                part, _ = block_math.split(Block(block.scheme, block.issuance_key, block.serial_start,
-                                                 block.serial_end), line.get("quantity") or block.quantity)
+                part, _ = block_math.split(_value(block), line.get("quantity") or block.quantity)
                 entries.append(retire_units(uow, actor, period, block, part.start, part.end, data,
                                             evidence=evidence, evidence_filename=evidence_filename,
                                             as_of=as_of, markets=markets))
@@ -204,3 +215,58 @@ def apply(
                 raise
         uow.commit()
         return entries
+
+
+def reserve(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, lines: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """Set aside the units of a plan's lines for the period (the block's first ``quantity``
+    units; the rest stays held): other periods' plans pass them over and no other period can
+    retire them until they are released (status back to held). All lines or none."""
+    authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
+    _check_lines(lines)
+    with uow:
+        session = uow.session
+        lock_holdings(session, organisation_id)
+        period = period_open_for_retirement(session, organisation_id, period_id)
+        reserved = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                block = get_block_row(session, organisation_id, line["block_id"])
+                if block.status != BlockStatus.HELD.value:
+                    raise Conflict(f"block {block.id} is {block.status}: only held units are reserved",
+                                   {"block_id": [block.status]})
+                before = snapshot(block)
+                part, rest = block_math.split(_value(block), line.get("quantity") or block.quantity)
+                block.serial_end, block.quantity = part.end, part.quantity
+                session.flush()
+                if rest is not None:
+                    split_off(session, actor, block, rest)
+                block.status = BlockStatus.RESERVED.value
+                session.add(BlockReservation(organisation_id=organisation_id, block_id=block.id, period_id=period.id,
+                                             created_at=utcnow(), created_by=actor.label))
+                uow.flush()
+            except NeutralityError as problem:
+                problem.message = f"line {number} (block {line['block_id']}): {problem.message}; nothing was reserved"
+                raise
+            record(session, actor, "registry.block.reserve", block, before=before, organisation_id=organisation_id)
+            reserved.append({"block_id": block.id, "period_id": period.id, "scheme": block.scheme,
+                             "serial_start": block.serial_start, "serial_end": block.serial_end,
+                             "quantity": block.quantity})
+        uow.commit()
+        return reserved
+
+
+def _check_lines(lines: Sequence[Mapping[str, Any]]) -> None:
+    if not lines:
+        raise InvalidInput("the plan has no line to apply", {"lines": ["empty"]})
+    seen: set[int] = set()
+    for number, line in enumerate(lines, start=1):
+        if line["block_id"] in seen:
+            raise InvalidInput(f"line {number}: block {line['block_id']} appears twice in the plan",
+                               {"lines": [f"line {number}: block {line['block_id']} twice"]})
+        seen.add(line["block_id"])
+
+
+def _value(block: SerialBlock) -> Block:
+    return Block(block.scheme, block.issuance_key, block.serial_start, block.serial_end)

@@ -30,7 +30,7 @@ from neutrality.registry import blocks as block_math
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind
 from neutrality.registry.schemes import scheme as scheme_of
-from neutrality.registry.services import get_block_row, lock_holdings
+from neutrality.registry.services import get_block_row, lock_holdings, reservation_of, split_off
 from neutrality.registry.tables import InstrumentProject, RetiredRange, Retirement, SerialBlock
 from neutrality.uow import UnitOfWork
 
@@ -99,6 +99,10 @@ def retire_units(
     if block.status not in allowed:
         raise Conflict(f"block {block.id} is {block.status}: only held or reserved units are retired",
                        {"block_id": [block.status]})
+    reservation = reservation_of(session, block.id)
+    if reservation is not None and reservation.period_id != period.id:
+        raise Conflict(f"block {block.id} is reserved for period {reservation.period_id}; release it first",
+                       {"block_id": [f"reserved for period {reservation.period_id}"]})
     retired_on = data["retired_on"]
     if retired_on > as_of:
         raise InvalidInput(f"the retirement date {retired_on.isoformat()} is in the future; give the date "
@@ -126,14 +130,9 @@ def retire_units(
     session.flush()
     for piece in (below, above):
         if piece is not None:
-            session.add(SerialBlock(
-                organisation_id=organisation_id, scheme=block.scheme, project_id=block.project_id,
-                issuance_key=block.issuance_key, serial_start=piece.start, serial_end=piece.end,
-                quantity=piece.quantity, vintage_start=block.vintage_start, vintage_end=block.vintage_end,
-                status=block.status, account=block.account, raw_serial=block.raw_serial,
-                details=dict(block.details), split_from_id=block.id, purchase_id=block.purchase_id,
-                import_id=block.import_id, created_at=utcnow(), created_by=actor.label,
-            ))
+            split_off(session, actor, block, piece)
+    if reservation is not None:  # set aside for this period: now retired for it
+        session.delete(reservation)
     block.status = BlockStatus.RETIRED.value
     commitment = session.get(Commitment, period.commitment_id)
     entry = Retirement(

@@ -333,6 +333,20 @@ class PlanApplyFormSchema(_RetirementFieldsSchema):
         "description": 'the plan\'s lines as JSON: [{"block_id": 17, "quantity": 300}, …]'})
 
 
+class ReserveSchema(StrictSchema):
+    lines = fields.List(fields.Nested(PlanLineInSchema), required=True, metadata={
+        "description": "the plan's lines to set aside for the period"})
+
+
+class ReservationSchema(StrictSchema):
+    block_id = fields.Integer()
+    period_id = fields.Integer()
+    scheme = fields.String()
+    serial_start = fields.Integer()
+    serial_end = fields.Integer()
+    quantity = fields.Integer()
+
+
 class PlanQuerySchema(StrictSchema):
     policy = fields.String(load_default="oldest_vintage",
                            validate=validate.OneOf(["oldest_vintage", "cheapest", "project_preference"]))
@@ -355,6 +369,7 @@ class PlanLineSchema(StrictSchema):
     vintage_end = fields.Date(allow_none=True)
     unit_price = decimal_field(allow_none=True)
     currency = fields.String(allow_none=True)
+    reserved = fields.Boolean(metadata={"description": "set aside for this period by an earlier reservation"})
 
 
 class _ChoiceSchema(StrictSchema):

@@ -38,7 +38,13 @@ from neutrality.registry.reconciliation import retirement_deadline
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.serials import parse_serial
-from neutrality.registry.tables import InstrumentProject, Purchase, RegistryImport, SerialBlock
+from neutrality.registry.tables import (
+    BlockReservation,
+    InstrumentProject,
+    Purchase,
+    RegistryImport,
+    SerialBlock,
+)
 from neutrality.spreadsheets import RowError
 from neutrality.units import tidy
 from neutrality.uow import UnitOfWork
@@ -317,20 +323,37 @@ def split_block(
                                {"quantity": ["the whole block"]})
         before = snapshot(row)
         row.serial_end, row.quantity = part.end, part.quantity
-        remainder = SerialBlock(
-            organisation_id=organisation_id, scheme=row.scheme, project_id=row.project_id,
-            issuance_key=row.issuance_key, serial_start=rest.start, serial_end=rest.end, quantity=rest.quantity,
-            vintage_start=row.vintage_start, vintage_end=row.vintage_end, status=row.status, account=row.account,
-            raw_serial=row.raw_serial, details=dict(row.details), split_from_id=row.id, purchase_id=row.purchase_id,
-            import_id=row.import_id, created_at=utcnow(), created_by=actor.label,
-        )
         uow.flush()  # the shortened block first: the two never overlap, even for a moment
-        session.add(remainder)
+        remainder = split_off(session, actor, row, rest)
         uow.flush()
         record(session, actor, "registry.block.split", row, before=before, organisation_id=organisation_id)
         record(session, actor, "registry.block.add", remainder, organisation_id=organisation_id)
         uow.commit()
         return row, remainder
+
+
+def split_off(session: Session, actor: Actor, block: SerialBlock, piece: Block) -> SerialBlock:
+    """A new block of units ``piece`` taken from ``block`` (which the caller has already
+    narrowed): same issuance, project, vintage, status, account, purchase and registry details,
+    and the same reservation if the block is set aside for a period."""
+    row = SerialBlock(
+        organisation_id=block.organisation_id, scheme=block.scheme, project_id=block.project_id,
+        issuance_key=block.issuance_key, serial_start=piece.start, serial_end=piece.end, quantity=piece.quantity,
+        vintage_start=block.vintage_start, vintage_end=block.vintage_end, status=block.status, account=block.account,
+        raw_serial=block.raw_serial, details=dict(block.details), split_from_id=block.id,
+        purchase_id=block.purchase_id, import_id=block.import_id, created_at=utcnow(), created_by=actor.label,
+    )
+    session.add(row)
+    reservation = reservation_of(session, block.id)
+    if reservation is not None:
+        session.flush()
+        session.add(BlockReservation(organisation_id=block.organisation_id, block_id=row.id,
+                                     period_id=reservation.period_id, created_at=utcnow(), created_by=actor.label))
+    return row
+
+
+def reservation_of(session: Session, block_id: int) -> BlockReservation | None:
+    return session.scalar(select(BlockReservation).where(BlockReservation.block_id == block_id))
 
 
 def set_block_status(
@@ -352,6 +375,9 @@ def set_block_status(
         before = snapshot(row)
         row.status = new.value
         row.details = {**row.details, "status_reason": reason.strip()}
+        reservation = reservation_of(session, row.id)
+        if reservation is not None and new != BlockStatus.RESERVED:  # released, cancelled or gone
+            session.delete(reservation)
         record(session, actor, "registry.block.status", row, before=before, organisation_id=organisation_id)
         uow.commit()
         return row

@@ -181,6 +181,22 @@ class SerialBlock(Base):
     created_by: Mapped[str] = mapped_column(String(254))
 
 
+class BlockReservation(Base):
+    """Units set aside for one application period by a retirement plan (the block's status is
+    "reserved"), until they are retired for it or released. Other periods' plans leave them
+    alone and a retirement for another period is refused; the ledger, not this, is what
+    guarantees no double counting."""
+
+    __tablename__ = "block_reservations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("serial_blocks.id"), unique=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("application_periods.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
 class Retirement(Base):
     """One entry of the retirement ledger: units of a block retired for a subject and period,
     or the reversal of such an entry. Append-only (triggers refuse UPDATE and DELETE): a

@@ -31,6 +31,8 @@ from neutrality.registry.schemas import (
     RegistryImportFormSchema,
     RegistryImportOutcomeSchema,
     RegistryImportSchema,
+    ReservationSchema,
+    ReserveSchema,
     RetireFormSchema,
     RetirementImportFormSchema,
     RetirementImportOutcomeSchema,
@@ -274,6 +276,15 @@ def import_retirements(organisation_id: int) -> Any:
         uow(), actor(), organisation_id, options.pop("period_id"), data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
     )
+
+
+@blp.route("/periods/<int:period_id>/retirement-plan/reservation", methods=["POST"])
+@blp.arguments(ReserveSchema)
+@blp.response(201, ReservationSchema(many=True))
+def reserve_plan(data: dict[str, Any], organisation_id: int, period_id: int) -> Any:
+    """Set aside the units of a plan's lines for the period while they are retired at the
+    registry: other periods' plans pass them over; release a block by setting it held again."""
+    return planning.reserve(uow(), actor(), organisation_id, period_id, data["lines"])
 
 
 @blp.route("/retirement-reconciliations", methods=["POST"])

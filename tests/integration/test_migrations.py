@@ -37,7 +37,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0007_retirement_imports"
+HEAD = "0008_block_reservations"
 
 APPEND_ONLY = "audit_entries is append-only"
 

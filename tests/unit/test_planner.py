@@ -87,6 +87,14 @@ def test_project_preference_takes_the_named_projects_in_order_then_the_oldest():
     assert [c.block_id for c in order(blocks, Policy.PROJECT_PREFERENCE, preference=[3, 7])] == [4, 2, 1, 3]
 
 
+def test_units_reserved_for_the_period_come_first_whatever_the_policy():
+    reserved = Candidate(9, "VCU", CREDIT, 10, 1, "CN", dt.date(2023, 1, 1), dt.date(2023, 12, 31),
+                         Decimal("50"), "USD", reserved=True)
+    blocks = [credit(1, 10, 2018, "1.00"), reserved, credit(2, 10, 2019, "2.00")]
+    for policy in Policy:
+        assert order(blocks, policy, preference=[1])[0] is reserved
+
+
 def test_certificates_must_be_produced_in_the_period_and_credits_not_after_it():
     rule = VintageAndMarket()
     inside = eac(1, 10, dt.date(2024, 3, 1), dt.date(2024, 3, 31))

@@ -195,6 +195,8 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "period_id": str(w.period_verified), "file": _verra_retirement_file(w)}), RETIRE, "org"),
     ("POST", A + "/retirement-reconciliations", lambda w: Form({"file": _verra_retirement_file(w)}), READ, "org"),
     ("GET", A + "/periods/{w.period_verified}/retirement-plan", None, READ, "org"),
+    ("POST", A + "/periods/{w.period_verified}/retirement-plan/reservation",
+     lambda w: {"lines": [{"block_id": w.block_a, "quantity": 10}]}, MANAGE_INSTRUMENTS, "org"),
     ("POST", A + "/periods/{w.period_verified}/retirement-plan", lambda w: Form({
         "lines": json.dumps([{"block_id": w.block_a, "quantity": 10}]), "beneficiary_text": "Factory A",
         "purpose": "2024 neutrality", "retired_on": "2025-03-01", "registry_reference": "R-3",

@@ -187,3 +187,79 @@ def test_a_period_without_an_inventory_has_nothing_to_plan(client, world) -> Non
                           headers=world.headers("viewer"))
     assert response.status_code == 422
     assert response.get_json()["error"]["details"] == {"period_id": ["no inventory"]}
+
+
+def _reserve(client: Any, world: World, lines: list[dict[str, Any]], who: str = "procurement") -> Any:
+    return client.post(f"{_base(world)}/retirement-plan/reservation", json={"lines": lines},
+                       headers=world.headers(who))
+
+
+def _draft_period(client: Any, world: World) -> int:
+    """Commitment B's 2025 period: a draft inventory of 1,200 MWh, 731.52 t market-based, no
+    retirement, so its plan needs 732 credits."""
+    inventory = client.get(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}",
+                           headers=world.headers("viewer")).get_json()
+    return inventory["period_id"]
+
+
+def test_units_reserved_for_a_period_are_planned_first_for_it_and_passed_over_by_others(client, world) -> None:
+    reserved = _reserve(client, world, [{"block_id": world.block_a, "quantity": 632}])
+    assert reserved.status_code == 201, reserved.get_json()
+    assert [(r["block_id"], r["quantity"]) for r in reserved.get_json()] == [(world.block_a, 632)]
+    # the rest of block_a (29,813 − 632 = 29,181) stays held, as a block of its own
+    blocks = client.get(f"/api/v1/organisations/{world.org_a}/blocks", headers=world.headers("viewer")).get_json()
+    by_status = sorted((b["status"], b["quantity"]) for b in blocks["items"] if b["scheme"] == "VCU")
+    assert ("reserved", 632) in by_status and ("held", 29_181) in by_status
+
+    own = _plan(client, world).get_json()
+    assert [(line["block_id"], line["quantity"], line["reserved"]) for line in own["lines"]] == [
+        (world.block_a, 632, True)]
+    other_period = _draft_period(client, world)
+    other = client.get(f"/api/v1/organisations/{world.org_a}/periods/{other_period}/retirement-plan",
+                       headers=world.headers("viewer")).get_json()
+    # 732 credits needed there, taken from the held rest, never from the reserved 632
+    assert other["credits"]["units_needed"] == 732
+    assert all(line["block_id"] != world.block_a for line in other["lines"])
+    assert sum(line["quantity"] for line in other["lines"]) == 732
+    [passed_over] = [g for g in other["not_accepted"] if g["reason"] == "reserved for another period"]
+    assert (passed_over["units"], passed_over["block_ids"]) == (632, [world.block_a])
+
+
+def test_reserved_units_cannot_be_retired_for_another_period_until_released(client, world, table_counts) -> None:
+    _reserve(client, world, [{"block_id": world.block_a, "quantity": 632}])
+    other_period = _draft_period(client, world)
+    before = table_counts()
+    refused = client.post(f"/api/v1/organisations/{world.org_a}/retirements", content_type="multipart/form-data",
+                          headers=world.headers("lead"), data={
+                              "period_id": str(other_period), "block_id": str(world.block_a),
+                              "beneficiary_text": "A", "purpose": "A, 2025", "retired_on": "2026-03-01",
+                              "registry_reference": "R", "evidence": (io.BytesIO(b"%PDF"), "c.pdf")})
+    assert refused.status_code == 409
+    assert f"reserved for period {world.period_verified}" in refused.get_json()["error"]["message"]
+    assert table_counts() == before
+    released = client.post(f"/api/v1/organisations/{world.org_a}/blocks/{world.block_a}/status",
+                           json={"status": "held", "reason": "plan changed"}, headers=world.headers("procurement"))
+    assert released.status_code == 200, released.get_json()
+    assert table_counts()["block_reservations"] == before["block_reservations"] - 1
+
+
+def test_applying_the_plan_retires_the_reserved_units_and_ends_the_reservation(client, world, table_counts) -> None:
+    _reserve(client, world, [{"block_id": world.block_a, "quantity": 632}])
+    before = table_counts()
+    applied = _apply(client, world, [{"block_id": world.block_a}])
+    assert applied.status_code == 201, applied.get_json()
+    assert [e["quantity"] for e in applied.get_json()] == [632]
+    assert table_counts()["block_reservations"] == before["block_reservations"] - 1
+
+
+def test_a_reservation_with_one_bad_line_reserves_nothing(client, uow, world, table_counts) -> None:
+    irec = _irec_2024(uow, world)
+    _reserve(client, world, [{"block_id": world.block_a, "quantity": 10}])
+    before = table_counts()
+    # the first line is fine; block_a's first 10 units are already reserved
+    response = _reserve(client, world, [{"block_id": irec, "quantity": 100}, {"block_id": world.block_a}])
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["error"]["message"].startswith(f"line 2 (block {world.block_a}): block")
+    assert table_counts() == before
+    # a viewer may read plans but not set units aside
+    assert _reserve(client, world, [{"block_id": irec}], who="viewer").status_code == 403
