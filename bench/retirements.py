@@ -434,8 +434,8 @@ def main() -> int:
             answer = balances.period_balance(make_uow(), ADMIN, a["org"], balanced)
             runs.append((time.perf_counter() - t) * 1000)
         print(f"2. period balance: median {statistics.median(runs):6.1f} ms (min {min(runs):.1f}, max {max(runs):.1f}) "
-              f"over {len(runs)} runs; {len(answer['retirements']):,} retirements, "
-              f"{answer['credits_retired_tco2e']:,} tCO2e credits, verdict {answer.get('verdict')}  target ≤ 200 ms")
+              f"over {len(runs)} runs; {len(answer.retirements):,} retirements, "
+              f"{answer.credits_retired_tco2e:,} tCO2e credits, verdict {answer.verdict}  target ≤ 200 ms")
 
         # 3. Racing requests: PostgreSQL only (SQLite serialises every writer with BEGIN IMMEDIATE).
         if backend == "postgresql":
