@@ -22,13 +22,14 @@ from neutrality.claims import services as claims
 from neutrality.db import Database, make_engine
 from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
-from neutrality.registry import retirements
+from neutrality.registry import planning, retirements
 from neutrality.registry import services as registry
-from neutrality.registry.tables import RetiredRange, Retirement
+from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
 from neutrality.uow import UnitOfWork
 from tests.factories import (
     ADMIN,
     HELD_VCU,
+    OTHER_VCU,
     commitment_payload,
     organisation_payload,
     site_payload,
@@ -103,3 +104,51 @@ def test_racing_retirements_of_the_same_units_by_two_organisations_let_exactly_o
     with uow() as unit:
         assert unit.session.scalar(select(func.count()).select_from(Retirement)) == 1
         assert unit.session.scalar(select(func.count()).select_from(RetiredRange)) == 1
+
+
+def test_racing_plans_sharing_units_apply_whole_or_not_at_all(database: Database) -> None:
+    """Each organisation's plan retires 100 units of a block only it holds and 100 of the
+    block both hold. 20 plans race, 10 per organisation: the shared units can serve one plan
+    only, so exactly one plan applies, both its lines; every other plan is refused whole, and
+    the losing organisation's own block stays held (nothing of its plan was written)."""
+    uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
+    holders = []
+    for issuance in ("997", "998"):
+        org, period, shared = _holder(uow)
+        project = registry.create_project(uow(), ADMIN, org, verra_project("3866", "Another biogas project")).id
+        own = registry.add_block(uow(), ADMIN, org, {
+            "scheme": "VCU", "serial": OTHER_VCU.replace("-997-", f"-{issuance}-"), "quantity": 15_000,
+            "project_id": project}, as_of=dt.date(2026, 11, 21)).id
+        holders.append((org, period, own, shared))
+    requests = [holders[i % 2] for i in range(20)]
+    barrier = threading.Barrier(len(requests))
+    outcomes: list[str] = [""] * len(requests)
+
+    def apply(index: int, org: int, period: int, own: int, shared: int) -> None:
+        barrier.wait()
+        try:
+            planning.apply(uow(), ADMIN, org, period, [{"block_id": own, "quantity": 100},
+                                                       {"block_id": shared, "quantity": 100}], {
+                "beneficiary_text": f"org {org}", "purpose": "neutrality", "reason": "",
+                "retired_on": dt.date(2025, 3, 1), "registry_reference": f"P-{index}", "registry_link": ""},
+                evidence=b"%PDF statement", evidence_filename="s.pdf", as_of=dt.date(2026, 11, 21))
+            outcomes[index] = "applied"
+        except Conflict:
+            outcomes[index] = "conflict"
+
+    threads = [threading.Thread(target=apply, args=(i, *r)) for i, r in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    assert outcomes.count("applied") == 1 and outcomes.count("conflict") == 19, outcomes
+    winner = requests[outcomes.index("applied")]
+    loser = holders[1] if winner == holders[0] else holders[0]
+    with uow() as unit:
+        entries = unit.session.scalars(select(Retirement)).all()
+        assert sorted((e.organisation_id, e.block_id, e.quantity) for e in entries) == sorted(
+            [(winner[0], winner[2], 100), (winner[0], winner[3], 100)])
+        assert unit.session.scalar(select(func.count()).select_from(RetiredRange)) == 2
+        assert unit.session.get(SerialBlock, loser[2]).status == "held"
+        assert unit.session.get(SerialBlock, loser[2]).quantity == 15_000
