@@ -11,7 +11,7 @@ from neutrality.access.model import Actor, Permission, authorize
 from neutrality.claims.balance import PeriodBalance, allocate_eacs
 from neutrality.claims.tables import ApplicationPeriodRow
 from neutrality.errors import NotFound
-from neutrality.inventory.computing import compute
+from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.inventory.status import InventoryStatus
 from neutrality.organisations.tables import Site
@@ -38,11 +38,12 @@ def period_balance(uow: UnitOfWork, actor: Actor, organisation_id: int, period_i
         inventory = latest_inventory_of(session, period.id)
         if inventory is None:
             return replace(ledger, note="the period has no inventory: nothing to balance yet")
-        gross, _, _ = compute(session, inventory)
+        activities = grouped_activities(session, inventory)  # read once, calculated twice
+        gross = calculate_activities(session, inventory, activities)
         sites = {s.id: s.country for s in session.scalars(select(Site).where(Site.id.in_(gross.scope2_market.sites)))}
         grid = {site_id: s.grid_mwh for site_id, s in gross.scope2_market.sites.items()}
         allocation = allocate_eacs(grid, sites, dict(ledger.eac_retired_mwh_by_market))
-        covered, _, _ = compute(session, inventory, covered_mwh_by_site=allocation.covered_mwh_by_site)
+        covered = calculate_activities(session, inventory, activities, allocation.covered_mwh_by_site)
         return replace(
             ledger, inventory_id=inventory.id, inventory_status=inventory.status,
             inventory_verified=inventory.status == InventoryStatus.VERIFIED,

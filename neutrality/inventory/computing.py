@@ -426,6 +426,25 @@ def compute(
     return result, report, used
 
 
+def grouped_activities(session: Session, inventory: Inventory) -> list[Activity]:
+    """The inventory's counted records summed per group, read once for several calculations
+    (:func:`calculate_activities`): reading and summing a million records is most of a
+    calculation's time, the calculation of the groups little."""
+    period = session.get(ApplicationPeriodRow, inventory.period_id)
+    groups, _ = load_groups(session, inventory, period)
+    return [g.activity for g in groups]
+
+
+def calculate_activities(
+    session: Session, inventory: Inventory, activities: list[Activity],
+    covered_mwh_by_site: Mapping[int, Decimal] | None = None,
+) -> InventoryResult:
+    """The result of :func:`grouped_activities`, with the grid electricity certificates cover
+    (MWh per site) counted at zero in market-based Scope 2."""
+    result, _, _ = _calculate(session, inventory, activities, covered_mwh_by_site)
+    return result
+
+
 def _by_unit(items: Sequence[Reconciliation]) -> dict[str, Decimal]:
     totals: dict[str, Decimal] = {}
     for item in items:

@@ -21,7 +21,7 @@ from neutrality.audit.services import record, snapshot
 from neutrality.claims.balance import allocate_eacs
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput, NeutralityError
-from neutrality.inventory.computing import compute
+from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
 from neutrality.registry import blocks as block_math
@@ -67,7 +67,8 @@ def propose(
             raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
                                {"period_id": ["no inventory"]})
         window = planner.Period(period.start_date, period.end_date)
-        gross, _, _ = compute(session, inventory)
+        activities = grouped_activities(session, inventory)  # read once, calculated twice
+        gross = calculate_activities(session, inventory, activities)
         countries = {s.id: s.country for s in session.scalars(
             select(Site).where(Site.id.in_(gross.scope2_market.sites)))}
         grid = {site_id: s.grid_mwh for site_id, s in gross.scope2_market.sites.items()}
@@ -98,7 +99,7 @@ def propose(
         retired_and_planned = {m: Decimal(mwh_retired.get(m, 0)) + planned_mwh.get(m, ZERO)
                                for m in set(mwh_retired) | set(planned_mwh)}
         allocation = allocate_eacs(grid, countries, retired_and_planned)
-        covered, _, _ = compute(session, inventory, covered_mwh_by_site=allocation.covered_mwh_by_site)
+        covered = calculate_activities(session, inventory, activities, allocation.covered_mwh_by_site)
         residual = covered.market_based.tco2e
         choice = planner.choose(credits, max(ZERO, residual - credits_retired), policy,
                                 tolerance=tolerance, preference=preference)

@@ -23,7 +23,7 @@ from neutrality.claims.model import PeriodStatus
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput, NotFound
-from neutrality.inventory.computing import compute
+from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
 from neutrality.registry import blocks as block_math
@@ -244,7 +244,7 @@ def _grid_by_market(session: Session, period: ApplicationPeriodRow) -> dict[str 
     inventory = latest_inventory_of(session, period.id)
     grid: dict[str | None, Decimal] = {}
     if inventory is not None:
-        result, _, _ = compute(session, inventory)
+        result = calculate_activities(session, inventory, grouped_activities(session, inventory))
         sites = {s.id: s.country for s in session.scalars(select(Site).where(Site.id.in_(result.scope2_market.sites)))}
         for site_id, site in result.scope2_market.sites.items():
             grid[sites[site_id]] = grid.get(sites[site_id], Decimal(0)) + site.grid_mwh

@@ -21,7 +21,7 @@ from neutrality.bulk import insert_rows, sqlite_datetime
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput, NotFound
-from neutrality.inventory.computing import compute
+from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
 from neutrality.registry import blocks as block_math
@@ -585,10 +585,11 @@ def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id:
         if inventory is None:
             answer["note"] = "the period has no inventory yet: nothing to measure the needs against"
             return answer
-        result, _, _ = compute(session, inventory)
+        activities = grouped_activities(session, inventory)  # read once, calculated twice
+        result = calculate_activities(session, inventory, activities)
         sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(result.scope2_market.sites)))}
         to_cover = {site_id: s.uncovered_mwh for site_id, s in result.scope2_market.sites.items()}
-        covered_result, _, _ = compute(session, inventory, covered_mwh_by_site=to_cover)
+        covered_result = calculate_activities(session, inventory, activities, to_cover)
         held = _held_by_market(session, organisation_id, period.start_date, period.end_date)
         markets: dict[str, Decimal] = {}
         for site_id, mwh in to_cover.items():
