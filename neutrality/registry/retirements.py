@@ -126,6 +126,7 @@ def retire_units(
             {"block_id": ["already retired"]},
         )
     before = snapshot(block)
+    status_before = block.status
     block.serial_start, block.serial_end, block.quantity = part.start, part.end, part.quantity
     session.flush()
     for piece in (below, above):
@@ -143,7 +144,8 @@ def retire_units(
         purpose=data["purpose"], reason=data.get("reason", ""), retired_on=retired_on,
         registry_reference=data["registry_reference"], registry_link=data.get("registry_link", ""),
         evidence_filename=evidence_filename, evidence_sha256=hashlib.sha256(evidence).hexdigest(),
-        evidence=evidence, import_id=import_id, created_at=utcnow(), created_by=actor.label,
+        evidence=evidence, import_id=import_id, block_status_before=status_before, created_at=utcnow(),
+        created_by=actor.label,
     )
     session.add(entry)
     session.flush()
@@ -162,7 +164,8 @@ def _value(block: SerialBlock) -> Block:
 
 
 def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: int, reason: str) -> Retirement:
-    """Reverse a mistaken retirement with a compensating entry; its units are held again."""
+    """Reverse a mistaken retirement with a compensating entry; its units are held again (or,
+    if the registry had retired them before they were recorded, stay retired, for no period)."""
     authorize(actor, Permission.RETIRE, organisation_id)
     if not reason.strip():
         raise InvalidInput("a reversal needs a reason", {"reason": ["required"]})
@@ -179,7 +182,10 @@ def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: 
         period_open_for_retirement(session, organisation_id, original.period_id)  # refuses a declared period
         block = get_block_row(session, organisation_id, original.block_id)
         before = snapshot(block)
-        block.status = BlockStatus.HELD.value
+        # Units the registry had retired before they were recorded here stay retired (they are
+        # only unassigned from the period); the others are held again.
+        block.status = (BlockStatus.RETIRED if original.block_status_before == BlockStatus.RETIRED
+                        else BlockStatus.HELD).value
         entry = Retirement(**{
             **{c.key: getattr(original, c.key) for c in Retirement.__table__.columns
                if c.key not in ("id", "kind", "reverses_id", "reason", "created_at", "created_by")},

@@ -492,6 +492,7 @@ class RetirementSchema(StrictSchema):
     evidence_filename = fields.String()
     evidence_sha256 = fields.String()
     import_id = fields.Integer(allow_none=True)
+    block_status_before = fields.String(metadata={"description": "restored by a reversal"})
     created_at = fields.DateTime()
     created_by = fields.String()
 

@@ -213,3 +213,29 @@ def test_a_row_spanning_two_held_blocks_is_recorded_from_both(client, uow, world
                              headers=world.headers("viewer")).get_json()["quantity"] for r in row["retirement_ids"]]
     assert quantities == [5, 5]
     assert Decimal(_balance(client, world)["credits_retired_tco2e"]) == 110
+
+
+def test_reversing_a_registry_retirement_leaves_its_units_retired_not_held(client, world) -> None:
+    # The account export shows 40 VCUs retired at the registry; imported as holdings they are a
+    # block "retired" in no period, then assigned to the period. Reversing that assignment must
+    # not offer them again: the registry retired them. Units that were held go back to held.
+    data = _file(_row(_vcu(960000001, 960000040, issuance=1312), 40))
+    client.post(f"/api/v1/organisations/{world.org_a}/registry-imports", content_type="multipart/form-data",
+                headers=world.headers("lead"), data={"file": (io.BytesIO(data), "account.csv")})
+    [row] = _import(client, world, data).get_json()["rows"]
+    [entry_id] = row["retirement_ids"]
+    entry = client.get(f"/api/v1/organisations/{world.org_a}/retirements/{entry_id}",
+                       headers=world.headers("viewer")).get_json()
+    assert entry["block_status_before"] == "retired"
+    reversal = client.post(f"/api/v1/organisations/{world.org_a}/retirements/{entry_id}/reversal",
+                           json={"reason": "belongs to the 2025 period"}, headers=world.headers("lead"))
+    assert reversal.status_code == 201, reversal.get_json()
+    block = client.get(f"/api/v1/organisations/{world.org_a}/blocks/{entry['block_id']}",
+                       headers=world.headers("viewer")).get_json()
+    assert block["status"] == "retired"
+    plan = client.get(f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}/retirement-plan",
+                      headers=world.headers("viewer")).get_json()
+    assert all(line["block_id"] != entry["block_id"] for line in plan["lines"])
+    # and the same export can assign them again, to a period of the user's choice
+    again = _import(client, world, data).get_json()
+    assert [r["outcome"] for r in again["rows"]] == ["recorded"]
