@@ -164,8 +164,9 @@ def _value(block: SerialBlock) -> Block:
 
 
 def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: int, reason: str) -> Retirement:
-    """Reverse a mistaken retirement with a compensating entry; its units are held again (or,
-    if the registry had retired them before they were recorded, stay retired, for no period)."""
+    """Reverse a mistaken retirement with a compensating entry. Units recorded by hand are held
+    again; units a registry export shows retired stay retired, for no period, until assigned
+    again (by importing the export for the right period)."""
     authorize(actor, Permission.RETIRE, organisation_id)
     if not reason.strip():
         raise InvalidInput("a reversal needs a reason", {"reason": ["required"]})
@@ -182,10 +183,11 @@ def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: 
         period_open_for_retirement(session, organisation_id, original.period_id)  # refuses a declared period
         block = get_block_row(session, organisation_id, original.block_id)
         before = snapshot(block)
-        # Units the registry had retired before they were recorded here stay retired (they are
-        # only unassigned from the period); the others are held again.
-        block.status = (BlockStatus.RETIRED if original.block_status_before == BlockStatus.RETIRED
-                        else BlockStatus.HELD).value
+        # Units a registry export shows retired (matched from it, or imported as retired before
+        # they were recorded here) stay retired: they are only unassigned from the period. A
+        # retirement recorded by hand may have named the wrong block: its units are held again.
+        at_registry = original.import_id is not None or original.block_status_before == BlockStatus.RETIRED
+        block.status = (BlockStatus.RETIRED if at_registry else BlockStatus.HELD).value
         entry = Retirement(**{
             **{c.key: getattr(original, c.key) for c in Retirement.__table__.columns
                if c.key not in ("id", "kind", "reverses_id", "reason", "created_at", "created_by")},

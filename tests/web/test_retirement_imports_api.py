@@ -239,3 +239,16 @@ def test_reversing_a_registry_retirement_leaves_its_units_retired_not_held(clien
     # and the same export can assign them again, to a period of the user's choice
     again = _import(client, world, data).get_json()
     assert [r["outcome"] for r in again["rows"]] == ["recorded"]
+
+
+def test_reversing_a_retirement_read_from_an_export_unassigns_but_does_not_free_the_units(client, world) -> None:
+    # 10 held units of block_a, shown retired by the export: after a reversal they are retired
+    # for no period (the registry says they are retired), never held again
+    [row] = _import(client, world, _file(_row(_vcu(941382742, 941382751), 10))).get_json()["rows"]
+    [entry_id] = row["retirement_ids"]
+    assert client.post(f"/api/v1/organisations/{world.org_a}/retirements/{entry_id}/reversal",
+                       json={"reason": "wrong period"}, headers=world.headers("lead")).status_code == 201
+    block = client.get(f"/api/v1/organisations/{world.org_a}/blocks/{world.block_a}",
+                       headers=world.headers("viewer")).get_json()
+    assert (block["status"], block["quantity"]) == ("retired", 10)
+    assert Decimal(_balance(client, world)["credits_retired_tco2e"]) == 100  # retirement_a alone
