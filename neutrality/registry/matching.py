@@ -60,6 +60,8 @@ from neutrality.uow import UnitOfWork
 
 #: What became of each retired row of the export.
 RECORDED, ALREADY_RECORDED, NOT_HELD = "recorded", "already_recorded", "not_held"
+#: How many rows on units never held the outcome names (the rest are counted).
+NOT_HELD_LISTED = 50
 #: Statuses of our blocks a registry retirement can be matched to.
 _MATCHABLE = (BlockStatus.HELD.value, BlockStatus.RESERVED.value, BlockStatus.RETIRED.value)
 
@@ -124,8 +126,13 @@ def import_retirements(
         answer = {
             "status": "preview" if dry_run else "imported", "filename": filename, "sha256": sha256,
             "kind": parsed.kind, "period_id": period.id, "import_id": None,
-            "rows_read": len(parsed.instruments), "retired_rows": len(retired), "rows": matches,
+            "rows_read": len(parsed.instruments), "retired_rows": len(retired),
+            # a public export lists everyone's retirements: the rows on units never held are
+            # counted, and the first of them named, rather than listed one by one
+            "rows": [m for m in matches if m.outcome != NOT_HELD],
             "recorded": sum(1 for m in matches if m.outcome == RECORDED),
+            "not_held": sum(1 for m in matches if m.outcome == NOT_HELD),
+            "not_held_rows": [m.row for m in matches if m.outcome == NOT_HELD][:NOT_HELD_LISTED],
         }
         if dry_run or not any(m.outcome == RECORDED for m in matches):
             return answer

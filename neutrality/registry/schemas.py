@@ -450,7 +450,7 @@ class RowMatchSchema(StrictSchema):
     quantity = fields.Integer()
     retired_on = fields.Date(allow_none=True)
     beneficiary = fields.String()
-    outcome = fields.String(metadata={"description": "recorded, already_recorded or not_held"})
+    outcome = fields.String(metadata={"description": "recorded (to be, in a preview) or already_recorded"})
     blocks = fields.List(fields.Integer())
     retirement_ids = fields.List(fields.Integer())
 
@@ -465,7 +465,10 @@ class RetirementImportOutcomeSchema(StrictSchema):
     rows_read = fields.Integer()
     retired_rows = fields.Integer()
     recorded = fields.Integer()
-    rows = fields.List(fields.Nested(RowMatchSchema))
+    rows = fields.List(fields.Nested(RowMatchSchema), metadata={
+        "description": "the retired rows on units the organisation holds: recorded or already recorded"})
+    not_held = fields.Integer(metadata={"description": "retired rows on units the organisation never held"})
+    not_held_rows = fields.List(fields.Integer(), metadata={"description": "the first 50 of them"})
 
 
 class RetirementSchema(StrictSchema):
