@@ -9,12 +9,19 @@ from marshmallow import ValidationError
 
 from neutrality.errors import InvalidInput
 
+#: Longest file name kept (filesystems allow 255; the columns that keep names hold 300, which
+#: leaves room for what is appended, such as ", row 12" of an export's row).
+MAX_FILENAME = 255
+
 
 def uploaded_file(field: str) -> tuple[bytes, str]:
     """The bytes and name of a multipart upload; the size limit is enforced by Flask (413)."""
     upload = request.files.get(field)
     if upload is None or not upload.filename:
         raise InvalidInput(f"attach the file in the form field '{field}'", {field: ["missing file"]})
+    if len(upload.filename) > MAX_FILENAME:
+        raise InvalidInput(f"the file name has {len(upload.filename)} characters; the limit is {MAX_FILENAME}",
+                           {field: ["file name too long"]})
     return upload.read(), upload.filename
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -217,3 +218,17 @@ def test_refuses_to_remove_the_last_lead(client, world, table_counts) -> None:
 def test_refuses_an_unknown_or_malformed_token(client, world) -> None:
     _error(client.get("/api/v1/me", headers={"Authorization": "Bearer ntr_nope"}), 401, "unauthenticated")
     _error(client.get("/api/v1/me", headers={"Authorization": "Basic abc"}), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize("path", ["registry-imports", "retirement-imports", "retirement-reconciliations"])
+def test_rejects_an_upload_whose_file_name_is_too_long(client, world, table_counts, path) -> None:
+    # 256 characters: one more than filesystems allow (past 300 the name would not fit the columns
+    # that keep it, and PostgreSQL would refuse the row)
+    before = table_counts()
+    response = client.post(f"/api/v1/organisations/{world.org_a}/{path}", headers=world.headers("lead"),
+                           content_type="multipart/form-data",
+                           data={**({} if path == "registry-imports" else {"period_id": str(world.period_verified)}),
+                                 "file": (io.BytesIO(b"ID,Name\n1,x\n"), "x" * 252 + ".csv")})
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["error"]["details"] == {"file": ["file name too long"]}
+    assert table_counts() == before
