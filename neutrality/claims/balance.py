@@ -80,6 +80,8 @@ class PeriodBalance:
     retirements: tuple[int, ...]
     credits_retired_tco2e: Decimal
     eac_retired_mwh_by_market: Mapping[str, Decimal]
+    #: units retired per scheme (VCU, CCER… in tCO2e; GEC, IREC… in MWh)
+    retired_by_scheme: Mapping[str, int] = field(default_factory=dict)
     inventory_id: int | None = None
     inventory_status: str | None = None
     inventory_verified: bool = False

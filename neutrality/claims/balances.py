@@ -15,7 +15,7 @@ from neutrality.inventory.computing import calculate_activities, grouped_activit
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.inventory.status import InventoryStatus
 from neutrality.organisations.tables import Site
-from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
+from neutrality.registry.ledger import in_force, retired_by_scheme, retired_tco2e_and_mwh
 from neutrality.uow import UnitOfWork
 
 
@@ -33,6 +33,7 @@ def period_balance(uow: UnitOfWork, actor: Actor, organisation_id: int, period_i
         ledger = PeriodBalance(
             period_id=period.id, start_date=period.start_date, end_date=period.end_date,
             retirements=tuple(e.id for e in entries), credits_retired_tco2e=Decimal(credits),
+            retired_by_scheme=retired_by_scheme(entries),
             eac_retired_mwh_by_market={m: Decimal(q) for m, q in sorted(mwh_by_market.items())},
         )
         inventory = latest_inventory_of(session, period.id)

@@ -112,6 +112,8 @@ class BalanceSchema(StrictSchema):
     gross_market_tco2e = quantity(allow_none=True, metadata={"description": "market-based, before any certificate"})
     electricity_mwh = quantity(allow_none=True)
     eac_retired_mwh_by_market = fields.Dict(keys=fields.String(), values=quantity())
+    retired_by_scheme = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "units retired per scheme: tCO2e for credits, MWh for certificates"})
     eac_covered_mwh = quantity()
     eac_unused_mwh_by_market = fields.Dict(keys=fields.String(), values=quantity())
     electricity_covered_percent = quantity(allow_none=True)

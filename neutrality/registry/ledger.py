@@ -17,6 +17,7 @@ class InForce(NamedTuple):
     whole ledger rows, with their evidence files, would make a balance take seconds)."""
 
     id: int
+    scheme: str
     quantity: int
     unit: str
     market: str | None
@@ -27,11 +28,19 @@ def in_force(session: Session, period_id: int) -> list[InForce]:
     reversed_ids = select(Retirement.reverses_id).where(Retirement.kind == REVERSAL,
                                                         Retirement.period_id == period_id)
     rows = session.execute(
-        select(Retirement.id, Retirement.quantity, Retirement.unit, Retirement.market)
+        select(Retirement.id, Retirement.scheme, Retirement.quantity, Retirement.unit, Retirement.market)
         .where(Retirement.period_id == period_id, Retirement.kind == RETIREMENT, Retirement.id.not_in(reversed_ids))
         .order_by(Retirement.id)
     )
     return [InForce(*row) for row in rows]
+
+
+def retired_by_scheme(entries: list[InForce]) -> dict[str, int]:
+    """Units retired per scheme (tCO2e for credits, MWh for certificates)."""
+    totals: dict[str, int] = {}
+    for e in entries:
+        totals[e.scheme] = totals.get(e.scheme, 0) + e.quantity
+    return dict(sorted(totals.items()))
 
 
 def retired_tco2e_and_mwh(entries: list[InForce]) -> tuple[int, dict[str, int]]:

@@ -117,6 +117,8 @@ def test_certificates_cover_electricity_and_never_count_as_offsets(client, uow, 
     assert str(balance["electricity_covered_percent"]).startswith("41.666")
     assert Decimal(balance["residual_tco2e"]) == Decimal("426.72")
     assert Decimal(balance["credits_retired_tco2e"]) == 100
+    # by scheme: the world's 100 VCUs (tCO2e) and the 500 I-RECs (MWh), never added together
+    assert balance["retired_by_scheme"] == {"IREC": 500, "VCU": 100}
 
 
 def test_certificates_beyond_the_consumption_are_reported_not_applied(client, uow, world) -> None:
