@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +17,6 @@ from sqlalchemy.engine import make_url
 
 from neutrality import migrate
 from neutrality.db import Database, make_engine
-from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
 from neutrality.registry import blocks as block_math
 from neutrality.registry import services as registry
@@ -26,6 +24,7 @@ from neutrality.registry.model import Block
 from neutrality.registry.tables import SerialBlock
 from neutrality.uow import UnitOfWork
 from tests.factories import ADMIN, organisation_payload, verra_project
+from tests.racing import race
 
 PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
 SCRATCH = "neutrality_concurrency_test" + (f"_{os.environ['PYTEST_XDIST_WORKER']}"
@@ -65,24 +64,14 @@ def test_racing_entries_of_overlapping_serials_leave_exactly_one_held(database: 
     same = [(1_000_001, 1_001_000)] * 12
     disjoint = [(2_000_001 + i * 1_000, 2_001_000 + i * 1_000) for i in range(12)]
     requests = same + disjoint
-    barrier = threading.Barrier(len(requests))
-    outcomes: list[str] = [""] * len(requests)
 
-    def enter(index: int, start: int, end: int) -> None:
-        barrier.wait()
-        try:
-            registry.add_block(uow(), ADMIN, org, {
-                "scheme": "VCU", "serial": _serial(start, end), "quantity": end - start + 1,
-                "project_id": project}, as_of=dt.date(2026, 11, 21))
-            outcomes[index] = "held"
-        except Conflict:
-            outcomes[index] = "conflict"
+    def enter(start: int, end: int) -> str:
+        registry.add_block(uow(), ADMIN, org, {
+            "scheme": "VCU", "serial": _serial(start, end), "quantity": end - start + 1,
+            "project_id": project}, as_of=dt.date(2026, 11, 21))
+        return "held"
 
-    threads = [threading.Thread(target=enter, args=(i, *r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race(requests, enter)
 
     assert outcomes[:12].count("held") == 1 and outcomes[:12].count("conflict") == 11
     assert outcomes[12:] == ["held"] * 12
@@ -101,23 +90,14 @@ def test_racing_writers_append_to_one_audit_chain_without_a_fork(database: Datab
 
     uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
     payloads = [organisation_payload() for _ in range(24)]
-    barrier = threading.Barrier(len(payloads))
-    failures: list[BaseException] = []
 
-    def create(payload: dict) -> None:
-        barrier.wait()
-        try:
-            organisations.create_organisation(uow(), ADMIN, payload)
-        except Exception as exc:  # reported by the assertion below
-            failures.append(exc)
+    def create(payload: dict) -> str:
+        organisations.create_organisation(uow(), ADMIN, payload)
+        return "created"
 
-    threads = [threading.Thread(target=create, args=(p,)) for p in payloads]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = race([(p,) for p in payloads], create)
 
-    assert failures == []
+    assert outcomes == ["created"] * len(payloads)
     with uow() as unit:
         entries = unit.session.execute(
             select(AuditEntry.id, AuditEntry.previous_hash, AuditEntry.entry_hash)

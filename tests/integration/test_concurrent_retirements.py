@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -20,7 +19,6 @@ from sqlalchemy.engine import make_url
 from neutrality import migrate
 from neutrality.claims import services as claims
 from neutrality.db import Database, make_engine
-from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
 from neutrality.registry import planning, retirements
 from neutrality.registry import services as registry
@@ -35,6 +33,7 @@ from tests.factories import (
     site_payload,
     verra_project,
 )
+from tests.racing import race
 
 PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
 SCRATCH = "neutrality_retirement_race_test"
@@ -79,26 +78,16 @@ def test_racing_retirements_of_the_same_units_by_two_organisations_let_exactly_o
 ) -> None:
     uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
     holders = [_holder(uow), _holder(uow)]
-    requests = [holders[i % 2] for i in range(24)]
-    barrier = threading.Barrier(len(requests))
-    outcomes: list[str] = [""] * len(requests)
+    requests = [(i, *holders[i % 2]) for i in range(24)]
 
-    def retire(index: int, org: int, period: int, block: int) -> None:
-        barrier.wait()
-        try:
-            retirements.retire(uow(), ADMIN, org, {
-                "period_id": period, "block_id": block, "beneficiary_text": f"org {org}",
-                "purpose": "neutrality", "retired_on": dt.date(2025, 3, 1), "registry_reference": f"R-{index}"},
-                evidence=b"%PDF certificate", evidence_filename="c.pdf", as_of=dt.date(2026, 11, 21))
-            outcomes[index] = "retired"
-        except Conflict:
-            outcomes[index] = "conflict"
+    def retire(index: int, org: int, period: int, block: int) -> str:
+        retirements.retire(uow(), ADMIN, org, {
+            "period_id": period, "block_id": block, "beneficiary_text": f"org {org}",
+            "purpose": "neutrality", "retired_on": dt.date(2025, 3, 1), "registry_reference": f"R-{index}"},
+            evidence=b"%PDF certificate", evidence_filename="c.pdf", as_of=dt.date(2026, 11, 21))
+        return "retired"
 
-    threads = [threading.Thread(target=retire, args=(i, *r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(requests, retire)
 
     assert outcomes.count("retired") == 1 and outcomes.count("conflict") == 23, outcomes
     with uow() as unit:
@@ -120,30 +109,20 @@ def test_racing_plans_sharing_units_apply_whole_or_not_at_all(database: Database
             "scheme": "VCU", "serial": OTHER_VCU.replace("-997-", f"-{issuance}-"), "quantity": 15_000,
             "project_id": project}, as_of=dt.date(2026, 11, 21)).id
         holders.append((org, period, own, shared))
-    requests = [holders[i % 2] for i in range(20)]
-    barrier = threading.Barrier(len(requests))
-    outcomes: list[str] = [""] * len(requests)
+    requests = [(i, *holders[i % 2]) for i in range(20)]
 
-    def apply(index: int, org: int, period: int, own: int, shared: int) -> None:
-        barrier.wait()
-        try:
-            planning.apply(uow(), ADMIN, org, period, [{"block_id": own, "quantity": 100},
-                                                       {"block_id": shared, "quantity": 100}], {
-                "beneficiary_text": f"org {org}", "purpose": "neutrality", "reason": "",
-                "retired_on": dt.date(2025, 3, 1), "registry_reference": f"P-{index}", "registry_link": ""},
-                evidence=b"%PDF statement", evidence_filename="s.pdf", as_of=dt.date(2026, 11, 21))
-            outcomes[index] = "applied"
-        except Conflict:
-            outcomes[index] = "conflict"
+    def apply(index: int, org: int, period: int, own: int, shared: int) -> str:
+        planning.apply(uow(), ADMIN, org, period, [{"block_id": own, "quantity": 100},
+                                                   {"block_id": shared, "quantity": 100}], {
+            "beneficiary_text": f"org {org}", "purpose": "neutrality", "reason": "",
+            "retired_on": dt.date(2025, 3, 1), "registry_reference": f"P-{index}", "registry_link": ""},
+            evidence=b"%PDF statement", evidence_filename="s.pdf", as_of=dt.date(2026, 11, 21))
+        return "applied"
 
-    threads = [threading.Thread(target=apply, args=(i, *r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = race(requests, apply)
 
     assert outcomes.count("applied") == 1 and outcomes.count("conflict") == 19, outcomes
-    winner = requests[outcomes.index("applied")]
+    winner = requests[outcomes.index("applied")][1:]
     loser = holders[1] if winner == holders[0] else holders[0]
     with uow() as unit:
         entries = unit.session.scalars(select(Retirement)).all()
