@@ -719,11 +719,23 @@ def freeze_figures(session: Session, inventory: Inventory) -> tuple[dict[str, An
 def get_verification(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> Verification:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
-        get_inventory_row(uow.session, organisation_id, inventory_id)
-        verification = uow.session.scalar(select(Verification).where(Verification.inventory_id == inventory_id))
-        if verification is None:
-            raise NotFound(f"inventory {inventory_id} has no verification")
-        return verification
+        return _verification_row(uow.session, organisation_id, inventory_id)
+
+
+def statement_of(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> tuple[Verification, bytes]:
+    """A verification with its statement file (deferred: only this use case loads it)."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        verification = _verification_row(uow.session, organisation_id, inventory_id)
+        return verification, verification.statement
+
+
+def _verification_row(session: Session, organisation_id: int, inventory_id: int) -> Verification:
+    get_inventory_row(session, organisation_id, inventory_id)
+    verification = session.scalar(select(Verification).where(Verification.inventory_id == inventory_id))
+    if verification is None:
+        raise NotFound(f"inventory {inventory_id} has no verification")
+    return verification
 
 
 # --- factors -----------------------------------------------------------------------------------

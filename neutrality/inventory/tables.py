@@ -262,7 +262,8 @@ class Verification(Base):
     verified_on: Mapped[dt.date] = mapped_column(Date)
     statement_filename: Mapped[str] = mapped_column(String(300))
     statement_sha256: Mapped[str] = mapped_column(String(64))
-    statement: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Loaded only when downloaded (:func:`neutrality.inventory.services.statement_of`).
+    statement: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(254))
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)

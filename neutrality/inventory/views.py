@@ -234,9 +234,9 @@ def get_verification(organisation_id: int, inventory_id: int) -> Any:
 @blp.route(INV + "/verification/statement", methods=["GET"])
 def get_statement(organisation_id: int, inventory_id: int) -> Response:
     """The verification statement file as uploaded (its SHA-256 is in the verification)."""
-    verification = services.get_verification(uow(), actor(), organisation_id, inventory_id)
+    verification, statement = services.statement_of(uow(), actor(), organisation_id, inventory_id)
     return Response(
-        verification.statement,
+        statement,
         mimetype="application/octet-stream",
         headers={
             "Content-Disposition": f"attachment; filename=\"{_ascii(verification.statement_filename)}\"",
