@@ -8,15 +8,12 @@ database (a rolled-back transaction per test) cannot show what two committed wri
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from neutrality import migrate
-from neutrality.db import Database, make_engine
+from neutrality.db import Database
 from neutrality.organisations import services as organisations
 from neutrality.registry import blocks as block_math
 from neutrality.registry import services as registry
@@ -24,32 +21,15 @@ from neutrality.registry.model import Block
 from neutrality.registry.tables import SerialBlock
 from neutrality.uow import UnitOfWork
 from tests.factories import ADMIN, organisation_payload, verra_project
-from tests.racing import race
+from tests.racing import ON_POSTGRESQL, race, scratch_database
 
-PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
-SCRATCH = "neutrality_concurrency_test" + (f"_{os.environ['PYTEST_XDIST_WORKER']}"
-                                           if "PYTEST_XDIST_WORKER" in os.environ else "")
-
-pytestmark = pytest.mark.skipif(PG_URL is None, reason="concurrency is tested on PostgreSQL")
+pytestmark = ON_POSTGRESQL
 
 
 @pytest.fixture
 def database() -> Iterator[Database]:
-    assert PG_URL is not None
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    url = make_url(PG_URL).set(database=SCRATCH).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    db = Database(url, pool_size=25, max_overflow=5)
-    try:
+    with scratch_database("neutrality_concurrency_test", connections=25) as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _serial(start: int, end: int) -> str:

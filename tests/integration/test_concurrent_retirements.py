@@ -9,16 +9,13 @@ exactly one request may succeed. Runs against a scratch database with real commi
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from neutrality import migrate
 from neutrality.claims import services as claims
-from neutrality.db import Database, make_engine
+from neutrality.db import Database
 from neutrality.organisations import services as organisations
 from neutrality.registry import planning, retirements
 from neutrality.registry import services as registry
@@ -33,31 +30,15 @@ from tests.factories import (
     site_payload,
     verra_project,
 )
-from tests.racing import race
+from tests.racing import ON_POSTGRESQL, race, scratch_database
 
-PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
-SCRATCH = "neutrality_retirement_race_test"
-
-pytestmark = pytest.mark.skipif(PG_URL is None, reason="concurrency is tested on PostgreSQL")
+pytestmark = ON_POSTGRESQL
 
 
 @pytest.fixture
 def database() -> Iterator[Database]:
-    assert PG_URL is not None
-    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    url = make_url(PG_URL).set(database=SCRATCH).render_as_string(hide_password=False)
-    migrate.upgrade(url)
-    db = Database(url, pool_size=30, max_overflow=5)
-    try:
+    with scratch_database("neutrality_retirement_race_test", connections=30) as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _holder(uow: Callable[[], UnitOfWork]) -> tuple[int, int, int]:
