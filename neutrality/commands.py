@@ -100,8 +100,8 @@ def _load(schema: Schema, path: Path) -> dict[str, Any]:
 
 
 class Group(AppGroup):
-    """Runs in the application context and turns the application's own errors into a clean
-    message and exit status 1 (no traceback)."""
+    """Runs in the application context and turns the application's own errors, and options
+    that do not pass their schema, into a clean message and exit status 1 (no traceback)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -109,6 +109,9 @@ class Group(AppGroup):
         except NeutralityError as exc:
             detail = f" {json.dumps(exc.details, ensure_ascii=False)}" if exc.details else ""
             raise click.ClickException(f"{exc.code}: {exc.message}{detail}") from None
+        except ValidationError as exc:
+            raise click.ClickException(
+                f"invalid_input: {json.dumps(exc.messages, ensure_ascii=False)}") from None
 
 
 # --- database ----------------------------------------------------------------------------------
@@ -476,7 +479,10 @@ def registry_split(organisation_id: int, block_id: int, quantity: int) -> None:
 def registry_purchase(organisation_id: int, path: Path, invoice: Path, block_ids: str) -> None:
     data = _load(PurchaseFormSchema(), path)
     data.pop("block_ids", None)
-    ids = [int(part) for part in block_ids.split(",") if part.strip()]
+    try:
+        ids = [int(part) for part in block_ids.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter("block ids separated by commas, e.g. 12,14", param_hint="--blocks") from None
     purchase = instruments.record_purchase(cli_uow(), cli_actor(), organisation_id, data,
                                            invoice=invoice.read_bytes(), invoice_filename=invoice.name, block_ids=ids)
     _echo(PurchaseSchema(), purchase)

@@ -253,3 +253,32 @@ def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_cou
     assert refused.exit_code == 1
     assert '"row": 2' in refused.output and "already in the ledger" in refused.output
     assert table_counts() == before
+
+
+def test_cli_options_that_fail_their_schema_get_a_clean_error_and_write_nothing(app, uow, tmp_path,
+                                                                               table_counts: Any) -> None:
+    from tests.factories import create_world
+
+    world = create_world(uow)
+    runner = app.test_cli_runner()
+    org, period = str(world.org_a), str(world.period_verified)
+    export = tmp_path / "export.csv"
+    export.write_text("ID,Name\n1,x\n", encoding="utf-8")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text('["not", "an", "object"]', encoding="utf-8")
+    purchase = tmp_path / "purchase.json"
+    purchase.write_text(json.dumps({"scheme": "VCU", "supplier": "B", "contract_reference": "X",
+                                    "contract_date": "2026-06-01", "quantity": "10", "unit_price": "7",
+                                    "currency": "USD", "delivery_account": "Main"}), encoding="utf-8")
+    before = table_counts()
+    for args, says in (
+        (["retire", "import", org, period, str(export), "--rows", "x"], "row numbers"),
+        (["registry", "import", org, str(export), "--mapping", str(mapping)], "object of texts"),
+        (["registry", "purchase", org, "--json", str(purchase), "--invoice", str(export), "--blocks", "1,x"],
+         "block ids separated by commas"),
+    ):
+        result = runner.invoke(args=args)
+        # a clean exit (click's usage or error exit), not an exception escaping the command
+        assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), (args, result.exception)
+        assert says in result.output and "Traceback" not in result.output, (args, result.output)
+    assert table_counts() == before
