@@ -242,7 +242,7 @@ def reserve(
                 block.serial_end, block.quantity = part.end, part.quantity
                 session.flush()
                 if rest is not None:
-                    split_off(session, actor, block, rest)
+                    split_off(session, actor, block, rest, None)  # a held block: no reservation
                 block.status = BlockStatus.RESERVED.value
                 session.add(BlockReservation(organisation_id=organisation_id, block_id=block.id, period_id=period.id,
                                              created_at=utcnow(), created_by=actor.label))

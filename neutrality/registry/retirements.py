@@ -131,7 +131,7 @@ def retire_units(
     session.flush()
     for piece in (below, above):
         if piece is not None:
-            split_off(session, actor, block, piece)
+            split_off(session, actor, block, piece, reservation.period_id if reservation else None)
     if reservation is not None:  # set aside for this period: now retired for it
         session.delete(reservation)
     block.status = BlockStatus.RETIRED.value

@@ -324,7 +324,8 @@ def split_block(
         before = snapshot(row)
         row.serial_end, row.quantity = part.end, part.quantity
         uow.flush()  # the shortened block first: the two never overlap, even for a moment
-        remainder = split_off(session, actor, row, rest)
+        reservation = reservation_of(session, row.id)
+        remainder = split_off(session, actor, row, rest, reservation.period_id if reservation else None)
         uow.flush()
         record(session, actor, "registry.block.split", row, before=before, organisation_id=organisation_id)
         record(session, actor, "registry.block.add", remainder, organisation_id=organisation_id)
@@ -332,10 +333,13 @@ def split_block(
         return row, remainder
 
 
-def split_off(session: Session, actor: Actor, block: SerialBlock, piece: Block) -> SerialBlock:
+def split_off(
+    session: Session, actor: Actor, block: SerialBlock, piece: Block, reserved_for: int | None,
+) -> SerialBlock:
     """A new block of units ``piece`` taken from ``block`` (which the caller has already
     narrowed): same issuance, project, vintage, status, account, purchase and registry details,
-    and the same reservation if the block is set aside for a period."""
+    and reserved for the same period as the block, if it is (``reserved_for``, which the
+    caller has looked up)."""
     row = SerialBlock(
         organisation_id=block.organisation_id, scheme=block.scheme, project_id=block.project_id,
         issuance_key=block.issuance_key, serial_start=piece.start, serial_end=piece.end, quantity=piece.quantity,
@@ -344,11 +348,10 @@ def split_off(session: Session, actor: Actor, block: SerialBlock, piece: Block) 
         purchase_id=block.purchase_id, import_id=block.import_id, created_at=utcnow(), created_by=actor.label,
     )
     session.add(row)
-    reservation = reservation_of(session, block.id)
-    if reservation is not None:
+    if reserved_for is not None:
         session.flush()
         session.add(BlockReservation(organisation_id=block.organisation_id, block_id=row.id,
-                                     period_id=reservation.period_id, created_at=utcnow(), created_by=actor.label))
+                                     period_id=reserved_for, created_at=utcnow(), created_by=actor.label))
     return row
 
 
@@ -701,8 +704,8 @@ def import_registry_file(
         errors = list(parsed.errors)
         blocks: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
         if parsed.ok:
-            lock_holdings(session, organisation_id)
-            blocks, errors = _check_instrument_rows(session, organisation_id, parsed.instruments, as_of)
+            blocks, errors = _check_instrument_rows(session, organisation_id, parsed.instruments, as_of,
+                                                    lock=not dry_run)
             errors = parsed.in_file_terms(errors)
         quantities: dict[str, int] = {}
         for _, scheme, serial in blocks:
@@ -807,16 +810,20 @@ def parse_instrument_rows(
 
 
 def _check_instrument_rows(
-    session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date
+    session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date, *, lock: bool,
 ) -> tuple[list[tuple[InstrumentRow, Scheme, ParsedSerial]], list[RowError]]:
     """Parse every serial, check quantity, vintage and overlaps (in the file and with what is
-    held); every problem is reported with its row."""
+    held); every problem is reported with its row. With ``lock``, the organisation's holdings
+    are locked before reading what is held (and stay so until the import commits); parsing, the
+    long part, happens before, so other writers are not kept waiting for it."""
     good, errors = parse_instrument_rows(rows, as_of)
     values = [Block(scheme.code, serial.issuance_key, serial.start, serial.end) for _, scheme, serial in good]
     for i, j in block_math.find_overlaps(values):
         errors.append(RowError(good[j][0].row, "serial",
                                f"overlaps row {good[i][0].row} ({good[i][1].code} {values[i].start}–{values[i].end})"))
     if good:
+        if lock:
+            lock_holdings(session, organisation_id)
         for index, clash in _overlaps_with_held(session, organisation_id, values):
             errors.append(RowError(good[index][0].row, "serial",
                                    f"overlaps block {clash[0]} ({clash[1]}), already held"))

@@ -263,3 +263,20 @@ def test_a_reservation_with_one_bad_line_reserves_nothing(client, uow, world, ta
     assert table_counts() == before
     # a viewer may read plans but not set units aside
     assert _reserve(client, world, [{"block_id": irec}], who="viewer").status_code == 403
+
+
+def test_the_rest_of_a_reserved_block_stays_reserved_when_part_of_it_is_retired_or_split(client, world) -> None:
+    # block_a reserved whole (29,813) for period_verified; 632 retired for it, then the other
+    # 29,181 split in two: every piece still set aside for period_verified alone
+    assert _reserve(client, world, [{"block_id": world.block_a}]).status_code == 201
+    assert _apply(client, world, [{"block_id": world.block_a, "quantity": 632}]).status_code == 201
+    blocks = client.get(f"/api/v1/organisations/{world.org_a}/blocks", headers=world.headers("viewer")).get_json()
+    [rest] = [b for b in blocks["items"] if b["split_from_id"] == world.block_a]
+    assert (rest["status"], rest["quantity"]) == ("reserved", 29_181)
+    split = client.post(f"/api/v1/organisations/{world.org_a}/blocks/{rest['id']}/split", json={"quantity": 1_000},
+                        headers=world.headers("procurement"))
+    assert split.status_code == 201, split.get_json()
+    other = client.get(f"/api/v1/organisations/{world.org_a}/periods/{_draft_period(client, world)}/retirement-plan",
+                       headers=world.headers("viewer")).get_json()
+    [passed_over] = [g for g in other["not_accepted"] if g["reason"] == "reserved for another period"]
+    assert (passed_over["blocks"], passed_over["units"]) == (2, 29_181)
