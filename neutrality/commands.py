@@ -49,7 +49,7 @@ from neutrality.organisations.schemas import (
     SiteCreateSchema,
     SiteSchema,
 )
-from neutrality.pagination import Page
+from neutrality.pagination import EVERYTHING, Page
 from neutrality.registry import matching, planning, reconciling
 from neutrality.registry import retirements as ledger
 from neutrality.registry import services as instruments
@@ -457,8 +457,8 @@ def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_
 @click.option("--scheme")
 @click.option("--status", type=click.Choice([s.value for s in BlockStatus]))
 def registry_blocks(organisation_id: int, scheme: str | None, status: str | None) -> None:
-    _echo(BlockSchema(many=True), instruments.list_blocks(cli_uow(), cli_actor(), organisation_id,
-                                                           scheme=scheme, status=status))
+    _echo(BlockSchema(many=True), instruments.list_blocks(cli_uow(), cli_actor(), organisation_id, EVERYTHING,
+                                                           scheme=scheme, status=status).items)
 
 
 @registry.command("split")
@@ -540,7 +540,8 @@ def retire_reverse(organisation_id: int, retirement_id: int, reason: str) -> Non
 @click.argument("organisation_id", type=int)
 @click.option("--period", "period_id", type=int)
 def retire_list(organisation_id: int, period_id: int | None) -> None:
-    _echo(RetirementSchema(many=True), ledger.list_retirements(cli_uow(), cli_actor(), organisation_id, period_id))
+    _echo(RetirementSchema(many=True),
+          ledger.list_retirements(cli_uow(), cli_actor(), organisation_id, EVERYTHING, period_id).items)
 
 
 @retire.command("import")

@@ -6,11 +6,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, Numeric, String, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    MetaData,
+    Numeric,
+    Select,
+    String,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from neutrality.pagination import Page, PageResult
 from neutrality.units import tidy
 
 # Deterministic constraint names, so Alembic migrations name and drop the same objects on every
@@ -143,3 +155,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def query_page(session: Session, query: Select[Any], page: Page) -> PageResult[Any]:
+    """One page of a query's rows, counted and cut in the database (a ledger or a holding may
+    have a million rows: only the page's are loaded). ``query`` must be ordered."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    return PageResult(session.scalars(query.offset(page.offset).limit(page.size)).all(), total, page)

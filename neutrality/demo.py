@@ -20,6 +20,7 @@ from neutrality.claims import services as claims
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
+from neutrality.pagination import EVERYTHING
 from neutrality.registry import retirements
 from neutrality.registry import services as registry
 from neutrality.uow import UnitOfWork
@@ -267,7 +268,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
     3,242.69 t. Changzhou 2024 short: the GECs left and the I-RECs cover 31,500 of its 49,900 MWh
     and 5,000 CCERs go against a residual of about 200,000 t. 2025 in progress: some GECs."""
     (yancheng_2024, yancheng_2025), (changzhou_2024, _) = factory_periods
-    blocks = registry.list_blocks(make_uow(), admin, organisation_id)
+    blocks = registry.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items
 
     def held(scheme: str, year: int | None = None) -> list[Any]:
         return [b for b in blocks if b.scheme == scheme and b.status == "held"
@@ -291,7 +292,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
 
     retire(yancheng_2024, held("GEC", 2024), 300_500, "GEC-HX-2025-0320")
     retire(yancheng_2024, held("VCU"), 3_243, "VCS-RET-2025-0320")
-    blocks = registry.list_blocks(make_uow(), admin, organisation_id)  # the remainders of the splits
+    blocks = registry.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items  # the remainders of the splits
     retire(changzhou_2024, held("GEC", 2024), 11_500, "GEC-HX-2025-0321")
     retire(changzhou_2024, held("IREC", 2024), 20_000, "IREC-RED-2025-0321")
     retire(changzhou_2024, held("CCER"), 5_000, "CCER-ZX-2025-0321")

@@ -19,6 +19,10 @@ class Page:
         return (self.number - 1) * self.size
 
 
+#: Every row on one page: for the command line and the demo, which print or use them all.
+EVERYTHING = Page(1, 2**62)
+
+
 @dataclass(frozen=True)
 class PageResult(Generic[T]):
     items: Sequence[T]

@@ -22,10 +22,12 @@ from neutrality.audit.services import record, snapshot
 from neutrality.claims.model import PeriodStatus
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
+from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
+from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind
@@ -205,14 +207,14 @@ def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: 
 
 
 def list_retirements(
-    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int | None = None
-) -> list[Retirement]:
+    uow: UnitOfWork, actor: Actor, organisation_id: int, page: Page, period_id: int | None = None
+) -> PageResult[Retirement]:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         query = select(Retirement).where(Retirement.organisation_id == organisation_id)
         if period_id is not None:
             query = query.where(Retirement.period_id == period_id)
-        return list(uow.session.scalars(query.order_by(Retirement.id)))
+        return query_page(uow.session, query.order_by(Retirement.id), page)
 
 
 def get_retirement(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: int) -> Retirement:

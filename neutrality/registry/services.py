@@ -20,10 +20,12 @@ from neutrality.audit.services import record, snapshot
 from neutrality.bulk import insert_rows, sqlite_datetime
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
+from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
+from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import (
     TEMPLATE_KINDS,
@@ -387,9 +389,9 @@ def set_block_status(
 
 
 def list_blocks(
-    uow: UnitOfWork, actor: Actor, organisation_id: int, *, scheme: str | None = None,
+    uow: UnitOfWork, actor: Actor, organisation_id: int, page: Page, *, scheme: str | None = None,
     status: str | None = None, project_id: int | None = None,
-) -> list[SerialBlock]:
+) -> PageResult[SerialBlock]:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         query = select(SerialBlock).where(SerialBlock.organisation_id == organisation_id)
@@ -399,7 +401,7 @@ def list_blocks(
             query = query.where(SerialBlock.status == BlockStatus(status).value)
         if project_id:
             query = query.where(SerialBlock.project_id == project_id)
-        return list(uow.session.scalars(query.order_by(SerialBlock.id)))
+        return query_page(uow.session, query.order_by(SerialBlock.id), page)
 
 
 def get_block(uow: UnitOfWork, actor: Actor, organisation_id: int, block_id: int) -> SerialBlock:

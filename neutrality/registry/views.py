@@ -113,7 +113,7 @@ def update_project(data: dict[str, Any], organisation_id: int, project_id: int) 
 @blp.response(200, page_of(BlockSchema))
 def list_blocks(query: dict[str, Any], organisation_id: int) -> Any:
     page = Page(query.pop("page"), query.pop("per_page"))
-    return paged(paginate_list(services.list_blocks(uow(), actor(), organisation_id, **query), page))
+    return paged(services.list_blocks(uow(), actor(), organisation_id, page, **query))
 
 
 @blp.route("/blocks", methods=["POST"])
@@ -232,7 +232,7 @@ def needs(organisation_id: int, period_id: int) -> Any:
 def list_retirements(query: dict[str, Any], organisation_id: int) -> Any:
     """The retirement ledger: retirements and their reversals, oldest first."""
     page = Page(query.pop("page"), query.pop("per_page"))
-    return paged(paginate_list(retirements.list_retirements(uow(), actor(), organisation_id, **query), page))
+    return paged(retirements.list_retirements(uow(), actor(), organisation_id, page, **query))
 
 
 @blp.route("/retirements", methods=["POST"])

@@ -303,3 +303,19 @@ def test_the_gec_template_reads_back_once_filled_in(client, world) -> None:
 
 def test_an_unknown_template_is_not_found(client, world) -> None:
     assert client.get("/api/v1/registry-templates/verra_transactions.csv", headers=world.headers("viewer")).status_code == 404
+
+
+def test_blocks_and_the_ledger_are_paged_in_the_database(client, world) -> None:
+    # the world holds two blocks (block_a, and the 100 VCUs retired for period_verified) and
+    # one ledger entry (retirement_a); page 2 of size 1 is the second block, by id
+    base = f"/api/v1/organisations/{world.org_a}"
+    blocks = client.get(f"{base}/blocks", query_string={"page": 2, "per_page": 1},
+                        headers=world.headers("viewer")).get_json()
+    assert (blocks["total"], len(blocks["items"])) == (2, 1)
+    assert blocks["items"][0]["id"] != world.block_a and blocks["items"][0]["status"] == "retired"
+    retired_only = client.get(f"{base}/blocks", query_string={"status": "retired"},
+                              headers=world.headers("viewer")).get_json()
+    assert retired_only["total"] == 1
+    ledger = client.get(f"{base}/retirements", query_string={"page": 2, "per_page": 1},
+                        headers=world.headers("viewer")).get_json()
+    assert (ledger["total"], ledger["items"]) == (1, [])
