@@ -45,6 +45,7 @@ from neutrality.registry.tables import (
     InstrumentProject,
     Purchase,
     RegistryImport,
+    Retirement,
     SerialBlock,
 )
 from neutrality.spreadsheets import RowError
@@ -330,7 +331,6 @@ def split_block(
         remainder = split_off(session, actor, row, rest, reservation.period_id if reservation else None)
         uow.flush()
         record(session, actor, "registry.block.split", row, before=before, organisation_id=organisation_id)
-        record(session, actor, "registry.block.add", remainder, organisation_id=organisation_id)
         uow.commit()
         return row, remainder
 
@@ -341,7 +341,8 @@ def split_off(
     """A new block of units ``piece`` taken from ``block`` (which the caller has already
     narrowed): same issuance, project, vintage, status, account, purchase and registry details,
     and reserved for the same period as the block, if it is (``reserved_for``, which the
-    caller has looked up)."""
+    caller has looked up). Audited as an added block, whatever split it (a split, a retirement
+    of part of a block, a reservation)."""
     row = SerialBlock(
         organisation_id=block.organisation_id, scheme=block.scheme, project_id=block.project_id,
         issuance_key=block.issuance_key, serial_start=piece.start, serial_end=piece.end, quantity=piece.quantity,
@@ -350,10 +351,11 @@ def split_off(
         purchase_id=block.purchase_id, import_id=block.import_id, created_at=utcnow(), created_by=actor.label,
     )
     session.add(row)
+    session.flush()
     if reserved_for is not None:
-        session.flush()
         session.add(BlockReservation(organisation_id=block.organisation_id, block_id=row.id,
                                      period_id=reserved_for, created_at=utcnow(), created_by=actor.label))
+    record(session, actor, "registry.block.add", row, organisation_id=block.organisation_id)
     return row
 
 
@@ -698,7 +700,7 @@ def import_registry_file(
         sha256 = hashlib.sha256(data).hexdigest()
         earlier = session.scalar(select(RegistryImport).where(
             RegistryImport.organisation_id == organisation_id, RegistryImport.sha256 == sha256))
-        if earlier is not None:
+        if earlier is not None and not _matched_retirements_only(session, earlier):
             return RegistryImportOutcome("already_imported", earlier.id, earlier.kind, earlier.filename, sha256,
                                          earlier.block_count, earlier.project_count, {})
         parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping,
@@ -727,12 +729,16 @@ def import_registry_file(
                 raise InvalidInput("a purchase delivers one scheme; this file holds " + ", ".join(sorted(schemes_in_file)),
                                    {"purchase_id": ["several schemes"]})
             purchase = _purchase_for(session, organisation_id, purchase_id, scheme_of(schemes_in_file.pop()))
-        batch = RegistryImport(
-            organisation_id=organisation_id, kind=parsed.kind, filename=filename, sha256=sha256,
-            encoding=parsed.encoding, block_count=len(blocks), project_count=len(parsed.projects),
-            created_at=utcnow(), created_by=actor.label,
-        )
-        session.add(batch)
+        if earlier is not None:  # the file's record, made when its retirements were matched
+            batch = earlier
+            batch.block_count, batch.project_count = len(blocks), len(parsed.projects)
+        else:
+            batch = RegistryImport(
+                organisation_id=organisation_id, kind=parsed.kind, filename=filename, sha256=sha256,
+                encoding=parsed.encoding, block_count=len(blocks), project_count=len(parsed.projects),
+                created_at=utcnow(), created_by=actor.label,
+            )
+            session.add(batch)
         uow.flush()
         projects = _upsert_projects(session, organisation_id, actor, parsed.projects, [row for row, _, _ in blocks])
         _store_blocks(session, organisation_id, actor, blocks, projects, batch.id,
@@ -742,6 +748,13 @@ def import_registry_file(
         record(session, actor, "registry.import", batch, organisation_id=organisation_id)
         uow.commit()
         return dataclasses.replace(outcome, import_id=batch.id)
+
+
+def _matched_retirements_only(session: Session, batch: RegistryImport) -> bool:
+    """Whether the earlier import of a file only matched its retirements to the ledger
+    (:mod:`neutrality.registry.matching`): its holdings are still to import."""
+    return batch.block_count == 0 and batch.project_count == 0 and session.scalar(
+        select(Retirement.id).where(Retirement.import_id == batch.id).limit(1)) is not None
 
 
 _BLOCK_COLUMNS = (

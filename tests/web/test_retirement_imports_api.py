@@ -253,3 +253,20 @@ def test_reversing_a_retirement_read_from_an_export_unassigns_but_does_not_free_
                        headers=world.headers("viewer")).get_json()
     assert (block["status"], block["quantity"]) == ("retired", 10)
     assert Decimal(_balance(client, world)["credits_retired_tco2e"]) == 100  # retirement_a alone
+
+
+def test_a_holdings_import_after_a_retirement_import_of_the_same_file_is_not_skipped(client, world,
+                                                                                     table_counts) -> None:
+    # Row 2 retires 10 held units of block_a; row 3 is 500 issued units of an issuance not yet
+    # held. Matched as retirements first, the file is then imported as holdings: it must not be
+    # answered "already imported" (row 3 would be lost unseen). Row 2's units are already held
+    # (and now retired), so the all-or-nothing import is refused naming that row.
+    data = _file(_row(_vcu(941382742, 941382751), 10), _row(_vcu(970000001, 970000500, issuance=1399), 500, retired=""))
+    assert _import(client, world, data).get_json()["recorded"] == 1
+    before = table_counts()
+    response = client.post(f"/api/v1/organisations/{world.org_a}/registry-imports", content_type="multipart/form-data",
+                           headers=world.headers("lead"), data={"file": (io.BytesIO(data), "account.csv")})
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["error"]["details"]["rows"]
+    assert (error["row"], error["column"]) == (2, "Serial Number") and "already held" in error["reason"]
+    assert table_counts() == before

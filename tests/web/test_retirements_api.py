@@ -90,6 +90,10 @@ def test_part_of_a_block_is_retired_and_the_rest_stays_held(client, world) -> No
     assert by_start[941382742]["status"] == "retired" and by_start[941382742]["quantity"] == 800
     # the remainder 941,383,542 … 941,412,554 = 29,013 units, still held
     assert (by_start[941383542]["status"], by_start[941383542]["quantity"]) == ("held", 29_013)
+    # the audit log shows the remainder coming into being, beside the retirement
+    audit = client.get(f"{_base(world)}/audit", headers=world.headers("admin")).get_json()["items"]
+    added = [e for e in audit if e["action"] == "registry.block.add" and e["entity_id"] == str(by_start[941383542]["id"])]
+    assert len(added) == 1 and added[0]["after"]["quantity"] == 29_013
 
 
 def test_the_balance_counts_credits_against_the_residual(client, world) -> None:
