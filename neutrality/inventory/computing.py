@@ -14,8 +14,8 @@ from decimal import Context, Decimal, localcontext
 from operator import mul
 from typing import Any
 
-from sqlalchemy import String, exists, func, select, type_coerce
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy.orm import Session
 
 from neutrality.claims.tables import ApplicationPeriodRow
 from neutrality.errors import NotFound
@@ -102,8 +102,8 @@ def load_groups(
     tiers: dict[tuple[int, str], set[str]] = {}
     for key in sums:
         tiers.setdefault((key[0], key[5]), set()).add(key[-1])
-    both = {site for (site, _), found in tiers.items() if {_METERED, _INVOICED} <= found}
-    reconciliations = reconcile_metering(session, inventory.id, site_ids=both) if both else []
+    both = {pair for pair, found in tiers.items() if {_METERED, _INVOICED} <= found}
+    reconciliations = reconcile_metering(session, inventory.id, streams=both) if both else []
     for item in reconciliations:
         if not item.superseded:
             continue
@@ -177,37 +177,51 @@ _READING_COLUMNS = (
 )
 
 
+def _metered_and_invoiced(session: Session, inventory_id: int) -> set[tuple[int, str]]:
+    """The (site, activity type) pairs of an inventory with both invoices and meter readings."""
+    tiers: dict[tuple[int, str], set[str]] = {}
+    for site, kind, quality in session.execute(
+        select(ActivityRecord.site_id, ActivityRecord.activity_type, ActivityRecord.data_quality)
+        .where(ActivityRecord.inventory_id == inventory_id,
+               ActivityRecord.data_quality.in_([_METERED, _INVOICED])).distinct()
+    ):
+        tiers.setdefault((site, kind), set()).add(quality)
+    return {pair for pair, found in tiers.items() if found == {_METERED, _INVOICED}}
+
+
 def reconcile_metering(
     session: Session, inventory_id: int, tolerance_percent: Decimal = metering.DEFAULT_TOLERANCE_PERCENT,
-    site_ids: set[int] | None = None,
+    streams: set[tuple[int, str]] | None = None,
 ) -> list[Reconciliation]:
     """Every invoiced record that a metered record of its site and type overlaps, reconciled.
 
-    The database finds the candidates (an invoice with an overlapping meter reading of the same
-    site and activity type); :mod:`neutrality.inventory.metering` decides, per stream, which
-    invoices the meters supersede.
+    Only the (site, activity type) pairs that have both invoices and meter readings are read
+    (``streams`` when the caller knows them, as :func:`load_groups` does); the overlaps are
+    found in memory by :mod:`neutrality.inventory.metering`, which also decides, per stream,
+    which invoices the meters supersede. (A correlated "a meter overlaps" sub-query made
+    SQLite scan the site once per invoice: 47 s for 20,000 invoices of one site.)
     """
-    meter = aliased(ActivityRecord)
-    overlapped = exists().where(
-        meter.inventory_id == ActivityRecord.inventory_id, meter.site_id == ActivityRecord.site_id,
-        meter.activity_type == ActivityRecord.activity_type,
-        meter.data_quality == _METERED,
-        meter.start_date <= ActivityRecord.end_date, meter.end_date >= ActivityRecord.start_date,
-    )
-    query = select(*_READING_COLUMNS, *_GROUP_COLUMNS).where(
-        ActivityRecord.inventory_id == inventory_id, ActivityRecord.data_quality == _INVOICED, overlapped)
-    if site_ids is not None:
-        query = query.where(ActivityRecord.site_id.in_(site_ids))
-    invoices = session.execute(query.order_by(ActivityRecord.id)).all()
+    if streams is None:
+        streams = _metered_and_invoiced(session, inventory_id)
+    if not streams:
+        return []
+    rows = session.execute(
+        select(*_READING_COLUMNS, *_GROUP_COLUMNS).where(
+            ActivityRecord.inventory_id == inventory_id,
+            ActivityRecord.data_quality.in_([_METERED, _INVOICED]),
+            ActivityRecord.site_id.in_({site for site, _ in streams}),
+            ActivityRecord.activity_type.in_({kind for _, kind in streams}),
+        ).order_by(ActivityRecord.id)
+    ).all()
+    width = len(_READING_COLUMNS)
+    tier = width + len(_GROUP_COLUMNS) - 1  # data_quality, the last group column
+    wanted = [row for row in rows if (row[1], row[2]) in streams]
+    invoices = [row for row in wanted if row[tier] == _INVOICED]
+    meters = [row[:width] for row in wanted if row[tier] == _METERED]
     if not invoices:
         return []
     width = len(_READING_COLUMNS)
     group_keys = {row[0]: tuple(row[width:]) for row in invoices}
-    meters = session.execute(select(*_READING_COLUMNS).where(
-        ActivityRecord.inventory_id == inventory_id,
-        ActivityRecord.data_quality == _METERED,
-        ActivityRecord.site_id.in_({row[1] for row in invoices}),
-    ))
     results = metering.reconcile(
         (metering.Reading(*row[:width]) for row in invoices),
         (metering.Reading(*row) for row in meters),

@@ -21,10 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
     [
         ["bench/inventory.py", "--rows", "2000", "--sites", "3"],
         ["bench/registry.py", "--blocks", "2000", "--checks", "20"],
+        ["bench/metering.py", "--invoices", "200"],
         ["bench/retirements.py", "--blocks", "2000", "--issuances", "20", "--retirements", "10",
          "--period-retirements", "100", "--balance-runs", "2"],
     ],
-    ids=["inventory", "registry", "retirements"],
+    ids=["inventory", "registry", "metering", "retirements"],
 )
 def test_a_benchmark_runs_to_its_figures(args: list[str]) -> None:
     # the arguments are the fixed lists above, not input
