@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import pandas as pd
 
+from neutrality.errors import InvalidInput
 from neutrality.units import tidy
 
 T = TypeVar("T")
@@ -47,6 +48,29 @@ class RowError(NamedTuple):
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+#: A file's errors reported at most (the count says how many there are): a million-row file
+#: with an error in every row must not make a million-entry answer.
+MAX_REPORTED_ERRORS = 1000
+
+
+class ImportRejected(InvalidInput):
+    """A file with at least one error: nothing of it is imported."""
+
+    code = "import_rejected"
+
+    def __init__(self, filename: str, errors: list[RowError]):
+        count = len(errors)
+        super().__init__(
+            f"'{filename}' has {count} error{'' if count == 1 else 's'}; nothing was imported",
+            {
+                "errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
+                "error_count": count,
+                "truncated": count > MAX_REPORTED_ERRORS,
+            },
+        )
+        self.errors = errors
 
 
 def norm(text: str) -> str:

@@ -52,6 +52,7 @@ from neutrality.spreadsheets import (
     PLAIN_NUMBER,
     WIDE_CONTEXT,
     BadCell,
+    ImportRejected,
     Refused,
     RowError,
     cell_text,
@@ -86,8 +87,6 @@ _MANY_VALUES = frozenset({"quantity", "evidence"})
 
 #: Longest text per field, as the activity_records and sites columns allow.
 TEXT_LIMITS = {"site": 200, "source": 300, "evidence": 500, "factor_key": 120, "gas": 30}
-#: Errors carried in :class:`ImportRejected` details; ``error_count`` says how many in all.
-MAX_REPORTED_ERRORS = 1000
 #: Version of the fingerprint recipe: change it only together with a data migration.
 FINGERPRINT_VERSION = "activity-v1"
 
@@ -207,24 +206,6 @@ class ActivityRows(Sequence[ActivityRow]):
         values = self._columns[ActivityRow._fields.index(name)].view()
         values.flags.writeable = False
         return values
-
-
-class ImportRejected(InvalidInput):
-    """A file with at least one error: nothing of it is imported."""
-
-    code = "import_rejected"
-
-    def __init__(self, filename: str, errors: list[RowError]):
-        count = len(errors)
-        super().__init__(
-            f"'{filename}' has {count} error{'' if count == 1 else 's'}; nothing was imported",
-            {
-                "errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
-                "error_count": count,
-                "truncated": count > MAX_REPORTED_ERRORS,
-            },
-        )
-        self.errors = errors
 
 
 @dataclass(frozen=True)

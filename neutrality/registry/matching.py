@@ -44,7 +44,6 @@ from neutrality.registry.retirements import (
 )
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.services import (
-    RegistryImportRejected,
     lock_holdings,
     parse_instrument_rows,
 )
@@ -55,7 +54,7 @@ from neutrality.registry.tables import (
     Retirement,
     SerialBlock,
 )
-from neutrality.spreadsheets import RowError
+from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
 #: What became of each retired row of the export.
@@ -105,14 +104,14 @@ def import_retirements(
         parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping,
                                     encoding=encoding)
         if not parsed.ok:
-            raise RegistryImportRejected(filename, parsed.errors)
+            raise ImportRejected(filename, parsed.errors)
         wanted = set(rows) if rows is not None else None
         retired = [r for r in parsed.instruments
                    if r.status == "retired" and (wanted is None or r.row in wanted)]
         if wanted is not None:
             missing = sorted(wanted - {r.row for r in retired})
             if missing:
-                raise RegistryImportRejected(filename, [
+                raise ImportRejected(filename, [
                     RowError(n, None, "is not a retired row of the file") for n in missing])
         lock_holdings(session, organisation_id)
         period = period_open_for_retirement(session, organisation_id, period_id)
@@ -121,7 +120,7 @@ def import_retirements(
         errors = sorted(errors + _markets_without_consumption(session, period, matches, markets),
                         key=lambda e: (e.row or 0, e.column or ""))
         if errors:
-            raise RegistryImportRejected(filename, parsed.in_file_terms(errors))
+            raise ImportRejected(filename, parsed.in_file_terms(errors))
         sha256 = hashlib.sha256(data).hexdigest()
         answer = {
             "status": "preview" if dry_run else "imported", "filename": filename, "sha256": sha256,
@@ -156,7 +155,7 @@ def import_retirements(
                                          evidence=evidence, evidence_filename=f"{filename}, row {row.row}",
                                          as_of=as_of, markets=markets, import_id=batch.id)
                 except NeutralityError as problem:
-                    raise RegistryImportRejected(filename, parsed.in_file_terms(
+                    raise ImportRejected(filename, parsed.in_file_terms(
                         [RowError(row.row, "serial", problem.message)])) from None
                 match.retirement_ids.append(entry.id)
         record(session, actor, "registry.retirements.import", batch, organisation_id=organisation_id)

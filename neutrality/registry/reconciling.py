@@ -35,9 +35,9 @@ from neutrality.registry.reconciliation import (
     reconcile,
     retirement_deadline,
 )
-from neutrality.registry.services import RegistryImportRejected, parse_instrument_rows
+from neutrality.registry.services import parse_instrument_rows
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
-from neutrality.spreadsheets import RowError
+from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
 
@@ -49,7 +49,7 @@ def reconcile_export(
     rows of a registry export; read-only.
 
     An unreadable file, or a retired row whose serial cannot be read or does not match its
-    quantity, is refused as an import would be (:class:`RegistryImportRejected`, every row
+    quantity, is refused as an import would be (:class:`ImportRejected`, every row
     named): a range misread would report mismatches that are not there, or hide real ones.
     """
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
@@ -62,9 +62,9 @@ def reconcile_export(
                                {"period_id": ["not found"]})
         parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, encoding=encoding)
         if not parsed.ok:
-            raise RegistryImportRejected(filename, parsed.errors)
+            raise ImportRejected(filename, parsed.errors)
         if parsed.projects:
-            raise RegistryImportRejected(filename, [RowError(
+            raise ImportRejected(filename, [RowError(
                 None, None, f"this is a project list ({parsed.kind}); reconciliation needs the registry's "
                 "transactions or retirements export")])
         rows = _registry_retirements(parsed)
@@ -103,7 +103,7 @@ def _registry_retirements(parsed: RegistryFile) -> list[RegistryRetirement]:
     cancelled rows are not claims: they are not read further)."""
     good, errors = parse_instrument_rows((row for row in parsed.instruments if row.status == "retired"), today())
     if errors:
-        raise RegistryImportRejected(parsed.filename, parsed.in_file_terms(errors))
+        raise ImportRejected(parsed.filename, parsed.in_file_terms(errors))
     return [RegistryRetirement(row.row, scheme.code, serial.issuance_key, serial.start, serial.end,
                                row.retirement_date, row.beneficiary) for row, scheme, serial in good]
 

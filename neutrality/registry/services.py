@@ -48,7 +48,7 @@ from neutrality.registry.tables import (
     Retirement,
     SerialBlock,
 )
-from neutrality.spreadsheets import RowError
+from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.units import tidy
 from neutrality.uow import UnitOfWork
 
@@ -721,7 +721,7 @@ def import_registry_file(
         if dry_run:
             return outcome
         if errors:
-            raise RegistryImportRejected(filename, errors)
+            raise ImportRejected(filename, errors)
         purchase = None
         if purchase_id is not None:
             schemes_in_file = {scheme.code for _, scheme, _ in blocks}
@@ -793,17 +793,6 @@ def _store_blocks(
             )
 
     insert_rows(session, "serial_blocks", _BLOCK_COLUMNS, rows_for, _BLOCK_PG_TYPES)
-
-
-class RegistryImportRejected(InvalidInput):
-    """A registry file with at least one error: nothing of it is imported."""
-
-    def __init__(self, filename: str, errors: Sequence[RowError]):
-        super().__init__(
-            f"'{filename}' has {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported",
-            {"rows": [error.as_dict() for error in errors]},
-        )
-        self.errors = list(errors)
 
 
 def parse_instrument_rows(

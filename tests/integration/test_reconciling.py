@@ -24,7 +24,7 @@ from neutrality.organisations import services as organisations
 from neutrality.registry import retirements
 from neutrality.registry import services as registry
 from neutrality.registry.reconciling import reconcile_export
-from neutrality.registry.services import RegistryImportRejected
+from neutrality.spreadsheets import ImportRejected
 from tests.factories import (
     ADMIN,
     World,
@@ -230,7 +230,7 @@ def test_another_organisations_copy_of_a_retirement_for_us_is_not_a_competing_cl
 
 def test_a_file_that_is_not_a_registry_export_is_refused_and_nothing_changes(uow, world, table_counts) -> None:
     before = table_counts()
-    with pytest.raises(RegistryImportRejected) as refused:
+    with pytest.raises(ImportRejected) as refused:
         _reconcile(uow, world.org_a, b"Serial,Qty,Owner\n950000001-950000100,100,A\n")
     assert refused.value.errors
     assert table_counts() == before
@@ -242,7 +242,7 @@ def test_a_retired_row_whose_quantity_is_not_its_range_is_refused_with_its_row(u
     data = verra_csv((vcu(30006, 980000001, 980000050, 1314), 50, "", ""),
                      (vcu(30001, 950000001, 950000100), 99, "2025-03-01", org.legal_name))
     before = table_counts()
-    with pytest.raises(RegistryImportRejected) as refused:
+    with pytest.raises(ImportRejected) as refused:
         _reconcile(uow, world.org_a, data)
     assert [(e.row, e.column) for e in refused.value.errors] == [(3, "Quantity Issued")]  # the column as the Verra export names it
     assert table_counts() == before
@@ -251,7 +251,7 @@ def test_a_retired_row_whose_quantity_is_not_its_range_is_refused_with_its_row(u
 @pytest.mark.skipif(not (SAMPLES / "verra" / "projects.csv").is_file(), reason="registry samples absent")
 def test_a_project_list_is_refused(uow, world) -> None:
     data = (SAMPLES / "verra" / "projects.csv").read_bytes()
-    with pytest.raises(RegistryImportRejected) as refused:
+    with pytest.raises(ImportRejected) as refused:
         _reconcile(uow, world.org_a, data)
     assert [e.row for e in refused.value.errors] == [None]
     assert "project list (verra_projects)" in refused.value.errors[0].reason

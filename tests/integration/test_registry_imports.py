@@ -16,8 +16,8 @@ from sqlalchemy import select
 from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
 from neutrality.registry import services as registry
-from neutrality.registry.services import RegistryImportRejected
 from neutrality.registry.tables import InstrumentProject, SerialBlock
+from neutrality.spreadsheets import ImportRejected
 from tests.factories import ADMIN, organisation_payload
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "registry-samples"
@@ -103,7 +103,7 @@ def test_blocks_already_held_are_refused_row_by_row_and_nothing_is_written(uow, 
     copy = tmp_path / "copy.csv"
     frame.to_csv(copy, index=False)
     before = table_counts()
-    with pytest.raises(RegistryImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         _import(uow, org, copy)
     assert len(rejected.value.errors) == len(frame)
     assert {e.column for e in rejected.value.errors} == {"Serial Number"}  # as the Verra export names it
@@ -129,7 +129,7 @@ def test_a_bad_row_rejects_the_file_naming_row_and_column(uow, org, table_counts
     path = tmp_path / "bad.csv"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     before = table_counts()
-    with pytest.raises(RegistryImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         _import(uow, org, path)
     errors = rejected.value.errors
     assert any(e.column == column and words in e.reason for e in errors), errors
@@ -139,7 +139,7 @@ def test_a_bad_row_rejects_the_file_naming_row_and_column(uow, org, table_counts
 
 def test_a_file_of_another_registry_is_refused(uow, org, table_counts) -> None:
     before = table_counts()
-    with pytest.raises(RegistryImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         _import(uow, org, SAMPLES / "gold-standard" / "retirements.csv", kind="verra_transactions")
     assert "Gold Standard" in rejected.value.errors[0].reason
     assert table_counts() == before
@@ -150,7 +150,7 @@ def test_a_gec_code_with_a_bad_production_month_is_refused(uow, org, table_count
     data = ("start_serial,end_serial,quantity,project_name,project_code,production_month,status\n"
             f"{code},{code},1,Wind,11320922230500012,2024-12,issued\n").encode()
     before = table_counts()
-    with pytest.raises(RegistryImportRejected) as rejected:
+    with pytest.raises(ImportRejected) as rejected:
         registry.import_registry_file(uow(), ADMIN, org, data=data, filename="gec.csv", max_bytes=10_000,
                                       as_of=AS_OF, kind="gec_account")
     assert any("202413" in e.reason and e.row == 2 for e in rejected.value.errors), rejected.value.errors

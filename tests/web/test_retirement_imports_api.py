@@ -134,7 +134,7 @@ def test_a_row_that_cannot_be_matched_cleanly_rejects_the_file(
     before = table_counts()
     response = _import(client, world, _file(*rows))
     assert response.status_code == 422, response.get_json()
-    [error] = [e for e in response.get_json()["error"]["details"]["rows"] if e["row"] == row]
+    [error] = [e for e in response.get_json()["error"]["details"]["errors"] if e["row"] == row]
     assert error["column"] == column
     assert says in error["reason"]
     assert table_counts() == before
@@ -144,7 +144,7 @@ def test_rows_asked_for_that_are_not_retired_rows_are_refused(client, world, tab
     before = table_counts()
     response = _import(client, world, _file(_row(_vcu(941382742, 941382751), 10)), rows="2, 9")
     assert response.status_code == 422
-    assert response.get_json()["error"]["details"]["rows"] == [
+    assert response.get_json()["error"]["details"]["errors"] == [
         {"row": 9, "column": None, "reason": "is not a retired row of the file"}]
     assert table_counts() == before
 
@@ -267,6 +267,18 @@ def test_a_holdings_import_after_a_retirement_import_of_the_same_file_is_not_ski
     response = client.post(f"/api/v1/organisations/{world.org_a}/registry-imports", content_type="multipart/form-data",
                            headers=world.headers("lead"), data={"file": (io.BytesIO(data), "account.csv")})
     assert response.status_code == 422, response.get_json()
-    [error] = response.get_json()["error"]["details"]["rows"]
+    [error] = response.get_json()["error"]["details"]["errors"]
     assert (error["row"], error["column"]) == (2, "Serial Number") and "already held" in error["reason"]
+    assert table_counts() == before
+
+
+def test_a_file_with_an_error_in_every_row_reports_the_first_thousand_and_the_count(client, world,
+                                                                                    table_counts) -> None:
+    # 1,001 rows whose serial is not Verra's: 1,001 errors, the first 1,000 carried in the answer
+    before = table_counts()
+    response = _import(client, world, _file(*[_row("VCS-123", 10)] * 1_001))
+    assert response.status_code == 422
+    details = response.get_json()["error"]["details"]
+    assert (details["error_count"], len(details["errors"]), details["truncated"]) == (1_001, 1_000, True)
+    assert details["errors"][0]["row"] == 2 and details["errors"][-1]["row"] == 1_001
     assert table_counts() == before
