@@ -58,7 +58,6 @@ def generate(rows: int, sites: list[str]) -> bytes:
     return out.getvalue().encode()
 
 
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)

@@ -58,7 +58,6 @@ def generate(blocks: int, projects: int) -> bytes:
     return out.getvalue().encode()
 
 
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--blocks", type=int, default=1_000_000)

@@ -33,6 +33,7 @@ from neutrality.claims.schemas import (
 from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
 from neutrality.inventory import services as inventories
+from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
 from neutrality.inventory.schemas import (
     ImportFormSchema,
     ImportOutcomeSchema,
@@ -357,7 +358,7 @@ def inventory_report(organisation_id: int, inventory_id: int) -> None:
 @inventory.command("metering")
 @click.argument("organisation_id", type=int)
 @click.argument("inventory_id", type=int)
-@click.option("--tolerance", "tolerance_percent", type=decimal.Decimal, default=decimal.Decimal(2), show_default=True,
+@click.option("--tolerance", "tolerance_percent", type=decimal.Decimal, default=DEFAULT_TOLERANCE_PERCENT, show_default=True,
               help="How far (%) an invoice may differ from the meters before it is flagged.")
 def inventory_metering(organisation_id: int, inventory_id: int, tolerance_percent: decimal.Decimal) -> None:
     """Invoices against meter readings: superseded (not counted) or partly metered (flagged)."""

@@ -107,10 +107,12 @@ def load_groups(
     for item in reconciliations:
         if not item.superseded:
             continue
-        # Subtracting from the sums is exact, and cheaper than excluding ids in the query.
+        # Subtracting from the sums is exact (in the sums' own exact context), and cheaper than
+        # excluding ids in the query.
         key, quantity = item.group_key, item.invoice.quantity
         entry = sums[key]
-        entry[0], entry[1], entry[2] = entry[0] - quantity, entry[1] - quantity * quantity, entry[2] - 1
+        with localcontext(EXACT):
+            entry[0], entry[1], entry[2] = entry[0] - quantity, entry[1] - quantity * quantity, entry[2] - 1
         if entry[2] == 0:
             del sums[key]
     scopes = {s.value: s for s in Scope}

@@ -134,8 +134,6 @@ _DIMENSION_HINTS = {
 # --- results -----------------------------------------------------------------------------------
 
 
-
-
 class ActivityRow(NamedTuple):
     """One valid activity, in the column order of ``activity_records``.
 
@@ -283,10 +281,6 @@ class ParsedImport:
 # --- column mapping ----------------------------------------------------------------------------
 
 
-
-
-
-
 @dataclass(frozen=True)
 class ColumnMapping:
     """How a customer's own layout maps to our fields.
@@ -332,8 +326,6 @@ class ColumnMapping:
                 return True, ours
         name = snake(header)
         return (True, name) if name in FIELDS else (False, None)
-
-
 
 
 def _resolve_columns(
@@ -390,8 +382,6 @@ def _resolve_columns(
 # --- reading the file --------------------------------------------------------------------------
 
 
-
-
 @dataclass
 class _Cells:
     """One column: its distinct texts and, per row, the index of the row's text among them.
@@ -442,8 +432,6 @@ class _Table:
     sources: dict[str, int | str]  # field -> column index, or the mapping's fixed value
     cells: dict[int, _Cells]  # the columns in use (mapped, and unnamed ones to check)
     rows: np.ndarray  # spreadsheet row number of each data row
-
-
 
 
 def _data_rows(
@@ -566,13 +554,11 @@ def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
 # --- cell parsers (one call per distinct value) ------------------------------------------------
 
 
-
-
 def _aliases(pairs: Iterable[tuple[Any, Iterable[str]]]) -> dict[str, Any]:
     table: dict[str, Any] = {}
     for value, spellings in pairs:
         for s in spellings:
-            table[re.sub(r"[\s\-]+", "_", norm(s))] = value
+            table[snake(s)] = value
     return table
 
 
@@ -674,7 +660,7 @@ _CATEGORY = re.compile(r"(?:category|cat\.?|c|类别|類別|第)?\s*0*(\d{1,2})(
 
 def _choice(table: Mapping[str, Any], what: str, allowed: str) -> Callable[[str], Any]:
     def parse(raw: str) -> Any:
-        found = table.get(re.sub(r"[\s\-]+", "_", norm(raw)))
+        found = table.get(snake(raw))
         if found is None:
             raise BadCell(f"'{raw.strip()}' is not a known {what} (use {allowed})")
         return found
@@ -719,14 +705,6 @@ def _parse_unit(raw: str) -> Unit:
         return unit(unicodedata.normalize("NFKC", text))
     except UnknownUnit:
         raise BadCell(f"'{text}' is not a known unit") from None
-
-
-
-
-
-
-
-
 
 
 def _parse_percent(raw: str) -> Decimal:

@@ -10,6 +10,7 @@ from marshmallow import INCLUDE, ValidationError, fields, validate
 
 from neutrality.errors import InvalidInput
 from neutrality.inventory.importing import ColumnMapping
+from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
 from neutrality.inventory.model import (
     ActivityType,
     CalculationMethod,
@@ -251,7 +252,7 @@ class ImportOutcomeSchema(StrictSchema):
 class MeteringQuerySchema(StrictSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    tolerance_percent = decimal_field(load_default=Decimal(2), validate=_PERCENT, metadata={
+    tolerance_percent = decimal_field(load_default=DEFAULT_TOLERANCE_PERCENT, validate=_PERCENT, metadata={
         "description": "how far (%) an invoice may differ from the meters before it is flagged"})
 
 

@@ -16,8 +16,8 @@ as the file names it. Checking a serial range against its quantity, and the seri
 is the caller's business (:mod:`neutrality.registry.serials`); nothing here touches a database,
 Flask or the clock.
 
-Encoding detection, CSV/XLSX reading and cell parsing are those of activity imports
-(:mod:`neutrality.inventory.importing`), imported rather than copied.
+Encoding detection, CSV/XLSX reading and cell parsing are shared with activity imports
+(:mod:`neutrality.spreadsheets`).
 """
 
 from __future__ import annotations

@@ -44,6 +44,10 @@ class BlockStatus(StrEnum):
     TRANSFERRED_OUT = "transferred_out"  # left our accounts (sold, moved)
 
 
+#: Statuses a user sets directly; "retired" comes only from a retirement (the ledger).
+SETTABLE_STATUSES = (BlockStatus.HELD, BlockStatus.RESERVED, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT)
+
+
 @dataclass(frozen=True)
 class Scheme:
     """A crediting programme or certificate scheme, as shipped in ``schemes.csv``."""

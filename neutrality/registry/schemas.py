@@ -8,7 +8,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from neutrality.registry.exports import KINDS
-from neutrality.registry.model import BlockStatus, InstrumentKind, MitigationType
+from neutrality.registry.model import SETTABLE_STATUSES, BlockStatus, InstrumentKind, MitigationType
 from neutrality.schemas import RowErrorSchema, StrictSchema, Text, one_of
 from neutrality.schemas import quantity as decimal_field
 from neutrality.spreadsheets import OFFERED_ENCODINGS
@@ -149,9 +149,7 @@ class SplitResultSchema(StrictSchema):
 
 
 class StatusChangeSchema(StrictSchema):
-    status = fields.String(required=True, validate=validate.OneOf(
-        [BlockStatus.HELD.value, BlockStatus.RESERVED.value, BlockStatus.CANCELLED.value,
-         BlockStatus.TRANSFERRED_OUT.value]))
+    status = fields.String(required=True, validate=validate.OneOf([s.value for s in SETTABLE_STATUSES]))
     reason = Text(1000, required=True)
 
 

@@ -52,8 +52,6 @@ from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.units import tidy
 from neutrality.uow import UnitOfWork
 
-#: Statuses a user sets directly; "retired" comes only from a retirement (the ledger).
-SETTABLE_STATUSES = (BlockStatus.HELD, BlockStatus.RESERVED, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT)
 #: Which status may follow which (transferred out and cancelled are final here).
 _NEXT_STATUS = {
     BlockStatus.HELD: {BlockStatus.RESERVED, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT},
@@ -377,8 +375,6 @@ def set_block_status(
             raise Conflict(f"block {row.id} is {row.status}; it cannot become {new.value}")
         if not reason.strip():
             raise InvalidInput("a status change needs a reason", {"reason": ["required"]})
-        if BlockStatus(row.status) == BlockStatus.TRANSFERRED_OUT:  # pragma: no cover - final state
-            raise Conflict(f"block {row.id} was transferred out")
         before = snapshot(row)
         row.status = new.value
         row.details = {**row.details, "status_reason": reason.strip()}

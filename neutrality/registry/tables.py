@@ -248,9 +248,10 @@ class Retirement(Base):
     evidence: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     #: The registry export the retirement was read from (its row is the evidence), if any.
     import_id: Mapped[int | None] = mapped_column(ForeignKey("registry_imports.id"))
-    #: The block's status before this retirement, which a reversal restores: "held" (or
-    #: "reserved"), or "retired" for units the registry had already retired (imported from the
-    #: organisation's account export), which a reversal must not make available again.
+    #: The block's status before this retirement: "held" or "reserved", or "retired" for units
+    #: the registry had already retired (imported from the organisation's account export). A
+    #: reversal makes the units held again, unless this says "retired" or the retirement was
+    #: read from a registry export (``import_id``): the registry shows those units retired.
     block_status_before: Mapped[str] = mapped_column(String(20), server_default=text("'held'"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
