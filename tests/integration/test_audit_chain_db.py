@@ -132,7 +132,7 @@ def test_the_database_refuses_two_entries_chained_onto_the_same_one(
     _some_entries(uow)
     last = _entries(db)[-1]
 
-    with pytest.raises(IntegrityError), db() as session:
+    with pytest.raises(IntegrityError, match="previous_hash"), db() as session:
         session.execute(text(
             "INSERT INTO audit_entries (occurred_at, actor_label, action, entity_type, entity_id,"
             " previous_hash, entry_hash) VALUES (:at, 'x', 'x', 'x', 'x', :previous, :hash)"),

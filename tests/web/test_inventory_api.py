@@ -524,3 +524,34 @@ def test_a_verified_inventory_keeps_its_frozen_factors_in_the_balance_after_a_fa
     needs = client.get(f"{_base(world)}/periods/{world.period_a}/needs", headers=world.headers("viewer")).get_json()
     assert Decimal(needs["credits"]["residual_tco2e"]) == Decimal(3600)
     assert "note" not in needs
+
+
+def test_an_activity_already_in_the_inventory_is_refused_by_file_or_json_and_nothing_is_written(
+    client, world, table_counts
+) -> None:
+    # The diesel row is imported with the site's id; a second file spells the site by name and
+    # adds one new row: the same activity under another spelling is still the same, so row 2 is
+    # refused and the new row 3 is not stored either (all or nothing).
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    row = "Diesel generator,1,stationary_combustion,fuel,\"1,500\",L,2025-01-01,2025-06-30"
+    first = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(_csv([f"{world.site_a},{row}"])), "diesel.csv")})
+    assert first.status_code == 201, first.get_json()
+    site = client.get(f"/api/v1/organisations/{world.org_a}/sites/{world.site_a}", headers=world.headers("lead"))
+    name = site.get_json()["name"]
+    before = table_counts()
+    again = _csv([f"{name},{row}", f"{name},Diesel generator,1,stationary_combustion,fuel,20,L,2025-07-01,2025-07-31"])
+    refused = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(again), "diesel-by-name.csv")})
+    assert refused.status_code == 422, refused.get_json()
+    assert [(e["row"], e["reason"]) for e in refused.get_json()["error"]["details"]["errors"]] == [
+        (2, "this activity is already in the inventory")]
+    # the same activity sent as JSON (the site by id)
+    listed = client.get(f"{base}/activities", headers=world.headers("lead")).get_json()["items"]
+    [diesel] = [a for a in listed if a["source"] == "Diesel generator"]
+    record = {k: diesel[k] for k in ("site_id", "source", "scope", "scope1_subtype", "activity_type", "quantity",
+                                     "unit", "start_date", "end_date")}
+    json_refused = client.post(f"{base}/activities", json={"activities": [record]}, headers=world.headers("lead"))
+    assert json_refused.status_code == 422, json_refused.get_json()
+    assert "already in the inventory" in json.dumps(json_refused.get_json()["error"]["details"])
+    assert table_counts() == before
