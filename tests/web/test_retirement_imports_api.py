@@ -282,3 +282,15 @@ def test_a_file_with_an_error_in_every_row_reports_the_first_thousand_and_the_co
     assert (details["error_count"], len(details["errors"]), details["truncated"]) == (1_001, 1_000, True)
     assert details["errors"][0]["row"] == 2 and details["errors"][-1]["row"] == 1_001
     assert table_counts() == before
+
+
+def test_a_verifier_uploading_something_other_than_an_export_gets_a_clear_refusal(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"/api/v1/organisations/{world.org_a}/retirement-reconciliations",
+                           content_type="multipart/form-data", headers=world.headers("verifier"),
+                           data={"file": (io.BytesIO(b"Serial,Qty\n1-2,2\n"), "notes.csv")})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "import_rejected"
+    assert error["details"]["errors"][0]["reason"].startswith("the header matches no known registry file layout")
+    assert table_counts() == before

@@ -280,3 +280,38 @@ def test_the_rest_of_a_reserved_block_stays_reserved_when_part_of_it_is_retired_
                        headers=world.headers("viewer")).get_json()
     [passed_over] = [g for g in other["not_accepted"] if g["reason"] == "reserved for another period"]
     assert (passed_over["blocks"], passed_over["units"]) == (2, 29_181)
+
+
+@pytest.mark.parametrize(
+    ("lines", "period", "status", "says"),
+    [
+        ([], None, 422, "no line"),
+        ([{"block_id": "A", "quantity": 1}, {"block_id": "A", "quantity": 2}], None, 422, "appears twice"),
+        ([{"block_id": "A", "quantity": 29_814}], None, 422, "cannot take 29814 units"),
+        ([{"block_id": 999_999}], None, 404, "block 999999 not found"),
+        ([{"block_id": "A"}], 999_999, 404, "not found"),
+    ],
+)
+def test_a_bad_reservation_is_refused_and_nothing_is_written(client, world, table_counts, lines, period, status,
+                                                            says) -> None:
+    lines = [{**line, "block_id": world.block_a if line["block_id"] == "A" else line["block_id"]} for line in lines]
+    before = table_counts()
+    response = client.post(
+        f"/api/v1/organisations/{world.org_a}/periods/{period or world.period_verified}/retirement-plan/reservation",
+        json={"lines": lines}, headers=world.headers("procurement"))
+    assert response.status_code == status, response.get_json()
+    assert says in response.get_json()["error"]["message"]
+    assert table_counts() == before
+
+
+def test_a_declared_period_takes_no_reservation(client, db, world, table_counts) -> None:
+    from sqlalchemy import text
+
+    with db() as session:
+        session.execute(text("UPDATE application_periods SET status = 'declared' WHERE id = :id"),
+                        {"id": world.period_verified})
+        session.commit()
+    before = table_counts()
+    response = _reserve(client, world, [{"block_id": world.block_a}])
+    assert response.status_code == 409 and response.get_json()["error"]["details"] == {"period_id": ["declared"]}
+    assert table_counts() == before

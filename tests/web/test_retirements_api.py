@@ -285,3 +285,31 @@ def test_a_period_without_an_inventory_has_a_ledger_but_no_verdict(client, world
     assert (balance["verdict"], balance["residual_tco2e"], balance["provisional"]) == (None, None, True)
     assert (balance["retirements"], Decimal(balance["credits_retired_tco2e"])) == ([], 0)
     assert balance["note"] == "the period has no inventory: nothing to balance yet"
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "status"),
+    [
+        ("missing", {"reason": "mistake"}, 404),  # no such entry (or another organisation's)
+        ("world", {"reason": "   "}, 422),  # a blank reason
+        ("world", {}, 422),  # no reason at all
+    ],
+)
+def test_a_bad_reversal_is_refused_and_nothing_is_written(client, world, table_counts, target, body, status) -> None:
+    entry = 999_999 if target == "missing" else world.retirement_a
+    before = table_counts()
+    response = client.post(f"{_base(world)}/retirements/{entry}/reversal", json=body, headers=world.headers("lead"))
+    assert response.status_code == status, response.get_json()
+    assert table_counts() == before
+
+
+def test_a_retirement_of_a_declared_period_is_not_reversed(client, db, world, table_counts) -> None:
+    with db() as session:
+        session.execute(text("UPDATE application_periods SET status = 'declared' WHERE id = :id"),
+                        {"id": world.period_verified})
+        session.commit()
+    before = table_counts()
+    response = client.post(f"{_base(world)}/retirements/{world.retirement_a}/reversal", json={"reason": "late"},
+                           headers=world.headers("lead"))
+    assert response.status_code == 409 and response.get_json()["error"]["details"] == {"period_id": ["declared"]}
+    assert table_counts() == before
