@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from neutrality.registry.tables import Retirement
+from neutrality.registry.tables import RetiredRange, Retirement
 
 RETIREMENT, REVERSAL = "retirement", "reversal"
 
@@ -23,15 +23,19 @@ class InForce(NamedTuple):
     market: str | None
 
 
+def in_force_only(query: Select[Any]) -> Select[Any]:
+    """``query`` over retirements narrowed to those in force. A retirement has a guard range
+    exactly while no reversal has undone it (the reversal deletes it in the same transaction),
+    so the join says it, through a unique index."""
+    return query.join(RetiredRange, RetiredRange.retirement_id == Retirement.id)
+
+
 def in_force(session: Session, period_id: int) -> list[InForce]:
     """The period's retirements that no reversal undid: what its balance counts."""
-    reversed_ids = select(Retirement.reverses_id).where(Retirement.kind == REVERSAL,
-                                                        Retirement.period_id == period_id)
-    rows = session.execute(
+    rows = session.execute(in_force_only(
         select(Retirement.id, Retirement.scheme, Retirement.quantity, Retirement.unit, Retirement.market)
-        .where(Retirement.period_id == period_id, Retirement.kind == RETIREMENT, Retirement.id.not_in(reversed_ids))
-        .order_by(Retirement.id)
-    )
+        .where(Retirement.period_id == period_id)
+    ).order_by(Retirement.id))
     return [InForce(*row) for row in rows]
 
 

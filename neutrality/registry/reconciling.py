@@ -25,7 +25,7 @@ from neutrality.clock import today
 from neutrality.errors import NotFound
 from neutrality.organisations.tables import Organisation
 from neutrality.registry.exports import RegistryFile, read_registry_file
-from neutrality.registry.ledger import RETIREMENT, REVERSAL
+from neutrality.registry.ledger import in_force_only
 from neutrality.registry.model import BlockStatus
 from neutrality.registry.reconciliation import (
     LedgerEntry,
@@ -109,21 +109,16 @@ def _registry_retirements(parsed: RegistryFile) -> list[RegistryRetirement]:
 
 
 def _ledger(session: Session, organisation_id: int) -> list[LedgerEntry]:
-    """The organisation's retirements in force (no reversal undid them: the rule of
-    :func:`neutrality.registry.ledger.in_force`, over all periods in one query), each with its
-    period's retirement deadline."""
-    reversed_ids = select(Retirement.reverses_id).where(
-        Retirement.organisation_id == organisation_id, Retirement.kind == REVERSAL)
-    rows = session.execute(
+    """The organisation's retirements in force (:func:`neutrality.registry.ledger.in_force_only`,
+    over all periods in one query), each with its period's retirement deadline."""
+    rows = session.execute(in_force_only(
         select(Retirement.id, Retirement.period_id, Retirement.scheme, Retirement.issuance_key,
                Retirement.serial_start, Retirement.serial_end, Retirement.retired_on,
                ApplicationPeriodRow.end_date, Commitment.standard)
         .join(ApplicationPeriodRow, ApplicationPeriodRow.id == Retirement.period_id)
         .join(Commitment, Commitment.id == ApplicationPeriodRow.commitment_id)
-        .where(Retirement.organisation_id == organisation_id, Retirement.kind == RETIREMENT,
-               Retirement.id.not_in(reversed_ids))
-        .order_by(Retirement.id)
-    )
+        .where(Retirement.organisation_id == organisation_id)
+    ).order_by(Retirement.id))
     return [
         LedgerEntry(entry_id, period, scheme, key, start, end, retired_on, retirement_deadline(standard, period_end))
         for entry_id, period, scheme, key, start, end, retired_on, period_end, standard in rows
