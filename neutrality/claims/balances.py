@@ -9,9 +9,8 @@ from sqlalchemy import select
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.claims.balance import PeriodBalance, allocate_eacs
-from neutrality.claims.tables import ApplicationPeriodRow
-from neutrality.errors import NotFound
 from neutrality.inventory.computing import calculate_activities, grouped_activities
+from neutrality.inventory.repository import get_period_row
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.inventory.status import InventoryStatus
 from neutrality.organisations.tables import Site
@@ -25,9 +24,7 @@ def period_balance(uow: UnitOfWork, actor: Actor, organisation_id: int, period_i
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         session = uow.session
-        period = session.get(ApplicationPeriodRow, period_id)
-        if period is None or period.organisation_id != organisation_id:
-            raise NotFound(f"application period {period_id} not found in organisation {organisation_id}")
+        period = get_period_row(session, organisation_id, period_id)
         entries = in_force(session, period.id)
         credits, mwh_by_market = retired_tco2e_and_mwh(entries)
         ledger = PeriodBalance(

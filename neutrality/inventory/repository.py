@@ -26,5 +26,6 @@ def get_period_row(session: Session, organisation_id: int, period_id: int) -> Ap
         )
     )
     if row is None:
-        raise NotFound(f"application period {period_id} not found in organisation {organisation_id}")
+        raise NotFound(f"application period {period_id} not found in organisation {organisation_id}",
+                       {"period_id": ["not found"]})
     return row

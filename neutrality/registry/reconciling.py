@@ -22,7 +22,7 @@ from neutrality.access.model import Actor, Permission, authorize
 from neutrality.bulk import in_chunks
 from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import today
-from neutrality.errors import NotFound
+from neutrality.inventory.repository import get_period_row
 from neutrality.organisations.tables import Organisation
 from neutrality.registry.exports import RegistryFile, read_registry_file
 from neutrality.registry.ledger import in_force_only
@@ -56,10 +56,7 @@ def reconcile_export(
     with uow:
         session = uow.session
         if period_id is not None:
-            period = session.get(ApplicationPeriodRow, period_id)
-            if period is None or period.organisation_id != organisation_id:
-                raise NotFound(f"application period {period_id} not found in organisation {organisation_id}",
-                               {"period_id": ["not found"]})
+            get_period_row(session, organisation_id, period_id)
         parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, encoding=encoding)
         if not parsed.ok:
             raise ImportRejected(filename, parsed.errors)

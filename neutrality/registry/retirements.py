@@ -25,6 +25,7 @@ from neutrality.clock import utcnow
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory.computing import calculate_activities, grouped_activities
+from neutrality.inventory.repository import get_period_row
 from neutrality.inventory.services import latest_inventory_of
 from neutrality.organisations.tables import Site
 from neutrality.pagination import Page, PageResult
@@ -239,10 +240,7 @@ def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retire
 
 
 def period_open_for_retirement(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
-    period = session.get(ApplicationPeriodRow, period_id)
-    if period is None or period.organisation_id != organisation_id:
-        raise NotFound(f"application period {period_id} not found in organisation {organisation_id}",
-                       {"period_id": ["not found"]})
+    period = get_period_row(session, organisation_id, period_id)
     if period.status == PeriodStatus.DECLARED.value:
         raise Conflict(f"period {period.id} is declared: its retirements are final", {"period_id": ["declared"]})
     return period
