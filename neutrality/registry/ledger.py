@@ -7,7 +7,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from neutrality.registry.tables import RetiredRange, Retirement
+from neutrality.registry.tables import Retirement
 
 RETIREMENT, REVERSAL = "retirement", "reversal"
 
@@ -23,18 +23,26 @@ class InForce(NamedTuple):
     market: str | None
 
 
-def in_force_only(query: Select[Any]) -> Select[Any]:
-    """``query`` over retirements narrowed to those in force. A retirement has a guard range
-    exactly while no reversal has undone it (the reversal deletes it in the same transaction),
-    so the join says it, through a unique index."""
-    return query.join(RetiredRange, RetiredRange.retirement_id == Retirement.id)
+def in_force_only(query: Select[Any], *, period_id: int | None = None, organisation_id: int | None = None) -> Select[Any]:
+    """``query`` over retirements narrowed to those in force: retirements (not reversals) that
+    no reversal names, among the period's or the organisation's (a reversal carries its
+    retirement's period and organisation, so the reversals looked at are that few: an anti-join
+    on them is the fastest form measured, on both backends)."""
+    reversals = select(Retirement.reverses_id).where(Retirement.kind == REVERSAL)
+    if period_id is not None:
+        reversals = reversals.where(Retirement.period_id == period_id)
+        query = query.where(Retirement.period_id == period_id)
+    if organisation_id is not None:
+        reversals = reversals.where(Retirement.organisation_id == organisation_id)
+        query = query.where(Retirement.organisation_id == organisation_id)
+    return query.where(Retirement.kind == RETIREMENT, Retirement.id.not_in(reversals))
 
 
 def in_force(session: Session, period_id: int) -> list[InForce]:
     """The period's retirements that no reversal undid: what its balance counts."""
     rows = session.execute(in_force_only(
-        select(Retirement.id, Retirement.scheme, Retirement.quantity, Retirement.unit, Retirement.market)
-        .where(Retirement.period_id == period_id)
+        select(Retirement.id, Retirement.scheme, Retirement.quantity, Retirement.unit, Retirement.market),
+        period_id=period_id,
     ).order_by(Retirement.id))
     return [InForce(*row) for row in rows]
 

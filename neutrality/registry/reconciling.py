@@ -113,8 +113,8 @@ def _ledger(session: Session, organisation_id: int) -> list[LedgerEntry]:
                Retirement.serial_start, Retirement.serial_end, Retirement.retired_on,
                ApplicationPeriodRow.end_date, Commitment.standard)
         .join(ApplicationPeriodRow, ApplicationPeriodRow.id == Retirement.period_id)
-        .join(Commitment, Commitment.id == ApplicationPeriodRow.commitment_id)
-        .where(Retirement.organisation_id == organisation_id)
+        .join(Commitment, Commitment.id == ApplicationPeriodRow.commitment_id),
+        organisation_id=organisation_id,
     ).order_by(Retirement.id))
     return [
         LedgerEntry(entry_id, period, scheme, key, start, end, retired_on, retirement_deadline(standard, period_end))
