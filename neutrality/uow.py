@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from neutrality.errors import Conflict
@@ -59,13 +59,31 @@ class UnitOfWork:
             self.session.flush()
         except IntegrityError as exc:
             raise _conflict(exc) from None
+        except OperationalError as exc:
+            raise _race(exc) from None
 
     def commit(self) -> None:
         try:
             self.session.commit()
         except IntegrityError as exc:
             raise _conflict(exc) from None
+        except OperationalError as exc:
+            raise _race(exc) from None
         self.committed = True
+
+
+#: PostgreSQL's answers when two transactions write the same thing at the same moment: a
+#: deadlock (two inserts into an exclusion constraint can each wait for the other) or a
+#: serialisation failure. One of the racers is refused, as a conflict the caller may retry.
+_RACE_CODES = {"40P01": "deadlock_detected", "40001": "serialization_failure"}
+
+
+def _race(exc: OperationalError) -> Exception:
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code not in _RACE_CODES:
+        return exc
+    return Conflict("another request wrote the same data at the same moment; nothing was written, try again",
+                    {"race": [_RACE_CODES[code]]})
 
 
 def _conflict(exc: IntegrityError) -> Conflict:
