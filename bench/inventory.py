@@ -20,8 +20,8 @@ from decimal import Decimal
 import pandas as pd
 from common import ADMIN, create_organisation, empty_database, peak_mib
 
-from neutrality.claims import balances
 from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.inventory import services as inventory
 from neutrality.inventory.computing import compute
 from neutrality.inventory.tables import Inventory
@@ -71,11 +71,11 @@ def main() -> int:
             "name": f"Site {i:03d}", "country": "CN", "region": "CN-JS", "address": "x"}) for i in range(args.sites)]
         subject = organisations.create_subject(uow(), ADMIN, org_id, {
             "name": "All sites", "kind": "organisation", "site_ids": [s.id for s in site_rows]})
-        commitment = claims.create_commitment(uow(), ADMIN, org_id, {
+        commitment = commitments.create_commitment(uow(), ADMIN, org_id, {
             "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
             "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
             "period_length_months": 12})
-        period = claims.generate(uow(), ADMIN, org_id, commitment.id, count=1)[0]
+        period = commitments.generate(uow(), ADMIN, org_id, commitment.id, count=1)[0]
         for key, unit, value in (("steel", "t", "1.9"), ("road_freight", "t·km", "0.0538")):
             inventory.add_organisation_factor(uow(), ADMIN, org_id, {
                 "key": key, "name": key, "kind": "generic", "per_unit": unit, "mass_unit": "t" if unit == "t" else "kg",
@@ -109,7 +109,7 @@ def main() -> int:
         # The balance of the period reads the records once and calculates them twice (as they
         # stand, then with certificates applied): no target, printed so a regression shows.
         started = time.perf_counter()
-        balance = balances.period_balance(uow(), ADMIN, org_id, period.id)
+        balance = claims.period_balance(uow(), ADMIN, org_id, period.id)
         print(f"period balance:            {time.perf_counter() - started:6.2f} s  "
               f"(residual {balance.residual_tco2e:.3f} tCO2e)")
         print(f"peak memory:               {peak_mib():6.0f} MiB  target ≤ 2048 MiB")

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 from common import ADMIN, create_organisation, empty_database, peak_mib
 
-from neutrality.claims import balances
 from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 
@@ -35,11 +35,11 @@ def main() -> int:
             "name": "Plant", "country": "CN", "region": "CN-JS", "address": "x"})
         subject = organisations.create_subject(uow(), ADMIN, org, {"name": "Plant", "kind": "site",
                                                                   "site_id": site.id})
-        commitment = claims.create_commitment(uow(), ADMIN, org, {
+        commitment = commitments.create_commitment(uow(), ADMIN, org, {
             "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
             "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
             "period_length_months": 12})
-        period = claims.generate(uow(), ADMIN, org, commitment.id, count=1)[0]
+        period = commitments.generate(uow(), ADMIN, org, commitment.id, count=1)[0]
         created = inventory.create_inventory(uow(), ADMIN, org, period_id=period.id)
         grid = {"site_id": site.id, "scope": 2, "activity_type": "electricity", "unit": "MWh"}
         # one invoice a day, round the year, and a meter reading of the first month
@@ -52,7 +52,7 @@ def main() -> int:
         print(f"backend: {url.split(':')[0]}  invoices: {args.invoices:,} and one meter reading, one site")
 
         started = time.perf_counter()
-        balance = balances.period_balance(uow(), ADMIN, org, period.id)
+        balance = claims.period_balance(uow(), ADMIN, org, period.id)
         print(f"period balance:  {time.perf_counter() - started:6.2f} s  (residual {balance.residual_tco2e:.3f} tCO2e)")
         print(f"peak memory:     {peak_mib():6.0f} MiB")
     return 0

@@ -48,9 +48,9 @@ from common import ADMIN, create_organisation, empty_database, peak_mib
 from sqlalchemy import text
 
 from neutrality.bulk import insert_rows, sqlite_datetime
-from neutrality.claims import balances
 from neutrality.claims import services as claims
 from neutrality.clock import utcnow
+from neutrality.commitments import services as commitments
 from neutrality.db import Database
 from neutrality.errors import Conflict
 from neutrality.inventory import services as inventory
@@ -223,11 +223,11 @@ def holder(make_uow: Callable[[], UnitOfWork], layout: Layout, org_id: int, peri
         "name": "Factory", "country": "CN", "region": "CN-JS", "address": "x"})
     subject = organisations.create_subject(make_uow(), ADMIN, org_id, {
         "name": "Factory", "kind": "site", "site_id": site.id})
-    commitment = claims.create_commitment(make_uow(), ADMIN, org_id, {
+    commitment = commitments.create_commitment(make_uow(), ADMIN, org_id, {
         "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
         "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
         "period_length_months": 12})
-    generated = claims.generate(make_uow(), ADMIN, org_id, commitment.id, count=periods)
+    generated = commitments.generate(make_uow(), ADMIN, org_id, commitment.id, count=periods)
     project_ids = {}
     for p in sorted({layout.project(i) for i in range(layout.issuances)}):
         project_ids[p] = registry.create_project(make_uow(), ADMIN, org_id, {
@@ -431,7 +431,7 @@ def main() -> int:
         runs = []
         for _ in range(args.balance_runs):
             t = time.perf_counter()
-            answer = balances.period_balance(make_uow(), ADMIN, a["org"], balanced)
+            answer = claims.period_balance(make_uow(), ADMIN, a["org"], balanced)
             runs.append((time.perf_counter() - t) * 1000)
         print(f"2. period balance: median {statistics.median(runs):6.1f} ms (min {min(runs):.1f}, max {max(runs):.1f}) "
               f"over {len(runs)} runs; {len(answer.retirements):,} retirements, "

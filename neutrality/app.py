@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.access.views import blp as access_api
     from neutrality.audit.views import blp as audit_api
     from neutrality.claims.views import blp as claims_api
+    from neutrality.commitments.views import blp as commitments_api
     from neutrality.inventory.views import blp as inventory_api
     from neutrality.inventory.views import factors_blp as factors_api
     from neutrality.organisations.views import blp as organisations_api
@@ -85,7 +86,8 @@ def _register_blueprints(app: Flask) -> None:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     for blueprint in (
-        access_api, organisations_api, claims_api, inventory_api, factors_api, registry_api, schemes_api, audit_api,
+        access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
+        claims_api, audit_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)

@@ -22,15 +22,11 @@ from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
 from neutrality.access.schemas import MembershipSchema, TokenSchema, UserSchema
 from neutrality.audit.cli import audit
-from neutrality.claims import balances
 from neutrality.claims import services as claims
-from neutrality.claims.schemas import (
-    BalanceSchema,
-    CommitmentCreateSchema,
-    CommitmentSchema,
-    PeriodSchema,
-)
+from neutrality.claims.schemas import BalanceSchema, NeedsSchema
 from neutrality.clock import utcnow
+from neutrality.commitments import services as commitment_services
+from neutrality.commitments.schemas import CommitmentCreateSchema, CommitmentSchema, PeriodSchema
 from neutrality.errors import NeutralityError
 from neutrality.inventory import services as inventories
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
@@ -61,7 +57,6 @@ from neutrality.registry.planner import Policy
 from neutrality.registry.schemas import (
     BlockSchema,
     HoldingLineSchema,
-    NeedsSchema,
     PlanApplyFormSchema,
     PlanSchema,
     PurchaseFormSchema,
@@ -268,14 +263,14 @@ def commitments() -> None:
 @commitments.command("list")
 @click.argument("organisation_id", type=int)
 def commitments_list(organisation_id: int) -> None:
-    _echo(CommitmentSchema(many=True), claims.list_commitments(cli_uow(), cli_actor(), organisation_id))
+    _echo(CommitmentSchema(many=True), commitment_services.list_commitments(cli_uow(), cli_actor(), organisation_id))
 
 
 @commitments.command("create")
 @click.argument("organisation_id", type=int)
 @click.option("--json", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True)
 def commitments_create(organisation_id: int, path: Path) -> None:
-    _echo(CommitmentSchema(), claims.create_commitment(cli_uow(), cli_actor(), organisation_id, _load(CommitmentCreateSchema(), path)))
+    _echo(CommitmentSchema(), commitment_services.create_commitment(cli_uow(), cli_actor(), organisation_id, _load(CommitmentCreateSchema(), path)))
 
 
 @commitments.command("periods")
@@ -283,7 +278,7 @@ def commitments_create(organisation_id: int, path: Path) -> None:
 @click.argument("commitment_id", type=int)
 def commitments_periods(organisation_id: int, commitment_id: int) -> None:
     """List a commitment's application periods."""
-    _echo(PeriodSchema(many=True), claims.list_periods(cli_uow(), cli_actor(), organisation_id, commitment_id))
+    _echo(PeriodSchema(many=True), commitment_services.list_periods(cli_uow(), cli_actor(), organisation_id, commitment_id))
 
 
 @commitments.command("generate-periods")
@@ -293,7 +288,7 @@ def commitments_periods(organisation_id: int, commitment_id: int) -> None:
 @click.option("--through", type=click.DateTime(formats=["%Y-%m-%d"]))
 def commitments_generate(organisation_id: int, commitment_id: int, count: int | None, through: Any) -> None:
     """Append COUNT periods, or enough to reach THROUGH (YYYY-MM-DD)."""
-    created = claims.generate(cli_uow(), cli_actor(), organisation_id, commitment_id,
+    created = commitment_services.generate(cli_uow(), cli_actor(), organisation_id, commitment_id,
                               count=count, through=through.date() if through else None)
     _echo(PeriodSchema(many=True), created)
 
@@ -505,7 +500,7 @@ def registry_holdings(organisation_id: int, by: str, status: str) -> None:
 @click.argument("period_id", type=int)
 def registry_needs(organisation_id: int, period_id: int) -> None:
     """MWh of EACs per market and tCO2e of credits the period still needs."""
-    _echo(NeedsSchema(), instruments.period_needs(cli_uow(), cli_actor(), organisation_id, period_id))
+    _echo(NeedsSchema(), claims.period_needs(cli_uow(), cli_actor(), organisation_id, period_id))
 
 
 # --- retirements and balances -------------------------------------------------------------------
@@ -656,7 +651,7 @@ def balance() -> None:
 @click.argument("period_id", type=int)
 def balance_show(organisation_id: int, period_id: int) -> None:
     """The balance of one period: gross, EAC coverage, residual, credits, verdict (exact, JSON)."""
-    _echo(BalanceSchema(), balances.period_balance(cli_uow(), cli_actor(), organisation_id, period_id))
+    _echo(BalanceSchema(), claims.period_balance(cli_uow(), cli_actor(), organisation_id, period_id))
 
 
 GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, audit)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
-from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
@@ -109,7 +109,7 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
             "reason": "Immaterial: estimated from headcount and average commute, below the 1 % threshold.",
             "estimated_share_percent": Decimal("0.4"),
         })
-        commitment = claims.create_commitment(make_uow(), admin, org.id, {
+        commitment = commitments.create_commitment(make_uow(), admin, org.id, {
             "subject_id": subject.id,
             "standard": "iso_14068_1_2023",
             "zero_carbon_factory": True,
@@ -134,7 +134,7 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
             "estimated_offset_tco2e": Decimal("2500"),
             "intended_credit_types": ["CCER", "VCU"],
         })
-        periods = claims.generate(make_uow(), admin, org.id, commitment.id, count=2)
+        periods = commitments.generate(make_uow(), admin, org.id, commitment.id, count=2)
         factory_periods.append(periods)
         for period, filename in zip(periods, files, strict=True):
             _load_inventory(make_uow, admin, org.id, period, filename, verify=period.start_date.year == 2024)

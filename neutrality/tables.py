@@ -2,7 +2,7 @@
 
 from neutrality.access import tables as access_tables
 from neutrality.audit import tables as audit_tables
-from neutrality.claims import tables as claims_tables
+from neutrality.commitments import tables as commitments_tables
 from neutrality.db import Base
 from neutrality.inventory import tables as inventory_tables
 from neutrality.organisations import tables as organisations_tables
@@ -13,7 +13,7 @@ metadata = Base.metadata
 __all__ = [
     "access_tables",
     "audit_tables",
-    "claims_tables",
+    "commitments_tables",
     "inventory_tables",
     "metadata",
     "organisations_tables",

@@ -11,7 +11,7 @@ from typing import Any
 
 from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
-from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.organisations import services as organisations
 from neutrality.uow import UnitOfWork
 
@@ -114,8 +114,8 @@ def create_world(uow: MakeUow) -> World:
         uow(), ADMIN, org_a.id, subject.id,
         {"item": "Canteen LPG", "reason": "immaterial", "estimated_share_percent": Decimal("0.2")},
     )
-    commitment = claims.create_commitment(uow(), ADMIN, org_a.id, commitment_payload(subject.id))
-    period = claims.generate(uow(), ADMIN, org_a.id, commitment.id, count=1)[0]
+    commitment = commitments.create_commitment(uow(), ADMIN, org_a.id, commitment_payload(subject.id))
+    period = commitments.generate(uow(), ADMIN, org_a.id, commitment.id, count=1)[0]
     candidate = create_user(uow)
     world = World(org_a.id, org_b.id, site.id, subject.id, commitment.id, period.id, exclusion.id,
                   candidate.email, users=users)
@@ -146,8 +146,8 @@ def _add_inventories(uow: MakeUow, world: World) -> None:
     with one record, and an external 2026 one (commitment A's own period stays free)."""
     from neutrality.inventory import services as inventory
 
-    commitment = claims.create_commitment(uow(), ADMIN, world.org_a, commitment_payload(world.subject_a))
-    periods = claims.generate(uow(), ADMIN, world.org_a, commitment.id, count=3)
+    commitment = commitments.create_commitment(uow(), ADMIN, world.org_a, commitment_payload(world.subject_a))
+    periods = commitments.generate(uow(), ADMIN, world.org_a, commitment.id, count=3)
     verified = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[0].id)
     inventory.add_activities(uow(), ADMIN, world.org_a, verified.id, [{**ELECTRICITY_2024, "site_id": world.site_a}])
     inventory.verify_inventory(uow(), ADMIN, world.org_a, verified.id, details=VERIFICATION,

@@ -1,1 +1,3 @@
-"""Commitments, application periods and (later) balances, rule findings and statements."""
+"""The top of the house: what a period's figures and retirements add up to under a claim —
+the balance, the needs of a period and (next) rule findings, statements and declarations.
+Reads the commitments, the inventory and the registry; nothing below imports it."""

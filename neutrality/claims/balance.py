@@ -16,41 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from neutrality.inventory.coverage import CoveragePosition, EacAllocation
+
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class EacAllocation:
-    """How retired EAC MWh were applied to the sites of each market."""
-
-    covered_mwh_by_site: Mapping[int, Decimal]
-    #: MWh retired for a market beyond its sites' grid consumption: reported, never applied.
-    unused_mwh_by_market: Mapping[str, Decimal]
-
-
-def allocate_eacs(
-    grid_mwh_by_site: Mapping[int, Decimal],
-    market_of_site: Mapping[int, str],
-    retired_mwh_by_market: Mapping[str, Decimal],
-) -> EacAllocation:
-    """Apply each market's retired MWh to its sites' grid electricity, never beyond it.
-
-    Sites are filled in id order (any order gives the same total per market, and the market-based
-    total depends only on it when the sites share a residual factor; a stable order makes the
-    balance reproducible from the ledger alone).
-    """
-    covered: dict[int, Decimal] = {}
-    unused: dict[str, Decimal] = {}
-    for market, retired in sorted(retired_mwh_by_market.items()):
-        left = retired
-        for site_id in sorted(s for s, m in market_of_site.items() if m == market):
-            take = min(left, grid_mwh_by_site.get(site_id, ZERO))
-            if take > 0:
-                covered[site_id] = covered.get(site_id, ZERO) + take
-                left -= take
-        if left > 0:
-            unused[market] = left
-    return EacAllocation(covered, unused)
 
 
 @dataclass(frozen=True)
@@ -71,7 +39,10 @@ class Verdict:
 @dataclass(frozen=True)
 class PeriodBalance:
     """The balance of an application period as a value: what a rule check or a statement reads
-    (every figure exact; the inputs named: the inventory and the retirements in force)."""
+    (every figure exact; the inputs named: the inventory and the retirements in force).
+
+    Its figures of electricity and emissions are those of the coverage position with the
+    certificates retired for the period applied (:mod:`neutrality.inventory.coverage`)."""
 
     period_id: int
     start_date: dt.date
@@ -85,14 +56,8 @@ class PeriodBalance:
     inventory_id: int | None = None
     inventory_status: str | None = None
     inventory_verified: bool = False
-    gross_location_tco2e: Decimal | None = None
-    #: market-based, before any certificate
-    gross_market_tco2e: Decimal | None = None
-    #: all purchased electricity (grid and supplier-specific)
-    electricity_mwh: Decimal | None = None
-    allocation: EacAllocation = field(default_factory=lambda: EacAllocation({}, {}))
-    #: market-based once the certificates cover their electricity
-    residual_tco2e: Decimal | None = None
+    #: the inventory with the retired certificates applied; None without an inventory
+    coverage: CoveragePosition | None = None
     note: str | None = None
 
     @property
@@ -101,8 +66,31 @@ class PeriodBalance:
         return not self.inventory_verified
 
     @property
+    def gross_location_tco2e(self) -> Decimal | None:
+        return self.coverage.gross_location_tco2e if self.coverage else None
+
+    @property
+    def gross_market_tco2e(self) -> Decimal | None:
+        """Market-based, before any certificate."""
+        return self.coverage.gross_market_tco2e if self.coverage else None
+
+    @property
+    def electricity_mwh(self) -> Decimal | None:
+        """All purchased electricity (grid and supplier-specific)."""
+        return self.coverage.electricity_mwh if self.coverage else None
+
+    @property
+    def residual_tco2e(self) -> Decimal | None:
+        """Market-based once the retired certificates cover their electricity."""
+        return self.coverage.residual_tco2e if self.coverage else None
+
+    @property
+    def allocation(self) -> EacAllocation:
+        return self.coverage.allocation if self.coverage else EacAllocation({}, {})
+
+    @property
     def eac_covered_mwh(self) -> Decimal:
-        return sum(self.allocation.covered_mwh_by_site.values(), ZERO)
+        return self.coverage.covered_mwh if self.coverage else ZERO
 
     @property
     def eac_unused_mwh_by_market(self) -> Mapping[str, Decimal]:
@@ -111,9 +99,7 @@ class PeriodBalance:
     @property
     def electricity_covered_percent(self) -> Decimal | None:
         """Share of all purchased electricity covered by certificates, in %."""
-        if not self.electricity_mwh:
-            return None
-        return self.eac_covered_mwh * 100 / self.electricity_mwh
+        return self.coverage.covered_percent if self.coverage else None
 
     @property
     def verdict_value(self) -> Verdict | None:

@@ -1,101 +1,12 @@
-"""API schemas for commitments and application periods."""
+"""API schemas of what the claims layer answers: the balance and the needs of a period."""
 
 from __future__ import annotations
 
-from marshmallow import fields, validate, validates_schema
-from marshmallow.exceptions import ValidationError
+from typing import Any
 
-from neutrality.claims.model import STANDARD_TITLES, Standard
-from neutrality.schemas import StrictSchema, Text, one_of, quantity
+from marshmallow import fields, post_dump
 
-#: Credit schemes a commitment may plan to use (the registry context knows them in detail).
-CREDIT_TYPES = ("CCER", "VCU", "CER", "GS_VER", "ACC")
-
-
-class ReductionTargetSchema(StrictSchema):
-    scopes = fields.String(required=True, validate=validate.OneOf(["1", "2", "3", "1+2", "1+2+3"]))
-    kind = fields.String(load_default="absolute", validate=validate.OneOf(["absolute", "intensity"]))
-    base_year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
-    target_year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
-    reduction_percent = quantity(required=True)
-    description = Text(2000, blank=True, load_default="")
-
-
-class CommitmentUpdateSchema(StrictSchema):
-    standard = one_of(Standard)
-    zero_carbon_factory = fields.Boolean()
-    statement = Text(5000)
-    baseline_date = fields.Date()
-    first_qualification_date = fields.Date()
-    period_length_months = fields.Integer(validate=validate.Range(min=1, max=60))
-    first_period_includes_historic_reductions = fields.Boolean()
-    neutrality_deadline = fields.Date(allow_none=True)
-    commitment_until = fields.Date(allow_none=True)
-    reduction_targets = fields.List(fields.Nested(ReductionTargetSchema))
-    planned_measures = fields.List(Text(1000), validate=validate.Length(max=200))
-    offset_strategy = Text(5000, blank=True, allow_none=True)
-    estimated_offset_tco2e = quantity(allow_none=True, validate=validate.Range(min=0))
-    intended_credit_types = fields.List(fields.String(validate=validate.OneOf(CREDIT_TYPES)))
-
-
-class CommitmentCreateSchema(CommitmentUpdateSchema):
-    subject_id = fields.Integer(required=True)
-    standard = one_of(Standard, required=True)
-    statement = Text(5000, required=True)
-    baseline_date = fields.Date(required=True)
-    first_qualification_date = fields.Date(required=True)
-    period_length_months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=60))
-
-
-class CommitmentSchema(StrictSchema):
-    id = fields.Integer()
-    organisation_id = fields.Integer()
-    subject_id = fields.Integer()
-    standard = fields.String()
-    standard_title = fields.Function(lambda c: STANDARD_TITLES[Standard(c.standard)])
-    zero_carbon_factory = fields.Boolean()
-    statement = fields.String()
-    baseline_date = fields.Date()
-    first_qualification_date = fields.Date()
-    period_length_months = fields.Integer()
-    first_period_includes_historic_reductions = fields.Boolean()
-    neutrality_deadline = fields.Date(allow_none=True)
-    commitment_until = fields.Date(allow_none=True)
-    reduction_targets = fields.List(fields.Nested(ReductionTargetSchema))
-    planned_measures = fields.List(fields.String())
-    offset_strategy = fields.String()
-    estimated_offset_tco2e = quantity(allow_none=True)
-    intended_credit_types = fields.List(fields.String())
-    period_count = fields.Function(lambda c: len(c.periods))
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
-
-
-class PeriodCreateSchema(StrictSchema):
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(required=True)
-
-
-class PeriodGenerateSchema(StrictSchema):
-    count = fields.Integer(load_default=None, validate=validate.Range(min=1, max=100))
-    through = fields.Date(load_default=None)
-
-    @validates_schema(skip_on_field_errors=True)
-    def one_of_count_or_through(self, data: dict, **_: object) -> None:
-        if (data.get("count") is None) == (data.get("through") is None):
-            raise ValidationError("give either count or through", "_schema")
-
-
-class PeriodSchema(StrictSchema):
-    id = fields.Integer()
-    organisation_id = fields.Integer()
-    commitment_id = fields.Integer()
-    sequence = fields.Integer()
-    start_date = fields.Date()
-    end_date = fields.Date()
-    status = fields.String()
-    includes_historic_reductions = fields.Boolean()
-    created_at = fields.DateTime()
+from neutrality.schemas import StrictSchema, quantity
 
 
 class BalanceSchema(StrictSchema):
@@ -122,4 +33,55 @@ class BalanceSchema(StrictSchema):
     difference_tco2e = quantity(allow_none=True)
     verdict = fields.String(allow_none=True, metadata={
         "description": "covered when credits retired ≥ residual, else short; null without an inventory"})
-    note = fields.String(allow_none=True)
+    note = fields.String(metadata={"description": "present when the figures need a word of caution"})
+
+    @post_dump
+    def _note_only_when_there_is_one(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("note") is None:
+            data.pop("note", None)
+        return data
+
+
+class MarketNeedSchema(StrictSchema):
+    market = fields.String()
+    electricity_mwh = quantity()
+    eac_retired_mwh = quantity()
+    eac_needed_mwh = quantity()
+    eac_held_mwh = quantity()
+    eac_to_buy_mwh = quantity()
+
+
+class CreditNeedSchema(StrictSchema):
+    gross_location_tco2e = quantity()
+    gross_market_tco2e = quantity()
+    residual_tco2e = quantity()
+    retired_tco2e = quantity()
+    needed_tco2e = quantity()
+    held_tco2e = quantity()
+    to_buy_tco2e = quantity()
+
+
+class NeedsSchema(StrictSchema):
+    """What a period still needs; figures are exact decimal strings."""
+
+    period_id = fields.Integer()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    standard = fields.String()
+    retirement_deadline = fields.Date(allow_none=True)
+    deadline_rule = fields.String()
+    inventory_id = fields.Integer(allow_none=True)
+    inventory_status = fields.String(allow_none=True)
+    markets = fields.List(fields.Nested(MarketNeedSchema))
+    credits = fields.Nested(CreditNeedSchema, allow_none=True)
+    residual_basis = fields.String(metadata={
+        "description": "which residual credits.residual_tco2e is: with all grid electricity covered by certificates"})
+    residual_explanation = fields.String(metadata={
+        "description": "why a retirement plan's or the balance's residual can differ from this one"})
+    note = fields.String(metadata={"description": "present when the figures need a word of caution"})
+
+    @post_dump
+    def _note_only_when_there_is_one(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("note") is None:
+            data.pop("note", None)
+        return data

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from neutrality.claims.tables import ApplicationPeriodRow
+from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import NotFound
 from neutrality.inventory import library, metering
 from neutrality.inventory.calculation import EXACT, InventoryResult, Totals, calculate

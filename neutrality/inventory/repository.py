@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from neutrality.claims.tables import ApplicationPeriodRow
 from neutrality.errors import NotFound
 from neutrality.inventory.tables import Inventory
 
@@ -16,16 +15,4 @@ def get_inventory_row(session: Session, organisation_id: int, inventory_id: int)
     )
     if row is None:
         raise NotFound(f"inventory {inventory_id} not found in organisation {organisation_id}")
-    return row
-
-
-def get_period_row(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
-    row = session.scalar(
-        select(ApplicationPeriodRow).where(
-            ApplicationPeriodRow.id == period_id, ApplicationPeriodRow.organisation_id == organisation_id
-        )
-    )
-    if row is None:
-        raise NotFound(f"application period {period_id} not found in organisation {organisation_id}",
-                       {"period_id": ["not found"]})
     return row

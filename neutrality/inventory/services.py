@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
 from neutrality.audit.services import record, snapshot
-from neutrality.claims.model import PeriodStatus, advance_status
-from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
+from neutrality.commitments.model import PeriodStatus, advance_status
+from neutrality.commitments.repository import get_period_row
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
 from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
@@ -44,7 +45,7 @@ from neutrality.inventory.importing import (
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
 from neutrality.inventory.model import ActivityType, EmissionFactor
 from neutrality.inventory.recalculation import BaseYearChange, ChangeKind, check_base_year
-from neutrality.inventory.repository import get_inventory_row, get_period_row
+from neutrality.inventory.repository import get_inventory_row
 from neutrality.inventory.status import (
     BatchKind,
     CompletenessStatus,

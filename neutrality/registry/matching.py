@@ -31,14 +31,14 @@ from sqlalchemy.orm import Session
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record
 from neutrality.bulk import in_chunks
-from neutrality.claims.tables import ApplicationPeriodRow
 from neutrality.clock import utcnow
+from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import NeutralityError
+from neutrality.inventory.positions import PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import InstrumentRow, read_registry_file
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind
 from neutrality.registry.retirements import (
-    MarketConsumption,
     period_open_for_retirement,
     retire_units,
 )
@@ -116,7 +116,7 @@ def import_retirements(
         lock_holdings(session, organisation_id)
         period = period_open_for_retirement(session, organisation_id, period_id)
         matches, pieces, errors = _match(session, organisation_id, retired, as_of)
-        markets = MarketConsumption(session)
+        markets = PeriodCoverages(session)
         errors = sorted(errors + _markets_without_consumption(session, period, matches, markets),
                         key=lambda e: (e.row or 0, e.column or ""))
         if errors:
@@ -234,7 +234,7 @@ def _match(
 
 
 def _markets_without_consumption(
-    session: Session, period: ApplicationPeriodRow, matches: Sequence[RowMatch], markets: MarketConsumption,
+    session: Session, period: ApplicationPeriodRow, matches: Sequence[RowMatch], markets: PeriodCoverages,
 ) -> list[RowError]:
     """EAC rows whose market has no grid electricity in the period: found in a preview too."""
     schemes = load_schemes()

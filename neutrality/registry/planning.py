@@ -18,18 +18,14 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
-from neutrality.claims.balance import allocate_eacs
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput, NeutralityError
-from neutrality.inventory.computing import calculate_activities, grouped_activities
-from neutrality.inventory.services import latest_inventory_of
-from neutrality.organisations.tables import Site
+from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind
 from neutrality.registry.retirements import (
-    MarketConsumption,
     period_open_for_retirement,
     require_evidence,
     retire_units,
@@ -48,6 +44,9 @@ from neutrality.uow import UnitOfWork
 
 ZERO = Decimal(0)
 
+#: Which residual a plan's credits cover (a period's needs assume all grid electricity covered).
+RESIDUAL_BASIS = "certificates_retired_and_planned"
+
 
 def propose(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, policy: planner.Policy,
@@ -62,19 +61,13 @@ def propose(
     with uow:
         session = uow.session
         period = period_open_for_retirement(session, organisation_id, period_id)
-        inventory = latest_inventory_of(session, period.id)
-        if inventory is None:
+        coverage = PeriodCoverage.of_period(session, period.id)
+        if coverage is None:
             raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
                                {"period_id": ["no inventory"]})
+        inventory = coverage.inventory
         window = planner.Period(period.start_date, period.end_date)
-        activities = grouped_activities(session, inventory)  # read once, calculated twice
-        gross = calculate_activities(session, inventory, activities)
-        countries = {s.id: s.country for s in session.scalars(
-            select(Site).where(Site.id.in_(gross.scope2_market.sites)))}
-        grid = {site_id: s.grid_mwh for site_id, s in gross.scope2_market.sites.items()}
-        grid_by_market: dict[str, Decimal] = {}
-        for site_id, mwh in grid.items():
-            grid_by_market[countries[site_id]] = grid_by_market.get(countries[site_id], ZERO) + mwh
+        grid_by_market = coverage.without_certificates().grid_mwh_by_market
         credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
 
         candidates, reserved_elsewhere = _candidates(session, organisation_id, period.id)
@@ -98,9 +91,7 @@ def propose(
         # The residual once the retired and planned EACs cover their markets' electricity.
         retired_and_planned = {m: Decimal(mwh_retired.get(m, 0)) + planned_mwh.get(m, ZERO)
                                for m in set(mwh_retired) | set(planned_mwh)}
-        allocation = allocate_eacs(grid, countries, retired_and_planned)
-        covered = calculate_activities(session, inventory, activities, allocation.covered_mwh_by_site)
-        residual = covered.market_based.tco2e
+        residual = coverage.position(retired_and_planned).residual_tco2e
         choice = planner.choose(credits, max(ZERO, residual - credits_retired), policy,
                                 tolerance=tolerance, preference=preference)
         lines = [line for market in markets for line in market["lines"]] + _choice(choice)["lines"]
@@ -113,7 +104,8 @@ def propose(
             "inventory_id": inventory.id, "inventory_status": inventory.status,
             "policy": policy.value, "tolerance": tolerance, "preference": list(preference),
             "electricity": markets,
-            "credits": {"residual_tco2e": residual, "retired_tco2e": Decimal(credits_retired), **_choice(choice)},
+            "credits": {"residual_tco2e": residual, "residual_basis": RESIDUAL_BASIS,
+                        "retired_tco2e": Decimal(credits_retired), **_choice(choice)},
             "lines": lines,
             "cost": {currency: tidy(value) for currency, value in sorted(cost.items())},
             "units_without_price": sum(line["quantity"] for line in lines if line["unit_price"] is None),
@@ -201,7 +193,7 @@ def apply(
         session = uow.session
         lock_holdings(session, organisation_id)
         period = period_open_for_retirement(session, organisation_id, period_id)
-        markets = MarketConsumption(session)
+        markets = PeriodCoverages(session)
         entries = []
         for number, line in enumerate(lines, start=1):
             try:

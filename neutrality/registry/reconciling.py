@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.bulk import in_chunks
-from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import today
-from neutrality.inventory.repository import get_period_row
+from neutrality.commitments.model import retirement_deadline
+from neutrality.commitments.repository import get_period_row
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.organisations.tables import Organisation
 from neutrality.registry.exports import RegistryFile, read_registry_file
 from neutrality.registry.ledger import in_force_only
@@ -33,7 +34,6 @@ from neutrality.registry.reconciliation import (
     RegistryRetirement,
     RetiredElsewhere,
     reconcile,
-    retirement_deadline,
 )
 from neutrality.registry.services import parse_instrument_rows
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock

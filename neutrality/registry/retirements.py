@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -19,15 +18,13 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
-from neutrality.claims.model import PeriodStatus
-from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
+from neutrality.commitments.model import PeriodStatus
+from neutrality.commitments.repository import get_period_row
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
-from neutrality.inventory.computing import calculate_activities, grouped_activities
-from neutrality.inventory.repository import get_period_row
-from neutrality.inventory.services import latest_inventory_of
-from neutrality.organisations.tables import Site
+from neutrality.inventory.positions import PeriodCoverages
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
@@ -55,7 +52,7 @@ def retire(
         part, _ = block_math.split(_value(block), quantity)
         entry = retire_units(
             uow, actor, period, block, part.start, part.end, data,
-            evidence=evidence, evidence_filename=evidence_filename, as_of=as_of, markets=MarketConsumption(session),
+            evidence=evidence, evidence_filename=evidence_filename, as_of=as_of, markets=PeriodCoverages(session),
         )
         uow.commit()
         return entry
@@ -66,25 +63,10 @@ def require_evidence(evidence: bytes) -> None:
         raise InvalidInput("attach the registry's retirement certificate or statement", {"evidence": ["empty"]})
 
 
-class MarketConsumption:
-    """Grid electricity of a period per market, calculated once per transaction (an inventory
-    of a million records takes seconds to calculate; a plan or an import retires many EAC
-    blocks for the same period)."""
-
-    def __init__(self, session: Session):
-        self._session = session
-        self._grid: dict[int, dict[str | None, Decimal]] = {}
-
-    def grid_mwh(self, period: ApplicationPeriodRow, market: str | None) -> Decimal:
-        if period.id not in self._grid:
-            self._grid[period.id] = _grid_by_market(self._session, period)
-        return self._grid[period.id].get(market, Decimal(0))
-
-
 def retire_units(
     uow: UnitOfWork, actor: Actor, period: ApplicationPeriodRow, block: SerialBlock, start: int, end: int,
     data: Mapping[str, Any], *, evidence: bytes, evidence_filename: str, as_of: dt.date,
-    markets: MarketConsumption, import_id: int | None = None,
+    markets: PeriodCoverages, import_id: int | None = None,
 ) -> Retirement:
     """Units ``start..end`` of a held block retired for ``period``: the block is carved (the
     units below and above keep its status, as new blocks), the ledger entry and its guard range
@@ -244,19 +226,6 @@ def period_open_for_retirement(session: Session, organisation_id: int, period_id
     if period.status == PeriodStatus.DECLARED.value:
         raise Conflict(f"period {period.id} is declared: its retirements are final", {"period_id": ["declared"]})
     return period
-
-
-def _grid_by_market(session: Session, period: ApplicationPeriodRow) -> dict[str | None, Decimal]:
-    """The period's grid electricity per market (the sites' country), from its latest inventory:
-    what EACs of each market can cover."""
-    inventory = latest_inventory_of(session, period.id)
-    grid: dict[str | None, Decimal] = {}
-    if inventory is not None:
-        result = calculate_activities(session, inventory, grouped_activities(session, inventory))
-        sites = {s.id: s.country for s in session.scalars(select(Site).where(Site.id.in_(result.scope2_market.sites)))}
-        for site_id, site in result.scope2_market.sites.items():
-            grid[sites[site_id]] = grid.get(sites[site_id], Decimal(0)) + site.grid_mwh
-    return grid
 
 
 def _retired_overlap(session: Session, block: Block) -> Retirement | None:

@@ -248,39 +248,6 @@ class HoldingLineSchema(StrictSchema):
     units_without_price = fields.Integer()
 
 
-class MarketNeedSchema(StrictSchema):
-    market = fields.String()
-    electricity_mwh = decimal_field()
-    eac_retired_mwh = decimal_field()
-    eac_needed_mwh = decimal_field()
-    eac_held_mwh = decimal_field()
-    eac_to_buy_mwh = decimal_field()
-
-
-class CreditNeedSchema(StrictSchema):
-    gross_location_tco2e = decimal_field()
-    gross_market_tco2e = decimal_field()
-    residual_tco2e = decimal_field()
-    retired_tco2e = decimal_field()
-    needed_tco2e = decimal_field()
-    held_tco2e = decimal_field()
-    to_buy_tco2e = decimal_field()
-
-
-class NeedsSchema(StrictSchema):
-    period_id = fields.Integer()
-    start_date = fields.Date()
-    end_date = fields.Date()
-    standard = fields.String()
-    retirement_deadline = fields.Date(allow_none=True)
-    deadline_rule = fields.String()
-    inventory_id = fields.Integer(allow_none=True)
-    inventory_status = fields.String(allow_none=True)
-    markets = fields.List(fields.Nested(MarketNeedSchema))
-    credits = fields.Nested(CreditNeedSchema, allow_none=True)
-    note = fields.String()
-
-
 class _RetirementFieldsSchema(StrictSchema):
     """What a registry's evidence says of a retirement, shared by every line of a plan."""
 
@@ -387,6 +354,8 @@ class PlanMarketSchema(_ChoiceSchema):
 
 class PlanCreditsSchema(_ChoiceSchema):
     residual_tco2e = decimal_field(metadata={"description": "with the retired and planned EACs applied"})
+    residual_basis = fields.String(metadata={
+        "description": "certificates_retired_and_planned: a period's needs assume all grid electricity covered"})
     retired_tco2e = decimal_field()
 
 

@@ -18,13 +18,9 @@ from sqlalchemy.orm import Session
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
 from neutrality.audit.services import record, snapshot
 from neutrality.bulk import insert_rows, sqlite_datetime
-from neutrality.claims.tables import ApplicationPeriodRow, Commitment
 from neutrality.clock import utcnow
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
-from neutrality.inventory.computing import calculate_activities, grouped_activities
-from neutrality.inventory.services import latest_inventory_of
-from neutrality.organisations.tables import Site
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import (
@@ -34,9 +30,7 @@ from neutrality.registry.exports import (
     read_registry_file,
     template_csv,
 )
-from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind, ParsedSerial, Scheme
-from neutrality.registry.reconciliation import retirement_deadline
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.serials import parse_serial
@@ -561,79 +555,15 @@ def holdings(
             for key, line in sorted(lines.items(), key=lambda item: tuple(str(v) for v in item[0]))
         ]
 
-# --- what a period still needs -----------------------------------------------------------------
+# --- what is held for a period ----------------------------------------------------------------
 
-def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> dict[str, Any]:
-    """MWh of EACs per market and tCO2e of credits a period still needs, from its inventory.
-
-    Electricity: the period's purchased grid electricity per market (the sites' country), less
-    what supplier-specific green tariffs already cover. Credits: the residual, i.e. the
-    market-based total once that electricity is covered by EACs. What the ledger already holds
-    retired for the period is subtracted from both.
-    """
-    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
-        session = uow.session
-        period = _owned(session, ApplicationPeriodRow, "application period", organisation_id, period_id)
-        commitment = session.get(Commitment, period.commitment_id)
-        inventory = latest_inventory_of(session, period.id)
-        deadline = retirement_deadline(commitment.standard, period.end_date)
-        answer: dict[str, Any] = {
-            "period_id": period.id, "start_date": period.start_date, "end_date": period.end_date,
-            "standard": commitment.standard, "retirement_deadline": deadline,
-            "deadline_rule": "ISO 14068-1 §11: within 12 months after the end of the period" if deadline else
-            "PAS 2060 9.1.2(e): within 12 months of the declaration date",
-            "inventory_id": None, "inventory_status": None, "markets": [], "credits": None,
-        }
-        if inventory is None:
-            answer["note"] = "the period has no inventory yet: nothing to measure the needs against"
-            return answer
-        activities = grouped_activities(session, inventory)  # read once, calculated twice
-        result = calculate_activities(session, inventory, activities)
-        sites = {s.id: s for s in session.scalars(select(Site).where(Site.id.in_(result.scope2_market.sites)))}
-        to_cover = {site_id: s.uncovered_mwh for site_id, s in result.scope2_market.sites.items()}
-        covered_result = calculate_activities(session, inventory, activities, to_cover)
-        held = _held_by_market(session, organisation_id, period.start_date, period.end_date)
-        markets: dict[str, Decimal] = {}
-        for site_id, mwh in to_cover.items():
-            country = sites[site_id].country
-            markets[country] = markets.get(country, Decimal(0)) + mwh
-        frozen = (inventory.frozen_result or {}).get("location_based", {}).get("tco2e")
-        if frozen is not None and Decimal(frozen) != result.location_based.tco2e:
-            # Calculated with the frozen factors this should never differ; if the library
-            # changed which factor applies, say so: the frozen report stays the reference.
-            answer["note"] = (
-                f"calculated {result.location_based.tco2e} tCO2e location-based against the verified "
-                f"{frozen}; the verified figures are the reference"
-            )
-        credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
-        zero = Decimal(0)
-
-        def market_line(country: str, mwh: Decimal) -> dict[str, Any]:
-            needed = max(zero, mwh - mwh_retired.get(country, 0))
-            held_mwh = Decimal(held["eac"].get(country, 0))
-            return {"market": country, "electricity_mwh": mwh, "eac_retired_mwh": Decimal(mwh_retired.get(country, 0)),
-                    "eac_needed_mwh": needed, "eac_held_mwh": held_mwh, "eac_to_buy_mwh": max(zero, needed - held_mwh)}
-
-        residual = covered_result.market_based.tco2e
-        needed = max(zero, residual - credits_retired)
-        answer.update(
-            inventory_id=inventory.id, inventory_status=inventory.status,
-            markets=[market_line(country, mwh) for country, mwh in sorted(markets.items())],
-            credits={
-                "gross_location_tco2e": result.location_based.tco2e,
-                "gross_market_tco2e": result.market_based.tco2e,
-                "residual_tco2e": residual,
-                "retired_tco2e": Decimal(credits_retired),
-                "needed_tco2e": needed,
-                "held_tco2e": Decimal(held["credits"]),
-                "to_buy_tco2e": max(zero, needed - held["credits"]),
-            },
-        )
-        return answer
+@dataclass(frozen=True)
+class HeldForPeriod:
+    eac_mwh_by_market: Mapping[str, Decimal]
+    credits_tco2e: Decimal
 
 
-def _held_by_market(session: Session, organisation_id: int, start: dt.date, end: dt.date) -> dict[str, Any]:
+def held_for_period(session: Session, organisation_id: int, start: dt.date, end: dt.date) -> HeldForPeriod:
     """Units held or reserved that could serve the period: EACs by the producing country with a
     vintage inside the period, credits of a vintage that began by the period's end. (The rule
     sets narrow this further.)"""
@@ -654,7 +584,7 @@ def _held_by_market(session: Session, organisation_id: int, start: dt.date, end:
                 eac[country] = eac.get(country, 0) + int(quantity)
         elif vintage_start is None or vintage_start <= end:
             credits += int(quantity)
-    return {"eac": eac, "credits": credits}
+    return HeldForPeriod({m: Decimal(q) for m, q in sorted(eac.items())}, Decimal(credits))
 
 
 # --- registry imports --------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from neutrality.registry.schemas import (
     BlockSchema,
     HoldingLineSchema,
     HoldingsQuerySchema,
-    NeedsSchema,
     PlanApplyFormSchema,
     PlanQuerySchema,
     PlanSchema,
@@ -51,7 +50,7 @@ from neutrality.web.uploads import form_fields, uploaded_file
 
 blp = Blueprint(
     "registry", __name__, url_prefix=API_PREFIX + "/organisations/<int:organisation_id>",
-    description="Instruments: projects, serial blocks, purchases, registry imports, holdings, needs",
+    description="Instruments: projects, serial blocks, purchases, registry imports, holdings",
 )
 schemes_blp = Blueprint("schemes", __name__, url_prefix=API_PREFIX, description="Instrument schemes")
 
@@ -216,14 +215,6 @@ def holdings(query: dict[str, Any], organisation_id: int) -> Any:
     by = [part.strip() for part in query["by"].split(",") if part.strip()]
     statuses = [part.strip() for part in query["status"].split(",") if part.strip()]
     return services.holdings(uow(), actor(), organisation_id, by, statuses=statuses)
-
-
-@blp.route("/periods/<int:period_id>/needs", methods=["GET"])
-@blp.response(200, NeedsSchema)
-def needs(organisation_id: int, period_id: int) -> Any:
-    """What the period still needs: MWh of EACs per market and tCO2e of credits, and the
-    retirement deadline."""
-    return services.period_needs(uow(), actor(), organisation_id, period_id)
 
 
 @blp.route("/retirements", methods=["GET"])

@@ -12,7 +12,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from neutrality.access import services as access
-from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.errors import Unauthenticated
 from neutrality.organisations import services as organisations
 from neutrality.pagination import Page
@@ -76,12 +76,12 @@ def organisation(organisation_id: int) -> Any:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     sites = organisations.list_sites(uow(), actor(), organisation_id, Page(1, 200)).items
     subjects = organisations.list_subjects(uow(), actor(), organisation_id)
-    commitments = claims.list_commitments(uow(), actor(), organisation_id)
+    commitments_ = commitments.list_commitments(uow(), actor(), organisation_id)
     return render_template(
         "pages/organisation.html",
         org=org,
         sites=sites,
         subjects={s.id: s for s in subjects},
-        commitments=commitments,
+        commitments=commitments_,
         logout=LogoutForm(),
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from neutrality.claims.tables import ApplicationPeriodRow, Commitment
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.organisations.tables import Organisation, Site
 
 
@@ -171,7 +171,7 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     import json
     from decimal import Decimal
 
-    from neutrality.claims.tables import ApplicationPeriodRow
+    from neutrality.commitments.tables import ApplicationPeriodRow
     from neutrality.demo import DEMO_ORGANISATION
     from neutrality.inventory.tables import Inventory
     from neutrality.organisations.tables import Organisation

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from sqlalchemy import func, select
 
-from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.db import Database
 from neutrality.organisations import services as organisations
 from neutrality.registry import planning, retirements
@@ -46,8 +46,8 @@ def _holder(uow: Callable[[], UnitOfWork]) -> tuple[int, int, int]:
     org = organisations.create_organisation(uow(), ADMIN, organisation_payload()).id
     site = organisations.create_site(uow(), ADMIN, org, site_payload())
     subject = organisations.create_subject(uow(), ADMIN, org, {"name": "Factory", "kind": "site", "site_id": site.id})
-    commitment = claims.create_commitment(uow(), ADMIN, org, commitment_payload(subject.id))
-    period = claims.generate(uow(), ADMIN, org, commitment.id, count=1)[0].id
+    commitment = commitments.create_commitment(uow(), ADMIN, org, commitment_payload(subject.id))
+    period = commitments.generate(uow(), ADMIN, org, commitment.id, count=1)[0].id
     project = registry.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas")).id
     block = registry.add_block(uow(), ADMIN, org, {
         "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project}, as_of=dt.date(2026, 11, 21)).id

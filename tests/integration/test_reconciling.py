@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from neutrality.access import services as access
-from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.errors import NotFound
 from neutrality.organisations import services as organisations
 from neutrality.registry import retirements
@@ -95,8 +95,8 @@ def _retire_new_block(uow: Any, organisation_id: int, project_id: int, period_id
 def _period_of_b(uow: Any, world: World) -> int:
     site = organisations.create_site(uow(), ADMIN, world.org_b, site_payload())
     subject = organisations.create_subject(uow(), ADMIN, world.org_b, {"name": "B", "kind": "site", "site_id": site.id})
-    commitment = claims.create_commitment(uow(), ADMIN, world.org_b, commitment_payload(subject.id))
-    return claims.generate(uow(), ADMIN, world.org_b, commitment.id, count=1)[0].id
+    commitment = commitments.create_commitment(uow(), ADMIN, world.org_b, commitment_payload(subject.id))
+    return commitments.generate(uow(), ADMIN, world.org_b, commitment.id, count=1)[0].id
 
 
 def _kinds(answer: dict[str, Any]) -> list[tuple[str, int | None, int | None, int, int]]:
@@ -286,9 +286,9 @@ def _organisation_with_a_2025_period(uow: Any, **names: Any) -> tuple[int, int]:
     org = organisations.create_organisation(uow(), ADMIN, organisation_payload(**names)).id
     site = organisations.create_site(uow(), ADMIN, org, site_payload())
     subject = organisations.create_subject(uow(), ADMIN, org, {"name": "Ship", "kind": "site", "site_id": site.id})
-    commitment = claims.create_commitment(uow(), ADMIN, org, commitment_payload(
+    commitment = commitments.create_commitment(uow(), ADMIN, org, commitment_payload(
         subject.id, baseline_date=dt.date(2025, 1, 1), first_qualification_date=dt.date(2026, 1, 1)))
-    return org, claims.generate(uow(), ADMIN, org, commitment.id, count=1)[0].id
+    return org, commitments.generate(uow(), ADMIN, org, commitment.id, count=1)[0].id
 
 
 @needs_sample

@@ -7,7 +7,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from neutrality.claims.balance import Verdict, allocate_eacs
+from neutrality.claims.balance import Verdict
+from neutrality.inventory.coverage import allocate_eacs
 
 D = Decimal
 
@@ -56,18 +57,36 @@ def test_allocation_conserves_every_mwh_and_respects_each_site(sites, retired):
 def test_a_period_balance_value_derives_its_verdict_and_coverage_from_its_inputs():
     import datetime as dt
 
-    from neutrality.claims.balance import EacAllocation, PeriodBalance
+    from neutrality.claims.balance import PeriodBalance
+    from neutrality.inventory.coverage import (
+        CoveragePosition,
+        EacAllocation,
+        MarketCoverage,
+        SiteCoverage,
+    )
 
     # 1,200 MWh bought, 1,000 covered by certificates: 83.33…%; residual 121.92 t against 122
     # credits: covered with 0.08 t to spare
+    site = SiteCoverage(
+        site_id=7, market="CN", electricity_mwh=D(1200), supplier_specific_mwh=D(0), grid_mwh=D(1200),
+        covered_mwh=D(1000), uncovered_mwh=D(200), scope2_location_tco2e=D("731.52"),
+        scope2_market_before_tco2e=D("731.52"), scope2_market_after_tco2e=D("121.92"),
+    )
+    coverage = CoveragePosition(
+        sites=(site,), markets=(MarketCoverage("CN", D(1200), D(1000), D(1000), D(0), D(200)),),
+        allocation=EacAllocation({7: D(1000)}, {}), gross_location_tco2e=D("731.52"),
+        gross_market_tco2e=D("731.52"), residual_tco2e=D("121.92"), scope2_location_tco2e=D("731.52"),
+        scope2_market_before_tco2e=D("731.52"), scope2_market_after_tco2e=D("121.92"),
+    )
     balance = PeriodBalance(
         period_id=1, start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31), retirements=(1, 2),
-        credits_retired_tco2e=Decimal(122), eac_retired_mwh_by_market={"CN": Decimal(1000)},
-        inventory_id=3, inventory_status="verified", inventory_verified=True, electricity_mwh=Decimal(1200),
-        allocation=EacAllocation({7: Decimal(1000)}, {}), residual_tco2e=Decimal("121.92"),
+        credits_retired_tco2e=D(122), eac_retired_mwh_by_market={"CN": D(1000)},
+        inventory_id=3, inventory_status="verified", inventory_verified=True, coverage=coverage,
     )
-    assert (balance.verdict, balance.difference_tco2e, balance.provisional) == ("covered", Decimal("0.08"), False)
-    assert balance.eac_covered_mwh == 1000
+    assert (balance.verdict, balance.difference_tco2e, balance.provisional) == ("covered", D("0.08"), False)
+    assert balance.eac_covered_mwh == 1000 and balance.electricity_mwh == 1200
     assert str(balance.electricity_covered_percent).startswith("83.3333333")  # 1,000 / 1,200 = 5/6
-    short = PeriodBalance(**{**balance.__dict__, "credits_retired_tco2e": Decimal(121)})
-    assert (short.verdict, short.difference_tco2e) == ("short", Decimal("-0.92"))
+    short = PeriodBalance(**{**balance.__dict__, "credits_retired_tco2e": D(121)})
+    assert (short.verdict, short.difference_tco2e) == ("short", D("-0.92"))
+    empty = PeriodBalance(**{**balance.__dict__, "coverage": None})
+    assert (empty.verdict, empty.residual_tco2e, empty.eac_covered_mwh) == (None, None, 0)

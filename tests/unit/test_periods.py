@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from neutrality.claims.model import (
+from neutrality.commitments.model import (
     ApplicationPeriod,
     CommitmentDates,
     PeriodPlan,

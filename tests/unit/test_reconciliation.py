@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from neutrality.commitments.model import retirement_deadline
 from neutrality.registry.reconciliation import (
     LedgerEntry,
     MismatchKind,
@@ -21,7 +22,6 @@ from neutrality.registry.reconciliation import (
     RetiredElsewhere,
     names_claimant,
     reconcile,
-    retirement_deadline,
 )
 
 KEY = "VCS-VCU-1311-VER-CN-13-3005-01012022-31102022"

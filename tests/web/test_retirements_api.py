@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
 from neutrality.organisations import services as organisations
 from neutrality.registry import services as registry
 from tests.factories import (
@@ -61,8 +61,8 @@ def _period_of_b(uow: Any, world: World) -> int:
     """An application period of organisation B (a factory subject, one commitment)."""
     site = organisations.create_site(uow(), ADMIN, world.org_b, site_payload())
     subject = organisations.create_subject(uow(), ADMIN, world.org_b, {"name": "B", "kind": "site", "site_id": site.id})
-    commitment = claims.create_commitment(uow(), ADMIN, world.org_b, commitment_payload(subject.id))
-    return claims.generate(uow(), ADMIN, world.org_b, commitment.id, count=1)[0].id
+    commitment = commitments.create_commitment(uow(), ADMIN, world.org_b, commitment_payload(subject.id))
+    return commitments.generate(uow(), ADMIN, world.org_b, commitment.id, count=1)[0].id
 
 
 def _eac_block(uow: Any, world: World, country: str = "CN", units: int = 1_000) -> int:

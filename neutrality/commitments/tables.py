@@ -18,8 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from neutrality.claims.model import ApplicationPeriod as PeriodValue
-from neutrality.claims.model import PeriodPlan, PeriodSpan, PeriodStatus, Standard
+from neutrality.commitments.model import ApplicationPeriod as PeriodValue
+from neutrality.commitments.model import PeriodPlan, PeriodSpan, PeriodStatus, Standard
 from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime, enum_values_check
 
 

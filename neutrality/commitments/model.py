@@ -254,3 +254,29 @@ def check_commitment_dates(dates: CommitmentDates) -> None:
         errors["commitment_until"] = ["must not be before the first qualification date"]
     if errors:
         raise InvalidInput("the commitment's dates are inconsistent", errors)
+
+
+# --- retirement deadlines --------------------------------------------------------------------
+
+#: ISO 14068-1:2023 §11: credits are retired within 12 months after the end of the period.
+RETIREMENT_WINDOW_MONTHS = 12
+
+
+def retirement_deadline(standard: str, period_end: dt.date) -> dt.date | None:
+    """The last day on which units may be retired for a period ending on ``period_end``.
+
+    ISO 14068-1:2023 §11: within 12 months after the end of the period, so a period ending on
+    31 December 2024 has until 31 December 2025 (calendar months; the 31st becomes the last day
+    of a shorter month). PAS 2060:2014 9.1.2(e) counts 12 months from the *declaration* date,
+    which is not known before the declaration: None (no deadline to check yet).
+    """
+    if Standard(standard) is Standard.ISO_14068_1_2023:
+        return add_months(period_end, RETIREMENT_WINDOW_MONTHS)
+    return None
+
+
+def deadline_rule(standard: str) -> str:
+    """The rule behind :func:`retirement_deadline`, as a user reads it."""
+    if Standard(standard) is Standard.ISO_14068_1_2023:
+        return "ISO 14068-1 §11: within 12 months after the end of the period"
+    return "PAS 2060 9.1.2(e): within 12 months of the declaration date"
