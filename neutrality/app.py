@@ -71,15 +71,15 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from neutrality.access.views import blp as access_api
-    from neutrality.audit.views import blp as audit_api
-    from neutrality.claims.views import blp as claims_api
-    from neutrality.commitments.views import blp as commitments_api
-    from neutrality.inventory.views import blp as inventory_api
-    from neutrality.inventory.views import factors_blp as factors_api
-    from neutrality.organisations.views import blp as organisations_api
-    from neutrality.registry.views import blp as registry_api
-    from neutrality.registry.views import schemes_blp as schemes_api
+    from neutrality.web.api.access import blp as access_api
+    from neutrality.web.api.audit import blp as audit_api
+    from neutrality.web.api.claims import blp as claims_api
+    from neutrality.web.api.commitments import blp as commitments_api
+    from neutrality.web.api.inventory import blp as inventory_api
+    from neutrality.web.api.inventory import factors_blp as factors_api
+    from neutrality.web.api.organisations import blp as organisations_api
+    from neutrality.web.api.registry import blp as registry_api
+    from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.pages import bp as pages
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
