@@ -19,6 +19,7 @@ from common import ADMIN, create_organisation, empty_database, peak_mib
 
 from neutrality.claims import services as claims
 from neutrality.commitments import services as commitments
+from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 
@@ -48,7 +49,7 @@ def main() -> int:
                     "end_date": period.start_date + dt.timedelta(days=i % 365)} for i in range(args.invoices)]
         records.append({**grid, "source": "meter", "quantity": Decimal(100), "data_quality": "metered",
                         "start_date": period.start_date, "end_date": period.start_date + dt.timedelta(days=30)})
-        inventory.add_activities(uow(), ADMIN, org, created.id, records)
+        activities.add_activities(uow(), ADMIN, org, created.id, records)
         print(f"backend: {url.split(':')[0]}  invoices: {args.invoices:,} and one meter reading, one site")
 
         started = time.perf_counter()

@@ -24,7 +24,7 @@ import time
 from common import ADMIN, create_organisation, empty_database, peak_mib
 from sqlalchemy import text
 
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, importing
 from neutrality.registry.model import Block
 
 HEADER = (
@@ -72,7 +72,7 @@ def main() -> int:
         data = generate(args.blocks, args.projects)
         print(f"backend: {url.split(':')[0]}  blocks: {args.blocks:,}  file: {len(data) / 2**20:.1f} MiB")
         started = time.perf_counter()
-        outcome = registry.import_registry_file(
+        outcome = importing.import_registry_file(
             uow(), ADMIN, org_id, data=data, filename="verra.csv", max_bytes=len(data) + 1,
             as_of=dt.date(2026, 11, 1), kind="verra_transactions")
         import_s = time.perf_counter() - started
@@ -91,7 +91,7 @@ def main() -> int:
                 start = rng.randrange(100_000_000, 100_000_000 + args.blocks * SIZE) if i % 2 else 50_000_000 + i * SIZE
                 block = Block("VCU", key, start, start + SIZE - 1)
                 t = time.perf_counter()
-                clash = registry.find_held_overlap(unit.session, org_id, block)
+                clash = held_blocks.find_held_overlap(unit.session, org_id, block)
                 timings.append((time.perf_counter() - t) * 1000)
                 found += clash is not None
         timings.sort()

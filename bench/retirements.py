@@ -53,10 +53,10 @@ from neutrality.clock import utcnow
 from neutrality.commitments import services as commitments
 from neutrality.db import Database
 from neutrality.errors import Conflict
+from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
-from neutrality.registry import retirements
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, projects, retirements
 from neutrality.registry.serials import parse_serial
 from neutrality.uow import UnitOfWork
 
@@ -230,7 +230,7 @@ def holder(make_uow: Callable[[], UnitOfWork], layout: Layout, org_id: int, peri
     generated = commitments.generate(make_uow(), ADMIN, org_id, commitment.id, count=periods)
     project_ids = {}
     for p in sorted({layout.project(i) for i in range(layout.issuances)}):
-        project_ids[p] = registry.create_project(make_uow(), ADMIN, org_id, {
+        project_ids[p] = projects.create_project(make_uow(), ADMIN, org_id, {
             "kind": "carbon_credit", "source_registry": "verra", "registry_project_id": p,
             "name": f"Project {p}", "country": "CN", "methodology": "ACM0002", "mitigation": "avoidance"}).id
     return {"org": org_id, "site": site.id, "subject": subject.id, "periods": [p.id for p in generated],
@@ -243,7 +243,7 @@ def add_held(make_uow: Callable[[], UnitOfWork], layout: Layout, who: dict[str, 
     registry statement)."""
     ids = []
     for n, (issuance, slot) in enumerate(gaps):
-        ids.append(registry.add_block(make_uow(), ADMIN, who["org"], {
+        ids.append(held_blocks.add_block(make_uow(), ADMIN, who["org"], {
             "scheme": "VCU", "serial": layout.serial(block_no + n, issuance, layout.slot_start(issuance, slot)),
             "quantity": SIZE, "project_id": who["projects"][layout.project(issuance)], "account": "Main"},
             as_of=AS_OF).id)
@@ -385,7 +385,7 @@ def main() -> int:
         # The balanced period: a year of grid electricity at the factory, twelve records.
         year = a["first_year"]
         created = inventory.create_inventory(make_uow(), ADMIN, a["org"], period_id=balanced)
-        inventory.add_activities(make_uow(), ADMIN, a["org"], created.id, [{
+        activities.add_activities(make_uow(), ADMIN, a["org"], created.id, [{
             "source": "Grid electricity", "scope": 2, "activity_type": "electricity", "site_id": a["site"],
             "quantity": Decimal("1000"), "unit": "MWh", "start_date": dt.date(year, month, 1),
             "end_date": dt.date(year, month, 28), "data_quality": "metered"} for month in range(1, 13)])

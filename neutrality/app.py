@@ -94,7 +94,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from neutrality.commands import GROUPS
+    from neutrality.cli_groups import GROUPS
 
     for group in GROUPS:
         app.cli.add_command(group)

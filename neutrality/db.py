@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -22,8 +23,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from neutrality.errors import NotFound
 from neutrality.pagination import Page, PageResult
 from neutrality.units import tidy
+
+R = TypeVar("R")
 
 # Deterministic constraint names, so Alembic migrations name and drop the same objects on every
 # database.
@@ -162,3 +166,27 @@ def query_page(session: Session, query: Select[Any], page: Page) -> PageResult[A
     have a million rows: only the page's are loaded). ``query`` must be ordered."""
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     return PageResult(session.scalars(query.offset(page.offset).limit(page.size)).all(), total, page)
+
+
+def owned_row(
+    session: Session,
+    model: type[R],
+    owner_id: int,
+    row_id: int,
+    *,
+    what: str,
+    owner: str = "organisation",
+    details: Mapping[str, Any] | None = None,
+    options: Sequence[Any] = (),
+) -> R:
+    """The row ``row_id`` of ``model`` if it belongs to ``owner`` ``owner_id`` (its column
+    ``<owner>_id``), else :class:`NotFound` "<what> <row id> not found in <owner> <owner id>".
+
+    Another tenant's row is "not found", as a missing one is: tenants do not learn of each other.
+    ``options`` (eager loads) make a fresh query, as the identity map would hand back a row
+    without them.
+    """
+    row = session.get(model, row_id, options=options or None, populate_existing=bool(options))
+    if row is None or getattr(row, f"{owner}_id") != owner_id:
+        raise NotFound(f"{what} {row_id} not found in {owner} {owner_id}", details)
+    return row

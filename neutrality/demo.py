@@ -14,15 +14,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
+from neutrality.accounts import services as access
 from neutrality.commitments import services as commitments
+from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import EVERYTHING
-from neutrality.registry import retirements
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, importing, projects, purchases, retirements
 from neutrality.uow import UnitOfWork
 
 DEMO_ORGANISATION = "苏辉光伏"
@@ -195,7 +195,7 @@ def _load_inventory(make_uow: Callable[[], UnitOfWork], admin: Actor, organisati
                     period: Any, filename: str, *, verify: bool) -> None:
     created = inventory.create_inventory(make_uow(), admin, organisation_id, period_id=period.id)
     data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
-    inventory.import_activities(make_uow(), admin, organisation_id, created.id, data=data,
+    activities.import_activities(make_uow(), admin, organisation_id, created.id, data=data,
                                 filename=filename, max_bytes=len(data))
     for category, status, share, reason in _COMPLETENESS:
         inventory.set_completeness(make_uow(), admin, organisation_id, created.id, scope=3,
@@ -243,20 +243,20 @@ def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisa
     Yunnan hydro plant, CCERs and VCUs of the Verra sample, each bought through a purchase."""
     invoice = "Demo invoice: {supplier}, {contract_reference}\n"
     for purchase, filename in _PURCHASES:
-        recorded = registry.record_purchase(
+        recorded = purchases.record_purchase(
             make_uow(), admin, organisation_id, purchase,
             invoice=invoice.format(**purchase).encode(), invoice_filename=f"{purchase['contract_reference']}.txt")
         data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
-        registry.import_registry_file(
+        importing.import_registry_file(
             make_uow(), admin, organisation_id, data=data, filename=filename, max_bytes=len(data),
             as_of=dt.date(2026, 11, 1), purchase_id=recorded.id, account=purchase["delivery_account"])
-    device = registry.create_project(make_uow(), admin, organisation_id, _IREC_DEVICE)
-    purchase = registry.record_purchase(make_uow(), admin, organisation_id, {
+    device = projects.create_project(make_uow(), admin, organisation_id, _IREC_DEVICE)
+    purchase = purchases.record_purchase(make_uow(), admin, organisation_id, {
         "scheme": "IREC", "supplier": "Demo Energy Traders Ltd.", "contract_reference": "DET-IREC-2024-11",
         "contract_date": dt.date(2024, 11, 5), "quantity": 20_000, "unit_price": Decimal("0.45"), "currency": "USD",
         "delivery_account": "I-REC trade account"}, invoice=b"Demo invoice: I-REC 2024\n",
         invoice_filename="DET-IREC-2024-11.txt")
-    registry.add_block(make_uow(), admin, organisation_id, {
+    held_blocks.add_block(make_uow(), admin, organisation_id, {
         "scheme": "IREC", "serial": _IREC_SERIAL, "quantity": 20_000, "unit": "MWh", "project_id": device.id,
         "account": "I-REC trade account", "purchase_id": purchase.id, "vintage_start": dt.date(2024, 1, 1),
         "vintage_end": dt.date(2024, 12, 31)}, as_of=dt.date(2026, 11, 1))
@@ -268,7 +268,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
     3,242.69 t. Changzhou 2024 short: the GECs left and the I-RECs cover 31,500 of its 49,900 MWh
     and 5,000 CCERs go against a residual of about 200,000 t. 2025 in progress: some GECs."""
     (yancheng_2024, yancheng_2025), (changzhou_2024, _) = factory_periods
-    blocks = registry.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items
+    blocks = held_blocks.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items
 
     def held(scheme: str, year: int | None = None) -> list[Any]:
         return [b for b in blocks if b.scheme == scheme and b.status == "held"
@@ -292,7 +292,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
 
     retire(yancheng_2024, held("GEC", 2024), 300_500, "GEC-HX-2025-0320")
     retire(yancheng_2024, held("VCU"), 3_243, "VCS-RET-2025-0320")
-    blocks = registry.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items  # the remainders of the splits
+    blocks = held_blocks.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items  # the remainders of the splits
     retire(changzhou_2024, held("GEC", 2024), 11_500, "GEC-HX-2025-0321")
     retire(changzhou_2024, held("IREC", 2024), 20_000, "IREC-RED-2025-0321")
     retire(changzhou_2024, held("CCER"), 5_000, "CCER-ZX-2025-0321")

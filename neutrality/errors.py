@@ -1,5 +1,7 @@
 """One error hierarchy for the whole application.
 
+Pure: no Flask, no database.
+
 Each error has a stable ``code`` (clients may branch on it), an HTTP status and optional
 ``details``. The web layer maps them to the envelope ``{"error": {"code", "message", "details"}}``
 in one place; nothing here knows about Flask.

@@ -1,5 +1,7 @@
 """Application settings: defaults, then ``NEUTRALITY_*`` environment variables, then overrides.
 
+Pure: no Flask, no database.
+
 Settings are a frozen value validated once at start-up, so a typo in the environment stops the
 application instead of surfacing later as a strange behaviour.
 """

@@ -1,10 +1,12 @@
 """Reading spreadsheets that people send: CSV in the encodings Chinese offices use, and XLSX.
 
-Shared by every importer (activity data, registry exports). It decodes UTF-8 with or without a
-byte-order mark, GB18030/GBK and Big5 (refusing text that only decodes by accident), finds the
-header and the delimiter, reads Excel dates and serial numbers, numbers with thousands
-separators or full-width digits, and reports problems as :class:`RowError` values: spreadsheet
-row (header = 1), the column as the file names it, and the reason in words for the user.
+Shared by every importer (activity data, registry exports). It checks an upload's size and
+format, decodes UTF-8 with or without a byte-order mark, GB18030/GBK and Big5 (refusing text
+that only decodes by accident), finds the header and the delimiter, reads an XLSX worksheet as
+text, checks the header (names written twice, values under no name), reads Excel dates and
+serial numbers, numbers with thousands separators or full-width digits, and reports problems as
+:class:`RowError` values: spreadsheet row (header = 1), the column as the file names it, and
+the reason in words for the user.
 
 Pure: no database, Flask or clock.
 """
@@ -18,10 +20,11 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Context, Decimal
 from typing import Any, NamedTuple, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from neutrality.errors import InvalidInput
@@ -145,6 +148,16 @@ def sniff_format(data: bytes, filename: str) -> str:
     if is_zip:
         raise Refused(f"'{filename}' is a zip archive (an XLSX workbook?), not a CSV file")
     return "csv"
+
+
+def upload_format(data: bytes, filename: str, *, max_bytes: int) -> str:
+    """The format (:func:`sniff_format`) of an uploaded file of at most ``max_bytes`` that is
+    not empty; the size is checked before anything is read."""
+    if len(data) > max_bytes:
+        raise Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+    if not data.strip():
+        raise Refused("the file is empty")
+    return sniff_format(data, filename)
 
 
 #: Encodings a caller may state (by Python's canonical codec name) and the codec read with. GBK
@@ -356,6 +369,100 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+class Sheet(NamedTuple):
+    """A worksheet as text: every column from the sheet's first row (position + 1 is the sheet's
+    row number), the header (the first row with a value, its cells trimmed) and the number of
+    rows before the header."""
+
+    columns: list[np.ndarray]  # object arrays of str, one per column
+    header: list[str]
+    before: int
+
+
+def read_sheet(
+    data: bytes, sheet: str | None = None, text: Callable[[Any], str] = cell_text
+) -> Sheet:
+    """A worksheet of an XLSX workbook (``sheet`` by name; the first by default), each cell as
+    ``text`` shows it."""
+    try:
+        # calamine (Rust) reads a workbook about 9× faster than openpyxl (50,000 rows: 0.46 s
+        # against 4.0 s) and gives the same Python values: numbers, text and datetimes.
+        frame = pd.read_excel(
+            io.BytesIO(data),
+            sheet_name=sheet if sheet is not None else 0,
+            header=None,
+            dtype=object,
+            engine="calamine",
+        )
+    except ValueError as e:
+        if sheet is not None and "not found" in str(e):
+            raise Refused(f"the workbook has no sheet named '{sheet}'") from None
+        raise Refused("the file is not a readable XLSX workbook") from None
+    except Exception:  # zipfile.BadZipFile, KeyError, XML errors: a damaged workbook
+        raise Refused("the file is not a readable XLSX workbook") from None
+    n = len(frame)
+    columns = [
+        np.fromiter((text(v) for v in frame[c]), dtype=object, count=n) for c in frame.columns
+    ]
+    # pandas keeps leading empty rows and columns, so position + 1 is the sheet's row number.
+    filled = np.zeros(n, dtype=bool)
+    for column in columns:
+        filled |= np.fromiter((bool(v.strip()) for v in column), dtype=bool, count=n)
+    if not filled.any():
+        raise Refused("the file is empty")
+    head = int(np.flatnonzero(filled)[0])
+    return Sheet(columns, [str(column[head]).strip() for column in columns], head)
+
+
+# --- header checks -----------------------------------------------------------------------------
+
+#: The reason given for a header that is neither a field nor mapped to one.
+UNKNOWN_COLUMN = "unknown column: map it to a field or mark it as ignored"
+
+
+def named_columns(
+    header: Sequence[str], row: int, errors: list[RowError]
+) -> Iterator[tuple[int, str]]:
+    """The header's named columns with their positions, each name once: a name written twice
+    (compared as :func:`norm` does) is added to ``errors`` as it is met, and skipped."""
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if not name:
+            continue  # a column without a header must be empty (refuse_unnamed_values)
+        normal = norm(name)
+        if normal in seen:
+            errors.append(
+                RowError(
+                    row,
+                    name,
+                    f"appears twice (columns {column_letter(seen[normal])} and "
+                    f"{column_letter(index)})",
+                )
+            )
+            continue
+        seen[normal] = index
+        yield index, name
+
+
+def refuse_unnamed_values(
+    header: Sequence[str], row: int, has_values: Callable[[int], bool]
+) -> None:
+    """Refuse the file when a column without a header holds a value below the header (row
+    ``row``): its values would be lost. ``has_values(i)`` says whether column ``i`` does."""
+    errors = [
+        RowError(row, f"column {column_letter(i)}", "has values but no header")
+        for i, name in enumerate(header)
+        if not name and has_values(i)
+    ]
+    if errors:
+        raise Refused(*errors)
+
+
+def header_names(header: Sequence[str]) -> str:
+    """The header's column names, for a message that says what the file has."""
+    return ", ".join(h for h in header if h) or "none"
 
 
 class BadCell(Exception):

@@ -1,5 +1,7 @@
 """Units of measure and the one table that converts between them.
 
+Pure: no Flask, no database.
+
 Every quantity in the application is a ``Decimal`` with an explicit unit. Conversions go through
 :data:`UNITS` only; each unit is an exact multiple of its dimension's base unit, so converting
 never rounds. A quantity in a unit of another dimension (MWh where a factor wants t·km) is an

@@ -3,10 +3,17 @@
 SQLite always; PostgreSQL too when NEUTRALITY_TEST_DATABASE_URL is set. Database tests are
 parametrised over the backends, so one run reports results for each (test ids end in
 ``[sqlite]`` / ``[postgresql]``).
+
+A module marked ``shared_world`` builds the two-tenant world of tests/factories.py once per
+backend, inside one transaction that lasts the module; each of its tests runs in a SAVEPOINT
+rolled back at its end, so every test starts from the world exactly as built and no test's
+writes reach another. Modules without the mark get a transaction of their own per test.
 """
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +22,7 @@ import pytest
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import sessionmaker
 
 from neutrality import migrate
@@ -23,9 +30,19 @@ from neutrality.access import passwords
 from neutrality.app import create_app
 from neutrality.db import make_engine
 from neutrality.uow import UnitOfWork
+from tests.factories import World, create_world
 
 PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+SHARED_WORLD = "shared_world"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{SHARED_WORLD}: the module's tests share one world built once per backend, "
+        "each test rolled back to it by a SAVEPOINT",
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -70,12 +87,12 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     app.extensions["neutrality.db"].dispose()
 
 
-@pytest.fixture
-def db(app: Flask) -> Iterator[sessionmaker]:
-    """Bind every session of the test to one outer transaction that is rolled back at the end.
+@contextlib.contextmanager
+def _one_transaction(app: Flask) -> Iterator[tuple[Connection, sessionmaker]]:
+    """Bind every session of the application to one outer transaction, rolled back at the end.
 
     Services still call commit(); with ``join_transaction_mode="create_savepoint"`` that only
-    releases a savepoint, so nothing a test writes outlives it.
+    releases a savepoint, so nothing written inside outlives the transaction.
     """
     database = app.extensions["neutrality.db"]
     connection = database.engine.connect()
@@ -85,11 +102,74 @@ def db(app: Flask) -> Iterator[sessionmaker]:
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
     try:
-        yield database.session_factory
+        yield connection, database.session_factory
     finally:
         database.session_factory = original
         outer.rollback()
         connection.close()
+
+
+def _shares_the_world(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker(SHARED_WORLD) is not None
+
+
+@pytest.fixture(scope="module")
+def module_transaction(app: Flask) -> Iterator[tuple[Connection, sessionmaker]]:
+    """The transaction of a ``shared_world`` module, on one backend: everything the module's tests
+    share is written inside it, and all of it is rolled back when the module ends.
+
+    While it lasts it holds SQLite's write lock (every transaction there begins IMMEDIATE), so
+    every database test of such a module must go through it: ``db`` sees to that.
+    """
+    with _one_transaction(app) as bound:
+        yield bound
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest, app: Flask) -> Iterator[sessionmaker]:
+    """Sessions whose writes end with the test.
+
+    In a ``shared_world`` module: a SAVEPOINT in the module's transaction, rolled back at the end,
+    which undoes the test's writes and leaves the world as built for the next test. Elsewhere: an
+    outer transaction of the test's own, rolled back at the end.
+    """
+    if not _shares_the_world(request):
+        with _one_transaction(app) as (_, session_factory):
+            yield session_factory
+        return
+    connection, session_factory = request.getfixturevalue("module_transaction")
+    # The world is built before the first SAVEPOINT opens, or that test's rollback would undo it.
+    request.getfixturevalue("module_world")
+    savepoint = connection.begin_nested()
+    try:
+        yield session_factory
+    finally:
+        if savepoint.is_active:
+            savepoint.rollback()
+
+
+@pytest.fixture(scope="module")
+def module_world(module_transaction: tuple[Connection, sessionmaker]) -> Iterator[World]:
+    _, session_factory = module_transaction
+    world = create_world(lambda: UnitOfWork(session_factory))
+    as_built = _row_counts(session_factory)
+    yield world
+    # Every test's SAVEPOINT has been rolled back by now; a row more or less than the world was
+    # built with means some test's writes escaped it and may have decided another test's outcome.
+    assert _row_counts(session_factory) == as_built, "a test's writes outlived it"
+
+
+@pytest.fixture
+def world(request: pytest.FixtureRequest, db: sessionmaker) -> World:
+    """Two tenants and a ledger (tests/factories.py): the module's shared world in a
+    ``shared_world`` module, else one built for the test.
+
+    The shared world is handed out as a copy, so a test that changes its ids or tokens changes
+    them for itself only; its rows are the world's, restored by ``db``'s SAVEPOINT.
+    """
+    if _shares_the_world(request):
+        return copy.deepcopy(request.getfixturevalue("module_world"))
+    return create_world(lambda: UnitOfWork(db))
 
 
 @pytest.fixture
@@ -107,15 +187,16 @@ def backend(database_url: str) -> str:
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
 
 
-@pytest.fixture
-def table_counts(db: sessionmaker) -> Any:
+def _row_counts(session_factory: sessionmaker) -> dict[str, int]:
     from neutrality.tables import metadata
 
-    def count() -> dict[str, int]:
-        with db() as session:
-            return {
-                name: session.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # noqa: S608
-                for name in metadata.tables
-            }
+    with session_factory() as session:
+        return {
+            name: session.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one()  # noqa: S608
+            for name in metadata.tables
+        }
 
-    return count
+
+@pytest.fixture
+def table_counts(db: sessionmaker) -> Any:
+    return lambda: _row_counts(db)

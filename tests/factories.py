@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from neutrality.access import services as access
 from neutrality.access.model import Actor, Role
+from neutrality.accounts import services as access
 from neutrality.commitments import services as commitments
 from neutrality.organisations import services as organisations
 from neutrality.uow import UnitOfWork
@@ -144,16 +144,17 @@ VERIFICATION = {
 def _add_inventories(uow: MakeUow, world: World) -> None:
     """A second commitment of the subject from 2024: a verified 2024 inventory, a draft 2025 one
     with one record, and an external 2026 one (commitment A's own period stays free)."""
+    from neutrality.inventory import activities
     from neutrality.inventory import services as inventory
 
     commitment = commitments.create_commitment(uow(), ADMIN, world.org_a, commitment_payload(world.subject_a))
     periods = commitments.generate(uow(), ADMIN, world.org_a, commitment.id, count=3)
     verified = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[0].id)
-    inventory.add_activities(uow(), ADMIN, world.org_a, verified.id, [{**ELECTRICITY_2024, "site_id": world.site_a}])
+    activities.add_activities(uow(), ADMIN, world.org_a, verified.id, [{**ELECTRICITY_2024, "site_id": world.site_a}])
     inventory.verify_inventory(uow(), ADMIN, world.org_a, verified.id, details=VERIFICATION,
                                statement=b"%PDF-1.4 statement", statement_filename="statement.pdf")
     draft = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[1].id)
-    added = inventory.add_activities(uow(), ADMIN, world.org_a, draft.id, [{
+    added = activities.add_activities(uow(), ADMIN, world.org_a, draft.id, [{
         **ELECTRICITY_2024, "site_id": world.site_a,
         "start_date": dt.date(2025, 1, 1), "end_date": dt.date(2025, 12, 31)}])
     external = inventory.create_inventory(uow(), ADMIN, world.org_a, period_id=periods[2].id, origin="external")
@@ -180,21 +181,20 @@ def verra_project(registry_project_id: str, name: str) -> dict[str, Any]:
 
 def _add_instruments(uow: MakeUow, world: World) -> None:
     """Organisation A holds one Verra block, bought through one recorded purchase."""
-    from neutrality.registry import retirements
-    from neutrality.registry import services as registry
+    from neutrality.registry import held_blocks, projects, purchases, retirements
 
-    project = registry.create_project(uow(), ADMIN, world.org_a, verra_project("3005", "Tongxu Biogas Recovery"))
-    other = registry.create_project(uow(), ADMIN, world.org_a, verra_project("3866", "Another biogas project"))
-    block = registry.add_block(uow(), ADMIN, world.org_a, {
+    project = projects.create_project(uow(), ADMIN, world.org_a, verra_project("3005", "Tongxu Biogas Recovery"))
+    other = projects.create_project(uow(), ADMIN, world.org_a, verra_project("3866", "Another biogas project"))
+    block = held_blocks.add_block(uow(), ADMIN, world.org_a, {
         "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project.id, "account": "Main"},
         as_of=dt.date(2026, 11, 1))
-    purchase = registry.record_purchase(uow(), ADMIN, world.org_a, {
+    purchase = purchases.record_purchase(uow(), ADMIN, world.org_a, {
         "scheme": "VCU", "supplier": "Carbon Broker Ltd", "contract_reference": "CB-2026-001",
         "contract_date": dt.date(2026, 5, 1), "quantity": 29_813, "unit_price": Decimal("6.50"),
         "currency": "USD", "delivery_account": "Main"}, invoice=b"%PDF invoice", invoice_filename="invoice.pdf",
         block_ids=[block.id])
     world.project_a, world.project_b, world.block_a, world.purchase_a = project.id, other.id, block.id, purchase.id
-    retired = registry.add_block(uow(), ADMIN, world.org_a, {
+    retired = held_blocks.add_block(uow(), ADMIN, world.org_a, {
         "scheme": "VCU", "serial": RETIRED_VCU, "quantity": 100, "project_id": project.id},
         as_of=dt.date(2026, 11, 1))
     world.retirement_a = retirements.retire(uow(), ADMIN, world.org_a, {

@@ -25,9 +25,11 @@ ON_POSTGRESQL = pytest.mark.skipif(PG_URL is None, reason="concurrency is tested
 
 @contextlib.contextmanager
 def scratch_database(name: str, *, connections: int = 30) -> Iterator[Database]:
-    """A migrated PostgreSQL database ``name`` beside the configured one, dropped afterwards
-    (a worker's suffix added under pytest-xdist, so parallel workers do not share it)."""
+    """A migrated PostgreSQL database beside the configured one, dropped afterwards, named after
+    both (``<configured>_<name>``, so runs against different test databases of one server do not
+    share it) and, under pytest-xdist, the worker (so parallel workers do not either)."""
     assert PG_URL is not None
+    name = f"{make_url(PG_URL).database}_{name}"
     name += f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -45,10 +47,32 @@ def scratch_database(name: str, *, connections: int = 30) -> Iterator[Database]:
         admin.dispose()
 
 
+def refused(field: str, reason: str) -> str:
+    """The outcome of a request refused with a 409 whose details give ``reason`` for ``field``
+    (``{field: [reason]}``, or ``{field: reason}`` for a constraint's name)."""
+    return f"refused: {field}: {reason}"
+
+
+#: The refusals of a writer that raced another at the database (neutrality.uow): PostgreSQL
+#: found the two transactions waiting for each other, or could not serialise them.
+RACED = frozenset({refused("race", "deadlock_detected"), refused("race", "serialization_failure")})
+
+
+def _outcome_of(conflict: Conflict) -> str:
+    if len(conflict.details) == 1:
+        ((field, reasons),) = conflict.details.items()
+        if isinstance(reasons, str):
+            return refused(field, reasons)
+        if isinstance(reasons, list) and len(reasons) == 1:
+            return refused(field, str(reasons[0]))
+    return f"conflict {conflict.details!r}: {conflict.message}"
+
+
 def race(requests: Sequence[tuple[Any, ...]], attempt: Callable[..., str], *, timeout: float = 120) -> list[str]:
     """Each request in a thread of its own, all released together by a barrier so they really
-    contend; the outcome of each, in order: what ``attempt(*request)`` returns, "conflict" when it
-    raises the intended :class:`Conflict`, or the repr of any other error (which a test's
+    contend; the outcome of each, in order: what ``attempt(*request)`` returns, :func:`refused`
+    with the field and the reason when it raises a :class:`Conflict` (so a test names the refusal
+    it expects, and another conflict fails it), or the repr of any other error (which a test's
     assertion then shows)."""
     barrier = threading.Barrier(len(requests))
     outcomes: list[str] = [""] * len(requests)
@@ -57,8 +81,8 @@ def race(requests: Sequence[tuple[Any, ...]], attempt: Callable[..., str], *, ti
         barrier.wait()
         try:
             outcomes[index] = attempt(*request)
-        except Conflict:
-            outcomes[index] = "conflict"
+        except Conflict as conflict:
+            outcomes[index] = _outcome_of(conflict)
         except Exception as exc:  # reported through the outcomes
             outcomes[index] = repr(exc)
 

@@ -1,1 +1,2 @@
-"""Users, roles, organisation memberships, API tokens and the authorisation rules."""
+"""Actors, roles and the authorisation rule every context calls; the tables of users,
+memberships and tokens and password hashing. Their administration is :mod:`neutrality.accounts`."""

@@ -1,7 +1,7 @@
 """Roles, permissions and the decision "may this actor do that in this organisation?".
 
-Pure values: the services call :func:`authorize` before every read or write, so the rule holds
-for the API, the pages and the CLI alike.
+Pure: no Flask, no database. The services call :func:`authorize` before every read or write, so
+the rule holds for the API, the pages and the CLI alike.
 """
 
 from __future__ import annotations

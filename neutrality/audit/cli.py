@@ -1,21 +1,15 @@
-"""``neutrality audit``: check the audit log's hash chain.
-
-The group is registered in :data:`neutrality.commands.GROUPS`. It is a plain Flask ``AppGroup``
-rather than ``neutrality.commands.Group``: commands.py imports this module to register it, so
-importing ``Group`` from there at import time would be circular. The command imports the CLI
-helpers when it runs, by which time both modules are loaded. (``Group`` only adds turning a
-NeutralityError into a clean message; a site administrator's verification raises none.)
-"""
+"""``neutrality audit``: check the audit log's hash chain."""
 
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
+from neutrality.access.cli import cli_actor
 from neutrality.audit import services
+from neutrality.cli_support import Group, cli_uow
 
 
-@click.group(cls=AppGroup)
+@click.group(cls=Group)
 def audit() -> None:
     """The audit log."""
 
@@ -28,8 +22,6 @@ def audit_verify() -> None:
     Keep the head hash it prints somewhere else: the chain alone cannot show entries dropped
     from, or appended to, its end (see neutrality.audit.chain).
     """
-    from neutrality.commands import cli_actor, cli_uow  # see the module docstring
-
     report = services.verify_chain(cli_uow(), cli_actor())
     if report.broken is not None:
         raise click.ClickException(

@@ -28,7 +28,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from neutrality.access.model import Actor, Permission, authorize, require_admin
@@ -36,6 +36,7 @@ from neutrality.audit import chain
 from neutrality.audit.chain import ChainReport
 from neutrality.audit.tables import AuditEntry
 from neutrality.clock import utcnow
+from neutrality.db import query_page
 from neutrality.pagination import Page, PageResult
 from neutrality.uow import UnitOfWork
 
@@ -149,13 +150,8 @@ def _append(session: Session, entries: list[AuditEntry]) -> None:
 def list_entries(uow: UnitOfWork, actor: Actor, organisation_id: int, page: Page) -> PageResult:
     authorize(actor, Permission.VIEW_AUDIT, organisation_id)
     with uow:
-        where = AuditEntry.organisation_id == organisation_id
-        total = uow.session.scalar(select(func.count()).select_from(AuditEntry).where(where))
-        items = uow.session.scalars(
-            select(AuditEntry).where(where).order_by(AuditEntry.id.desc())
-            .offset(page.offset).limit(page.size)
-        ).all()
-        return PageResult(items, total or 0, page)
+        query = select(AuditEntry).where(AuditEntry.organisation_id == organisation_id)
+        return query_page(uow.session, query.order_by(AuditEntry.id.desc()), page)
 
 
 #: Entries fetched per round trip while verifying: the chain is streamed, never held whole.

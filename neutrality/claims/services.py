@@ -14,8 +14,8 @@ from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import Commitment
 from neutrality.inventory.positions import PeriodCoverage
 from neutrality.inventory.status import InventoryStatus
+from neutrality.registry.holdings import held_for_period
 from neutrality.registry.ledger import in_force, retired_by_scheme, retired_tco2e_and_mwh
-from neutrality.registry.services import held_for_period
 from neutrality.uow import UnitOfWork
 
 

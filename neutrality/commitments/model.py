@@ -1,5 +1,7 @@
 """Commitments and application periods as values, with the rules that keep periods consistent.
 
+Pure: no Flask, no database.
+
 An application period is the span between the baseline date and the first qualification date,
 or between consecutive qualification dates (PAS 2060 definitions; seed 003 glossary 应用周期).
 Consecutive periods are of equal length, except that the first may be extended to include

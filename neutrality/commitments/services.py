@@ -25,6 +25,7 @@ from neutrality.commitments.model import (
     generate_periods,
 )
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment, ReductionTarget
+from neutrality.db import owned_row
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.organisations.repository import get_organisation_row, get_subject_row
 from neutrality.uow import UnitOfWork
@@ -102,14 +103,10 @@ def _commitment_snapshot(commitment: Commitment) -> dict[str, Any]:
 
 
 def _get_commitment(session: Session, organisation_id: int, commitment_id: int) -> Commitment:
-    row = session.scalar(
-        select(Commitment)
-        .where(Commitment.id == commitment_id, Commitment.organisation_id == organisation_id)
-        .options(selectinload(Commitment.reduction_targets), selectinload(Commitment.periods))
+    return owned_row(
+        session, Commitment, organisation_id, commitment_id, what="commitment",
+        options=(selectinload(Commitment.reduction_targets), selectinload(Commitment.periods)),
     )
-    if row is None:
-        raise NotFound(f"commitment {commitment_id} not found in organisation {organisation_id}")
-    return row
 
 
 def create_commitment(

@@ -1,5 +1,7 @@
 """Base-year recalculation: when do changes move the base year enough to restate it?
 
+Pure: no Flask, no database.
+
 ISO 14064-1 §6.4.1 and the GHG Protocol ask for a base-year recalculation after structural
 changes (acquisitions, divestments, a new consolidation approach), changes of method or of
 emission factors, and corrected errors, when their effect is significant. SBTi sets that

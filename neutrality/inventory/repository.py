@@ -1,18 +1,18 @@
-"""Look-ups for inventories, scoped to their organisation."""
+"""Look-ups for inventories, scoped to their organisation, and for their activity records."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from neutrality.errors import NotFound
-from neutrality.inventory.tables import Inventory
+from neutrality.db import owned_row
+from neutrality.inventory.tables import ActivityRecord, Inventory
 
 
 def get_inventory_row(session: Session, organisation_id: int, inventory_id: int) -> Inventory:
-    row = session.scalar(
-        select(Inventory).where(Inventory.id == inventory_id, Inventory.organisation_id == organisation_id)
+    return owned_row(session, Inventory, organisation_id, inventory_id, what="inventory")
+
+
+def get_activity_row(session: Session, inventory_id: int, activity_id: int) -> ActivityRecord:
+    return owned_row(
+        session, ActivityRecord, inventory_id, activity_id, what="activity", owner="inventory"
     )
-    if row is None:
-        raise NotFound(f"inventory {inventory_id} not found in organisation {organisation_id}")
-    return row

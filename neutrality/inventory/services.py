@@ -1,20 +1,18 @@
-"""Use cases of the GHG inventory: versions, activity data, completeness, verification, locking."""
+"""Use cases of the GHG inventory: versions, completeness, totals of inventories made elsewhere,
+verification and locking, results, the organisation's own factors and the base-year check.
+
+Activity data (records, file imports, batches) is :mod:`neutrality.inventory.activities`.
+"""
 
 from __future__ import annotations
 
-import csv
-import dataclasses
 import datetime as dt
 import hashlib
-import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -23,31 +21,15 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.commitments.model import PeriodStatus, advance_status
 from neutrality.commitments.repository import get_period_row
-from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
+from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
-from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
-from neutrality.inventory.bulk import fingerprint_order, store_records
 from neutrality.inventory.computing import compute, factor_document, reconcile_metering, trail_of
-from neutrality.inventory.importing import (
-    FIELDS,
-    TRANSPORT_FIELDS,
-    ActivityRow,
-    ActivityRows,
-    ColumnMapping,
-    ImportPreview,
-    ImportRejected,
-    RowError,
-    activity_fingerprint,
-    parse_activity_file,
-    template_csv,
-)
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
-from neutrality.inventory.model import ActivityType, EmissionFactor
+from neutrality.inventory.model import EmissionFactor
 from neutrality.inventory.recalculation import BaseYearChange, ChangeKind, check_base_year
-from neutrality.inventory.repository import get_inventory_row
+from neutrality.inventory.repository import get_activity_row, get_inventory_row
 from neutrality.inventory.status import (
-    BatchKind,
     CompletenessStatus,
     InventoryOrigin,
     InventoryStatus,
@@ -61,8 +43,7 @@ from neutrality.inventory.tables import (
     OrganisationFactor,
     Verification,
 )
-from neutrality.organisations.tables import ConsolidationApproachChange, Site, Subject
-from neutrality.pagination import Page, PageResult
+from neutrality.organisations.tables import ConsolidationApproachChange
 from neutrality.units import unit as unit_of
 from neutrality.uow import UnitOfWork
 
@@ -84,12 +65,6 @@ def require_draft(inventory: Inventory) -> None:
             "frozen; create a new version with a reason to change it",
             {"status": inventory.status},
         )
-
-
-def subject_site_ids(session: Session, period: ApplicationPeriodRow) -> set[int]:
-    commitment = session.get(Commitment, period.commitment_id)
-    subject = session.get(Subject, commitment.subject_id)
-    return {site.id for site in subject.included_sites}
 
 
 def create_inventory(
@@ -154,37 +129,6 @@ def get_inventory(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         return get_inventory_row(uow.session, organisation_id, inventory_id)
-
-
-def list_activities(
-    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, page: Page
-) -> PageResult:
-    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
-        get_inventory_row(uow.session, organisation_id, inventory_id)
-        where = ActivityRecord.inventory_id == inventory_id
-        total = uow.session.scalar(select(func.count()).select_from(ActivityRecord).where(where)) or 0
-        items = uow.session.scalars(
-            select(ActivityRecord).where(where).order_by(ActivityRecord.id)
-            .offset(page.offset).limit(page.size)
-        ).all()
-        return PageResult(items, total, page)
-
-
-def delete_activity(
-    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, activity_id: int
-) -> None:
-    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
-    with uow:
-        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
-        require_draft(inventory)
-        row = uow.session.get(ActivityRecord, activity_id)
-        if row is None or row.inventory_id != inventory_id:
-            raise NotFound(f"activity {activity_id} not found in inventory {inventory_id}")
-        record(uow.session, actor, "activity.delete", row, before=snapshot(row), deleted=True,
-               organisation_id=organisation_id)
-        uow.session.delete(row)
-        uow.commit()
 
 
 # --- completeness ------------------------------------------------------------------------------
@@ -463,150 +407,7 @@ def verified_inventory_of(session: Session, period_id: int) -> Inventory | None:
     ))
 
 
-# --- activity data -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ImportOutcome:
-    """What an import did: stored rows, or (dry run) what it would store, or nothing new."""
-
-    status: str  # "imported", "preview", "already_imported"
-    import_id: int | None
-    filename: str
-    sha256: str
-    encoding: str | None
-    row_count: int
-    preview: ImportPreview | None = None
-    record_ids: tuple[int, ...] = ()
-
-
-def import_activities(
-    uow: UnitOfWork,
-    actor: Actor,
-    organisation_id: int,
-    inventory_id: int,
-    *,
-    data: bytes,
-    filename: str,
-    max_bytes: int,
-    mapping: ColumnMapping | None = None,
-    encoding: str | None = None,
-    dry_run: bool = False,
-    record_file: bool = True,
-) -> ImportOutcome:
-    """Import an activity data file: every row or none; the same file twice changes nothing.
-
-    ``record_file=False`` is for records sent as JSON: they form a batch of kind "api" with no
-    file hash, and the new record ids are returned.
-    """
-    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
-    with uow:
-        session = uow.session
-        inventory = get_inventory_row(session, organisation_id, inventory_id)
-        require_draft(inventory)
-        if inventory.origin != InventoryOrigin.CALCULATED:
-            raise Conflict("an external inventory takes totals, not activity data")
-        sha256 = hashlib.sha256(data).hexdigest()
-        earlier = session.scalar(select(ActivityImport).where(
-            ActivityImport.inventory_id == inventory_id, ActivityImport.sha256 == sha256))
-        if earlier is not None and record_file:
-            return ImportOutcome("already_imported", earlier.id, earlier.filename, sha256,
-                                 earlier.encoding, earlier.row_count)
-        period = session.get(ApplicationPeriodRow, inventory.period_id)
-        parsed = parse_activity_file(
-            data, filename, period_start=period.start_date, period_end=period.end_date,
-            max_bytes=max_bytes, mapping=mapping, encoding=encoding,
-        )
-        columns, errors = _resolve_records(session, inventory, period, parsed.rows) if parsed.ok else ({}, [])
-        count = len(parsed.rows)
-        if dry_run:
-            preview = dataclasses.replace(parsed.preview(), errors=parsed.errors + errors)
-            return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview)
-        parsed.raise_for_errors()
-        if errors:
-            raise ImportRejected(filename, errors)
-        batch = ActivityImport(
-            inventory_id=inventory_id, kind=(BatchKind.FILE if record_file else BatchKind.API).value,
-            filename=filename if record_file else "", sha256=sha256 if record_file else None,
-            encoding=(parsed.encoding or "") if record_file else "", row_count=count,
-            created_at=utcnow(), created_by=actor.label,
-        )
-        session.add(batch)
-        uow.flush()
-        columns["import_id"] = batch.id
-        store_records(session, columns, count)
-        if not record_file:
-            # the new ids, in the order the records were sent (their rows in the in-memory file)
-            sent = dict(zip(columns["fingerprint"], columns["row"], strict=True))
-            stored = session.execute(select(ActivityRecord.id, ActivityRecord.fingerprint).where(
-                ActivityRecord.inventory_id == inventory_id, ActivityRecord.fingerprint.in_(list(sent))))
-            ids = tuple(record_id for record_id, _ in sorted(stored, key=lambda r: sent[r[1]]))
-            record(session, actor, "inventory.add_activities", batch, organisation_id=organisation_id)
-            uow.commit()
-            return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, count, record_ids=ids)
-        record(session, actor, "inventory.import", batch, organisation_id=organisation_id)
-        uow.commit()
-        return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, count)
-
-
-def _resolve_records(
-    session: Session, inventory: Inventory, period: ApplicationPeriodRow, parsed: ActivityRows
-) -> tuple[dict[str, Any], list[RowError]]:
-    """Map the file's site texts to the subject's sites and refuse activities already stored.
-
-    Returns the records as columns for :func:`store_records`, in fingerprint order (``import_id``
-    left to the caller). Works column by column: a million rows take about a second.
-    """
-    sites = list(session.scalars(select(Site).where(Site.id.in_(subject_site_ids(session, period)))))
-    by_key: dict[str, Site] = {}
-    for site in sites:
-        by_key[site.name.casefold()] = site
-        by_key[str(site.id)] = site
-    rows = parsed.column("row")
-    codes, spellings = pd.factorize(np.asarray(parsed.column("site"), dtype=object))
-    site_of = [by_key.get(spelling.strip().casefold()) for spelling in spellings]
-    errors: list[RowError] = []
-    known_sites = ", ".join(sorted(s.name for s in sites))
-    unknown = np.array([site is None for site in site_of], dtype=bool)[codes] if len(codes) else np.zeros(0, bool)
-    for position in np.flatnonzero(unknown):
-        errors.append(RowError(int(rows[position]), "site", f"'{spellings[codes[position]]}' is not a site of "
-                                                            f"this claim's subject (one of: {known_sites})"))
-    # The parser's fingerprint is made from the file's spelling of the site; it must be of the
-    # site as stored, so that another spelling (an id, other case) is still the same activity.
-    # The fingerprint depends on the site only through its text: if the spelling and the stored
-    # name agree for one row, they agree for every row of that spelling.
-    fingerprints = np.array(parsed.column("fingerprint"), dtype=object)
-    _, firsts = np.unique(codes, return_index=True)
-    for code, first in zip(range(len(spellings)), firsts, strict=True):
-        site = site_of[code]
-        if site is None or _fingerprint_with(parsed[int(first)], site.name) == fingerprints[first]:
-            continue
-        for position in np.flatnonzero(codes == code):
-            fingerprints[position] = _fingerprint_with(parsed[int(position)], site.name)
-    known = set(session.scalars(select(ActivityRecord.fingerprint).where(
-        ActivityRecord.inventory_id == inventory.id)))
-    seen = pd.Series(fingerprints).duplicated().to_numpy().copy()  # two spellings of one site in the file
-    if known:
-        seen |= np.fromiter((f in known for f in fingerprints), dtype=bool, count=len(fingerprints))
-    for position in np.flatnonzero(seen & ~unknown):
-        errors.append(RowError(int(rows[position]), None, "this activity is already in the inventory"))
-    if errors:
-        errors.sort(key=lambda e: (e.row or 0, e.column or ""))
-        return {}, errors
-    order = fingerprint_order(fingerprints)
-    site_ids = np.array([site.id for site in site_of], dtype=object)
-    columns: dict[str, Any] = {
-        name: parsed.column(name)[order] for name in RECORD_COLUMNS if name in ActivityRow._fields
-    }
-    columns.update(
-        inventory_id=inventory.id, site_id=site_ids[codes[order]], import_id=None,
-        fingerprint=fingerprints[order], row=rows[order],  # row: not stored, for the caller
-    )
-    return columns, errors
-
-
-def _fingerprint_with(row: ActivityRow, site_name: str) -> str:
-    return activity_fingerprint(
-        site_name, row.source, row.activity_type, row.start_date, row.end_date, row.quantity, row.unit)
+# --- results -----------------------------------------------------------------------------------
 
 
 def metering_reconciliation(
@@ -633,17 +434,6 @@ def metering_reconciliation(
         ]
 
 
-def list_imports(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> list[ActivityImport]:
-    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
-        get_inventory_row(uow.session, organisation_id, inventory_id)
-        return list(uow.session.scalars(
-            select(ActivityImport).where(ActivityImport.inventory_id == inventory_id).order_by(ActivityImport.id)))
-
-
-# --- results -----------------------------------------------------------------------------------
-
-
 def inventory_report(uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int) -> dict[str, Any]:
     """The inventory's figures: frozen for a verified inventory, calculated for a draft."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
@@ -666,9 +456,7 @@ def activity_trail(
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
-        row = uow.session.get(ActivityRecord, activity_id)
-        if row is None or row.inventory_id != inventory.id:
-            raise NotFound(f"activity {activity_id} not found in inventory {inventory_id}")
+        row = get_activity_row(uow.session, inventory.id, activity_id)
         trail, reconciliation = trail_of(uow.session, inventory, row)
         superseded = reconciliation is not None and reconciliation.superseded
         return {
@@ -794,15 +582,6 @@ def add_organisation_factor(
         return row
 
 
-def activity_template(actor: Actor, activity_type: str) -> bytes:
-    require_authenticated(actor)
-    try:
-        kind = ActivityType(activity_type)
-    except ValueError:
-        raise NotFound(f"no template for activity type '{activity_type}'") from None
-    return template_csv(kind)
-
-
 def list_organisation_factors(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[OrganisationFactor]:
     """Every version of the organisation's own factors: the factor change log."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
@@ -810,48 +589,6 @@ def list_organisation_factors(uow: UnitOfWork, actor: Actor, organisation_id: in
         return list(uow.session.scalars(
             select(OrganisationFactor).where(OrganisationFactor.organisation_id == organisation_id)
             .order_by(OrganisationFactor.key, OrganisationFactor.version)))
-
-
-def add_activities(
-    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int,
-    activities: Sequence[Mapping[str, Any]],
-) -> list[ActivityRecord]:
-    """Add records sent as JSON: checked by the same rules as a file import, all or none.
-
-    The records go through the importer's parser as an in-memory CSV, so there is one set of
-    rules for every way in; errors name ``activities.<index>.<field>``.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(_JSON_FIELDS)
-    for item in activities:
-        values = {**item, "site": item.get("site_id")}
-        writer.writerow(["" if values.get(f) is None else _cell(values[f]) for f in _JSON_FIELDS])
-    data = buffer.getvalue().encode("utf-8")
-    try:
-        outcome = import_activities(
-            uow, actor, organisation_id, inventory_id, data=data, filename="activities.csv",
-            max_bytes=len(data), encoding="utf-8", record_file=False,
-        )
-    except ImportRejected as rejected:
-        details = {}
-        for error in rejected.errors:
-            where = "activities" if error.row is None else f"activities.{error.row - 2}"
-            key = f"{where}.{'site_id' if error.column == 'site' else error.column}" if error.column else where
-            details.setdefault(key, []).append(error.reason)
-        raise InvalidInput(f"{len(rejected.errors)} problem(s) in the activities; none was added", details) from None
-    with uow:
-        stored = {r.id: r for r in uow.session.scalars(
-            select(ActivityRecord).where(ActivityRecord.id.in_(outcome.record_ids)))}
-        return [stored[record_id] for record_id in outcome.record_ids]  # in the order sent
-
-
-#: The importer's fields that a JSON record carries (transport payer/ownership come by file).
-_JSON_FIELDS = tuple(f for f in FIELDS if f not in TRANSPORT_FIELDS)
-
-
-def _cell(value: Any) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 # --- base year ---------------------------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""Statuses of inventories, completeness entries and verifications."""
+"""Statuses of inventories, completeness entries and verifications.
+
+Pure: no Flask, no database.
+"""
 
 from enum import StrEnum
 

@@ -1,5 +1,7 @@
 """Which scope and category a transport or storage leg belongs to.
 
+Pure: no Flask, no database.
+
 Two questions decide it (seed 002 D2; GHG Protocol Scope 3 Technical Guidance, Category 4
 description and Table 4.1): who controls the vehicle or facility (Scope 1/2 against Scope 3),
 and, for a third party's service, who pays for it (Category 4 against Category 9). The checks

@@ -1,6 +1,8 @@
 """Uncertainty of an inventory by error propagation (seed 000 §4.7 UNC-02; IPCC 2006 Vol. 1
 ch. 3, approach 1, equations 3.1 and 3.2).
 
+Pure: no Flask, no database.
+
 Uncertainties are the ± half-width of the 95 % confidence interval, in percent of the value,
 as :attr:`neutrality.inventory.model.Activity.uncertainty_percent` stores them.
 

@@ -1,5 +1,7 @@
 """Countries, subdivisions and electricity grid regions that decide factors and EAC markets.
 
+Pure: no Flask, no database.
+
 Grid regions matter twice later: the location-based Scope 2 factor is published per grid region
 (MEE/NBS publish seven regional averages for China from the 2022 data year on), and the market
 boundary of energy attribute certificates follows the grid.

@@ -1,4 +1,7 @@
-"""Pure rules about organisations, sites and subjects."""
+"""Rules about organisations, sites and subjects.
+
+Pure: no Flask, no database.
+"""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from neutrality.db import owned_row
 from neutrality.errors import NotFound
 from neutrality.organisations.tables import Organisation, Site, Subject
 
@@ -17,18 +17,8 @@ def get_organisation_row(session: Session, organisation_id: int) -> Organisation
 
 
 def get_site_row(session: Session, organisation_id: int, site_id: int) -> Site:
-    row = session.scalar(
-        select(Site).where(Site.id == site_id, Site.organisation_id == organisation_id)
-    )
-    if row is None:
-        raise NotFound(f"site {site_id} not found in organisation {organisation_id}")
-    return row
+    return owned_row(session, Site, organisation_id, site_id, what="site")
 
 
 def get_subject_row(session: Session, organisation_id: int, subject_id: int) -> Subject:
-    row = session.scalar(
-        select(Subject).where(Subject.id == subject_id, Subject.organisation_id == organisation_id)
-    )
-    if row is None:
-        raise NotFound(f"subject {subject_id} not found in organisation {organisation_id}")
-    return row
+    return owned_row(session, Subject, organisation_id, subject_id, what="subject")

@@ -14,6 +14,7 @@ from neutrality.access.model import Actor, Permission, Role, authorize, require_
 from neutrality.access.tables import Membership, User
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import today, utcnow
+from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.organisations.model import (
     ConsolidationApproach,
@@ -121,11 +122,7 @@ def list_organisations(uow: UnitOfWork, actor: Actor, page: Page) -> PageResult:
         query = select(Organisation)
         if visible is not None:
             query = query.where(Organisation.id.in_(visible))
-        total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        items = uow.session.scalars(
-            query.order_by(Organisation.id).offset(page.offset).limit(page.size)
-        ).all()
-        return PageResult(items, total, page)
+        return query_page(uow.session, query.order_by(Organisation.id), page)
 
 
 def get_organisation(uow: UnitOfWork, actor: Actor, organisation_id: int) -> Organisation:
@@ -262,12 +259,8 @@ def list_sites(uow: UnitOfWork, actor: Actor, organisation_id: int, page: Page) 
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         get_organisation_row(uow.session, organisation_id)
-        where = Site.organisation_id == organisation_id
-        total = uow.session.scalar(select(func.count()).select_from(Site).where(where)) or 0
-        items = uow.session.scalars(
-            select(Site).where(where).order_by(Site.id).offset(page.offset).limit(page.size)
-        ).all()
-        return PageResult(items, total, page)
+        query = select(Site).where(Site.organisation_id == organisation_id)
+        return query_page(uow.session, query.order_by(Site.id), page)
 
 
 def get_site(uow: UnitOfWork, actor: Actor, organisation_id: int, site_id: int) -> Site:

@@ -1,5 +1,7 @@
 """Arithmetic over serial blocks: overlap, split, carve, merge.
 
+Pure: no Flask, no database.
+
 A block holds units ``start..end`` (both included) of one issuance of one scheme. Units of
 different schemes or issuance keys never coincide, so every operation works per
 ``(scheme, issuance_key)`` and, within it, on integer intervals. Pure, so services, importers and

@@ -1,6 +1,8 @@
 """Registry export files, the pure half: file bytes → the instruments or projects they list, or
 every error.
 
+Pure: no Flask, no database.
+
 Five layouts are the registries' own public exports, read exactly as downloaded (Verra
 transactions and projects; Gold Standard issuances, retirements and projects). Three are our
 templates for registries that publish no export (an I-REC redemption statement, a China GEC
@@ -41,19 +43,23 @@ import pandas as pd
 import pycountry
 
 from neutrality.spreadsheets import (
+    UNKNOWN_COLUMN,
     BadCell,
     Refused,
     RowError,
     cell_text,
-    column_letter,
     csv_header,
+    header_names,
     is_help_row,
+    named_columns,
     norm,
     parse_date,
     parse_number,
     read_ragged,
+    read_sheet,
+    refuse_unnamed_values,
     snake,
-    sniff_format,
+    upload_format,
     with_csv_text,
 )
 
@@ -445,17 +451,8 @@ def _xlsx_text(value: Any) -> str:
 
 
 def _xlsx_frame(data: bytes) -> tuple[list[str], int, list[list[str]]]:
-    try:
-        frame = pd.read_excel(
-            io.BytesIO(data), sheet_name=0, header=None, dtype=object, engine="calamine"
-        )
-    except Exception:  # zipfile.BadZipFile, ValueError, XML errors: not a workbook
-        raise Refused("the file is not a readable XLSX workbook") from None
-    records = [[_xlsx_text(v) for v in row] for row in frame.itertuples(index=False)]
-    for index, cells in enumerate(records):
-        if any(c.strip() for c in cells):
-            return [c.strip() for c in cells], index, records
-    raise Refused("the file is empty")
+    columns, header, before = read_sheet(data, text=_xlsx_text)
+    return header, before, [list(cells) for cells in zip(*columns, strict=True)]
 
 
 def _grid(records: list[list[str]], header: list[str], before: int) -> _Grid:
@@ -561,20 +558,8 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     by_name = {norm(c.header): c for c in fmt.columns}
     columns: list[tuple[int, _Spec, str]] = []
     taken: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    for index, (name, ours) in enumerate(zip(grid.header, translated, strict=True)):
-        if not name:
-            continue
-        if norm(name) in seen:
-            errors.append(
-                RowError(
-                    row,
-                    name,
-                    f"appears twice (columns {column_letter(seen[norm(name)])} and {column_letter(index)})",
-                )
-            )
-            continue
-        seen[norm(name)] = index
+    for index, name in named_columns(grid.header, row, errors):
+        ours = translated[index]
         if ours is None:
             continue  # ignored on purpose by the mapping
         spec = by_name.get(norm(ours)) or (by_name.get(snake(ours)) if fmt.template else None)
@@ -589,9 +574,7 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
                     )
                 )
             elif fmt.template:
-                errors.append(
-                    RowError(row, name, "unknown column: map it to a field or mark it as ignored")
-                )
+                errors.append(RowError(row, name, UNKNOWN_COLUMN))
             continue  # a column the registry added to its export: not ours to read
         if spec.header in taken:
             errors.append(
@@ -603,14 +586,11 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     errors.extend(_missing(fmt, translated, grid.header, row))
     if errors:
         raise Refused(*errors)
-    # unnamed columns must be empty: their values would be lost
-    unnamed = [
-        RowError(row, f"column {column_letter(i)}", "has values but no header")
-        for i, name in enumerate(grid.header)
-        if not name and any(i < len(cells) and cells[i].strip() for _, cells in grid.rows)
-    ]
-    if unnamed:
-        raise Refused(*unnamed)
+    refuse_unnamed_values(
+        grid.header,
+        row,
+        lambda i: any(i < len(cells) and cells[i].strip() for _, cells in grid.rows),
+    )
     labels: dict[str, str] = {}
     for _, spec, name in columns:
         for target in spec.to:
@@ -625,7 +605,7 @@ def _missing(
     fmt: _Format, translated: list[str | None], header: list[str], row: int
 ) -> list[RowError]:
     names = _names([t for t in translated if t])
-    found = ", ".join(h for h in header if h) or "none"
+    found = header_names(header)
     return [
         RowError(
             row,
@@ -884,11 +864,7 @@ def read_registry_file(
     try:
         if kind is not None and kind not in KINDS:
             raise Refused(f"unknown registry file kind '{kind}'; known: {', '.join(KINDS)}")
-        if len(data) > max_bytes:
-            raise Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
-        if not data.strip():
-            raise Refused("the file is empty")
-        if sniff_format(data, filename) == "xlsx":
+        if upload_format(data, filename, max_bytes=max_bytes) == "xlsx":
             used = "utf-8"  # the XML inside a workbook is UTF-8
             header, before, records = _xlsx_frame(data)
         else:

@@ -37,16 +37,14 @@ from neutrality.errors import NeutralityError
 from neutrality.inventory.positions import PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import InstrumentRow, read_registry_file
+from neutrality.registry.held_blocks import lock_holdings
+from neutrality.registry.importing import parse_instrument_rows
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind
 from neutrality.registry.retirements import (
     period_open_for_retirement,
     retire_units,
 )
 from neutrality.registry.schemes import load_schemes
-from neutrality.registry.services import (
-    lock_holdings,
-    parse_instrument_rows,
-)
 from neutrality.registry.tables import (
     InstrumentProject,
     RegistryImport,

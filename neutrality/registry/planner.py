@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
 from neutrality.registry.model import InstrumentKind
+from neutrality.units import tidy
 
 ZERO = Decimal(0)
 
@@ -200,3 +201,212 @@ def accepted(
         else:
             refused.append((candidate, reason))
     return keep, refused
+
+
+# --- the plan of a period, as a value ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """One block (or its first units) to retire."""
+
+    block_id: int
+    scheme: str
+    quantity: int
+    whole: bool
+    block_quantity: int
+    unit: str  # MWh for certificates, tCO2e for credits
+    market: str | None
+    project_id: int
+    vintage_start: dt.date | None
+    vintage_end: dt.date | None
+    unit_price: Decimal | None
+    currency: str | None
+    reserved: bool  # set aside for this period by an earlier reservation
+
+    @classmethod
+    def of(cls, pick: Pick) -> PlanLine:
+        c = pick.candidate
+        return cls(
+            block_id=c.block_id, scheme=c.scheme, quantity=pick.quantity, whole=pick.whole,
+            block_quantity=c.quantity, unit="MWh" if c.kind is InstrumentKind.EAC else "tCO2e",
+            market=c.market, project_id=c.project_id, vintage_start=c.vintage_start, vintage_end=c.vintage_end,
+            unit_price=c.unit_price, currency=c.currency, reserved=c.reserved,
+        )
+
+
+@dataclass(frozen=True)
+class PlannedNeed:
+    """What was picked for one need (a market's electricity, or the residual)."""
+
+    choice: Choice
+
+    @property
+    def need(self) -> Decimal:
+        return self.choice.need
+
+    @property
+    def units_needed(self) -> int:
+        return self.choice.units_needed
+
+    @property
+    def planned(self) -> int:
+        return self.choice.planned
+
+    @property
+    def shortfall(self) -> int:
+        return self.choice.shortfall
+
+    @property
+    def over(self) -> int:
+        return self.choice.over
+
+    @property
+    def lines(self) -> tuple[PlanLine, ...]:
+        return tuple(PlanLine.of(p) for p in self.choice.picks)
+
+
+@dataclass(frozen=True)
+class MarketPlan(PlannedNeed):
+    market: str = ""
+    electricity_mwh: Decimal = ZERO  # grid electricity of the market: what EACs can cover
+    retired_mwh: Decimal = ZERO  # EACs already retired for the period there
+
+
+@dataclass(frozen=True)
+class CreditPlan(PlannedNeed):
+    residual_tco2e: Decimal = ZERO  # after the certificates retired and planned
+    residual_basis: str = "certificates_retired_and_planned"
+    retired_tco2e: Decimal = ZERO  # credits already retired for the period
+
+
+@dataclass(frozen=True)
+class NotAccepted:
+    """Blocks refused for one reason, grouped (a holding of a million blocks must not make a
+    million lines), with the vintages the group spans."""
+
+    scheme: str
+    reason: str
+    blocks: int
+    units: int
+    block_ids: tuple[int, ...]  # the first 20
+    vintage_from: dt.date | None
+    vintage_to: dt.date | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    electricity: tuple[MarketPlan, ...]
+    credits: CreditPlan
+    not_accepted: tuple[NotAccepted, ...]
+
+    @property
+    def lines(self) -> tuple[PlanLine, ...]:
+        """Every line, in the order they apply: certificates first, then credits."""
+        return tuple(line for need in (*self.electricity, self.credits) for line in need.lines)
+
+    @property
+    def cost(self) -> dict[str, Decimal]:
+        """Cost per currency of the priced lines (prices are never converted)."""
+        cost: dict[str, Decimal] = {}
+        for line in self.lines:
+            if line.unit_price is not None:
+                currency = line.currency or ""
+                cost[currency] = cost.get(currency, ZERO) + line.unit_price * line.quantity
+        return {currency: tidy(value) for currency, value in sorted(cost.items())}
+
+    @property
+    def units_without_price(self) -> int:
+        return sum(line.quantity for line in self.lines if line.unit_price is None)
+
+
+def group_refusals(refused: Iterable[tuple[Candidate, str]]) -> tuple[NotAccepted, ...]:
+    """Refused blocks grouped by scheme and reason."""
+    groups: dict[tuple[str, str], list[Candidate]] = {}
+    for candidate, reason in refused:
+        groups.setdefault((candidate.scheme, reason), []).append(candidate)
+    answer = []
+    for (scheme, reason), members in sorted(groups.items()):
+        starts = [c.vintage_start for c in members if c.vintage_start is not None]
+        ends = [c.vintage_end or c.vintage_start for c in members if (c.vintage_end or c.vintage_start) is not None]
+        answer.append(NotAccepted(
+            scheme=scheme, reason=reason, blocks=len(members), units=sum(c.quantity for c in members),
+            block_ids=tuple(c.block_id for c in members[:20]),
+            vintage_from=min(starts) if starts else None, vintage_to=max(ends) if ends else None,
+        ))
+    return tuple(answer)
+
+
+def plan_period(
+    candidates: Sequence[Candidate], refused: Sequence[tuple[Candidate, str]], *,
+    grid_mwh_by_market: Mapping[str, Decimal], retired_mwh_by_market: Mapping[str, Decimal],
+    credits_retired_tco2e: Decimal, residual_after: Callable[[Mapping[str, Decimal]], Decimal],
+    policy: Policy, tolerance: int = 0, preference: Sequence[int] = (),
+) -> Plan:
+    """Certificates per market up to the grid electricity not yet covered, then credits for the
+    residual once the retired and planned certificates cover their electricity.
+
+    ``candidates`` are the blocks the period accepts; ``residual_after(mwh_by_market)`` is the
+    residual with those certificates applied (the coverage position, calculated by the caller).
+    """
+    eacs = [c for c in candidates if c.kind is InstrumentKind.EAC]
+    credits = [c for c in candidates if c.kind is InstrumentKind.CARBON_CREDIT]
+    markets = []
+    planned_mwh: dict[str, Decimal] = {}
+    for market, mwh in sorted(grid_mwh_by_market.items()):
+        retired = Decimal(retired_mwh_by_market.get(market, 0))
+        choice = choose([c for c in eacs if c.market == market], max(ZERO, mwh - retired), policy,
+                        tolerance=tolerance, preference=preference)
+        planned_mwh[market] = Decimal(choice.planned)
+        markets.append(MarketPlan(choice, market=market, electricity_mwh=mwh, retired_mwh=retired))
+    unserved = [(c, "no grid electricity in its market in this period") for c in eacs
+                if c.market not in grid_mwh_by_market]
+    retired_and_planned = {m: Decimal(retired_mwh_by_market.get(m, 0)) + planned_mwh.get(m, ZERO)
+                           for m in set(retired_mwh_by_market) | set(planned_mwh)}
+    residual = residual_after(retired_and_planned)
+    choice = choose(credits, max(ZERO, residual - credits_retired_tco2e), policy,
+                    tolerance=tolerance, preference=preference)
+    return Plan(
+        electricity=tuple(markets),
+        credits=CreditPlan(choice, residual_tco2e=residual, retired_tco2e=Decimal(credits_retired_tco2e)),
+        not_accepted=group_refusals([*refused, *unserved]),
+    )
+
+
+@dataclass(frozen=True)
+class RetirementPlan:
+    """A period's plan with what it was made for and how."""
+
+    period_id: int
+    start_date: dt.date
+    end_date: dt.date
+    inventory_id: int
+    inventory_status: str
+    policy: Policy
+    tolerance: int
+    preference: tuple[int, ...]
+    plan: Plan
+
+    @property
+    def electricity(self) -> tuple[MarketPlan, ...]:
+        return self.plan.electricity
+
+    @property
+    def credits(self) -> CreditPlan:
+        return self.plan.credits
+
+    @property
+    def lines(self) -> tuple[PlanLine, ...]:
+        return self.plan.lines
+
+    @property
+    def cost(self) -> dict[str, Decimal]:
+        return self.plan.cost
+
+    @property
+    def units_without_price(self) -> int:
+        return self.plan.units_without_price
+
+    @property
+    def not_accepted(self) -> tuple[NotAccepted, ...]:
+        return self.plan.not_accepted

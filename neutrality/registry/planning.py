@@ -23,15 +23,16 @@ from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
+from neutrality.registry.held_blocks import lock_holdings, split_off
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
-from neutrality.registry.model import Block, BlockStatus, InstrumentKind
+from neutrality.registry.model import Block, BlockStatus
+from neutrality.registry.repository import get_block_row
 from neutrality.registry.retirements import (
     period_open_for_retirement,
     require_evidence,
     retire_units,
 )
 from neutrality.registry.schemes import load_schemes
-from neutrality.registry.services import get_block_row, lock_holdings, split_off
 from neutrality.registry.tables import (
     BlockReservation,
     InstrumentProject,
@@ -39,19 +40,13 @@ from neutrality.registry.tables import (
     Retirement,
     SerialBlock,
 )
-from neutrality.units import tidy
 from neutrality.uow import UnitOfWork
-
-ZERO = Decimal(0)
-
-#: Which residual a plan's credits cover (a period's needs assume all grid electricity covered).
-RESIDUAL_BASIS = "certificates_retired_and_planned"
 
 
 def propose(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, policy: planner.Policy,
     tolerance: int = 0, preference: Sequence[int] = (), acceptance: planner.Acceptance | None = None,
-) -> dict[str, Any]:
+) -> planner.RetirementPlan:
     """A plan covering the period's electricity (EACs per market) and then its residual (credits),
     from the blocks held, with the shortfall where they are not enough."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
@@ -65,52 +60,23 @@ def propose(
         if coverage is None:
             raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
                                {"period_id": ["no inventory"]})
-        inventory = coverage.inventory
-        window = planner.Period(period.start_date, period.end_date)
-        grid_by_market = coverage.without_certificates().grid_mwh_by_market
         credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
-
         candidates, reserved_elsewhere = _candidates(session, organisation_id, period.id)
-        acceptable, refused = planner.accepted(candidates, window, acceptance)
-        refused += reserved_elsewhere
-        eacs = [c for c in acceptable if c.kind is InstrumentKind.EAC]
-        credits = [c for c in acceptable if c.kind is InstrumentKind.CARBON_CREDIT]
-
-        markets = []
-        planned_mwh: dict[str, Decimal] = {}
-        for market, mwh in sorted(grid_by_market.items()):
-            need = max(ZERO, mwh - mwh_retired.get(market, 0))
-            choice = planner.choose([c for c in eacs if c.market == market], need, policy,
-                                    tolerance=tolerance, preference=preference)
-            planned_mwh[market] = Decimal(choice.planned)
-            markets.append({"market": market, "electricity_mwh": mwh,
-                            "retired_mwh": Decimal(mwh_retired.get(market, 0)), **_choice(choice)})
-        served = set(grid_by_market)
-        refused += [(c, "no grid electricity in its market in this period") for c in eacs if c.market not in served]
-
-        # The residual once the retired and planned EACs cover their markets' electricity.
-        retired_and_planned = {m: Decimal(mwh_retired.get(m, 0)) + planned_mwh.get(m, ZERO)
-                               for m in set(mwh_retired) | set(planned_mwh)}
-        residual = coverage.position(retired_and_planned).residual_tco2e
-        choice = planner.choose(credits, max(ZERO, residual - credits_retired), policy,
-                                tolerance=tolerance, preference=preference)
-        lines = [line for market in markets for line in market["lines"]] + _choice(choice)["lines"]
-        cost: dict[str, Decimal] = {}
-        for line in lines:
-            if line["unit_price"] is not None:
-                cost[line["currency"]] = cost.get(line["currency"], ZERO) + line["unit_price"] * line["quantity"]
-        return {
-            "period_id": period.id, "start_date": period.start_date, "end_date": period.end_date,
-            "inventory_id": inventory.id, "inventory_status": inventory.status,
-            "policy": policy.value, "tolerance": tolerance, "preference": list(preference),
-            "electricity": markets,
-            "credits": {"residual_tco2e": residual, "residual_basis": RESIDUAL_BASIS,
-                        "retired_tco2e": Decimal(credits_retired), **_choice(choice)},
-            "lines": lines,
-            "cost": {currency: tidy(value) for currency, value in sorted(cost.items())},
-            "units_without_price": sum(line["quantity"] for line in lines if line["unit_price"] is None),
-            "not_accepted": _refusals(refused),
-        }
+        acceptable, refused = planner.accepted(candidates, planner.Period(period.start_date, period.end_date),
+                                               acceptance)
+        plan = planner.plan_period(
+            acceptable, [*refused, *reserved_elsewhere],
+            grid_mwh_by_market=coverage.without_certificates().grid_mwh_by_market,
+            retired_mwh_by_market={m: Decimal(q) for m, q in mwh_retired.items()},
+            credits_retired_tco2e=Decimal(credits_retired),
+            residual_after=lambda mwh_by_market: coverage.position(mwh_by_market).residual_tco2e,
+            policy=policy, tolerance=tolerance, preference=preference,
+        )
+        return planner.RetirementPlan(
+            period_id=period.id, start_date=period.start_date, end_date=period.end_date,
+            inventory_id=coverage.inventory.id, inventory_status=coverage.inventory.status,
+            policy=policy, tolerance=tolerance, preference=tuple(preference), plan=plan,
+        )
 
 
 def _candidates(
@@ -139,45 +105,6 @@ def _candidates(
         else:
             free.append(candidate)
     return free, elsewhere
-
-
-def _choice(choice: planner.Choice) -> dict[str, Any]:
-    return {
-        "need": choice.need, "units_needed": choice.units_needed, "planned": choice.planned,
-        "shortfall": choice.shortfall, "over": choice.over,
-        "lines": [_line(pick) for pick in choice.picks],
-    }
-
-
-def _line(pick: planner.Pick) -> dict[str, Any]:
-    c = pick.candidate
-    return {
-        "block_id": c.block_id, "scheme": c.scheme, "quantity": pick.quantity, "whole": pick.whole,
-        "block_quantity": c.quantity, "unit": "MWh" if c.kind is InstrumentKind.EAC else "tCO2e",
-        "market": c.market, "project_id": c.project_id, "vintage_start": c.vintage_start,
-        "vintage_end": c.vintage_end, "unit_price": c.unit_price, "currency": c.currency,
-        "reserved": c.reserved,
-    }
-
-
-def _refusals(refused: Sequence[tuple[planner.Candidate, str]]) -> list[dict[str, Any]]:
-    """Blocks the period does not accept, grouped by scheme and reason, with the vintages the
-    group spans (a holding of a million blocks must not make a million lines)."""
-    groups: dict[tuple[str, str], dict[str, Any]] = {}
-    for candidate, reason in refused:
-        group = groups.setdefault((candidate.scheme, reason), {
-            "scheme": candidate.scheme, "reason": reason, "blocks": 0, "units": 0, "block_ids": [],
-            "vintage_from": None, "vintage_to": None})
-        group["blocks"] += 1
-        group["units"] += candidate.quantity
-        if len(group["block_ids"]) < 20:
-            group["block_ids"].append(candidate.block_id)
-        start, end = candidate.vintage_start, candidate.vintage_end or candidate.vintage_start
-        if start is not None and (group["vintage_from"] is None or start < group["vintage_from"]):
-            group["vintage_from"] = start
-        if end is not None and (group["vintage_to"] is None or end > group["vintage_to"]):
-            group["vintage_to"] = end
-    return [groups[key] for key in sorted(groups)]
 
 
 def apply(

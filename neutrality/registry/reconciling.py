@@ -26,6 +26,7 @@ from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.organisations.tables import Organisation
 from neutrality.registry.exports import RegistryFile, read_registry_file
+from neutrality.registry.importing import parse_instrument_rows
 from neutrality.registry.ledger import in_force_only
 from neutrality.registry.model import BlockStatus
 from neutrality.registry.reconciliation import (
@@ -35,7 +36,6 @@ from neutrality.registry.reconciliation import (
     RetiredElsewhere,
     reconcile,
 )
-from neutrality.registry.services import parse_instrument_rows
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork

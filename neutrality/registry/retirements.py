@@ -22,15 +22,16 @@ from neutrality.clock import utcnow
 from neutrality.commitments.model import PeriodStatus
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
-from neutrality.db import query_page
-from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.db import owned_row, query_page
+from neutrality.errors import Conflict, InvalidInput
 from neutrality.inventory.positions import PeriodCoverages
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
+from neutrality.registry.held_blocks import lock_holdings, reservation_of, split_off
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind
+from neutrality.registry.repository import get_block_row
 from neutrality.registry.schemes import scheme as scheme_of
-from neutrality.registry.services import get_block_row, lock_holdings, reservation_of, split_off
 from neutrality.registry.tables import InstrumentProject, RetiredRange, Retirement, SerialBlock
 from neutrality.uow import UnitOfWork
 
@@ -215,10 +216,7 @@ def evidence_of(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_
 
 
 def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retirement:
-    entry = session.get(Retirement, retirement_id)
-    if entry is None or entry.organisation_id != organisation_id:
-        raise NotFound(f"retirement {retirement_id} not found in organisation {organisation_id}")
-    return entry
+    return owned_row(session, Retirement, organisation_id, retirement_id, what="retirement")
 
 
 def period_open_for_retirement(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:

@@ -1,5 +1,7 @@
 """The schemes this application knows, read from ``data/schemes.csv``.
 
+Pure: no Flask, no database.
+
 Adding a scheme is adding a row (and, for a new serial layout, a parser in
 :mod:`neutrality.registry.serials`), not editing branches elsewhere.
 """

@@ -1,5 +1,7 @@
 """Serial numbers as registries write them, decoded into a range of one issuance.
 
+Pure: no Flask, no database.
+
 Each scheme's ``serial_format`` (``data/schemes.csv``) names one parser in :data:`PARSERS`: a new
 scheme with a known layout is a new row; a new layout is a new parser here. Parsers are strict
 about structure and tolerant only of surrounding whitespace. A serial we cannot read is refused

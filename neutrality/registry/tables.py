@@ -122,7 +122,7 @@ class Purchase(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     invoice_filename: Mapped[str] = mapped_column(String(300))
     invoice_sha256: Mapped[str] = mapped_column(String(64))
-    #: Loaded only when asked for (:func:`neutrality.registry.services.invoice_of`): a listing of
+    #: Loaded only when asked for (:func:`neutrality.registry.purchases.invoice_of`): a listing of
     #: purchases must not carry their files.
     invoice: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -135,7 +135,7 @@ class SerialBlock(Base):
     Blocks an organisation still holds (every status but transferred out) never share a unit:
     the service checks it from the index below (one probe: held blocks do not overlap, so the
     only candidate is the last one starting at or before the new block's end), with the
-    organisation's writers serialised (:func:`neutrality.registry.services.lock_holdings`).
+    organisation's writers serialised (:func:`neutrality.registry.held_blocks.lock_holdings`).
     """
 
     __tablename__ = "serial_blocks"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app, g, request, session
 
-from neutrality.access import services as access
 from neutrality.access.model import ANONYMOUS, Actor
+from neutrality.accounts import services as access
 from neutrality.errors import Unauthenticated
 from neutrality.uow import UnitOfWork
 

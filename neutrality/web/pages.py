@@ -11,7 +11,7 @@ from sqlalchemy import text
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from neutrality.access import services as access
+from neutrality.accounts import services as access
 from neutrality.commitments import services as commitments
 from neutrality.errors import Unauthenticated
 from neutrality.organisations import services as organisations

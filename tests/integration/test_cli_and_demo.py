@@ -212,6 +212,15 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     progress = balance(yancheng_2025)
     assert progress["provisional"] is True and Decimal(progress["eac_covered_mwh"]) == 36_000
     assert progress["verdict"] == "short"
+    # The needs of Changzhou 2024 tell the same story from the other side: they assume all
+    # 49,900 MWh of grid electricity covered, 49,900 × 0.6096 = 30,419.04 t off the gross
+    # total (the balance took off only the 19,202.4 t of the certificates retired), and say so.
+    needs = json.loads(runner.invoke(args=["registry", "needs", str(org), str(changzhou_2024.id)]).output)
+    [market] = needs["markets"]
+    assert (Decimal(market["electricity_mwh"]), Decimal(market["eac_needed_mwh"])) == (49_900, 49_900 - 31_500)
+    assert Decimal(needs["credits"]["residual_tco2e"]) == gross - Decimal("30419.04")
+    assert needs["residual_basis"] == "all_grid_electricity_covered"
+    assert "retirement plan" in needs["residual_explanation"]
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 

@@ -4,6 +4,13 @@ Two organisations hold the same VCUs (each entered them in its own holdings) and
 retirement requests at once, 12 each. Holdings locks are per organisation, so between the two
 organisations only the database's exclusion constraint on retired ranges stands in the way:
 exactly one request may succeed. Runs against a scratch database with real commits.
+
+Every other request is refused for the reason the race gives it, named by field and reason: an
+unrelated conflict fails the test. Within the winner's organisation, the holdings lock makes the
+others wait, and they find their block retired. The other organisation's requests find the units
+retired by the winner (the ledger's probe of the retired ranges) or, while the winner's
+transaction is still open, are stopped by the exclusion constraint on retired ranges or by
+PostgreSQL refusing one of two writers waiting for each other.
 """
 
 from __future__ import annotations
@@ -17,8 +24,7 @@ from sqlalchemy import func, select
 from neutrality.commitments import services as commitments
 from neutrality.db import Database
 from neutrality.organisations import services as organisations
-from neutrality.registry import planning, retirements
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, planning, projects, retirements
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
 from neutrality.uow import UnitOfWork
 from tests.factories import (
@@ -30,9 +36,28 @@ from tests.factories import (
     site_payload,
     verra_project,
 )
-from tests.racing import ON_POSTGRESQL, race, scratch_database
+from tests.racing import ON_POSTGRESQL, RACED, race, refused, scratch_database
 
 pytestmark = ON_POSTGRESQL
+
+#: The winner's organisation: its block is now retired, so only held or reserved units are not.
+BLOCK_RETIRED = refused("block_id", "retired")
+#: The other organisation, whose own block holds the same units.
+UNITS_RETIRED_ELSEWHERE = {
+    refused("block_id", "already retired"),
+    refused("constraint", "ex_retired_ranges_no_overlap"),
+    *RACED,
+}
+
+
+def _by_organisation(requests: list[tuple], outcomes: list[str], winner: str) -> tuple[list[str], list[str]]:
+    """The outcomes of the winner's organisation other than the winner's, and the other
+    organisation's (the organisation is the second field of a request)."""
+    won = outcomes.index(winner)
+    organisation = requests[won][1]
+    same = [o for i, (r, o) in enumerate(zip(requests, outcomes, strict=True)) if r[1] == organisation and i != won]
+    other = [o for r, o in zip(requests, outcomes, strict=True) if r[1] != organisation]
+    return same, other
 
 
 @pytest.fixture
@@ -48,8 +73,8 @@ def _holder(uow: Callable[[], UnitOfWork]) -> tuple[int, int, int]:
     subject = organisations.create_subject(uow(), ADMIN, org, {"name": "Factory", "kind": "site", "site_id": site.id})
     commitment = commitments.create_commitment(uow(), ADMIN, org, commitment_payload(subject.id))
     period = commitments.generate(uow(), ADMIN, org, commitment.id, count=1)[0].id
-    project = registry.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas")).id
-    block = registry.add_block(uow(), ADMIN, org, {
+    project = projects.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas")).id
+    block = held_blocks.add_block(uow(), ADMIN, org, {
         "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project}, as_of=dt.date(2026, 11, 21)).id
     return org, period, block
 
@@ -70,8 +95,10 @@ def test_racing_retirements_of_the_same_units_by_two_organisations_let_exactly_o
 
     outcomes = race(requests, retire)
 
-    assert outcomes.count("retired") == 1 and outcomes.count("conflict") == 23, [
-        o for o in outcomes if o != "conflict"]
+    assert outcomes.count("retired") == 1, outcomes
+    same, other = _by_organisation(requests, outcomes, "retired")
+    assert same == [BLOCK_RETIRED] * 11, same
+    assert len(other) == 12 and set(other) <= UNITS_RETIRED_ELSEWHERE, other
     with uow() as unit:
         assert unit.session.scalar(select(func.count()).select_from(Retirement)) == 1
         assert unit.session.scalar(select(func.count()).select_from(RetiredRange)) == 1
@@ -86,8 +113,8 @@ def test_racing_plans_sharing_units_apply_whole_or_not_at_all(database: Database
     holders = []
     for issuance in ("997", "998"):
         org, period, shared = _holder(uow)
-        project = registry.create_project(uow(), ADMIN, org, verra_project("3866", "Another biogas project")).id
-        own = registry.add_block(uow(), ADMIN, org, {
+        project = projects.create_project(uow(), ADMIN, org, verra_project("3866", "Another biogas project")).id
+        own = held_blocks.add_block(uow(), ADMIN, org, {
             "scheme": "VCU", "serial": OTHER_VCU.replace("-997-", f"-{issuance}-"), "quantity": 15_000,
             "project_id": project}, as_of=dt.date(2026, 11, 21)).id
         holders.append((org, period, own, shared))
@@ -103,8 +130,12 @@ def test_racing_plans_sharing_units_apply_whole_or_not_at_all(database: Database
 
     outcomes = race(requests, apply)
 
-    assert outcomes.count("applied") == 1 and outcomes.count("conflict") == 19, [
-        o for o in outcomes if o != "conflict"]
+    assert outcomes.count("applied") == 1, outcomes
+    same, other = _by_organisation(requests, outcomes, "applied")
+    # the winner's other plans stop at their first line: its own block's first 100 units are
+    # the winner's retired ones; the other organisation's stop at the shared block, line 2
+    assert same == [BLOCK_RETIRED] * 9, same
+    assert len(other) == 10 and set(other) <= UNITS_RETIRED_ELSEWHERE, other
     winner = requests[outcomes.index("applied")][1:]
     loser = holders[1] if winner == holders[0] else holders[0]
     with uow() as unit:

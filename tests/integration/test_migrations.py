@@ -466,7 +466,7 @@ def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventor
     # batch of the version they came from. Upgrading must give each record a batch of its own
     # inventory and lose nothing.
     from neutrality.db import Database
-    from neutrality.inventory import services as inventory
+    from neutrality.inventory import activities
     from neutrality.uow import UnitOfWork
     from tests.factories import ADMIN, create_world
 
@@ -477,7 +477,7 @@ def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventor
         "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
         f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31\n"
     ).encode()
-    inventory.import_activities(
+    activities.import_activities(
         UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,
         data=csv, filename="gas.csv", max_bytes=10_000,
     )

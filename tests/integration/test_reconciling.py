@@ -17,19 +17,17 @@ from typing import Any
 
 import pytest
 
-from neutrality.access import services as access
+from neutrality.accounts import services as access
 from neutrality.commitments import services as commitments
 from neutrality.errors import NotFound
 from neutrality.organisations import services as organisations
-from neutrality.registry import retirements
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, importing, projects, retirements
 from neutrality.registry.reconciling import reconcile_export
 from neutrality.spreadsheets import ImportRejected
 from tests.factories import (
     ADMIN,
     World,
     commitment_payload,
-    create_world,
     organisation_payload,
     site_payload,
     verra_project,
@@ -66,9 +64,8 @@ def verra_csv(*rows: tuple[str, int, str, str]) -> bytes:
     return out.getvalue().encode()
 
 
-@pytest.fixture
-def world(uow: Any) -> World:
-    return create_world(uow)
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
 def _org(uow: Any, organisation_id: int) -> Any:
@@ -83,7 +80,7 @@ def _reconcile(uow: Any, organisation_id: int, data: bytes, actor: Any = ADMIN, 
 def _retire_new_block(uow: Any, organisation_id: int, project_id: int, period_id: int, serial: str, quantity: int,
                       retired_on: dt.date) -> int:
     """Record a block of ``serial`` and retire all of it for the period; the retirement's id."""
-    block = registry.add_block(uow(), ADMIN, organisation_id, {
+    block = held_blocks.add_block(uow(), ADMIN, organisation_id, {
         "scheme": "VCU", "serial": serial, "quantity": quantity, "project_id": project_id}, as_of=AS_OF)
     return retirements.retire(uow(), ADMIN, organisation_id, {
         "period_id": period_id, "block_id": block.id, "beneficiary_text": "Factory A",
@@ -208,7 +205,7 @@ def test_units_another_organisation_holds_retired_are_reported_without_naming_it
     # organisation B imports an account export where units 950,000,051–950,000,150 stand retired
     # for itself: 50 of them are units of retirement_a
     theirs = verra_csv((vcu(40001, 950000051, 950000150), 100, "2025-02-01", org_b.legal_name))
-    registry.import_registry_file(uow(), ADMIN, world.org_b, data=theirs, filename="b.csv", max_bytes=10_000,
+    importing.import_registry_file(uow(), ADMIN, world.org_b, data=theirs, filename="b.csv", max_bytes=10_000,
                                   as_of=AS_OF)
     data = verra_csv((vcu(30001, 950000001, 950000100), 100, "2025-03-01", org_a.legal_name))
     answer = _reconcile(uow, world.org_a, data)
@@ -223,7 +220,7 @@ def test_another_organisations_copy_of_a_retirement_for_us_is_not_a_competing_cl
     org_a = _org(uow, world.org_a)
     # B imported the public export, where retirement_a's units stand retired for A
     public = verra_csv((vcu(30001, 950000001, 950000100), 100, "2025-03-01", org_a.legal_name))
-    registry.import_registry_file(uow(), ADMIN, world.org_b, data=public, filename="public.csv", max_bytes=10_000,
+    importing.import_registry_file(uow(), ADMIN, world.org_b, data=public, filename="public.csv", max_bytes=10_000,
                                   as_of=AS_OF)
     assert _reconcile(uow, world.org_a, public)["mismatches"] == []
 
@@ -299,7 +296,7 @@ def test_the_verra_sample_matches_a_retirement_recorded_from_it(uow) -> None:
     # 99 retired rows (100 of its 200 rows have a retirement date) name other companies.
     org, period = _organisation_with_a_2025_period(uow, name="Lindblad Expeditions",
                                                    legal_name="Lindblad Expeditions, Inc.")
-    project = registry.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas Recovery")).id
+    project = projects.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas Recovery")).id
     retirement = _retire_new_block(uow, org, project, period,
                                    "19381-941412555-941441125-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0",
                                    28_571, dt.date(2026, 4, 6))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, importing
 from neutrality.registry.tables import InstrumentProject, SerialBlock
 from neutrality.spreadsheets import ImportRejected
 from tests.factories import ADMIN, organisation_payload
@@ -33,7 +33,7 @@ def org(uow: Any) -> int:
 
 def _import(uow: Any, org: int, path: Path, **kw: Any) -> Any:
     data = path.read_bytes()
-    return registry.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name,
+    return importing.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name,
                                          max_bytes=len(data), as_of=AS_OF, **kw)
 
 
@@ -151,7 +151,7 @@ def test_a_gec_code_with_a_bad_production_month_is_refused(uow, org, table_count
             f"{code},{code},1,Wind,11320922230500012,2024-12,issued\n").encode()
     before = table_counts()
     with pytest.raises(ImportRejected) as rejected:
-        registry.import_registry_file(uow(), ADMIN, org, data=data, filename="gec.csv", max_bytes=10_000,
+        importing.import_registry_file(uow(), ADMIN, org, data=data, filename="gec.csv", max_bytes=10_000,
                                       as_of=AS_OF, kind="gec_account")
     assert any("202413" in e.reason and e.row == 2 for e in rejected.value.errors), rejected.value.errors
     assert table_counts() == before
@@ -161,7 +161,7 @@ def test_a_dry_run_counts_without_writing(uow, org, table_counts) -> None:
     before = table_counts()
     path = SAMPLES / "gold-standard" / "issuances.csv"
     data = path.read_bytes()
-    outcome = registry.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name, max_bytes=len(data),
+    outcome = importing.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name, max_bytes=len(data),
                                             as_of=AS_OF, dry_run=True)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert outcome.status == "preview" and outcome.blocks == len(frame)
@@ -177,6 +177,6 @@ def test_a_block_typed_in_over_an_imported_one_is_refused(uow, org) -> None:
     with uow() as unit:
         project = unit.session.scalar(select(InstrumentProject.id).where(InstrumentProject.registry_project_id == "3005"))
     with pytest.raises(Conflict):
-        registry.add_block(uow(), ADMIN, org, {
+        held_blocks.add_block(uow(), ADMIN, org, {
             "scheme": "VCU", "project_id": project, "quantity": 10,
             "serial": "1-941412600-941412609-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"}, as_of=AS_OF)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.factories import create_user, create_world, organisation_payload
+import pytest
+
+from tests.factories import create_user, organisation_payload
+
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
-def test_admin_creates_an_organisation_with_its_first_lead_and_the_change_is_audited(client, uow) -> None:
-    world = create_world(uow)
+def test_admin_creates_an_organisation_with_its_first_lead_and_the_change_is_audited(client, uow, world) -> None:
     lead = create_user(uow)
     response = client.post("/api/v1/organisations", headers=world.headers("admin"),
                            json=organisation_payload(name="Sunrise", lead_email=lead.email))
@@ -30,8 +34,7 @@ def test_admin_creates_an_organisation_with_its_first_lead_and_the_change_is_aud
     assert created["before"] is None and created["after"]["name"] == "Sunrise"
 
 
-def test_updates_record_before_and_after_in_the_audit_log(client, uow) -> None:
-    world = create_world(uow)
+def test_updates_record_before_and_after_in_the_audit_log(client, world) -> None:
     path = f"/api/v1/organisations/{world.org_a}/sites/{world.site_a}"
     old = client.get(path, headers=world.headers("lead")).get_json()
     assert client.patch(path, json={"description": "Cell lines 1–4"}, headers=world.headers("lead")).status_code == 200
@@ -43,8 +46,7 @@ def test_updates_record_before_and_after_in_the_audit_log(client, uow) -> None:
     assert entry["after"]["description"] == "Cell lines 1–4"
 
 
-def test_a_jiangsu_site_defaults_to_the_east_china_grid(client, uow) -> None:
-    world = create_world(uow)
+def test_a_jiangsu_site_defaults_to_the_east_china_grid(client, world) -> None:
     site = client.post(f"/api/v1/organisations/{world.org_a}/sites", headers=world.headers("lead"),
                        json={"name": "Wuxi", "country": "CN", "region": "CN-JS", "address": "无锡"}).get_json()
     assert site["grid_region"] == "CN-EAST"
@@ -54,8 +56,7 @@ def test_a_jiangsu_site_defaults_to_the_east_china_grid(client, uow) -> None:
     assert (moved["region"], moved["grid_region"]) == ("CN-SC", "CN-SOUTHWEST")
 
 
-def test_periods_are_generated_consecutively_from_the_commitment(client, uow) -> None:
-    world = create_world(uow)
+def test_periods_are_generated_consecutively_from_the_commitment(client, world) -> None:
     base = f"/api/v1/organisations/{world.org_a}/commitments"
     commitment = client.post(base, headers=world.headers("lead"), json={
         "subject_id": world.subject_a, "standard": "iso_14068_1_2023", "statement": "Neutral from 2024.",
@@ -79,8 +80,7 @@ def test_periods_are_generated_consecutively_from_the_commitment(client, uow) ->
     assert (listed["total"], listed["pages"], len(listed["items"])) == (4, 2, 3)
 
 
-def test_an_extended_first_period_needs_the_historic_reductions_flag(client, uow) -> None:
-    world = create_world(uow)
+def test_an_extended_first_period_needs_the_historic_reductions_flag(client, world) -> None:
     payload = {"subject_id": world.subject_a, "standard": "pas_2060_2014", "statement": "x",
                "baseline_date": "2022-07-01", "first_qualification_date": "2024-01-01"}
     base = f"/api/v1/organisations/{world.org_a}/commitments"
@@ -97,8 +97,7 @@ def test_an_extended_first_period_needs_the_historic_reductions_flag(client, uow
         ("2022-07-01", "2023-12-31", True), ("2024-01-01", "2024-12-31", False)]
 
 
-def test_a_consolidation_change_is_kept_in_the_history(client, uow) -> None:
-    world = create_world(uow)
+def test_a_consolidation_change_is_kept_in_the_history(client, world) -> None:
     path = f"/api/v1/organisations/{world.org_a}/consolidation-approach"
     response = client.post(path, headers=world.headers("lead"), json={
         "approach": "equity_share", "justification": "Joint venture with a 60 % stake.",
@@ -113,8 +112,7 @@ def test_a_consolidation_change_is_kept_in_the_history(client, uow) -> None:
     assert earlier.status_code == 422  # before the 2030 change: must take effect after it
 
 
-def test_an_organisation_subject_lists_its_sites_and_exclusions(client, uow) -> None:
-    world = create_world(uow)
+def test_an_organisation_subject_lists_its_sites_and_exclusions(client, world) -> None:
     base = f"/api/v1/organisations/{world.org_a}/subjects"
     subject = client.post(base, headers=world.headers("lead"), json={
         "name": "Group", "kind": "organisation", "site_ids": [world.site_a]}).get_json()
@@ -126,8 +124,7 @@ def test_an_organisation_subject_lists_its_sites_and_exclusions(client, uow) -> 
     assert [e["item"] for e in fetched["exclusions"]] == ["Company cars"]
 
 
-def test_tokens_can_be_listed_and_revoked_and_a_revoked_token_stops_working(client, uow) -> None:
-    world = create_world(uow)
+def test_tokens_can_be_listed_and_revoked_and_a_revoked_token_stops_working(client, world) -> None:
     created = client.post("/api/v1/tokens", json={"name": "nightly import", "expires_in_days": 30},
                           headers=world.headers("procurement")).get_json()
     assert created["token"].startswith("ntr_") and created["prefix"] == created["token"][:8]
@@ -159,8 +156,7 @@ def _csrf(html: str) -> str:
     return html[start : html.index('"', start)]
 
 
-def test_pages_sign_in_with_csrf_and_show_the_organisation(client, uow) -> None:
-    world = create_world(uow)
+def test_pages_sign_in_with_csrf_and_show_the_organisation(client, uow, world) -> None:
     user = create_user(uow, email="pagelead@example.test")
     client.post(f"/api/v1/organisations/{world.org_a}/members", headers=world.headers("lead"),
                 json={"email": user.email, "role": "lead"})
@@ -201,8 +197,7 @@ def test_pages_speak_the_browsers_chinese_script(client) -> None:
     assert "Sign in" in client.get("/login", headers={"Accept-Language": "fr-FR,en;q=0.5"}).text
 
 
-def test_the_organisation_page_names_codes_in_the_readers_language(client, uow) -> None:
-    world = create_world(uow)
+def test_the_organisation_page_names_codes_in_the_readers_language(client, uow, world) -> None:
     user = create_user(uow)
     client.post(f"/api/v1/organisations/{world.org_a}/members", headers=world.headers("lead"),
                 json={"email": user.email, "role": "viewer"})

@@ -4,6 +4,10 @@ Callers: a site administrator; the lead, procurement, verifier and viewer of org
 lead of organisation B (an outsider to A); and an anonymous caller. Refusals: 401 for anonymous,
 404 for a user with no role in the organisation (tenants do not learn of each other), 403 for a
 member whose role lacks the permission or a non-administrator on an administrator endpoint.
+
+Every case starts from the same world (tests/factories.py), built once per backend for the
+module; each case's writes are rolled back before the next (the ``shared_world`` mark, see
+tests/conftest.py), so an allowed write in one case cannot make another case pass or fail.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.factories import HELD_VCU, OTHER_VCU, World, create_world
+from tests.factories import HELD_VCU, OTHER_VCU, World
 
 CALLERS = ("admin", "lead", "procurement", "verifier", "viewer", "outsider", "anonymous")
 EVERYONE = frozenset(CALLERS)
@@ -25,6 +29,8 @@ READ = frozenset({"admin", "lead", "procurement", "verifier", "viewer"})
 LEAD = frozenset({"admin", "lead"})
 AUDIT = frozenset({"admin", "lead", "verifier"})
 ADMIN = frozenset({"admin"})
+
+pytestmark = pytest.mark.shared_world
 
 A = "/api/v1/organisations/{w.org_a}"
 INV = A + "/inventories/{w.inventory_draft}"
@@ -220,10 +226,9 @@ def _expected_refusal(caller: str, scope: str) -> int:
     ids=[f"{m} {t}" for m, t, *_ in MATRIX],
 )
 def test_endpoint_allows_exactly_the_roles_in_the_matrix(
-    client: Any, uow: Any, caller: str, method: str, template: str, body: Body,
+    client: Any, world: World, caller: str, method: str, template: str, body: Body,
     allowed: frozenset[str], scope: str,
 ) -> None:
-    world = create_world(uow)
     path = template.format(
         w=world,
         own_token=world.token_ids.get(caller, 1),
@@ -270,8 +275,7 @@ def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
     assert normalised - routes == set(), "matrix rows for endpoints that do not exist"
 
 
-def test_outsider_sees_only_its_own_organisations_in_the_list(client: Any, uow: Any) -> None:
-    world = create_world(uow)
+def test_outsider_sees_only_its_own_organisations_in_the_list(client: Any, world: World) -> None:
     listed = client.get("/api/v1/organisations", headers=world.headers("outsider")).get_json()
     assert [o["id"] for o in listed["items"]] == [world.org_b]
     assert listed["total"] == 1

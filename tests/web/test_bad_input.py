@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.factories import World, create_world, organisation_payload
+from tests.factories import World, organisation_payload
 
 A = "/api/v1/organisations/{org}"
 
 
-@pytest.fixture
-def world(uow: Any) -> World:
-    return create_world(uow)
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
 def _error(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -69,8 +68,8 @@ def test_rejects_a_body_that_is_not_json(client, world, table_counts) -> None:
     before = table_counts()
     response = client.post(f"/api/v1/organisations/{world.org_a}/sites", data="name=x",
                            headers={**world.headers("lead"), "Content-Type": "application/json"})
-    assert 400 <= response.status_code < 500
-    assert "error" in response.get_json()
+    error = _error(response, 400, "bad_request")
+    assert error["details"] == {}
     assert table_counts() == before
 
 
@@ -211,7 +210,9 @@ def test_refuses_to_remove_the_last_lead(client, world, table_counts) -> None:
     before = table_counts()
     response = client.delete(f"/api/v1/organisations/{world.org_a}/members/{world.users['lead']}",
                              headers=world.headers("admin"))
-    _error(response, 409, "conflict")
+    error = _error(response, 409, "conflict")
+    assert error["message"] == "an organisation keeps at least one lead; appoint another first"
+    assert error["details"] == {}
     assert table_counts() == before
 
 

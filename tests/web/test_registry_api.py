@@ -14,12 +14,10 @@ from typing import Any
 
 import pytest
 
-from tests.factories import HELD_VCU, OTHER_VCU, World, create_world
+from tests.factories import HELD_VCU, OTHER_VCU, World
 
-
-@pytest.fixture
-def world(uow: Any) -> World:
-    return create_world(uow)
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
 def _base(world: World) -> str:

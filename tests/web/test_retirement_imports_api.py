@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.factories import World, create_world
+from tests.factories import World
 
 HEADER = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
           "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional Certifications,"
@@ -35,9 +35,8 @@ def _file(*rows: str) -> bytes:
     return ("\n".join([HEADER, *rows]) + "\n").encode()
 
 
-@pytest.fixture
-def world(uow: Any) -> World:
-    return create_world(uow)
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
 def _import(client: Any, world: World, data: bytes, who: str = "lead", **fields: Any) -> Any:
@@ -200,13 +199,13 @@ def test_a_verifier_reconciles_the_ledger_with_the_export_it_was_read_from(clien
 
 
 def test_a_row_spanning_two_held_blocks_is_recorded_from_both(client, uow, world) -> None:
-    from neutrality.registry import services as registry
+    from neutrality.registry import held_blocks
     from tests.factories import ADMIN
 
     # block_a split after its first 10 units: 941,382,742–941,382,751 and 941,382,752–941,412,554.
     # A registry row retiring 941,382,747–941,382,756 (10 units) takes the last 5 of the first
     # block and the first 5 of the second: two ledger entries of 5, 10 credits in all.
-    first, second = registry.split_block(uow(), ADMIN, world.org_a, world.block_a, 10)
+    first, second = held_blocks.split_block(uow(), ADMIN, world.org_a, world.block_a, 10)
     outcome = _import(client, world, _file(_row(_vcu(941382747, 941382756), 10))).get_json()
     [row] = outcome["rows"]
     assert (row["outcome"], row["blocks"], len(row["retirement_ids"])) == ("recorded", [first.id, second.id], 2)

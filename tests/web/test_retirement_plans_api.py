@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 
-from neutrality.registry import services as registry
-from tests.factories import ADMIN, World, create_world
+from neutrality.registry import held_blocks, projects
+from tests.factories import ADMIN, World
 
-
-@pytest.fixture
-def world(uow: Any) -> World:
-    return create_world(uow)
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
 def _base(world: World) -> str:
@@ -42,10 +40,10 @@ def _apply(client: Any, world: World, lines: list[dict[str, Any]], who: str = "l
 
 
 def _irec_2024(uow: Any, world: World, units: int = 1_000) -> int:
-    device = registry.create_project(uow(), ADMIN, world.org_a, {
+    device = projects.create_project(uow(), ADMIN, world.org_a, {
         "kind": "eac", "source_registry": "irec", "registry_project_id": "DEV-CN", "name": "Hydro",
         "country": "CN", "technology": "hydro"})
-    return registry.add_block(uow(), ADMIN, world.org_a, {
+    return held_blocks.add_block(uow(), ADMIN, world.org_a, {
         "scheme": "IREC", "serial": f"CN-HYD-0001 to CN-HYD-{units:04d}", "quantity": units,
         "project_id": device.id, "vintage_start": dt.date(2024, 1, 1), "vintage_end": dt.date(2024, 12, 31)},
         as_of=dt.date(2026, 11, 1)).id
@@ -110,12 +108,12 @@ def test_a_tolerance_keeps_a_block_whole_when_it_overshoots_by_no_more(client, w
 
 
 def test_certificates_of_another_year_are_not_accepted_and_grouped_with_their_vintages(client, uow, world) -> None:
-    device = registry.create_project(uow(), ADMIN, world.org_a, {
+    device = projects.create_project(uow(), ADMIN, world.org_a, {
         "kind": "eac", "source_registry": "irec", "registry_project_id": "DEV-OLD", "name": "Old hydro",
         "country": "CN", "technology": "hydro"})
 
     def monthly(prefix: str, units: int, month: int) -> int:
-        return registry.add_block(uow(), ADMIN, world.org_a, {
+        return held_blocks.add_block(uow(), ADMIN, world.org_a, {
             "scheme": "IREC", "serial": f"CN-{prefix}-0001 to CN-{prefix}-{units:04d}", "quantity": units,
             "project_id": device.id, "vintage_start": dt.date(2022, month, 1),
             "vintage_end": dt.date(2022, month, 28)}, as_of=dt.date(2026, 11, 1)).id

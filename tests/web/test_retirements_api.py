@@ -20,21 +20,18 @@ from sqlalchemy import text
 
 from neutrality.commitments import services as commitments
 from neutrality.organisations import services as organisations
-from neutrality.registry import services as registry
+from neutrality.registry import held_blocks, projects
 from tests.factories import (
     ADMIN,
     HELD_VCU,
     OTHER_VCU,
     World,
     commitment_payload,
-    create_world,
     site_payload,
 )
 
-
-@pytest.fixture
-def world(uow: Any) -> World:
-    return create_world(uow)
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
 
 
 def _base(world: World) -> str:
@@ -66,10 +63,10 @@ def _period_of_b(uow: Any, world: World) -> int:
 
 
 def _eac_block(uow: Any, world: World, country: str = "CN", units: int = 1_000) -> int:
-    device = registry.create_project(uow(), ADMIN, world.org_a, {
+    device = projects.create_project(uow(), ADMIN, world.org_a, {
         "kind": "eac", "source_registry": "irec", "registry_project_id": f"DEV-{country}", "name": "Hydro",
         "country": country, "technology": "hydro"})
-    return registry.add_block(uow(), ADMIN, world.org_a, {
+    return held_blocks.add_block(uow(), ADMIN, world.org_a, {
         "scheme": "IREC", "serial": f"{country}-HYD-0001 to {country}-HYD-{units:04d}", "quantity": units,
         "project_id": device.id, "vintage_start": dt.date(2024, 1, 1), "vintage_end": dt.date(2024, 12, 31)},
         as_of=dt.date(2026, 11, 1)).id

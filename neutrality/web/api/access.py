@@ -6,9 +6,9 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from neutrality.access import services
 from neutrality.access.model import Role, require_authenticated
-from neutrality.access.schemas import (
+from neutrality.accounts import services
+from neutrality.accounts.schemas import (
     MembershipCreateSchema,
     MembershipSchema,
     MeSchema,

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from neutrality.inventory import services
+from neutrality.inventory import activities, services
 from neutrality.inventory.schemas import (
     ActivityBatchSchema,
     ActivitySchema,
@@ -58,7 +58,7 @@ def library_factors(query: dict[str, Any]) -> Any:
 @factors_blp.route("/activity-templates/<string:activity_type>.csv", methods=["GET"])
 def activity_template(activity_type: str) -> Response:
     """The CSV template of one activity type (UTF-8 with BOM, opens in Excel)."""
-    body = services.activity_template(actor(), activity_type)
+    body = activities.activity_template(actor(), activity_type)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="neutrality-{activity_type}.csv"'})
 
@@ -124,7 +124,7 @@ def new_version(data: dict[str, Any], organisation_id: int, inventory_id: int) -
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ActivitySchema))
 def list_activities(page: Page, organisation_id: int, inventory_id: int) -> Any:
-    return paged(services.list_activities(uow(), actor(), organisation_id, inventory_id, page))
+    return paged(activities.list_activities(uow(), actor(), organisation_id, inventory_id, page))
 
 
 @blp.route(INV + "/activities", methods=["POST"])
@@ -132,7 +132,7 @@ def list_activities(page: Page, organisation_id: int, inventory_id: int) -> Any:
 @blp.response(201, ActivitySchema(many=True))
 def add_activities(data: dict[str, Any], organisation_id: int, inventory_id: int) -> Any:
     """Add activity records (all or none)."""
-    return services.add_activities(uow(), actor(), organisation_id, inventory_id, data["activities"])
+    return activities.add_activities(uow(), actor(), organisation_id, inventory_id, data["activities"])
 
 
 @blp.route(INV + "/activities/<int:activity_id>/trail", methods=["GET"])
@@ -157,7 +157,7 @@ def metering(query: dict[str, Any], organisation_id: int, inventory_id: int) -> 
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ImportSchema))
 def list_imports(page: Page, organisation_id: int, inventory_id: int) -> Any:
-    return paged(paginate_list(services.list_imports(uow(), actor(), organisation_id, inventory_id), page))
+    return paged(paginate_list(activities.list_imports(uow(), actor(), organisation_id, inventory_id), page))
 
 
 @blp.route(INV + "/imports", methods=["POST"])
@@ -167,7 +167,7 @@ def import_activities(organisation_id: int, inventory_id: int) -> Any:
     """Import a CSV/XLSX file ('file'); all rows or none. ``dry_run=true`` previews it."""
     options = form_fields(ImportFormSchema())
     data, filename = uploaded_file("file")
-    outcome = services.import_activities(
+    outcome = activities.import_activities(
         uow(), actor(), organisation_id, inventory_id, data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
         mapping=options["mapping"], encoding=options["encoding"], dry_run=options["dry_run"],
@@ -186,7 +186,7 @@ def report(organisation_id: int, inventory_id: int) -> Any:
 @blp.route(INV + "/activities/<int:activity_id>", methods=["DELETE"])
 @blp.response(204)
 def delete_activity(organisation_id: int, inventory_id: int, activity_id: int) -> None:
-    services.delete_activity(uow(), actor(), organisation_id, inventory_id, activity_id)
+    activities.delete_activity(uow(), actor(), organisation_id, inventory_id, activity_id)
 
 
 @blp.route(INV + "/completeness", methods=["GET"])

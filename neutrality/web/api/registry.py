@@ -10,7 +10,17 @@ from flask_smorest import Blueprint
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput
 from neutrality.pagination import Page, paginate_list
-from neutrality.registry import matching, planning, reconciling, retirements, services
+from neutrality.registry import (
+    held_blocks,
+    importing,
+    matching,
+    planning,
+    projects,
+    purchases,
+    reconciling,
+    retirements,
+)
+from neutrality.registry import holdings as registry_holdings
 from neutrality.registry.planner import Policy
 from neutrality.registry.schemas import (
     BlockInSchema,
@@ -66,7 +76,7 @@ def list_schemes() -> Any:
     return [
         {**{f: getattr(s, f) for f in ("code", "name", "registry", "serial_format", "unconfirmed", "unit")},
          "kind": s.kind.value}
-        for s in services.list_schemes(actor())
+        for s in held_blocks.list_schemes(actor())
     ]
 
 
@@ -74,7 +84,7 @@ def list_schemes() -> Any:
 def registry_template(kind: str) -> Response:
     """The CSV template of an I-REC redemption statement, a GEC account export or a CCER registry
     export (UTF-8 with BOM; row 2 explains each column in Chinese and English)."""
-    body = services.registry_template(actor(), kind)
+    body = importing.registry_template(actor(), kind)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="neutrality-{kind}.csv"'})
 
@@ -83,7 +93,7 @@ def registry_template(kind: str) -> Response:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ProjectSchema))
 def list_projects(page: Page, organisation_id: int) -> Any:
-    return paged(paginate_list(services.list_projects(uow(), actor(), organisation_id), page))
+    return paged(paginate_list(projects.list_projects(uow(), actor(), organisation_id), page))
 
 
 @blp.route("/projects", methods=["POST"])
@@ -91,20 +101,20 @@ def list_projects(page: Page, organisation_id: int) -> Any:
 @blp.response(201, ProjectSchema)
 def create_project(data: dict[str, Any], organisation_id: int) -> Any:
     """A crediting project or an EAC production device, with the attributes rule checks need."""
-    return services.create_project(uow(), actor(), organisation_id, data)
+    return projects.create_project(uow(), actor(), organisation_id, data)
 
 
 @blp.route("/projects/<int:project_id>", methods=["GET"])
 @blp.response(200, ProjectSchema)
 def get_project(organisation_id: int, project_id: int) -> Any:
-    return services.get_project(uow(), actor(), organisation_id, project_id)
+    return projects.get_project(uow(), actor(), organisation_id, project_id)
 
 
 @blp.route("/projects/<int:project_id>", methods=["PATCH"])
 @blp.arguments(ProjectPatchSchema)
 @blp.response(200, ProjectSchema)
 def update_project(data: dict[str, Any], organisation_id: int, project_id: int) -> Any:
-    return services.update_project(uow(), actor(), organisation_id, project_id, data)
+    return projects.update_project(uow(), actor(), organisation_id, project_id, data)
 
 
 @blp.route("/blocks", methods=["GET"])
@@ -112,7 +122,7 @@ def update_project(data: dict[str, Any], organisation_id: int, project_id: int) 
 @blp.response(200, page_of(BlockSchema))
 def list_blocks(query: dict[str, Any], organisation_id: int) -> Any:
     page = Page(query.pop("page"), query.pop("per_page"))
-    return paged(services.list_blocks(uow(), actor(), organisation_id, page, **query))
+    return paged(held_blocks.list_blocks(uow(), actor(), organisation_id, page, **query))
 
 
 @blp.route("/blocks", methods=["POST"])
@@ -120,13 +130,13 @@ def list_blocks(query: dict[str, Any], organisation_id: int) -> Any:
 @blp.response(201, BlockSchema)
 def add_block(data: dict[str, Any], organisation_id: int) -> Any:
     """A block typed in from a registry statement: its quantity must equal its serial range."""
-    return services.add_block(uow(), actor(), organisation_id, data, as_of=_today())
+    return held_blocks.add_block(uow(), actor(), organisation_id, data, as_of=_today())
 
 
 @blp.route("/blocks/<int:block_id>", methods=["GET"])
 @blp.response(200, BlockSchema)
 def get_block(organisation_id: int, block_id: int) -> Any:
-    return services.get_block(uow(), actor(), organisation_id, block_id)
+    return held_blocks.get_block(uow(), actor(), organisation_id, block_id)
 
 
 @blp.route("/blocks/<int:block_id>/split", methods=["POST"])
@@ -134,7 +144,7 @@ def get_block(organisation_id: int, block_id: int) -> Any:
 @blp.response(201, SplitResultSchema)
 def split_block(data: dict[str, Any], organisation_id: int, block_id: int) -> Any:
     """Keep the first ``quantity`` units in this block; the rest becomes a new block."""
-    part, remainder = services.split_block(uow(), actor(), organisation_id, block_id, data["quantity"])
+    part, remainder = held_blocks.split_block(uow(), actor(), organisation_id, block_id, data["quantity"])
     return {"part": part, "remainder": remainder}
 
 
@@ -143,14 +153,14 @@ def split_block(data: dict[str, Any], organisation_id: int, block_id: int) -> An
 @blp.response(200, BlockSchema)
 def change_status(data: dict[str, Any], organisation_id: int, block_id: int) -> Any:
     """Reserve, release, cancel or transfer out a block (retiring goes through a retirement)."""
-    return services.set_block_status(uow(), actor(), organisation_id, block_id, data["status"], data["reason"])
+    return held_blocks.set_block_status(uow(), actor(), organisation_id, block_id, data["status"], data["reason"])
 
 
 @blp.route("/purchases", methods=["GET"])
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(PurchaseSchema))
 def list_purchases(page: Page, organisation_id: int) -> Any:
-    return paged(paginate_list(services.list_purchases(uow(), actor(), organisation_id), page))
+    return paged(paginate_list(purchases.list_purchases(uow(), actor(), organisation_id), page))
 
 
 @blp.route("/purchases", methods=["POST"])
@@ -164,20 +174,20 @@ def record_purchase(organisation_id: int) -> Any:
         block_ids = [int(part) for part in data.pop("block_ids").split(",") if part.strip()]
     except ValueError:
         raise InvalidInput("block_ids must be comma-separated numbers", {"block_ids": ["not numbers"]}) from None
-    return services.record_purchase(uow(), actor(), organisation_id, data, invoice=invoice,
+    return purchases.record_purchase(uow(), actor(), organisation_id, data, invoice=invoice,
                                     invoice_filename=filename, block_ids=block_ids)
 
 
 @blp.route("/purchases/<int:purchase_id>", methods=["GET"])
 @blp.response(200, PurchaseSchema)
 def get_purchase(organisation_id: int, purchase_id: int) -> Any:
-    return services.get_purchase(uow(), actor(), organisation_id, purchase_id)
+    return purchases.get_purchase(uow(), actor(), organisation_id, purchase_id)
 
 
 @blp.route("/purchases/<int:purchase_id>/invoice", methods=["GET"])
 def purchase_invoice(organisation_id: int, purchase_id: int) -> Response:
     """The invoice file as recorded; its SHA-256 in the X-Content-SHA256 header."""
-    purchase, invoice = services.invoice_of(uow(), actor(), organisation_id, purchase_id)
+    purchase, invoice = purchases.invoice_of(uow(), actor(), organisation_id, purchase_id)
     return Response(invoice, mimetype="application/octet-stream", headers={
         "Content-Disposition": f'attachment; filename="invoice-{purchase.id}"',
         "X-Content-SHA256": purchase.invoice_sha256,
@@ -188,7 +198,7 @@ def purchase_invoice(organisation_id: int, purchase_id: int) -> Response:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(RegistryImportSchema))
 def list_imports(page: Page, organisation_id: int) -> Any:
-    return paged(paginate_list(services.list_registry_imports(uow(), actor(), organisation_id), page))
+    return paged(paginate_list(importing.list_registry_imports(uow(), actor(), organisation_id), page))
 
 
 @blp.route("/registry-imports", methods=["POST"])
@@ -200,7 +210,7 @@ def import_registry_file(organisation_id: int) -> Any:
     ``dry_run=true`` previews."""
     options = form_fields(RegistryImportFormSchema())
     data, filename = uploaded_file("file")
-    return services.import_registry_file(
+    return importing.import_registry_file(
         uow(), actor(), organisation_id, data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
     )
@@ -214,7 +224,7 @@ def holdings(query: dict[str, Any], organisation_id: int) -> Any:
     account, with their cost from the recorded purchases."""
     by = [part.strip() for part in query["by"].split(",") if part.strip()]
     statuses = [part.strip() for part in query["status"].split(",") if part.strip()]
-    return services.holdings(uow(), actor(), organisation_id, by, statuses=statuses)
+    return registry_holdings.holdings(uow(), actor(), organisation_id, by, statuses=statuses)
 
 
 @blp.route("/retirements", methods=["GET"])

@@ -20,6 +20,7 @@ from neutrality.access.passwords import MIN_PASSWORD_LENGTH, hash_password, veri
 from neutrality.access.tables import ApiToken, Membership, User
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
+from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.pagination import Page, PageResult
@@ -77,11 +78,7 @@ def create_user(
 def list_users(uow: UnitOfWork, actor: Actor, page: Page) -> PageResult:
     require_admin(actor)
     with uow:
-        total = uow.session.scalar(select(func.count()).select_from(User)) or 0
-        items = uow.session.scalars(
-            select(User).order_by(User.id).offset(page.offset).limit(page.size)
-        ).all()
-        return PageResult(items, total, page)
+        return query_page(uow.session, select(User).order_by(User.id), page)
 
 
 def authenticate(uow: UnitOfWork, email: str, password: str) -> int:

@@ -1,0 +1,142 @@
+"""``neutrality inventory``: GHG inventories from the command line: create, import activity
+files, report, reconcile invoices with meters, verify, new versions, templates and the factor
+library."""
+
+from __future__ import annotations
+
+import decimal
+import json
+from pathlib import Path
+
+import click
+
+from neutrality.access.cli import cli_actor
+from neutrality.cli_support import FILE, Group, cli_uow, echo, load, max_upload_bytes
+from neutrality.inventory import activities
+from neutrality.inventory import services as inventories
+from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
+from neutrality.inventory.schemas import (
+    ImportFormSchema,
+    ImportOutcomeSchema,
+    InventorySchema,
+    LibraryFactorSchema,
+    ReconciliationSchema,
+    VerificationInSchema,
+    VerificationSchema,
+)
+from neutrality.spreadsheets import OFFERED_ENCODINGS
+
+
+@click.group(cls=Group)
+def inventory() -> None:
+    """GHG inventories: create, import activity files, report, verify, versions, templates."""
+
+
+@inventory.command("create")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--gwp", "gwp_set", type=click.Choice(["AR4", "AR5", "AR6"]), default="AR6",
+              show_default=True)
+@click.option("--external", is_flag=True, help="An inventory made with another tool (totals only).")
+def inventory_create(organisation_id: int, period_id: int, gwp_set: str, external: bool) -> None:
+    created = inventories.create_inventory(
+        cli_uow(), cli_actor(), organisation_id, period_id=period_id, gwp_set=gwp_set,
+        origin="external" if external else "calculated")
+    echo(InventorySchema(), created)
+
+
+@inventory.command("list")
+@click.argument("organisation_id", type=int)
+def inventory_list(organisation_id: int) -> None:
+    echo(InventorySchema(many=True),
+         inventories.list_inventories(cli_uow(), cli_actor(), organisation_id))
+
+
+@inventory.command("import")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.argument("path", type=FILE)
+@click.option("--mapping", "mapping_path", type=FILE,
+              help='JSON file: {"columns": {"their header": "our field"}, '
+                   '"fixed": {"unit": "kWh"}}')
+@click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
+@click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+def inventory_import(organisation_id: int, inventory_id: int, path: Path, mapping_path: Path | None,
+                     encoding: str | None, dry_run: bool) -> None:
+    """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing."""
+    mapping = None
+    if mapping_path is not None:
+        form = {"mapping": mapping_path.read_text(encoding="utf-8")}
+        mapping = ImportFormSchema().load(form)["mapping"]
+    data = path.read_bytes()
+    outcome = activities.import_activities(
+        cli_uow(), cli_actor(), organisation_id, inventory_id, data=data, filename=path.name,
+        max_bytes=max_upload_bytes(), mapping=mapping, encoding=encoding, dry_run=dry_run,
+    )
+    echo(ImportOutcomeSchema(), outcome)
+
+
+@inventory.command("report")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+def inventory_report(organisation_id: int, inventory_id: int) -> None:
+    """Exact figures by scope, category, gas, site and ISO category (JSON)."""
+    report = inventories.inventory_report(cli_uow(), cli_actor(), organisation_id, inventory_id)
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+
+
+@inventory.command("metering")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.option("--tolerance", "tolerance_percent", type=decimal.Decimal,
+              default=DEFAULT_TOLERANCE_PERCENT, show_default=True,
+              help="How far (%) an invoice may differ from the meters before it is flagged.")
+def inventory_metering(organisation_id: int, inventory_id: int,
+                       tolerance_percent: decimal.Decimal) -> None:
+    """Invoices against meter readings: superseded (not counted) or partly metered (flagged)."""
+    items = inventories.metering_reconciliation(cli_uow(), cli_actor(), organisation_id,
+                                                inventory_id, tolerance_percent=tolerance_percent)
+    echo(ReconciliationSchema(many=True), items)
+
+
+@inventory.command("template")
+@click.argument("activity_type")
+def inventory_template(activity_type: str) -> None:
+    """Print the CSV template of an activity type (redirect it to a file)."""
+    template = activities.activity_template(cli_actor(), activity_type)
+    click.echo(template.decode("utf-8-sig"), nl=False)
+
+
+@inventory.command("new-version")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.option("--reason", required=True)
+def inventory_new_version(organisation_id: int, inventory_id: int, reason: str) -> None:
+    created = inventories.new_version(cli_uow(), cli_actor(), organisation_id, inventory_id,
+                                      reason=reason)
+    echo(InventorySchema(), created)
+
+
+@inventory.command("verify")
+@click.argument("organisation_id", type=int)
+@click.argument("inventory_id", type=int)
+@click.option("--statement", type=FILE, required=True)
+@click.option("--json", "path", type=FILE, required=True,
+              help="body, accreditation, assurance_level, materiality_percent, opinion, "
+                   "verified_on")
+def inventory_verify(organisation_id: int, inventory_id: int, statement: Path, path: Path) -> None:
+    """Record the verification with its statement file and freeze the inventory."""
+    details = load(VerificationInSchema(), path)
+    verification = inventories.verify_inventory(
+        cli_uow(), cli_actor(), organisation_id, inventory_id, details=details,
+        statement=statement.read_bytes(), statement_filename=statement.name)
+    echo(VerificationSchema(), verification)
+
+
+@inventory.command("factors")
+@click.option("--kind")
+@click.option("--geography")
+def inventory_factors(kind: str | None, geography: str | None) -> None:
+    """The shipped emission-factor library, with provenance."""
+    echo(LibraryFactorSchema(many=True),
+         inventories.library_factors(cli_actor(), kind=kind, geography=geography))

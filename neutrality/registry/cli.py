@@ -1,0 +1,310 @@
+"""``neutrality registry`` and ``neutrality retire``: instruments (schemes, registry imports,
+blocks, purchases, holdings) and the retirement ledger (retire, reverse, import, plan, reserve,
+apply, reconcile).
+
+``registry needs`` is defined with the claims, which compute the needs of a period: the
+registry sits below the claims and cannot import them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from marshmallow import ValidationError
+
+from neutrality.access.cli import cli_actor
+from neutrality.cli_support import (
+    FILE,
+    Group,
+    cli_uow,
+    echo,
+    ids,
+    load,
+    max_upload_bytes,
+    names,
+)
+from neutrality.clock import utcnow
+from neutrality.pagination import EVERYTHING
+from neutrality.registry import held_blocks, importing, matching, planning, purchases, reconciling
+from neutrality.registry import retirements as ledger
+from neutrality.registry.exports import KINDS as REGISTRY_KINDS
+from neutrality.registry.exports import TEMPLATE_KINDS as REGISTRY_TEMPLATES
+from neutrality.registry.holdings import holdings
+from neutrality.registry.model import BlockStatus
+from neutrality.registry.planner import Policy
+from neutrality.registry.schemas import (
+    BlockSchema,
+    HoldingLineSchema,
+    PlanApplyFormSchema,
+    PlanSchema,
+    PurchaseFormSchema,
+    PurchaseSchema,
+    RegistryImportFormSchema,
+    RegistryImportOutcomeSchema,
+    ReservationSchema,
+    ReserveSchema,
+    RetireFormSchema,
+    RetirementImportFormSchema,
+    RetirementImportOutcomeSchema,
+    RetirementReconciliationSchema,
+    RetirementSchema,
+)
+from neutrality.spreadsheets import OFFERED_ENCODINGS
+
+# --- registry ----------------------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def registry() -> None:
+    """Instruments: schemes, registry imports, blocks, purchases, holdings, needs."""
+
+
+@registry.command("schemes")
+def registry_schemes() -> None:
+    for s in held_blocks.list_schemes(cli_actor()):
+        click.echo(f"{s.code:7} {s.unit:6} {s.kind.value:14} {s.name}")
+
+
+@registry.command("template")
+@click.argument("kind", type=click.Choice(REGISTRY_TEMPLATES))
+def registry_template(kind: str) -> None:
+    """Print the CSV template of an I-REC, GEC or CCER file."""
+    click.echo(importing.registry_template(cli_actor(), kind).decode("utf-8-sig"), nl=False)
+
+
+@registry.command("import")
+@click.argument("organisation_id", type=int)
+@click.argument("path", type=FILE)
+@click.option("--kind", type=click.Choice(REGISTRY_KINDS),
+              help="The file's format (detected when left out).")
+@click.option("--mapping", "mapping_path", type=FILE,
+              help='JSON file: {"their header": "our field"}')
+@click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
+@click.option("--account", default="", help="The registry account the blocks sit in.")
+@click.option("--purchase", "purchase_id", type=int,
+              help="The purchase that delivered these blocks.")
+@click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_path: Path | None,
+                    encoding: str | None, account: str, purchase_id: int | None,
+                    dry_run: bool) -> None:
+    """Import a registry export or statement: all rows or none; the same file twice changes nothing."""
+    mapping = None
+    if mapping_path is not None:
+        form = {"mapping": mapping_path.read_text(encoding="utf-8")}
+        mapping = RegistryImportFormSchema().load(form)["mapping"]
+    outcome = importing.import_registry_file(
+        cli_uow(), cli_actor(), organisation_id, data=path.read_bytes(), filename=path.name,
+        max_bytes=max_upload_bytes(), as_of=utcnow().date(), kind=kind, mapping=mapping,
+        encoding=encoding, dry_run=dry_run, account=account, purchase_id=purchase_id,
+    )
+    echo(RegistryImportOutcomeSchema(), outcome)
+    if outcome.errors:
+        raise click.exceptions.Exit(1)
+
+
+@registry.command("blocks")
+@click.argument("organisation_id", type=int)
+@click.option("--scheme")
+@click.option("--status", type=click.Choice([s.value for s in BlockStatus]))
+def registry_blocks(organisation_id: int, scheme: str | None, status: str | None) -> None:
+    page = held_blocks.list_blocks(cli_uow(), cli_actor(), organisation_id, EVERYTHING,
+                                   scheme=scheme, status=status)
+    echo(BlockSchema(many=True), page.items)
+
+
+@registry.command("split")
+@click.argument("organisation_id", type=int)
+@click.argument("block_id", type=int)
+@click.argument("quantity", type=int)
+def registry_split(organisation_id: int, block_id: int, quantity: int) -> None:
+    """Keep QUANTITY units in the block; the rest becomes a new block."""
+    part, remainder = held_blocks.split_block(cli_uow(), cli_actor(), organisation_id, block_id,
+                                              quantity)
+    echo(BlockSchema(many=True), [part, remainder])
+
+
+@registry.command("purchase")
+@click.argument("organisation_id", type=int)
+@click.option("--json", "path", type=FILE, required=True,
+              help="The purchase, shaped like the API's form fields.")
+@click.option("--invoice", type=FILE, required=True)
+@click.option("--blocks", "block_ids", default="",
+              help="Comma-separated ids of the blocks it delivered.")
+def registry_purchase(organisation_id: int, path: Path, invoice: Path, block_ids: str) -> None:
+    data = load(PurchaseFormSchema(), path)
+    data.pop("block_ids", None)
+    delivered = ids(block_ids, message="block ids separated by commas, e.g. 12,14",
+                    param_hint="--blocks")
+    purchase = purchases.record_purchase(
+        cli_uow(), cli_actor(), organisation_id, data, invoice=invoice.read_bytes(),
+        invoice_filename=invoice.name, block_ids=delivered)
+    echo(PurchaseSchema(), purchase)
+
+
+@registry.command("holdings")
+@click.argument("organisation_id", type=int)
+@click.option("--by", default="scheme,vintage", show_default=True,
+              help="Comma-separated: scheme, vintage, project, country, technology, status, "
+                   "account.")
+@click.option("--status", default="held,reserved", show_default=True,
+              help="Comma-separated block statuses.")
+def registry_holdings(organisation_id: int, by: str, status: str) -> None:
+    lines = holdings(cli_uow(), cli_actor(), organisation_id, names(by), statuses=names(status))
+    echo(HoldingLineSchema(many=True), lines)
+
+
+# --- retirements -------------------------------------------------------------------------------
+
+
+@click.group(cls=Group)
+def retire() -> None:
+    """The retirement ledger: retire units for a period, reverse a mistake, list the ledger."""
+
+
+@retire.command("block")
+@click.argument("organisation_id", type=int)
+@click.option("--json", "path", type=FILE, required=True,
+              help="The retirement, shaped like the API's form fields "
+                   "(period_id, block_id, quantity, …).")
+@click.option("--evidence", type=FILE, required=True,
+              help="The registry's retirement certificate or statement.")
+def retire_block(organisation_id: int, path: Path, evidence: Path) -> None:
+    """Retire a held block (or its first QUANTITY units) for an application period."""
+    entry = ledger.retire(cli_uow(), cli_actor(), organisation_id, load(RetireFormSchema(), path),
+                          evidence=evidence.read_bytes(), evidence_filename=evidence.name,
+                          as_of=utcnow().date())
+    echo(RetirementSchema(), entry)
+
+
+@retire.command("reverse")
+@click.argument("organisation_id", type=int)
+@click.argument("retirement_id", type=int)
+@click.option("--reason", required=True)
+def retire_reverse(organisation_id: int, retirement_id: int, reason: str) -> None:
+    """Reverse a mistaken retirement by a compensating entry."""
+    echo(RetirementSchema(),
+         ledger.reverse(cli_uow(), cli_actor(), organisation_id, retirement_id, reason))
+
+
+@retire.command("list")
+@click.argument("organisation_id", type=int)
+@click.option("--period", "period_id", type=int)
+def retire_list(organisation_id: int, period_id: int | None) -> None:
+    page = ledger.list_retirements(cli_uow(), cli_actor(), organisation_id, EVERYTHING, period_id)
+    echo(RetirementSchema(many=True), page.items)
+
+
+@retire.command("import")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.argument("path", type=FILE)
+@click.option("--kind", type=click.Choice(REGISTRY_KINDS),
+              help="Detected from the header when left out.")
+@click.option("--rows", default="",
+              help="Only these spreadsheet rows, comma-separated (e.g. 12,14).")
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
+def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | None, rows: str,
+                  dry_run: bool) -> None:
+    """Record for a period the retirements a registry export shows on units the organisation
+    holds: all rows or none; rows already in the ledger are skipped."""
+    options = RetirementImportFormSchema().load({"period_id": period_id, "rows": rows})
+    outcome = matching.import_retirements(
+        cli_uow(), cli_actor(), organisation_id, period_id, data=path.read_bytes(),
+        filename=path.name, max_bytes=max_upload_bytes(), as_of=utcnow().date(), kind=kind,
+        rows=options["rows"], dry_run=dry_run,
+    )
+    echo(RetirementImportOutcomeSchema(), outcome)
+
+
+@retire.command("plan")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--policy", type=click.Choice([p.value for p in Policy]),
+              default=Policy.OLDEST_VINTAGE.value, show_default=True)
+@click.option("--tolerance", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Units a whole block may retire beyond the need rather than be split.")
+@click.option("--prefer", default="",
+              help="Project ids, most preferred first (policy project_preference).")
+def retire_plan(organisation_id: int, period_id: int, policy: str, tolerance: int,
+                prefer: str) -> None:
+    """Propose which held blocks to retire for the period (JSON; 'retire apply' takes it)."""
+    preference = ids(prefer, message="project ids separated by commas", param_hint="--prefer")
+    echo(PlanSchema(), planning.propose(cli_uow(), cli_actor(), organisation_id, period_id,
+                                        policy=Policy(policy), tolerance=tolerance,
+                                        preference=preference))
+
+
+@retire.command("reserve")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--plan", "plan_path", type=FILE, required=True,
+              help="The output of 'retire plan' (its lines are set aside), "
+                   "or a list of {block_id, quantity}.")
+def retire_reserve(organisation_id: int, period_id: int, plan_path: Path) -> None:
+    """Set aside a plan's units for the period while they are retired at the registry."""
+    try:
+        data = ReserveSchema().load({"lines": _plan_lines(plan_path)})
+    except ValidationError as exc:
+        raise click.ClickException(f"{plan_path}: {exc.messages}") from None
+    echo(ReservationSchema(many=True),
+         planning.reserve(cli_uow(), cli_actor(), organisation_id, period_id, data["lines"]))
+
+
+def _plan_lines(path: Path) -> list[dict[str, Any]]:
+    """The lines of a plan file (the output of 'retire plan', or a bare list) as
+    {block_id, quantity}."""
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+        lines = plan["lines"] if isinstance(plan, dict) else plan
+        return [{"block_id": line["block_id"], "quantity": line.get("quantity")} for line in lines]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise click.ClickException(f"{path}: not a plan ({exc})") from None
+
+
+@retire.command("apply")
+@click.argument("organisation_id", type=int)
+@click.argument("period_id", type=int)
+@click.option("--plan", "plan_path", type=FILE, required=True,
+              help="The output of 'retire plan' (its lines are applied), "
+                   "or a list of {block_id, quantity}.")
+@click.option("--json", "path", type=FILE, required=True,
+              help="The registry's retirement fields: beneficiary_text, purpose, reason, "
+                   "retired_on, registry_reference.")
+@click.option("--evidence", type=FILE, required=True,
+              help="The registry's statement of the retirements.")
+def retire_apply(organisation_id: int, period_id: int, plan_path: Path, path: Path,
+                 evidence: Path) -> None:
+    """Retire every line of a plan for the period: all of them or none."""
+    lines = _plan_lines(plan_path)
+    try:
+        fields = json.loads(path.read_text(encoding="utf-8"))
+        data = PlanApplyFormSchema().load({**fields, "lines": lines})
+    except (ValueError, TypeError, ValidationError) as exc:
+        messages = getattr(exc, "messages", exc)
+        raise click.ClickException(f"{plan_path}, {path}: {messages}") from None
+    entries = planning.apply(cli_uow(), cli_actor(), organisation_id, period_id, data.pop("lines"),
+                             data, evidence=evidence.read_bytes(), evidence_filename=evidence.name,
+                             as_of=utcnow().date())
+    echo(RetirementSchema(many=True), entries)
+
+
+@retire.command("reconcile")
+@click.argument("organisation_id", type=int)
+@click.argument("path", type=FILE)
+@click.option("--period", "period_id", type=int, help="Only this period's retirements.")
+@click.option("--kind", type=click.Choice(REGISTRY_KINDS),
+              help="Detected from the header when left out.")
+def retire_reconcile(organisation_id: int, path: Path, period_id: int | None,
+                     kind: str | None) -> None:
+    """Compare the ledger with a registry retirement export: every mismatch (JSON); exit 3 when
+    there is any, so a script can stop on it."""
+    report = reconciling.reconcile_export(
+        cli_uow(), cli_actor(), organisation_id, data=path.read_bytes(), filename=path.name,
+        max_bytes=max_upload_bytes(), period_id=period_id, kind=kind,
+    )
+    echo(RetirementReconciliationSchema(), report)
+    if report["mismatches"]:
+        raise SystemExit(3)

@@ -1,0 +1,370 @@
+"""Use cases of the serial blocks an organisation holds: record one from a registry statement,
+split it, change its status, list them; the holdings lock and the overlap probe that keep one
+unit in one block.
+
+The arithmetic of ranges is pure and lives in :mod:`neutrality.registry.blocks`; this module
+applies it to the stored blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from neutrality.access.model import Actor, Permission, authorize, require_authenticated
+from neutrality.audit.services import record, snapshot
+from neutrality.clock import utcnow
+from neutrality.db import query_page
+from neutrality.errors import Conflict, InvalidInput
+from neutrality.pagination import Page, PageResult
+from neutrality.registry import blocks as block_math
+from neutrality.registry.model import Block, BlockStatus, ParsedSerial, Scheme
+from neutrality.registry.purchases import check_purchase_quantity, purchase_for
+from neutrality.registry.repository import get_block_row, get_project_row
+from neutrality.registry.schemes import load_schemes
+from neutrality.registry.schemes import scheme as scheme_of
+from neutrality.registry.serials import parse_serial
+from neutrality.registry.tables import BlockReservation, InstrumentProject, SerialBlock
+from neutrality.uow import UnitOfWork
+
+#: Which status may follow which (transferred out and cancelled are final here).
+_NEXT_STATUS = {
+    BlockStatus.HELD: {BlockStatus.RESERVED, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT},
+    BlockStatus.RESERVED: {BlockStatus.HELD, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT},
+}
+
+
+def list_schemes(actor: Actor) -> list[Scheme]:
+    """The schemes a block can be of (any signed-in user may read them)."""
+    require_authenticated(actor)
+    return list(load_schemes().values())
+
+
+def parse_block(
+    scheme_code: str, serial: str, *, quantity: int | None, unit: str | None, as_of: dt.date
+) -> tuple[Scheme, ParsedSerial]:
+    """Read a serial and check it against what was said of it: the quantity must be the range,
+    the unit the scheme's, the vintage not in the future."""
+    scheme = scheme_of(scheme_code)
+    if unit is not None and unit != scheme.unit:
+        raise InvalidInput(
+            f"{scheme.code} instruments are counted in {scheme.unit}, not {unit}",
+            {
+                "unit": [
+                    f"{scheme.code} is a {scheme.kind.value.replace('_', ' ')} scheme: "
+                    f"use {scheme.unit}"
+                ]
+            },
+        )
+    parsed = parse_serial(scheme, serial)
+    if quantity is not None and quantity != parsed.quantity:
+        raise InvalidInput(
+            f"the quantity {quantity:,} does not match the serial range "
+            f"{parsed.start}–{parsed.end} ({parsed.quantity:,} units)",
+            {"quantity": [f"the serial range holds {parsed.quantity:,}"]},
+        )
+    if parsed.vintage_start is not None and parsed.vintage_start > as_of:
+        raise InvalidInput(
+            f"the vintage starts on {parsed.vintage_start.isoformat()}, in the future",
+            {"serial": ["vintage in the future"]},
+        )
+    return scheme, parsed
+
+
+def add_block(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any], *, as_of: dt.date
+) -> SerialBlock:
+    """Record a block the organisation holds, typed in from a registry statement."""
+    authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
+    with uow:
+        session = uow.session
+        scheme, parsed = parse_block(
+            data["scheme"],
+            data["serial"],
+            quantity=data.get("quantity"),
+            unit=data.get("unit"),
+            as_of=as_of,
+        )
+        project = get_project_row(session, organisation_id, data["project_id"])
+        _check_project_fits(scheme, parsed, project)
+        purchase = purchase_for(session, organisation_id, data.get("purchase_id"), scheme)
+        vintage_start, vintage_end = _vintage(
+            parsed, data.get("vintage_start"), data.get("vintage_end"), as_of
+        )
+        block = Block(scheme.code, parsed.issuance_key, parsed.start, parsed.end)
+        lock_holdings(session, organisation_id)
+        clash = find_held_overlap(session, organisation_id, block)
+        if clash is not None:
+            raise _overlap_conflict(block, clash)
+        row = SerialBlock(
+            organisation_id=organisation_id,
+            scheme=scheme.code,
+            project_id=project.id,
+            issuance_key=parsed.issuance_key,
+            serial_start=parsed.start,
+            serial_end=parsed.end,
+            quantity=parsed.quantity,
+            vintage_start=vintage_start,
+            vintage_end=vintage_end,
+            status=BlockStatus.HELD.value,
+            account=data.get("account", ""),
+            raw_serial=parsed.raw,
+            details=dict(parsed.fields),
+            purchase_id=purchase.id if purchase else None,
+            created_at=utcnow(),
+            created_by=actor.label,
+        )
+        session.add(row)
+        uow.flush()
+        if purchase is not None:
+            check_purchase_quantity(session, purchase)
+        record(session, actor, "registry.block.add", row, organisation_id=organisation_id)
+        uow.commit()
+        return row
+
+
+def _vintage(
+    parsed: ParsedSerial, start: dt.date | None, end: dt.date | None, as_of: dt.date
+) -> tuple[dt.date | None, dt.date | None]:
+    """The vintage (production period) from the serial, or as stated for serials that carry
+    none (I-REC, CCER ranges); stated and decoded must agree."""
+    if parsed.vintage_start is not None:
+        if (start and start != parsed.vintage_start) or (end and end != parsed.vintage_end):
+            raise InvalidInput(
+                f"the serial says the vintage is {parsed.vintage_start.isoformat()} – "
+                f"{parsed.vintage_end.isoformat()}",
+                {"vintage_start": ["differs from the serial"]},
+            )
+        return parsed.vintage_start, parsed.vintage_end
+    if start and end and end < start:
+        raise InvalidInput(
+            "the vintage ends before it starts", {"vintage_end": ["before the start"]}
+        )
+    if start and start > as_of:
+        raise InvalidInput(
+            f"the vintage starts on {start.isoformat()}, in the future",
+            {"vintage_start": ["future"]},
+        )
+    return start, end or start
+
+
+#: First key of the PostgreSQL advisory locks that serialise writers of one organisation's blocks.
+_HOLDINGS_LOCK = 4_000_001
+
+
+def lock_holdings(session: Session, organisation_id: int) -> None:
+    """Serialise the writers of one organisation's blocks until the transaction ends, so that
+    "is this range free?" and the insert that follows cannot interleave with another writer.
+    SQLite needs nothing: every transaction there takes the write lock when it begins."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:kind, :organisation)"),
+            {"kind": _HOLDINGS_LOCK, "organisation": organisation_id},
+        )
+
+
+def find_held_overlap(session: Session, organisation_id: int, block: Block) -> SerialBlock | None:
+    """The held block that shares a unit with ``block``, if any: one index probe.
+
+    Held blocks of one issuance never overlap each other, so among those starting at or before
+    the new block's end only the last one can reach into it (``ix_serial_blocks_issuance_start``,
+    a partial index over the blocks not transferred out).
+    """
+    candidate = session.scalar(
+        select(SerialBlock)
+        .where(
+            SerialBlock.organisation_id == organisation_id,
+            SerialBlock.scheme == block.scheme,
+            SerialBlock.issuance_key == block.issuance_key,
+            SerialBlock.serial_start <= block.end,
+            SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value,
+        )
+        .order_by(SerialBlock.serial_start.desc())
+        .limit(1)
+    )
+    if candidate is not None and candidate.serial_end >= block.start:
+        return candidate
+    return None
+
+
+def _overlap_conflict(block: Block, clash: SerialBlock) -> Conflict:
+    return Conflict(
+        f"serials {block.start}–{block.end} overlap block {clash.id} ({clash.raw_serial}), "
+        f"already held ({clash.status})",
+        {"serial": [f"overlaps block {clash.id}"]},
+    )
+
+
+def _check_project_fits(scheme: Scheme, parsed: ParsedSerial, project: InstrumentProject) -> None:
+    if project.kind != scheme.kind.value:
+        raise InvalidInput(
+            f"project {project.id} is a {project.kind.replace('_', ' ')} project; {scheme.code} is "
+            f"a {scheme.kind.value.replace('_', ' ')} scheme",
+            {"project_id": ["kind mismatch"]},
+        )
+    if parsed.project_id and parsed.project_id != project.registry_project_id:
+        raise InvalidInput(
+            f"the serial names project {parsed.project_id}, not {project.registry_project_id}",
+            {"project_id": [f"the serial is of project {parsed.project_id}"]},
+        )
+
+
+def split_block(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, block_id: int, quantity: int
+) -> tuple[SerialBlock, SerialBlock]:
+    """Split a held block: it keeps the first ``quantity`` units, a new block the rest."""
+    authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
+    with uow:
+        session = uow.session
+        row = get_block_row(session, organisation_id, block_id)
+        if row.status not in (BlockStatus.HELD, BlockStatus.RESERVED):
+            raise Conflict(
+                f"block {row.id} is {row.status}: only held or reserved blocks are split"
+            )
+        part, rest = block_math.split(_value(row), quantity)
+        if rest is None:
+            raise InvalidInput(
+                f"block {row.id} holds exactly {quantity:,}: nothing to split",
+                {"quantity": ["the whole block"]},
+            )
+        before = snapshot(row)
+        row.serial_end, row.quantity = part.end, part.quantity
+        uow.flush()  # the shortened block first: the two never overlap, even for a moment
+        reservation = reservation_of(session, row.id)
+        remainder = split_off(
+            session, actor, row, rest, reservation.period_id if reservation else None
+        )
+        uow.flush()
+        record(
+            session,
+            actor,
+            "registry.block.split",
+            row,
+            before=before,
+            organisation_id=organisation_id,
+        )
+        uow.commit()
+        return row, remainder
+
+
+def split_off(
+    session: Session,
+    actor: Actor,
+    block: SerialBlock,
+    piece: Block,
+    reserved_for: int | None,
+) -> SerialBlock:
+    """A new block of units ``piece`` taken from ``block`` (which the caller has already
+    narrowed): same issuance, project, vintage, status, account, purchase and registry details,
+    and reserved for the same period as the block, if it is (``reserved_for``, which the
+    caller has looked up). Audited as an added block, whatever split it (a split, a retirement
+    of part of a block, a reservation)."""
+    row = SerialBlock(
+        organisation_id=block.organisation_id,
+        scheme=block.scheme,
+        project_id=block.project_id,
+        issuance_key=block.issuance_key,
+        serial_start=piece.start,
+        serial_end=piece.end,
+        quantity=piece.quantity,
+        vintage_start=block.vintage_start,
+        vintage_end=block.vintage_end,
+        status=block.status,
+        account=block.account,
+        raw_serial=block.raw_serial,
+        details=dict(block.details),
+        split_from_id=block.id,
+        purchase_id=block.purchase_id,
+        import_id=block.import_id,
+        created_at=utcnow(),
+        created_by=actor.label,
+    )
+    session.add(row)
+    session.flush()
+    if reserved_for is not None:
+        session.add(
+            BlockReservation(
+                organisation_id=block.organisation_id,
+                block_id=row.id,
+                period_id=reserved_for,
+                created_at=utcnow(),
+                created_by=actor.label,
+            )
+        )
+    record(session, actor, "registry.block.add", row, organisation_id=block.organisation_id)
+    return row
+
+
+def reservation_of(session: Session, block_id: int) -> BlockReservation | None:
+    return session.scalar(select(BlockReservation).where(BlockReservation.block_id == block_id))
+
+
+def set_block_status(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, block_id: int, status: str, reason: str
+) -> SerialBlock:
+    authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
+    with uow:
+        session = uow.session
+        row = get_block_row(session, organisation_id, block_id)
+        new = BlockStatus(status)
+        if new == BlockStatus.RETIRED:
+            raise InvalidInput(
+                "blocks are retired through a retirement, with its evidence",
+                {"status": ["retired"]},
+            )
+        if new not in _NEXT_STATUS.get(BlockStatus(row.status), set()):
+            raise Conflict(f"block {row.id} is {row.status}; it cannot become {new.value}")
+        if not reason.strip():
+            raise InvalidInput("a status change needs a reason", {"reason": ["required"]})
+        before = snapshot(row)
+        row.status = new.value
+        row.details = {**row.details, "status_reason": reason.strip()}
+        reservation = reservation_of(session, row.id)
+        if reservation is not None and new != BlockStatus.RESERVED:  # released, cancelled or gone
+            session.delete(reservation)
+        record(
+            session,
+            actor,
+            "registry.block.status",
+            row,
+            before=before,
+            organisation_id=organisation_id,
+        )
+        uow.commit()
+        return row
+
+
+def list_blocks(
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    page: Page,
+    *,
+    scheme: str | None = None,
+    status: str | None = None,
+    project_id: int | None = None,
+) -> PageResult[SerialBlock]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        query = select(SerialBlock).where(SerialBlock.organisation_id == organisation_id)
+        if scheme:
+            query = query.where(SerialBlock.scheme == scheme_of(scheme).code)
+        if status:
+            query = query.where(SerialBlock.status == BlockStatus(status).value)
+        if project_id:
+            query = query.where(SerialBlock.project_id == project_id)
+        return query_page(uow.session, query.order_by(SerialBlock.id), page)
+
+
+def get_block(uow: UnitOfWork, actor: Actor, organisation_id: int, block_id: int) -> SerialBlock:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        return get_block_row(uow.session, organisation_id, block_id)
+
+
+def _value(row: SerialBlock) -> Block:
+    return Block(row.scheme, row.issuance_key, row.serial_start, row.serial_end)

@@ -1,0 +1,506 @@
+"""Registry file imports, the database half: a registry export or statement read by
+:mod:`neutrality.registry.exports` becomes blocks and projects, every row or none; the templates
+of the registry files that have no public export layout.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neutrality.access.model import Actor, Permission, authorize, require_authenticated
+from neutrality.audit.services import record
+from neutrality.bulk import insert_rows, sqlite_datetime
+from neutrality.clock import utcnow
+from neutrality.errors import InvalidInput, NotFound
+from neutrality.registry import blocks as block_math
+from neutrality.registry.exports import (
+    TEMPLATE_KINDS,
+    InstrumentRow,
+    ProjectRow,
+    read_registry_file,
+    template_csv,
+)
+from neutrality.registry.held_blocks import lock_holdings, parse_block
+from neutrality.registry.model import Block, BlockStatus, InstrumentKind, ParsedSerial, Scheme
+from neutrality.registry.purchases import check_purchase_quantity, purchase_for
+from neutrality.registry.schemes import load_schemes
+from neutrality.registry.schemes import scheme as scheme_of
+from neutrality.registry.tables import InstrumentProject, RegistryImport, Retirement, SerialBlock
+from neutrality.spreadsheets import ImportRejected, RowError
+from neutrality.uow import UnitOfWork
+
+#: The status a block gets from the registry's word for it.
+_STATUS_OF_ROW = {
+    "issued": BlockStatus.HELD,
+    "retired": BlockStatus.RETIRED,
+    "cancelled": BlockStatus.CANCELLED,
+}
+#: Which registry numbers the projects of each scheme.
+_REGISTRY_OF_SCHEME = {
+    "VCU": "verra",
+    "GS_VER": "gold_standard",
+    "GEC": "gec",
+    "IREC": "irec",
+    "CCER": "ccer",
+    "CER": "cdm",
+    "ACC": "gcc",
+    "GO": "go",
+    "REC": "rec",
+}
+
+
+def registry_template(actor: Actor, kind: str) -> bytes:
+    """The CSV template of a registry file that has no public export layout (I-REC, GEC, CCER)."""
+    require_authenticated(actor)
+    if kind not in TEMPLATE_KINDS:
+        raise NotFound(f"no template for '{kind}'; templates: {', '.join(TEMPLATE_KINDS)}")
+    return template_csv(kind)
+
+
+@dataclass(frozen=True)
+class RegistryImportOutcome:
+    status: str  # "imported", "preview", "already_imported"
+    import_id: int | None
+    kind: str | None
+    filename: str
+    sha256: str
+    blocks: int
+    projects: int
+    quantity_by_scheme: Mapping[str, int]
+    errors: Sequence[RowError] = ()
+
+
+def import_registry_file(
+    uow: UnitOfWork,
+    actor: Actor,
+    organisation_id: int,
+    *,
+    data: bytes,
+    filename: str,
+    max_bytes: int,
+    as_of: dt.date,
+    kind: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    account: str = "",
+    purchase_id: int | None = None,
+) -> RegistryImportOutcome:
+    """Import a registry export or statement: every row or none; the same file twice is a no-op.
+
+    Each instrument row becomes a block (issued → held; retired and cancelled rows keep the
+    registry's status and retirement fields, for the retirement ledger to match); each project
+    row, or the project an instrument row names, becomes or updates a project record.
+    """
+    authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
+    with uow:
+        session = uow.session
+        sha256 = hashlib.sha256(data).hexdigest()
+        earlier = session.scalar(
+            select(RegistryImport).where(
+                RegistryImport.organisation_id == organisation_id, RegistryImport.sha256 == sha256
+            )
+        )
+        if earlier is not None and not _matched_retirements_only(session, earlier):
+            return RegistryImportOutcome(
+                "already_imported",
+                earlier.id,
+                earlier.kind,
+                earlier.filename,
+                sha256,
+                earlier.block_count,
+                earlier.project_count,
+                {},
+            )
+        parsed = read_registry_file(
+            data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping, encoding=encoding
+        )
+        errors = list(parsed.errors)
+        blocks: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
+        if parsed.ok:
+            blocks, errors = _check_instrument_rows(
+                session, organisation_id, parsed.instruments, as_of, lock=not dry_run
+            )
+            errors = parsed.in_file_terms(errors)
+        quantities: dict[str, int] = {}
+        for _, scheme, serial in blocks:
+            quantities[scheme.code] = quantities.get(scheme.code, 0) + serial.quantity
+        outcome = RegistryImportOutcome(
+            "preview" if dry_run else "imported",
+            None,
+            parsed.kind,
+            filename,
+            sha256,
+            len(blocks),
+            len(parsed.projects),
+            dict(sorted(quantities.items())),
+            tuple(errors),
+        )
+        if dry_run:
+            return outcome
+        if errors:
+            raise ImportRejected(filename, errors)
+        purchase = None
+        if purchase_id is not None:
+            schemes_in_file = {scheme.code for _, scheme, _ in blocks}
+            if len(schemes_in_file) != 1:
+                raise InvalidInput(
+                    "a purchase delivers one scheme; this file holds "
+                    + ", ".join(sorted(schemes_in_file)),
+                    {"purchase_id": ["several schemes"]},
+                )
+            purchase = purchase_for(
+                session, organisation_id, purchase_id, scheme_of(schemes_in_file.pop())
+            )
+        if earlier is not None:  # the file's record, made when its retirements were matched
+            batch = earlier
+            batch.block_count, batch.project_count = len(blocks), len(parsed.projects)
+        else:
+            batch = RegistryImport(
+                organisation_id=organisation_id,
+                kind=parsed.kind,
+                filename=filename,
+                sha256=sha256,
+                encoding=parsed.encoding,
+                block_count=len(blocks),
+                project_count=len(parsed.projects),
+                created_at=utcnow(),
+                created_by=actor.label,
+            )
+            session.add(batch)
+        uow.flush()
+        projects = _upsert_projects(
+            session, organisation_id, actor, parsed.projects, [row for row, _, _ in blocks]
+        )
+        _store_blocks(
+            session,
+            organisation_id,
+            actor,
+            blocks,
+            projects,
+            batch.id,
+            purchase.id if purchase else None,
+            account,
+        )
+        if purchase is not None:
+            check_purchase_quantity(session, purchase)
+        record(session, actor, "registry.import", batch, organisation_id=organisation_id)
+        uow.commit()
+        return dataclasses.replace(outcome, import_id=batch.id)
+
+
+def _matched_retirements_only(session: Session, batch: RegistryImport) -> bool:
+    """Whether the earlier import of a file only matched its retirements to the ledger
+    (:mod:`neutrality.registry.matching`): its holdings are still to import."""
+    return (
+        batch.block_count == 0
+        and batch.project_count == 0
+        and session.scalar(select(Retirement.id).where(Retirement.import_id == batch.id).limit(1))
+        is not None
+    )
+
+
+_BLOCK_COLUMNS = (
+    "organisation_id",
+    "scheme",
+    "project_id",
+    "issuance_key",
+    "serial_start",
+    "serial_end",
+    "quantity",
+    "vintage_start",
+    "vintage_end",
+    "status",
+    "account",
+    "raw_serial",
+    "details",
+    "purchase_id",
+    "import_id",
+    "created_at",
+    "created_by",
+)
+_BLOCK_PG_TYPES = (
+    "int4",
+    "varchar",
+    "int4",
+    "varchar",
+    "int8",
+    "int8",
+    "int8",
+    "date",
+    "date",
+    "varchar",
+    "varchar",
+    "varchar",
+    "json",
+    "int4",
+    "int4",
+    "timestamptz",
+    "varchar",
+)
+
+
+def _store_blocks(
+    session: Session,
+    organisation_id: int,
+    actor: Actor,
+    blocks: Sequence[tuple[InstrumentRow, Scheme, ParsedSerial]],
+    projects: Mapping[tuple[str, str], int],
+    import_id: int,
+    purchase_id: int | None,
+    account: str,
+) -> None:
+    now = utcnow()
+
+    def rows_for(dialect: str) -> Iterable[tuple[Any, ...]]:
+        on_sqlite = dialect == "sqlite"
+        created = sqlite_datetime(now) if on_sqlite else now
+        for row, scheme, serial in blocks:
+            vintage_start = serial.vintage_start or row.vintage_start
+            vintage_end = serial.vintage_end or row.vintage_end
+            if on_sqlite:
+                vintage_start = vintage_start and vintage_start.isoformat()
+                vintage_end = vintage_end and vintage_end.isoformat()
+            yield (
+                organisation_id,
+                scheme.code,
+                projects[(_REGISTRY_OF_SCHEME[scheme.code], row.project_id)],
+                serial.issuance_key,
+                serial.start,
+                serial.end,
+                serial.quantity,
+                vintage_start,
+                vintage_end,
+                _STATUS_OF_ROW[row.status].value,
+                row.extra.get("account") or account,
+                serial.raw,
+                json.dumps(_block_details(row, serial), ensure_ascii=False)
+                if on_sqlite
+                else _block_details(row, serial),
+                purchase_id,
+                import_id,
+                created,
+                actor.label,
+            )
+
+    insert_rows(session, "serial_blocks", _BLOCK_COLUMNS, rows_for, _BLOCK_PG_TYPES)
+
+
+def parse_instrument_rows(
+    rows: Iterable[InstrumentRow], as_of: dt.date
+) -> tuple[list[tuple[InstrumentRow, Scheme, ParsedSerial]], list[RowError]]:
+    """Every row's serial read and checked against its quantity and the date (:func:`parse_block`),
+    with each problem as a row error."""
+    good: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
+    errors: list[RowError] = []
+    for row in rows:
+        try:
+            scheme, serial = parse_block(
+                row.scheme, row.serial, quantity=row.quantity, unit=None, as_of=as_of
+            )
+        except InvalidInput as problem:
+            column = next(iter(problem.details), "serial") if problem.details else "serial"
+            errors.append(RowError(row.row, column, problem.message))
+            continue
+        good.append((row, scheme, serial))
+    return good, errors
+
+
+def _check_instrument_rows(
+    session: Session,
+    organisation_id: int,
+    rows: Sequence[InstrumentRow],
+    as_of: dt.date,
+    *,
+    lock: bool,
+) -> tuple[list[tuple[InstrumentRow, Scheme, ParsedSerial]], list[RowError]]:
+    """Parse every serial, check quantity, vintage and overlaps (in the file and with what is
+    held); every problem is reported with its row. With ``lock``, the organisation's holdings
+    are locked before reading what is held (and stay so until the import commits); parsing, the
+    long part, happens before, so other writers are not kept waiting for it."""
+    good, errors = parse_instrument_rows(rows, as_of)
+    values = [
+        Block(scheme.code, serial.issuance_key, serial.start, serial.end)
+        for _, scheme, serial in good
+    ]
+    for i, j in block_math.find_overlaps(values):
+        errors.append(
+            RowError(
+                good[j][0].row,
+                "serial",
+                f"overlaps row {good[i][0].row} "
+                f"({good[i][1].code} {values[i].start}–{values[i].end})",
+            )
+        )
+    if good:
+        if lock:
+            lock_holdings(session, organisation_id)
+        for index, clash in _overlaps_with_held(session, organisation_id, values):
+            errors.append(
+                RowError(
+                    good[index][0].row,
+                    "serial",
+                    f"overlaps block {clash[0]} ({clash[1]}), already held",
+                )
+            )
+    errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+    return good, errors
+
+
+def _overlaps_with_held(
+    session: Session, organisation_id: int, values: Sequence[Block]
+) -> list[tuple[int, tuple]]:
+    """Blocks of the file that share units with blocks the organisation holds.
+
+    One query loads the held blocks of the issuances in the file; a sweep finds the overlaps
+    (a probe per block would be a million queries for a million-block file)."""
+    keys = {(b.scheme, b.issuance_key) for b in values}
+    held: list[tuple[int, str, Block]] = []
+    schemes = {scheme for scheme, _ in keys}
+    for row_id, raw, scheme, key, start, end in session.execute(
+        select(
+            SerialBlock.id,
+            SerialBlock.raw_serial,
+            SerialBlock.scheme,
+            SerialBlock.issuance_key,
+            SerialBlock.serial_start,
+            SerialBlock.serial_end,
+        ).where(
+            SerialBlock.organisation_id == organisation_id,
+            SerialBlock.scheme.in_(schemes),
+            SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value,
+        )
+    ):
+        if (scheme, key) in keys:
+            held.append((row_id, raw, Block(scheme, key, start, end)))
+    if not held:
+        return []
+    combined = list(values) + [block for _, _, block in held]
+    found = []
+    for i, j in block_math.find_overlaps(combined):
+        if i < len(values) <= j:
+            row_id, raw, _ = held[j - len(values)]
+            found.append((i, (row_id, raw)))
+    return found
+
+
+def _upsert_projects(
+    session: Session,
+    organisation_id: int,
+    actor: Actor,
+    project_rows: Sequence[ProjectRow],
+    instrument_rows: Sequence[InstrumentRow],
+) -> dict[tuple[str, str], int]:
+    """Project ids by (registry, registry project id): project-list rows update or create the
+    full record; instrument rows create a project they name if it is not recorded yet."""
+    existing = {
+        (p.source_registry, p.registry_project_id): p
+        for p in session.scalars(
+            select(InstrumentProject).where(InstrumentProject.organisation_id == organisation_id)
+        )
+    }
+    schemes = load_schemes()
+    now = utcnow()
+    for row in project_rows:
+        values = {
+            "name": row.name,
+            "proponent": row.proponent,
+            "country": row.country,
+            "region": row.region,
+            "methodology": row.methodology,
+            "project_type": row.project_type,
+            "crediting_period_start": row.crediting_period_start,
+            "crediting_period_end": row.crediting_period_end,
+            "extra": {**dict(row.extra), "status": row.status},
+        }
+        project = existing.get((row.registry, row.project_id))
+        if project is None:
+            project = InstrumentProject(
+                organisation_id=organisation_id,
+                kind=InstrumentKind.CARBON_CREDIT.value,
+                source_registry=row.registry,
+                registry_project_id=row.project_id,
+                mitigation="unknown",
+                labels={},
+                technology="",
+                created_at=now,
+                created_by=actor.label,
+                **values,
+            )
+            session.add(project)
+            existing[(row.registry, row.project_id)] = project
+        else:
+            for key, value in values.items():
+                setattr(project, key, value)
+    for row in instrument_rows:
+        registry = _REGISTRY_OF_SCHEME[row.scheme]
+        if (registry, row.project_id) in existing:
+            continue
+        extra = dict(row.extra)
+        project = InstrumentProject(
+            organisation_id=organisation_id,
+            kind=schemes[row.scheme].kind.value,
+            source_registry=registry,
+            registry_project_id=row.project_id,
+            name=row.project_name,
+            proponent="",
+            country=row.country,
+            region=extra.get("region", ""),
+            methodology=row.methodology,
+            project_type=row.project_type,
+            mitigation="unknown",
+            labels={label: True for label in row.labels},
+            technology=extra.get("technology", ""),
+            gec_project_code=extra.get("project_code") if row.scheme == "GEC" else None,
+            gec_tradable=_flag(extra.get("tradable")) if row.scheme == "GEC" else None,
+            subsidised=_flag(extra.get("subsidy")),
+            extra={},
+            created_at=now,
+            created_by=actor.label,
+        )
+        session.add(project)
+        existing[(registry, row.project_id)] = project
+    session.flush()
+    return {key: project.id for key, project in existing.items()}
+
+
+def _flag(text: str | None) -> bool | None:
+    return None if text in (None, "") else text == "true"
+
+
+def _block_details(row: InstrumentRow, serial: ParsedSerial) -> dict[str, Any]:
+    fields: dict[str, Any] = {**serial.fields, **{k: v for k, v in row.extra.items() if v}}
+    for name in ("beneficiary", "reason", "details"):
+        value = getattr(row, name)
+        if value:
+            fields[name] = value
+    for name in ("issuance_date", "retirement_date"):
+        value = getattr(row, name)
+        if value is not None:
+            fields[name] = value.isoformat()
+    if row.labels:
+        fields["labels"] = list(row.labels)
+    return fields
+
+
+def list_registry_imports(
+    uow: UnitOfWork, actor: Actor, organisation_id: int
+) -> list[RegistryImport]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        return list(
+            uow.session.scalars(
+                select(RegistryImport)
+                .where(RegistryImport.organisation_id == organisation_id)
+                .order_by(RegistryImport.id)
+            )
+        )
