@@ -37,7 +37,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0008_block_reservations"
+HEAD = "0011_contested_blocks"
 
 APPEND_ONLY = "audit_entries is append-only"
 
