@@ -14,10 +14,11 @@ from flask_wtf.csrf import CSRFProtect
 
 from neutrality import __version__
 from neutrality.db import Database
+from neutrality.errors import SettingsError
 from neutrality.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings, load_settings
-from neutrality.web import errors, labels
-from neutrality.web.api import API_PREFIX, Api
-from neutrality.web.context import identify
+from neutrality.web import errors, labels, ratelimit
+from neutrality.web.api import API_PREFIX, Api, IdConverter, check_path_ids
+from neutrality.web.context import identify, require_caller
 from neutrality.web.locale import pick_locale
 
 csrf = CSRFProtect()
@@ -37,7 +38,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(
-        SECRET_KEY=settings.secret_key or _instance_secret(Path(app.instance_path)),
+        SECRET_KEY=_secret_key(settings, Path(app.instance_path)),
         TESTING=settings.testing,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         SESSION_COOKIE_HTTPONLY=True,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
     )
     app.extensions["neutrality.settings"] = settings
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.extensions["neutrality.db"] = Database(settings.resolved_database_url)
 
     csrf.init_app(app)
@@ -62,7 +64,10 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["place"] = labels.place
     errors.register(app)
+    ratelimit.init_app(app, settings)  # sign-in and API tokens, per account and per address
     app.before_request(identify)
+    app.before_request(require_caller)  # 401 before the path or the body is looked at
+    app.before_request(check_path_ids)
     app.before_request(_protect_forms)
     app.after_request(_security_headers)
     _register_blueprints(app)
@@ -75,22 +80,25 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.audit import blp as audit_api
     from neutrality.web.api.claims import blp as claims_api
     from neutrality.web.api.commitments import blp as commitments_api
+    from neutrality.web.api.contests import blp as contests_api
     from neutrality.web.api.inventory import blp as inventory_api
     from neutrality.web.api.inventory import factors_blp as factors_api
     from neutrality.web.api.organisations import blp as organisations_api
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.pages import bp as pages
+    from neutrality.web.reference import bp as reference
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearer": []}]
     for blueprint in (
         access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
-        claims_api, audit_api,
+        claims_api, audit_api, contests_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)
+    app.register_blueprint(reference)
 
 
 def _register_commands(app: Flask) -> None:
@@ -114,6 +122,30 @@ def _security_headers(response: Any) -> Any:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
     return response
+
+
+#: The shortest secret key accepted outside the demo: 32 characters (of a hexadecimal key, 128 bits).
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _secret_key(settings: Settings, instance: Path) -> str:
+    """The key that signs sessions and CSRF tokens. Only the demo and the tests run without one
+    given: a key generated on the server would differ between hosts and sit beside the data."""
+    if settings.demo or settings.testing:
+        return settings.secret_key or _instance_secret(instance)
+    if not settings.secret_key:
+        raise SettingsError(
+            "NEUTRALITY_SECRET_KEY is not set. Set it to a long random value, for example the "
+            "output of: python3 -c 'import secrets; print(secrets.token_hex(32))'. Only the demo "
+            "(NEUTRALITY_DEMO=1, as bin/up sets it) runs without one."
+        )
+    if len(settings.secret_key) < MIN_SECRET_KEY_LENGTH:
+        raise SettingsError(
+            f"NEUTRALITY_SECRET_KEY is too short: it needs at least {MIN_SECRET_KEY_LENGTH} "
+            "characters, for example the output of: "
+            "python3 -c 'import secrets; print(secrets.token_hex(32))'."
+        )
+    return settings.secret_key
 
 
 def _instance_secret(instance: Path) -> str:

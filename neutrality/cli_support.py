@@ -1,6 +1,7 @@
 """What every command group of the ``neutrality`` command shares: the unit of work a command runs
-with, JSON output, loading a JSON file through a schema, the option parsers several groups use,
-and :class:`Group`, which turns the application's errors into a clean message.
+with, JSON output, loading a JSON file through a schema, reading a spreadsheet file from disk, the
+option parsers several groups use, and :class:`Group`, which turns the application's errors into
+a clean message.
 
 Resources with many fields are created from a JSON file in the API's shape, checked by the same
 schemas. The actor the commands act as is an identity, so it lives with the identities:
@@ -20,6 +21,12 @@ from flask.cli import AppGroup
 from marshmallow import Schema, ValidationError
 
 from neutrality.errors import NeutralityError
+from neutrality.sheet_limits import (
+    FileTooLarge,
+    SheetLimits,
+    activity_file_limits,
+    registry_file_limits,
+)
 from neutrality.uow import UnitOfWork
 
 #: An existing file given on the command line, e.g. ``--json``, an upload or an evidence file.
@@ -30,9 +37,28 @@ def cli_uow() -> UnitOfWork:
     return UnitOfWork(current_app.extensions["neutrality.db"].session_factory)
 
 
-def max_upload_bytes() -> int:
-    """The size limit of an uploaded file, which a file read from disk is held to as well."""
-    return current_app.extensions["neutrality.settings"].max_upload_bytes
+def activity_limits() -> SheetLimits:
+    """The limits activity data files are read within (the settings')."""
+    return activity_file_limits(current_app.extensions["neutrality.settings"])
+
+
+def registry_limits() -> SheetLimits:
+    """The limits registry exports are read within (the settings')."""
+    return registry_file_limits(current_app.extensions["neutrality.settings"])
+
+
+def read_spreadsheet(path: Path, limits: SheetLimits) -> bytes:
+    """The bytes of a spreadsheet on this machine. The upload limit is the web's, on request
+    bodies: a file read from disk is held to the spreadsheet limits only, its size (against the
+    uncompressed size a file may have, which a workbook is larger than once unzipped) before it
+    is read."""
+    size = path.stat().st_size
+    if size > limits.max_uncompressed_bytes:
+        raise FileTooLarge(
+            f"'{path.name}' is {size:,} bytes; the limit is {limits.max_uncompressed_bytes:,} bytes",
+            "uncompressed_bytes", limits.max_uncompressed_bytes, size,
+        )  # fmt: skip
+    return path.read_bytes()
 
 
 def echo(schema: Schema, value: Any) -> None:

@@ -114,6 +114,11 @@ def enum_values_check(column: str, enum: type, *, bulk: bool = False) -> str:
 #: JSON column (JSONB is not needed: nothing queries inside these documents).
 JSONDocument = JSON
 
+#: Table options of every table whose rows the audit log names by id. SQLite otherwise hands
+#: the id of a deleted last row to the next row, and two objects would share one entity_id in
+#: the log; AUTOINCREMENT never reuses one (PostgreSQL's sequences never do).
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine with the connection settings each backend needs."""
@@ -124,17 +129,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
+#: Execution option of a session (or connection) whose transactions only read: see
+#: :func:`_configure_sqlite`. The unit of work sets it (:class:`neutrality.uow.UnitOfWork`).
+READING = "neutrality_reading"
+
+#: How long a writer waits for SQLite's write lock before giving up (ms), and what the
+#: write-ahead log may keep on disk once checkpointed (bytes: a million-row import leaves a WAL
+#: of several hundred MiB, which would otherwise stay that size).
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_SQLITE_WAL_KEPT_BYTES = 64 * 1024 * 1024
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite opens transactions lazily and not for every statement; take control so that
-    # (1) foreign keys are enforced, (2) SAVEPOINTs work, and (3) every transaction starts with
-    # BEGIN IMMEDIATE, which takes the write lock up front: two writers never interleave, so a
-    # check followed by a write (e.g. "is this serial range free?") cannot race.
+    # (1) foreign keys are enforced, (2) SAVEPOINTs work, and (3) every transaction that may write
+    # starts with BEGIN IMMEDIATE, which takes the write lock up front: two writers never
+    # interleave, so a check followed by a write (e.g. "is this serial range free?") cannot race.
+    # A transaction that only reads (the READING option) starts DEFERRED instead: in WAL mode it
+    # reads a snapshot of the last commit and never waits for a writer, nor a writer for it.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # WAL is a property of the file, kept once set (an in-memory database stays "memory").
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA journal_size_limit = {_SQLITE_WAL_KEPT_BYTES}")
         # 256 MiB of page cache: a bulk import rewrites index pages far less often.
         cursor.execute("PRAGMA cache_size = -262144")
         cursor.execute("PRAGMA temp_store = MEMORY")
@@ -142,7 +163,23 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = connection.get_execution_options().get(READING, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+#: SQLite's answers when the write lock could not be had: another writer held it for longer
+#: than the busy timeout, or a reading transaction tried to write after another writer committed.
+_SQLITE_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether a driver error says the database was busy with another writer (SQLite's
+    "database is locked"): nothing was written, and the same request may succeed later."""
+    orig = getattr(error, "orig", error)
+    name = getattr(orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(_SQLITE_BUSY)
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

@@ -59,5 +59,14 @@ class Conflict(NeutralityError):
     http_status = 409
 
 
+class Busy(NeutralityError):
+    """The database is busy with another change (503): nothing was done, and the same request
+    may be sent again after ``retry_after`` seconds (the web layer says so in ``Retry-After``)."""
+
+    code = "busy"
+    http_status = 503
+    retry_after = 5
+
+
 class PeriodSequenceError(InvalidInput):
     code = "invalid_period_sequence"

@@ -142,8 +142,11 @@ def tidy(value: Decimal) -> Decimal:
     """
     with localcontext() as ctx:
         ctx.prec = 200
-        if value == value.to_integral_value():
+        if value.adjusted() < ctx.prec and value == value.to_integral_value():
             return value.quantize(Decimal(1))
+        # 200 digits or more before the point stay in exponent form: written out they would not
+        # fit the context. No figure is that large; a row stored before the schemas bounded
+        # numbers may be, and must still be read (and repaired) rather than fail every read.
         return value.normalize()
 
 

@@ -1,4 +1,11 @@
-"""Unit of work: one transaction per use case, rolled back unless the service commits it."""
+"""Unit of work: one transaction per use case, rolled back unless the service commits it.
+
+A unit of work writes or only reads. On SQLite a writing one takes the write lock when its
+transaction begins (writers are serialised); a reading one reads a snapshot and never waits for
+a writer (WAL). A service that reads a long time before it writes, such as an import parsing a
+file, reads in one block (:meth:`UnitOfWork.reading`), works outside any transaction, and
+writes in another. On PostgreSQL both are ordinary transactions (readers never wait there).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,8 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from neutrality.errors import Conflict
+from neutrality.db import READING, is_busy
+from neutrality.errors import Busy, Conflict
 
 
 class UnitOfWork:
@@ -17,11 +25,19 @@ class UnitOfWork:
     Services write ``with uow: ...; uow.commit()``. Leaving the block without committing (an
     error, or simply forgetting) rolls everything back, so a half-done change is never stored.
     Repositories and views never commit.
+
+    ``reading=True`` makes every block of this unit of work a reading one (the web layer does
+    so for GET requests); :meth:`reading` makes the next block one. A reading transaction that
+    writes after all takes the write lock then, and is refused at once (:class:`Busy`) if another
+    writer holds it or has committed since it began reading, so it never writes from a stale
+    snapshot. The database being busy for longer than the busy timeout is :class:`Busy` too.
     """
 
-    def __init__(self, session_factory: sessionmaker):
+    def __init__(self, session_factory: sessionmaker, *, reading: bool = False):
         self._session_factory = session_factory
         self._session: Session | None = None
+        self._reading = reading
+        self._next_reading: bool | None = None
         self.committed = False
 
     @property
@@ -30,10 +46,20 @@ class UnitOfWork:
             raise RuntimeError("unit of work used outside its 'with' block")
         return self._session
 
+    def reading(self) -> Self:
+        """This unit of work, for one ``with`` block that only reads."""
+        if self._session is not None:
+            raise RuntimeError("unit of work is not re-entrant")
+        self._next_reading = True
+        return self
+
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("unit of work is not re-entrant")
-        self._session = self._session_factory()
+        reading = self._reading if self._next_reading is None else self._next_reading
+        self._next_reading = None
+        options = {READING: True} if reading else {}
+        self._session = self._session_factory(execution_options=options)
         self.committed = False
         return self
 
@@ -52,6 +78,25 @@ class UnitOfWork:
         finally:
             self._session.close()
             self._session = None
+        # What the database refused outside flush() and commit() (a bulk insert, a statement
+        # kept waiting for the write lock) is refused as it would be there, never a 500.
+        if isinstance(exc, IntegrityError):
+            raise _conflict(exc) from None
+        if isinstance(exc, OperationalError):
+            refusal = _race(exc)
+            if refusal is not exc:
+                raise refusal from None
+
+    def commit_unless_busy(self) -> bool:
+        """Commit, unless another writer holds the database (SQLite): then roll back and answer
+        False. For writes that may be skipped, such as noting when a token was last used: a
+        reading request does not wait for, nor fail because of, someone else's import."""
+        try:
+            self.commit()
+        except Busy:
+            self.session.rollback()
+            return False
+        return True
 
     def flush(self) -> None:
         """Send pending writes; a constraint the database enforces becomes a :class:`Conflict`."""
@@ -79,6 +124,9 @@ _RACE_CODES = {"40P01": "deadlock_detected", "40001": "serialization_failure"}
 
 
 def _race(exc: OperationalError) -> Exception:
+    if is_busy(exc):
+        return Busy("the database is busy with another change; nothing was done, try again in a "
+                    "few seconds")
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     if code not in _RACE_CODES:
         return exc

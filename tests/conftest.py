@@ -30,6 +30,7 @@ from neutrality.access import passwords
 from neutrality.app import create_app
 from neutrality.db import make_engine
 from neutrality.uow import UnitOfWork
+from neutrality.web import ratelimit
 from tests.factories import World, create_world
 
 PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
@@ -179,6 +180,7 @@ def uow(db: sessionmaker) -> Any:
 
 @pytest.fixture
 def client(app: Flask, db: sessionmaker) -> FlaskClient:
+    ratelimit.reset(app)  # no sign-in or token use counted yet: the world's users are in every test
     return app.test_client()
 
 

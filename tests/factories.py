@@ -87,6 +87,9 @@ class World:
     block_a: int = 0
     purchase_a: int = 0
     retirement_a: int = 0  # 100 VCUs of issuance 1311 retired for period_verified
+    invitation_new: int = 0  # organisation A invites an address that has no account, as viewer
+    invitation_new_token: str = ""
+    invitation_known_token: str = ""  # organisation B invites A's viewer, as viewer
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -125,7 +128,19 @@ def create_world(uow: MakeUow) -> World:
         actor = access.load_actor(uow(), user_id)
         token, plain = access.create_token(uow(), actor, name="test")
         world.tokens[who], world.token_ids[who] = plain, token.id
+    _add_invitations(uow, world)
     return world
+
+
+def _add_invitations(uow: MakeUow, world: World) -> None:
+    from neutrality.accounts import invitations
+
+    invited, world.invitation_new_token = invitations.invite(
+        uow(), ADMIN, world.org_a, email="newcomer@example.test", role=Role.VIEWER)
+    world.invitation_new = invited.id
+    viewer = access.load_actor(uow(), world.users["viewer"])
+    _, world.invitation_known_token = invitations.invite(
+        uow(), ADMIN, world.org_b, email=viewer.label, role=Role.VIEWER)
 
 
 ELECTRICITY_2024 = {

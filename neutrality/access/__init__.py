@@ -1,2 +1,2 @@
 """Actors, roles and the authorisation rule every context calls; the tables of users,
-memberships and tokens and password hashing. Their administration is :mod:`neutrality.accounts`."""
+memberships, tokens, signed-in sessions and invitations, and password hashing. Their administration is :mod:`neutrality.accounts`."""

@@ -22,6 +22,15 @@ class Role(StrEnum):
     VIEWER = "viewer"  # reads
 
 
+class InvitationStatus(StrEnum):
+    """Where an invitation to an organisation stands; only a pending one can be answered."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # by the organisation, or replaced by a newer invitation
+
+
 class Permission(StrEnum):
     VIEW_ORGANISATION = "view_organisation"
     MANAGE_ORGANISATION = "manage_organisation"  # details, boundary, sites, subjects

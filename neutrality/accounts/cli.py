@@ -1,14 +1,21 @@
-"""``neutrality users`` and ``neutrality members``: user accounts, API tokens and the roles of
-users in organisations."""
+"""``neutrality users`` and ``neutrality members``: user accounts, passwords, API tokens, the
+roles of users in organisations and invitations to take one."""
 
 from __future__ import annotations
 
 import click
+from flask import current_app, url_for
 
 from neutrality.access.cli import cli_actor
 from neutrality.access.model import Role
+from neutrality.accounts import invitations, sessions
 from neutrality.accounts import services as access
-from neutrality.accounts.schemas import MembershipSchema, TokenSchema, UserSchema
+from neutrality.accounts.schemas import (
+    InvitationSchema,
+    MembershipSchema,
+    TokenSchema,
+    UserSchema,
+)
 from neutrality.cli_support import Group, cli_uow, echo
 from neutrality.pagination import Page
 
@@ -32,6 +39,15 @@ def users_create(email: str, display_name: str, password: str, is_admin: bool) -
 @users.command("list")
 def users_list() -> None:
     echo(UserSchema(many=True), access.list_users(cli_uow(), cli_actor(), Page(1, 200)).items)
+
+
+@users.command("password")
+@click.argument("email")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+def users_password(email: str, password: str) -> None:
+    """Set the password of EMAIL (e.g. a forgotten one); every session of the account ends."""
+    sessions.set_password(cli_uow(), cli_actor(), email=email, new_password=password)
+    click.echo(f"password of {email.strip().lower()} changed; its sessions are signed out")
 
 
 @users.command("token")
@@ -63,6 +79,29 @@ def members_add(organisation_id: int, email: str, role: str) -> None:
     membership = access.add_member(cli_uow(), cli_actor(), organisation_id, email=email,
                                    role=Role(role))
     echo(MembershipSchema(), membership)
+
+
+@members.command("invite")
+@click.argument("organisation_id", type=int)
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def members_invite(organisation_id: int, email: str, role: str) -> None:
+    """Invite EMAIL to ROLE and print the link the person accepts through (shown once)."""
+    invitation, token = invitations.invite(cli_uow(), cli_actor(), organisation_id, email=email,
+                                           role=Role(role))
+    echo(InvitationSchema(), invitation)
+    base_url = current_app.extensions["neutrality.settings"].public_url
+    with current_app.test_request_context(base_url=base_url):
+        click.echo(url_for("pages.invitation", token=token, _external=True))
+
+
+@members.command("invitations")
+@click.argument("organisation_id", type=int)
+def members_invitations(organisation_id: int) -> None:
+    """The organisation's invitations, newest first."""
+    echo(InvitationSchema(many=True),
+         invitations.list_invitations(cli_uow(), cli_actor(), organisation_id,
+                                      Page(1, 10_000)).items)
 
 
 @members.command("list")

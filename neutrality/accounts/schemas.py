@@ -1,4 +1,5 @@
-"""API schemas for users, tokens and memberships (load schemas check shape only)."""
+"""API schemas for users, tokens, passwords, memberships and invitations (load schemas check
+shape only)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ class MeSchema(StrictSchema):
 
 class TokenCreateSchema(StrictSchema):
     name = Text(100, required=True)
-    expires_in_days = fields.Integer(load_default=None, allow_none=True)
+    expires_in_days = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=3650))
 
 
 class TokenSchema(StrictSchema):
@@ -73,3 +75,38 @@ class MembershipSchema(StrictSchema):
     role = fields.String()
     granted_by_user_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = fields.String(required=True, load_only=True,
+                                     validate=validate.Length(max=200))
+    new_password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+
+
+class InvitationSchema(StrictSchema):
+    id = fields.Integer()
+    organisation_id = fields.Integer()
+    email = fields.String()
+    role = fields.String()
+    status = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    responded_at = fields.DateTime(allow_none=True)
+
+
+class InvitationRecordedSchema(InvitationSchema):
+    """The answer to an invitation: the same whether or not the address has an account."""
+
+    #: The link the person accepts through, shown this once: only its token's hash is stored.
+    link = fields.String()
+    message = fields.String()
+
+
+class InvitationTokenSchema(StrictSchema):
+    #: The token at the end of the invitation's link.
+    token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class InvitationAccountSchema(InvitationTokenSchema):
+    display_name = Text(200, required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))

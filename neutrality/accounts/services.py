@@ -1,4 +1,8 @@
-"""Use cases for accounts, memberships, sign-in and API tokens."""
+"""Use cases for accounts, API tokens and memberships.
+
+Sign-in, sessions and passwords are :mod:`neutrality.accounts.sessions`; invitations, the way a
+person becomes a member with consent, are :mod:`neutrality.accounts.invitations`.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from neutrality.access.model import (
     Actor,
@@ -16,12 +21,12 @@ from neutrality.access.model import (
     require_admin,
     require_authenticated,
 )
-from neutrality.access.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from neutrality.access.passwords import MIN_PASSWORD_LENGTH, hash_password
 from neutrality.access.tables import ApiToken, Membership, User
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.db import query_page
-from neutrality.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.pagination import Page, PageResult
 from neutrality.uow import UnitOfWork
@@ -29,14 +34,14 @@ from neutrality.uow import UnitOfWork
 TOKEN_PREFIX = "ntr_"  # noqa: S105 - a marker, not a secret
 
 
-def _normalise_email(email: str) -> str:
+def normalise_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise InvalidInput(f"'{email}' is not an e-mail address", {"email": ["not an e-mail address"]})
     return email
 
 
-def _check_password(password: str) -> None:
+def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             f"a password has at least {MIN_PASSWORD_LENGTH} characters",
@@ -55,24 +60,39 @@ def create_user(
     locale: str = "en",
 ) -> User:
     require_admin(actor)
-    email = _normalise_email(email)
-    _check_password(password)
+    email = normalise_email(email)
+    check_password_rules(password)
     with uow:
-        if uow.session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise Conflict(f"a user with e-mail {email} already exists", {"email": ["taken"]})
-        user = User(
-            email=email,
-            display_name=display_name,
-            password_hash=hash_password(password),
-            is_admin=is_admin,
-            is_active=True,
-            locale=locale,
-            created_at=utcnow(),
-        )
-        uow.session.add(user)
+        user = insert_user(uow.session, email=email, display_name=display_name,
+                           password=password, is_admin=is_admin, locale=locale)
         record(uow.session, actor, "user.create", user)
         uow.commit()
         return user
+
+
+def insert_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    is_admin: bool = False,
+    locale: str = "en",
+) -> User:
+    """Add an account in the caller's transaction (``email`` normalised, password checked)."""
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"a user with e-mail {email} already exists", {"email": ["taken"]})
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        is_active=True,
+        locale=locale,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    return user
 
 
 def list_users(uow: UnitOfWork, actor: Actor, page: Page) -> PageResult:
@@ -81,27 +101,22 @@ def list_users(uow: UnitOfWork, actor: Actor, page: Page) -> PageResult:
         return query_page(uow.session, select(User).order_by(User.id), page)
 
 
-def authenticate(uow: UnitOfWork, email: str, password: str) -> int:
-    """Check a sign-in and return the user id; the same error whatever was wrong."""
-    with uow:
-        user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
-        ok = verify_password(user.password_hash if user else None, password)
-        if not ok or user is None or not user.is_active:
-            raise Unauthenticated("wrong e-mail or password")
-        return user.id
-
-
 def load_actor(uow: UnitOfWork, user_id: int) -> Actor | None:
     """The actor for a signed-in user, with a role per organisation; None if the user is gone."""
     with uow:
-        user = uow.session.get(User, user_id)
-        if user is None or not user.is_active:
-            return None
-        roles = {
-            m.organisation_id: Role(m.role)
-            for m in uow.session.scalars(select(Membership).where(Membership.user_id == user_id))
-        }
-        return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles)
+        return actor_of(uow.session, user_id)
+
+
+def actor_of(session: Session, user_id: int) -> Actor | None:
+    """:func:`load_actor` in the caller's transaction."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    roles = {
+        m.organisation_id: Role(m.role)
+        for m in session.scalars(select(Membership).where(Membership.user_id == user_id))
+    }
+    return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles)
 
 
 def _token_hash(token: str) -> str:
@@ -115,11 +130,13 @@ def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
         row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
         if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
             return None
+        user_id = row.user_id
         # Record use at most once a minute: a busy script should not write on every request.
+        # Skipped while another request writes (the next use records it): a read never waits
+        # for, nor fails because of, someone else's import.
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
             row.last_used_at = now
-            uow.commit()
-        user_id = row.user_id
+            uow.commit_unless_busy()
     return load_actor(uow, user_id)
 
 
@@ -194,9 +211,13 @@ def list_members(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[Me
 def add_member(
     uow: UnitOfWork, actor: Actor, organisation_id: int, *, email: str, role: Role
 ) -> Membership:
-    """Give an existing user a role in the organisation; for a verifier this is its appointment."""
-    authorize(actor, Permission.MANAGE_MEMBERS, organisation_id)
-    email = _normalise_email(email)
+    """A site administrator gives an existing user a role at once (the command line, the demo).
+
+    Everyone else invites (:func:`neutrality.accounts.invitations.invite`): a member of one
+    organisation does not learn which addresses have accounts, nor add anyone without consent.
+    """
+    require_admin(actor)
+    email = normalise_email(email)
     with uow:
         get_organisation_row(uow.session, organisation_id)
         user = uow.session.scalar(select(User).where(User.email == email))

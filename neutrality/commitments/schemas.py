@@ -6,7 +6,7 @@ from marshmallow import fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from neutrality.commitments.model import STANDARD_TITLES, Standard
-from neutrality.schemas import StrictSchema, Text, one_of, quantity
+from neutrality.schemas import PERCENT, TCO2E, Id, StrictSchema, Text, one_of, quantity
 
 #: Credit schemes a commitment may plan to use (the registry context knows them in detail).
 CREDIT_TYPES = ("CCER", "VCU", "CER", "GS_VER", "ACC")
@@ -17,7 +17,7 @@ class ReductionTargetSchema(StrictSchema):
     kind = fields.String(load_default="absolute", validate=validate.OneOf(["absolute", "intensity"]))
     base_year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
     target_year = fields.Integer(required=True, validate=validate.Range(min=1990, max=2100))
-    reduction_percent = quantity(required=True)
+    reduction_percent = quantity(required=True, validate=PERCENT)
     description = Text(2000, blank=True, load_default="")
 
 
@@ -34,12 +34,12 @@ class CommitmentUpdateSchema(StrictSchema):
     reduction_targets = fields.List(fields.Nested(ReductionTargetSchema))
     planned_measures = fields.List(Text(1000), validate=validate.Length(max=200))
     offset_strategy = Text(5000, blank=True, allow_none=True)
-    estimated_offset_tco2e = quantity(allow_none=True, validate=validate.Range(min=0))
+    estimated_offset_tco2e = quantity(allow_none=True, validate=TCO2E)
     intended_credit_types = fields.List(fields.String(validate=validate.OneOf(CREDIT_TYPES)))
 
 
 class CommitmentCreateSchema(CommitmentUpdateSchema):
-    subject_id = fields.Integer(required=True)
+    subject_id = Id(required=True)
     standard = one_of(Standard, required=True)
     statement = Text(5000, required=True)
     baseline_date = fields.Date(required=True)

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from neutrality.commitments.model import ApplicationPeriod as PeriodValue
 from neutrality.commitments.model import PeriodPlan, PeriodSpan, PeriodStatus, Standard
-from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime, enum_values_check
+from neutrality.db import (
+    IDS_NEVER_REUSED,
+    Base,
+    ExactDecimal,
+    JSONDocument,
+    UTCDateTime,
+    enum_values_check,
+)
 
 
 class Commitment(Base):
@@ -35,6 +42,7 @@ class Commitment(Base):
         CheckConstraint(enum_values_check("standard", Standard), name="standard_known"),
         CheckConstraint("first_qualification_date > baseline_date", name="qualification_after_baseline"),
         CheckConstraint("period_length_months BETWEEN 1 AND 60", name="period_length_range"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,6 +109,7 @@ class ApplicationPeriodRow(Base):
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         CheckConstraint("sequence >= 1", name="sequence_positive"),
         CheckConstraint(enum_values_check("status", PeriodStatus), name="status_known"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
@@ -47,6 +47,7 @@ from neutrality.inventory.status import BatchKind, InventoryOrigin
 from neutrality.inventory.tables import ActivityImport, ActivityRecord, Inventory
 from neutrality.organisations.tables import Site, Subject
 from neutrality.pagination import Page, PageResult
+from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, SheetLimits
 from neutrality.uow import UnitOfWork
 
 
@@ -94,7 +95,7 @@ def add_activities(
         raise InvalidInput(
             f"{len(rejected.errors)} problem(s) in the activities; none was added", details
         ) from None
-    with uow:
+    with uow.reading():
         stored = {
             r.id: r
             for r in uow.session.scalars(
@@ -166,6 +167,7 @@ def import_activities(
     data: bytes,
     filename: str,
     max_bytes: int,
+    limits: SheetLimits = ACTIVITY_FILE_LIMITS,
     mapping: ColumnMapping | None = None,
     encoding: str | None = None,
     dry_run: bool = False,
@@ -175,49 +177,61 @@ def import_activities(
 
     ``record_file=False`` is for records sent as JSON: they form a batch of kind "api" with no
     file hash, and the new record ids are returned.
+
+    The file is read and checked against the inventory with no write transaction open (a file
+    of a million rows takes seconds, and nobody waits for it); the write lock is taken only to
+    store the rows, after checking that nothing they were checked against has changed since.
     """
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    sha256 = hashlib.sha256(data).hexdigest()
+    with uow.reading():
+        inventory = _open_inventory(uow.session, organisation_id, inventory_id)
+        earlier = _earlier_import(uow.session, inventory_id, sha256) if record_file else None
+        if earlier is not None:
+            return _already_imported(earlier, sha256)
+        period = uow.session.get(ApplicationPeriodRow, inventory.period_id)
+    parsed = parse_activity_file(
+        data,
+        filename,
+        period_start=period.start_date,
+        period_end=period.end_date,
+        max_bytes=max_bytes,
+        limits=limits,
+        mapping=mapping,
+        encoding=encoding,
+    )
+    columns: dict[str, Any] = {}
+    errors: list[RowError] = []
+    stored: _Stored | None = None
+    if parsed.ok:
+        with uow.reading():
+            # the same file may have been imported while this one was read
+            earlier = _earlier_import(uow.session, inventory_id, sha256) if record_file else None
+            if earlier is not None:
+                return _already_imported(earlier, sha256)
+            stored = _Stored.load(uow.session, inventory, period)
+        columns, errors = _resolve_records(inventory.id, stored, parsed.rows)
+    count = len(parsed.rows)
+    if dry_run:
+        preview = dataclasses.replace(parsed.preview(), errors=parsed.errors + errors)
+        return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview)
+    parsed.raise_for_errors()
+    if errors:
+        raise ImportRejected(filename, errors)
     with uow:
         session = uow.session
-        inventory = get_inventory_row(session, organisation_id, inventory_id)
-        require_draft(inventory)
-        if inventory.origin != InventoryOrigin.CALCULATED:
-            raise Conflict("an external inventory takes totals, not activity data")
-        sha256 = hashlib.sha256(data).hexdigest()
-        earlier = session.scalar(
-            select(ActivityImport).where(
-                ActivityImport.inventory_id == inventory_id, ActivityImport.sha256 == sha256
+        # Read again under the write lock: the inventory may have been verified, the same file
+        # imported, or other records or sites added while this one was being read.
+        inventory = _open_inventory(session, organisation_id, inventory_id)
+        earlier = _earlier_import(session, inventory_id, sha256) if record_file else None
+        if earlier is not None:
+            return _already_imported(earlier, sha256)
+        if stored is None or not stored.unchanged(session, inventory, period):
+            columns, errors = _resolve_records(
+                inventory.id, _Stored.load(session, inventory, period), parsed.rows
             )
-        )
-        if earlier is not None and record_file:
-            return ImportOutcome(
-                "already_imported",
-                earlier.id,
-                earlier.filename,
-                sha256,
-                earlier.encoding,
-                earlier.row_count,
-            )
-        period = session.get(ApplicationPeriodRow, inventory.period_id)
-        parsed = parse_activity_file(
-            data,
-            filename,
-            period_start=period.start_date,
-            period_end=period.end_date,
-            max_bytes=max_bytes,
-            mapping=mapping,
-            encoding=encoding,
-        )
-        columns, errors = (
-            _resolve_records(session, inventory, period, parsed.rows) if parsed.ok else ({}, [])
-        )
-        count = len(parsed.rows)
-        if dry_run:
-            preview = dataclasses.replace(parsed.preview(), errors=parsed.errors + errors)
-            return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview)
-        parsed.raise_for_errors()
-        if errors:
-            raise ImportRejected(filename, errors)
+            if errors:
+                raise ImportRejected(filename, errors)
         batch = ActivityImport(
             inventory_id=inventory_id,
             kind=(BatchKind.FILE if record_file else BatchKind.API).value,
@@ -235,13 +249,13 @@ def import_activities(
         if not record_file:
             # the new ids, in the order the records were sent (their rows in the in-memory file)
             sent = dict(zip(columns["fingerprint"], columns["row"], strict=True))
-            stored = session.execute(
+            new = session.execute(
                 select(ActivityRecord.id, ActivityRecord.fingerprint).where(
                     ActivityRecord.inventory_id == inventory_id,
                     ActivityRecord.fingerprint.in_(list(sent)),
                 )
             )
-            ids = tuple(record_id for record_id, _ in sorted(stored, key=lambda r: sent[r[1]]))
+            ids = tuple(record_id for record_id, _ in sorted(new, key=lambda r: sent[r[1]]))
             record(
                 session, actor, "inventory.add_activities", batch, organisation_id=organisation_id
             )
@@ -254,17 +268,92 @@ def import_activities(
         return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, count)
 
 
+def _open_inventory(session: Session, organisation_id: int, inventory_id: int) -> Inventory:
+    """The inventory, if it still takes activity data: a draft, calculated from activities."""
+    inventory = get_inventory_row(session, organisation_id, inventory_id)
+    require_draft(inventory)
+    if inventory.origin != InventoryOrigin.CALCULATED:
+        raise Conflict("an external inventory takes totals, not activity data")
+    return inventory
+
+
+def _earlier_import(session: Session, inventory_id: int, sha256: str) -> ActivityImport | None:
+    return session.scalar(
+        select(ActivityImport).where(
+            ActivityImport.inventory_id == inventory_id, ActivityImport.sha256 == sha256
+        )
+    )
+
+
+def _already_imported(earlier: ActivityImport, sha256: str) -> ImportOutcome:
+    return ImportOutcome(
+        "already_imported",
+        earlier.id,
+        earlier.filename,
+        sha256,
+        earlier.encoding,
+        earlier.row_count,
+    )
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the records of a file are checked against: the sites its rows may name (the
+    subject's) and the activities the inventory already holds, with the marks that show whether
+    they have changed since (the inventory's last batch, the sites' names)."""
+
+    sites: tuple[Site, ...]
+    fingerprints: frozenset[str]
+    last_batch: int | None
+
+    @classmethod
+    def load(cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> _Stored:
+        sites = tuple(
+            session.scalars(
+                select(Site)
+                .where(Site.id.in_(subject_site_ids(session, period)))
+                .order_by(Site.id)
+            )
+        )
+        fingerprints = frozenset(
+            session.scalars(
+                select(ActivityRecord.fingerprint).where(
+                    ActivityRecord.inventory_id == inventory.id
+                )
+            )
+        )
+        return cls(sites, fingerprints, _last_batch(session, inventory.id))
+
+    def unchanged(
+        self, session: Session, inventory: Inventory, period: ApplicationPeriodRow
+    ) -> bool:
+        """Whether the checks made against this still hold. Records enter an inventory only in
+        a batch, so no new batch means no new record (one deleted only lifts a refusal)."""
+        if _last_batch(session, inventory.id) != self.last_batch:
+            return False
+        sites = session.execute(
+            select(Site.id, Site.name)
+            .where(Site.id.in_(subject_site_ids(session, period)))
+            .order_by(Site.id)
+        ).all()
+        return [tuple(row) for row in sites] == [(site.id, site.name) for site in self.sites]
+
+
+def _last_batch(session: Session, inventory_id: int) -> int | None:
+    return session.scalar(
+        select(func.max(ActivityImport.id)).where(ActivityImport.inventory_id == inventory_id)
+    )
+
+
 def _resolve_records(
-    session: Session, inventory: Inventory, period: ApplicationPeriodRow, parsed: ActivityRows
+    inventory_id: int, stored: _Stored, parsed: ActivityRows
 ) -> tuple[dict[str, Any], list[RowError]]:
     """Map the file's site texts to the subject's sites and refuse activities already stored.
 
     Returns the records as columns for :func:`store_records`, in fingerprint order (``import_id``
     left to the caller). Works column by column: a million rows take about a second.
     """
-    sites = list(
-        session.scalars(select(Site).where(Site.id.in_(subject_site_ids(session, period))))
-    )
+    sites = stored.sites
     by_key: dict[str, Site] = {}
     for site in sites:
         by_key[site.name.casefold()] = site
@@ -300,11 +389,7 @@ def _resolve_records(
             continue
         for position in np.flatnonzero(codes == code):
             fingerprints[position] = _fingerprint_with(parsed[int(position)], site.name)
-    known = set(
-        session.scalars(
-            select(ActivityRecord.fingerprint).where(ActivityRecord.inventory_id == inventory.id)
-        )
-    )
+    known = stored.fingerprints
     # two spellings of one site in the file
     seen = pd.Series(fingerprints).duplicated().to_numpy().copy()
     if known:
@@ -322,7 +407,7 @@ def _resolve_records(
         name: parsed.column(name)[order] for name in RECORD_COLUMNS if name in ActivityRow._fields
     }
     columns.update(
-        inventory_id=inventory.id,
+        inventory_id=inventory_id,
         site_id=site_ids[codes[order]],
         import_id=None,
         fingerprint=fingerprints[order],

@@ -11,7 +11,15 @@ from pathlib import Path
 import click
 
 from neutrality.access.cli import cli_actor
-from neutrality.cli_support import FILE, Group, cli_uow, echo, load, max_upload_bytes
+from neutrality.cli_support import (
+    FILE,
+    Group,
+    activity_limits,
+    cli_uow,
+    echo,
+    load,
+    read_spreadsheet,
+)
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventories
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
@@ -68,10 +76,12 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
     if mapping_path is not None:
         form = {"mapping": mapping_path.read_text(encoding="utf-8")}
         mapping = ImportFormSchema().load(form)["mapping"]
-    data = path.read_bytes()
+    limits = activity_limits()
     outcome = activities.import_activities(
-        cli_uow(), cli_actor(), organisation_id, inventory_id, data=data, filename=path.name,
-        max_bytes=max_upload_bytes(), mapping=mapping, encoding=encoding, dry_run=dry_run,
+        cli_uow(), cli_actor(), organisation_id, inventory_id,
+        data=read_spreadsheet(path, limits), filename=path.name,
+        max_bytes=limits.max_uncompressed_bytes, limits=limits, mapping=mapping, encoding=encoding,
+        dry_run=dry_run,
     )
     echo(ImportOutcomeSchema(), outcome)
 

@@ -22,6 +22,7 @@ ready for ``executemany`` or COPY.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -58,6 +59,7 @@ from neutrality.inventory.transport import (
     Payer,
     classify_leg,
 )
+from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, Deadline, SheetLimits
 from neutrality.spreadsheets import (
     PLAIN_NUMBER,
     UNKNOWN_COLUMN,
@@ -66,6 +68,7 @@ from neutrality.spreadsheets import (
     ImportRejected,
     Refused,
     RowError,
+    csv_bytes,
     csv_header,
     header_names,
     is_help_row,
@@ -73,7 +76,7 @@ from neutrality.spreadsheets import (
     norm,
     parse_date,
     parse_number,
-    read_ragged,
+    read_csv_frame,
     read_sheet,
     refuse_unnamed_values,
     snake,
@@ -461,8 +464,10 @@ def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first:
     )
 
 
-def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
-    header, before, sep = csv_header(body)
+def _read_csv(
+    body: bytes, mapping: ColumnMapping, limits: SheetLimits, deadline: Deadline
+) -> _Table:
+    header, before, sep = csv_header(body, limits)
     header_row = before + 1
     sources, errors = _resolve_columns(header, header_row, mapping)
     if errors:
@@ -472,20 +477,8 @@ def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
     }
     many = {sources[f] for f in _MANY_VALUES if isinstance(sources.get(f), int)}
     width = len(header)
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(body),
-            sep=sep,
-            header=None,
-            names=range(width),
-            encoding="utf-8",
-            dtype={i: (object if i in many else "category") for i in range(width)},
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError:
-        frame = read_ragged(body.decode("utf-8"), sep, width)
+    dtype = {i: (object if i in many else "category") for i in range(width)}
+    frame = read_csv_frame(body, sep, width, dtype, limits, deadline)
     cells: dict[int, _Cells] = {}
     for i in sorted(used):
         column = frame[i]
@@ -502,8 +495,10 @@ def _read_csv(body: bytes, mapping: ColumnMapping) -> _Table:
     return _Table(header, header_row, sources, taken, rows)
 
 
-def _read_xlsx(data: bytes, mapping: ColumnMapping) -> _Table:
-    columns, header, head = read_sheet(data, mapping.sheet)
+def _read_xlsx(
+    data: bytes, mapping: ColumnMapping, limits: SheetLimits, deadline: Deadline
+) -> _Table:
+    columns, header, head = read_sheet(data, mapping.sheet, limits=limits, deadline=deadline)
     n = len(columns[0])
     sources, errors = _resolve_columns(header, head + 1, mapping)
     if errors:
@@ -1192,23 +1187,28 @@ def parse_activity_file(
     max_bytes: int,
     mapping: ColumnMapping | None = None,
     encoding: str | None = None,
+    limits: SheetLimits = ACTIVITY_FILE_LIMITS,
 ) -> ParsedImport:
     """Read, map and check an activity data file: all rows, or every error, never a mix.
 
     ``encoding`` is the caller's statement for a CSV file (read strictly; detected otherwise);
-    ``max_bytes`` is checked before anything is read; dates must fall inside
+    ``max_bytes`` is checked before anything is read, and the file is read within ``limits``
+    (:class:`~neutrality.sheet_limits.FileTooLarge` beyond them); dates must fall inside
     ``period_start``–``period_end`` (the application period, both days included).
     """
     sha256 = hashlib.sha256(data).hexdigest()
     mapping = mapping or ColumnMapping()
     file_format = used = None
+    deadline = limits.deadline()
     try:
-        file_format = upload_format(data, filename, max_bytes=max_bytes)
+        file_format = upload_format(data, filename, max_bytes=max_bytes, limits=limits)
         if file_format == "xlsx":
             used = "utf-8"
-            table = _read_xlsx(data, mapping)
+            table = _read_xlsx(data, mapping, limits, deadline)
         else:
-            table, used = with_csv_text(data, encoding, lambda body: _read_csv(body, mapping))
+            table, used = with_csv_text(
+                data, encoding, lambda body: _read_csv(body, mapping, limits, deadline)
+            )
         rows, errors = _validate(table, period_start, period_end)
     except Refused as refused:
         rows, errors, used = ActivityRows(), refused.errors, refused.encoding or used
@@ -1216,7 +1216,8 @@ def parse_activity_file(
 
 
 def template_csv(activity_type: ActivityType | str) -> bytes:
-    """The CSV template of one activity type, as shipped: UTF-8 with a byte-order mark.
+    """The CSV template of one activity type: UTF-8 with a byte-order mark, written (as every
+    CSV file the application writes) by :func:`~neutrality.spreadsheets.csv_bytes`.
 
     Row 1 holds our field names (what the parser reads, the same in every language); row 2
     explains each column in Chinese and English, every cell starting with ``#``, and the parser
@@ -1224,8 +1225,9 @@ def template_csv(activity_type: ActivityType | str) -> bytes:
     Windows read UTF-8 instead of the ANSI code page (GBK or Big5).
     """
     kind = ActivityType(activity_type)
-    return (
+    shipped = (
         resources.files("neutrality.inventory")
         .joinpath("templates", f"{kind.value}.csv")
-        .read_bytes()
+        .read_text("utf-8-sig")
     )
+    return csv_bytes(csv.reader(io.StringIO(shipped, newline="")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -19,19 +18,39 @@ from neutrality.inventory.model import (
     Scope1Subtype,
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
-from neutrality.schemas import RowErrorSchema, StrictSchema, Text, one_of
+from neutrality.schemas import (
+    PERCENT,
+    TCO2E,
+    Id,
+    PagedQuerySchema,
+    RowErrorSchema,
+    StrictSchema,
+    Text,
+    json_text,
+    one_of,
+)
 from neutrality.schemas import quantity as decimal_field
-from neutrality.spreadsheets import OFFERED_ENCODINGS
+from neutrality.spreadsheets import MAX_QUANTITY, OFFERED_ENCODINGS
 
 _PERCENT = validate.Range(min=0, max=100, min_inclusive=False, max_inclusive=False)
+#: An activity's quantity in its own unit, as a file import reads it.
+_ACTIVITY_QUANTITY = validate.Range(min=0, max=int(MAX_QUANTITY))
+#: Mass of a gas per unit of activity: even grams per terajoule of a fuel stay below 10**8.
+_FACTOR = validate.Range(min=0, max=10**9)
+#: Net calorific value, energy per unit of fuel: even joules per kilogram stay below 10**8.
+_NCV = validate.Range(min=0, max=10**9, min_inclusive=False)
 
 
 class InventoryCreateSchema(StrictSchema):
-    period_id = fields.Integer(required=True)
+    period_id = Id(required=True)
     gwp_set = fields.String(load_default="AR6", validate=validate.OneOf(["AR4", "AR5", "AR6"]))
     origin = one_of(InventoryOrigin, load_default=InventoryOrigin.CALCULATED.value)
     significance_threshold_percent = decimal_field(load_default=Decimal(5), validate=_PERCENT)
     materiality_threshold_percent = decimal_field(load_default=Decimal(1), validate=_PERCENT)
+
+
+class InventoryQuerySchema(PagedQuerySchema):
+    period_id = Id(load_default=None, metadata={"description": "only this period's inventories"})
 
 
 class InventorySchema(StrictSchema):
@@ -57,14 +76,14 @@ class NewVersionSchema(StrictSchema):
 
 
 class ActivityInSchema(StrictSchema):
-    site_id = fields.Integer(required=True)
+    site_id = Id(required=True)
     source = Text(300, required=True)
     scope = fields.Integer(required=True, validate=validate.OneOf([1, 2, 3]))
     scope1_subtype = one_of(Scope1Subtype, load_default=None, allow_none=True)
     scope3_category = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 15))
     iso_category = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 6))
     activity_type = one_of(ActivityType, required=True)
-    quantity = decimal_field(required=True)
+    quantity = decimal_field(required=True, validate=_ACTIVITY_QUANTITY)
     unit = Text(20, required=True)
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
@@ -110,7 +129,7 @@ class CompletenessInSchema(StrictSchema):
     scope = fields.Integer(required=True, validate=validate.OneOf([1, 2, 3]))
     category = Text(100, required=True)
     status = one_of(CompletenessStatus, required=True)
-    estimated_share_percent = decimal_field(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100))
+    estimated_share_percent = decimal_field(load_default=None, allow_none=True, validate=PERCENT)
     reason = Text(2000, blank=True, load_default="")
 
 
@@ -128,7 +147,7 @@ class ExternalTotalInSchema(StrictSchema):
     category = fields.Integer(load_default=0, validate=validate.Range(0, 15))
     gas = Text(30, required=True)
     basis = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["location", "market", "none"]))
-    tco2e = decimal_field(required=True)
+    tco2e = decimal_field(required=True, validate=TCO2E)
 
 
 class ExternalTotalsSchema(StrictSchema):
@@ -179,10 +198,7 @@ class MappingField(fields.Field):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> ColumnMapping | None:
         if value in (None, ""):
             return None
-        try:
-            raw = json.loads(value) if isinstance(value, str) else value
-        except ValueError:
-            raise ValidationError("the mapping is not valid JSON") from None
+        raw = json_text(value)
         if not isinstance(raw, dict) or set(raw) - {"columns", "fixed", "sheet"}:
             raise ValidationError('the mapping is a JSON object {"columns": {...}, "fixed": {...}, "sheet": "..."}')
         try:
@@ -249,9 +265,7 @@ class ImportOutcomeSchema(StrictSchema):
     preview = fields.Nested(PreviewSchema, allow_none=True)
 
 
-class MeteringQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+class MeteringQuerySchema(PagedQuerySchema):
     tolerance_percent = decimal_field(load_default=DEFAULT_TOLERANCE_PERCENT, validate=_PERCENT, metadata={
         "description": "how far (%) an invoice may differ from the meters before it is flagged"})
 
@@ -336,6 +350,16 @@ class FactorQuerySchema(StrictSchema):
     geography = fields.String(load_default=None)
 
 
+class GasesField(fields.Dict):
+    """The gases of a factor, a JSON object sent as the text of a form field."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
+        gases = json_text(value)
+        if not isinstance(gases, dict):
+            raise ValidationError('Give a JSON object such as {"CO2": "0.35"}.')
+        return super()._deserialize(gases, attr, data, **kwargs)
+
+
 class OrganisationFactorInSchema(StrictSchema):
     """Form fields sent with the evidence file; ``gases`` is a JSON object {"CO2": "0.35"}."""
 
@@ -344,8 +368,11 @@ class OrganisationFactorInSchema(StrictSchema):
     kind = one_of(FactorKind, required=True)
     per_unit = Text(20, required=True)
     mass_unit = fields.String(required=True, validate=validate.OneOf(["kg", "t", "g"]))
-    gases = fields.Function(deserialize=lambda v: _json_object(v), required=True)
-    ncv = decimal_field(load_default=None, allow_none=True)
+    gases = GasesField(
+        keys=Text(30), values=decimal_field(validate=_FACTOR), required=True,
+        metadata={"description": 'the amount of each gas per unit as JSON, e.g. {"CO2": "0.35"}'},
+    )
+    ncv = decimal_field(load_default=None, allow_none=True, validate=_NCV)
     ncv_unit = Text(30, load_default=None, allow_none=True)
     source = Text(500, required=True)
     publisher = Text(200, required=True)
@@ -354,14 +381,6 @@ class OrganisationFactorInSchema(StrictSchema):
     change_reason = Text(2000, blank=True, load_default="")
 
 
-def _json_object(value: Any) -> dict[str, Any]:
-    try:
-        data = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
-        raise ValidationError("not valid JSON") from None
-    if not isinstance(data, dict):
-        raise ValidationError('a JSON object such as {"CO2": "0.35"}')
-    return data
 
 
 class OrganisationFactorSchema(StrictSchema):

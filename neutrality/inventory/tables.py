@@ -22,7 +22,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime, enum_values_check
+from neutrality.db import (
+    IDS_NEVER_REUSED,
+    Base,
+    ExactDecimal,
+    JSONDocument,
+    UTCDateTime,
+    enum_values_check,
+)
 from neutrality.inventory.model import (
     ActivityType,
     CalculationMethod,
@@ -54,6 +61,7 @@ class Inventory(Base):
         CheckConstraint(enum_values_check("origin", InventoryOrigin), name="origin_known"),
         CheckConstraint("gwp_set IN ('AR4', 'AR5', 'AR6')", name="gwp_set_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +100,7 @@ class ActivityImport(Base):
             "(kind = 'file' AND sha256 IS NOT NULL) OR (kind = 'api' AND sha256 IS NULL)",
             name="file_has_sha256",
         ),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,6 +150,7 @@ class ActivityRecord(Base):
         CheckConstraint("iso_category BETWEEN 1 AND 6", name="iso_category_range"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         Index("ix_activity_records_inventory_site", "inventory_id", "site_id"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,6 +189,7 @@ class OrganisationFactor(Base):
         UniqueConstraint("organisation_id", "key", "version"),
         CheckConstraint(enum_values_check("kind", FactorKind), name="kind_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,6 +223,7 @@ class CompletenessEntry(Base):
         UniqueConstraint("inventory_id", "scope", "category"),
         CheckConstraint(enum_values_check("status", CompletenessStatus), name="status_known"),
         CheckConstraint("scope IN (1, 2, 3)", name="scope_known"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,6 +244,7 @@ class ExternalTotal(Base):
         UniqueConstraint("inventory_id", "scope", "category", "gas", "basis"),
         CheckConstraint("scope IN (1, 2, 3)", name="scope_known"),
         CheckConstraint("basis IN ('location', 'market', 'none')", name="basis_known"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -249,6 +262,7 @@ class Verification(Base):
     __tablename__ = "verifications"
     __table_args__ = (
         CheckConstraint(enum_values_check("assurance_level", AssuranceLevel), name="assurance_known"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from neutrality.organisations.model import ConsolidationApproach, NatureOfEnterprise, SubjectKind
-from neutrality.schemas import StrictSchema, Text, one_of, quantity
+from neutrality.schemas import PERCENT, Id, StrictSchema, Text, one_of, quantity
 
 _COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="an ISO 3166-1 alpha-2 code such as CN")
 
@@ -114,7 +114,7 @@ class SiteSchema(StrictSchema):
 class ExclusionCreateSchema(StrictSchema):
     item = Text(300, required=True)
     reason = Text(2000, required=True)
-    estimated_share_percent = quantity(required=True)
+    estimated_share_percent = quantity(required=True, validate=PERCENT)
 
 
 class ExclusionSchema(StrictSchema):
@@ -128,14 +128,14 @@ class ExclusionSchema(StrictSchema):
 class SubjectCreateSchema(StrictSchema):
     name = Text(200, required=True)
     kind = one_of(SubjectKind, required=True)
-    site_id = fields.Integer(load_default=None, allow_none=True)
-    site_ids = fields.List(fields.Integer(), load_default=None)
+    site_id = Id(load_default=None, allow_none=True)
+    site_ids = fields.List(Id(), load_default=None)
     description = Text(5000, blank=True, load_default="")
 
 
 class SubjectUpdateSchema(StrictSchema):
     name = Text(200)
-    site_ids = fields.List(fields.Integer())
+    site_ids = fields.List(Id())
     description = Text(5000, blank=True, allow_none=True)
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from neutrality.db import Base, ExactDecimal, UTCDateTime, enum_values_check
+from neutrality.db import IDS_NEVER_REUSED, Base, ExactDecimal, UTCDateTime, enum_values_check
 from neutrality.organisations.model import ConsolidationApproach, NatureOfEnterprise, SubjectKind
 
 
@@ -19,6 +19,7 @@ class Organisation(Base):
     __table_args__ = (
         CheckConstraint(enum_values_check("nature_of_enterprise", NatureOfEnterprise), name="nature_known"),
         CheckConstraint(enum_values_check("consolidation_approach", ConsolidationApproach), name="approach_known"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +76,7 @@ class Site(Base):
     """A factory or other facility. Country, region and grid region decide factors and markets."""
 
     __tablename__ = "sites"
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "name"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -102,6 +103,7 @@ class Subject(Base):
             "(kind = 'site' AND site_id IS NOT NULL) OR (kind = 'organisation' AND site_id IS NULL)",
             name="site_matches_kind",
         ),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,6 +131,7 @@ class SubjectExclusion(Base):
     """Something left out of a subject's boundary, why, and roughly how much it weighs."""
 
     __tablename__ = "subject_exclusions"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"), index=True)

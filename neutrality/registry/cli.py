@@ -1,6 +1,6 @@
 """``neutrality registry`` and ``neutrality retire``: instruments (schemes, registry imports,
-blocks, purchases, holdings) and the retirement ledger (retire, reverse, import, plan, reserve,
-apply, reconcile).
+blocks, purchases, holdings, contests over serials) and the retirement ledger (retire, reverse,
+import, plan, reserve, apply, reconcile).
 
 ``registry needs`` is defined with the claims, which compute the needs of a period: the
 registry sits below the claims and cannot import them.
@@ -23,20 +23,30 @@ from neutrality.cli_support import (
     echo,
     ids,
     load,
-    max_upload_bytes,
     names,
+    read_spreadsheet,
+    registry_limits,
 )
 from neutrality.clock import utcnow
 from neutrality.pagination import EVERYTHING
-from neutrality.registry import held_blocks, importing, matching, planning, purchases, reconciling
+from neutrality.registry import (
+    contests,
+    held_blocks,
+    importing,
+    matching,
+    planning,
+    purchases,
+    reconciling,
+)
 from neutrality.registry import retirements as ledger
 from neutrality.registry.exports import KINDS as REGISTRY_KINDS
 from neutrality.registry.exports import TEMPLATE_KINDS as REGISTRY_TEMPLATES
 from neutrality.registry.holdings import holdings
-from neutrality.registry.model import BlockStatus
+from neutrality.registry.model import BlockStatus, ContestOutcome, ContestStatus
 from neutrality.registry.planner import Policy
 from neutrality.registry.schemas import (
     BlockSchema,
+    ContestSchema,
     HoldingLineSchema,
     PlanApplyFormSchema,
     PlanSchema,
@@ -95,9 +105,11 @@ def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_
     if mapping_path is not None:
         form = {"mapping": mapping_path.read_text(encoding="utf-8")}
         mapping = RegistryImportFormSchema().load(form)["mapping"]
+    limits = registry_limits()
     outcome = importing.import_registry_file(
-        cli_uow(), cli_actor(), organisation_id, data=path.read_bytes(), filename=path.name,
-        max_bytes=max_upload_bytes(), as_of=utcnow().date(), kind=kind, mapping=mapping,
+        cli_uow(), cli_actor(), organisation_id, data=read_spreadsheet(path, limits),
+        filename=path.name, max_bytes=limits.max_uncompressed_bytes, limits=limits,
+        as_of=utcnow().date(), kind=kind, mapping=mapping,
         encoding=encoding, dry_run=dry_run, account=account, purchase_id=purchase_id,
     )
     echo(RegistryImportOutcomeSchema(), outcome)
@@ -156,6 +168,29 @@ def registry_holdings(organisation_id: int, by: str, status: str) -> None:
     echo(HoldingLineSchema(many=True), lines)
 
 
+@registry.command("contests")
+@click.option("--status", type=click.Choice([s.value for s in ContestStatus]))
+def registry_contests(status: str | None) -> None:
+    """Contests over serials entered by two organisations, with both sides."""
+    page = contests.list_contests(cli_uow(), cli_actor(), EVERYTHING, status=status)
+    echo(ContestSchema(many=True), page.items)
+
+
+@registry.command("resolve")
+@click.argument("contest_id", type=int)
+@click.option("--keep", type=click.Choice([o.value for o in ContestOutcome]), required=True,
+              help="claimant: the contested block's organisation keeps the units; holders: the "
+                   "contested block is void.")
+@click.option("--reason", required=True)
+@click.option("--evidence", type=FILE, required=True,
+              help="What the decision rests on (the registry's statement of the account).")
+def registry_resolve(contest_id: int, keep: str, reason: str, evidence: Path) -> None:
+    """Decide who keeps the units of a contest; the other side's units become void."""
+    echo(ContestSchema(), contests.resolve(
+        cli_uow(), cli_actor(), contest_id, {"keep": keep, "reason": reason},
+        evidence=evidence.read_bytes(), evidence_filename=evidence.name))
+
+
 # --- retirements -------------------------------------------------------------------------------
 
 
@@ -211,9 +246,11 @@ def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | 
     """Record for a period the retirements a registry export shows on units the organisation
     holds: all rows or none; rows already in the ledger are skipped."""
     options = RetirementImportFormSchema().load({"period_id": period_id, "rows": rows})
+    limits = registry_limits()
     outcome = matching.import_retirements(
-        cli_uow(), cli_actor(), organisation_id, period_id, data=path.read_bytes(),
-        filename=path.name, max_bytes=max_upload_bytes(), as_of=utcnow().date(), kind=kind,
+        cli_uow(), cli_actor(), organisation_id, period_id, data=read_spreadsheet(path, limits),
+        filename=path.name, max_bytes=limits.max_uncompressed_bytes, limits=limits,
+        as_of=utcnow().date(), kind=kind,
         rows=options["rows"], dry_run=dry_run,
     )
     echo(RetirementImportOutcomeSchema(), outcome)
@@ -301,9 +338,11 @@ def retire_reconcile(organisation_id: int, path: Path, period_id: int | None,
                      kind: str | None) -> None:
     """Compare the ledger with a registry retirement export: every mismatch (JSON); exit 3 when
     there is any, so a script can stop on it."""
+    limits = registry_limits()
     report = reconciling.reconcile_export(
-        cli_uow(), cli_actor(), organisation_id, data=path.read_bytes(), filename=path.name,
-        max_bytes=max_upload_bytes(), period_id=period_id, kind=kind,
+        cli_uow(), cli_actor(), organisation_id, data=read_spreadsheet(path, limits),
+        filename=path.name, max_bytes=limits.max_uncompressed_bytes, limits=limits,
+        period_id=period_id, kind=kind,
     )
     echo(RetirementReconciliationSchema(), report)
     if report["mismatches"]:

@@ -25,6 +25,7 @@ Encoding detection, CSV/XLSX reading and cell parsing are shared with activity i
 from __future__ import annotations
 
 import calendar
+import csv
 import datetime as dt
 import functools
 import hashlib
@@ -39,15 +40,16 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-import pandas as pd
 import pycountry
 
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, Deadline, SheetLimits
 from neutrality.spreadsheets import (
     UNKNOWN_COLUMN,
     BadCell,
     Refused,
     RowError,
     cell_text,
+    csv_bytes,
     csv_header,
     header_names,
     is_help_row,
@@ -55,7 +57,7 @@ from neutrality.spreadsheets import (
     norm,
     parse_date,
     parse_number,
-    read_ragged,
+    read_csv_frame,
     read_sheet,
     refuse_unnamed_values,
     snake,
@@ -420,23 +422,11 @@ class _Grid:
     rows: list[tuple[int, list[str]]]  # (spreadsheet row, cells), blank rows and help row dropped
 
 
-def _csv_frame(body: bytes) -> tuple[list[str], int, list[list[str]]]:
-    header, before, sep = csv_header(body)
-    width = len(header)
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(body),
-            sep=sep,
-            header=None,
-            names=range(width),
-            encoding="utf-8",
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError:
-        frame = read_ragged(body.decode("utf-8"), sep, width)
+def _csv_frame(
+    body: bytes, limits: SheetLimits, deadline: Deadline
+) -> tuple[list[str], int, list[list[str]]]:
+    header, before, sep = csv_header(body, limits)
+    frame = read_csv_frame(body, sep, len(header), str, limits, deadline)
     records = frame.fillna("").astype(str).to_numpy().tolist()
     return header, before, records
 
@@ -450,8 +440,10 @@ def _xlsx_text(value: Any) -> str:
     return cell_text(value)
 
 
-def _xlsx_frame(data: bytes) -> tuple[list[str], int, list[list[str]]]:
-    columns, header, before = read_sheet(data, text=_xlsx_text)
+def _xlsx_frame(
+    data: bytes, limits: SheetLimits, deadline: Deadline
+) -> tuple[list[str], int, list[list[str]]]:
+    columns, header, before = read_sheet(data, text=_xlsx_text, limits=limits, deadline=deadline)
     return header, before, [list(cells) for cells in zip(*columns, strict=True)]
 
 
@@ -849,6 +841,7 @@ def read_registry_file(
     kind: str | None = None,
     mapping: Mapping[str, str | None] | None = None,
     encoding: str | None = None,
+    limits: SheetLimits = REGISTRY_FILE_LIMITS,
 ) -> RegistryFile:
     """Read a registry export or one of our templates: every row, or every error.
 
@@ -856,19 +849,23 @@ def read_registry_file(
     known layout is refused, naming both. ``mapping`` ({"their header": "our field"}, None to
     ignore a column) reads a customer's own layout of a template kind. ``encoding`` is the
     caller's statement for a CSV file (detected otherwise: UTF-8 with or without BOM, GB18030,
-    Big5); ``max_bytes`` is checked before anything is read.
+    Big5); ``max_bytes`` is checked before anything is read, and the file is read within
+    ``limits`` (:class:`~neutrality.sheet_limits.FileTooLarge` beyond them).
     """
     sha256 = hashlib.sha256(data).hexdigest()
     used = ""
     read_kind = kind or ""
+    deadline = limits.deadline()
     try:
         if kind is not None and kind not in KINDS:
             raise Refused(f"unknown registry file kind '{kind}'; known: {', '.join(KINDS)}")
-        if upload_format(data, filename, max_bytes=max_bytes) == "xlsx":
+        if upload_format(data, filename, max_bytes=max_bytes, limits=limits) == "xlsx":
             used = "utf-8"  # the XML inside a workbook is UTF-8
-            header, before, records = _xlsx_frame(data)
+            header, before, records = _xlsx_frame(data, limits, deadline)
         else:
-            (header, before, records), used = with_csv_text(data, encoding, _csv_frame)
+            (header, before, records), used = with_csv_text(
+                data, encoding, lambda body: _csv_frame(body, limits, deadline)
+            )
         grid = _grid(records, header, before)
         layout = _layout(grid, kind, mapping)
         read_kind = layout.fmt.kind
@@ -892,7 +889,11 @@ def read_registry_file(
 
 
 def template_csv(kind: str) -> bytes:
-    """The CSV template of a template kind, as shipped (UTF-8 with a byte-order mark)."""
+    """The CSV template of a template kind (UTF-8 with a byte-order mark), written (as every CSV
+    file the application writes) by :func:`~neutrality.spreadsheets.csv_bytes`."""
     if kind not in TEMPLATE_KINDS:
         raise ValueError(f"'{kind}' has no template; templates: {', '.join(TEMPLATE_KINDS)}")
-    return resources.files("neutrality.registry").joinpath("templates", f"{kind}.csv").read_bytes()
+    shipped = (
+        resources.files("neutrality.registry").joinpath("templates", f"{kind}.csv").read_text("utf-8-sig")
+    )
+    return csv_bytes(csv.reader(io.StringIO(shipped, newline="")))

@@ -22,7 +22,13 @@ from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
-from neutrality.registry.model import Block, BlockStatus, ParsedSerial, Scheme
+from neutrality.registry.cross_holdings import (
+    claimed_elsewhere,
+    contested_elsewhere,
+    lock_claims,
+    open_contest,
+)
+from neutrality.registry.model import Block, BlockStatus, ParsedSerial, Scheme, SerialsContested
 from neutrality.registry.purchases import check_purchase_quantity, purchase_for
 from neutrality.registry.repository import get_block_row, get_project_row
 from neutrality.registry.schemes import load_schemes
@@ -31,7 +37,8 @@ from neutrality.registry.serials import parse_serial
 from neutrality.registry.tables import BlockReservation, InstrumentProject, SerialBlock
 from neutrality.uow import UnitOfWork
 
-#: Which status may follow which (transferred out and cancelled are final here).
+#: Which status may follow which (transferred out and cancelled are final here; contested and void
+#: change only by a contest's resolution).
 _NEXT_STATUS = {
     BlockStatus.HELD: {BlockStatus.RESERVED, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT},
     BlockStatus.RESERVED: {BlockStatus.HELD, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT},
@@ -100,6 +107,10 @@ def add_block(
         clash = find_held_overlap(session, organisation_id, block)
         if clash is not None:
             raise _overlap_conflict(block, clash)
+        lock_claims(session)
+        # Units another organisation holds are accepted, but only for a site administrator to
+        # decide who keeps them; the answer says "contested" and nothing of the other side.
+        contested = claimed_elsewhere(session, organisation_id, block)
         row = SerialBlock(
             organisation_id=organisation_id,
             scheme=scheme.code,
@@ -110,7 +121,7 @@ def add_block(
             quantity=parsed.quantity,
             vintage_start=vintage_start,
             vintage_end=vintage_end,
-            status=BlockStatus.HELD.value,
+            status=(BlockStatus.CONTESTED if contested else BlockStatus.HELD).value,
             account=data.get("account", ""),
             raw_serial=parsed.raw,
             details=dict(parsed.fields),
@@ -123,6 +134,8 @@ def add_block(
         if purchase is not None:
             check_purchase_quantity(session, purchase)
         record(session, actor, "registry.block.add", row, organisation_id=organisation_id)
+        if contested:
+            open_contest(session, actor, row, BlockStatus.HELD)
         uow.commit()
         return row
 
@@ -172,7 +185,7 @@ def find_held_overlap(session: Session, organisation_id: int, block: Block) -> S
 
     Held blocks of one issuance never overlap each other, so among those starting at or before
     the new block's end only the last one can reach into it (``ix_serial_blocks_issuance_start``,
-    a partial index over the blocks not transferred out).
+    a partial index over the blocks neither transferred out nor void).
     """
     candidate = session.scalar(
         select(SerialBlock)
@@ -182,6 +195,7 @@ def find_held_overlap(session: Session, organisation_id: int, block: Block) -> S
             SerialBlock.issuance_key == block.issuance_key,
             SerialBlock.serial_start <= block.end,
             SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value,
+            SerialBlock.status != BlockStatus.VOID.value,
         )
         .order_by(SerialBlock.serial_start.desc())
         .limit(1)
@@ -316,10 +330,16 @@ def set_block_status(
                 "blocks are retired through a retirement, with its evidence",
                 {"status": ["retired"]},
             )
+        if row.status == BlockStatus.CONTESTED:
+            raise SerialsContested("change status")
         if new not in _NEXT_STATUS.get(BlockStatus(row.status), set()):
             raise Conflict(f"block {row.id} is {row.status}; it cannot become {new.value}")
         if not reason.strip():
             raise InvalidInput("a status change needs a reason", {"reason": ["required"]})
+        if new == BlockStatus.RESERVED and contested_elsewhere(
+            session, organisation_id, _value(row)
+        ):
+            raise SerialsContested("be reserved")
         before = snapshot(row)
         row.status = new.value
         row.details = {**row.details, "status_reason": reason.strip()}

@@ -22,6 +22,11 @@ from neutrality.bulk import insert_rows, sqlite_datetime
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput, NotFound
 from neutrality.registry import blocks as block_math
+from neutrality.registry.cross_holdings import (
+    claimed_elsewhere_in,
+    lock_claims,
+    open_contests_of_import,
+)
 from neutrality.registry.exports import (
     TEMPLATE_KINDS,
     InstrumentRow,
@@ -35,6 +40,7 @@ from neutrality.registry.purchases import check_purchase_quantity, purchase_for
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, RegistryImport, Retirement, SerialBlock
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
@@ -77,6 +83,8 @@ class RegistryImportOutcome:
     projects: int
     quantity_by_scheme: Mapping[str, int]
     errors: Sequence[RowError] = ()
+    #: blocks on units another organisation holds, stored contested (cross_holdings)
+    contested: int = 0
 
 
 def import_registry_file(
@@ -87,6 +95,7 @@ def import_registry_file(
     data: bytes,
     filename: str,
     max_bytes: int,
+    limits: SheetLimits = REGISTRY_FILE_LIMITS,
     as_of: dt.date,
     kind: str | None = None,
     mapping: Mapping[str, str] | None = None,
@@ -102,67 +111,75 @@ def import_registry_file(
     row, or the project an instrument row names, becomes or updates a project record.
     """
     authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
+    sha256 = hashlib.sha256(data).hexdigest()
+    with uow.reading():
+        earlier = _earlier_import(uow.session, organisation_id, sha256)
+        if earlier is not None:
+            return _already_imported(earlier, sha256)
+    # Read and check the file with no transaction open: nobody waits while a long file is read.
+    parsed = read_registry_file(
+        data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping, encoding=encoding,
+        limits=limits,
+    )
+    errors = list(parsed.errors)
+    blocks: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
+    previewed_contests = 0
+    if parsed.ok:
+        blocks, errors = parse_instrument_rows(parsed.instruments, as_of)
+        errors += _overlaps_in_file(blocks)
+        if (dry_run or errors) and blocks:
+            with uow.reading():
+                errors += _overlaps_with_held(uow.session, organisation_id, blocks)
+                if dry_run:
+                    previewed_contests = len(_contested_rows(uow.session, organisation_id, blocks))
+        errors = parsed.in_file_terms(_in_order(errors))
+    quantities: dict[str, int] = {}
+    for _, scheme, serial in blocks:
+        quantities[scheme.code] = quantities.get(scheme.code, 0) + serial.quantity
+    outcome = RegistryImportOutcome(
+        "preview" if dry_run else "imported",
+        None,
+        parsed.kind,
+        filename,
+        sha256,
+        len(blocks),
+        len(parsed.projects),
+        dict(sorted(quantities.items())),
+        tuple(errors),
+        previewed_contests,
+    )
+    if dry_run:
+        return outcome
+    if errors:
+        raise ImportRejected(filename, errors)
+    schemes_in_file = {scheme.code for _, scheme, _ in blocks}
+    if purchase_id is not None and len(schemes_in_file) != 1:
+        raise InvalidInput(
+            "a purchase delivers one scheme; this file holds " + ", ".join(sorted(schemes_in_file)),
+            {"purchase_id": ["several schemes"]},
+        )
     with uow:
         session = uow.session
-        sha256 = hashlib.sha256(data).hexdigest()
-        earlier = session.scalar(
-            select(RegistryImport).where(
-                RegistryImport.organisation_id == organisation_id, RegistryImport.sha256 == sha256
-            )
-        )
-        if earlier is not None and not _matched_retirements_only(session, earlier):
-            return RegistryImportOutcome(
-                "already_imported",
-                earlier.id,
-                earlier.kind,
-                earlier.filename,
-                sha256,
-                earlier.block_count,
-                earlier.project_count,
-                {},
-            )
-        parsed = read_registry_file(
-            data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping, encoding=encoding
-        )
-        errors = list(parsed.errors)
-        blocks: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
-        if parsed.ok:
-            blocks, errors = _check_instrument_rows(
-                session, organisation_id, parsed.instruments, as_of, lock=not dry_run
-            )
-            errors = parsed.in_file_terms(errors)
-        quantities: dict[str, int] = {}
-        for _, scheme, serial in blocks:
-            quantities[scheme.code] = quantities.get(scheme.code, 0) + serial.quantity
-        outcome = RegistryImportOutcome(
-            "preview" if dry_run else "imported",
-            None,
-            parsed.kind,
-            filename,
-            sha256,
-            len(blocks),
-            len(parsed.projects),
-            dict(sorted(quantities.items())),
-            tuple(errors),
-        )
-        if dry_run:
-            return outcome
-        if errors:
-            raise ImportRejected(filename, errors)
+        # The same file may have been imported while this one was read.
+        earlier = _earlier_import(session, organisation_id, sha256)
+        if earlier is not None:
+            return _already_imported(earlier, sha256)
+        if blocks:
+            # what is held is read with the organisation's writers serialised, so that no other
+            # writer can take these units between the check and the insert
+            lock_holdings(session, organisation_id)
+            held = _overlaps_with_held(session, organisation_id, blocks)
+            if held:
+                raise ImportRejected(filename, parsed.in_file_terms(_in_order(held)))
+        lock_claims(session)
+        contested = _contested_rows(session, organisation_id, blocks)
         purchase = None
         if purchase_id is not None:
-            schemes_in_file = {scheme.code for _, scheme, _ in blocks}
-            if len(schemes_in_file) != 1:
-                raise InvalidInput(
-                    "a purchase delivers one scheme; this file holds "
-                    + ", ".join(sorted(schemes_in_file)),
-                    {"purchase_id": ["several schemes"]},
-                )
             purchase = purchase_for(
                 session, organisation_id, purchase_id, scheme_of(schemes_in_file.pop())
             )
-        if earlier is not None:  # the file's record, made when its retirements were matched
-            batch = earlier
+        batch = _earlier_record(session, organisation_id, sha256)
+        if batch is not None:  # the file's record, made when its retirements were matched
             batch.block_count, batch.project_count = len(blocks), len(parsed.projects)
         else:
             batch = RegistryImport(
@@ -190,12 +207,61 @@ def import_registry_file(
             batch.id,
             purchase.id if purchase else None,
             account,
+            contested,
         )
         if purchase is not None:
             check_purchase_quantity(session, purchase)
         record(session, actor, "registry.import", batch, organisation_id=organisation_id)
+        claimed = {
+            (scheme.code, serial.issuance_key, serial.start): _STATUS_OF_ROW[row.status]
+            for row, scheme, serial in (blocks[i] for i in contested)
+        }
+        open_contests_of_import(session, actor, organisation_id, batch.id, claimed)
         uow.commit()
-        return dataclasses.replace(outcome, import_id=batch.id)
+        return dataclasses.replace(outcome, import_id=batch.id, contested=len(contested))
+
+
+def _contested_rows(session: Session, organisation_id: int, blocks: CheckedRows) -> set[int]:
+    """The rows that claim units (issued or retired) another organisation holds: stored
+    contested, for a site administrator to decide (cancelled rows claim nothing)."""
+    if not blocks:
+        return set()
+    return {i for i in claimed_elsewhere_in(session, organisation_id, _values(blocks))
+            if _STATUS_OF_ROW[blocks[i][0].status] is not BlockStatus.CANCELLED}
+
+
+def _earlier_record(session: Session, organisation_id: int, sha256: str) -> RegistryImport | None:
+    return session.scalar(
+        select(RegistryImport).where(
+            RegistryImport.organisation_id == organisation_id, RegistryImport.sha256 == sha256
+        )
+    )
+
+
+def _earlier_import(session: Session, organisation_id: int, sha256: str) -> RegistryImport | None:
+    """The earlier import of the same file, unless it only matched the file's retirements
+    (then its holdings are still to import)."""
+    earlier = _earlier_record(session, organisation_id, sha256)
+    if earlier is None or _matched_retirements_only(session, earlier):
+        return None
+    return earlier
+
+
+def _already_imported(earlier: RegistryImport, sha256: str) -> RegistryImportOutcome:
+    return RegistryImportOutcome(
+        "already_imported",
+        earlier.id,
+        earlier.kind,
+        earlier.filename,
+        sha256,
+        earlier.block_count,
+        earlier.project_count,
+        {},
+    )
+
+
+def _in_order(errors: list[RowError]) -> list[RowError]:
+    return sorted(errors, key=lambda e: (e.row or 0, e.column or ""))
 
 
 def _matched_retirements_only(session: Session, batch: RegistryImport) -> bool:
@@ -258,13 +324,14 @@ def _store_blocks(
     import_id: int,
     purchase_id: int | None,
     account: str,
+    contested: set[int],
 ) -> None:
     now = utcnow()
 
     def rows_for(dialect: str) -> Iterable[tuple[Any, ...]]:
         on_sqlite = dialect == "sqlite"
         created = sqlite_datetime(now) if on_sqlite else now
-        for row, scheme, serial in blocks:
+        for index, (row, scheme, serial) in enumerate(blocks):
             vintage_start = serial.vintage_start or row.vintage_start
             vintage_end = serial.vintage_end or row.vintage_end
             if on_sqlite:
@@ -280,7 +347,7 @@ def _store_blocks(
                 serial.quantity,
                 vintage_start,
                 vintage_end,
-                _STATUS_OF_ROW[row.status].value,
+                (BlockStatus.CONTESTED if index in contested else _STATUS_OF_ROW[row.status]).value,
                 row.extra.get("account") or account,
                 serial.raw,
                 json.dumps(_block_details(row, serial), ensure_ascii=False)
@@ -315,54 +382,39 @@ def parse_instrument_rows(
     return good, errors
 
 
-def _check_instrument_rows(
-    session: Session,
-    organisation_id: int,
-    rows: Sequence[InstrumentRow],
-    as_of: dt.date,
-    *,
-    lock: bool,
-) -> tuple[list[tuple[InstrumentRow, Scheme, ParsedSerial]], list[RowError]]:
-    """Parse every serial, check quantity, vintage and overlaps (in the file and with what is
-    held); every problem is reported with its row. With ``lock``, the organisation's holdings
-    are locked before reading what is held (and stay so until the import commits); parsing, the
-    long part, happens before, so other writers are not kept waiting for it."""
-    good, errors = parse_instrument_rows(rows, as_of)
-    values = [
+#: A registry file's rows, each with its scheme and its serial read (:func:`parse_instrument_rows`).
+CheckedRows = Sequence[tuple[InstrumentRow, Scheme, ParsedSerial]]
+
+
+def _values(blocks: CheckedRows) -> list[Block]:
+    return [
         Block(scheme.code, serial.issuance_key, serial.start, serial.end)
-        for _, scheme, serial in good
+        for _, scheme, serial in blocks
     ]
-    for i, j in block_math.find_overlaps(values):
-        errors.append(
-            RowError(
-                good[j][0].row,
-                "serial",
-                f"overlaps row {good[i][0].row} "
-                f"({good[i][1].code} {values[i].start}–{values[i].end})",
-            )
+
+
+def _overlaps_in_file(blocks: CheckedRows) -> list[RowError]:
+    """Rows of the file that share units with an earlier row of it."""
+    values = _values(blocks)
+    return [
+        RowError(
+            blocks[j][0].row,
+            "serial",
+            f"overlaps row {blocks[i][0].row} "
+            f"({blocks[i][1].code} {values[i].start}–{values[i].end})",
         )
-    if good:
-        if lock:
-            lock_holdings(session, organisation_id)
-        for index, clash in _overlaps_with_held(session, organisation_id, values):
-            errors.append(
-                RowError(
-                    good[index][0].row,
-                    "serial",
-                    f"overlaps block {clash[0]} ({clash[1]}), already held",
-                )
-            )
-    errors.sort(key=lambda e: (e.row or 0, e.column or ""))
-    return good, errors
+        for i, j in block_math.find_overlaps(values)
+    ]
 
 
 def _overlaps_with_held(
-    session: Session, organisation_id: int, values: Sequence[Block]
-) -> list[tuple[int, tuple]]:
-    """Blocks of the file that share units with blocks the organisation holds.
+    session: Session, organisation_id: int, blocks: CheckedRows
+) -> list[RowError]:
+    """Rows of the file that share units with blocks the organisation holds.
 
     One query loads the held blocks of the issuances in the file; a sweep finds the overlaps
     (a probe per block would be a million queries for a million-block file)."""
+    values = _values(blocks)
     keys = {(b.scheme, b.issuance_key) for b in values}
     held: list[tuple[int, str, Block]] = []
     schemes = {scheme for scheme, _ in keys}
@@ -378,6 +430,7 @@ def _overlaps_with_held(
             SerialBlock.organisation_id == organisation_id,
             SerialBlock.scheme.in_(schemes),
             SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value,
+            SerialBlock.status != BlockStatus.VOID.value,
         )
     ):
         if (scheme, key) in keys:
@@ -389,7 +442,8 @@ def _overlaps_with_held(
     for i, j in block_math.find_overlaps(combined):
         if i < len(values) <= j:
             row_id, raw, _ = held[j - len(values)]
-            found.append((i, (row_id, raw)))
+            reason = f"overlaps block {row_id} ({raw}), already held"
+            found.append(RowError(blocks[i][0].row, "serial", reason))
     return found
 
 

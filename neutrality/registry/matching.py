@@ -38,8 +38,8 @@ from neutrality.inventory.positions import PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import InstrumentRow, read_registry_file
 from neutrality.registry.held_blocks import lock_holdings
-from neutrality.registry.importing import parse_instrument_rows
-from neutrality.registry.model import Block, BlockStatus, InstrumentKind
+from neutrality.registry.importing import CheckedRows, parse_instrument_rows
+from neutrality.registry.model import Block, BlockStatus, InstrumentKind, SerialsContested
 from neutrality.registry.retirements import (
     period_open_for_retirement,
     retire_units,
@@ -52,6 +52,7 @@ from neutrality.registry.tables import (
     Retirement,
     SerialBlock,
 )
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
@@ -59,6 +60,9 @@ from neutrality.uow import UnitOfWork
 RECORDED, ALREADY_RECORDED, NOT_HELD = "recorded", "already_recorded", "not_held"
 #: How many rows on units never held the outcome names (the rest are counted).
 NOT_HELD_LISTED = 50
+#: Units another organisation retired or holds, or in an open contest: the words a lead reads
+#: whichever it is.
+_CONTESTED = SerialsContested("be retired").message
 #: Statuses of our blocks a registry retirement can be matched to.
 _MATCHABLE = (BlockStatus.HELD.value, BlockStatus.RESERVED.value, BlockStatus.RETIRED.value)
 
@@ -93,33 +97,38 @@ def import_retirements(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, data: bytes, filename: str,
     max_bytes: int, as_of: dt.date, kind: str | None = None, mapping: Mapping[str, str] | None = None,
     encoding: str | None = None, rows: Sequence[int] | None = None, dry_run: bool = False,
+    limits: SheetLimits = REGISTRY_FILE_LIMITS,
 ) -> dict[str, Any]:
     """Record for ``period_id`` the retirements a registry export shows on units the
     organisation holds (only the spreadsheet ``rows`` given, when given)."""
     authorize(actor, Permission.RETIRE, organisation_id)
-    with uow:
+    # The file is read with no transaction open: nobody waits while a long export is read.
+    parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping,
+                                encoding=encoding, limits=limits)
+    if not parsed.ok:
+        raise ImportRejected(filename, parsed.errors)
+    wanted = set(rows) if rows is not None else None
+    retired = [r for r in parsed.instruments
+               if r.status == "retired" and (wanted is None or r.row in wanted)]
+    if wanted is not None:
+        missing = sorted(wanted - {r.row for r in retired})
+        if missing:
+            raise ImportRejected(filename, [
+                RowError(n, None, "is not a retired row of the file") for n in missing])
+    checked = parse_instrument_rows(retired, as_of)
+    sha256 = hashlib.sha256(data).hexdigest()
+    # a preview only reads; an import takes the write lock to match and record the rows
+    with uow.reading() if dry_run else uow:
         session = uow.session
-        parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping,
-                                    encoding=encoding)
-        if not parsed.ok:
-            raise ImportRejected(filename, parsed.errors)
-        wanted = set(rows) if rows is not None else None
-        retired = [r for r in parsed.instruments
-                   if r.status == "retired" and (wanted is None or r.row in wanted)]
-        if wanted is not None:
-            missing = sorted(wanted - {r.row for r in retired})
-            if missing:
-                raise ImportRejected(filename, [
-                    RowError(n, None, "is not a retired row of the file") for n in missing])
-        lock_holdings(session, organisation_id)
+        if not dry_run:
+            lock_holdings(session, organisation_id)
         period = period_open_for_retirement(session, organisation_id, period_id)
-        matches, pieces, errors = _match(session, organisation_id, retired, as_of)
+        matches, pieces, errors = _match(session, organisation_id, checked, as_of)
         markets = PeriodCoverages(session)
         errors = sorted(errors + _markets_without_consumption(session, period, matches, markets),
                         key=lambda e: (e.row or 0, e.column or ""))
         if errors:
             raise ImportRejected(filename, parsed.in_file_terms(errors))
-        sha256 = hashlib.sha256(data).hexdigest()
         answer = {
             "status": "preview" if dry_run else "imported", "filename": filename, "sha256": sha256,
             "kind": parsed.kind, "period_id": period.id, "import_id": None,
@@ -163,12 +172,15 @@ def import_retirements(
 
 
 def _match(
-    session: Session, organisation_id: int, rows: Sequence[InstrumentRow], as_of: dt.date
+    session: Session, organisation_id: int,
+    checked: tuple[CheckedRows, Sequence[RowError]], as_of: dt.date,
 ) -> tuple[list[RowMatch], dict[int, list[_Piece]], list[RowError]]:
+    """Each retired row (its serial read: :func:`parse_instrument_rows`) matched to the ledger
+    and to the organisation's blocks."""
     matches: list[RowMatch] = []
     pieces: dict[int, list[_Piece]] = {}
     values: list[tuple[InstrumentRow, Block]] = []
-    good, errors = parse_instrument_rows(rows, as_of)
+    good, errors = checked[0], list(checked[1])
     for row, _, serial in good:
         if row.retirement_date is None:
             errors.append(RowError(row.row, "retirement_date", "is empty; a retired row needs its date"))
@@ -187,12 +199,14 @@ def _match(
                    Retirement.id, Retirement.organisation_id)
             .join(Retirement, Retirement.id == RetiredRange.retirement_id)
             .where(RetiredRange.scheme.in_(schemes), RetiredRange.issuance_key.in_(issuances))))
-        # the organisation's blocks (every status but transferred out: they never overlap)
+        # the organisation's blocks (every status but transferred out and void: they never overlap)
         held.add(session.execute(
             select(SerialBlock.scheme, SerialBlock.issuance_key, SerialBlock.serial_start, SerialBlock.serial_end,
                    SerialBlock.id, SerialBlock.status)
             .where(SerialBlock.organisation_id == organisation_id, SerialBlock.scheme.in_(schemes),
-                   SerialBlock.issuance_key.in_(issuances), SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value)))
+                   SerialBlock.issuance_key.in_(issuances),
+                   SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value,
+                   SerialBlock.status != BlockStatus.VOID.value)))
     for row, value in values:
         match = RowMatch(row.row, row.scheme, row.serial, value.quantity, row.retirement_date, row.beneficiary,
                          NOT_HELD)
@@ -202,15 +216,19 @@ def _match(
                for start, end, _, org in ledger):
             match.outcome = ALREADY_RECORDED
             continue
+        ours = held.overlapping(value)
+        if not ours:
+            # one of everyone's retirements: whether another organisation here retired these
+            # units is not this organisation's to learn
+            continue
         if ledger:
             mine = [entry_id for _, _, entry_id, org in ledger if org == organisation_id]
             errors.append(RowError(row.row, "serial", (
                 f"units of {value.start}–{value.end} are already in the ledger (retirement "
-                f"{', '.join(map(str, mine))}) with other serials" if mine else
-                f"units of {value.start}–{value.end} are already retired by another organisation")))
+                f"{', '.join(map(str, mine))}) with other serials" if mine else _CONTESTED)))
             continue
-        ours = held.overlapping(value)
-        if not ours:
+        if any(status == BlockStatus.CONTESTED for _, _, _, status in ours):
+            errors.append(RowError(row.row, "serial", _CONTESTED))
             continue
         unusable = [(block_id, status) for _, _, block_id, status in ours if status not in _MATCHABLE]
         if unusable:

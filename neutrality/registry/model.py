@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from neutrality.errors import Conflict
+
 
 class InstrumentKind(StrEnum):
     CARBON_CREDIT = "carbon_credit"  # acts on residual tCO2e
@@ -42,10 +44,48 @@ class BlockStatus(StrEnum):
     RETIRED = "retired"
     CANCELLED = "cancelled"  # cancelled in the registry, not for a claim (expired or voided GECs, transfers)
     TRANSFERRED_OUT = "transferred_out"  # left our accounts (sold, moved)
+    #: entered while another organisation held the units (:data:`CLAIMS`): never retired,
+    #: reserved or planned until a site administrator resolves the contest
+    CONTESTED = "contested"
+    #: lost a contest: a site administrator found that another organisation holds the units
+    VOID = "void"
 
 
-#: Statuses a user sets directly; "retired" comes only from a retirement (the ledger).
+#: Statuses a user sets directly; "retired" comes only from a retirement (the ledger), "contested"
+#: and "void" only from a contest.
 SETTABLE_STATUSES = (BlockStatus.HELD, BlockStatus.RESERVED, BlockStatus.CANCELLED, BlockStatus.TRANSFERRED_OUT)
+
+#: The statuses in which an organisation holds units without dispute. Across the whole
+#: installation no two blocks in these statuses share a unit: a block entered on units another
+#: organisation holds so is contested instead (a contest resolved leaves one side holding them).
+CLAIMS = (BlockStatus.HELD, BlockStatus.RESERVED, BlockStatus.RETIRED)
+
+
+class SerialsContested(Conflict):
+    """Units in an open contest. The words are the same whoever holds the units elsewhere, and
+    whether they hold or retired them, so that a lead learns nothing of another organisation
+    (not even whether some serials are retired anywhere)."""
+
+    code = "contested"
+
+    def __init__(self, doing: str):
+        super().__init__(
+            f"these serials cannot {doing}: they are contested; a site administrator will review "
+            "the evidence",
+            {"block_id": ["contested"]},
+        )
+
+
+class ContestOutcome(StrEnum):
+    """Who keeps the units of a contest, as a site administrator decided."""
+
+    CLAIMANT = "claimant"  # the organisation whose block was contested; the holders' units void
+    HOLDERS = "holders"  # the organisations that held them first; the contested block void
+
+
+class ContestStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 @dataclass(frozen=True)

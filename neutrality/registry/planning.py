@@ -23,9 +23,10 @@ from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
+from neutrality.registry.cross_holdings import contested_elsewhere, frozen_block_ids
 from neutrality.registry.held_blocks import lock_holdings, split_off
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
-from neutrality.registry.model import Block, BlockStatus
+from neutrality.registry.model import Block, BlockStatus, SerialsContested
 from neutrality.registry.repository import get_block_row
 from neutrality.registry.retirements import (
     period_open_for_retirement,
@@ -82,25 +83,33 @@ def propose(
 def _candidates(
     session: Session, organisation_id: int, period_id: int
 ) -> tuple[list[planner.Candidate], list[tuple[planner.Candidate, str]]]:
-    """The blocks held or reserved, and (apart) those reserved for another period."""
+    """The blocks held or reserved, and (apart, with the reason) those reserved for another
+    period and those in a contest: contested, or held on units another organisation's open
+    contest names."""
     schemes = load_schemes()
     rows = session.execute(
         select(SerialBlock.id, SerialBlock.scheme, SerialBlock.quantity, SerialBlock.project_id,
                InstrumentProject.country, SerialBlock.vintage_start, SerialBlock.vintage_end,
-               Purchase.unit_price, Purchase.currency, BlockReservation.period_id)
+               Purchase.unit_price, Purchase.currency, BlockReservation.period_id,
+               SerialBlock.status)
         .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
         .outerjoin(Purchase, Purchase.id == SerialBlock.purchase_id)
         .outerjoin(BlockReservation, BlockReservation.block_id == SerialBlock.id)
         .where(SerialBlock.organisation_id == organisation_id,
-               SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value]))
+               SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value,
+                                       BlockStatus.CONTESTED.value]))
         .order_by(SerialBlock.id)
     )
+    frozen = frozen_block_ids(session, organisation_id)
     free: list[planner.Candidate] = []
     elsewhere: list[tuple[planner.Candidate, str]] = []
-    for block_id, scheme, quantity, project_id, country, start, end, price, currency, reserved_for in rows:
+    for (block_id, scheme, quantity, project_id, country, start, end, price, currency, reserved_for,
+         status) in rows:
         candidate = planner.Candidate(block_id, scheme, schemes[scheme].kind, quantity, project_id, country, start,
                                       end, price, currency, reserved=reserved_for == period_id)
-        if reserved_for is not None and reserved_for != period_id:
+        if status == BlockStatus.CONTESTED or block_id in frozen:
+            elsewhere.append((candidate, "contested"))
+        elif reserved_for is not None and reserved_for != period_id:
             elsewhere.append((candidate, "reserved for another period"))
         else:
             free.append(candidate)
@@ -153,11 +162,15 @@ def reserve(
         for number, line in enumerate(lines, start=1):
             try:
                 block = get_block_row(session, organisation_id, line["block_id"])
+                if block.status == BlockStatus.CONTESTED:
+                    raise SerialsContested("be reserved")
                 if block.status != BlockStatus.HELD.value:
                     raise Conflict(f"block {block.id} is {block.status}: only held units are reserved",
                                    {"block_id": [block.status]})
                 before = snapshot(block)
                 part, rest = block_math.split(_value(block), line.get("quantity") or block.quantity)
+                if contested_elsewhere(session, organisation_id, part):
+                    raise SerialsContested("be reserved")
                 block.serial_end, block.quantity = part.end, part.quantity
                 session.flush()
                 if rest is not None:

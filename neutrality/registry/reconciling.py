@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
@@ -36,7 +36,8 @@ from neutrality.registry.reconciliation import (
     RetiredElsewhere,
     reconcile,
 )
-from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
+from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock, SerialContest
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
@@ -44,6 +45,7 @@ from neutrality.uow import UnitOfWork
 def reconcile_export(
     uow: UnitOfWork, actor: Actor, organisation_id: int, *, data: bytes, filename: str, max_bytes: int,
     period_id: int | None = None, kind: str | None = None, encoding: str | None = None,
+    limits: SheetLimits = REGISTRY_FILE_LIMITS,
 ) -> dict[str, Any]:
     """Compare the organisation's retirements in force (of one period, or all) with the retired
     rows of a registry export; read-only.
@@ -53,18 +55,21 @@ def reconcile_export(
     named): a range misread would report mismatches that are not there, or hide real ones.
     """
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
+    if period_id is not None:
+        with uow.reading():
+            get_period_row(uow.session, organisation_id, period_id)
+    # The file is read with no transaction open; the ledger is read in one snapshot after it.
+    parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, encoding=encoding,
+                                limits=limits)
+    if not parsed.ok:
+        raise ImportRejected(filename, parsed.errors)
+    if parsed.projects:
+        raise ImportRejected(filename, [RowError(
+            None, None, f"this is a project list ({parsed.kind}); reconciliation needs the registry's "
+            "transactions or retirements export")])
+    rows = _registry_retirements(parsed)
+    with uow.reading():
         session = uow.session
-        if period_id is not None:
-            get_period_row(session, organisation_id, period_id)
-        parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, encoding=encoding)
-        if not parsed.ok:
-            raise ImportRejected(filename, parsed.errors)
-        if parsed.projects:
-            raise ImportRejected(filename, [RowError(
-                None, None, f"this is a project list ({parsed.kind}); reconciliation needs the registry's "
-                "transactions or retirements export")])
-        rows = _registry_retirements(parsed)
         ledger = _ledger(session, organisation_id)
         checked = [e for e in ledger if period_id is None or e.period_id == period_id]
         elsewhere = [e for e in ledger if period_id is not None and e.period_id != period_id]
@@ -142,7 +147,13 @@ def _retired_by_others(session: Session, organisation_id: int, entries: Sequence
         for scheme, key, start, end, details in session.execute(
             select(SerialBlock.scheme, SerialBlock.issuance_key, SerialBlock.serial_start, SerialBlock.serial_end,
                    SerialBlock.details)
-            .where(SerialBlock.organisation_id != organisation_id, SerialBlock.status == BlockStatus.RETIRED.value,
+            .outerjoin(SerialContest, SerialContest.block_id == SerialBlock.id)
+            .where(SerialBlock.organisation_id != organisation_id,
+                   # a block entered as retired while another organisation held the units is
+                   # contested, and claims them retired all the same
+                   or_(SerialBlock.status == BlockStatus.RETIRED.value,
+                       and_(SerialBlock.status == BlockStatus.CONTESTED.value,
+                            SerialContest.claimed_status == BlockStatus.RETIRED.value)),
                    SerialBlock.scheme.in_(schemes), SerialBlock.issuance_key.in_(some))
         ):
             if (scheme, key) in numberings:

@@ -3,7 +3,9 @@ reverse a mistaken retirement, list the ledger.
 
 No unit is ever retired twice, by anyone: the service probes the retired ranges (one index
 probe, as for holdings) with the organisation's writers serialised, and on PostgreSQL an
-exclusion constraint over the ranges refuses what a race would let through.
+exclusion constraint over the ranges refuses what a race would let through. Units in an open
+contest (:mod:`neutrality.registry.contests`) are retired by no side until a site administrator
+decides; the refusal reads the same whoever else holds or retired the units.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from neutrality.errors import Conflict, InvalidInput
 from neutrality.inventory.positions import PeriodCoverages
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
+from neutrality.registry.cross_holdings import contested_elsewhere
 from neutrality.registry.held_blocks import lock_holdings, reservation_of, split_off
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
-from neutrality.registry.model import Block, BlockStatus, InstrumentKind
+from neutrality.registry.model import Block, BlockStatus, InstrumentKind, SerialsContested
 from neutrality.registry.repository import get_block_row
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, RetiredRange, Retirement, SerialBlock
@@ -82,6 +85,8 @@ def retire_units(
     organisation_id = block.organisation_id
     allowed = (BlockStatus.HELD.value, BlockStatus.RESERVED.value) + (
         (BlockStatus.RETIRED.value,) if import_id is not None else ())
+    if block.status == BlockStatus.CONTESTED:
+        raise SerialsContested("be retired")
     if block.status not in allowed:
         raise Conflict(f"block {block.id} is {block.status}: only held or reserved units are retired",
                        {"block_id": [block.status]})
@@ -104,13 +109,16 @@ def retire_units(
                 {"block_id": [f"no consumption in {market}"]},
             )
     clash = _retired_overlap(session, part)
-    if clash is not None:
-        mine = clash.organisation_id == organisation_id
+    if clash is not None and clash.organisation_id == organisation_id:
         raise Conflict(
-            f"serials {part.start}–{part.end} of {part.scheme} are already retired"
-            + (f" (retirement {clash.id})" if mine else " by another organisation"),
+            f"serials {part.start}–{part.end} of {part.scheme} are already retired "
+            f"(retirement {clash.id})",
             {"block_id": ["already retired"]},
         )
+    # Another organisation's retirement of these units (or its contest of them): the same words
+    # as for a contested block, which say nothing of who, nor whether held or retired.
+    if clash is not None or contested_elsewhere(session, organisation_id, part):
+        raise SerialsContested("be retired")
     before = snapshot(block)
     status_before = block.status
     block.serial_start, block.serial_end, block.quantity = part.start, part.end, part.quantity

@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
 from neutrality.registry.exports import KINDS
-from neutrality.registry.model import SETTABLE_STATUSES, BlockStatus, InstrumentKind, MitigationType
-from neutrality.schemas import RowErrorSchema, StrictSchema, Text, one_of
+from neutrality.registry.model import (
+    SETTABLE_STATUSES,
+    BlockStatus,
+    ContestOutcome,
+    ContestStatus,
+    InstrumentKind,
+    MitigationType,
+)
+from neutrality.schemas import (
+    Id,
+    PagedQuerySchema,
+    RowErrorSchema,
+    StrictSchema,
+    Text,
+    id_list,
+    json_text,
+    one_of,
+)
 from neutrality.schemas import quantity as decimal_field
 from neutrality.spreadsheets import OFFERED_ENCODINGS
 
 _COUNT = validate.Range(min=1, max=10**15)
+
+#: A plant, not a fleet: the largest in the world (Three Gorges) has 22,500 MW.
+_CAPACITY_MW = validate.Range(min=0, max=100_000, min_inclusive=False)
+#: A price per unit in the purchase's currency: a thousand million is no price of one credit or
+#: certificate, even in a currency of ten thousand to the dollar.
+_PRICE = validate.Range(min=0, max=10**9)
+#: Tolerance of a plan, in units; a block holds at most 10**15 of them.
+_TOLERANCE = validate.Range(min=0, max=10**12)
 
 
 class SchemeSchema(StrictSchema):
@@ -41,7 +64,7 @@ class ProjectInSchema(StrictSchema):
     crediting_period_end = fields.Date(load_default=None, allow_none=True)
     labels = fields.Dict(keys=fields.String(validate=validate.Length(max=60)), load_default=dict)
     technology = Text(60, blank=True, load_default="")
-    capacity_mw = decimal_field(load_default=None, allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    capacity_mw = decimal_field(load_default=None, allow_none=True, validate=_CAPACITY_MW)
     commissioning_date = fields.Date(load_default=None, allow_none=True)
     repowering_date = fields.Date(load_default=None, allow_none=True)
     grid_region = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20))
@@ -64,7 +87,7 @@ class ProjectPatchSchema(StrictSchema):
     crediting_period_end = fields.Date(allow_none=True)
     labels = fields.Dict(keys=fields.String(validate=validate.Length(max=60)))
     technology = Text(60, blank=True)
-    capacity_mw = decimal_field(allow_none=True, validate=validate.Range(min=0, min_inclusive=False))
+    capacity_mw = decimal_field(allow_none=True, validate=_CAPACITY_MW)
     commissioning_date = fields.Date(allow_none=True)
     repowering_date = fields.Date(allow_none=True)
     grid_region = fields.String(allow_none=True, validate=validate.Length(max=20))
@@ -104,9 +127,9 @@ class BlockInSchema(StrictSchema):
     serial = Text(300, required=True)
     quantity = fields.Integer(required=True, strict=True, validate=_COUNT)
     unit = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(["tCO2e", "MWh"]))
-    project_id = fields.Integer(required=True)
+    project_id = Id(required=True)
     account = Text(200, blank=True, load_default="")
-    purchase_id = fields.Integer(load_default=None, allow_none=True)
+    purchase_id = Id(load_default=None, allow_none=True)
     vintage_start = fields.Date(load_default=None, allow_none=True, metadata={
         "description": "for serials that carry no vintage (I-REC, CCER): the production period's start"})
     vintage_end = fields.Date(load_default=None, allow_none=True)
@@ -131,12 +154,10 @@ class BlockSchema(StrictSchema):
     import_id = fields.Integer(allow_none=True)
 
 
-class BlockQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+class BlockQuerySchema(PagedQuerySchema):
     scheme = fields.String(load_default=None)
     status = one_of(BlockStatus, load_default=None)
-    project_id = fields.Integer(load_default=None)
+    project_id = Id(load_default=None)
 
 
 class SplitSchema(StrictSchema):
@@ -161,11 +182,12 @@ class PurchaseFormSchema(StrictSchema):
     contract_reference = Text(200, required=True)
     contract_date = fields.Date(required=True)
     quantity = fields.Integer(required=True, validate=_COUNT)
-    unit_price = decimal_field(required=True, validate=validate.Range(min=0))
+    unit_price = decimal_field(required=True, validate=_PRICE)
     currency = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z]{3}$"))
     delivery_account = Text(200, required=True)
     note = Text(2000, blank=True, load_default="")
-    block_ids = fields.String(load_default="", metadata={"description": "comma-separated block ids delivered"})
+    block_ids = id_list(load_default=list,
+                        metadata={"description": "comma-separated block ids delivered"})
 
 
 class PurchaseSchema(StrictSchema):
@@ -191,10 +213,7 @@ class MappingField(fields.Field):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, str] | None:
         if value in (None, ""):
             return None
-        try:
-            mapping = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"not JSON: {exc.msg}") from None
+        mapping = json_text(value)
         if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
             raise ValidationError('give an object of texts: {"their header": "our field"}')
         return mapping
@@ -206,7 +225,7 @@ class RegistryImportFormSchema(StrictSchema):
     encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
     dry_run = fields.Boolean(load_default=False)
     account = Text(200, blank=True, load_default="")
-    purchase_id = fields.Integer(load_default=None)
+    purchase_id = Id(load_default=None)
 
 
 class RegistryImportOutcomeSchema(StrictSchema):
@@ -219,6 +238,9 @@ class RegistryImportOutcomeSchema(StrictSchema):
     projects = fields.Integer()
     quantity_by_scheme = fields.Dict(keys=fields.String(), values=fields.Integer())
     errors = fields.List(fields.Nested(RowErrorSchema))
+    contested = fields.Integer(metadata={
+        "description": "blocks on units another organisation holds: stored contested, for a site "
+                       "administrator to decide"})
 
 
 class RegistryImportSchema(StrictSchema):
@@ -262,14 +284,14 @@ class _RetirementFieldsSchema(StrictSchema):
 class RetireFormSchema(_RetirementFieldsSchema):
     """The form fields of a retirement (the registry's evidence comes as the file 'evidence')."""
 
-    period_id = fields.Integer(required=True)
-    block_id = fields.Integer(required=True)
+    period_id = Id(required=True)
+    block_id = Id(required=True)
     quantity = fields.Integer(load_default=None, validate=_COUNT, metadata={
         "description": "the first units of the block; the whole block when left out"})
 
 
 class PlanLineInSchema(StrictSchema):
-    block_id = fields.Integer(required=True)
+    block_id = Id(required=True)
     quantity = fields.Integer(load_default=None, validate=_COUNT, metadata={
         "description": "the first units of the block; the whole block when left out"})
 
@@ -282,10 +304,7 @@ class JsonListField(fields.Field):
         self.schema = schema
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        try:
-            items = json.loads(value) if isinstance(value, str) else value
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"not JSON: {exc.msg}") from None
+        items = json_text(value)
         if not isinstance(items, list):
             raise ValidationError("give a JSON list of objects")
         return self.schema(many=True).load(items)
@@ -315,9 +334,9 @@ class ReservationSchema(StrictSchema):
 class PlanQuerySchema(StrictSchema):
     policy = fields.String(load_default="oldest_vintage",
                            validate=validate.OneOf(["oldest_vintage", "cheapest", "project_preference"]))
-    tolerance = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**12), metadata={
+    tolerance = fields.Integer(load_default=0, validate=_TOLERANCE, metadata={
         "description": "units a whole block may retire beyond the need rather than be split"})
-    prefer = fields.String(load_default="", metadata={
+    prefer = id_list(load_default=list, metadata={
         "description": "comma-separated project ids, most preferred first (policy project_preference)"})
 
 
@@ -402,7 +421,7 @@ class RowListField(fields.Field):
 
 
 class RetirementImportFormSchema(StrictSchema):
-    period_id = fields.Integer(required=True)
+    period_id = Id(required=True)
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     mapping = MappingField(load_default=None)
     encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
@@ -471,14 +490,12 @@ class ReversalSchema(StrictSchema):
     reason = Text(2000, required=True)
 
 
-class RetirementQuerySchema(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    period_id = fields.Integer(load_default=None)
+class RetirementQuerySchema(PagedQuerySchema):
+    period_id = Id(load_default=None)
 
 
 class ReconcileFormSchema(StrictSchema):
-    period_id = fields.Integer(load_default=None, metadata={"description": "only this period's retirements"})
+    period_id = Id(load_default=None, metadata={"description": "only this period's retirements"})
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
 
@@ -519,3 +536,85 @@ class RetirementReconciliationSchema(StrictSchema):
     claimant_names = fields.List(fields.String())
     summary = fields.Nested(RetirementReconciliationSummarySchema)
     mismatches = fields.List(fields.Nested(RetirementMismatchSchema))
+
+
+# --- contests over serials (site administrators) ---------------------------------------------
+
+
+class ContestPurchaseSchema(StrictSchema):
+    id = fields.Integer()
+    supplier = fields.String()
+    contract_reference = fields.String()
+    contract_date = fields.Date()
+    delivery_account = fields.String()
+    invoice_filename = fields.String()
+    invoice_sha256 = fields.String()
+
+
+class ContestImportSchema(StrictSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    filename = fields.String()
+    sha256 = fields.String()
+    created_at = fields.DateTime()
+
+
+class ContestBlockSchema(StrictSchema):
+    id = fields.Integer()
+    scheme = fields.String()
+    raw_serial = fields.String()
+    issuance_key = fields.String()
+    serial_start = fields.Integer()
+    serial_end = fields.Integer()
+    quantity = fields.Integer()
+    status = fields.String()
+    account = fields.String()
+    created_at = fields.DateTime()
+    created_by = fields.String()
+
+
+class ContestSideSchema(StrictSchema):
+    organisation_id = fields.Integer()
+    organisation_name = fields.String()
+    block = fields.Nested(ContestBlockSchema,
+                          metadata={"description": "the block as it now stands"})
+    purchase = fields.Nested(ContestPurchaseSchema, allow_none=True, metadata={
+        "description": "the purchase that delivered the block, if recorded"})
+    registry_import = fields.Nested(ContestImportSchema, allow_none=True, metadata={
+        "description": "the registry file the block was read from"})
+    retirement_ids = fields.List(fields.Integer(), metadata={
+        "description": "the organisation's retirements in force on the units in dispute"})
+
+
+class ContestSchema(StrictSchema):
+    id = fields.Integer(attribute="contest.id")
+    status = fields.String(attribute="contest.status")
+    claimed_status = fields.String(attribute="contest.claimed_status", metadata={
+        "description": "what the claimant's block becomes if the claimant keeps the units"})
+    opened_at = fields.DateTime(attribute="contest.opened_at")
+    opened_by = fields.String(attribute="contest.opened_by")
+    claimant = fields.Nested(ContestSideSchema)
+    holders = fields.List(fields.Nested(ContestSideSchema), metadata={
+        "description": "other organisations' blocks on the units (once resolved, also those made "
+                       "void)"})
+    outcome = fields.String(attribute="contest.outcome", allow_none=True)
+    reason = fields.String(attribute="contest.reason")
+    evidence_filename = fields.String(attribute="contest.evidence_filename", allow_none=True)
+    evidence_sha256 = fields.String(attribute="contest.evidence_sha256", allow_none=True)
+    resolved_at = fields.DateTime(attribute="contest.resolved_at", allow_none=True)
+    resolved_by = fields.String(attribute="contest.resolved_by", allow_none=True)
+
+
+class ContestQuerySchema(PagedQuerySchema):
+    status = one_of(ContestStatus, load_default=None)
+
+
+class ResolutionFormSchema(StrictSchema):
+    """The form fields of a resolution (the evidence comes as the file 'evidence')."""
+
+    keep = one_of(ContestOutcome, required=True, metadata={
+        "description": "claimant: the contested block's organisation keeps the units and the "
+                       "holders' are void; holders: the contested block is void"})
+    reason = Text(2000, required=True, metadata={
+        "description": "kept with the contest, which the claimant's audit log shows: name no other "
+                       "organisation"})

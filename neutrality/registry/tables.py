@@ -26,11 +26,29 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from neutrality.db import Base, ExactDecimal, JSONDocument, UTCDateTime, enum_values_check
-from neutrality.registry.model import BlockStatus, InstrumentKind, MitigationType
+from neutrality.db import (
+    IDS_NEVER_REUSED,
+    Base,
+    ExactDecimal,
+    JSONDocument,
+    UTCDateTime,
+    enum_values_check,
+)
+from neutrality.registry.model import (
+    BlockStatus,
+    ContestOutcome,
+    ContestStatus,
+    InstrumentKind,
+    MitigationType,
+)
 
 #: Blocks that still count as ours: the ones that must never overlap.
-HELD_BY_US = text("status <> 'transferred_out'")
+HELD_BY_US = text("status <> 'transferred_out' AND status <> 'void'")
+#: Blocks holding their units without dispute (model.CLAIMS): no two share a unit, whoever holds
+#: them.
+CLAIMED = text("status = 'held' OR status = 'reserved' OR status = 'retired'")
+#: Blocks in an open contest (few: they wait for a site administrator).
+CONTESTED = text("status = 'contested'")
 
 
 class InstrumentProject(Base):
@@ -47,6 +65,7 @@ class InstrumentProject(Base):
             name="crediting_period_ordered",
         ),
         CheckConstraint("capacity_mw IS NULL OR capacity_mw > 0", name="capacity_positive"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,7 +104,7 @@ class RegistryImport(Base):
     """A registry export or statement imported, identified by its SHA-256 (a re-import is a no-op)."""
 
     __tablename__ = "registry_imports"
-    __table_args__ = (UniqueConstraint("organisation_id", "sha256"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "sha256"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
@@ -107,6 +126,7 @@ class Purchase(Base):
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price >= 0", name="price_not_negative"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -132,10 +152,13 @@ class Purchase(Base):
 class SerialBlock(Base):
     """Units ``serial_start..serial_end`` of one issuance, held in one account.
 
-    Blocks an organisation still holds (every status but transferred out) never share a unit:
-    the service checks it from the index below (one probe: held blocks do not overlap, so the
-    only candidate is the last one starting at or before the new block's end), with the
+    Blocks an organisation still holds (every status but transferred out and void) never share
+    a unit: the service checks it from the index below (one probe: held blocks do not overlap,
+    so the only candidate is the last one starting at or before the new block's end), with the
     organisation's writers serialised (:func:`neutrality.registry.held_blocks.lock_holdings`).
+    Across organisations, blocks held, reserved or retired never share a unit either: a block
+    entered on units another organisation holds so is stored contested
+    (:mod:`neutrality.registry.contests`).
     """
 
     __tablename__ = "serial_blocks"
@@ -155,6 +178,17 @@ class SerialBlock(Base):
             postgresql_where=HELD_BY_US, sqlite_where=HELD_BY_US,
         ),
         Index("ix_serial_blocks_project", "organisation_id", "project_id"),
+        # across organisations: who else holds these units (one probe, as claims never overlap),
+        # and which open contests touch them
+        Index(
+            "ix_serial_blocks_claims", "scheme", "issuance_key", "serial_start",
+            postgresql_where=CLAIMED, sqlite_where=CLAIMED,
+        ),
+        Index(
+            "ix_serial_blocks_contested", "scheme", "issuance_key", "serial_start",
+            postgresql_where=CONTESTED, sqlite_where=CONTESTED,
+        ),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +249,7 @@ class Retirement(Base):
         # a retirement is reversed at most once
         UniqueConstraint("reverses_id"),
         Index("ix_retirements_period", "period_id", "kind"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -278,3 +313,52 @@ class RetiredRange(Base):
     issuance_key: Mapped[str] = mapped_column(String(200))
     serial_start: Mapped[int] = mapped_column(BigInteger)
     serial_end: Mapped[int] = mapped_column(BigInteger)
+
+
+class SerialContest(Base):
+    """A block entered on units another organisation held, reserved or retired (the block's
+    status is "contested"), until a site administrator decides who keeps the units, with a
+    reason and the evidence. Every side's units stay unretired meanwhile.
+
+    The row names only the claimant's side (its audit entries are the claimant's to read): the
+    holders are the other organisations' blocks on the units, read when a site administrator
+    looks, and the blocks a resolution voided are in the audit log of their own organisation.
+    """
+
+    __tablename__ = "serial_contests"
+    __table_args__ = (
+        CheckConstraint(enum_values_check("status", ContestStatus), name="status_known"),
+        CheckConstraint(
+            "outcome IS NULL OR " + enum_values_check("outcome", ContestOutcome),
+            name="outcome_known",
+        ),
+        CheckConstraint(
+            "claimed_status = 'held' OR claimed_status = 'retired'", name="claimed_status_known"
+        ),
+        CheckConstraint(
+            "(status = 'open' AND outcome IS NULL AND resolved_at IS NULL) OR (status = 'resolved' "
+            "AND outcome IS NOT NULL AND resolved_at IS NOT NULL AND evidence_sha256 IS NOT NULL)",
+            name="resolution_complete",
+        ),
+        Index("ix_serial_contests_status", "status", "id"),
+        IDS_NEVER_REUSED,  # the audit log names contests by id
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The claimant: the organisation whose block is contested.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("serial_blocks.id"), unique=True)
+    #: What the block would have been without the contest ("held", or "retired" for a row a
+    #: registry export shows retired), and becomes if the claimant keeps the units.
+    claimed_status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    opened_by: Mapped[str] = mapped_column(String(254))
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    evidence_filename: Mapped[str | None] = mapped_column(String(300))
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: Loaded only when asked for (:func:`neutrality.registry.contests.evidence_of`).
+    evidence: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(254))

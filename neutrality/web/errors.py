@@ -11,7 +11,7 @@ import logging
 import uuid
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -61,7 +61,11 @@ def flatten(messages: Any, prefix: str = "") -> Any:
 
 
 def _handle_domain(error: NeutralityError) -> Any:
-    return error_response(error.http_status, error.code, error.message, error.details)
+    response = make_response(error_response(error.http_status, error.code, error.message, error.details))
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _handle_csrf(error: CSRFError) -> Any:

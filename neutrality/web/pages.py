@@ -1,22 +1,31 @@
-"""Server-rendered pages: sign-in, sign-out and a first overview per organisation."""
+"""Server-rendered pages: signing in and out, the password, invitations, and a first overview per
+organisation.
+
+Signing in opens a server-side session (:mod:`neutrality.accounts.sessions`) whose id the cookie
+carries; failed attempts are rate-limited per account and per address
+(:mod:`neutrality.web.ratelimit`), and a refusal answers 429 with ``Retry-After``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import text
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from neutrality.accounts import services as access
+from neutrality.accounts import invitations, sessions
+from neutrality.accounts.invitations import InvitationView
 from neutrality.commitments import services as commitments
-from neutrality.errors import Unauthenticated
+from neutrality.errors import InvalidInput, NeutralityError, Unauthenticated
 from neutrality.organisations import services as organisations
 from neutrality.pagination import Page
-from neutrality.web.context import actor, uow
+from neutrality.web import ratelimit
+from neutrality.web.context import SESSION_KEY, actor, uow
 
 bp = Blueprint("pages", __name__)
 
@@ -30,6 +39,25 @@ class LogoutForm(FlaskForm):
     pass
 
 
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("New password again"), validators=[
+        DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
+
+
+class AnswerForm(FlaskForm):
+    """Accept or decline: the buttons carry nothing but the CSRF token."""
+
+
+class NewAccountForm(FlaskForm):
+    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(_l("Password again"), validators=[
+        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+
+
 @bp.get("/healthz")
 def healthz() -> Any:
     with uow() as unit:
@@ -37,28 +65,146 @@ def healthz() -> Any:
     return {"status": "ok"}
 
 
+def _local_target(target: str | None) -> str | None:
+    """``next`` only ever leads to a page of this site: a path, not another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target if "\\" not in target else None
+
+
+def _begin_browser_session(session_id: str) -> None:
+    session.clear()  # a fresh cookie on sign-in: no fixation
+    session[SESSION_KEY] = session_id
+
+
+def _retry_after(refused: ratelimit.TooManyAttempts) -> dict[str, str]:
+    return {"Retry-After": str(refused.retry_after)}
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     form = LoginForm()
-    error = None
+    target = _local_target(request.args.get("next"))
+    error, status, headers = None, 200, {}
     if form.validate_on_submit():
+        email = form.email.data
         try:
-            user_id = access.authenticate(uow(), form.email.data, form.password.data)
-        except Unauthenticated as exc:
-            error = exc.message
+            # Refused while limited, even with the right password: that is the point.
+            ratelimit.check_sign_in(email)
+            session_id = sessions.sign_in(uow(), email, form.password.data)
+        except ratelimit.TooManyAttempts as refused:
+            error, status, headers = refused.message, 429, _retry_after(refused)
+        except Unauthenticated as refused:
+            ratelimit.count_failed_sign_in(email)
+            error, status = refused.message, 401
         else:
-            session.clear()  # a fresh session on sign-in: no fixation
-            session["user_id"] = user_id
-            return redirect(url_for("pages.home"))
-    status = 401 if error else 200
-    return render_template("pages/login.html", form=form, error=error), status
+            _begin_browser_session(session_id)
+            return redirect(target or url_for("pages.home"))
+    page = render_template("pages/login.html", form=form, error=error, target=target)
+    return page, status, headers
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    LogoutForm().validate_on_submit()
+    session_id = session.get(SESSION_KEY)
+    if session_id is not None:
+        sessions.sign_out(uow(), session_id)  # every copy of the cookie stops working
     session.clear()
     return redirect(url_for("pages.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password() -> Any:
+    current = actor()
+    if current.user_id is None:
+        return redirect(url_for("pages.login", next=request.path))
+    form = PasswordForm()
+    error, status, headers, changed = None, 200, {}, False
+    if form.validate_on_submit():
+        try:
+            ratelimit.check_sign_in(current.label)
+            sessions.change_password(uow(), current, current_password=form.current_password.data,
+                                     new_password=form.new_password.data)
+        except ratelimit.TooManyAttempts as refused:
+            error, status, headers = refused.message, 429, _retry_after(refused)
+        except InvalidInput as refused:
+            if "current_password" in refused.details:
+                ratelimit.count_failed_sign_in(current.label)
+            error, status = refused.message, 422
+        else:
+            # Every session of the account has ended; this browser keeps a fresh one.
+            _begin_browser_session(sessions.open_session(uow(), current.user_id))
+            changed = True
+    elif form.errors:
+        status = 422
+    page = render_template("pages/password.html", form=form, error=error, changed=changed,
+                           logout=LogoutForm())
+    return page, status, headers
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+def _invitation_page(
+    token: str, *, error: str | None = None, status: int = 200,
+    new_account: NewAccountForm | None = None,
+) -> Any:
+    view: InvitationView = invitations.show(uow(), token)
+    current = actor()
+    return render_template(
+        "pages/invitation.html",
+        token=token,
+        invitation=view,
+        signed_in_as=current.label if current.user_id is not None else None,
+        answer=AnswerForm(),
+        new_account=new_account or NewAccountForm(),
+        logout=LogoutForm() if current.is_authenticated else None,
+        error=error,
+    ), status
+
+
+@bp.get("/invitations/<token>")
+def invitation(token: str) -> Any:
+    return _invitation_page(token)
+
+
+@bp.post("/invitations/<token>/accept")
+def accept_invitation(token: str) -> Any:
+    try:
+        membership = invitations.accept(uow(), actor(), token)
+    except NeutralityError as refused:
+        return _invitation_page(token, error=refused.message, status=refused.http_status)
+    return redirect(url_for("pages.organisation", organisation_id=membership.organisation_id))
+
+
+@bp.post("/invitations/<token>/decline")
+def decline_invitation(token: str) -> Any:
+    try:
+        invitations.decline(uow(), actor(), token)
+    except NeutralityError as refused:
+        return _invitation_page(token, error=refused.message, status=refused.http_status)
+    return redirect(url_for("pages.home"))
+
+
+@bp.post("/invitations/<token>/new-account")
+def accept_invitation_with_new_account(token: str) -> Any:
+    form = NewAccountForm()
+    if not form.validate_on_submit():
+        return _invitation_page(token, new_account=form, status=422)
+    try:
+        membership = invitations.create_account_and_accept(
+            uow(), token, display_name=form.display_name.data, password=form.password.data)
+    except NeutralityError as refused:
+        return _invitation_page(token, error=refused.message, status=refused.http_status,
+                                new_account=form)
+    _begin_browser_session(sessions.open_session(uow(), membership.user_id))
+    return redirect(url_for("pages.organisation", organisation_id=membership.organisation_id))
+
+
+# --- organisations -----------------------------------------------------------------------------
 
 
 @bp.get("/")

@@ -128,9 +128,9 @@ def test_units_retired_for_one_period_are_refused_for_another_and_not_counted_in
 ) -> None:
     # A retires the first 800 units of block_a for its period: 941,382,742 … 941,383,541
     _retire(uow, world.org_a, world.period_verified, world.block_a, quantity=800)
-    # B holds the same serials in its own holdings (entered from its own registry account) and
-    # asks for its first 1,000 units, 941,382,742 … 941,383,741, for its own period: 800 of them
-    # are A's
+    # B enters the same serials in its own holdings (from its own registry account), so they are
+    # contested, and asks for its first 1,000 units, 941,382,742 … 941,383,741, for its own
+    # period: 800 of them are A's
     period_b = _period_of_b_with_the_same_inventory(uow, world)
     project = projects.create_project(uow(), ADMIN, world.org_b, verra_project("3005", "Tongxu Biogas Recovery"))
     block_b = held_blocks.add_block(uow(), ADMIN, world.org_b, {
@@ -139,8 +139,10 @@ def test_units_retired_for_one_period_are_refused_for_another_and_not_counted_in
     with pytest.raises(Conflict) as refused:
         _retire(uow, world.org_b, period_b, block_b, quantity=1_000)
 
-    assert refused.value.details == {"block_id": ["already retired"]}
-    assert refused.value.message == "serials 941382742–941383741 of VCU are already retired by another organisation"
+    assert refused.value.details == {"block_id": ["contested"]}
+    assert refused.value.message == (
+        "these serials cannot be retired: they are contested; "
+        "a site administrator will review the evidence")
     balance_b = _balance(uow, world.org_b, period_b)
     # nothing retired for B's period: 0 − 731.52 = −731.52 t
     assert balance_b.retirements == ()

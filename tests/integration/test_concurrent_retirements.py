@@ -1,14 +1,18 @@
 """Racing retirements on PostgreSQL: no unit is ever retired twice, whoever asks.
 
-Two organisations hold the same VCUs (each entered them in its own holdings) and fire 24
-retirement requests at once, 12 each. Holdings locks are per organisation, so between the two
-organisations only the database's exclusion constraint on retired ranges stands in the way:
-exactly one request may succeed. Runs against a scratch database with real commits.
+Two organisations hold the same VCUs and fire 24 retirement requests at once, 12 each. The
+service would store the second organisation's block contested (never retired); here both are made
+held behind its back, as blocks stored before contests existed (revision 0011) or a bug could
+leave them, so that the ledger's own guard is what is tested. Holdings locks are per
+organisation, so between the two organisations only the database's exclusion constraint on
+retired ranges stands in the way: exactly one request may succeed. Runs against a scratch
+database with real commits.
 
 Every other request is refused for the reason the race gives it, named by field and reason: an
 unrelated conflict fails the test. Within the winner's organisation, the holdings lock makes the
 others wait, and they find their block retired. The other organisation's requests find the units
-retired by the winner (the ledger's probe of the retired ranges) or, while the winner's
+retired by the winner (the ledger's probe of the retired ranges, which answers as for a contest,
+naming no one) or, while the winner's
 transaction is still open, are stopped by the exclusion constraint on retired ranges or by
 PostgreSQL refusing one of two writers waiting for each other.
 """
@@ -19,13 +23,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from neutrality.commitments import services as commitments
 from neutrality.db import Database
 from neutrality.organisations import services as organisations
 from neutrality.registry import held_blocks, planning, projects, retirements
-from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock
+from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock, SerialContest
 from neutrality.uow import UnitOfWork
 from tests.factories import (
     ADMIN,
@@ -44,7 +48,7 @@ pytestmark = ON_POSTGRESQL
 BLOCK_RETIRED = refused("block_id", "retired")
 #: The other organisation, whose own block holds the same units.
 UNITS_RETIRED_ELSEWHERE = {
-    refused("block_id", "already retired"),
+    refused("block_id", "contested"),
     refused("constraint", "ex_retired_ranges_no_overlap"),
     *RACED,
 }
@@ -76,6 +80,11 @@ def _holder(uow: Callable[[], UnitOfWork]) -> tuple[int, int, int]:
     project = projects.create_project(uow(), ADMIN, org, verra_project("3005", "Tongxu Biogas")).id
     block = held_blocks.add_block(uow(), ADMIN, org, {
         "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project}, as_of=dt.date(2026, 11, 21)).id
+    with uow() as unit:  # the second holder's block is contested: held anyway, behind the service
+        unit.session.execute(delete(SerialContest).where(SerialContest.block_id == block))
+        unit.session.execute(
+            update(SerialBlock).where(SerialBlock.id == block).values(status="held"))
+        unit.commit()
     return org, period, block
 
 

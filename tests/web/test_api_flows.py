@@ -6,7 +6,10 @@ from typing import Any
 
 import pytest
 
-from tests.factories import create_user, organisation_payload
+from neutrality.access.model import Role
+from neutrality.accounts import services as access
+from tests.browser import sign_in
+from tests.factories import ADMIN, create_user, organisation_payload
 
 # One world per backend for the module, each test rolled back to it (tests/conftest.py).
 pytestmark = pytest.mark.shared_world
@@ -158,8 +161,7 @@ def _csrf(html: str) -> str:
 
 def test_pages_sign_in_with_csrf_and_show_the_organisation(client, uow, world) -> None:
     user = create_user(uow, email="pagelead@example.test")
-    client.post(f"/api/v1/organisations/{world.org_a}/members", headers=world.headers("lead"),
-                json={"email": user.email, "role": "lead"})
+    access.add_member(uow(), ADMIN, world.org_a, email=user.email, role=Role.LEAD)
     page = client.get("/login")
     assert page.status_code == 200
     no_token = client.post("/login", data={"email": user.email, "password": "correct horse battery"})
@@ -199,10 +201,8 @@ def test_pages_speak_the_browsers_chinese_script(client) -> None:
 
 def test_the_organisation_page_names_codes_in_the_readers_language(client, uow, world) -> None:
     user = create_user(uow)
-    client.post(f"/api/v1/organisations/{world.org_a}/members", headers=world.headers("lead"),
-                json={"email": user.email, "role": "viewer"})
-    with client.session_transaction() as session:
-        session["user_id"] = user.id
+    access.add_member(uow(), ADMIN, world.org_a, email=user.email, role=Role.VIEWER)
+    sign_in(client, user.email)
     page = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "zh-CN"}).text
     # The world's factory is in Jiangsu (CN-JS) on the East China grid; its organisation is a
     # private enterprise under operational control; its first period is open.

@@ -29,6 +29,7 @@ READ = frozenset({"admin", "lead", "procurement", "verifier", "viewer"})
 LEAD = frozenset({"admin", "lead"})
 AUDIT = frozenset({"admin", "lead", "verifier"})
 ADMIN = frozenset({"admin"})
+INVITEE = frozenset({"viewer"})
 
 pytestmark = pytest.mark.shared_world
 
@@ -86,6 +87,9 @@ def _new_record(w: World) -> dict[str, Any]:
 #: scope "org": non-members of organisation A get 404; scope "global": non-admins get 403.
 MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", "/api/v1/openapi.json", None, EVERYONE, "global"),
+    ("GET", "/api/v1/docs/", None, EVERYONE, "global"),
+    ("GET", "/api/v1/docs/start.js", None, EVERYONE, "global"),
+    ("GET", "/api/v1/docs/assets/swagger-ui.css", None, EVERYONE, "global"),
     ("GET", "/api/v1/me", None, SIGNED_IN, "global"),
     ("GET", "/api/v1/tokens", None, SIGNED_IN, "global"),
     ("POST", "/api/v1/tokens", lambda w: {"name": "script"}, SIGNED_IN, "global"),
@@ -122,6 +126,17 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", A + "/members", None, READ, "org"),
     ("POST", A + "/members", lambda w: {"email": w.candidate_email, "role": "viewer"}, LEAD, "org"),
     ("DELETE", A + "/members/{viewer_id}", None, LEAD, "org"),
+    ("GET", A + "/invitations", None, LEAD, "org"),
+    ("DELETE", A + "/invitations/{w.invitation_new}", None, LEAD, "org"),
+    # Only the person invited answers (organisation B invited A's viewer), whatever the caller's
+    # powers; the link alone lets someone without an account create it and accept.
+    ("POST", "/api/v1/invitations/accept", lambda w: {"token": w.invitation_known_token}, INVITEE, "global"),
+    ("POST", "/api/v1/invitations/decline", lambda w: {"token": w.invitation_known_token}, INVITEE, "global"),
+    ("POST", "/api/v1/invitations/new-account", lambda w: {
+        "token": w.invitation_new_token, "display_name": "New Person", "password": "long enough pw"},
+     EVERYONE, "global"),
+    ("POST", "/api/v1/me/password", lambda w: {"current_password": "correct horse battery",
+                                               "new_password": "another long one"}, SIGNED_IN, "global"),
     ("GET", A + "/audit", None, AUDIT, "org"),
     ("GET", A + "/commitments", None, READ, "org"),
     ("POST", A + "/commitments", lambda w: {
@@ -208,7 +223,37 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "purpose": "2024 neutrality", "retired_on": "2025-03-01", "registry_reference": "R-3",
         "evidence": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), RETIRE, "org"),
     ("GET", VER + "/verification/statement", None, READ, "org"),
+    # contests over serials: site administrators only ({contest_id}: B entered block_a's serials;
+    # {resolved_contest_id}: the same, resolved for the holders)
+    ("GET", "/api/v1/contests", None, ADMIN, "global"),
+    ("GET", "/api/v1/contests/{contest_id}", None, ADMIN, "global"),
+    ("POST", "/api/v1/contests/{contest_id}/resolution", lambda w: Form({
+        "keep": "holders", "reason": "The registry statement shows the holder's account.",
+        "evidence": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), ADMIN, "global"),
+    ("GET", "/api/v1/contests/{resolved_contest_id}/evidence", None, ADMIN, "global"),
 ]
+
+
+def _contest(uow: Any, w: World, *, resolved: bool) -> int:
+    """Organisation B enters block_a's serials: a contest (resolved for A when asked)."""
+    import datetime as dt
+
+    from neutrality.pagination import Page
+    from neutrality.registry import contests, held_blocks, projects
+    from tests.factories import ADMIN as SITE_ADMIN
+    from tests.factories import verra_project
+
+    project = projects.create_project(uow(), SITE_ADMIN, w.org_b, verra_project("3005", "Biogas"))
+    block = held_blocks.add_block(uow(), SITE_ADMIN, w.org_b, {
+        "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project.id},
+        as_of=dt.date(2026, 11, 1))
+    assert block.status == "contested"
+    [contest] = contests.list_contests(uow(), SITE_ADMIN, Page(1, 50), status="open").items
+    if resolved:
+        reason = "The registry statement shows the holder's account."
+        contests.resolve(uow(), SITE_ADMIN, contest.contest.id, {"keep": "holders", "reason": reason},
+                         evidence=b"%PDF statement", evidence_filename="statement.pdf")
+    return contest.contest.id
 
 
 def _expected_refusal(caller: str, scope: str) -> int:
@@ -226,13 +271,16 @@ def _expected_refusal(caller: str, scope: str) -> int:
     ids=[f"{m} {t}" for m, t, *_ in MATRIX],
 )
 def test_endpoint_allows_exactly_the_roles_in_the_matrix(
-    client: Any, world: World, caller: str, method: str, template: str, body: Body,
+    client: Any, uow: Any, world: World, caller: str, method: str, template: str, body: Body,
     allowed: frozenset[str], scope: str,
 ) -> None:
+    contests = {name: _contest(uow, world, resolved=name.startswith("resolved"))
+                for name in ("contest_id", "resolved_contest_id") if f"{{{name}}}" in template}
     path = template.format(
         w=world,
         own_token=world.token_ids.get(caller, 1),
         viewer_id=world.users["viewer"],
+        **contests,
     )
     payload = body(world) if body else None
     if isinstance(payload, Form):
@@ -261,7 +309,9 @@ def test_matrix_covers_every_api_endpoint(app: Flask) -> None:
             ("electricity.csv", "<string:activity_type>.csv"), ("gec_account.csv", "<string:kind>.csv"),
             ("{w.project_a}", "<int:project_id>"), ("{w.block_a}", "<int:block_id>"),
             ("{w.purchase_a}", "<int:purchase_id>"), ("{w.period_verified}", "<int:period_id>"),
-            ("{w.retirement_a}", "<int:retirement_id>"),
+            ("{w.retirement_a}", "<int:retirement_id>"), ("{w.invitation_new}", "<int:invitation_id>"),
+            ("swagger-ui.css", "<name>"),
+            ("{contest_id}", "<int:contest_id>"), ("{resolved_contest_id}", "<int:contest_id>"),
         ):
             template = template.replace(placeholder, converter)
         normalised.add((method, template))

@@ -132,7 +132,7 @@ def test_verification_freezes_the_figures_and_later_changes_need_a_new_version(c
 @pytest.mark.parametrize(
     ("record", "field", "reason_part"),
     [
-        ({"quantity": "-5"}, "quantity", "negative"),
+        ({"quantity": "-5"}, "quantity", "greater than or equal to 0"),
         ({"quantity": "abc"}, "quantity", ""),
         ({"unit": "furlong"}, "unit", "furlong"),
         ({"unit": "t·km"}, "unit", ""),  # electricity in tonne-kilometres

@@ -23,7 +23,6 @@ from neutrality.organisations import services as organisations
 from neutrality.registry import held_blocks, projects
 from tests.factories import (
     ADMIN,
-    HELD_VCU,
     OTHER_VCU,
     World,
     commitment_payload,
@@ -177,23 +176,33 @@ def test_units_already_retired_are_refused(client, world, table_counts) -> None:
 
 
 def test_units_another_organisation_retired_are_refused(client, uow, world, table_counts) -> None:
-    # organisation B enters and retires the same serials first (for its own claim)
+    # organisation B enters serials nobody here holds and retires them first (for its own claim)
     outsider = {"Authorization": world.headers("outsider")["Authorization"]}
     b = f"/api/v1/organisations/{world.org_b}"
     project = client.post(f"{b}/projects", headers=outsider, json={
-        "kind": "carbon_credit", "source_registry": "verra", "registry_project_id": "3005", "name": "Tongxu"}).get_json()
+        "kind": "carbon_credit", "source_registry": "verra", "registry_project_id": "3866",
+        "name": "Biogas"}).get_json()
     block = client.post(f"{b}/blocks", headers=outsider, json={
-        "scheme": "VCU", "serial": HELD_VCU, "quantity": 29_813, "project_id": project["id"]}).get_json()
+        "scheme": "VCU", "serial": OTHER_VCU, "quantity": 15_000,
+        "project_id": project["id"]}).get_json()
     period_b = _period_of_b(uow, world)
     retired_by_b = client.post(f"{b}/retirements", headers=outsider, content_type="multipart/form-data", data={
         "period_id": str(period_b), "block_id": str(block["id"]), "beneficiary_text": "B",
         "purpose": "B's claim", "retired_on": "2025-01-10", "registry_reference": "R-B",
         "evidence": (io.BytesIO(b"%PDF B"), "b.pdf")})
     assert retired_by_b.status_code == 201, retired_by_b.get_json()
+    # A enters the same serials: accepted only as contested, and its retirement refused in words
+    # that name no one (tests/web/test_contested_serials_api.py)
+    mine = client.post(f"{_base(world)}/blocks", headers=world.headers("procurement"), json={
+        "scheme": "VCU", "serial": OTHER_VCU, "quantity": 15_000,
+        "project_id": world.project_b}).get_json()
+    assert mine["status"] == "contested"
     before = table_counts()
-    response = _retire(client, world)
+    response = _retire(client, world, block_id=str(mine["id"]))
     assert response.status_code == 409
-    assert "another organisation" in response.get_json()["error"]["message"]
+    assert response.get_json()["error"]["message"] == (
+        "these serials cannot be retired: they are contested; "
+        "a site administrator will review the evidence")
     assert table_counts() == before
 
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from neutrality.audit import services
 from neutrality.audit.schemas import AuditEntrySchema
 from neutrality.pagination import Page
-from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.web.api import API_PREFIX, Blueprint, PageArgs, page_of, paged
 from neutrality.web.context import actor, uow
 
 blp = Blueprint("audit", __name__, url_prefix=API_PREFIX, description="Audit log")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from neutrality.claims import services
 from neutrality.claims.schemas import BalanceSchema, NeedsSchema
-from neutrality.web.api import API_PREFIX
+from neutrality.web.api import API_PREFIX, Blueprint
 from neutrality.web.context import actor, uow
 
 blp = Blueprint(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from neutrality.commitments import services
 from neutrality.commitments.schemas import (
     CommitmentCreateSchema,
@@ -16,7 +14,7 @@ from neutrality.commitments.schemas import (
     PeriodSchema,
 )
 from neutrality.pagination import Page, paginate_list
-from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.web.api import API_PREFIX, Blueprint, PageArgs, page_of, paged
 from neutrality.web.context import actor, uow
 
 blp = Blueprint(
@@ -30,6 +28,7 @@ COMMITMENT = "/commitments/<int:commitment_id>"
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(CommitmentSchema))
 def list_commitments(page: Page, organisation_id: int) -> Any:
+    """The organisation's carbon-neutrality commitments, a page at a time."""
     return paged(paginate_list(services.list_commitments(uow(), actor(), organisation_id), page))
 
 
@@ -44,6 +43,7 @@ def create_commitment(data: dict[str, Any], organisation_id: int) -> Any:
 @blp.route(COMMITMENT, methods=["GET"])
 @blp.response(200, CommitmentSchema)
 def get_commitment(organisation_id: int, commitment_id: int) -> Any:
+    """One commitment of the organisation."""
     return services.get_commitment(uow(), actor(), organisation_id, commitment_id)
 
 
@@ -59,6 +59,7 @@ def update_commitment(data: dict[str, Any], organisation_id: int, commitment_id:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(PeriodSchema))
 def list_periods(page: Page, organisation_id: int, commitment_id: int) -> Any:
+    """The periods of a commitment, a page at a time."""
     periods = services.list_periods(uow(), actor(), organisation_id, commitment_id)
     return paged(paginate_list(periods, page))
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
-from flask_smorest import Blueprint
+from flask import Response, current_app
 
 from neutrality.inventory import activities, services
 from neutrality.inventory.schemas import (
@@ -21,6 +20,7 @@ from neutrality.inventory.schemas import (
     ImportOutcomeSchema,
     ImportSchema,
     InventoryCreateSchema,
+    InventoryQuerySchema,
     InventorySchema,
     LibraryFactorSchema,
     MeteringQuerySchema,
@@ -34,7 +34,8 @@ from neutrality.inventory.schemas import (
     VerificationSchema,
 )
 from neutrality.pagination import Page, paginate_list
-from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.sheet_limits import activity_file_limits
+from neutrality.web.api import API_PREFIX, Blueprint, PageArgs, multipart, page_of, paged
 from neutrality.web.context import actor, uow
 from neutrality.web.uploads import form_fields, uploaded_file
 
@@ -73,7 +74,7 @@ def list_organisation_factors(page: Page, organisation_id: int) -> Any:
 
 @blp.route("/factors", methods=["POST"])
 @blp.response(201, OrganisationFactorSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": OrganisationFactorInSchema}}})
+@blp.doc(requestBody=multipart(OrganisationFactorInSchema, "evidence"))
 def add_organisation_factor(organisation_id: int) -> Any:
     """Add a supplier- or site-specific factor (or its next version) with its evidence file."""
     data = form_fields(OrganisationFactorInSchema())
@@ -83,11 +84,13 @@ def add_organisation_factor(organisation_id: int) -> Any:
 
 
 @blp.route("/inventories", methods=["GET"])
-@blp.arguments(PageArgs, location="query")
+@blp.arguments(InventoryQuerySchema, location="query")
 @blp.response(200, page_of(InventorySchema))
-def list_inventories(page: Page, organisation_id: int) -> Any:
-    period_id = request.args.get("period_id", type=int)
-    return paged(paginate_list(services.list_inventories(uow(), actor(), organisation_id, period_id), page))
+def list_inventories(query: dict[str, Any], organisation_id: int) -> Any:
+    """The organisation's GHG inventories, a page at a time."""
+    page = Page(query["page"], query["per_page"])
+    inventories = services.list_inventories(uow(), actor(), organisation_id, query["period_id"])
+    return paged(paginate_list(inventories, page))
 
 
 @blp.route("/inventories", methods=["POST"])
@@ -109,6 +112,7 @@ def base_year_check(organisation_id: int, commitment_id: int) -> Any:
 @blp.route(INV, methods=["GET"])
 @blp.response(200, InventorySchema)
 def get_inventory(organisation_id: int, inventory_id: int) -> Any:
+    """One GHG inventory, with its state and totals."""
     return services.get_inventory(uow(), actor(), organisation_id, inventory_id)
 
 
@@ -124,6 +128,7 @@ def new_version(data: dict[str, Any], organisation_id: int, inventory_id: int) -
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ActivitySchema))
 def list_activities(page: Page, organisation_id: int, inventory_id: int) -> Any:
+    """The activities of an inventory, a page at a time."""
     return paged(activities.list_activities(uow(), actor(), organisation_id, inventory_id, page))
 
 
@@ -157,12 +162,13 @@ def metering(query: dict[str, Any], organisation_id: int, inventory_id: int) -> 
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ImportSchema))
 def list_imports(page: Page, organisation_id: int, inventory_id: int) -> Any:
+    """The activity files imported into an inventory, a page at a time."""
     return paged(paginate_list(activities.list_imports(uow(), actor(), organisation_id, inventory_id), page))
 
 
 @blp.route(INV + "/imports", methods=["POST"])
 @blp.response(201, ImportOutcomeSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": ImportFormSchema}}})
+@blp.doc(requestBody=multipart(ImportFormSchema, "file"))
 def import_activities(organisation_id: int, inventory_id: int) -> Any:
     """Import a CSV/XLSX file ('file'); all rows or none. ``dry_run=true`` previews it."""
     options = form_fields(ImportFormSchema())
@@ -170,6 +176,7 @@ def import_activities(organisation_id: int, inventory_id: int) -> Any:
     outcome = activities.import_activities(
         uow(), actor(), organisation_id, inventory_id, data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
+        limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
         mapping=options["mapping"], encoding=options["encoding"], dry_run=options["dry_run"],
     )
     return outcome
@@ -186,6 +193,7 @@ def report(organisation_id: int, inventory_id: int) -> Any:
 @blp.route(INV + "/activities/<int:activity_id>", methods=["DELETE"])
 @blp.response(204)
 def delete_activity(organisation_id: int, inventory_id: int, activity_id: int) -> None:
+    """Delete an activity from an inventory that is not frozen."""
     activities.delete_activity(uow(), actor(), organisation_id, inventory_id, activity_id)
 
 
@@ -193,6 +201,7 @@ def delete_activity(organisation_id: int, inventory_id: int, activity_id: int) -
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(CompletenessSchema))
 def list_completeness(page: Page, organisation_id: int, inventory_id: int) -> Any:
+    """How complete the inventory is, source category by source category."""
     return paged(paginate_list(services.list_completeness(uow(), actor(), organisation_id, inventory_id), page))
 
 
@@ -214,7 +223,7 @@ def record_external_totals(data: dict[str, Any], organisation_id: int, inventory
 
 @blp.route(INV + "/verification", methods=["POST"])
 @blp.response(201, VerificationSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": VerificationInSchema}}})
+@blp.doc(requestBody=multipart(VerificationInSchema, "statement"))
 def verify(organisation_id: int, inventory_id: int) -> Any:
     """Record the verification (multipart: fields + 'statement' file) and freeze the inventory."""
     details = form_fields(VerificationInSchema())
@@ -228,6 +237,7 @@ def verify(organisation_id: int, inventory_id: int) -> Any:
 @blp.route(INV + "/verification", methods=["GET"])
 @blp.response(200, VerificationSchema)
 def get_verification(organisation_id: int, inventory_id: int) -> Any:
+    """The verification recorded for an inventory."""
     return services.get_verification(uow(), actor(), organisation_id, inventory_id)
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from neutrality.access.model import require_authenticated
 from neutrality.organisations import services
 from neutrality.organisations.schemas import (
@@ -24,7 +22,7 @@ from neutrality.organisations.schemas import (
     SubjectUpdateSchema,
 )
 from neutrality.pagination import Page, paginate_list
-from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.web.api import API_PREFIX, Blueprint, PageArgs, page_of, paged
 from neutrality.web.context import actor, uow
 
 blp = Blueprint(
@@ -54,6 +52,7 @@ def create_organisation(data: dict[str, Any]) -> Any:
 @blp.route(ORG, methods=["GET"])
 @blp.response(200, OrganisationSchema)
 def get_organisation(organisation_id: int) -> Any:
+    """One organisation the caller is a member of."""
     return services.get_organisation(uow(), actor(), organisation_id)
 
 
@@ -86,6 +85,7 @@ def change_consolidation_approach(data: dict[str, Any], organisation_id: int) ->
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(SiteSchema))
 def list_sites(page: Page, organisation_id: int) -> Any:
+    """The organisation's sites, a page at a time."""
     return paged(services.list_sites(uow(), actor(), organisation_id, page))
 
 
@@ -100,6 +100,7 @@ def create_site(data: dict[str, Any], organisation_id: int) -> Any:
 @blp.route(ORG + "/sites/<int:site_id>", methods=["GET"])
 @blp.response(200, SiteSchema)
 def get_site(organisation_id: int, site_id: int) -> Any:
+    """One site of the organisation."""
     return services.get_site(uow(), actor(), organisation_id, site_id)
 
 
@@ -107,6 +108,7 @@ def get_site(organisation_id: int, site_id: int) -> Any:
 @blp.arguments(SiteUpdateSchema(partial=True))
 @blp.response(200, SiteSchema)
 def update_site(data: dict[str, Any], organisation_id: int, site_id: int) -> Any:
+    """Change a site's name, address or other details."""
     return services.update_site(uow(), actor(), organisation_id, site_id, data)
 
 
@@ -114,6 +116,8 @@ def update_site(data: dict[str, Any], organisation_id: int, site_id: int) -> Any
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(SubjectSchema))
 def list_subjects(page: Page, organisation_id: int) -> Any:
+    """The subjects of the organisation's claims (the organisation, a site, a product), a page at
+    a time."""
     return paged(paginate_list(services.list_subjects(uow(), actor(), organisation_id), page))
 
 
@@ -128,6 +132,7 @@ def create_subject(data: dict[str, Any], organisation_id: int) -> Any:
 @blp.route(ORG + "/subjects/<int:subject_id>", methods=["GET"])
 @blp.response(200, SubjectSchema)
 def get_subject(organisation_id: int, subject_id: int) -> Any:
+    """One subject of a claim, with its exclusions."""
     return services.get_subject(uow(), actor(), organisation_id, subject_id)
 
 
@@ -135,6 +140,7 @@ def get_subject(organisation_id: int, subject_id: int) -> Any:
 @blp.arguments(SubjectUpdateSchema(partial=True))
 @blp.response(200, SubjectSchema)
 def update_subject(data: dict[str, Any], organisation_id: int, subject_id: int) -> Any:
+    """Change a subject of a claim."""
     return services.update_subject(uow(), actor(), organisation_id, subject_id, data)
 
 
@@ -149,4 +155,5 @@ def add_exclusion(data: dict[str, Any], organisation_id: int, subject_id: int) -
 @blp.route(ORG + "/subjects/<int:subject_id>/exclusions/<int:exclusion_id>", methods=["DELETE"])
 @blp.response(204)
 def remove_exclusion(organisation_id: int, subject_id: int, exclusion_id: int) -> None:
+    """Remove an exclusion from a subject's boundary."""
     services.remove_exclusion(uow(), actor(), organisation_id, subject_id, exclusion_id)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app
-from flask_smorest import Blueprint
 
 from neutrality.clock import utcnow
-from neutrality.errors import InvalidInput
 from neutrality.pagination import Page, paginate_list
 from neutrality.registry import (
     held_blocks,
@@ -54,7 +52,8 @@ from neutrality.registry.schemas import (
     SplitSchema,
     StatusChangeSchema,
 )
-from neutrality.web.api import API_PREFIX, PageArgs, page_of, paged
+from neutrality.sheet_limits import registry_file_limits
+from neutrality.web.api import API_PREFIX, Blueprint, PageArgs, multipart, page_of, paged
 from neutrality.web.context import actor, uow
 from neutrality.web.uploads import form_fields, uploaded_file
 
@@ -93,6 +92,7 @@ def registry_template(kind: str) -> Response:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(ProjectSchema))
 def list_projects(page: Page, organisation_id: int) -> Any:
+    """The organisation's credit and certificate projects, a page at a time."""
     return paged(paginate_list(projects.list_projects(uow(), actor(), organisation_id), page))
 
 
@@ -107,6 +107,7 @@ def create_project(data: dict[str, Any], organisation_id: int) -> Any:
 @blp.route("/projects/<int:project_id>", methods=["GET"])
 @blp.response(200, ProjectSchema)
 def get_project(organisation_id: int, project_id: int) -> Any:
+    """One project of the organisation."""
     return projects.get_project(uow(), actor(), organisation_id, project_id)
 
 
@@ -114,6 +115,7 @@ def get_project(organisation_id: int, project_id: int) -> Any:
 @blp.arguments(ProjectPatchSchema)
 @blp.response(200, ProjectSchema)
 def update_project(data: dict[str, Any], organisation_id: int, project_id: int) -> Any:
+    """Change a project's details."""
     return projects.update_project(uow(), actor(), organisation_id, project_id, data)
 
 
@@ -121,6 +123,7 @@ def update_project(data: dict[str, Any], organisation_id: int, project_id: int) 
 @blp.arguments(BlockQuerySchema, location="query")
 @blp.response(200, page_of(BlockSchema))
 def list_blocks(query: dict[str, Any], organisation_id: int) -> Any:
+    """The organisation's blocks of credits or certificates, a page at a time."""
     page = Page(query.pop("page"), query.pop("per_page"))
     return paged(held_blocks.list_blocks(uow(), actor(), organisation_id, page, **query))
 
@@ -136,6 +139,7 @@ def add_block(data: dict[str, Any], organisation_id: int) -> Any:
 @blp.route("/blocks/<int:block_id>", methods=["GET"])
 @blp.response(200, BlockSchema)
 def get_block(organisation_id: int, block_id: int) -> Any:
+    """One block of credits or certificates, with its serial range and status."""
     return held_blocks.get_block(uow(), actor(), organisation_id, block_id)
 
 
@@ -160,20 +164,18 @@ def change_status(data: dict[str, Any], organisation_id: int, block_id: int) -> 
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(PurchaseSchema))
 def list_purchases(page: Page, organisation_id: int) -> Any:
+    """The organisation's purchases of credits or certificates, a page at a time."""
     return paged(paginate_list(purchases.list_purchases(uow(), actor(), organisation_id), page))
 
 
 @blp.route("/purchases", methods=["POST"])
 @blp.response(201, PurchaseSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PurchaseFormSchema}}})
+@blp.doc(requestBody=multipart(PurchaseFormSchema, "invoice"))
 def record_purchase(organisation_id: int) -> Any:
     """A purchase with its invoice (file field 'invoice'), linked to the blocks it delivered."""
     data = form_fields(PurchaseFormSchema())
     invoice, filename = uploaded_file("invoice")
-    try:
-        block_ids = [int(part) for part in data.pop("block_ids").split(",") if part.strip()]
-    except ValueError:
-        raise InvalidInput("block_ids must be comma-separated numbers", {"block_ids": ["not numbers"]}) from None
+    block_ids = data.pop("block_ids")
     return purchases.record_purchase(uow(), actor(), organisation_id, data, invoice=invoice,
                                     invoice_filename=filename, block_ids=block_ids)
 
@@ -181,6 +183,7 @@ def record_purchase(organisation_id: int) -> Any:
 @blp.route("/purchases/<int:purchase_id>", methods=["GET"])
 @blp.response(200, PurchaseSchema)
 def get_purchase(organisation_id: int, purchase_id: int) -> Any:
+    """One purchase of the organisation."""
     return purchases.get_purchase(uow(), actor(), organisation_id, purchase_id)
 
 
@@ -198,12 +201,13 @@ def purchase_invoice(organisation_id: int, purchase_id: int) -> Response:
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_of(RegistryImportSchema))
 def list_imports(page: Page, organisation_id: int) -> Any:
+    """The registry files imported by the organisation, a page at a time."""
     return paged(paginate_list(importing.list_registry_imports(uow(), actor(), organisation_id), page))
 
 
 @blp.route("/registry-imports", methods=["POST"])
 @blp.response(201, RegistryImportOutcomeSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": RegistryImportFormSchema}}})
+@blp.doc(requestBody=multipart(RegistryImportFormSchema, "file"))
 def import_registry_file(organisation_id: int) -> Any:
     """Import a registry export or statement ('file'): Verra and Gold Standard exports as the
     registries publish them, I-REC/GEC/CCER through the templates. All rows or none;
@@ -213,6 +217,7 @@ def import_registry_file(organisation_id: int) -> Any:
     return importing.import_registry_file(
         uow(), actor(), organisation_id, data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
+        limits=registry_file_limits(current_app.extensions["neutrality.settings"]),
     )
 
 
@@ -238,7 +243,7 @@ def list_retirements(query: dict[str, Any], organisation_id: int) -> Any:
 
 @blp.route("/retirements", methods=["POST"])
 @blp.response(201, RetirementSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": RetireFormSchema}}})
+@blp.doc(requestBody=multipart(RetireFormSchema, "evidence"))
 def retire(organisation_id: int) -> Any:
     """Retire a held block, or its first ``quantity`` units, for an application period, with the
     registry's evidence (file field 'evidence'). No unit is ever retired twice."""
@@ -251,6 +256,7 @@ def retire(organisation_id: int) -> Any:
 @blp.route("/retirements/<int:retirement_id>", methods=["GET"])
 @blp.response(200, RetirementSchema)
 def get_retirement(organisation_id: int, retirement_id: int) -> Any:
+    """One retirement of the organisation, with the blocks it retired."""
     return retirements.get_retirement(uow(), actor(), organisation_id, retirement_id)
 
 
@@ -266,7 +272,7 @@ def retirement_evidence(organisation_id: int, retirement_id: int) -> Response:
 
 @blp.route("/retirement-imports", methods=["POST"])
 @blp.response(201, RetirementImportOutcomeSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": RetirementImportFormSchema}}})
+@blp.doc(requestBody=multipart(RetirementImportFormSchema, "file"))
 def import_retirements(organisation_id: int) -> Any:
     """Record for a period the retirements a registry export ('file') shows on units the
     organisation holds: all rows or none; ``dry_run=true`` previews; rows already in the ledger
@@ -276,6 +282,7 @@ def import_retirements(organisation_id: int) -> Any:
     return matching.import_retirements(
         uow(), actor(), organisation_id, options.pop("period_id"), data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
+        limits=registry_file_limits(current_app.extensions["neutrality.settings"]),
     )
 
 
@@ -290,7 +297,7 @@ def reserve_plan(data: dict[str, Any], organisation_id: int, period_id: int) -> 
 
 @blp.route("/retirement-reconciliations", methods=["POST"])
 @blp.response(200, RetirementReconciliationSchema)
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": ReconcileFormSchema}}})
+@blp.doc(requestBody=multipart(ReconcileFormSchema, "file"))
 def reconcile(organisation_id: int) -> Any:
     """Compare the ledger (one period's retirements, or all) with a registry retirement export
     ('file') and list every mismatch; writes nothing."""
@@ -299,6 +306,7 @@ def reconcile(organisation_id: int) -> Any:
     return reconciling.reconcile_export(
         uow(), actor(), organisation_id, data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, **options,
+        limits=registry_file_limits(current_app.extensions["neutrality.settings"]),
     )
 
 
@@ -308,17 +316,13 @@ def reconcile(organisation_id: int) -> Any:
 def propose_plan(query: dict[str, Any], organisation_id: int, period_id: int) -> Any:
     """Which held blocks to retire to cover the period's electricity (EACs) and then its
     residual (credits), by the policy given; the shortfall when holdings are not enough."""
-    try:
-        preference = [int(p) for p in query["prefer"].split(",") if p.strip()]
-    except ValueError:
-        raise InvalidInput("prefer lists project ids separated by commas", {"prefer": [query["prefer"]]}) from None
     return planning.propose(uow(), actor(), organisation_id, period_id, policy=Policy(query["policy"]),
-                            tolerance=query["tolerance"], preference=preference)
+                            tolerance=query["tolerance"], preference=query["prefer"])
 
 
 @blp.route("/periods/<int:period_id>/retirement-plan", methods=["POST"])
 @blp.response(201, RetirementSchema(many=True))
-@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": PlanApplyFormSchema}}})
+@blp.doc(requestBody=multipart(PlanApplyFormSchema, "evidence"))
 def apply_plan(organisation_id: int, period_id: int) -> Any:
     """Retire every line of a plan for the period with the registry's evidence ('evidence'):
     all of them or none."""
