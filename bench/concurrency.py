@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
+import json
 import os
 import secrets
 import signal
@@ -38,13 +40,13 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import requests
 from common import ADMIN, create_organisation, empty_database
 from inventory import generate
 
@@ -127,6 +129,63 @@ def build_world(uow, readers: int, sites: int) -> World:  # noqa: ANN001 - bench
     return World(org, created.id, importer, writer, clients)
 
 
+class Client:
+    """One HTTP/1.1 connection kept alive, with the cookies the server sets (the standard library
+    only: a reader is a thread with a connection of its own)."""
+
+    def __init__(self, port: int, timeout: float = 30):
+        self.port, self.timeout = port, timeout
+        self.headers: dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
+        self.connection: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        sent = {**self.headers, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            reused = self.connection is not None
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            try:
+                self.connection.request(method, path, body=body, headers=sent)
+                response = self.connection.getresponse()
+                content = response.read()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # the server closed a kept-alive connection (its keep-alive time, a worker
+                # replaced after max_requests): open another and send again, as a browser does
+                self.connection.close()
+                self.connection = None
+                if reused and attempt == 1:
+                    continue
+                raise
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            if response.getheader("Connection", "").lower() == "close":
+                self.connection.close()
+                self.connection = None
+            return response.status, content
+        raise AssertionError("unreachable")
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self.request("GET", path)
+
+    def post_form(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
+        return self.request("POST", path, urllib.parse.urlencode(fields).encode(),
+                            {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def post_json(self, path: str, value: object) -> tuple[int, bytes]:
+        return self.request("POST", path, json.dumps(value).encode(), {"Content-Type": "application/json"})
+
+    def post_file(self, path: str, field_name: str, filename: str, data: bytes) -> tuple[int, bytes]:
+        boundary = secrets.token_hex(16)
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="{field_name}"; filename="{filename}"\r\n'
+                "Content-Type: text/csv\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        return self.request("POST", path, body, {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -134,8 +193,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, options: list[str], upload_bytes: int, log: Path, deadline: float) -> Iterator[str]:
-    """gunicorn serving the application on a free loopback port, stopped on the way out."""
+def server(url: str, options: list[str], upload_bytes: int, log: Path, deadline: float) -> Iterator[int]:
+    """gunicorn serving the application on a free loopback port (given), stopped on the way out."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("NEUTRALITY_")}
     instance = log.parent / "instance"
@@ -151,7 +210,6 @@ def server(url: str, options: list[str], upload_bytes: int, log: Path, deadline:
                "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", *options]
     with log.open("w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=environ, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    base = f"http://127.0.0.1:{port}"
     try:
         started = time.monotonic()
         while True:
@@ -160,12 +218,12 @@ def server(url: str, options: list[str], upload_bytes: int, log: Path, deadline:
             if time.monotonic() - started > min(START_SECONDS, deadline - time.monotonic()):
                 raise SystemExit(f"gunicorn did not answer within {START_SECONDS} s:\n{log.read_text()[-3000:]}")
             try:
-                if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                if Client(port, timeout=2).get("/healthz")[0] == 200:
                     break
-            except requests.ConnectionError:
+            except OSError:
                 pass
             time.sleep(0.2)
-        yield base
+        yield port
     finally:
         print(f"server peak memory:        {server_peak_mib(process.pid):6.0f} MiB (largest process)")
         process.send_signal(signal.SIGTERM)
@@ -198,11 +256,11 @@ def csrf(html: str) -> str:
     return html[start : html.index('"', start)]
 
 
-def reader(base: str, world: World, who: tuple[str, str | None], stop: threading.Event, pause: float,
+def reader(port: int, world: World, who: tuple[str, str | None], stop: threading.Event, pause: float,
            timings: Timings, deadline: float) -> None:
     email, token = who
-    http = requests.Session()
-    api = f"{base}/api/v1/organisations/{world.org}"
+    client = Client(port)
+    api = f"/api/v1/organisations/{world.org}"
     reads = [
         ("health", "/healthz"),
         ("api me", "/api/v1/me"),
@@ -212,13 +270,13 @@ def reader(base: str, world: World, who: tuple[str, str | None], stop: threading
         ("api imports", f"{api}/inventories/{world.inventory}/imports"),
     ]
     if token:
-        http.headers["Authorization"] = f"Bearer {token}"
+        client.headers["Authorization"] = f"Bearer {token}"
     else:
-        signed_in = http.post(f"{base}/login", data={
-            "email": email, "password": PASSWORD, "csrf_token": csrf(http.get(f"{base}/login").text)},
-            allow_redirects=False, timeout=30)
-        if signed_in.status_code != 302:
-            raise SystemExit(f"{email} could not sign in: {signed_in.status_code}")
+        _, page = client.get("/login")
+        status, _ = client.post_form("/login", {"email": email, "password": PASSWORD,
+                                                "csrf_token": csrf(page.decode())})
+        if status != 302:
+            raise SystemExit(f"{email} could not sign in: {status}")
         reads += [("page home", "/"), ("page organisation", f"/organisations/{world.org}")]
     n = 0
     while not stop.is_set() and time.monotonic() < deadline:
@@ -226,26 +284,28 @@ def reader(base: str, world: World, who: tuple[str, str | None], stop: threading
         n += 1
         started = time.perf_counter()
         try:
-            status: int | str = http.get(base + path if path.startswith("/") else path, timeout=30,
-                                         allow_redirects=False).status_code
-        except requests.RequestException as exc:
+            status: int | str = client.get(path)[0]
+        except OSError as exc:
             status = type(exc).__name__
         timings.add(kind, time.perf_counter() - started, status)
         stop.wait(pause)
 
 
-def writer(base: str, world: World, stop: threading.Event, every: float, answers: list[tuple[int, float]],
+def writer(port: int, world: World, stop: threading.Event, every: float, answers: list[tuple[int | str, float]],
            deadline: float) -> None:
     """Adds a site every ``every`` seconds while the import runs: a write that waits for it."""
-    http = requests.Session()
-    http.headers["Authorization"] = f"Bearer {world.writer_token}"
+    client = Client(port, timeout=60)
+    client.headers["Authorization"] = f"Bearer {world.writer_token}"
     n = 0
     while not stop.wait(every) and time.monotonic() < deadline:
         n += 1
         started = time.perf_counter()
-        response = http.post(f"{base}/api/v1/organisations/{world.org}/sites", timeout=60, json={
-            "name": f"Added {n}", "country": "CN", "region": "CN-JS", "address": "x"})
-        answers.append((response.status_code, time.perf_counter() - started))
+        try:
+            status: int | str = client.post_json(f"/api/v1/organisations/{world.org}/sites", {
+                "name": f"Added {n}", "country": "CN", "region": "CN-JS", "address": "x"})[0]
+        except OSError as exc:
+            status = type(exc).__name__
+        answers.append((status, time.perf_counter() - started))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -285,16 +345,16 @@ def main() -> int:
               f"readers: {args.readers} (pause {args.pause * 1000:.0f} ms)  "
               f"gunicorn: {' '.join(options) or 'gunicorn.conf.py'}")
         with tempfile.TemporaryDirectory() as tmp, \
-                server(url, options, len(data) + (1 << 20), Path(tmp) / "gunicorn.log", deadline) as base:
-            return run(base, world, data, args, deadline)
+                server(url, options, len(data) + (1 << 20), Path(tmp) / "gunicorn.log", deadline) as port:
+            return run(port, world, data, args, deadline)
 
 
-def run(base: str, world: World, data: bytes, args: argparse.Namespace, deadline: float) -> int:
+def run(port: int, world: World, data: bytes, args: argparse.Namespace, deadline: float) -> int:
     stop = threading.Event()
     timings, writes = Timings(), []
-    clients = [threading.Thread(target=reader, args=(base, world, who, stop, args.pause, timings, deadline))
+    clients = [threading.Thread(target=reader, args=(port, world, who, stop, args.pause, timings, deadline))
                for who in world.readers]
-    clients.append(threading.Thread(target=writer, args=(base, world, stop, args.write_every, writes, deadline)))
+    clients.append(threading.Thread(target=writer, args=(port, world, stop, args.write_every, writes, deadline)))
     for client in clients:
         client.start()
     # the readers sign in, and every worker answers some requests, before anything counts; then
@@ -305,18 +365,19 @@ def run(base: str, world: World, data: bytes, args: argparse.Namespace, deadline
     before = timings.all()
     before_errors = sum(timings.errors.values())
     timings.clear()
+    writes.clear()
     started = time.perf_counter()
-    response = requests.post(
-        f"{base}/api/v1/organisations/{world.org}/inventories/{world.inventory}/imports",
-        headers={"Authorization": f"Bearer {world.importer_token}"},
-        files={"file": ("activities.csv", data, "text/csv")}, timeout=max(1.0, deadline - time.monotonic()))
+    importer = Client(port, timeout=max(1.0, deadline - time.monotonic()))
+    importer.headers["Authorization"] = f"Bearer {world.importer_token}"
+    status, body = importer.post_file(f"/api/v1/organisations/{world.org}/inventories/{world.inventory}/imports",
+                                      "file", "activities.csv", data)
     import_s = time.perf_counter() - started
     stop.set()  # the requests still in flight when the import answers count too
     for client in clients:
         client.join(timeout=60)
 
-    answer = response.json()
-    print(f"import through HTTP:       {import_s:6.2f} s  ({response.status_code} {answer.get('status')}, "
+    answer = json.loads(body)
+    print(f"import through HTTP:       {import_s:6.2f} s  ({status} {answer.get('status')}, "
           f"{answer.get('row_count', 0):,} rows)")
     if before:
         print(f"readers, no import:        {len(before):6d} requests, {before_errors} errors  "
@@ -333,12 +394,12 @@ def run(base: str, world: World, data: bytes, args: argparse.Namespace, deadline
     for kind, values in sorted(timings.kinds.items()):
         print(f"    {kind:<20} {len(values):6d} requests  median {statistics.median(values) * 1000:5.1f} ms  "
               f"p99 {percentile(values, 0.99) * 1000:5.1f} ms")
-    statuses: dict[int, int] = {}
-    for status, _ in writes:
-        statuses[status] = statuses.get(status, 0) + 1
+    statuses: dict[int | str, int] = {}
+    for answered, _ in writes:
+        statuses[answered] = statuses.get(answered, 0) + 1
     longest = f"  longest {max(seconds for _, seconds in writes):.2f} s" if writes else ""
-    print(f"writer's answers:          {dict(sorted(statuses.items()))}{longest}")
-    if response.status_code != 201:
+    print(f"writer's answers:          {dict(sorted(statuses.items(), key=str))}{longest}")
+    if status != 201:
         print(f"the import was refused: {answer}")
         return 1
     return 0

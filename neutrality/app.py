@@ -27,8 +27,11 @@ babel = Babel()
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: settings, database, extensions, blueprints, error handlers, CLI."""
+def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving: bool = True) -> Flask:
+    """Build the application: settings, database, extensions, blueprints, error handlers, CLI.
+
+    ``serving=False`` is the ``neutrality`` command acting on the data: it signs no cookie a
+    browser keeps, so it runs without a secret key of its own (see :func:`_secret_key`)."""
     if not isinstance(settings, Settings):
         settings = load_settings(settings)
     app = Flask(
@@ -38,7 +41,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(
-        SECRET_KEY=_secret_key(settings, Path(app.instance_path)),
+        SECRET_KEY=_secret_key(settings, Path(app.instance_path), serving=serving),
         TESTING=settings.testing,
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         SESSION_COOKIE_HTTPONLY=True,
@@ -128,10 +131,11 @@ def _security_headers(response: Any) -> Any:
 MIN_SECRET_KEY_LENGTH = 32
 
 
-def _secret_key(settings: Settings, instance: Path) -> str:
-    """The key that signs sessions and CSRF tokens. Only the demo and the tests run without one
-    given: a key generated on the server would differ between hosts and sit beside the data."""
-    if settings.demo or settings.testing:
+def _secret_key(settings: Settings, instance: Path, *, serving: bool = True) -> str:
+    """The key that signs sessions and CSRF tokens. A server runs without one given only for the
+    demo and the tests: a key generated on the server would differ between hosts and sit beside
+    the data. The command line signs nothing a browser keeps, so it needs none."""
+    if settings.demo or settings.testing or not serving:
         return settings.secret_key or _instance_secret(instance)
     if not settings.secret_key:
         raise SettingsError(

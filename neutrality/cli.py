@@ -9,6 +9,6 @@ from flask.cli import FlaskGroup
 from neutrality.app import create_app
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app())
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(serving=False))
 def main() -> None:
     """neutrality: zero-carbon factory and carbon-neutrality claims manager."""

@@ -1,4 +1,8 @@
-"""Database foundations: declarative base, column types and engine set-up for SQLite and PostgreSQL."""
+"""Database foundations: declarative base, column types and engine set-up for SQLite and PostgreSQL.
+
+On SQLite (a WAL journal) a reading transaction never waits for a writer and writers are
+serialised; a driver error that says the database was busy is recognised here (:func:`is_busy`).
+"""
 
 from __future__ import annotations
 
@@ -134,8 +138,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 READING = "neutrality_reading"
 
 #: How long a writer waits for SQLite's write lock before giving up (ms), and what the
-#: write-ahead log may keep on disk once checkpointed (bytes: a million-row import leaves a WAL
-#: of several hundred MiB, which would otherwise stay that size).
+#: write-ahead log may keep on disk once checkpointed (bytes: the log of a large import holds
+#: every page it wrote, and would otherwise keep that size).
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 _SQLITE_WAL_KEPT_BYTES = 64 * 1024 * 1024
 
@@ -168,7 +172,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 #: SQLite's answers when the write lock could not be had: another writer held it for longer
-#: than the busy timeout, or a reading transaction tried to write after another writer committed.
+#: than the busy timeout, or a reading transaction tried to write while another writer held it
+#: or after one had committed.
 _SQLITE_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 

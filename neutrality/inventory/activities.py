@@ -308,6 +308,9 @@ class _Stored:
 
     @classmethod
     def load(cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> _Stored:
+        # the mark first: a batch stored while the rest is read (each statement reads the last
+        # commit on PostgreSQL) then shows as a change, never as checked
+        last_batch = _last_batch(session, inventory.id)
         sites = tuple(
             session.scalars(
                 select(Site)
@@ -322,7 +325,7 @@ class _Stored:
                 )
             )
         )
-        return cls(sites, fingerprints, _last_batch(session, inventory.id))
+        return cls(sites, fingerprints, last_batch)
 
     def unchanged(
         self, session: Session, inventory: Inventory, period: ApplicationPeriodRow

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from neutrality import db as db_module
 from neutrality import migrate
 from neutrality import tables as _every_table  # noqa: F401 - the factories' foreign keys
+from neutrality.accounts import services as accounts
 from neutrality.app import create_app
 from neutrality.inventory import activities
 from neutrality.inventory.tables import ActivityRecord
@@ -76,7 +77,7 @@ def _scratch_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """An application on a database of its own, with the two-tenant world committed in it."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", BUSY_MS, raising=False)
+        patch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", BUSY_MS)
         with _scratch_url(request.param, tmp_path_factory) as url:
             app = create_app({
                 "database_url": url, "secret_key": "a-test-secret-long-enough-to-be-accepted-0123456789",
@@ -142,8 +143,6 @@ def _reads(world: World) -> list[tuple[str, str | None]]:
 
 
 def _email(served: Served, who: str) -> str:
-    from neutrality.accounts import services as accounts
-
     return accounts.load_actor(served.uow(), served.world.users[who]).label
 
 

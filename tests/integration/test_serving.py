@@ -7,17 +7,19 @@ The servers are started on a free loopback port and stopped by the test, each wi
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 
 from neutrality import migrate
 from neutrality.app import create_app
@@ -70,6 +72,16 @@ def test_a_key_given_is_used_as_it_is(tmp_path: Path) -> None:
     app.extensions["neutrality.db"].dispose()
 
 
+def test_the_command_line_acts_on_the_data_without_a_key_of_its_own(tmp_path: Path) -> None:
+    # After bin/up, `neutrality users token …` runs in a shell without NEUTRALITY_DEMO: the
+    # command line signs no cookie a browser keeps, so it is not held to the server's rule.
+    app = create_app(_settings(tmp_path), serving=False)
+    assert app.config["SECRET_KEY"] == (tmp_path / "instance" / "secret_key").read_text().strip()
+    app.extensions["neutrality.db"].dispose()
+    with pytest.raises(SettingsError):
+        create_app(_settings(tmp_path))  # the same settings, served: refused
+
+
 # --- gunicorn --------------------------------------------------------------------------------------
 
 
@@ -109,13 +121,19 @@ def _serving(tmp_path: Path, environ: dict[str, str], workers: int) -> Iterator[
         log.close()
 
 
-def _first_answer(base: str, server: subprocess.Popen, log: Path) -> requests.Response:
+def _first_answer(base: str, server: subprocess.Popen, log: Path) -> tuple[int, str, bytes]:
+    """The status, the Server header and the body of the first answer to /healthz."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         assert server.poll() is None, log.read_text()
         try:
-            return requests.get(f"{base}/healthz", timeout=5)
-        except requests.ConnectionError:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5) as answer:  # noqa: S310 - loopback
+                return answer.status, answer.headers["Server"], answer.read()
+        except ConnectionError:
+            time.sleep(0.1)
+        except urllib.error.URLError as refused:
+            if not isinstance(refused.reason, ConnectionError):
+                raise
             time.sleep(0.1)
     raise AssertionError(f"no answer within 30 s:\n{log.read_text()}")
 
@@ -134,9 +152,8 @@ def _workers_of(master: int) -> int:
 def test_gunicorn_serves_the_application_with_the_workers_asked_for(tmp_path: Path) -> None:
     migrate.upgrade(f"sqlite:///{tmp_path / 'serving.db'}")
     with _serving(tmp_path, _environment(tmp_path, NEUTRALITY_SECRET_KEY=KEY), workers=3) as (base, server):
-        health = _first_answer(base, server, tmp_path / "gunicorn.log")
-        assert (health.status_code, health.json()) == (200, {"status": "ok"})
-        assert health.headers["Server"] == "gunicorn"
+        status, software, body = _first_answer(base, server, tmp_path / "gunicorn.log")
+        assert (status, software, json.loads(body)) == (200, "gunicorn", {"status": "ok"})
         for _ in range(50):  # the workers boot after the master answers
             if _workers_of(server.pid) == 3:
                 break
