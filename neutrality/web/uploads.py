@@ -22,6 +22,10 @@ def uploaded_file(field: str) -> tuple[bytes, str]:
     if len(upload.filename) > MAX_FILENAME:
         raise InvalidInput(f"the file name has {len(upload.filename)} characters; the limit is {MAX_FILENAME}",
                            {field: ["file name too long"]})
+    if "\x00" in upload.filename:
+        # Kept with the file and shown on every download: PostgreSQL cannot store a NUL.
+        raise InvalidInput("the file name contains a NUL character; rename the file",
+                           {field: ["file name contains a NUL"]})
     return upload.read(), upload.filename
 
 

@@ -145,3 +145,22 @@ def test_a_nul_in_a_form_field_or_in_the_json_it_carries_is_refused(
     )
     assert _refused(response, "invalid_input") == {"gases": {"N2O": [NUL]}}
     assert table_counts() == before
+
+
+def test_a_nul_in_an_uploaded_file_name_is_refused_naming_the_field(client, world, table_counts) -> None:
+    # The name of the evidence file is stored with the factor (and shown again on every
+    # download): a NUL there would be stored on SQLite and a server error on PostgreSQL.
+    before = table_counts()
+    response = client.post(
+        f"/api/v1/organisations/{world.org_a}/factors",
+        headers=world.headers("lead"),
+        data={"key": "steam", "name": "Steam", "kind": "supplier_specific", "per_unit": "GJ",
+              "mass_unit": "kg", "source": "Utility letter", "publisher": "Park utility", "year": "2024",
+              "geography": "CN-JS", "gases": json.dumps({"CO2": "95"}),
+              "evidence": (io.BytesIO(b"letter"), "letter\x00.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert (error["code"], error["details"]) == ("invalid_input", {"evidence": ["file name contains a NUL"]})
+    assert table_counts() == before
