@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from neutrality import __version__
 from neutrality.db import Database
@@ -58,6 +59,11 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
         OPENAPI_JSON_PATH="openapi.json",
     )
     app.extensions["neutrality.settings"] = settings
+    if settings.proxy_hops:
+        # Behind a reverse proxy the connection's address is the proxy's; trust exactly the
+        # hops configured, so the rate limits count the real client and a client cannot forge it.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.extensions["neutrality.db"] = Database(settings.resolved_database_url)
 

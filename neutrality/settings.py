@@ -73,6 +73,10 @@ class Settings:
     token_limit_per_account: str = "600 per minute"  # noqa: S105 - a rate, not a secret
     #: Requests made with API tokens allowed per client address.
     token_limit_per_address: str = "1200 per minute"  # noqa: S105 - a rate, not a secret
+    #: Reverse proxies in front that append to X-Forwarded-For/-Proto/-Host (0: none, the
+    #: client's own address is the connection's). Only that many hops are trusted, so a client
+    #: cannot choose the address the per-address rate limits count.
+    proxy_hops: int = 0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def validate(self) -> Settings:
@@ -91,6 +95,8 @@ class Settings:
         if self.ratelimit_storage_url and "://" not in self.ratelimit_storage_url:
             problems.append("ratelimit_storage_url must be a URL such as redis://127.0.0.1:6379/0")
         problems.extend(_rate_limit_problems(self))
+        if not 0 <= self.proxy_hops <= 5:
+            problems.append("proxy_hops must be between 0 and 5")
         if problems:
             raise SettingsError("; ".join(problems))
         return self

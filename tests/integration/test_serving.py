@@ -169,3 +169,30 @@ def test_a_production_start_without_a_secret_key_stops_with_a_clear_message(tmp_
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == f"neutrality cannot start: {NO_KEY}"
     assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("hops", "forwarded", "seen"),
+    [
+        (0, "198.51.100.4", "127.0.0.1"),  # no proxy configured: the header is anybody's to write
+        (1, "198.51.100.4", "198.51.100.4"),  # the proxy's word for its client
+        # a client that writes its own X-Forwarded-For gets it prepended to, not believed:
+        (1, "203.0.113.9, 198.51.100.4", "198.51.100.4"),
+    ],
+)
+def test_behind_the_configured_proxies_the_client_address_is_the_one_they_forwarded(
+    tmp_path: Path, hops: int, forwarded: str, seen: str
+) -> None:
+    from flask import request
+
+    app = create_app(_settings(tmp_path, secret_key=KEY, proxy_hops=hops))
+    app.add_url_rule("/_address", "address", lambda: request.remote_addr or "")
+    answer = app.test_client().get("/_address", headers={"X-Forwarded-For": forwarded},
+                                   environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert answer.text == seen
+    app.extensions["neutrality.db"].dispose()
+
+
+def test_more_than_five_proxy_hops_is_refused_at_start_up(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="proxy_hops must be between 0 and 5"):
+        create_app(_settings(tmp_path, secret_key=KEY, proxy_hops=6))
