@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.errors import InvalidInput
+from neutrality.registry.cross_holdings import frozen_block_ids
 from neutrality.registry.model import BlockStatus, InstrumentKind
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.tables import InstrumentProject, Purchase, SerialBlock
@@ -146,10 +147,12 @@ def held_for_period(
 ) -> HeldForPeriod:
     """Units held or reserved that could serve the period: EACs by the producing country with a
     vintage inside the period, credits of a vintage that began by the period's end. (The rule
-    sets narrow this further.)"""
+    sets narrow this further.) Blocks frozen by another organisation's open contest are left out:
+    nothing of them can be retired until a site administrator has decided."""
     schemes = load_schemes()
     eac: dict[str, int] = {}
     credits = 0
+    frozen = frozen_block_ids(session, organisation_id)
     rows = session.execute(
         select(
             SerialBlock.scheme,
@@ -162,6 +165,7 @@ def held_for_period(
         .where(
             SerialBlock.organisation_id == organisation_id,
             SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value]),
+            SerialBlock.id.not_in(frozen),
         )
         .group_by(
             SerialBlock.scheme,

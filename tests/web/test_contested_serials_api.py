@@ -578,3 +578,15 @@ def test_a_public_export_row_on_units_another_organisation_retired_tells_nothing
     assert response.status_code == 201, response.get_json()
     answer = response.get_json()
     assert (answer["recorded"], answer["not_held"], answer["not_held_rows"]) == (0, 1, [2])
+
+
+def test_units_frozen_by_a_contest_are_not_counted_as_held_for_a_periods_needs(client, world) -> None:
+    # Organisation A holds block_a: 29,813 VCUs of vintage 2022, the only credits its verified
+    # 2024 period could use, so its needs count 29,813 t held. Once B claims the first 100 of
+    # them, the whole block is frozen until a site administrator decides: nothing of it can be
+    # retired, so none of it may be offered as held for the period.
+    needs = f"{_a(world)}/periods/{world.period_verified}/needs"
+    assert client.get(needs, headers=world.headers("viewer")).get_json()["credits"]["held_tco2e"] == "29813"
+    assert _b_enters(client, world, FIRST_100_OF_HELD, 100).status_code == 201
+    held = client.get(needs, headers=world.headers("viewer")).get_json()["credits"]["held_tco2e"]
+    assert held == "0"
