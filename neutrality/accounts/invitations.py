@@ -10,7 +10,6 @@ the person inviting hands the link over.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -26,7 +25,12 @@ from neutrality.access.model import (
     require_authenticated,
 )
 from neutrality.access.tables import Invitation, Membership, User
-from neutrality.accounts.services import check_password_rules, insert_user, normalise_email
+from neutrality.accounts.services import (
+    check_password_rules,
+    insert_user,
+    normalise_email,
+    token_hash,
+)
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.db import owned_row, query_page
@@ -54,10 +58,6 @@ class InvitationView:
     #: Pending and not expired: it can still be accepted or declined.
     open: bool
 
-
-def _hash(token: str) -> str:
-    # 256 random bits: a fast hash is enough, there is nothing to brute-force.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invite(
@@ -99,7 +99,7 @@ def invite(
             organisation_id=organisation_id,
             email=email,
             role=Role(role).value,
-            token_hash=_hash(plain),
+            token_hash=token_hash(plain),
             status=InvitationStatus.PENDING.value,
             invited_by_user_id=actor.user_id,
             created_at=now,
@@ -207,7 +207,7 @@ def create_account_and_accept(
 
 
 def _by_token(session: Session, token: str) -> Invitation:
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token)))
+    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
     if invitation is None:
         raise NotFound(UNKNOWN_LINK)
     return invitation

@@ -119,15 +119,17 @@ def actor_of(session: Session, user_id: int) -> Actor | None:
     return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles)
 
 
-def _token_hash(token: str) -> str:
-    # Tokens carry 256 bits of randomness, so a fast hash is enough: there is nothing to brute-force.
+def token_hash(token: str) -> str:
+    """What is stored of an API token, a session id or an invitation link: its SHA-256.
+
+    They carry 256 bits of randomness, so a fast hash is enough: there is nothing to brute-force."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
     now = utcnow()
     with uow:
-        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+        row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
         if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now):
             return None
         user_id = row.user_id
@@ -137,7 +139,8 @@ def actor_for_token(uow: UnitOfWork, token: str) -> Actor | None:
         if row.last_used_at is None or now - row.last_used_at > dt.timedelta(minutes=1):
             row.last_used_at = now
             uow.commit_unless_busy()
-    return load_actor(uow, user_id)
+        # In the same unit of work: this runs on every API request.
+        return actor_of(uow.session, user_id)
 
 
 def create_token(
@@ -155,7 +158,7 @@ def create_token(
         token = ApiToken(
             user_id=actor.user_id,
             name=name,
-            token_hash=_token_hash(plain),
+            token_hash=token_hash(plain),
             prefix=plain[: len(TOKEN_PREFIX) + 4],
             created_at=now,
             expires_at=now + dt.timedelta(days=expires_in_days) if expires_in_days else None,

@@ -8,7 +8,6 @@ ends every row of the account, so a cookie copied before either stops working at
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 from sqlalchemy import delete, or_, select, update
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 from neutrality.access.model import Actor, require_admin, require_authenticated
 from neutrality.access.passwords import hash_password, verify_password
 from neutrality.access.tables import User, UserSession
-from neutrality.accounts.services import actor_of, check_password_rules, normalise_email
+from neutrality.accounts.services import actor_of, check_password_rules, normalise_email, token_hash
 from neutrality.audit.services import record
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput, NotFound, Unauthenticated
@@ -28,10 +27,6 @@ SESSION_LIFETIME = dt.timedelta(hours=12)
 
 WRONG_CREDENTIALS = "wrong e-mail or password"
 
-
-def _hash(token: str) -> str:
-    # 256 random bits: a fast hash is enough, there is nothing to brute-force.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def authenticate(uow: UnitOfWork, email: str, password: str) -> int:
@@ -55,7 +50,7 @@ def open_session(uow: UnitOfWork, user_id: int) -> str:
         uow.session.add(
             UserSession(
                 user_id=user_id,
-                token_hash=_hash(plain),
+                token_hash=token_hash(plain),
                 created_at=now,
                 last_seen_at=now,
                 expires_at=now + SESSION_LIFETIME,
@@ -84,7 +79,7 @@ def actor_for_session(uow: UnitOfWork, session_id: str) -> Actor | None:
     now = utcnow()
     with uow:
         row = uow.session.scalar(
-            select(UserSession).where(UserSession.token_hash == _hash(session_id))
+            select(UserSession).where(UserSession.token_hash == token_hash(session_id))
         )
         if row is None or row.ended_at is not None or row.expires_at <= now:
             return None
@@ -102,7 +97,7 @@ def sign_out(uow: UnitOfWork, session_id: str) -> None:
     with uow:
         uow.session.execute(
             update(UserSession)
-            .where(UserSession.token_hash == _hash(session_id), UserSession.ended_at.is_(None))
+            .where(UserSession.token_hash == token_hash(session_id), UserSession.ended_at.is_(None))
             .values(ended_at=utcnow())
         )
         uow.commit()

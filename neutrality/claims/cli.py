@@ -9,7 +9,6 @@ attached to the registry group.
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
 
 from neutrality.access.cli import cli_actor
 from neutrality.claims import services
@@ -18,18 +17,14 @@ from neutrality.cli_support import Group, cli_uow, echo
 from neutrality.registry.cli import registry
 
 
-# Built as the registry group would build it: a command added to a group later does not get the
-# application context its group's own commands are given.
-@click.command("needs")
+# Under `neutrality registry`, where users look for it; defined here, where the needs live.
+@registry.command("needs")
 @click.argument("organisation_id", type=int)
 @click.argument("period_id", type=int)
-@with_appcontext
 def registry_needs(organisation_id: int, period_id: int) -> None:
     """MWh of EACs per market and tCO2e of credits the period still needs."""
     echo(NeedsSchema(), services.period_needs(cli_uow(), cli_actor(), organisation_id, period_id))
 
-
-registry.add_command(registry_needs)
 
 
 @click.group(cls=Group)

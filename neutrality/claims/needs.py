@@ -100,7 +100,7 @@ def needs_of(
             eac_retired_mwh=Decimal(eac_retired_mwh_by_market.get(m.market, 0)),
             eac_held_mwh=Decimal(eac_held_mwh_by_market.get(m.market, 0)),
         )
-        for m in all_covered.markets if any(s.market == m.market for s in all_covered.sites)
+        for m in all_covered.markets
     )
     credits = CreditNeed(
         gross_location_tco2e=all_covered.gross_location_tco2e,

@@ -132,16 +132,8 @@ class CoveragePosition:
         return {m.market: m.grid_mwh for m in self.markets}
 
     @property
-    def uncovered_mwh_by_market(self) -> dict[str, Decimal]:
-        return {m.market: m.uncovered_mwh for m in self.markets}
-
-    @property
     def unused_mwh_by_market(self) -> Mapping[str, Decimal]:
         return self.allocation.unused_mwh_by_market
-
-    def grid_mwh_in(self, market: str | None) -> Decimal:
-        """Grid electricity of one market's sites: what its certificates can cover."""
-        return next((m.grid_mwh for m in self.markets if m.market == market), ZERO)
 
 
 def coverage_position(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,16 +63,19 @@ class PeriodCoverage:
             covered = self.gross  # nothing covered: the same calculation, not a second one
         return coverage_position(self.gross, covered, self.market_of_site, allocation, applied)
 
-    def without_certificates(self) -> CoveragePosition:
-        return self.position({})
-
-    def all_grid_covered(self) -> CoveragePosition:
-        """As if certificates covered every MWh of grid electricity in every market."""
+    @cached_property
+    def grid_mwh_by_market(self) -> dict[str, Decimal]:
+        """Grid electricity per market (every market with a site, 0 included): what certificates
+        of each market can cover. Asked for every certificate a plan or an export retires."""
         grid: dict[str, Decimal] = {}
         for site_id, mwh in self.grid_mwh_by_site.items():
             market = self.market_of_site[site_id]
             grid[market] = grid.get(market, Decimal(0)) + mwh
-        return self.position(grid)
+        return grid
+
+    def all_grid_covered(self) -> CoveragePosition:
+        """As if certificates covered every MWh of grid electricity in every market."""
+        return self.position(self.grid_mwh_by_market)
 
 
 class PeriodCoverages:
@@ -91,7 +95,7 @@ class PeriodCoverages:
         coverage = self.of(period)
         if coverage is None:
             return Decimal(0)
-        return coverage.without_certificates().grid_mwh_in(market)
+        return coverage.grid_mwh_by_market.get(market, Decimal(0))
 
 
 __all__ = ["CoveragePosition", "EacAllocation", "PeriodCoverage", "PeriodCoverages"]

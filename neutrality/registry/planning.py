@@ -67,7 +67,7 @@ def propose(
                                                acceptance)
         plan = planner.plan_period(
             acceptable, [*refused, *reserved_elsewhere],
-            grid_mwh_by_market=coverage.without_certificates().grid_mwh_by_market,
+            grid_mwh_by_market=coverage.grid_mwh_by_market,
             retired_mwh_by_market={m: Decimal(q) for m, q in mwh_retired.items()},
             credits_retired_tco2e=Decimal(credits_retired),
             residual_after=lambda mwh_by_market: coverage.position(mwh_by_market).residual_tco2e,

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app, make_response
+from flask import Flask, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
@@ -35,7 +35,6 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from neutrality.errors import NeutralityError
 from neutrality.settings import Settings
-from neutrality.web.errors import error_response
 
 log = logging.getLogger(__name__)
 
@@ -66,20 +65,12 @@ def init_app(app: Flask, settings: Settings) -> None:
     limiter.init_app(app)
     app.extensions[_LIMITER] = limiter
     app.extensions[_FALLBACK] = MovingWindowRateLimiter(MemoryStorage())
-    app.register_error_handler(TooManyAttempts, _answer)
 
 
 def reset(app: Flask) -> None:
     """Forget every count (tests start from none)."""
     app.extensions[_LIMITER].reset()
     app.extensions[_FALLBACK].storage.reset()
-
-
-def _answer(error: TooManyAttempts) -> Any:
-    response = make_response(error_response(error.http_status, error.code, error.message,
-                                            error.details))
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response
 
 
 # --- what is counted ---------------------------------------------------------------------------
