@@ -296,6 +296,34 @@ def test_the_command_line_refuses_an_unknown_outcome_and_writes_nothing(
     assert table_counts() == before
 
 
+@pytest.mark.parametrize(
+    ("which", "reason", "evidence", "expected"),
+    [
+        ("unknown", "the statements agree", b"%PDF", "Error: not_found: contest 999999 not found\n"),
+        ("open", "   ", b"%PDF", 'Error: invalid_input: a resolution needs a reason {"reason": ["required"]}\n'),
+        ("open", "the statements agree", b"",
+         'Error: invalid_input: attach the evidence the contest is decided on {"evidence": ["empty"]}\n'),
+    ],
+    ids=["unknown contest", "blank reason", "empty evidence"],
+)
+def test_the_command_line_refuses_a_bad_resolution_and_writes_nothing(
+    app, uow, world, tmp_path, table_counts, which, reason, evidence, expected
+) -> None:
+    _b_enters(uow, world, HELD_VCU, 29_813)
+    [contest] = contests.list_contests(uow(), ADMIN, EVERYTHING).items
+    statement = tmp_path / "statement.pdf"
+    statement.write_bytes(evidence)
+    contest_id = "999999" if which == "unknown" else str(contest.contest.id)
+    before = table_counts()
+
+    result = app.test_cli_runner().invoke(args=[
+        "registry", "resolve", contest_id, "--keep", "holders", "--reason", reason, "--evidence", str(statement)])
+
+    assert result.exit_code == 1, result.output
+    assert result.output == expected
+    assert table_counts() == before
+
+
 # --- the migration ------------------------------------------------------------------------------
 
 

@@ -297,3 +297,41 @@ def test_the_command_line_prints_the_link_once_and_the_link_works(app, client, w
     assert listed.exit_code == 0, listed.output
     assert [(i["email"], i["status"]) for i in json.loads(listed.output)] == [
         ("cli-invitee@example.test", "accepted"), ("newcomer@example.test", "pending")]
+
+
+def test_declining_needs_the_invited_person_and_a_known_link(client, world, table_counts) -> None:
+    before = table_counts()
+    unknown = client.post("/api/v1/invitations/decline", headers=world.headers("viewer"), json={"token": "x" * 43})
+    assert _error(unknown, 404, "not_found")["message"] == (
+        "this invitation link is unknown; ask the organisation for a new one")
+    someone_else = client.post("/api/v1/invitations/decline", headers=world.headers("lead"),
+                               json={"token": world.invitation_known_token})
+    assert _error(someone_else, 403, "forbidden")["message"] == (
+        "this invitation is for another e-mail address; sign in with the address it was made out to")
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("link", "fields", "status", "code", "details"),
+    [
+        # an unknown link creates nothing, however right the rest is
+        ("unknown", {"display_name": "Newcomer"}, 404, "not_found", {}),
+        (None, {"display_name": "Newcomer"}, 422, "validation_failed",
+         {"token": ["Missing data for required field."]}),
+        ("new", {"display_name": ""}, 422, "validation_failed",
+         {"display_name": ["Length must be between 1 and 200."]}),
+        ("new", {"display_name": "New\x00comer"}, 422, "validation_failed",
+         {"display_name": ["The text contains a NUL character (U+0000), which cannot be stored."]}),
+    ],
+    ids=["unknown link", "no link", "blank name", "NUL in name"],
+)
+def test_a_bad_new_account_through_a_link_is_refused_and_nothing_is_written(
+    client, world, table_counts, link, fields, status, code, details
+) -> None:
+    before = table_counts()
+    body = {"password": "long enough pw", **fields}
+    if link is not None:
+        body["token"] = world.invitation_new_token if link == "new" else "x" * 43
+    response = client.post("/api/v1/invitations/new-account", json=body)
+    assert _error(response, status, code)["details"] == details
+    assert table_counts() == before
