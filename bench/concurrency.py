@@ -30,6 +30,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import multiprocessing
 import os
 import secrets
 import signal
@@ -46,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from common import ADMIN, create_organisation, empty_database
 from inventory import generate
@@ -76,19 +78,12 @@ class World:
 class Timings:
     kinds: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float, status: int | str) -> None:
-        with self.lock:
-            self.kinds.setdefault(kind, []).append(seconds)
-            if status != 200:
-                key = f"{kind}: {status}"
-                self.errors[key] = self.errors.get(key, 0) + 1
-
-    def clear(self) -> None:
-        with self.lock:
-            self.kinds.clear()
-            self.errors.clear()
+        self.kinds.setdefault(kind, []).append(seconds)
+        if status != 200:
+            key = f"{kind}: {status}"
+            self.errors[key] = self.errors.get(key, 0) + 1
 
     def all(self) -> list[float]:
         return [t for times in self.kinds.values() for t in times]
@@ -256,39 +251,50 @@ def csrf(html: str) -> str:
     return html[start : html.index('"', start)]
 
 
-def reader(port: int, world: World, who: tuple[str, str | None], stop: threading.Event, pause: float,
-           timings: Timings, deadline: float) -> None:
-    email, token = who
-    client = Client(port)
-    api = f"/api/v1/organisations/{world.org}"
-    reads = [
-        ("health", "/healthz"),
-        ("api me", "/api/v1/me"),
-        ("api organisations", "/api/v1/organisations"),
-        ("api sites", f"{api}/sites"),
-        ("api activities", f"{api}/inventories/{world.inventory}/activities?per_page=50"),
-        ("api imports", f"{api}/inventories/{world.inventory}/imports"),
-    ]
-    if token:
-        client.headers["Authorization"] = f"Bearer {token}"
-    else:
-        _, page = client.get("/login")
-        status, _ = client.post_form("/login", {"email": email, "password": PASSWORD,
-                                                "csrf_token": csrf(page.decode())})
-        if status != 302:
-            raise SystemExit(f"{email} could not sign in: {status}")
-        reads += [("page home", "/"), ("page organisation", f"/organisations/{world.org}")]
-    n = 0
-    while not stop.is_set() and time.monotonic() < deadline:
-        kind, path = reads[n % len(reads)]
-        n += 1
-        started = time.perf_counter()
-        try:
-            status: int | str = client.get(path)[0]
-        except OSError as exc:
-            status = type(exc).__name__
-        timings.add(kind, time.perf_counter() - started, status)
-        stop.wait(pause)
+#: What a reader is doing, in a value all reader processes share: not counted yet, measuring
+#: the machine without an import, measuring during the import, or stopping.
+WARM_UP, BASELINE, IMPORTING, STOPPING = range(4)
+
+
+def reader(port: int, world: World, who: tuple[str, str | None], phase: Any, pause: float,
+           results: Any, deadline: float) -> None:
+    """One reader, in a process of its own: in one process the readers' threads would wait for
+    each other's turn at the interpreter, and that wait would be measured as the server's."""
+    measured: list[tuple[int, str, float, int | str]] = []
+    try:
+        email, token = who
+        client = Client(port)
+        api = f"/api/v1/organisations/{world.org}"
+        reads = [
+            ("health", "/healthz"),
+            ("api me", "/api/v1/me"),
+            ("api organisations", "/api/v1/organisations"),
+            ("api sites", f"{api}/sites"),
+            ("api activities", f"{api}/inventories/{world.inventory}/activities?per_page=50"),
+            ("api imports", f"{api}/inventories/{world.inventory}/imports"),
+        ]
+        if token:
+            client.headers["Authorization"] = f"Bearer {token}"
+        else:
+            _, page = client.get("/login")
+            status, _ = client.post_form("/login", {"email": email, "password": PASSWORD,
+                                                    "csrf_token": csrf(page.decode())})
+            if status != 302:
+                raise SystemExit(f"{email} could not sign in: {status}")
+            reads += [("page home", "/"), ("page organisation", f"/organisations/{world.org}")]
+        n = 0
+        while (now := phase.value) != STOPPING and time.monotonic() < deadline:
+            kind, path = reads[n % len(reads)]
+            n += 1
+            started = time.perf_counter()
+            try:
+                status: int | str = client.get(path)[0]
+            except OSError as exc:
+                status = type(exc).__name__
+            measured.append((now, kind, time.perf_counter() - started, status))
+            time.sleep(pause)
+    finally:
+        results.put(measured)  # what it measured, even if it could not go on
 
 
 def writer(port: int, world: World, stop: threading.Event, every: float, answers: list[tuple[int | str, float]],
@@ -350,38 +356,47 @@ def main() -> int:
 
 
 def run(port: int, world: World, data: bytes, args: argparse.Namespace, deadline: float) -> int:
-    stop = threading.Event()
-    timings, writes = Timings(), []
-    clients = [threading.Thread(target=reader, args=(port, world, who, stop, args.pause, timings, deadline))
+    context = multiprocessing.get_context("fork")
+    phase, results = context.Value("i", WARM_UP), context.Queue()
+    readers = [context.Process(target=reader, args=(port, world, who, phase, args.pause, results, deadline))
                for who in world.readers]
-    clients.append(threading.Thread(target=writer, args=(port, world, stop, args.write_every, writes, deadline)))
-    for client in clients:
-        client.start()
+    stop, writes = threading.Event(), []
+    writing = threading.Thread(target=writer, args=(port, world, stop, args.write_every, writes, deadline))
+    for process in readers:
+        process.start()
     # the readers sign in, and every worker answers some requests, before anything counts; then
     # the same reading without an import, for comparison on the same machine at the same time
     time.sleep(args.warm_up)
-    timings.clear()
+    phase.value = BASELINE
     time.sleep(args.baseline)
-    before = timings.all()
-    before_errors = sum(timings.errors.values())
-    timings.clear()
-    writes.clear()
+    phase.value = IMPORTING
+    writing.start()
     started = time.perf_counter()
     importer = Client(port, timeout=max(1.0, deadline - time.monotonic()))
     importer.headers["Authorization"] = f"Bearer {world.importer_token}"
     status, body = importer.post_file(f"/api/v1/organisations/{world.org}/inventories/{world.inventory}/imports",
                                       "file", "activities.csv", data)
     import_s = time.perf_counter() - started
-    stop.set()  # the requests still in flight when the import answers count too
-    for client in clients:
-        client.join(timeout=60)
+    phase.value = STOPPING  # the requests still in flight when the import answers count too
+    stop.set()
+    measured = [item for _ in readers for item in results.get(timeout=60)]
+    for process in readers:
+        process.join(timeout=60)
+    writing.join(timeout=60)
+    before, timings = Timings(), Timings()
+    for when, kind, seconds, answered in measured:
+        if when == BASELINE:
+            before.add(kind, seconds, answered)
+        elif when == IMPORTING:
+            timings.add(kind, seconds, answered)
 
     answer = json.loads(body)
     print(f"import through HTTP:       {import_s:6.2f} s  ({status} {answer.get('status')}, "
           f"{answer.get('row_count', 0):,} rows)")
-    if before:
-        print(f"readers, no import:        {len(before):6d} requests, {before_errors} errors  "
-              f"median {statistics.median(before) * 1000:5.1f} ms  p99 {percentile(before, 0.99) * 1000:5.1f} ms  "
+    if baseline := before.all():
+        print(f"readers, no import:        {len(baseline):6d} requests, {sum(before.errors.values())} errors  "
+              f"median {statistics.median(baseline) * 1000:5.1f} ms  "
+              f"p99 {percentile(baseline, 0.99) * 1000:5.1f} ms  "
               f"(the {args.baseline:g} s before it)")
     latencies = timings.all()
     print(f"readers' requests:         {len(latencies):6d}  (during the import)")

@@ -203,11 +203,22 @@ class Database:
         self.engine.dispose()
 
 
-def query_page(session: Session, query: Select[Any], page: Page) -> PageResult[Any]:
+def query_page(
+    session: Session, query: Select[Any], page: Page, *, total: int | None = None
+) -> PageResult[Any]:
     """One page of a query's rows, counted and cut in the database (a ledger or a holding may
-    have a million rows: only the page's are loaded). ``query`` must be ordered."""
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    return PageResult(session.scalars(query.offset(page.offset).limit(page.size)).all(), total, page)
+    have a million rows: only the page's are loaded). ``query`` must be ordered.
+
+    ``total`` is the number of rows when the caller keeps it (a count column): then nothing is
+    counted, and the page asks for no more rows than there are past its offset, so that an index
+    scan stops at the last row it needs instead of looking further, through rows that other
+    transactions have written and not yet committed.
+    """
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    wanted = min(page.size, total - page.offset)
+    rows = session.scalars(query.offset(page.offset).limit(wanted)).all() if wanted > 0 else []
+    return PageResult(rows, total, page)
 
 
 def owned_row(

@@ -41,7 +41,7 @@ from neutrality.inventory.importing import (
     template_csv,
 )
 from neutrality.inventory.model import ActivityType
-from neutrality.inventory.repository import get_activity_row, get_inventory_row
+from neutrality.inventory.repository import count_activities, get_activity_row, get_inventory_row
 from neutrality.inventory.services import require_draft
 from neutrality.inventory.status import BatchKind, InventoryOrigin
 from neutrality.inventory.tables import ActivityImport, ActivityRecord, Inventory
@@ -118,9 +118,11 @@ def list_activities(
 ) -> PageResult:
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
-        get_inventory_row(uow.session, organisation_id, inventory_id)
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
         query = select(ActivityRecord).where(ActivityRecord.inventory_id == inventory_id)
-        return query_page(uow.session, query.order_by(ActivityRecord.id), page)
+        return query_page(
+            uow.session, query.order_by(ActivityRecord.id), page, total=inventory.activity_count
+        )
 
 
 def delete_activity(
@@ -141,6 +143,7 @@ def delete_activity(
             organisation_id=organisation_id,
         )
         uow.session.delete(row)
+        count_activities(uow.session, inventory_id, -1)
         uow.commit()
 
 
@@ -246,6 +249,7 @@ def import_activities(
         uow.flush()
         columns["import_id"] = batch.id
         store_records(session, columns, count)
+        count_activities(session, inventory_id, count)
         if not record_file:
             # the new ids, in the order the records were sent (their rows in the in-memory file)
             sent = dict(zip(columns["fingerprint"], columns["row"], strict=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from neutrality.db import owned_row
@@ -15,4 +16,15 @@ def get_inventory_row(session: Session, organisation_id: int, inventory_id: int)
 def get_activity_row(session: Session, inventory_id: int, activity_id: int) -> ActivityRecord:
     return owned_row(
         session, ActivityRecord, inventory_id, activity_id, what="activity", owner="inventory"
+    )
+
+
+def count_activities(session: Session, inventory_id: int, added: int) -> None:
+    """Keep :attr:`Inventory.activity_count` true after ``added`` records were stored (negative:
+    removed). One UPDATE computed by the database, so that concurrent writers of the same
+    inventory add up instead of overwriting each other's count."""
+    session.execute(
+        update(Inventory)
+        .where(Inventory.id == inventory_id)
+        .values(activity_count=Inventory.activity_count + added)
     )

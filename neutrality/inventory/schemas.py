@@ -66,6 +66,7 @@ class InventorySchema(StrictSchema):
     significance_threshold_percent = decimal_field()
     materiality_threshold_percent = decimal_field()
     frozen_sha256 = fields.String(allow_none=True)
+    activity_count = fields.Integer(metadata={"description": "How many activity records it holds."})
     created_at = fields.DateTime()
     created_by = fields.String()
     verified_at = fields.DateTime(allow_none=True)

@@ -348,6 +348,7 @@ def new_version(
             reason=reason.strip(),
             significance_threshold_percent=current.significance_threshold_percent,
             materiality_threshold_percent=current.materiality_threshold_percent,
+            activity_count=current.activity_count,  # _copy_records copies every record
             created_at=utcnow(),
             created_by=actor.label,
         )

@@ -61,6 +61,7 @@ class Inventory(Base):
         CheckConstraint(enum_values_check("origin", InventoryOrigin), name="origin_known"),
         CheckConstraint("gwp_set IN ('AR4', 'AR5', 'AR6')", name="gwp_set_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("activity_count >= 0", name="activity_count_not_negative"),
         IDS_NEVER_REUSED,
     )
 
@@ -85,6 +86,12 @@ class Inventory(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
     verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    #: How many activity records the inventory holds, kept in the same transaction by every
+    #: statement that adds or removes some (:func:`neutrality.inventory.repository.
+    #: count_activities`). A page of records takes its total from here: counting 300,000 rows
+    #: costs ~100 ms on PostgreSQL, and while an import into the inventory is being stored, a
+    #: count walks through every row not yet committed.
+    activity_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ActivityImport(Base):
@@ -150,6 +157,8 @@ class ActivityRecord(Base):
         CheckConstraint("iso_category BETWEEN 1 AND 6", name="iso_category_range"),
         CheckConstraint("end_date >= start_date", name="ends_after_start"),
         Index("ix_activity_records_inventory_site", "inventory_id", "site_id"),
+        # pages of an inventory's records and its calculation read them in id order
+        Index("ix_activity_records_inventory_order", "inventory_id", "id"),
         IDS_NEVER_REUSED,
     )
 

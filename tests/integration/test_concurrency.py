@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from neutrality.db import Database
 from neutrality.organisations import services as organisations
@@ -90,3 +90,32 @@ def test_racing_writers_append_to_one_audit_chain_without_a_fork(database: Datab
     assert [e.previous_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
     report = audit.verify_chain(uow(), ADMIN)
     assert report.intact and report.checked == len(payloads)
+
+
+def test_racing_additions_to_one_inventory_keep_its_count_of_records(database: Database) -> None:
+    # 10 writers add 3 records each to the world's draft inventory (1 record) at once. Each
+    # adds its count in the database (activity_count + 3), so none overwrites another's:
+    # 1 + 10 × 3 = 31, the count of the rows themselves.
+    from neutrality.inventory import activities
+    from neutrality.inventory.tables import ActivityRecord, Inventory
+    from tests.factories import create_world
+
+    uow = lambda: UnitOfWork(database.session_factory)  # noqa: E731
+    world = create_world(uow)
+
+    def add(writer: int) -> str:
+        activities.add_activities(uow(), ADMIN, world.org_a, world.inventory_draft, [{
+            "site_id": world.site_a, "source": f"Diesel {writer}-{n}", "scope": 1,
+            "scope1_subtype": "stationary_combustion", "activity_type": "fuel", "quantity": "10",
+            "unit": "L", "start_date": dt.date(2025, 3, 1), "end_date": dt.date(2025, 3, 31)}
+            for n in range(3)])
+        return "added"
+
+    outcomes = race([(w,) for w in range(10)], add)
+
+    assert outcomes == ["added"] * 10
+    with uow() as unit:
+        kept = unit.session.scalar(select(Inventory.activity_count).where(Inventory.id == world.inventory_draft))
+        counted = unit.session.scalar(select(func.count()).select_from(ActivityRecord)
+                                      .where(ActivityRecord.inventory_id == world.inventory_draft))
+    assert kept == counted == 31

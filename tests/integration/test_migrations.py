@@ -37,7 +37,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0011_contested_blocks"
+HEAD = "0012_activity_pages"
 
 APPEND_ONLY = "audit_entries is append-only"
 
@@ -583,3 +583,37 @@ def test_audit_chain_migration_chains_the_entries_already_written_in_id_order(
     database.dispose()
     report = verify()
     assert report.intact and report.checked == count + 1
+
+
+def test_activity_pages_migration_counts_the_records_each_inventory_already_holds(
+    migr_url: str, migr_engine: Engine
+) -> None:
+    # The world made at the head: the verified inventory holds one record (sent as JSON), the
+    # draft one record sent as JSON and one imported from a file, the external one none. Back
+    # at 0011 the count column is gone; the upgrade must count them again: 1, 2 and 0.
+    from neutrality.db import Database
+    from neutrality.inventory import activities
+    from neutrality.uow import UnitOfWork
+    from tests.factories import ADMIN, create_world
+
+    migrate.upgrade(migr_url)
+    database = Database(migr_url)
+    world = create_world(lambda: UnitOfWork(database.session_factory))
+    csv = (
+        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
+        f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31\n"
+    ).encode()
+    activities.import_activities(
+        UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,
+        data=csv, filename="gas.csv", max_bytes=10_000,
+    )
+    database.dispose()
+    migrate.downgrade(migr_url, "0011_contested_blocks")
+    with migr_engine.connect() as conn:
+        assert "activity_count" not in {c["name"] for c in sa.inspect(conn).get_columns("inventories")}
+
+    migrate.upgrade(migr_url)
+
+    with migr_engine.connect() as conn:
+        counts = dict(conn.execute(text("SELECT id, activity_count FROM inventories")).all())
+    assert counts == {world.inventory_verified: 1, world.inventory_draft: 2, world.inventory_external: 0}

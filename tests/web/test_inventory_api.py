@@ -553,3 +553,56 @@ def test_an_activity_already_in_the_inventory_is_refused_by_file_or_json_and_not
     assert json_refused.status_code == 422, json_refused.get_json()
     assert "already in the inventory" in json.dumps(json_refused.get_json()["error"]["details"])
     assert table_counts() == before
+
+
+def _stored_counts(db: Any) -> dict[int, tuple[int, int]]:
+    """Per inventory: the count it keeps, and its records counted one by one."""
+    from sqlalchemy import text
+
+    with db() as session:
+        return {
+            inventory: (kept, counted)
+            for inventory, kept, counted in session.execute(text(
+                "SELECT i.id, i.activity_count, (SELECT count(*) FROM activity_records r"
+                " WHERE r.inventory_id = i.id) FROM inventories i"))
+        }
+
+
+def test_pages_of_records_and_the_inventorys_count_follow_every_change(client, world, db) -> None:
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    lead = world.headers("lead")
+    # the world's draft holds one electricity record; a file of four diesel months adds four
+    months = [f"{world.site_a},Diesel {m},1,stationary_combustion,fuel,10,L,2025-{m:02d}-01,2025-{m:02d}-28"
+              for m in range(1, 5)]
+    imported = client.post(f"{base}/imports", headers=lead, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(_csv(months)), "diesel.csv")})
+    assert imported.status_code == 201, imported.get_json()
+    assert all(kept == counted for kept, counted in _stored_counts(db).values())
+    assert _stored_counts(db)[world.inventory_draft] == (5, 5)
+
+    # 5 records, 2 a page: pages of 2, 2 and 1, then nothing; every page says 5 in all
+    pages = [client.get(f"{base}/activities?per_page=2&page={n}", headers=lead).get_json() for n in (1, 2, 3, 4)]
+    assert [len(p["items"]) for p in pages] == [2, 2, 1, 0]
+    assert {p["total"] for p in pages} == {5}
+    ids = [item["id"] for p in pages for item in p["items"]]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+
+    # a file refused whole changes neither the records nor their count
+    bad = _csv([f"{world.site_a},Diesel May,1,stationary_combustion,fuel,-10,L,2025-05-01,2025-05-31"])
+    refused = client.post(f"{base}/imports", headers=lead, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(bad), "bad.csv")})
+    assert refused.status_code == 422
+    assert _stored_counts(db)[world.inventory_draft] == (5, 5)
+
+    assert client.delete(f"{base}/activities/{ids[0]}", headers=lead).status_code == 204
+    assert _stored_counts(db)[world.inventory_draft] == (4, 4)
+    listed = client.get(f"{base}/activities?per_page=2&page=2", headers=lead).get_json()
+    assert (listed["total"], [i["id"] for i in listed["items"]]) == (4, ids[3:5])
+    inventory = client.get(base, headers=lead).get_json()
+    assert inventory["activity_count"] == 4
+
+    # a new version of the verified inventory copies its one record, and its count with it
+    verified = f"{_base(world)}/inventories/{world.inventory_verified}"
+    version = client.post(f"{verified}/versions", json={"reason": "late bill"}, headers=lead).get_json()
+    assert version["activity_count"] == 1
+    assert all(kept == counted for kept, counted in _stored_counts(db).values())
