@@ -168,3 +168,65 @@ def test_every_decimal_has_an_example_its_pattern_and_bounds_allow(document) -> 
         if "x-maximum" in prop:
             high = Decimal(str(prop["x-maximum"]))
             assert example < high if prop.get("x-exclusiveMaximum") else example <= high, where
+
+
+def _inline(schema: Any, schemas: dict[str, Any]) -> Any:
+    """The schema with every reference to a component replaced by the component itself."""
+    if isinstance(schema, dict):
+        if "$ref" in schema:
+            return _inline(schemas[schema["$ref"].rsplit("/", 1)[-1]], schemas)
+        return {key: _inline(value, schemas) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inline(value, schemas) for value in schema]
+    return schema
+
+
+def test_every_json_body_and_json_answer_has_an_example_that_fits_its_schema(document) -> None:
+    from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+
+    schemas = document["components"]["schemas"]
+    missing, misfits, checked = [], [], 0
+    for method, path, operation in operations(document):
+        where = f"{method.upper()} {path}"
+        contents = [("request", OAS30WriteValidator,
+                     operation.get("requestBody", {}).get("content", {}).get("application/json"))]
+        contents += [(status, OAS30ReadValidator, response.get("content", {}).get("application/json"))
+                     for status, response in operation["responses"].items()]
+        for what, validator, content in contents:
+            if content is None or "schema" not in content:
+                continue
+            if "example" not in content:
+                missing.append(f"{where} {what}")
+                continue
+            checked += 1
+            errors = validator(_inline(content["schema"], schemas)).iter_errors(content["example"])
+            misfits += [f"{where} {what}: {list(e.absolute_path)} {e.message}" for e in errors]
+    assert missing == []
+    assert misfits == []
+    # every operation answers something in JSON, and about 40 take a JSON body: well over 100
+    assert checked > 150
+
+
+def test_an_example_speaks_of_this_domain_and_a_request_example_is_accepted(client, world, document) -> None:
+    site_path = document["paths"]["/api/v1/organisations/{organisation_id}/sites"]
+    example = site_path["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert (example["country"], example["region"], example["grid_region"]) == ("CN", "CN-JS", "CN-EAST")
+    created = client.post(f"/api/v1/organisations/{world.org_a}/sites", json=example,
+                          headers=world.headers("lead"))
+    assert created.status_code == 201, created.get_json()
+    answer = site_path["get"]["responses"]["200"]["content"]["application/json"]["example"]
+    assert set(answer) == {"items", "page", "per_page", "total", "pages"}
+    assert set(answer["items"][0]) == set(created.get_json())
+
+
+def test_the_activity_example_is_a_record_the_api_takes(client, world, document) -> None:
+    path = document["paths"]["/api/v1/organisations/{organisation_id}/inventories/{inventory_id}/activities"]
+    example = path["post"]["requestBody"]["content"]["application/json"]["example"]
+    record = example["activities"][0]
+    # 10,000 m³ of natural gas burnt in a boiler in January 2025 (the world's draft is 2025's)
+    assert (record["scope"], record["scope1_subtype"], record["quantity"], record["unit"]) == (
+        1, "stationary_combustion", "10000", "m3")
+    sent = {"activities": [{**record, "site_id": world.site_a}]}
+    added = client.post(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/activities",
+                        json=sent, headers=world.headers("lead"))
+    assert added.status_code == 201, added.get_json()

@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter
 
 from neutrality.pagination import Page, PageResult
 from neutrality.schemas import ID_RANGE, PagedQuerySchema
+from neutrality.web.api.examples import with_examples
 
 API_PREFIX = "/api/v1"
 
@@ -349,6 +350,10 @@ class Api(_SmorestApi):
         super()._init_spec(extra_plugins=[*(extra_plugins or ()), ErrorResponsesPlugin()],
                            **kwargs)
         self.ma_plugin.converter.add_attribute_function(ranges2properties)
+        # Examples are made from the finished document: an operation's schemas are complete
+        # only once every operation has registered its own (apispec has no hook for that).
+        built = self.spec.to_dict
+        self.spec.to_dict = lambda: with_examples(built())  # type: ignore[method-assign]
 
 
 api = Api()
