@@ -26,6 +26,7 @@ from sqlalchemy import text
 
 from neutrality.registry import held_blocks, importing
 from neutrality.registry.model import Block
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS
 
 HEADER = (
     "Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,Project Type,"
@@ -74,7 +75,7 @@ def main() -> int:
         started = time.perf_counter()
         outcome = importing.import_registry_file(
             uow(), ADMIN, org_id, data=data, filename="verra.csv", max_bytes=len(data) + 1,
-            as_of=dt.date(2026, 11, 1), kind="verra_transactions")
+            limits=REGISTRY_FILE_LIMITS, as_of=dt.date(2026, 11, 1), kind="verra_transactions")
         import_s = time.perf_counter() - started
         print(f"import:         {import_s:7.2f} s  ({outcome.blocks:,} blocks, "
               f"{outcome.blocks / import_s:,.0f} blocks/s)  target ≤ 60 s")

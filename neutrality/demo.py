@@ -23,6 +23,7 @@ from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import EVERYTHING
 from neutrality.registry import held_blocks, importing, projects, purchases, retirements
+from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, REGISTRY_FILE_LIMITS
 from neutrality.uow import UnitOfWork
 
 DEMO_ORGANISATION = "苏辉光伏"
@@ -196,7 +197,7 @@ def _load_inventory(make_uow: Callable[[], UnitOfWork], admin: Actor, organisati
     created = inventory.create_inventory(make_uow(), admin, organisation_id, period_id=period.id)
     data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
     activities.import_activities(make_uow(), admin, organisation_id, created.id, data=data,
-                                filename=filename, max_bytes=len(data))
+                                filename=filename, max_bytes=len(data), limits=ACTIVITY_FILE_LIMITS)
     for category, status, share, reason in _COMPLETENESS:
         inventory.set_completeness(make_uow(), admin, organisation_id, created.id, scope=3,
                                    category=str(category), status=status,
@@ -249,7 +250,7 @@ def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisa
         data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
         importing.import_registry_file(
             make_uow(), admin, organisation_id, data=data, filename=filename, max_bytes=len(data),
-            as_of=dt.date(2026, 11, 1), purchase_id=recorded.id, account=purchase["delivery_account"])
+            limits=REGISTRY_FILE_LIMITS, as_of=dt.date(2026, 11, 1), purchase_id=recorded.id, account=purchase["delivery_account"])
     device = projects.create_project(make_uow(), admin, organisation_id, _IREC_DEVICE)
     purchase = purchases.record_purchase(make_uow(), admin, organisation_id, {
         "scheme": "IREC", "supplier": "Demo Energy Traders Ltd.", "contract_reference": "DET-IREC-2024-11",

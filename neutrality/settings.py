@@ -57,15 +57,14 @@ class Settings:
     default_locale: str = "en"
     #: Testing mode: exceptions propagate to the test instead of becoming 500 pages.
     testing: bool = False
-    #: Largest page size the API hands out.
-    max_page_size: int = 200
     #: The address people open the application at, for links the command line prints
     #: (invitations).
     public_url: str = "http://127.0.0.1:5000"
     #: Where rate limits count attempts: empty for this process's memory, or a Redis URL
     #: (redis://127.0.0.1:6379/0) so that every worker process shares one count.
     ratelimit_storage_url: str = ""
-    #: Failed sign-ins allowed per account (e-mail address), in Flask-Limiter's notation.
+    #: Failed sign-ins allowed per account (e-mail address), written as the limits library
+    #: reads them ("5 per minute; 20 per hour").
     sign_in_limit_per_account: str = "5 per minute; 20 per hour"
     #: Failed sign-ins and refused API tokens allowed per client address.
     sign_in_limit_per_address: str = "20 per minute; 100 per hour"
@@ -86,8 +85,6 @@ class Settings:
         problems.extend(_spreadsheet_limit_problems(self))
         if self.default_locale not in SUPPORTED_LOCALES:
             problems.append(f"default_locale must be one of {', '.join(SUPPORTED_LOCALES)}")
-        if not 1 <= self.max_page_size <= 10_000:
-            problems.append("max_page_size must be between 1 and 10000")
         if self.database_url and "://" not in self.database_url:
             problems.append("database_url must be an SQLAlchemy URL such as sqlite:///path.db")
         if not self.public_url.startswith(("http://", "https://")):

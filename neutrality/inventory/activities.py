@@ -79,6 +79,8 @@ def add_activities(
             data=data,
             filename="activities.csv",
             max_bytes=len(data),
+            # at most 10,000 records a request (ActivityBatchSchema): far inside any file limit
+            limits=ACTIVITY_FILE_LIMITS,
             encoding="utf-8",
             record_file=False,
         )
@@ -170,7 +172,7 @@ def import_activities(
     data: bytes,
     filename: str,
     max_bytes: int,
-    limits: SheetLimits = ACTIVITY_FILE_LIMITS,
+    limits: SheetLimits,
     mapping: ColumnMapping | None = None,
     encoding: str | None = None,
     dry_run: bool = False,

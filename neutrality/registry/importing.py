@@ -40,7 +40,7 @@ from neutrality.registry.purchases import check_purchase_quantity, purchase_for
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, RegistryImport, Retirement, SerialBlock
-from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, SheetLimits
+from neutrality.sheet_limits import SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
@@ -95,7 +95,7 @@ def import_registry_file(
     data: bytes,
     filename: str,
     max_bytes: int,
-    limits: SheetLimits = REGISTRY_FILE_LIMITS,
+    limits: SheetLimits,
     as_of: dt.date,
     kind: str | None = None,
     mapping: Mapping[str, str] | None = None,

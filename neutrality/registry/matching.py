@@ -52,7 +52,7 @@ from neutrality.registry.tables import (
     Retirement,
     SerialBlock,
 )
-from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, SheetLimits
+from neutrality.sheet_limits import SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
@@ -97,7 +97,7 @@ def import_retirements(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, data: bytes, filename: str,
     max_bytes: int, as_of: dt.date, kind: str | None = None, mapping: Mapping[str, str] | None = None,
     encoding: str | None = None, rows: Sequence[int] | None = None, dry_run: bool = False,
-    limits: SheetLimits = REGISTRY_FILE_LIMITS,
+    limits: SheetLimits,
 ) -> dict[str, Any]:
     """Record for ``period_id`` the retirements a registry export shows on units the
     organisation holds (only the spreadsheet ``rows`` given, when given)."""

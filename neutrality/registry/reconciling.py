@@ -37,7 +37,7 @@ from neutrality.registry.reconciliation import (
     reconcile,
 )
 from neutrality.registry.tables import RetiredRange, Retirement, SerialBlock, SerialContest
-from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, SheetLimits
+from neutrality.sheet_limits import SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
 
@@ -45,7 +45,7 @@ from neutrality.uow import UnitOfWork
 def reconcile_export(
     uow: UnitOfWork, actor: Actor, organisation_id: int, *, data: bytes, filename: str, max_bytes: int,
     period_id: int | None = None, kind: str | None = None, encoding: str | None = None,
-    limits: SheetLimits = REGISTRY_FILE_LIMITS,
+    limits: SheetLimits,
 ) -> dict[str, Any]:
     """Compare the organisation's retirements in force (of one period, or all) with the retired
     rows of a registry export; read-only.

@@ -1,9 +1,11 @@
 """Rate limits on signing in and on API tokens, per account and per client address.
 
-Flask-Limiter keeps the counts: in this process's memory, or in Redis when
-``NEUTRALITY_RATELIMIT_STORAGE_URL`` is set (every worker then shares one count). The window
+The ``limits`` library (the one Flask-Limiter is built on) keeps the counts: in this process's
+memory, or in Redis when ``NEUTRALITY_RATELIMIT_STORAGE_URL`` is set (every worker then shares
+one count). Flask-Limiter itself is not used: no limit applies to every request, and its hooks
+would run before and after each one; the counts are taken where they arise. The window
 moves, so thirty attempts cannot squeeze in across the edge of a fixed minute. The limits are
-settings (``sign_in_limit_per_account`` …), read on every check.
+settings (``sign_in_limit_per_account`` …), each text parsed once.
 
 What is counted:
 
@@ -18,6 +20,7 @@ A refusal is a :class:`TooManyAttempts`: 429 with ``Retry-After`` (seconds).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -25,12 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from neutrality.errors import NeutralityError
@@ -54,22 +55,15 @@ class TooManyAttempts(NeutralityError):
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    limiter = Limiter(
-        get_remote_address,
-        storage_uri=settings.ratelimit_storage_url or "memory://",
-        # A storage failure surfaces as limits' StorageError, so the fallback below can take over.
-        storage_options={"wrap_exceptions": True},
-        strategy="moving-window",
-        key_prefix=_NAMESPACE,
-    )
-    limiter.init_app(app)
-    app.extensions[_LIMITER] = limiter
+    # A storage failure surfaces as limits' StorageError, so the fallback below can take over.
+    storage = storage_from_string(settings.ratelimit_storage_url or "memory://", wrap_exceptions=True)
+    app.extensions[_LIMITER] = MovingWindowRateLimiter(storage)
     app.extensions[_FALLBACK] = MovingWindowRateLimiter(MemoryStorage())
 
 
 def reset(app: Flask) -> None:
     """Forget every count (tests start from none)."""
-    app.extensions[_LIMITER].reset()
+    app.extensions[_LIMITER].storage.reset()
     app.extensions[_FALLBACK].storage.reset()
 
 
@@ -96,7 +90,9 @@ def _failures_from_address() -> _Count:
 
 
 def _address() -> str:
-    return get_remote_address() or "unknown"
+    # The client's address as the WSGI server saw it, or as NEUTRALITY_PROXY_HOPS trusted
+    # proxies forwarded it (ProxyFix rewrites remote_addr).
+    return request.remote_addr or "unknown"
 
 
 def check_sign_in(email: str) -> None:
@@ -136,15 +132,20 @@ _Limited = list[tuple[_Count, RateLimitItem]]
 
 def _limits(*counts: _Count) -> _Limited:
     settings: Settings = current_app.extensions["neutrality.settings"]
-    return [(count, item) for count in counts for item in parse_many(getattr(settings, count.setting))]
+    return [(count, item) for count in counts for item in _parsed(getattr(settings, count.setting))]
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(limits: str) -> tuple[RateLimitItem, ...]:
+    """A setting's limits, parsed once per text (settings were checked at start-up)."""
+    return tuple(parse_many(limits))
 
 
 def _strategy_call(operation: Callable[[RateLimiter], Any]) -> Any:
     """``operation`` on the configured storage or, while it cannot be reached, on this process's
     memory: the limits keep holding (per process) rather than failing every request."""
-    limiter: Limiter = current_app.extensions[_LIMITER]
     try:
-        return operation(limiter.limiter)
+        return operation(current_app.extensions[_LIMITER])
     except StorageError:
         log.warning("rate limit storage unreachable: counting in this process's memory meanwhile")
         return operation(current_app.extensions[_FALLBACK])

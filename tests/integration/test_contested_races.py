@@ -21,6 +21,7 @@ from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
 from neutrality.registry import held_blocks, importing, projects
 from neutrality.registry.tables import SerialBlock, SerialContest
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS
 from neutrality.uow import UnitOfWork
 from tests.factories import ADMIN, HELD_VCU, organisation_payload, verra_project
 from tests.racing import ON_POSTGRESQL, race, scratch_database
@@ -124,7 +125,7 @@ def test_a_registry_import_racing_an_entry_of_the_same_serials_leaves_one_holder
             importing_org,
             data=export,
             filename="verra.csv",
-            max_bytes=len(export),
+            max_bytes=len(export), limits=REGISTRY_FILE_LIMITS,
             as_of=AS_OF,
         )
         return "contested" if outcome.contested else "held"

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 
 from neutrality import migrate
 from neutrality.db import make_engine
+from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS
 from neutrality.tables import metadata
 
 PG_URL = os.environ.get("NEUTRALITY_TEST_DATABASE_URL")
@@ -479,7 +480,7 @@ def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventor
     ).encode()
     activities.import_activities(
         UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,
-        data=csv, filename="gas.csv", max_bytes=10_000,
+        data=csv, filename="gas.csv", max_bytes=10_000, limits=ACTIVITY_FILE_LIMITS,
     )
     database.dispose()
     migrate.downgrade(migr_url, "0002_inventory")
@@ -605,7 +606,7 @@ def test_activity_pages_migration_counts_the_records_each_inventory_already_hold
     ).encode()
     activities.import_activities(
         UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,
-        data=csv, filename="gas.csv", max_bytes=10_000,
+        data=csv, filename="gas.csv", max_bytes=10_000, limits=ACTIVITY_FILE_LIMITS,
     )
     database.dispose()
     migrate.downgrade(migr_url, "0011_contested_blocks")

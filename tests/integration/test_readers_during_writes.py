@@ -32,6 +32,7 @@ from neutrality.inventory import activities
 from neutrality.inventory.tables import ActivityRecord
 from neutrality.organisations.tables import Site
 from neutrality.registry import importing, matching, reconciling
+from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS
 from neutrality.uow import UnitOfWork
 from tests.browser import sign_in
 from tests.factories import ADMIN, HELD_VCU, World, create_world, site_payload
@@ -324,7 +325,7 @@ def test_rows_another_import_stores_while_the_file_is_checked_are_refused_by_row
             other.append(None)
             other[0] = activities.import_activities(
                 served.uow(), ADMIN, world.org_a, world.inventory_draft, data=other_file, filename="other.csv",
-                max_bytes=len(other_file))
+                max_bytes=len(other_file), limits=ACTIVITY_FILE_LIMITS)
         return sites
 
     monkeypatch.setattr(activities, "subject_site_ids", looking_up_sites)
@@ -357,7 +358,8 @@ def test_a_file_another_request_imported_while_it_was_read_is_stored_once(
         if not other:
             other.append(None)
             other[0] = activities.import_activities(served.uow(), ADMIN, world.org_a, world.inventory_draft,
-                                                    data=data, filename="same.csv", max_bytes=len(data))
+                                                    data=data, filename="same.csv", max_bytes=len(data),
+                                                    limits=ACTIVITY_FILE_LIMITS)
         return read_file(*args, **kwargs)
 
     monkeypatch.setattr(activities, "parse_activity_file", reading)

@@ -23,6 +23,7 @@ from neutrality.errors import NotFound
 from neutrality.organisations import services as organisations
 from neutrality.registry import held_blocks, importing, projects, retirements
 from neutrality.registry.reconciling import reconcile_export
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS
 from neutrality.spreadsheets import ImportRejected
 from tests.factories import (
     ADMIN,
@@ -74,7 +75,7 @@ def _org(uow: Any, organisation_id: int) -> Any:
 
 def _reconcile(uow: Any, organisation_id: int, data: bytes, actor: Any = ADMIN, **kw: Any) -> dict[str, Any]:
     return reconcile_export(uow(), actor, organisation_id, data=data, filename="transactions.csv",
-                            max_bytes=1_000_000, **kw)
+                            max_bytes=1_000_000, limits=REGISTRY_FILE_LIMITS, **kw)
 
 
 def _retire_new_block(uow: Any, organisation_id: int, project_id: int, period_id: int, serial: str, quantity: int,
@@ -205,7 +206,7 @@ def test_units_another_organisation_holds_retired_are_reported_without_naming_it
     # organisation B imports an account export where units 950,000,051–950,000,150 stand retired
     # for itself: 50 of them are units of retirement_a
     theirs = verra_csv((vcu(40001, 950000051, 950000150), 100, "2025-02-01", org_b.legal_name))
-    importing.import_registry_file(uow(), ADMIN, world.org_b, data=theirs, filename="b.csv", max_bytes=10_000,
+    importing.import_registry_file(uow(), ADMIN, world.org_b, data=theirs, filename="b.csv", max_bytes=10_000, limits=REGISTRY_FILE_LIMITS,
                                   as_of=AS_OF)
     data = verra_csv((vcu(30001, 950000001, 950000100), 100, "2025-03-01", org_a.legal_name))
     answer = _reconcile(uow, world.org_a, data)
@@ -220,7 +221,7 @@ def test_another_organisations_copy_of_a_retirement_for_us_is_not_a_competing_cl
     org_a = _org(uow, world.org_a)
     # B imported the public export, where retirement_a's units stand retired for A
     public = verra_csv((vcu(30001, 950000001, 950000100), 100, "2025-03-01", org_a.legal_name))
-    importing.import_registry_file(uow(), ADMIN, world.org_b, data=public, filename="public.csv", max_bytes=10_000,
+    importing.import_registry_file(uow(), ADMIN, world.org_b, data=public, filename="public.csv", max_bytes=10_000, limits=REGISTRY_FILE_LIMITS,
                                   as_of=AS_OF)
     assert _reconcile(uow, world.org_a, public)["mismatches"] == []
 
@@ -301,7 +302,8 @@ def test_the_verra_sample_matches_a_retirement_recorded_from_it(uow) -> None:
                                    "19381-941412555-941441125-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0",
                                    28_571, dt.date(2026, 4, 6))
     data = _SAMPLE.read_bytes()
-    answer = reconcile_export(uow(), ADMIN, org, data=data, filename=_SAMPLE.name, max_bytes=len(data))
+    answer = reconcile_export(uow(), ADMIN, org, data=data, filename=_SAMPLE.name, max_bytes=len(data),
+                             limits=REGISTRY_FILE_LIMITS)
     assert answer["mismatches"] == [] and retirement
     summary = answer["summary"]
     assert (summary["registry_rows"], summary["registry_retired_rows"]) == (200, 100)
@@ -315,7 +317,8 @@ def test_the_verra_sample_shows_a_retirement_for_a_chinese_company_the_ledger_la
     # Chinese short name 亨通高压海缆 is inside it. Nothing is recorded here.
     org, _ = _organisation_with_a_2025_period(uow, name="亨通高压海缆", legal_name="江苏亨通高压海缆有限公司")
     data = _SAMPLE.read_bytes()
-    answer = reconcile_export(uow(), ADMIN, org, data=data, filename=_SAMPLE.name, max_bytes=len(data))
+    answer = reconcile_export(uow(), ADMIN, org, data=data, filename=_SAMPLE.name, max_bytes=len(data),
+                             limits=REGISTRY_FILE_LIMITS)
     assert _kinds(answer) == [("not_recorded_here", None, 8, 940005924, 940008531)]
     assert answer["mismatches"][0]["quantity"] == 2_608
     assert answer["mismatches"][0]["details"]["registry_date"] == "2026-04-13"

@@ -17,6 +17,7 @@ from neutrality.errors import Conflict
 from neutrality.organisations import services as organisations
 from neutrality.registry import held_blocks, importing
 from neutrality.registry.tables import InstrumentProject, SerialBlock
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS
 from neutrality.spreadsheets import ImportRejected
 from tests.factories import ADMIN, organisation_payload
 
@@ -34,7 +35,7 @@ def org(uow: Any) -> int:
 def _import(uow: Any, org: int, path: Path, **kw: Any) -> Any:
     data = path.read_bytes()
     return importing.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name,
-                                         max_bytes=len(data), as_of=AS_OF, **kw)
+                                         max_bytes=len(data), limits=REGISTRY_FILE_LIMITS, as_of=AS_OF, **kw)
 
 
 def _blocks(uow: Any, org: int) -> list[SerialBlock]:
@@ -151,7 +152,7 @@ def test_a_gec_code_with_a_bad_production_month_is_refused(uow, org, table_count
             f"{code},{code},1,Wind,11320922230500012,2024-12,issued\n").encode()
     before = table_counts()
     with pytest.raises(ImportRejected) as rejected:
-        importing.import_registry_file(uow(), ADMIN, org, data=data, filename="gec.csv", max_bytes=10_000,
+        importing.import_registry_file(uow(), ADMIN, org, data=data, filename="gec.csv", max_bytes=10_000, limits=REGISTRY_FILE_LIMITS,
                                       as_of=AS_OF, kind="gec_account")
     assert any("202413" in e.reason and e.row == 2 for e in rejected.value.errors), rejected.value.errors
     assert table_counts() == before
@@ -161,7 +162,7 @@ def test_a_dry_run_counts_without_writing(uow, org, table_counts) -> None:
     before = table_counts()
     path = SAMPLES / "gold-standard" / "issuances.csv"
     data = path.read_bytes()
-    outcome = importing.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name, max_bytes=len(data),
+    outcome = importing.import_registry_file(uow(), ADMIN, org, data=data, filename=path.name, max_bytes=len(data), limits=REGISTRY_FILE_LIMITS,
                                             as_of=AS_OF, dry_run=True)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert outcome.status == "preview" and outcome.blocks == len(frame)

@@ -27,7 +27,7 @@ def test_defaults_apply_when_the_environment_sets_nothing() -> None:
     assert settings.secure_cookies is False
     assert settings.default_locale == "en"
     assert settings.testing is False
-    assert settings.max_page_size == 200
+    assert settings.activity_file_max_rows == 1_000_000
 
 
 def test_without_a_database_url_the_database_is_an_sqlite_file_in_the_instance_folder() -> None:
@@ -46,10 +46,10 @@ def test_the_real_environment_is_ignored_when_an_environment_is_given(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("NEUTRALITY_TESTING", "true")
-    monkeypatch.setenv("NEUTRALITY_MAX_PAGE_SIZE", "5")
+    monkeypatch.setenv("NEUTRALITY_ACTIVITY_FILE_MAX_ROWS", "5")
     settings = load_settings(environ={})
     assert settings.testing is False
-    assert settings.max_page_size == 200
+    assert settings.activity_file_max_rows == 1_000_000
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "TRUE", "True", "yes", "on", " on ", "Yes"])
@@ -79,18 +79,18 @@ def test_rejects_a_boolean_that_is_neither_true_nor_false(raw: str) -> None:
 
 def test_reads_whole_numbers_from_the_environment() -> None:
     settings = load_settings(
-        environ={"NEUTRALITY_MAX_PAGE_SIZE": "50", "NEUTRALITY_MAX_UPLOAD_BYTES": "1048576"}
+        environ={"NEUTRALITY_ACTIVITY_FILE_MAX_ROWS": "50", "NEUTRALITY_MAX_UPLOAD_BYTES": "1048576"}
     )
-    assert settings.max_page_size == 50
+    assert settings.activity_file_max_rows == 50
     assert settings.max_upload_bytes == 1_048_576
-    assert isinstance(settings.max_page_size, int)
+    assert isinstance(settings.activity_file_max_rows, int)
 
 
 @pytest.mark.parametrize("raw", ["fifty", "12.5", "", "1e3"])
 def test_rejects_a_number_that_is_not_a_whole_number(raw: str) -> None:
     with pytest.raises(SettingsError) as info:
-        load_settings(environ={"NEUTRALITY_MAX_PAGE_SIZE": raw})
-    assert info.value.message == f"NEUTRALITY_MAX_PAGE_SIZE must be a whole number, not {raw!r}"
+        load_settings(environ={"NEUTRALITY_ACTIVITY_FILE_MAX_ROWS": raw})
+    assert info.value.message == f"NEUTRALITY_ACTIVITY_FILE_MAX_ROWS must be a whole number, not {raw!r}"
 
 
 def test_reads_text_settings_from_the_environment_unchanged() -> None:
@@ -109,16 +109,16 @@ def test_ignores_variables_without_the_neutrality_prefix() -> None:
 
 def test_overrides_win_over_the_environment() -> None:
     settings = load_settings(
-        {"max_page_size": 75, "testing": False},
-        environ={"NEUTRALITY_MAX_PAGE_SIZE": "50", "NEUTRALITY_TESTING": "true"},
+        {"activity_file_max_rows": 75, "testing": False},
+        environ={"NEUTRALITY_ACTIVITY_FILE_MAX_ROWS": "50", "NEUTRALITY_TESTING": "true"},
     )
-    assert settings.max_page_size == 75
+    assert settings.activity_file_max_rows == 75
     assert settings.testing is False
 
 
 def test_the_environment_wins_over_defaults_for_settings_not_overridden() -> None:
-    settings = load_settings({"testing": True}, environ={"NEUTRALITY_MAX_PAGE_SIZE": "50"})
-    assert settings.max_page_size == 50
+    settings = load_settings({"testing": True}, environ={"NEUTRALITY_ACTIVITY_FILE_MAX_ROWS": "50"})
+    assert settings.activity_file_max_rows == 50
     assert settings.testing is True
 
 
@@ -157,18 +157,6 @@ def test_accepts_each_supported_locale(locale: str) -> None:
     assert load_settings({"default_locale": locale}, environ={}).default_locale == locale
 
 
-@pytest.mark.parametrize("size", [0, 10_001])
-def test_rejects_a_page_size_outside_one_to_ten_thousand(size: int) -> None:
-    with pytest.raises(SettingsError) as info:
-        load_settings({"max_page_size": size}, environ={})
-    assert info.value.message == "max_page_size must be between 1 and 10000"
-
-
-@pytest.mark.parametrize("size", [1, 10_000])
-def test_accepts_page_sizes_at_the_limits(size: int) -> None:
-    assert load_settings({"max_page_size": size}, environ={}).max_page_size == size
-
-
 def test_rejects_a_database_url_that_is_a_bare_path() -> None:
     with pytest.raises(SettingsError) as info:
         load_settings(environ={"NEUTRALITY_DATABASE_URL": "instance/neutrality.db"})
@@ -178,12 +166,12 @@ def test_rejects_a_database_url_that_is_a_bare_path() -> None:
 def test_reports_every_invalid_setting_in_one_message() -> None:
     with pytest.raises(SettingsError) as info:
         load_settings(
-            {"max_upload_bytes": 0, "default_locale": "fr", "max_page_size": 0}, environ={}
+            {"max_upload_bytes": 0, "default_locale": "fr", "activity_file_max_rows": 0}, environ={}
         )
     assert info.value.message == (
         "max_upload_bytes must be positive; "
-        "default_locale must be one of en, zh_Hans, zh_Hant; "
-        "max_page_size must be between 1 and 10000"
+        "activity_file_max_rows must be a positive whole number; "
+        "default_locale must be one of en, zh_Hans, zh_Hant"
     )
 
 

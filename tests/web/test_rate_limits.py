@@ -194,3 +194,43 @@ def test_a_token_used_after_its_expiry_is_refused_and_counted_against_the_addres
     error = client.get(ME, headers=expired).get_json()["error"]
     assert error["code"] == "too_many_requests"
     assert error["message"].startswith("too many failed sign-ins from your address")
+
+
+def _redis_answers(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.mark.skipif(not _redis_answers(REDIS_URL), reason="no Redis answers on 127.0.0.1:6379")
+def test_two_processes_sharing_redis_share_one_count(tmp_path) -> None:
+    import secrets
+
+    from neutrality.app import create_app
+    from neutrality.web import ratelimit
+
+    # Two applications stand for two worker processes with the same storage. An account's five
+    # failed sign-ins, three counted by one and two by the other, exhaust its limit on both.
+    # The address is fresh, so no other run's counts in the same Redis take part.
+    email = f"{secrets.token_hex(8)}@example.test"
+    address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    workers = [create_app({"database_url": f"sqlite:///{tmp_path / f'w{n}.db'}", "testing": True,
+                           "secret_key": "x", "instance_path": str(tmp_path),
+                           "ratelimit_storage_url": REDIS_URL}) for n in (1, 2)]
+    for app, failures in zip(workers, (3, 2), strict=True):
+        with app.test_request_context("/login", environ_base={"REMOTE_ADDR": address}):
+            for _ in range(failures):
+                ratelimit.check_sign_in(email)
+                ratelimit.count_failed_sign_in(email)
+    for app in workers:
+        with app.test_request_context("/login", environ_base={"REMOTE_ADDR": address}), \
+                pytest.raises(ratelimit.TooManyAttempts) as refused:
+            ratelimit.check_sign_in(email)
+        assert refused.value.message.startswith("too many failed sign-ins for this account (at most 5 per 1 minute)")
+        app.extensions["neutrality.db"].dispose()
