@@ -8,6 +8,7 @@ carries a character the databases cannot store (NUL; lone surrogates, which are 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -163,29 +164,37 @@ def json_text(value: Any) -> Any:
     itself), held to the same rules as a JSON body: no NaN or Infinity, no unstorable text."""
     if isinstance(value, str):
         try:
-            value = json.loads(value, parse_constant=_refuse_constant)
-        except _NotJson as error:
-            problem = str(error)
-        except json.JSONDecodeError as error:
-            problem = f"{error.msg} at line {error.lineno}, column {error.colno}"
-        except ValueError:  # Python reads no integer of more than 4300 digits
-            problem = "a number in it is too long"
-        else:
-            problem = None
-        if problem is not None:
-            raise ma.ValidationError(f"The text is not valid JSON ({problem}).")
+            value = read_json(value)
+        except NotJson as problem:
+            raise ma.ValidationError(f"The text is not valid JSON ({problem}).") from None
     if problems := unstorable_text(value):
         raise ma.ValidationError(problems)
     return value
 
 
-class _NotJson(ValueError):
-    pass
+class NotJson(ValueError):
+    """Why a text is not JSON (the message is the reason, for a sentence around it)."""
+
+
+def read_json(text: str | bytes) -> Any:
+    """A JSON document, held to JSON's own rules where Python is lenient: no NaN or Infinity
+    (PostgreSQL's json refuses them too), UTF-8 bytes only. :class:`NotJson` says what is wrong."""
+    try:
+        return json.loads(text.decode("utf-8") if isinstance(text, bytes) else text,
+                          parse_constant=_refuse_constant)
+    except UnicodeDecodeError:
+        raise NotJson("it is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise NotJson(f"{error.msg} at line {error.lineno}, column {error.colno}") from None
+    except NotJson:
+        raise
+    except ValueError:
+        # Python reads no integer of more than sys.get_int_max_str_digits() digits.
+        raise NotJson(f"a number in it has more than {sys.get_int_max_str_digits()} digits") from None
 
 
 def _refuse_constant(name: str) -> Any:
-    # Python reads NaN and Infinity; JSON has no such numbers, and PostgreSQL's json refuses them.
-    raise _NotJson(f"{name} is not a JSON number")
+    raise NotJson(f"{name} is not a JSON number")
 
 
 class StrictSchema(ma.Schema):

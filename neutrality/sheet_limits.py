@@ -410,7 +410,7 @@ _ROOT = re.compile(rb"<([^\s/>!?:]+:)?worksheet[\s/>]")
 def _greater(limit: int, letters: bool = False) -> str:
     """A regular expression for the numbers greater than ``limit``: decimal (no leading zero),
     or column letters in either case (A = 1, Z = 26, AA = 27)."""
-    text = _letters(limit) if letters else str(limit)
+    text = column_name(limit) if letters else str(limit)
 
     def span(low: str, high: str) -> str:
         return f"[{low}-{high}{low.lower()}-{high.lower()}]" if letters else f"[{low}-{high}]"
@@ -434,7 +434,8 @@ def _greater(limit: int, letters: bool = False) -> str:
     return "(?:" + "|".join(options) + ")"
 
 
-def _letters(column: int) -> str:
+def column_name(column: int) -> str:
+    """A spreadsheet column's letters from its number: 1 is A, 27 is AA, 16,384 is XFD."""
     text = ""
     while column:
         column, rest = divmod(column - 1, 26)

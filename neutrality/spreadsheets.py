@@ -43,6 +43,7 @@ from neutrality.sheet_limits import (
     SheetLimits,
     check_reach,
     check_workbook,
+    column_name,
     too_many_cells,
     too_many_columns,
     too_many_rows,
@@ -105,11 +106,8 @@ def snake(text: str) -> str:
 
 
 def column_letter(index: int) -> str:
-    letters, index = "", index + 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """A column's letters from its position counted from 0 (0 is A)."""
+    return column_name(index + 1)
 
 
 class Refused(Exception):

@@ -122,3 +122,9 @@ def authorize(actor: Actor, permission: Permission, organisation_id: int) -> Non
         f"your role '{role}' in organisation {organisation_id} does not allow '{permission}'",
         {"role": str(role), "permission": str(permission)},
     )
+
+
+def email_key(email: str) -> str:
+    """An e-mail address as accounts are stored and looked up by: without surrounding blanks,
+    in lower case (people type Li.Wei@Factory.cn and li.wei@factory.cn for one mailbox)."""
+    return email.strip().lower()

@@ -18,6 +18,7 @@ from neutrality.access.model import (
     Permission,
     Role,
     authorize,
+    email_key,
     require_admin,
     require_authenticated,
 )
@@ -35,7 +36,8 @@ TOKEN_PREFIX = "ntr_"  # noqa: S105 - a marker, not a secret
 
 
 def normalise_email(email: str) -> str:
-    email = email.strip().lower()
+    """:func:`email_key` of an address, refused if it cannot be one."""
+    email = email_key(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
         raise InvalidInput(f"'{email}' is not an e-mail address", {"email": ["not an e-mail address"]})
     return email

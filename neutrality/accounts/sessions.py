@@ -13,7 +13,7 @@ import secrets
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from neutrality.access.model import Actor, require_admin, require_authenticated
+from neutrality.access.model import Actor, email_key, require_admin, require_authenticated
 from neutrality.access.passwords import hash_password, verify_password
 from neutrality.access.tables import User, UserSession
 from neutrality.accounts.services import actor_of, check_password_rules, normalise_email, token_hash
@@ -32,7 +32,7 @@ WRONG_CREDENTIALS = "wrong e-mail or password"
 def authenticate(uow: UnitOfWork, email: str, password: str) -> int:
     """Check a sign-in and return the user id; the same error whatever was wrong."""
     with uow:
-        user = uow.session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = uow.session.scalar(select(User).where(User.email == email_key(email)))
         ok = verify_password(user.password_hash if user else None, password)
         if not ok or user is None or not user.is_active:
             raise Unauthenticated(WRONG_CREDENTIALS)

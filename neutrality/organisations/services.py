@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from neutrality.access.model import Actor, Permission, Role, authorize, require_admin
+from neutrality.access.model import Actor, Permission, Role, authorize, email_key, require_admin
 from neutrality.access.tables import Membership, User
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import today, utcnow
@@ -99,7 +99,7 @@ def create_organisation(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) 
         session.add(first)
         record(session, actor, "organisation.create", org, organisation_id=org.id)
         if data.get("lead_email"):
-            email = data["lead_email"].strip().lower()
+            email = email_key(data["lead_email"])
             lead = session.scalar(select(User).where(User.email == email))
             if lead is None:
                 raise NotFound(f"no user with e-mail {email}", {"lead_email": ["unknown user"]})

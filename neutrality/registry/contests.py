@@ -91,6 +91,9 @@ def list_contests(
         if status:
             query = query.where(SerialContest.status == ContestStatus(status).value)
         result = query_page(session, query.order_by(SerialContest.id), page)
+        # the page's claimant blocks in one query: _view then finds them in the identity map
+        session.scalars(select(SerialBlock).where(
+            SerialBlock.id.in_({contest.block_id for contest in result.items}))).all()
         return dataclasses.replace(
             result, items=[_view(session, contest) for contest in result.items]
         )
@@ -303,20 +306,24 @@ def _view(session: Session, contest: SerialContest) -> ContestView:
     if contest.status == ContestStatus.RESOLVED:
         statuses.append(BlockStatus.VOID.value)
     holders = _holders(session, claimant, statuses=statuses)
+    # Every side's disputed units lie within the claimant's: one look-up of the retirements on
+    # those serves all sides.
+    retirements = _retirements_on(session, _value(claimant))
     return ContestView(
         contest,
-        _side(session, claimant, claimant),
-        tuple(_side(session, block, claimant) for block in holders),
+        _side(session, claimant, claimant, retirements),
+        tuple(_side(session, block, claimant, retirements) for block in holders),
     )
 
 
-def _side(session: Session, block: SerialBlock, claimant: SerialBlock) -> Side:
-    disputed = Block(
-        block.scheme,
-        block.issuance_key,
-        max(block.serial_start, claimant.serial_start),
-        min(block.serial_end, claimant.serial_end),
-    )
+def _side(
+    session: Session,
+    block: SerialBlock,
+    claimant: SerialBlock,
+    retirements: Sequence[tuple[int, int, int, int]],
+) -> Side:
+    first = max(block.serial_start, claimant.serial_start)
+    last = min(block.serial_end, claimant.serial_end)
     organisation = session.get(Organisation, block.organisation_id)
     return Side(
         organisation_id=block.organisation_id,
@@ -326,8 +333,8 @@ def _side(session: Session, block: SerialBlock, claimant: SerialBlock) -> Side:
         registry_import=session.get(RegistryImport, block.import_id) if block.import_id else None,
         retirement_ids=tuple(
             entry
-            for entry, organisation_id, _, _ in _retirements_on(session, disputed)
-            if organisation_id == block.organisation_id
+            for entry, organisation_id, start, end in retirements
+            if organisation_id == block.organisation_id and start <= last and end >= first
         ),
     )
 

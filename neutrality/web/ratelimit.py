@@ -34,6 +34,7 @@ from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
+from neutrality.access.model import email_key
 from neutrality.errors import NeutralityError
 from neutrality.settings import Settings
 
@@ -80,7 +81,7 @@ class _Count:
 
 def _failures_of_account(email: str) -> _Count:
     # Keyed by the address typed, whether or not it has an account: the limit must not tell.
-    return _Count("sign_in_limit_per_account", "sign-in:account", email.strip().lower(),
+    return _Count("sign_in_limit_per_account", "sign-in:account", email_key(email),
                   "too many failed sign-ins for this account")
 
 

@@ -8,6 +8,7 @@ from flask import request
 from marshmallow import ValidationError
 
 from neutrality.errors import InvalidInput
+from neutrality.web.errors import flatten
 
 #: Longest file name kept (filesystems allow 255; the columns that keep names hold 300, which
 #: leaves room for what is appended, such as ", row 12" of an export's row).
@@ -34,4 +35,5 @@ def form_fields(schema: Any) -> dict[str, Any]:
     try:
         return schema.load(request.form.to_dict())
     except ValidationError as exc:
-        raise InvalidInput("the form fields do not match the expected shape", exc.messages) from None
+        # dotted paths, as a JSON body's errors are named (gases.CO2, not {"gases": {"CO2": …}})
+        raise InvalidInput("the form fields do not match the expected shape", flatten(exc.messages)) from None

@@ -516,3 +516,20 @@ def test_contests_are_refused_in_a_conflict_when_resolved_twice(uow, world) -> N
             select(SerialContest).where(SerialContest.id == contest.contest.id)
         )
         assert (stored.outcome, stored.reason) == ("holders", "A.")
+
+
+def test_a_contest_shows_each_side_its_own_retirements_on_the_disputed_units(uow, world) -> None:
+    # B enters units 950,000,051–950,000,150 of issuance 1311: A retired 950,000,001–950,000,100
+    # (retirement_a), so B's block is contested with A's retired block as holder. On the
+    # disputed units (…051–…100) A has retirement_a in force; B has retired nothing.
+    b_serial = "20001-950000051-950000150-VCS-VCU-1311-VER-CN-13-3005-01012022-31102022-0"
+    block = _b_enters(uow, world, b_serial, 100)
+    [view] = contests.list_contests(uow(), ADMIN, EVERYTHING, status="open").items
+
+    assert view.claimant.block.id == block.id
+    assert view.claimant.retirement_ids == ()
+    assert [(side.organisation_id, side.retirement_ids) for side in view.holders] == [
+        (world.org_a, (world.retirement_a,))]
+    one = contests.get_contest(uow(), ADMIN, view.contest.id)
+    assert [(s.block.id, s.retirement_ids) for s in one.holders] == [
+        (s.block.id, s.retirement_ids) for s in view.holders]

@@ -96,7 +96,7 @@ def test_a_strict_schema_refuses_unstorable_text_in_a_field_it_would_otherwise_t
 def test_json_text_refuses_what_a_json_body_refuses() -> None:
     with pytest.raises(ValidationError, match="NaN is not a JSON number"):
         json_text('{"CO2": NaN}')
-    with pytest.raises(ValidationError, match="a number in it is too long"):
+    with pytest.raises(ValidationError, match="a number in it has more than 4300 digits"):
         json_text('{"CO2": 1' + "0" * 5000 + "}")
     with pytest.raises(ValidationError) as refused:
         json_text(json.dumps({"CO2": "1\x00"}))

@@ -3,9 +3,7 @@ module uses (JSON bodies only), ids in paths, pagination and shared schemas."""
 
 from __future__ import annotations
 
-import json
 import re
-import sys
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +19,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from neutrality.pagination import Page, PageResult
-from neutrality.schemas import ID_RANGE, PagedQuerySchema
+from neutrality.schemas import ID_RANGE, NotJson, PagedQuerySchema, read_json
 from neutrality.web.api.examples import with_examples
 
 API_PREFIX = "/api/v1"
@@ -42,20 +40,9 @@ class JsonBodyParser(FlaskParser):
         if not body.strip():
             raise BadRequest("the request has no body: send a JSON object")
         try:
-            return json.loads(body.decode("utf-8"), parse_constant=_no_constant)
-        except UnicodeDecodeError:
-            problem = "it is not UTF-8 text"
-        except json.JSONDecodeError as error:
-            problem = f"{error.msg} at line {error.lineno}, column {error.colno}"
-        except ValueError:
-            # Python reads no integer of more than sys.get_int_max_str_digits() digits.
-            problem = f"a number in it has more than {sys.get_int_max_str_digits()} digits"
-        raise BadRequest(f"the request body is not valid JSON ({problem})")
-
-
-def _no_constant(name: str) -> Any:
-    # Python reads NaN and Infinity; JSON has no such numbers, and PostgreSQL's json refuses them.
-    raise BadRequest(f"the request body is not valid JSON ({name} is not a JSON number)")
+            return read_json(body)
+        except NotJson as problem:
+            raise BadRequest(f"the request body is not valid JSON ({problem})") from None
 
 
 class Blueprint(flask_smorest.Blueprint):
