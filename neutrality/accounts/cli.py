@@ -16,8 +16,11 @@ from neutrality.accounts.schemas import (
     TokenSchema,
     UserSchema,
 )
-from neutrality.cli_support import Group, cli_uow, echo
+from neutrality.cli_support import ID, Group, cli_uow, echo
 from neutrality.pagination import Page
+
+#: How long a token may last: what the services accept, refused here before anything is done.
+TOKEN_DAYS = click.IntRange(1, 3650)
 
 
 @click.group(cls=Group)
@@ -53,7 +56,7 @@ def users_password(email: str, password: str) -> None:
 @users.command("token")
 @click.argument("email")
 @click.option("--name", default="cli", show_default=True)
-@click.option("--days", type=int, default=90, show_default=True)
+@click.option("--days", type=TOKEN_DAYS, default=90, show_default=True)
 def users_token(email: str, name: str, days: int) -> None:
     """Create an API token for EMAIL and print it (shown once)."""
     everyone = access.list_users(cli_uow(), cli_actor(), Page(1, 10_000)).items
@@ -72,7 +75,7 @@ def members() -> None:
 
 
 @members.command("add")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.argument("email")
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 def members_add(organisation_id: int, email: str, role: str) -> None:
@@ -82,7 +85,7 @@ def members_add(organisation_id: int, email: str, role: str) -> None:
 
 
 @members.command("invite")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.argument("email")
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 def members_invite(organisation_id: int, email: str, role: str) -> None:
@@ -96,7 +99,7 @@ def members_invite(organisation_id: int, email: str, role: str) -> None:
 
 
 @members.command("invitations")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 def members_invitations(organisation_id: int) -> None:
     """The organisation's invitations, newest first."""
     echo(InvitationSchema(many=True),
@@ -105,7 +108,7 @@ def members_invitations(organisation_id: int) -> None:
 
 
 @members.command("list")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 def members_list(organisation_id: int) -> None:
     echo(MembershipSchema(many=True),
          access.list_members(cli_uow(), cli_actor(), organisation_id))

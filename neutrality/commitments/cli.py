@@ -8,9 +8,12 @@ from pathlib import Path
 import click
 
 from neutrality.access.cli import cli_actor
-from neutrality.cli_support import FILE, Group, cli_uow, echo, load
+from neutrality.cli_support import FILE, ID, Group, cli_uow, echo, load
 from neutrality.commitments import services
 from neutrality.commitments.schemas import CommitmentCreateSchema, CommitmentSchema, PeriodSchema
+
+#: Periods appended at once: the API's bound on ``count``.
+PERIOD_COUNT = click.IntRange(1, 100)
 
 
 @click.group(cls=Group)
@@ -19,14 +22,14 @@ def commitments() -> None:
 
 
 @commitments.command("list")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 def commitments_list(organisation_id: int) -> None:
     echo(CommitmentSchema(many=True),
          services.list_commitments(cli_uow(), cli_actor(), organisation_id))
 
 
 @commitments.command("create")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.option("--json", "path", type=FILE, required=True)
 def commitments_create(organisation_id: int, path: Path) -> None:
     data = load(CommitmentCreateSchema(), path)
@@ -35,8 +38,8 @@ def commitments_create(organisation_id: int, path: Path) -> None:
 
 
 @commitments.command("periods")
-@click.argument("organisation_id", type=int)
-@click.argument("commitment_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("commitment_id", type=ID)
 def commitments_periods(organisation_id: int, commitment_id: int) -> None:
     """List a commitment's application periods."""
     echo(PeriodSchema(many=True),
@@ -44,9 +47,9 @@ def commitments_periods(organisation_id: int, commitment_id: int) -> None:
 
 
 @commitments.command("generate-periods")
-@click.argument("organisation_id", type=int)
-@click.argument("commitment_id", type=int)
-@click.option("--count", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("commitment_id", type=ID)
+@click.option("--count", type=PERIOD_COUNT)
 @click.option("--through", type=click.DateTime(formats=["%Y-%m-%d"]))
 def commitments_generate(organisation_id: int, commitment_id: int, count: int | None,
                          through: dt.datetime | None) -> None:

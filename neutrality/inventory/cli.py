@@ -13,12 +13,15 @@ import click
 from neutrality.access.cli import cli_actor
 from neutrality.cli_support import (
     FILE,
+    ID,
     Group,
     activity_limits,
     cli_uow,
     echo,
     load,
+    read_file,
     read_spreadsheet,
+    read_text,
 )
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventories
@@ -41,8 +44,8 @@ def inventory() -> None:
 
 
 @inventory.command("create")
-@click.argument("organisation_id", type=int)
-@click.argument("period_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("period_id", type=ID)
 @click.option("--gwp", "gwp_set", type=click.Choice(["AR4", "AR5", "AR6"]), default="AR6",
               show_default=True)
 @click.option("--external", is_flag=True, help="An inventory made with another tool (totals only).")
@@ -54,15 +57,15 @@ def inventory_create(organisation_id: int, period_id: int, gwp_set: str, externa
 
 
 @inventory.command("list")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 def inventory_list(organisation_id: int) -> None:
     echo(InventorySchema(many=True),
          inventories.list_inventories(cli_uow(), cli_actor(), organisation_id))
 
 
 @inventory.command("import")
-@click.argument("organisation_id", type=int)
-@click.argument("inventory_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("inventory_id", type=ID)
 @click.argument("path", type=FILE)
 @click.option("--mapping", "mapping_path", type=FILE,
               help='JSON file: {"columns": {"their header": "our field"}, '
@@ -74,7 +77,7 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
     """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing."""
     mapping = None
     if mapping_path is not None:
-        form = {"mapping": mapping_path.read_text(encoding="utf-8")}
+        form = {"mapping": read_text(mapping_path, "--mapping")}
         mapping = ImportFormSchema().load(form)["mapping"]
     limits = activity_limits()
     outcome = activities.import_activities(
@@ -87,8 +90,8 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
 
 
 @inventory.command("report")
-@click.argument("organisation_id", type=int)
-@click.argument("inventory_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("inventory_id", type=ID)
 def inventory_report(organisation_id: int, inventory_id: int) -> None:
     """Exact figures by scope, category, gas, site and ISO category (JSON)."""
     report = inventories.inventory_report(cli_uow(), cli_actor(), organisation_id, inventory_id)
@@ -96,8 +99,8 @@ def inventory_report(organisation_id: int, inventory_id: int) -> None:
 
 
 @inventory.command("metering")
-@click.argument("organisation_id", type=int)
-@click.argument("inventory_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("inventory_id", type=ID)
 @click.option("--tolerance", "tolerance_percent", type=decimal.Decimal,
               default=DEFAULT_TOLERANCE_PERCENT, show_default=True,
               help="How far (%) an invoice may differ from the meters before it is flagged.")
@@ -118,8 +121,8 @@ def inventory_template(activity_type: str) -> None:
 
 
 @inventory.command("new-version")
-@click.argument("organisation_id", type=int)
-@click.argument("inventory_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("inventory_id", type=ID)
 @click.option("--reason", required=True)
 def inventory_new_version(organisation_id: int, inventory_id: int, reason: str) -> None:
     created = inventories.new_version(cli_uow(), cli_actor(), organisation_id, inventory_id,
@@ -128,8 +131,8 @@ def inventory_new_version(organisation_id: int, inventory_id: int, reason: str) 
 
 
 @inventory.command("verify")
-@click.argument("organisation_id", type=int)
-@click.argument("inventory_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("inventory_id", type=ID)
 @click.option("--statement", type=FILE, required=True)
 @click.option("--json", "path", type=FILE, required=True,
               help="body, accreditation, assurance_level, materiality_percent, opinion, "
@@ -139,7 +142,7 @@ def inventory_verify(organisation_id: int, inventory_id: int, statement: Path, p
     details = load(VerificationInSchema(), path)
     verification = inventories.verify_inventory(
         cli_uow(), cli_actor(), organisation_id, inventory_id, details=details,
-        statement=statement.read_bytes(), statement_filename=statement.name)
+        statement=read_file(statement, "--statement"), statement_filename=statement.name)
     echo(VerificationSchema(), verification)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from neutrality.access.cli import cli_actor
-from neutrality.cli_support import FILE, Group, cli_uow, echo, load
+from neutrality.cli_support import FILE, ID, Group, cli_uow, echo, load
 from neutrality.organisations import services as organisations
 from neutrality.organisations.schemas import (
     OrganisationCreateSchema,
@@ -39,7 +39,7 @@ def orgs_create(path: Path) -> None:
 
 
 @orgs.command("add-site")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.option("--json", "path", type=FILE, required=True)
 def orgs_add_site(organisation_id: int, path: Path) -> None:
     data = load(SiteCreateSchema(), path)

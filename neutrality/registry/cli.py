@@ -8,7 +8,6 @@ registry sits below the claims and cannot import them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,17 @@ from marshmallow import ValidationError
 from neutrality.access.cli import cli_actor
 from neutrality.cli_support import (
     FILE,
+    ID,
     Group,
     cli_uow,
     echo,
     ids,
     load,
     names,
+    parse_json,
+    read_file,
     read_spreadsheet,
+    read_text,
     registry_limits,
 )
 from neutrality.clock import utcnow
@@ -64,6 +67,11 @@ from neutrality.registry.schemas import (
 )
 from neutrality.spreadsheets import OFFERED_ENCODINGS
 
+#: Units of a block, as the API bounds a quantity.
+UNITS = click.IntRange(1, 10**15)
+#: Units a whole block may retire beyond the need, as the API bounds the tolerance.
+TOLERANCE = click.IntRange(0, 10**12)
+
 # --- registry ----------------------------------------------------------------------------------
 
 
@@ -86,7 +94,7 @@ def registry_template(kind: str) -> None:
 
 
 @registry.command("import")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.argument("path", type=FILE)
 @click.option("--kind", type=click.Choice(REGISTRY_KINDS),
               help="The file's format (detected when left out).")
@@ -94,7 +102,7 @@ def registry_template(kind: str) -> None:
               help='JSON file: {"their header": "our field"}')
 @click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
 @click.option("--account", default="", help="The registry account the blocks sit in.")
-@click.option("--purchase", "purchase_id", type=int,
+@click.option("--purchase", "purchase_id", type=ID,
               help="The purchase that delivered these blocks.")
 @click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
 def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_path: Path | None,
@@ -103,7 +111,7 @@ def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_
     """Import a registry export or statement: all rows or none; the same file twice changes nothing."""
     mapping = None
     if mapping_path is not None:
-        form = {"mapping": mapping_path.read_text(encoding="utf-8")}
+        form = {"mapping": read_text(mapping_path, "--mapping")}
         mapping = RegistryImportFormSchema().load(form)["mapping"]
     limits = registry_limits()
     outcome = importing.import_registry_file(
@@ -118,7 +126,7 @@ def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_
 
 
 @registry.command("blocks")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.option("--scheme")
 @click.option("--status", type=click.Choice([s.value for s in BlockStatus]))
 def registry_blocks(organisation_id: int, scheme: str | None, status: str | None) -> None:
@@ -128,9 +136,9 @@ def registry_blocks(organisation_id: int, scheme: str | None, status: str | None
 
 
 @registry.command("split")
-@click.argument("organisation_id", type=int)
-@click.argument("block_id", type=int)
-@click.argument("quantity", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("block_id", type=ID)
+@click.argument("quantity", type=UNITS)
 def registry_split(organisation_id: int, block_id: int, quantity: int) -> None:
     """Keep QUANTITY units in the block; the rest becomes a new block."""
     part, remainder = held_blocks.split_block(cli_uow(), cli_actor(), organisation_id, block_id,
@@ -139,7 +147,7 @@ def registry_split(organisation_id: int, block_id: int, quantity: int) -> None:
 
 
 @registry.command("purchase")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.option("--json", "path", type=FILE, required=True,
               help="The purchase, shaped like the API's form fields.")
 @click.option("--invoice", type=FILE, required=True)
@@ -149,15 +157,15 @@ def registry_purchase(organisation_id: int, path: Path, invoice: Path, block_ids
     data = load(PurchaseFormSchema(), path)
     data.pop("block_ids", None)
     delivered = ids(block_ids, message="block ids separated by commas, e.g. 12,14",
-                    param_hint="--blocks")
+                    param_hint="'--blocks'")
     purchase = purchases.record_purchase(
-        cli_uow(), cli_actor(), organisation_id, data, invoice=invoice.read_bytes(),
+        cli_uow(), cli_actor(), organisation_id, data, invoice=read_file(invoice, "--invoice"),
         invoice_filename=invoice.name, block_ids=delivered)
     echo(PurchaseSchema(), purchase)
 
 
 @registry.command("holdings")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.option("--by", default="scheme,vintage", show_default=True,
               help="Comma-separated: scheme, vintage, project, country, technology, status, "
                    "account.")
@@ -177,7 +185,7 @@ def registry_contests(status: str | None) -> None:
 
 
 @registry.command("resolve")
-@click.argument("contest_id", type=int)
+@click.argument("contest_id", type=ID)
 @click.option("--keep", type=click.Choice([o.value for o in ContestOutcome]), required=True,
               help="claimant: the contested block's organisation keeps the units; holders: the "
                    "contested block is void.")
@@ -188,7 +196,7 @@ def registry_resolve(contest_id: int, keep: str, reason: str, evidence: Path) ->
     """Decide who keeps the units of a contest; the other side's units become void."""
     echo(ContestSchema(), contests.resolve(
         cli_uow(), cli_actor(), contest_id, {"keep": keep, "reason": reason},
-        evidence=evidence.read_bytes(), evidence_filename=evidence.name))
+        evidence=read_file(evidence, "--evidence"), evidence_filename=evidence.name))
 
 
 # --- retirements -------------------------------------------------------------------------------
@@ -200,7 +208,7 @@ def retire() -> None:
 
 
 @retire.command("block")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.option("--json", "path", type=FILE, required=True,
               help="The retirement, shaped like the API's form fields "
                    "(period_id, block_id, quantity, …).")
@@ -209,14 +217,15 @@ def retire() -> None:
 def retire_block(organisation_id: int, path: Path, evidence: Path) -> None:
     """Retire a held block (or its first QUANTITY units) for an application period."""
     entry = ledger.retire(cli_uow(), cli_actor(), organisation_id, load(RetireFormSchema(), path),
-                          evidence=evidence.read_bytes(), evidence_filename=evidence.name,
+                          evidence=read_file(evidence, "--evidence"),
+                          evidence_filename=evidence.name,
                           as_of=utcnow().date())
     echo(RetirementSchema(), entry)
 
 
 @retire.command("reverse")
-@click.argument("organisation_id", type=int)
-@click.argument("retirement_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("retirement_id", type=ID)
 @click.option("--reason", required=True)
 def retire_reverse(organisation_id: int, retirement_id: int, reason: str) -> None:
     """Reverse a mistaken retirement by a compensating entry."""
@@ -225,16 +234,16 @@ def retire_reverse(organisation_id: int, retirement_id: int, reason: str) -> Non
 
 
 @retire.command("list")
-@click.argument("organisation_id", type=int)
-@click.option("--period", "period_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.option("--period", "period_id", type=ID)
 def retire_list(organisation_id: int, period_id: int | None) -> None:
     page = ledger.list_retirements(cli_uow(), cli_actor(), organisation_id, EVERYTHING, period_id)
     echo(RetirementSchema(many=True), page.items)
 
 
 @retire.command("import")
-@click.argument("organisation_id", type=int)
-@click.argument("period_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("period_id", type=ID)
 @click.argument("path", type=FILE)
 @click.option("--kind", type=click.Choice(REGISTRY_KINDS),
               help="Detected from the header when left out.")
@@ -257,33 +266,34 @@ def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | 
 
 
 @retire.command("plan")
-@click.argument("organisation_id", type=int)
-@click.argument("period_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("period_id", type=ID)
 @click.option("--policy", type=click.Choice([p.value for p in Policy]),
               default=Policy.OLDEST_VINTAGE.value, show_default=True)
-@click.option("--tolerance", type=click.IntRange(min=0), default=0, show_default=True,
+@click.option("--tolerance", type=TOLERANCE, default=0, show_default=True,
               help="Units a whole block may retire beyond the need rather than be split.")
 @click.option("--prefer", default="",
               help="Project ids, most preferred first (policy project_preference).")
 def retire_plan(organisation_id: int, period_id: int, policy: str, tolerance: int,
                 prefer: str) -> None:
     """Propose which held blocks to retire for the period (JSON; 'retire apply' takes it)."""
-    preference = ids(prefer, message="project ids separated by commas", param_hint="--prefer")
+    preference = ids(prefer, message="project ids separated by commas", param_hint="'--prefer'")
     echo(PlanSchema(), planning.propose(cli_uow(), cli_actor(), organisation_id, period_id,
                                         policy=Policy(policy), tolerance=tolerance,
                                         preference=preference))
 
 
 @retire.command("reserve")
-@click.argument("organisation_id", type=int)
-@click.argument("period_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("period_id", type=ID)
 @click.option("--plan", "plan_path", type=FILE, required=True,
               help="The output of 'retire plan' (its lines are set aside), "
                    "or a list of {block_id, quantity}.")
 def retire_reserve(organisation_id: int, period_id: int, plan_path: Path) -> None:
     """Set aside a plan's units for the period while they are retired at the registry."""
+    lines = _plan_lines(plan_path)
     try:
-        data = ReserveSchema().load({"lines": _plan_lines(plan_path)})
+        data = ReserveSchema().load({"lines": lines})
     except ValidationError as exc:
         raise click.ClickException(f"{plan_path}: {exc.messages}") from None
     echo(ReservationSchema(many=True),
@@ -291,19 +301,19 @@ def retire_reserve(organisation_id: int, period_id: int, plan_path: Path) -> Non
 
 
 def _plan_lines(path: Path) -> list[dict[str, Any]]:
-    """The lines of a plan file (the output of 'retire plan', or a bare list) as
-    {block_id, quantity}."""
+    """The lines of the plan file given with --plan (the output of 'retire plan', or a bare
+    list) as {block_id, quantity}."""
+    plan = parse_json(read_file(path, "--plan"), "--plan")
     try:
-        plan = json.loads(path.read_text(encoding="utf-8"))
         lines = plan["lines"] if isinstance(plan, dict) else plan
         return [{"block_id": line["block_id"], "quantity": line.get("quantity")} for line in lines]
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise click.ClickException(f"{path}: not a plan ({exc})") from None
 
 
 @retire.command("apply")
-@click.argument("organisation_id", type=int)
-@click.argument("period_id", type=int)
+@click.argument("organisation_id", type=ID)
+@click.argument("period_id", type=ID)
 @click.option("--plan", "plan_path", type=FILE, required=True,
               help="The output of 'retire plan' (its lines are applied), "
                    "or a list of {block_id, quantity}.")
@@ -316,22 +326,24 @@ def retire_apply(organisation_id: int, period_id: int, plan_path: Path, path: Pa
                  evidence: Path) -> None:
     """Retire every line of a plan for the period: all of them or none."""
     lines = _plan_lines(plan_path)
+    fields = parse_json(read_file(path, "--json"), "--json")
+    if not isinstance(fields, dict):
+        raise click.BadParameter("the retirement's fields as a JSON object, not a list or a value.",
+                                 param_hint="'--json'")
     try:
-        fields = json.loads(path.read_text(encoding="utf-8"))
         data = PlanApplyFormSchema().load({**fields, "lines": lines})
-    except (ValueError, TypeError, ValidationError) as exc:
-        messages = getattr(exc, "messages", exc)
-        raise click.ClickException(f"{plan_path}, {path}: {messages}") from None
+    except ValidationError as exc:
+        raise click.ClickException(f"{plan_path}, {path}: {exc.messages}") from None
     entries = planning.apply(cli_uow(), cli_actor(), organisation_id, period_id, data.pop("lines"),
-                             data, evidence=evidence.read_bytes(), evidence_filename=evidence.name,
-                             as_of=utcnow().date())
+                             data, evidence=read_file(evidence, "--evidence"),
+                             evidence_filename=evidence.name, as_of=utcnow().date())
     echo(RetirementSchema(many=True), entries)
 
 
 @retire.command("reconcile")
-@click.argument("organisation_id", type=int)
+@click.argument("organisation_id", type=ID)
 @click.argument("path", type=FILE)
-@click.option("--period", "period_id", type=int, help="Only this period's retirements.")
+@click.option("--period", "period_id", type=ID, help="Only this period's retirements.")
 @click.option("--kind", type=click.Choice(REGISTRY_KINDS),
               help="Detected from the header when left out.")
 def retire_reconcile(organisation_id: int, path: Path, period_id: int | None,
