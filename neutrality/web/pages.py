@@ -11,28 +11,38 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import text
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, StopValidation
 
 from neutrality.accounts import invitations, sessions
 from neutrality.accounts.invitations import InvitationView
 from neutrality.commitments import services as commitments
-from neutrality.errors import InvalidInput, NeutralityError, Unauthenticated
+from neutrality.errors import InvalidInput, NeutralityError, NotFound, Unauthenticated
 from neutrality.organisations import services as organisations
 from neutrality.pagination import Page
+from neutrality.schemas import ID_RANGE, unstorable_text
 from neutrality.web import ratelimit
 from neutrality.web.context import SESSION_KEY, actor, uow
 
 bp = Blueprint("pages", __name__)
 
 
+def storable(_form: FlaskForm, field: Field) -> None:
+    """Refuse a NUL character, which no browser sends from a form's field and PostgreSQL stores
+    in no text (nor compares with one): the same refusal, in the same words, as the API's for a
+    body, before anything looks the value up or stores it."""
+    if problems := unstorable_text(field.data or ""):
+        raise StopValidation(problems[0])
+
+
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), storable, Length(max=254)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(), storable, Length(max=200)])
 
 
 class LogoutForm(FlaskForm):
@@ -41,10 +51,12 @@ class LogoutForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"),
-                                     validators=[DataRequired(), Length(max=200)])
-    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+                                     validators=[DataRequired(), storable, Length(max=200)])
+    new_password = PasswordField(_l("New password"),
+                                 validators=[DataRequired(), storable, Length(max=200)])
     confirm = PasswordField(_l("New password again"), validators=[
-        DataRequired(), EqualTo("new_password", message=_l("The two new passwords differ."))])
+        DataRequired(), storable,
+        EqualTo("new_password", message=_l("The two new passwords differ."))])
 
 
 class AnswerForm(FlaskForm):
@@ -52,10 +64,44 @@ class AnswerForm(FlaskForm):
 
 
 class NewAccountForm(FlaskForm):
-    display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    display_name = StringField(_l("Your name"),
+                               validators=[DataRequired(), storable, Length(max=200)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(), storable, Length(max=200)])
     confirm = PasswordField(_l("Password again"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+        DataRequired(), storable, EqualTo("password", message=_l("The two passwords differ."))])
+
+
+# --- ids in the address ------------------------------------------------------------------------
+
+
+@bp.url_value_preprocessor
+def _set_aside_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Take out of a page's URL values every id outside the range of an id column (0, or 2**63
+    and beyond), before the application's check of path ids answers it 422 to anyone
+    (:func:`neutrality.web.api.check_path_ids`, which runs before the visitor is known).
+
+    Such an id names nothing, so the page answers as it does for any id that names nothing once
+    the visitor is known (:func:`_answer_impossible_ids`): the sign-in page for someone
+    anonymous, 404 for someone signed in, the order in which the API answers 401 before 422."""
+    if not values:
+        return
+    impossible = [name for name, value in values.items()
+                  if isinstance(value, int) and not ID_RANGE.min <= value <= ID_RANGE.max]
+    for name in impossible:
+        del values[name]
+    g.impossible_page_ids = impossible
+
+
+@bp.before_request
+def _answer_impossible_ids() -> Any:
+    impossible = g.get("impossible_page_ids")
+    if not impossible:
+        return None
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login"))
+    kind = impossible[0].removesuffix("_id").replace("_", " ")
+    raise NotFound(f"no {kind} has the number in this address; check the link")
 
 
 @bp.get("/healthz")
