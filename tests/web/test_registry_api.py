@@ -230,7 +230,7 @@ def test_a_project_recorded_twice_is_a_conflict(client, world, table_counts) -> 
         ({"scheme": "XYZ"}, 422, "scheme"),
         ({"scheme": "GEC", "block_ids": "{block}"}, 422, "block_ids"),  # a VCU block for a GEC purchase
         ({"block_ids": "{block}"}, 409, None),  # the block came with the world's purchase already
-        ({"block_ids": "1,x"}, 422, "block_ids"),
+        ({"block_ids": "1,x"}, 422, "block_ids.1"),  # the second id of the list
     ],
 )
 def test_a_bad_purchase_is_refused_and_nothing_is_written(client, world, table_counts, fields, status, field) -> None:

@@ -143,7 +143,7 @@ def test_a_nul_in_a_form_field_or_in_the_json_it_carries_is_refused(
         },
         content_type="multipart/form-data",
     )
-    assert _refused(response, "invalid_input") == {"gases": {"N2O": [NUL]}}
+    assert _refused(response, "invalid_input") == {"gases.N2O": [NUL]}
     assert table_counts() == before
 
 
