@@ -25,8 +25,11 @@ from neutrality.clock import utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.inventory import library
 from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
 from neutrality.inventory.bulk import fingerprint_order, store_records
+from neutrality.inventory.calculation import conversion_for, problems
+from neutrality.inventory.computing import FactorResolver, organisation_factors
 from neutrality.inventory.importing import (
     FIELDS,
     TRANSPORT_FIELDS,
@@ -40,7 +43,7 @@ from neutrality.inventory.importing import (
     parse_activity_file,
     template_csv,
 )
-from neutrality.inventory.model import ActivityType
+from neutrality.inventory.model import Activity, ActivityType, EmissionFactor, FactorKind, GwpSet
 from neutrality.inventory.repository import count_activities, get_activity_row, get_inventory_row
 from neutrality.inventory.services import require_draft
 from neutrality.inventory.status import BatchKind, InventoryOrigin
@@ -208,7 +211,9 @@ def import_activities(
     columns: dict[str, Any] = {}
     errors: list[RowError] = []
     stored: _Stored | None = None
-    if parsed.ok:
+    # The rows that are well formed are checked against the inventory even when others are not:
+    # one answer names every problem of every row.
+    if len(parsed.rows):
         with uow.reading():
             # the same file may have been imported while this one was read
             earlier = _earlier_import(uow.session, inventory_id, sha256) if record_file else None
@@ -217,12 +222,12 @@ def import_activities(
             stored = _Stored.load(uow.session, inventory, period)
         columns, errors = _resolve_records(inventory.id, stored, parsed.rows)
     count = len(parsed.rows)
+    every = sorted([*parsed.errors, *errors], key=lambda e: (e.row or 0, e.column or ""))
     if dry_run:
-        preview = dataclasses.replace(parsed.preview(), errors=parsed.errors + errors)
+        preview = dataclasses.replace(parsed.preview(), errors=every)
         return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview)
-    parsed.raise_for_errors()
-    if errors:
-        raise ImportRejected(filename, errors)
+    if every:
+        raise ImportRejected(filename, every)
     with uow:
         session = uow.session
         # Read again under the write lock: the inventory may have been verified, the same file
@@ -305,12 +310,16 @@ def _already_imported(earlier: ActivityImport, sha256: str) -> ImportOutcome:
 @dataclass(frozen=True)
 class _Stored:
     """What the records of a file are checked against: the sites its rows may name (the
-    subject's) and the activities the inventory already holds, with the marks that show whether
-    they have changed since (the inventory's last batch, the sites' names)."""
+    subject's), the activities the inventory already holds, with the marks that show whether
+    they have changed since (the inventory's last batch, the sites' names), and what the
+    calculation will price the records with (the factors, the GWP set, each site's grid)."""
 
     sites: tuple[Site, ...]
     fingerprints: frozenset[str]
     last_batch: int | None
+    factors: Mapping[str, EmissionFactor]
+    gwp_set: GwpSet
+    grid: Mapping[int, EmissionFactor | None]
 
     @classmethod
     def load(cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> _Stored:
@@ -331,7 +340,16 @@ class _Stored:
                 )
             )
         )
-        return cls(sites, fingerprints, last_batch)
+        # the factors and grids the inventory's calculation uses (computing._calculate)
+        factors = {
+            **library.load_factors(),
+            **organisation_factors(session, inventory.organisation_id),
+        }
+        resolver = FactorResolver(session, period, {site.id for site in sites})
+        grid = {site.id: resolver.location(site.id) for site in sites}
+        return cls(
+            sites, fingerprints, last_batch, factors, library.load_gwp_set(inventory.gwp_set), grid
+        )
 
     def unchanged(
         self, session: Session, inventory: Inventory, period: ApplicationPeriodRow
@@ -410,19 +428,129 @@ def _resolve_records(
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
         return {}, errors
-    order = fingerprint_order(fingerprints)
     site_ids = np.array([site.id for site in site_of], dtype=object)
+    factor_keys, errors = _fuel_factors(parsed, site_ids[codes], stored)
+    refused = {e.row for e in errors}  # a fuel row without its factor is refused once, for that
+    errors += [e for e in _incalculable(parsed, site_ids[codes], factor_keys, stored) if e.row not in refused]
+    if errors:
+        errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+        return {}, errors
+    order = fingerprint_order(fingerprints)
     columns: dict[str, Any] = {
         name: parsed.column(name)[order] for name in RECORD_COLUMNS if name in ActivityRow._fields
     }
     columns.update(
         inventory_id=inventory_id,
+        factor_key=factor_keys[order],
         site_id=site_ids[codes[order]],
         import_id=None,
         fingerprint=fingerprints[order],
         row=rows[order],  # row: not stored, for the caller
     )
     return columns, errors
+
+
+#: The fields that make rows interchangeable for the calculation (calculation._GROUP_KEY): one
+#: row of each such group is checked, and a refusal is reported on every row of its group.
+_GROUPED_BY = (
+    "site_id", "scope", "scope3_category", "iso_category", "activity_type", "factor_key", "unit", "gas",
+)
+
+
+def _fuel_factors(
+    parsed: ActivityRows, site_ids: np.ndarray, stored: _Stored
+) -> tuple[np.ndarray, list[RowError]]:
+    """The rows' factor keys, with the library's factor filled in for a fuel row that names
+    none when exactly one combustion factor fits it: of the site's country (else a global one),
+    taking the row's unit. Where several fit, the row is refused with the choices named; the
+    stored record always names the factor its figures come from."""
+    keys = parsed.column("factor_key").copy()
+    types = parsed.column("activity_type")
+    missing = np.flatnonzero(
+        np.fromiter((k is None for k in keys), bool, len(keys))
+        & np.fromiter((t == ActivityType.FUEL for t in types), bool, len(types))
+    )
+    if not len(missing):
+        return keys, []
+    country = {site.id: site.country for site in stored.sites}
+    units = parsed.column("unit")
+    rows = parsed.column("row")
+    choices: dict[tuple[str, str], list[str]] = {}
+    errors = []
+    for position in missing:
+        where = (country[site_ids[position]], units[position])
+        if where not in choices:
+            choices[where] = _fuel_choices(stored.factors, *where)
+        found = choices[where]
+        if len(found) == 1:
+            keys[position] = found[0]
+        else:
+            named = ", ".join(found) if found else "none in the library (add one of your own)"
+            errors.append(RowError(
+                int(rows[position]), "factor_key",
+                f"a fuel row needs its emission factor: for {where[1]} at a site in {where[0]} "
+                f"the factors that fit are {named}",
+            ))
+    return keys, errors
+
+
+def _fuel_choices(factors: Mapping[str, EmissionFactor], country: str, unit: str) -> list[str]:
+    combustion = [f for f in factors.values() if f.kind is FactorKind.FUEL_COMBUSTION]
+    for geography in (country, "GLOBAL"):
+        fitting = []
+        for factor in combustion:
+            if factor.provenance.geography != geography:
+                continue
+            try:
+                conversion_for(unit, factor)
+            except InvalidInput:
+                continue
+            fitting.append(factor.key)
+        if fitting:
+            return sorted(fitting)
+    return []
+
+
+def _incalculable(
+    parsed: ActivityRows, site_ids: np.ndarray, factor_keys: np.ndarray, stored: _Stored
+) -> list[RowError]:
+    """Every row the inventory's calculation would refuse (an unknown factor, a factor of
+    another kind of activity, a unit the factor cannot take, a gas that conflicts with it, a
+    site without a grid factor…), checked by the calculation's own code (calculation.problems)
+    before anything is stored: a stored record must never make a figure fail later."""
+    if not len(parsed):
+        return []
+    frame = pd.DataFrame({
+        "site_id": site_ids, "factor_key": factor_keys,
+        **{name: parsed.column(name) for name in _GROUPED_BY if name not in ("site_id", "factor_key")},
+    })
+    keys = frame.groupby(list(_GROUPED_BY), dropna=False, sort=False).ngroup().to_numpy()
+    _, firsts = np.unique(keys, return_index=True)
+    groups = [
+        _as_activity(parsed[int(first)], int(site_ids[first]), factor_keys[first]) for first in firsts
+    ]
+    found = problems(groups, stored.factors, stored.gwp_set, location_factor_for=stored.grid.get)
+    if not found:
+        return []
+    rows = parsed.column("row")
+    errors = []
+    first_of = {activity.id: index for index, activity in enumerate(groups)}
+    for activity, error in found:
+        column = next(iter(error.details), None) if error.details else None
+        for position in np.flatnonzero(keys == keys[firsts[first_of[activity.id]]]):
+            errors.append(RowError(int(rows[position]), column, error.message))
+    errors.sort(key=lambda e: (e.row or 0, e.column or ""))
+    return errors
+
+
+def _as_activity(row: ActivityRow, site_id: int, factor_key: str | None) -> Activity:
+    return Activity(
+        id=row.row, site_id=site_id, source=row.source, scope=row.scope,
+        activity_type=row.activity_type, quantity=row.quantity, unit=row.unit,
+        start=row.start_date, end=row.end_date, factor_key=factor_key,
+        scope1_subtype=row.scope1_subtype, scope3_category=row.scope3_category,
+        iso_category=row.iso_category, gas=row.gas,
+    )
 
 
 def _fingerprint_with(row: ActivityRow, site_name: str) -> str:

@@ -983,7 +983,7 @@ def calculate(
                     _check_electricity(first, factors)
                     electricity.append(ElectricityUse(site_id, total, unit_code, factor_key))
                     continue
-                factor = _lookup(factors, factor_key) if factor_key is not None else None
+                factor = _factor_of(first, factors)
                 lines = rates.get(unit_code, factor, gas).apply(total)[1]
             except InvalidInput as error:
                 raise _about(first, error) from None
@@ -1023,6 +1023,68 @@ def calculate(
         factor_keys=tuple(sorted(used)),
         _explainer=_Explainer(records, factors, rates, location_factor_for, residual_factor_for, market),
     )
+
+
+def problems(
+    groups: Iterable[Activity],
+    factors: Mapping[str, EmissionFactor],
+    gwp_set: GwpSet,
+    *,
+    location_factor_for: FactorFor,
+) -> list[tuple[Activity, InvalidInput]]:
+    """Every record (or group of records summed as :func:`calculate` sums them) that the
+    calculation would refuse, each with the refusal it would give: all of them, where
+    :func:`calculate` stops at the first. An import checks its rows with this before storing
+    them, so that nothing stored can make a figure fail later."""
+    rates = _Rates(gwp_set)
+    found: list[tuple[Activity, InvalidInput]] = []
+    with localcontext(EXACT):
+        for activity in groups:
+            try:
+                iso_category_of(activity)
+                if is_scope2_electricity(activity):
+                    _check_electricity(activity, factors)
+                    # priced location-based at its own grid factor or its site's (as
+                    # _scope2_location does); market-based needs no more than that
+                    grid = location_factor(activity.factor_key, activity.site_id, factors,
+                                           location_factor_for)
+                    rates.get(activity.unit, grid, None).apply(activity.quantity)
+                else:
+                    rates.get(activity.unit, _factor_of(activity, factors), activity.gas).apply(activity.quantity)
+            except InvalidInput as error:
+                found.append((activity, error))
+            except Inexact:
+                found.append((activity, TooPrecise(
+                    "the quantity has too many significant digits to be calculated exactly",
+                    {"quantity": ["too many significant digits"]})))
+    return found
+
+
+#: The kinds of factor that price each kind of activity other than purchased electricity (whose
+#: factors :func:`_electricity_factor` checks): a grid factor prices electricity only, a fuel's
+#: combustion factor fuel only.
+_KINDS_FOR_OTHER_ACTIVITIES = {
+    ActivityType.FUEL: (FactorKind.FUEL_COMBUSTION, FactorKind.GENERIC, FactorKind.SUPPLIER_SPECIFIC),
+}
+_KINDS_FOR_THE_REST = (FactorKind.GENERIC, FactorKind.SUPPLIER_SPECIFIC)
+
+
+def _factor_of(activity: Activity, factors: Mapping[str, EmissionFactor]) -> EmissionFactor | None:
+    """The factor named by a record that is not purchased electricity, if it fits the record."""
+    if activity.factor_key is None:
+        return None
+    factor = _lookup(factors, activity.factor_key)
+    kind = ActivityType(activity.activity_type)
+    allowed = _KINDS_FOR_OTHER_ACTIVITIES.get(kind, _KINDS_FOR_THE_REST)
+    if kind is ActivityType.ELECTRICITY or kind is ActivityType.HEAT_STEAM:
+        allowed = (*allowed, FactorKind.GRID_LOCATION)  # electricity outside Scope 2, heat networks
+    if factor.kind not in allowed:
+        raise InvalidInput(
+            f"factor {factor.key} ({factor.kind.value}) does not price {kind.value} activities; "
+            f"name a factor of kind {' or '.join(k.value for k in allowed)}",
+            {"factor_key": [f"{factor.kind.value} is not for {kind.value}"]},
+        )
+    return factor
 
 
 def _gas_lines(by_gas: Mapping[str, GasTotal]) -> list[tuple[str, Decimal, Decimal]]:

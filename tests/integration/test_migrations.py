@@ -475,8 +475,9 @@ def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventor
     database = Database(migr_url)
     world = create_world(lambda: UnitOfWork(database.session_factory))
     csv = (
-        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
-        f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31\n"
+        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date,factor_key\n"
+        f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31,"
+        "cnguide2015:natural_gas:combustion\n"
     ).encode()
     activities.import_activities(
         UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,
@@ -601,8 +602,9 @@ def test_activity_pages_migration_counts_the_records_each_inventory_already_hold
     database = Database(migr_url)
     world = create_world(lambda: UnitOfWork(database.session_factory))
     csv = (
-        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
-        f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31\n"
+        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date,factor_key\n"
+        f"{world.site_a},Boiler gas,1,stationary_combustion,fuel,100,m3,2025-01-01,2025-01-31,"
+        "cnguide2015:natural_gas:combustion\n"
     ).encode()
     activities.import_activities(
         UnitOfWork(database.session_factory), ADMIN, world.org_a, world.inventory_draft,

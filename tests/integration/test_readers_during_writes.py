@@ -220,9 +220,11 @@ def test_a_write_sent_while_another_is_being_stored_waits_for_it_and_succeeds(se
 
 
 def _activity_file(world: World, source: str) -> bytes:
-    return ("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
-            f"{world.site_a},{source},1,stationary_combustion,fuel,100,L,2025-01-01,2025-01-31\n"
-            f"{world.site_a},{source},1,stationary_combustion,fuel,120,L,2025-02-01,2025-02-28\n").encode()
+    diesel = "cnguide2015:gas_diesel_oil:combustion"
+    return ("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date,factor_key\n"
+            f"{world.site_a},{source},1,stationary_combustion,fuel,100,L,2025-01-01,2025-01-31,{diesel}\n"
+            f"{world.site_a},{source},1,stationary_combustion,fuel,120,L,2025-02-01,2025-02-28,{diesel}\n"
+            ).encode()
 
 
 _VERRA_HEADER = (

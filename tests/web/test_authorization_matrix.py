@@ -49,8 +49,9 @@ class Form(dict):
 
 
 def _csv_file(w: World) -> tuple[Any, str]:
-    text = ("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date\n"
-            f"{w.site_a},Diesel,1,stationary_combustion,fuel,100,L,2025-01-01,2025-01-31\n")
+    text = ("site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date,factor_key\n"
+            f"{w.site_a},Diesel,1,stationary_combustion,fuel,100,L,2025-01-01,2025-01-31,"
+            "cnguide2015:gas_diesel_oil:combustion\n")
     return io.BytesIO(text.encode()), "diesel.csv"
 
 
@@ -82,7 +83,8 @@ def _purchase_form(w: World) -> Form:
 def _new_record(w: World) -> dict[str, Any]:
     return {"activities": [{"site_id": w.site_a, "source": "Forklift LPG", "scope": 1,
                             "scope1_subtype": "mobile_combustion", "activity_type": "fuel", "quantity": "40",
-                            "unit": "kg", "start_date": "2025-02-01", "end_date": "2025-02-28"}]}
+                            "unit": "kg", "start_date": "2025-02-01", "end_date": "2025-02-28",
+                            "factor_key": "ipcc2006:lpg:road"}]}
 
 #: (method, path template, request body, callers allowed, scope of the refusal)
 #: scope "org": non-members of organisation A get 404; scope "global": non-admins get 403.

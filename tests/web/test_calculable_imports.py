@@ -1,0 +1,146 @@
+"""Nothing accepted can break a figure later: every row of an activity file (or of records sent
+as JSON) is checked at import by the calculation's own code, and every problem of every row comes
+back in one answer, with nothing written.
+
+The world's draft inventory (tests/factories.py) is of 2025, for a site in China (CN-JS), with
+one electricity record. The Chinese combustion factors of the library take litres as follows:
+diesel and petrol through their density (t/m³) and NCV per tonne, natural gas through its NCV per
+10⁴ m³ (a volume, as a litre is); so a fuel row in litres that names no factor fits all three,
+and none is chosen for it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import pytest
+
+from tests.factories import World
+
+pytestmark = pytest.mark.shared_world
+
+HEADER = "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date,factor_key"
+DIESEL = "cnguide2015:gas_diesel_oil:combustion"
+LITRE_CHOICES = ("cnguide2015:gas_diesel_oil:combustion, cnguide2015:motor_gasoline:combustion, "
+                 "cnguide2015:natural_gas:combustion")
+
+#: (source, quantity, factor key, the column refused, words of the refusal) of each row after
+#: the header, which is row 1
+ROWS = [
+    ("Generator diesel", "100", DIESEL, None, None),
+    ("Boiler A", "10", "org:nonexistent", "factor_key", "unknown emission factor 'org:nonexistent'"),
+    ("Loader", "10", "ipcc2006:diesel:offroad", "factor_key",
+     "unknown emission factor 'ipcc2006:diesel:offroad'"),
+    ("Boiler B", "50", "", "factor_key",
+     f"a fuel row needs its emission factor: for L at a site in CN the factors that fit are {LITRE_CHOICES}"),
+    ("Boiler C", "20", "mee:grid:CN:2023", "factor_key",
+     "factor mee:grid:CN:2023 (grid_location) does not price fuel activities"),
+]
+
+
+def _file(world: World) -> bytes:
+    lines = [f"{world.site_a},{source},1,stationary_combustion,fuel,{quantity},L,2025-03-01,2025-03-31,{key}"
+             for source, quantity, key, _, _ in ROWS]
+    return ("\n".join([HEADER, *lines]) + "\n").encode()
+
+
+def _expected() -> list[tuple[int, str, str]]:
+    return [(row, column, words) for row, (_, _, _, column, words) in enumerate(ROWS, start=2) if column]
+
+
+def _import(client: Any, world: World, **form: str) -> Any:
+    return client.post(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/imports",
+                       headers=world.headers("lead"), content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(_file(world)), "boilers.csv"), **form})
+
+
+def test_every_row_that_could_not_be_calculated_is_refused_in_one_answer(client, world, table_counts) -> None:
+    before = table_counts()
+    response = _import(client, world)
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "import_rejected"
+    assert error["details"]["error_count"] == 4  # rows 3 to 6; row 2 is sound
+    found = [(e["row"], e["column"], e["reason"]) for e in error["details"]["errors"]]
+    assert [(row, column) for row, column, _ in found] == [(row, column) for row, column, _ in _expected()]
+    for (_, _, reason), (_, _, words) in zip(found, _expected(), strict=True):
+        assert words in reason
+    assert table_counts() == before
+
+
+def test_a_dry_run_shows_the_same_problems_and_writes_nothing(client, world, table_counts) -> None:
+    before = table_counts()
+    response = _import(client, world, dry_run="true")
+    assert response.status_code == 201, response.get_json()
+    preview = response.get_json()["preview"]
+    assert [(e["row"], e["column"]) for e in preview["errors"]] == [(r, c) for r, c, _ in _expected()]
+    assert table_counts() == before
+
+
+def test_records_sent_as_json_are_held_to_the_same_checks(client, world, table_counts) -> None:
+    before = table_counts()
+    records = [{"site_id": world.site_a, "source": source, "scope": 1, "scope1_subtype": "stationary_combustion",
+                "activity_type": "fuel", "quantity": quantity, "unit": "L", "start_date": "2025-03-01",
+                "end_date": "2025-03-31", **({"factor_key": key} if key else {})}
+               for source, quantity, key, _, _ in ROWS]
+    response = client.post(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/activities",
+                           headers=world.headers("lead"), json={"activities": records})
+    assert response.status_code == 422, response.get_json()
+    details = response.get_json()["error"]["details"]
+    # records 1 to 4 (0 is sound), each refused on its factor
+    assert sorted(details) == [f"activities.{n}.factor_key" for n in (1, 2, 3, 4)]
+    assert LITRE_CHOICES in details["activities.3.factor_key"][0]
+    assert table_counts() == before
+
+
+def test_a_sound_file_is_stored_with_the_factor_each_row_names(client, world) -> None:
+    data = (f"{HEADER}\n{world.site_a},Generator diesel,1,stationary_combustion,fuel,100,L,2025-03-01,2025-03-31,"
+            f"{DIESEL}\n").encode()
+    response = client.post(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/imports",
+                           headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "diesel.csv")})
+    assert response.status_code == 201, response.get_json()
+    report = client.get(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/report",
+                        headers=world.headers("viewer"))
+    assert report.status_code == 200, json.dumps(report.get_json())[:300]
+
+
+def test_a_fuel_row_without_a_factor_takes_the_only_one_that_fits() -> None:
+    # A site in a country whose only combustion factor taking tonnes is one of the organisation's:
+    # the row gets it; a unit no factor takes gets an error saying there is none.
+    import datetime as dt
+    from decimal import Decimal
+
+    import numpy as np
+
+    from neutrality.inventory import activities, importing
+    from neutrality.inventory.model import (
+        ActivityType,
+        EmissionFactor,
+        FactorKind,
+        Provenance,
+        Scope,
+    )
+    from neutrality.organisations.tables import Site
+
+    def factor(key: str, geography: str, ncv_unit: str) -> EmissionFactor:
+        return EmissionFactor(key=key, name=key, kind=FactorKind.FUEL_COMBUSTION, per_unit="TJ", mass_unit="kg",
+                              gases={"CO2": Decimal("74100")}, ncv=Decimal("43"), ncv_unit=ncv_unit,
+                              provenance=Provenance("test", "test", 2024, geography, "1"))
+
+    factors = {f.key: f for f in (factor("org:coal", "MN", "GJ/t"), factor("ipcc:gas", "GLOBAL", "GJ/t"))}
+    stored = activities._Stored(sites=(Site(id=7, name="Ulaanbaatar", country="MN"),), fingerprints=frozenset(),
+                                last_batch=None, factors=factors, gwp_set=None, grid={})
+    rows = importing.ActivityRows({
+        **{name: np.array([None, None], dtype=object) for name in importing.ActivityRow._fields},
+        "row": np.array([2, 3], dtype=object), "activity_type": np.array([ActivityType.FUEL] * 2, dtype=object),
+        "unit": np.array(["t", "km"], dtype=object), "scope": np.array([Scope.SCOPE_1] * 2, dtype=object),
+        "quantity": np.array([Decimal(1)] * 2, dtype=object),
+        "start_date": np.array([dt.date(2025, 1, 1)] * 2, dtype=object),
+    })
+    keys, errors = activities._fuel_factors(rows, np.array([7, 7], dtype=object), stored)
+    assert keys[0] == "org:coal"  # Mongolia's own factor, before the global one
+    assert [(e.row, e.column) for e in errors] == [(3, "factor_key")]
+    assert "none in the library" in errors[0].reason
