@@ -105,10 +105,14 @@ def registry_template(kind: str) -> None:
 @click.option("--purchase", "purchase_id", type=ID,
               help="The purchase that delivered these blocks.")
 @click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+@click.option("--project-id", "project_ids", multiple=True,
+              help="A project of the organisation (repeat for several): of a registry's public "
+                   "listing, only these projects' rows are read.")
 def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_path: Path | None,
                     encoding: str | None, account: str, purchase_id: int | None,
-                    dry_run: bool) -> None:
-    """Import a registry export or statement: all rows or none; the same file twice changes nothing."""
+                    dry_run: bool, project_ids: tuple[str, ...]) -> None:
+    """Import a registry export or statement: all rows or none; the same file twice changes nothing.
+    A registry's public listing is refused unless --project-id names the organisation's projects."""
     mapping = None
     if mapping_path is not None:
         form = {"mapping": read_text(mapping_path, "--mapping")}
@@ -119,6 +123,7 @@ def registry_import(organisation_id: int, path: Path, kind: str | None, mapping_
         filename=path.name, max_bytes=limits.max_uncompressed_bytes, limits=limits,
         as_of=utcnow().date(), kind=kind, mapping=mapping,
         encoding=encoding, dry_run=dry_run, account=account, purchase_id=purchase_id,
+        project_ids=project_ids,
     )
     echo(RegistryImportOutcomeSchema(), outcome)
     if outcome.errors:

@@ -12,6 +12,13 @@ are. Every layout is data: ``registry/data/formats.json`` says, per kind, which 
 which field, how its cells read, and which columns a file must have (the columns
 :func:`detect_kind` recognises a format by).
 
+The registries' files are read as people download them: Verra's day-first dates of 2022
+(DD/MM/YYYY, known for that layout, never guessed row by row), Gold Standard header cells
+quoted across two lines, and Gold Standard PER rows skipped with a count (a planned emission
+reduction cannot be retired). A registry's own export that a spreadsheet program re-saved (ids
+turned into dates, month-first dates, a Windows code page) is refused whole, saying so, and so is
+the export of a registry this application does not read (ACR, CAR, ART TREES), by name.
+
 A read is atomic: :class:`RegistryFile` holds all rows and no errors, or no rows and every
 error, each naming the spreadsheet row (header = row 1; None for the whole file) and the column
 as the file names it. Checking a serial range against its quantity, and the serials themselves,
@@ -42,7 +49,7 @@ from typing import Any
 
 import pycountry
 
-from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, Deadline, SheetLimits
+from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, Deadline, SheetLimits, too_many_columns
 from neutrality.spreadsheets import (
     UNKNOWN_COLUMN,
     BadCell,
@@ -51,6 +58,8 @@ from neutrality.spreadsheets import (
     cell_text,
     csv_bytes,
     csv_header,
+    delimiter,
+    header_line,
     header_names,
     is_help_row,
     named_columns,
@@ -142,6 +151,8 @@ class RegistryFile:
     errors: tuple[RowError, ...] = ()
     #: our field → the header of the column the file gives it in
     headers: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: rows left out on purpose (e.g. Gold Standard PER rows): what they are → how many
+    skipped: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -184,6 +195,13 @@ class _Format:
     country: str | None
     order: tuple[tuple[str, str], ...]
     derive: tuple[str, ...]
+    #: how the layout writes a date with slashes ("day_first"), or None: it writes none
+    slashed_dates: str | None = None
+
+    @functools.cached_property
+    def skip_words(self) -> dict[str, str]:
+        """The scheme words whose rows are left out (counted, not refused) → what they are."""
+        return {norm(word): what for word, what in self.scheme.get("skip", {}).items()}
 
     @functools.cached_property
     def required(self) -> frozenset[str]:
@@ -234,6 +252,7 @@ def _formats() -> dict[str, _Format]:
             country=spec.get("country"),
             order=tuple((a, b) for a, b in spec.get("order", ())),
             derive=tuple(spec.get("derive", ())),
+            slashed_dates=spec.get("slashed_dates"),
         )
     assert tuple(formats) == KINDS, "formats.json and KINDS list different kinds"
     return formats
@@ -279,7 +298,7 @@ def _read_text(raw: str) -> str:
     return raw.strip()
 
 
-def _read_id(raw: str) -> str:
+def read_id(raw: str) -> str:
     """A registry id as text: "10789.0" (a spreadsheet's float) is "10789"."""
     text = unicodedata.normalize("NFKC", raw).strip()
     match = _FLOAT_ID.fullmatch(text)
@@ -292,6 +311,23 @@ def _read_date(raw: str) -> dt.date:
     text = unicodedata.normalize("NFKC", raw).strip()
     match = _TIMESTAMP.fullmatch(text)
     return parse_date(match.group(1) if match else raw)
+
+
+_SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _read_day_first_date(raw: str) -> dt.date:
+    """A date of a layout that writes DD/MM/YYYY (Verra's downloads of 2022), or any form
+    :func:`_read_date` reads. Whether a file's slashed dates really are day-first is settled for
+    the whole file before any row is read (:func:`_refuse_resaved`)."""
+    match = _SLASHED_DATE.fullmatch(unicodedata.normalize("NFKC", raw).strip())
+    if match is None:
+        return _read_date(raw)
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise BadCell(f"'{raw.strip()}' is not a real day (this layout writes DD/MM/YYYY)") from None
 
 
 def _read_year(raw: str) -> int:
@@ -399,8 +435,8 @@ def _reader(spec: _Spec, fmt: _Format) -> Callable[[str], Any]:
         "text": _read_text,
         "serial": _read_text,
         "article6": _read_text,
-        "id": _read_id,
-        "date": _read_date,
+        "id": read_id,
+        "date": _read_day_first_date if fmt.slashed_dates == "day_first" else _read_date,
         "year": _read_year,
         "month": _read_month,
         "quantity": _read_quantity,
@@ -426,9 +462,33 @@ def _csv_frame(
     body: bytes, limits: SheetLimits, deadline: Deadline
 ) -> tuple[list[str], int, list[list[str]]]:
     header, before, sep = csv_header(body, limits)
+    line, _ = header_line(body)
+    if line.count('"') % 2:
+        header = _quoted_header(body, before, sep, limits)
     frame = read_csv_frame(body, sep, len(header), str, limits, deadline)
     records = frame.fillna("").astype(str).to_numpy().tolist()
     return header, before, records
+
+
+def _quoted_header(body: bytes, before: int, sep: str, limits: SheetLimits) -> list[str]:
+    """The header when a quoted cell of it holds a line break (Gold Standard's "Issuance
+    ⏎Year"): the whole record, read by the csv module from the header's first line."""
+    stream = io.StringIO(body.decode("utf-8"), newline="")
+    for _ in range(before):
+        stream.readline()
+    try:
+        header = next(csv.reader(stream, delimiter=sep))
+    except (csv.Error, StopIteration):
+        raise Refused("the header row cannot be read as CSV") from None
+    if len(header) > limits.max_columns:
+        raise too_many_columns(len(header), limits.max_columns)
+    return header
+
+
+def _one_line(header: list[str]) -> list[str]:
+    """Header cells with their line breaks and runs of spaces made one space, as a user reads them
+    and as error messages name them."""
+    return [" ".join(cell.split()) for cell in header]
 
 
 def _xlsx_text(value: Any) -> str:
@@ -506,9 +566,33 @@ def _translate(header: list[str], mapping: Mapping[str, str | None]) -> list[str
     return translated
 
 
+@functools.cache
+def _not_read() -> dict[str, frozenset[str]]:
+    """Registries whose exports are refused by name → the columns that tell their exports."""
+    registries = _data()["not_read"]["registries"]
+    return {name: frozenset(norm(h) for h in headers) for name, headers in registries.items()}
+
+
+def _refuse_not_read(header: Sequence[str]) -> None:
+    """Refuse the export of a registry this application does not read, naming it: matched to the
+    closest layout it would be refused for missing columns, which says nothing useful."""
+    names = _names(header)
+    found = next((name for name, needs in _not_read().items() if needs <= names), None)
+    if found is None:
+        return
+    formats = _formats().values()
+    published = ", ".join(f.label for f in formats if not f.template)
+    templates = ", ".join(f.label for f in formats if f.template)
+    raise Refused(
+        f"this is {found}, which this application does not read; it reads these registry files "
+        f"as the registries publish them: {published}; and through its templates: {templates}"
+    )
+
+
 def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | None) -> _Layout:
     formats = _formats()
     row = grid.header_row
+    _refuse_not_read(grid.header)
     if mapping and kind is not None and not formats[kind].template:
         raise Refused(
             f"a column mapping applies to the template formats only ({', '.join(TEMPLATE_KINDS)}); "
@@ -611,15 +695,100 @@ def _missing(
     ]
 
 
+# --- files changed by a spreadsheet program ---------------------------------------------------
+
+
+def _resaved(fmt: _Format, what: str) -> Refused:
+    return Refused(
+        f"this {fmt.label} is not the file the registry published: it was re-saved by a "
+        f"spreadsheet program such as Excel (or rebuilt by someone else), and {what}. Download it "
+        "again from the registry and upload the downloaded file as it is, without opening and "
+        "saving it in Excel (open a copy to look at it)"
+    )
+
+
+def _refuse_resaved(grid: _Grid, layout: _Layout) -> None:
+    """Refuse a registry's own export that a spreadsheet program has re-saved, for the whole file
+    before any row is read: ids turned into dates, or dates written month first. Read row by
+    row, such a file would fail on every row, or worse, be read with days and months swapped."""
+    fmt = layout.fmt
+    if fmt.template:
+        return  # our templates are filled in spreadsheets: their cells are read as they come
+    for index, spec, name in layout.columns:
+        if spec.type not in ("id", "date"):
+            continue
+        for row, cells in grid.rows:
+            raw = cells[index].strip() if index < len(cells) else ""
+            match = _SLASHED_DATE.fullmatch(raw) if "/" in raw else None
+            if match is None:
+                continue
+            if spec.type == "id":
+                raise _resaved(fmt, f"the ids in column '{name}' became dates (row {row}: {raw})")
+            if fmt.slashed_dates != "day_first":
+                raise _resaved(
+                    fmt,
+                    f"the dates in column '{name}' are written {raw} (row {row}), a form the "
+                    "registry does not write (it writes YYYY-MM-DD)",
+                )
+            if int(match.group(2)) > 12:
+                raise _resaved(
+                    fmt,
+                    f"the dates in column '{name}' are written month first (row {row}: {raw}); "
+                    "the registry writes them day first (DD/MM/YYYY) or as YYYY-MM-DD",
+                )
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_recoded(data: bytes, stated: str | None) -> None:
+    """Called when a CSV file cannot be read in any encoding offered: a registry's own export in
+    a Windows code page was re-saved by a spreadsheet program, and an export of a registry this
+    application does not read is named. Otherwise the caller's refusal stands."""
+    if stated or _is_utf8(data):
+        return
+    # Windows-1252 reads any byte: enough to find the header, which is all that is looked at.
+    text = data.decode("cp1252", errors="replace")
+    line = next((line for line in text.splitlines() if line.strip(' \t,;"')), "")
+    try:
+        header = _one_line(next(csv.reader([line], delimiter=delimiter(line))))
+    except (csv.Error, StopIteration):
+        return
+    _refuse_not_read(header)
+    found = _candidates(header)
+    if len(found) == 1 and not found[0].template:
+        raise _resaved(
+            found[0], "its text is in a Windows code page (such as Windows-1252), not the UTF-8 "
+            "the registry writes",
+        )
+
+
 # --- rows --------------------------------------------------------------------------------------
 
 
-def _rows(grid: _Grid, layout: _Layout) -> tuple[list[InstrumentRow | ProjectRow], list[RowError]]:
+def _rows(
+    grid: _Grid, layout: _Layout
+) -> tuple[list[InstrumentRow | ProjectRow], list[RowError], dict[str, int]]:
+    """Every row read, or every error; and the rows left out on purpose (what → how many)."""
     fmt = layout.fmt
     readers = [(index, spec, name, _reader(spec, fmt), {}) for index, spec, name in layout.columns]
     results: list[InstrumentRow | ProjectRow] = []
     errors: list[RowError] = []
+    skipped: dict[str, int] = {}
+    skip_at = next(
+        (index for index, spec, _ in layout.columns if "scheme" in spec.to and fmt.skip_words), None
+    )
     for row, cells in grid.rows:
+        if skip_at is not None and skip_at < len(cells):
+            what = fmt.skip_words.get(norm(cells[skip_at]))
+            if what is not None:
+                skipped[what] = skipped.get(what, 0) + 1
+                continue
         values: dict[str, Any] = {}
         labels: list[str] = []
         bad: list[RowError] = []
@@ -665,7 +834,7 @@ def _rows(grid: _Grid, layout: _Layout) -> tuple[list[InstrumentRow | ProjectRow
             errors.extend(bad)
         elif not errors:
             results.append(_build(fmt, row, values))
-    return results, errors
+    return results, errors, skipped
 
 
 def _derive(
@@ -855,6 +1024,7 @@ def read_registry_file(
     sha256 = hashlib.sha256(data).hexdigest()
     used = ""
     read_kind = kind or ""
+    skipped: dict[str, int] = {}
     deadline = limits.deadline()
     try:
         if kind is not None and kind not in KINDS:
@@ -863,13 +1033,20 @@ def read_registry_file(
             used = "utf-8"  # the XML inside a workbook is UTF-8
             header, before, records = _xlsx_frame(data, limits, deadline)
         else:
-            (header, before, records), used = with_csv_text(
-                data, encoding, lambda body: _csv_frame(body, limits, deadline)
-            )
-        grid = _grid(records, header, before)
+            try:
+                (header, before, records), used = with_csv_text(
+                    data, encoding, lambda body: _csv_frame(body, limits, deadline)
+                )
+            except Refused:
+                _refuse_recoded(data, encoding)
+                raise
+        grid = _grid(records, _one_line(header), before)
         layout = _layout(grid, kind, mapping)
         read_kind = layout.fmt.kind
-        rows, errors = _rows(grid, layout)
+        if not layout.fmt.template and used not in ("utf-8", "utf-8-sig") and not _is_utf8(data):
+            raise _resaved(layout.fmt, f"its text is {used}, not the UTF-8 the registry writes")
+        _refuse_resaved(grid, layout)
+        rows, errors, skipped = _rows(grid, layout)
         headers = layout.labels
         if "serial" not in headers and "start_serial" in headers:  # templates give the range in two columns
             headers = {**headers, "serial": f"{headers['start_serial']}, {headers['end_serial']}"}
@@ -885,6 +1062,7 @@ def read_registry_file(
         instruments=tuple(r for r in rows if isinstance(r, InstrumentRow)),
         projects=tuple(r for r in rows if isinstance(r, ProjectRow)),
         headers=MappingProxyType(dict(headers)),
+        skipped=MappingProxyType(skipped),
     )
 
 

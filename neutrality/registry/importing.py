@@ -31,6 +31,7 @@ from neutrality.registry.exports import (
     TEMPLATE_KINDS,
     InstrumentRow,
     ProjectRow,
+    read_id,
     read_registry_file,
     template_csv,
 )
@@ -85,6 +86,9 @@ class RegistryImportOutcome:
     errors: Sequence[RowError] = ()
     #: blocks on units another organisation holds, stored contested (cross_holdings)
     contested: int = 0
+    #: rows not read on purpose: what they are (Gold Standard PER rows, rows of projects the
+    #: import did not name) → how many
+    skipped: Mapping[str, int] = dataclasses.field(default_factory=dict)
 
 
 def import_registry_file(
@@ -103,12 +107,17 @@ def import_registry_file(
     dry_run: bool = False,
     account: str = "",
     purchase_id: int | None = None,
+    project_ids: Iterable[str] | None = None,
 ) -> RegistryImportOutcome:
     """Import a registry export or statement: every row or none; the same file twice is a no-op.
 
     Each instrument row becomes a block (issued → held; retired and cancelled rows keep the
     registry's status and retirement fields, for the retirement ledger to match); each project
     row, or the project an instrument row names, becomes or updates a project record.
+
+    Holdings are the organisation's own: a registry's public listing (:func:`public_listing`) is
+    refused, unless ``project_ids`` names the organisation's projects, whose rows alone are then
+    read.
     """
     authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -124,9 +133,14 @@ def import_registry_file(
     errors = list(parsed.errors)
     blocks: list[tuple[InstrumentRow, Scheme, ParsedSerial]] = []
     previewed_contests = 0
+    skipped = dict(parsed.skipped)
     if parsed.ok:
-        blocks, errors = parse_instrument_rows(parsed.instruments, as_of)
-        errors += _overlaps_in_file(blocks)
+        rows, errors = _own_rows(parsed.instruments, project_ids)
+        if len(rows) < len(parsed.instruments):
+            skipped[OTHER_PROJECTS] = len(parsed.instruments) - len(rows)
+        if not errors:
+            blocks, errors = parse_instrument_rows(rows, as_of)
+            errors += _overlaps_in_file(blocks)
         if (dry_run or errors) and blocks:
             with uow.reading():
                 errors += _overlaps_with_held(uow.session, organisation_id, blocks)
@@ -147,6 +161,7 @@ def import_registry_file(
         dict(sorted(quantities.items())),
         tuple(errors),
         previewed_contests,
+        skipped,
     )
     if dry_run:
         return outcome
@@ -219,6 +234,61 @@ def import_registry_file(
         open_contests_of_import(session, actor, organisation_id, batch.id, claimed)
         uow.commit()
         return dataclasses.replace(outcome, import_id=batch.id, contested=len(contested))
+
+
+#: How many different retirement beneficiaries, project developers or accounts make a file a
+#: registry's public listing. An organisation's account export names itself, perhaps a subsidiary
+#: or two; the public Verra transactions export of one country names dozens.
+PUBLIC_LISTING_PARTIES = 5
+#: The parties a public listing names many of: the row's field → what they are.
+_PARTIES = (
+    ("beneficiary", "retirement beneficiaries"),
+    ("project_developer", "project developers"),
+    ("account", "accounts"),
+)
+#: What :attr:`RegistryImportOutcome.skipped` calls the rows of projects the import did not name.
+OTHER_PROJECTS = "rows of projects the import did not name"
+
+
+def public_listing(rows: Sequence[InstrumentRow]) -> str | None:
+    """Why the rows are evidently a registry's public listing (many beneficiaries, project
+    developers or accounts), or None: they may be one organisation's account."""
+    for name, what in _PARTIES:
+        parties = dict.fromkeys(
+            value for row in rows if (value := (getattr(row, name, None) or row.extra.get(name, "")).strip())
+        )
+        if len(parties) >= PUBLIC_LISTING_PARTIES:
+            examples = ", ".join(f"'{party}'" for party in list(parties)[:3])
+            return f"its rows name {len(parties)} different {what} ({examples}, …)"
+    return None
+
+
+def _own_rows(
+    rows: Sequence[InstrumentRow], project_ids: Iterable[str] | None
+) -> tuple[Sequence[InstrumentRow], list[RowError]]:
+    """The rows that are the organisation's: all of them, unless the file is a public listing;
+    those of the named projects when ``project_ids`` names any."""
+    wanted = {read_id(text) for text in project_ids or () if text.strip()}
+    if not rows:
+        return rows, []  # a project list: the organisation's records of projects, no holdings
+    if not wanted:
+        why = public_listing(rows)
+        if why is None:
+            return rows, []
+        return rows, [RowError(None, None, (
+            f"this file is a registry's public listing, not the organisation's account: {why}. "
+            "Holdings are the organisation's own units: import the export of its registry account, "
+            "or name its project ids (project_ids) to read only the rows of those projects"
+        ))]
+    own = [row for row in rows if row.project_id in wanted]
+    listed = dict.fromkeys(row.project_id for row in rows)
+    missing = sorted(wanted - set(listed))
+    if missing:
+        some = ", ".join(list(listed)[:20]) + (", …" if len(listed) > 20 else "")
+        return own, [RowError(None, None, (
+            f"no row of the file is of project {', '.join(missing)}; the file lists projects {some}"
+        ))]
+    return own, []
 
 
 def _contested_rows(session: Session, organisation_id: int, blocks: CheckedRows) -> set[int]:

@@ -219,6 +219,16 @@ class MappingField(fields.Field):
         return mapping
 
 
+class _CommaSeparated(fields.String):
+    """Texts given as one form field, separated by commas (or semicolons), blanks dropped."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[str, ...]:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 4000:
+            raise ValidationError("Give at most 4,000 characters.")
+        return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
+
+
 class RegistryImportFormSchema(StrictSchema):
     kind = fields.String(load_default=None, validate=validate.OneOf(KINDS))
     mapping = MappingField(load_default=None)
@@ -226,6 +236,9 @@ class RegistryImportFormSchema(StrictSchema):
     dry_run = fields.Boolean(load_default=False)
     account = Text(200, blank=True, load_default="")
     purchase_id = Id(load_default=None)
+    project_ids = _CommaSeparated(load_default=(), metadata={"description": (
+        "The registry ids of the organisation's projects, comma-separated: only their rows are "
+        "read. Needed to take holdings from a registry's public listing.")})
 
 
 class RegistryImportOutcomeSchema(StrictSchema):
@@ -241,6 +254,9 @@ class RegistryImportOutcomeSchema(StrictSchema):
     contested = fields.Integer(metadata={
         "description": "blocks on units another organisation holds: stored contested, for a site "
                        "administrator to decide"})
+    skipped = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "rows not read on purpose, by what they are (Gold Standard PER rows, rows of "
+                       "projects the import did not name) → how many"})
 
 
 class RegistryImportSchema(StrictSchema):

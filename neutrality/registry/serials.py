@@ -9,8 +9,9 @@ with a message saying what was expected, never guessed at, because a misread ran
 double count or invent one.
 
 Sources: Verra VCS-02 and Gold Standard GS-02 (``research/anchors-standards.md`` §7), checked
-against every row of the registry samples; GEC: anchors §6.1 and ``anchors-systems.md`` §4.4;
-CDM CER: the Kyoto Data Exchange Standards (CER-01).
+against every row of the registry samples and of the real-world exports beside them (Verra's
+pre-2017 layout, Gold Standard serials without "GS" before the project code); GEC: anchors §6.1
+and ``anchors-systems.md`` §4.4; CDM CER: the Kyoto Data Exchange Standards (CER-01).
 """
 
 from __future__ import annotations
@@ -118,12 +119,18 @@ def _ddmmyyyy_day(text: str) -> dt.date | None:
 
 # --- Verra ------------------------------------------------------------------------------------
 
-#: Verra's serial, part by part (VCS-02). All 200 rows of the Verra sample have exactly these 13
-#: parts; older layouts quoted elsewhere (e.g. ``…-VCU-016-APX-…``) were not seen, so they are
-#: refused rather than read by guesswork.
+#: Verra's serial, part by part (VCS-02), as Verra has written it since 2017.
 VERRA_LAYOUT = (
     "block id", "start", "end", "VCS", "VCU", "issuance", "VER", "country", "sectoral scope",
     "project", "vintage start DDMMYYYY", "vintage end", "label flag",
+)
+#: The layout of units issued through the APX and Markit (MER) registries before Verra ran its own
+#: registry: no programme part, the unit type first and the issuing registry where VER now stands
+#: (``4147-176338408-176338907-VCU-016-MER-AU-14-641-16042012-15042013-0``). Verra's exports still
+#: list these blocks as issued, so a file of an older project mixes both layouts.
+VERRA_EARLY_LAYOUT = (
+    "block id", "start", "end", "VCU", "issuance", "registry such as APX or MER", "country",
+    "sectoral scope", "project", "vintage start DDMMYYYY", "vintage end", "label flag",
 )
 
 
@@ -133,20 +140,45 @@ _VERRA_SHAPE = re.compile(
     r"([0-9]+)-([0-9]+)-([0-9]+)-([A-Z]+)-([A-Z]+)-([0-9]+)-([A-Z]+)-([A-Z]{2})-([0-9]+)-([0-9]+)"
     r"-([0-9]{8})-([0-9]{8})-([01])"
 )
+_VERRA_EARLY_SHAPE = re.compile(
+    r"([0-9]+)-([0-9]+)-([0-9]+)-([A-Z]+)-([0-9]+)-([A-Z]+)-([A-Z]{2})-([0-9]+)-([0-9]+)"
+    r"-([0-9]{8})-([0-9]{8})-([01])"
+)
+
+
+def _verra_parts(text: str) -> tuple[list[str], bool]:
+    """The serial's parts in the current layout's order (the early layout's missing programme
+    part as ""), and whether all of them already have the right shape."""
+    if shape := _VERRA_SHAPE.fullmatch(text):
+        return list(shape.groups()), True
+    if shape := _VERRA_EARLY_SHAPE.fullmatch(text):
+        return _from_early(list(shape.groups())), True
+    parts = text.split("-")
+    if len(parts) == len(VERRA_LAYOUT):
+        return parts, False
+    # Twelve parts whose fourth is not "VCS" are the early layout; a current serial with one
+    # part lost (it would start "…-VCS-VCU-…") is not read as an early one.
+    if len(parts) == len(VERRA_EARLY_LAYOUT) and parts[3] != "VCS":
+        return _from_early(parts), False
+    raise SerialError(
+        f"'{text}' is not a Verra serial: expected {len(VERRA_LAYOUT)} parts separated by '-' "
+        f"({', '.join(VERRA_LAYOUT)}), or {len(VERRA_EARLY_LAYOUT)} in the layout of units issued "
+        f"before 2017 ({', '.join(VERRA_EARLY_LAYOUT)}), found {len(parts)}"
+    )
+
+
+def _from_early(parts: list[str]) -> list[str]:
+    block_id, start, end, unit_type, issuance, registry, *rest = parts
+    return [block_id, start, end, "", unit_type, issuance, registry, *rest]
 
 
 def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
     context = f"Verra serial '{text}'"
-    shape = _VERRA_SHAPE.fullmatch(text)
-    parts = list(shape.groups()) if shape else text.split("-")
-    if shape is None and len(parts) != len(VERRA_LAYOUT):
-        raise SerialError(
-            f"'{text}' is not a Verra serial: expected {len(VERRA_LAYOUT)} parts separated by '-' "
-            f"({', '.join(VERRA_LAYOUT)}), found {len(parts)}"
-        )
+    parts, well_formed = _verra_parts(text)
+    early = parts[3] == ""
     (block_id, start_text, end_text, program, unit_type, issuance, ver, country, scope, project,
      vintage_start_text, vintage_end_text, label_flag) = parts
-    if shape is None:
+    if not well_formed:
         _require(_DIGITS, block_id, "block id", "digits", context)
         start = _unit_number(start_text, "start", context, minimum=1)
         end = _unit_number(end_text, "end", context, minimum=1)
@@ -156,11 +188,15 @@ def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
             _unit_number(start_text, "start", context, minimum=1)
             _unit_number(end_text, "end", context, minimum=1)
     _check_range(start, end, context)
-    if shape is None:
-        _require(_LETTERS, program, "programme", "capital letters such as VCS", context)
+    if not well_formed:
+        if not early:
+            _require(_LETTERS, program, "programme", "capital letters such as VCS", context)
         _require(_LETTERS, unit_type, "unit type", "capital letters such as VCU", context)
         _require(_DIGITS, issuance, "issuance number", "digits", context)
-        _require(_LETTERS, ver, "seventh part", "capital letters such as VER", context)
+        if early:
+            _require(_LETTERS, ver, "registry", "capital letters such as APX or MER", context)
+        else:
+            _require(_LETTERS, ver, "seventh part", "capital letters such as VER", context)
         _require(_COUNTRY, country, "country", "a two-letter ISO 3166 code such as CN", context)
         _require(_DIGITS, scope, "sectoral scope", "digits", context)
         _require(_DIGITS, project, "project id", "digits", context)
@@ -168,17 +204,23 @@ def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
     vintage_end = _ddmmyyyy(vintage_end_text, "vintage end", context)
     _check_vintage(vintage_start, vintage_end, context)
     _require(re.compile("[01]"), label_flag, "label flag", "0 or 1", context)
+    fields = {
+        "block_id": block_id, "program": program, "unit_type": unit_type, "issuance": issuance,
+        "sectoral_scope": scope, "label_flag": label_flag,
+    }
+    if early:
+        del fields["program"]
+        fields["registry"] = ver
     return ParsedSerial(
         scheme=scheme.code, raw=text,
         # The block id changes at every split or transfer, and the label flag can change after
-        # issuance (a label added later), so neither identifies the numbering.
-        issuance_key="-".join(parts[3:12]),
+        # issuance (a label added later), so neither identifies the numbering. An early serial's
+        # key keeps its own form (no empty programme part): nothing published says how its
+        # issuance numbers relate to the current layout's.
+        issuance_key="-".join(part for part in parts[3:12] if part),
         start=start, end=end, project_id=project, country=country,
         vintage_start=vintage_start, vintage_end=vintage_end,
-        fields={
-            "block_id": block_id, "program": program, "unit_type": unit_type, "issuance": issuance,
-            "sectoral_scope": scope, "label_flag": label_flag,
-        },
+        fields=fields,
     )
 
 
@@ -187,7 +229,7 @@ def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
 #: GS Impact Registry serial (GS-02): no published spec. Range, vintage year and project code are
 #: checked against every VER row of the GS samples; the fifth part's meaning is unknown ("series").
 GOLD_STANDARD_LAYOUT = (
-    "GS1", "1", "country", "GS<project id>", "series", "vintage year", "batch", "start", "end",
+    "GS1", "1", "country", "GS<project id> (early serials: the id alone)", "series", "vintage year", "batch", "start", "end",
 )
 
 # Kyoto unit identifiers start with the party and a unit-type digit ("RW-5-1463953-…"). The GS
@@ -213,7 +255,9 @@ def parse_gold_standard(scheme: Scheme, text: str) -> ParsedSerial:
     _require(re.compile("GS[0-9]+"), programme, "prefix", "GS followed by digits, as in GS1-1", context)
     _require(_DIGITS, version, "second part", "digits, as in GS1-1", context)
     _require(_COUNTRY, country, "country", "a two-letter ISO 3166 code such as KE", context)
-    _require(re.compile("GS[0-9]+"), project_code, "project code", "GS followed by the GSID, such as GS11603", context)
+    # Serials of early issuances write the GSID alone (GS1-1-KH-1020-16-2012-325-1-22283).
+    _require(re.compile("(?:GS)?[0-9]+"), project_code, "project code", "the GSID, with or without GS before it, such as GS11603", context)
+    gsid = project_code.removeprefix("GS")
     _require(_DIGITS, series, "series", "digits", context)
     _require(re.compile("[0-9]{4}"), vintage_year, "vintage year", "four digits such as 2025", context)
     _require(_DIGITS, batch, "batch", "digits", context)
@@ -224,12 +268,15 @@ def parse_gold_standard(scheme: Scheme, text: str) -> ParsedSerial:
     if year < 1:
         raise SerialError(f"vintage year {vintage_year} in {context} is not a year; expected e.g. 2025")
     return ParsedSerial(
-        scheme=scheme.code, raw=text, issuance_key="-".join(parts[:7]), start=start, end=end,
-        project_id=project_code.removeprefix("GS"), country=country,
+        scheme=scheme.code, raw=text,
+        # the key writes the project code one way, so that a block written with "GS" and one
+        # written without it are seen as the same issuance
+        issuance_key="-".join([*parts[:3], f"GS{gsid}", *parts[4:7]]), start=start, end=end,
+        project_id=gsid, country=country,
         # The serial carries a vintage year only: the vintage is that calendar year.
         vintage_start=dt.date(year, 1, 1), vintage_end=dt.date(year, 12, 31),
         fields={
-            "prefix": f"{programme}-{version}", "project_code": project_code, "series": series,
+            "prefix": f"{programme}-{version}", "project_code": f"GS{gsid}", "series": series,
             "vintage_year": vintage_year, "batch": batch,
         },
     )

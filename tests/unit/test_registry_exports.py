@@ -924,13 +924,13 @@ def test_gs_product_type_outside_the_schemes_is_refused() -> None:
         "Product Type", "Issuance Date", "Monitoring Period Start", "Monitoring Period End",
         "Serial Number", "Label", "Article Six Authorization",
     ]  # fmt: skip
-    row = ["2024", "Issued", "10", "1", "P", "D", "Kenya", "PV", "", "Standalone", "", "PER",
+    row = ["2024", "Issued", "10", "1", "P", "D", "Kenya", "PV", "", "Standalone", "", "ERU",
            "2026-01-01T00:00:00.000001", "2024-01-01", "2024-12-31",
            "GS1-1-KE-GS1-1-2024-1-1-10", "", "Authorized"]  # fmt: skip
     result = read(csv_bytes(header, row))
     assert result.kind == "gs_issuances"
     assert errors_of(result) == {(2, "Product Type")}
-    assert "'PER' is not a product this application reads (VER, CER)" in refused(result)
+    assert "'ERU' is not a product this application reads (VER, CER)" in refused(result)
     ok = read(csv_bytes(header, row[:11] + ["VER"] + row[12:]))
     assert ok.ok, ok.errors
     assert ok.instruments[0].labels == ("VER", "Article 6 authorised")
@@ -956,3 +956,164 @@ def test_row_error_is_the_inventory_importers() -> None:
         "column": "Quantity Issued",
         "reason": "'x' is not a number",
     }
+
+
+# --- files as registries publish them (issue 12 §4) --------------------------------------------
+
+GS_ISSUANCES_HEADER = [
+    "Vintage", "Credit Status", "Quantity", "GSID", "Project Name", "Project Developer",
+    "Country", "Project Type", "Methodology", "Programme of Activities", "POA GSID",
+    "Product Type", "Issuance Date", "Monitoring Period Start", "Monitoring Period End",
+    "Serial Number",
+]  # fmt: skip
+VERRA_HEADER = [
+    "Issuance Date", "Sustainable Development Goals", "Vintage Start", "Vintage End", "ID", "Name",
+    "Country/Area", "Project Type", "Methodology", "Total Vintage Quantity", "Quantity Issued",
+    "Serial Number", "Additional Certifications", "Retirement/Cancellation Date",
+    "Retirement Beneficiary", "Retirement Reason", "Retirement Details",
+]  # fmt: skip
+RESAVED = (
+    "is not the file the registry published: it was re-saved by a spreadsheet program such as "
+    "Excel (or rebuilt by someone else), and {what}. Download it again from the registry and "
+    "upload the downloaded file as it is, without opening and saving it in Excel (open a copy to "
+    "look at it)"
+)
+
+
+def gs_issuance(product: str, serial: str, quantity: str, gsid: str = "1020") -> list[str]:
+    return ["2012", "Issued", quantity, gsid, "Cambodia stoves", "Dev", "Cambodia", "Cookstoves",
+            "", "Standalone", "", product, "2013-05-02", "2012-01-01", "2012-12-31", serial]  # fmt: skip
+
+
+def test_a_header_cell_with_a_line_break_is_one_column_named_on_one_line() -> None:
+    # Berkeley's copy of the GS export adds "Issuance \nYear": the cell is quoted across two lines
+    header = GS_ISSUANCES_HEADER[:3] + ["Issuance \nYear"] + GS_ISSUANCES_HEADER[3:]
+    row = gs_issuance("VER", "GS1-1-KH-GS1020-16-2012-325-1-22283", "22283")
+    result = read(csv_bytes(header, row[:3] + ["2013"] + row[3:]))
+    assert result.ok, result.errors
+    (r,) = result.instruments
+    assert (r.row, r.project_id, r.quantity) == (2, "1020", 22_283)  # the header is one record: row 1
+    # a column the export adds is not read, and a value that is not a date fails with its name
+    bad = read(csv_bytes(header, row[:3] + ["2013"] + row[3:12] + ["2013-13-02"] + row[13:]))
+    assert errors_of(bad) == {(2, "Issuance Date")}
+
+
+def test_gs_per_rows_of_an_issuances_export_are_skipped_and_counted() -> None:
+    rows = [
+        gs_issuance("VER", "GS1-1-KH-1020-16-2012-325-1-22283", "22283"),
+        gs_issuance("PER", "GS1-1-CN-GS2466-22-2014-4013-1-99", "99", gsid="2466"),
+        gs_issuance("PER", "GS1-1-CN-GS2466-22-2014-4013-100-150", "51", gsid="2466"),
+    ]
+    result = read(csv_bytes(GS_ISSUANCES_HEADER, *rows))
+    assert result.ok, result.errors
+    assert [r.row for r in result.instruments] == [2]
+    assert dict(result.skipped) == {"PER rows (planned emission reductions, which cannot be retired)": 2}
+    # a PER row is not read at all: a bad cell in it does not refuse the file
+    rows[1][2] = "ninety-nine"
+    assert read(csv_bytes(GS_ISSUANCES_HEADER, *rows)).ok
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("North Macedonia Republic of", "MK"), ("Kosovo Republic of", "XK"), ("Cape Verde", "CV"),
+     ("Korea Republic of", "KR")],
+)  # fmt: skip
+def test_gs_registry_country_spellings(written: str, code: str) -> None:
+    header = ["GSID", "Project Name", "Project Developer Name", "Status", "Project Type", "Country",
+              "Methodology"]  # fmt: skip
+    result = read(csv_bytes(header, ["1", "P", "D", "Listed", "Wind", written, "AMS-I.D."]))
+    assert result.ok, result.errors
+    assert result.projects[0].country == code
+
+
+def verra_row(issued: str, start: str, end: str, retired: str = "", serial: str = "") -> list[str]:
+    serial = serial or "12629-421604735-421689507-VCS-VCU-576-VER-PY-14-2498-01012020-19112020-0"
+    return [issued, "", start, end, "2498", "Caazapa", "Paraguay", "AFOLU", "AR-ACM0003", "99,870",
+            "84,773", serial, "", retired, "", "", ""]  # fmt: skip
+
+
+def test_verra_day_first_dates_are_read_day_first_for_the_whole_file() -> None:
+    # Verra's downloads of 2022 wrote DD/MM/YYYY; rows of CarbonPlan's fixture of such a file
+    result = read(csv_bytes(VERRA_HEADER, verra_row("08/03/2022", "01/01/2020", "19/11/2020", "09/03/2022")))
+    assert result.ok, result.errors
+    (r,) = result.instruments
+    assert (r.issuance_date, r.vintage_start, r.vintage_end) == (d(2022, 3, 8), d(2020, 1, 1), d(2020, 11, 19))
+    assert (r.retirement_date, r.status) == (d(2022, 3, 9), "retired")
+    # today's downloads write ISO dates, still read
+    assert read(csv_bytes(VERRA_HEADER, verra_row("2022-03-08", "2020-01-01", "2020-11-19"))).ok
+
+
+def test_verra_dates_written_month_first_refuse_the_whole_file() -> None:
+    # row 3's 11/19/2020 cannot be day-first: the file was re-saved month-first, so row 2's
+    # 01/03/2022 would be 1 March read day-first but is 3 January: nothing is read
+    rows = [verra_row("01/03/2022", "01/01/2020", "11/01/2020"), verra_row("01/03/2022", "01/01/2020", "11/19/2020")]
+    result = read(csv_bytes(VERRA_HEADER, *rows))
+    what = "the dates in column 'Vintage End' are written month first (row 3: 11/19/2020); the registry writes them day first (DD/MM/YYYY) or as YYYY-MM-DD"
+    assert [e.reason for e in result.errors] == ["this Verra transactions export " + RESAVED.format(what=what)]
+    assert result.instruments == ()
+
+
+def test_slashed_dates_in_a_gold_standard_export_refuse_the_whole_file() -> None:
+    row = gs_issuance("VER", "GS1-1-KH-1020-16-2012-325-1-22283", "22283")
+    row[13] = "12/31/2012"
+    result = read(csv_bytes(GS_ISSUANCES_HEADER, row))
+    what = ("the dates in column 'Monitoring Period Start' are written 12/31/2012 (row 2), a form the "
+            "registry does not write (it writes YYYY-MM-DD)")
+    assert [e.reason for e in result.errors] == ["this Gold Standard issuances export " + RESAVED.format(what=what)]
+
+
+def test_ids_turned_into_dates_refuse_the_whole_file() -> None:
+    # the re-saved Kenya export: a column of ids formatted as dates shows project 5142 as day
+    # 5,142 of Excel's calendar, 1/28/1914
+    header = ["ID", "Name", "Proponent", "Project Type", "Methodology", "Status", "Country/Area",
+              "Region", "Crediting Period Start Date", "Crediting Period End Date"]  # fmt: skip
+    row = ["1/28/1914", "KUZA MITI", "One Carbon World Ltd.", "AFOLU", "VM0047", "Under development",
+           "Kenya", "Africa", "2023-09-19", "2122-09-18"]  # fmt: skip
+    result = read(csv_bytes(header, row))
+    what = "the ids in column 'ID' became dates (row 2: 1/28/1914)"
+    assert [e.reason for e in result.errors] == ["this Verra projects export " + RESAVED.format(what=what)]
+
+
+def test_a_registry_export_in_a_windows_code_page_is_refused_as_re_saved() -> None:
+    # an en dash in Windows-1252 (0x96) is no UTF-8, GB18030 or Big5 text
+    data = csv_bytes(VERRA_HEADER, verra_row("2022-03-08", "2020-01-01", "2020-11-19")).replace(b"Caazapa", b"Caazapa \x96 Guaira")
+    result = read(data)
+    what = "its text is in a Windows code page (such as Windows-1252), not the UTF-8 the registry writes"
+    assert [e.reason for e in result.errors] == ["this Verra transactions export " + RESAVED.format(what=what)]
+
+
+def test_a_registry_export_in_gb18030_is_refused_as_re_saved() -> None:
+    # Excel on Chinese Windows saves CSV as GB18030; Verra writes UTF-8
+    data = csv_bytes(VERRA_HEADER, verra_row("2022-03-08", "2020-01-01", "2020-11-19")).replace(b"Caazapa", "卡阿萨帕".encode("gb18030"))
+    result = read(data)
+    what = "its text is gb18030, not the UTF-8 the registry writes"
+    assert [e.reason for e in result.errors] == ["this Verra transactions export " + RESAVED.format(what=what)]
+
+
+READS = (
+    "which this application does not read; it reads these registry files as the registries "
+    "publish them: Verra transactions export, Verra projects export, Gold Standard issuances "
+    "export, Gold Standard retirements export, Gold Standard projects export; and through its "
+    "templates: I-REC redemption statement, China GEC account export, CCER registry export"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "registry"),
+    [
+        (["Credit Serial Numbers", "Date Issued (GMT)", "Vintage", "Quantity of Credits", "Account Holder"],
+         "an American Carbon Registry (ACR) export"),
+        (["Vintage", "Offset Credit Serial Numbers", "Quantity of Offset Credits", "Status Effective"],
+         "a Climate Action Reserve (CAR) export"),
+        (["Date Approved", "Program ID", "Program Name", "Crediting Program and Standard", "Vintage"],
+         "an ART TREES export"),
+    ],
+)  # fmt: skip
+def test_exports_of_registries_not_read_are_refused_by_name(header: list[str], registry: str) -> None:
+    data = csv_bytes(header, ["1"] * len(header))
+    for kind in (None, "gs_retirements"):
+        result = read(data, kind=kind)
+        assert [e.reason for e in result.errors] == [f"this is {registry}, {READS}"]
+    # in Latin-1, as ACR writes its export, it is named all the same
+    latin = csv_bytes(header, ["Société"] * len(header), encoding="latin-1")
+    assert [e.reason for e in read(latin).errors] == [f"this is {registry}, {READS}"]

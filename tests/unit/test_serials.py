@@ -92,11 +92,53 @@ def test_a_verra_serial_with_a_missing_part_says_which_parts_were_expected():
     without_flag = VERRA_EXAMPLE.rsplit("-", 1)[0]
     with pytest.raises(SerialError) as caught:
         parse_serial("VCU", without_flag)
+    # twelve parts, but those of the current layout ("…-VCS-VCU-…"): not read as an early serial
     assert caught.value.message == (
         f"'{without_flag}' is not a Verra serial: expected 13 parts separated by '-' (block id, start, end, "
         "VCS, VCU, issuance, VER, country, sectoral scope, project, vintage start DDMMYYYY, vintage end, "
+        "label flag), or 12 in the layout of units issued before 2017 (block id, start, end, VCU, issuance, "
+        "registry such as APX or MER, country, sectoral scope, project, vintage start DDMMYYYY, vintage end, "
         "label flag), found 12"
     )
+
+
+EARLY_VERRA = "4147-176338408-176338907-VCU-016-MER-AU-14-641-16042012-15042013-0"
+
+
+def test_an_early_verra_serial_without_the_programme_part_is_read():
+    # the Australian export's first pre-2017 row: Markit (MER) issuance 016 of project 641
+    parsed = parse_serial("VCU", EARLY_VERRA)
+    assert (parsed.start, parsed.end, parsed.quantity) == (176338408, 176338907, 500)  # 176,338,907 − 176,338,408 + 1
+    assert (parsed.project_id, parsed.country) == ("641", "AU")
+    assert (parsed.vintage_start, parsed.vintage_end) == (dt.date(2012, 4, 16), dt.date(2013, 4, 15))
+    assert parsed.issuance_key == "VCU-016-MER-AU-14-641-16042012-15042013"
+    assert dict(parsed.fields) == {
+        "block_id": "4147", "unit_type": "VCU", "issuance": "016", "registry": "MER",
+        "sectoral_scope": "14", "label_flag": "0",
+    }
+    # an APX-era block (CarbonPlan's 2022 fixture, project 101): 7,889,021 − 7,863,589 + 1
+    apx = parse_serial("VCU", "240-7863589-7889021-VCU-003-APX-IN-1-101-01042006-18032007-0")
+    assert (apx.quantity, apx.project_id, apx.fields["registry"]) == (25_433, "101", "APX")
+    assert (apx.vintage_start, apx.vintage_end) == (dt.date(2006, 4, 1), dt.date(2007, 3, 18))
+    # another block of the same issuance has the same key, whatever its block id
+    assert parse_serial("VCU", "4148-176338908-176344787-VCU-016-MER-AU-14-641-16042012-15042013-0").issuance_key == (
+        parsed.issuance_key
+    )
+
+
+@pytest.mark.parametrize(
+    ("serial", "message"),
+    [
+        (EARLY_VERRA.replace("-016-", "-O16-"), "issuance number 'O16' .*expected digits"),
+        (EARLY_VERRA.replace("-MER-", "-M3R-"), "registry 'M3R' .*expected capital letters such as APX or MER"),
+        (EARLY_VERRA.replace("-AU-", "-AUS-"), "country 'AUS' .*expected a two-letter"),
+        (EARLY_VERRA.replace("16042012", "31042012"), r"vintage start 31042012 is not a date \(DDMMYYYY\)"),
+        (EARLY_VERRA.replace("-176338907-", "-176338407-"), "end 176338407 is before start 176338408"),
+    ],
+)
+def test_an_early_verra_serial_with_a_malformed_part_names_the_part(serial, message):
+    with pytest.raises(SerialError, match=message):
+        parse_serial("VCU", serial)
 
 
 def test_a_verra_serial_whose_end_is_before_its_start_is_refused():
@@ -171,6 +213,20 @@ def test_a_gold_standard_serial_gives_its_range_project_and_vintage_year():
         "prefix": "GS1-1", "project_code": "GS11603", "series": "16", "vintage_year": "2025",
         "batch": "30256",
     }
+
+
+def test_an_early_gold_standard_serial_without_gs_before_the_project_code_is_read():
+    # Berkeley's copy of the GS issuances export, project 1020 (Cambodia), 22,283 VERs of 2012
+    parsed = parse_serial("GS_VER", "GS1-1-KH-1020-16-2012-325-1-22283")
+    assert (parsed.start, parsed.end, parsed.quantity) == (1, 22283, 22283)
+    assert (parsed.project_id, parsed.country) == ("1020", "KH")
+    assert (parsed.vintage_start, parsed.vintage_end) == (dt.date(2012, 1, 1), dt.date(2012, 12, 31))
+    # written with or without "GS", the same issuance: an overlap between the two is seen
+    assert parsed.issuance_key == parse_serial("GS_VER", "GS1-1-KH-GS1020-16-2012-325-1-22283").issuance_key
+    assert parsed.issuance_key == "GS1-1-KH-GS1020-16-2012-325"
+    assert parsed.raw == "GS1-1-KH-1020-16-2012-325-1-22283"  # kept as written
+    with pytest.raises(SerialError, match="project code 'G1020' .*expected the GSID, with or without GS"):
+        parse_serial("GS_VER", "GS1-1-KH-G1020-16-2012-325-1-22283")
 
 
 def test_a_gold_standard_serial_with_too_few_parts_says_what_was_expected():

@@ -317,3 +317,54 @@ def test_blocks_and_the_ledger_are_paged_in_the_database(client, world) -> None:
     ledger = client.get(f"{base}/retirements", query_string={"page": 2, "per_page": 1},
                         headers=world.headers("viewer")).get_json()
     assert (ledger["total"], ledger["items"]) == (1, [])
+
+
+# --- holdings are the organisation's own (issue 12 §5) ------------------------------------------
+
+_VERRA_HEADER = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
+                 "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional Certifications,"
+                 "Retirement/Cancellation Date,Retirement Beneficiary,Retirement Reason,Retirement Details")
+
+
+def _public_listing() -> bytes:
+    """Five blocks of project 3866 retired for five different companies, and one block of
+    project 3867 still issued: a registry's public listing, not one organisation's account."""
+    rows = [
+        f"2023-05-01,,2022-01-01,2022-12-31,3866,Biogas,China,Waste,ACM0010,500,10,"
+        f"1-98000{n}001-98000{n}010-VCS-VCU-2000-VER-CN-13-3866-01012022-31122022-0,,2024-01-0{n},Company {n},,"
+        for n in range(1, 6)
+    ]
+    rows.append("2023-05-01,,2022-01-01,2022-12-31,3867,Wind,China,Energy,ACM0002,500,20,"
+                "1-981000001-981000020-VCS-VCU-2001-VER-CN-1-3867-01012022-31122022-0,,,,,")
+    return "\n".join([_VERRA_HEADER, *rows, ""]).encode()
+
+
+def test_a_public_listing_is_refused_as_holdings_unless_the_projects_are_named(client, world, table_counts) -> None:
+    url = f"{_base(world)}/registry-imports"
+    before = table_counts()
+    refused = client.post(url, content_type="multipart/form-data", headers=world.headers("procurement"),
+                          data={"file": (io.BytesIO(_public_listing()), "public.csv")})
+    assert refused.status_code == 422, refused.get_json()
+    [error] = refused.get_json()["error"]["details"]["errors"]
+    assert error["reason"] == (
+        "this file is a registry's public listing, not the organisation's account: its rows name 5 different "
+        "retirement beneficiaries ('Company 1', 'Company 2', 'Company 3', …). Holdings are the organisation's "
+        "own units: import the export of its registry account, or name its project ids (project_ids) to read "
+        "only the rows of those projects")
+    assert table_counts() == before
+    # named, only the organisation's project is read: its one block of 20 VCUs (981,000,020 − 981,000,001 + 1)
+    imported = client.post(url, content_type="multipart/form-data", headers=world.headers("procurement"),
+                           data={"file": (io.BytesIO(_public_listing()), "public.csv"), "project_ids": "3867"})
+    assert imported.status_code == 201, imported.get_json()
+    answer = imported.get_json()
+    assert (answer["blocks"], answer["quantity_by_scheme"]) == (1, {"VCU": 20})
+
+
+def test_project_ids_longer_than_the_form_allows_are_refused(client, world, table_counts) -> None:
+    before = table_counts()
+    response = client.post(f"{_base(world)}/registry-imports", content_type="multipart/form-data",
+                           headers=world.headers("procurement"),
+                           data={"file": (io.BytesIO(_public_listing()), "public.csv"), "project_ids": "1," * 2001})
+    assert response.status_code == 422, response.get_json()
+    assert "project_ids" in response.get_json()["error"]["details"]
+    assert table_counts() == before

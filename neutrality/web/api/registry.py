@@ -211,13 +211,16 @@ def list_imports(page: Page, organisation_id: int) -> Any:
 def import_registry_file(organisation_id: int) -> Any:
     """Import a registry export or statement ('file'): Verra and Gold Standard exports as the
     registries publish them, I-REC/GEC/CCER through the templates. All rows or none;
-    ``dry_run=true`` previews."""
+    ``dry_run=true`` previews. A registry's public listing is refused as holdings unless
+    ``project_ids`` (comma-separated) names the organisation's projects, whose rows alone are read."""
     options = form_fields(RegistryImportFormSchema())
+    project_ids = list(options.pop("project_ids"))
     data, filename = uploaded_file("file")
     return importing.import_registry_file(
         uow(), actor(), organisation_id, data=data, filename=filename,
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes, as_of=_today(), **options,
         limits=registry_file_limits(current_app.extensions["neutrality.settings"]),
+        project_ids=project_ids,
     )
 
 
