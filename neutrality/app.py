@@ -59,6 +59,9 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
         OPENAPI_JSON_PATH="openapi.json",
     )
     app.extensions["neutrality.settings"] = settings
+    # JSON answers carry Chinese text as text (盐城工厂), not as \u escapes a person cannot read;
+    # UTF-8 is JSON's own encoding, and the Content-Type says so.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     if settings.proxy_hops:
         # Behind a reverse proxy the connection's address is the proxy's; trust exactly the
         # hops configured, so the rate limits count the real client and a client cannot forge it.

@@ -210,3 +210,13 @@ def test_the_organisation_page_names_codes_in_the_readers_language(client, uow, 
         assert text in page
     hant = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "zh-HK"}).text
     assert "江蘇省 (CN-JS)" in hant and "營運控制權法" in hant
+
+
+def test_json_answers_carry_chinese_text_as_text(client, world) -> None:
+    created = client.post(f"/api/v1/organisations/{world.org_a}/sites", headers=world.headers("lead"),
+                          json={"name": "盐城工厂", "country": "CN", "region": "CN-JS", "address": "盐城市"})
+    assert created.status_code == 201, created.get_json()
+    # the bytes of the answer hold the UTF-8 of 盐城工厂, not the escapes \u76d0\u57ce…
+    assert "盐城工厂".encode() in created.data
+    assert b"\\u76d0" not in created.data
+    assert created.content_type == "application/json"
