@@ -78,6 +78,7 @@ class World:
     candidate_email: str
     commitment_b: int = 0
     inventory_verified: int = 0
+    import_draft: int = 0
     inventory_draft: int = 0
     inventory_external: int = 0
     activity_draft: int = 0
@@ -176,6 +177,7 @@ def _add_inventories(uow: MakeUow, world: World) -> None:
     world.commitment_b = commitment.id
     world.inventory_verified, world.inventory_draft = verified.id, draft.id
     world.inventory_external, world.activity_draft = external.id, added[0].id
+    world.import_draft = added[0].import_id  # the batch of the draft's one record (sent as JSON)
     world.period_verified = periods[0].id
 
 

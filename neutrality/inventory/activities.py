@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
-from neutrality.db import query_page
+from neutrality.db import owned_row, query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
 from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
@@ -150,6 +150,32 @@ def delete_activity(
         uow.session.delete(row)
         count_activities(uow.session, inventory_id, -1)
         uow.commit()
+
+
+def undo_import(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, import_id: int
+) -> int:
+    """Take an import back whole: its records and the batch itself, in one transaction, written
+    in the audit log with what the batch was and how many records went with it. Refused once
+    the inventory is verified (a new version is made instead). Returns the records removed."""
+    authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
+    with uow:
+        session = uow.session
+        inventory = get_inventory_row(session, organisation_id, inventory_id)
+        batch = owned_row(session, ActivityImport, inventory_id, import_id, what="import", owner="inventory")
+        require_draft(inventory)
+        before = snapshot(batch)
+        removed = session.execute(
+            delete(ActivityRecord).where(
+                ActivityRecord.inventory_id == inventory_id, ActivityRecord.import_id == batch.id
+            )
+        ).rowcount
+        count_activities(session, inventory_id, -removed)
+        record(session, actor, "inventory.import_undone", batch, before={**before, "records_removed": removed},
+               deleted=True, organisation_id=organisation_id)
+        session.delete(batch)
+        uow.commit()
+        return removed
 
 
 @dataclass(frozen=True)

@@ -625,3 +625,41 @@ def test_pages_of_records_and_the_inventorys_count_follow_every_change(client, w
     version = client.post(f"{verified}/versions", json={"reason": "late bill"}, headers=lead).get_json()
     assert version["activity_count"] == 1
     assert all(kept == counted for kept, counted in _stored_counts(db).values())
+
+
+def test_an_import_is_taken_back_whole_audited_and_not_once_verified(client, world, table_counts) -> None:
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    lead = world.headers("lead")
+    # a file of three diesel months, taken back: the draft keeps only its world record
+    months = [f"{world.site_a},Diesel {m},1,stationary_combustion,fuel,10,L,2025-{m:02d}-01,2025-{m:02d}-28"
+              for m in (1, 2, 3)]
+    before = table_counts()
+    imported = client.post(f"{base}/imports", headers=lead, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(_csv(months)), "diesel.csv")}).get_json()
+    assert client.get(base, headers=lead).get_json()["activity_count"] == 4
+    # a viewer may not; another inventory's import is not found there
+    assert client.delete(f"{base}/imports/{imported['import_id']}", headers=world.headers("viewer")).status_code == 403
+    verified = f"{_base(world)}/inventories/{world.inventory_verified}"
+    assert client.delete(f"{verified}/imports/{imported['import_id']}", headers=lead).status_code == 404
+
+    assert client.delete(f"{base}/imports/{imported['import_id']}", headers=lead).status_code == 204
+    after = table_counts()
+    # the three records and their batch are gone; the audit log gained one entry
+    assert after["activity_records"] == before["activity_records"]
+    assert after["activity_imports"] == before["activity_imports"]
+    assert after["audit_entries"] == before["audit_entries"] + 2  # the import, then its undoing
+    assert client.get(base, headers=lead).get_json()["activity_count"] == 1
+    audit = client.get(f"{_base(world)}/audit?per_page=200", headers=world.headers("admin")).get_json()
+    [undone] = [e for e in audit["items"] if e["action"] == "inventory.import_undone"]
+    assert (undone["entity_type"], undone["entity_id"]) == ("activity_imports", str(imported["import_id"]))
+    # the same file may now be imported again
+    again = client.post(f"{base}/imports", headers=lead, content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(_csv(months)), "diesel.csv")})
+    assert again.get_json()["status"] == "imported"
+
+    # a verified inventory's imports stay
+    [old] = client.get(f"{verified}/imports", headers=lead).get_json()["items"]
+    frozen = table_counts()
+    refused = client.delete(f"{verified}/imports/{old['id']}", headers=lead)
+    assert refused.status_code == 409
+    assert table_counts() == frozen

@@ -31,7 +31,7 @@ def _path_ids(world: Any) -> dict[str, int]:
         "organisation_id": world.org_a, "site_id": world.site_a, "subject_id": world.subject_a,
         "commitment_id": world.commitment_a, "period_id": world.period_a,
         "exclusion_id": world.exclusion_a, "inventory_id": world.inventory_draft,
-        "activity_id": world.activity_draft, "project_id": world.project_a,
+        "activity_id": world.activity_draft, "import_id": world.import_draft, "project_id": world.project_a,
         "block_id": world.block_a, "purchase_id": world.purchase_a,
         "retirement_id": world.retirement_a, "invitation_id": world.invitation_new,
         # Not the viewer's: removing the viewer or revoking a token would end the run's callers.

@@ -182,6 +182,14 @@ def import_activities(organisation_id: int, inventory_id: int) -> Any:
     return outcome
 
 
+@blp.route(INV + "/imports/<int:import_id>", methods=["DELETE"])
+@blp.response(204)
+def undo_import(organisation_id: int, inventory_id: int, import_id: int) -> None:
+    """Take an import back whole: its records and the batch, audited. Refused (409) once the
+    inventory is verified; a new version is made instead."""
+    activities.undo_import(uow(), actor(), organisation_id, inventory_id, import_id)
+
+
 @blp.route(INV + "/report", methods=["GET"])
 @blp.response(200, ReportSchema)
 def report(organisation_id: int, inventory_id: int) -> Any:
