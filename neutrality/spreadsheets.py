@@ -190,14 +190,16 @@ def upload_format(
 
 
 #: Encodings a caller may state (by Python's canonical codec name) and the codec read with. GBK
-#: and GB2312 are subsets of GB18030; Big5 as Windows writes it is cp950, Microsoft's superset.
+#: (cp936, Windows' "ANSI" code page in mainland China) and GB2312 are subsets of GB18030, so a
+#: file stated in either is read as GB18030; Big5 as Windows writes it is cp950, Microsoft's
+#: superset.
 _STATED = {
     "utf-8": "utf-8", "utf-8-sig": "utf-8", "gb18030": "gb18030", "gbk": "gb18030",
     "gb2312": "gb18030", "big5": "cp950", "cp950": "cp950", "big5hkscs": "big5hkscs",
     "utf-16": "utf-16", "utf-16-le": "utf-16-le", "utf-16-be": "utf-16-be",
 }  # fmt: skip
 #: What the forms and the command line offer to state (the others are accepted, not advertised).
-OFFERED_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "big5")
+OFFERED_ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "cp936", "big5")
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -233,14 +235,98 @@ def _suspicious(char: str) -> bool:
     return False
 
 
-def _suspicious_share(text: str) -> float:
+def _sample(text: str) -> Counter[str]:
+    """The non-ASCII characters of the first part of ``text``, counted."""
     chars: Counter[str] = Counter()
     for match in _NON_ASCII.finditer(text):
         chars.update(match.group())
         if chars.total() >= _SAMPLE_CHARS:
             break
+    return chars
+
+
+def _suspicious_share(text: str) -> float:
+    chars = _sample(text)
     total = chars.total()
     return sum(n for c, n in chars.items() if _suspicious(c)) / total if total else 0.0
+
+
+#: Share of Big5's less-common ideographs (次常用字) above which a Big5 reading is taken for
+#: GB18030 bytes: in real text they are rare, but GB2312's second half lands there.
+_RARE_BIG5_SHARE = 0.10
+
+
+def _rare_big5(char: str) -> bool:
+    """Big5 orders ideographs by frequency: 常用字 from lead byte 0xA4, 次常用字 from 0xC9.
+    GB2312 ideographs (lead bytes 0xB0–0xF7) read as Big5 fall in both halves, so about a third
+    of a GB text's ideographs become 次常用字; real traditional text has next to none."""
+    if not 0x4E00 <= ord(char) <= 0x9FFF:
+        return False
+    try:
+        return char.encode("cp950")[0] >= 0xC9
+    except UnicodeEncodeError:
+        return False
+
+
+def _rare_big5_share(text: str) -> float:
+    chars = _sample(text)
+    ideographs = sum(n for c, n in chars.items() if 0x4E00 <= ord(c) <= 0x9FFF)
+    return sum(n for c, n in chars.items() if _rare_big5(c)) / ideographs if ideographs else 0.0
+
+
+def _plausible(text: str, codec: str) -> bool:
+    """Whether ``text``, read from a file with ``codec``, is text rather than mis-decoded bytes."""
+    if _suspicious_share(text) > _MOJIBAKE_SHARE:
+        return False
+    return codec not in ("cp950", "big5hkscs") or _rare_big5_share(text) <= _RARE_BIG5_SHARE
+
+
+def _misread(data: bytes, text: str, codec: str) -> bool:
+    """Whether ``text``, decoded without error from ``data`` in the encoding the caller stated,
+    is mojibake: UTF-8 bytes (valid UTF-8 is nearly never GBK or Big5 text), characters no
+    reading of Chinese text gives (as :func:`legacy_text` judges), or a Big5 reading heavy in
+    次常用字 of bytes that GB18030 reads cleanly. A real Big5 text with a rare character on
+    every row is not refused: GB18030 reads Big5 bytes as mojibake."""
+    if data.isascii():
+        return False
+    if _is_utf8(data) or _suspicious_share(text) > _MOJIBAKE_SHARE:
+        return True
+    if codec in ("cp950", "big5hkscs") and _rare_big5_share(text) > _RARE_BIG5_SHARE:
+        try:
+            return _suspicious_share(data.decode("gb18030")) <= _MOJIBAKE_SHARE
+        except UnicodeDecodeError:
+            return False
+    return False
+
+
+#: How a likely encoding is named to the user, and what to state for it.
+_ENCODING_HINTS = {"utf-8": ("UTF-8", "utf-8"), "gb18030": ("GB18030/GBK", "gbk"),
+                   "cp950": ("Big5", "big5")}  # fmt: skip
+
+
+def _likely_encoding(data: bytes, wrong: str) -> str | None:
+    """The codec other than ``wrong`` that reads ``data`` as plausible text, if one does."""
+    for codec in _ENCODING_HINTS:
+        if codec == wrong:
+            continue
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec == "utf-8" or _plausible(text, codec):
+            return codec
+    return None
+
+
+def _with_hint(refused: Refused, data: bytes, codec: str) -> Refused:
+    """``refused`` (the file does not read in the encoding it was stated in) with the encoding it
+    looks like, when another one reads it."""
+    likely = _likely_encoding(data, codec)
+    if likely is not None:
+        name, stated = _ENCODING_HINTS[likely]
+        reason = refused.errors[0].reason
+        refused = Refused(f"{reason}; it looks like {name}: state {stated} or leave the encoding out")
+    return refused
 
 
 def decode_failure(data: bytes, codec: str, what: str) -> Refused:
@@ -295,9 +381,17 @@ def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
         if codec == "utf-8":
             return (data[3:], "utf-8-sig", False) if bom else (data, "utf-8", False)
         try:
-            return data.decode(codec).encode("utf-8"), codec, False
+            text = data.decode(codec)
         except UnicodeDecodeError:
-            raise decode_failure(data, codec, stated) from None
+            raise _with_hint(decode_failure(data, codec, stated), data, codec) from None
+        if _misread(data, text, codec):
+            # a Big5 file stated as GBK reads without error, as mojibake: refused, not imported
+            raise _with_hint(
+                Refused(f"the file's text does not read as {stated}: it comes out garbled"),
+                data,
+                codec,
+            )
+        return text.encode("utf-8"), codec, False
     if bom:
         return data[3:], "utf-8-sig", False
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode text"
@@ -320,6 +414,14 @@ def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
     return data, "utf-8", True
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def with_csv_text(data: bytes, stated: str | None, read: Callable[[bytes], T]) -> tuple[T, str]:
     """``read`` applied to a CSV file as UTF-8 bytes, and the encoding the file was read with.
     A file only presumed UTF-8 (:func:`utf8_body`) whose bytes turn out not to be is read again
@@ -331,7 +433,7 @@ def with_csv_text(data: bytes, stated: str | None, read: Callable[[bytes], T]) -
             return read(body), used
         except UnicodeDecodeError:
             if not presumed:
-                raise decode_failure(data, "utf-8", "UTF-8") from None
+                raise _with_hint(decode_failure(data, "utf-8", "UTF-8"), data, "utf-8") from None
             text, used = legacy_text(data)
             body = text.encode("utf-8")
             refuse_nul(body)
@@ -374,10 +476,25 @@ def _column_name(header: Sequence[str], index: int, in_header: bool) -> str:
     return name if name and "\x00" not in name else f"column {column_letter(index)}"
 
 
-def csv_header(body: bytes, limits: SheetLimits | None = None) -> tuple[list[str], int, str]:
+#: Rows with a value above the header (a ledger's title, who filled it in) passed over at most
+#: while looking for a header the caller recognises.
+MAX_TITLE_ROWS = 10
+
+
+def csv_header(
+    body: bytes,
+    limits: SheetLimits | None = None,
+    recognise: Callable[[list[str]], bool] | None = None,
+) -> tuple[list[str], int, str]:
     """The header cells (trimmed), how many lines come before the header, and the delimiter; a
-    header wider than ``limits`` allow is refused before any row is read."""
-    line, before = header_line(body)
+    header wider than ``limits`` allow is refused before any row is read. With ``recognise``,
+    the header is the first of the first lines with a value that it recognises (a title above
+    the header is passed over), else the first line with a value."""
+    if recognise is not None and limits is not None:
+        # a line wider than the limits is taken for the header, and refused below at once
+        widest, inner = limits.max_columns, recognise
+        recognise = lambda cells: len(cells) > widest or inner(cells)  # noqa: E731
+    line, before = header_line(body, recognise)
     sep = delimiter(line)
     try:
         header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
@@ -388,14 +505,36 @@ def csv_header(body: bytes, limits: SheetLimits | None = None) -> tuple[list[str
     return header, before, sep
 
 
-def header_line(body: bytes) -> tuple[str, int]:
+def header_line(
+    body: bytes, recognise: Callable[[list[str]], bool] | None = None
+) -> tuple[str, int]:
     """The first line with a value (decoded) and how many lines come before it; Excel writes an
-    empty row as a line of delimiters."""
+    empty row as a line of delimiters. With ``recognise``: the first of the first
+    :data:`MAX_TITLE_ROWS` + 1 lines with a value whose cells it recognises, else the first."""
+    first: tuple[str, int] | None = None
+    seen = 0
     for index, raw in enumerate(io.BytesIO(body)):
         line = raw.decode("utf-8")
-        if line.strip(' \t\r\n,;"'):
-            return line.rstrip("\r\n"), index
-    raise Refused("the file is empty")
+        if not line.strip(' \t\r\n,;"'):
+            continue
+        line = line.rstrip("\r\n")
+        if recognise is None or recognise(line_cells(line)):
+            return line, index
+        first = first or (line, index)
+        seen += 1
+        if seen > MAX_TITLE_ROWS:
+            break
+    if first is None:
+        raise Refused("the file is empty")
+    return first
+
+
+def line_cells(line: str) -> list[str]:
+    """One line of CSV text as its cells (trimmed), by the delimiter the line itself suggests."""
+    try:
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter(line)))]
+    except (csv.Error, StopIteration):
+        return []
 
 
 def delimiter(line: str) -> str:
@@ -504,10 +643,12 @@ def read_sheet(
     *,
     limits: SheetLimits,
     deadline: Deadline,
+    recognise: Callable[[list[str]], bool] | None = None,
 ) -> Sheet:
     """A worksheet of an XLSX workbook (``sheet`` by name; the first by default), each cell as
     ``text`` shows it, once :func:`~neutrality.sheet_limits.check_workbook` has found it within
-    ``limits``."""
+    ``limits``. The header is the first row with a value, or with ``recognise`` the first of the
+    first :data:`MAX_TITLE_ROWS` + 1 such rows that it recognises (a title above is passed over)."""
     try:
         checked = check_workbook(data, sheet, limits, deadline)
     except DamagedWorkbook as damaged:
@@ -543,7 +684,13 @@ def read_sheet(
         filled |= np.fromiter((bool(v.strip()) for v in column), dtype=bool, count=n)
     if not filled.any():
         raise Refused("the file is empty")
-    head = int(np.flatnonzero(filled)[0])
+    candidates = np.flatnonzero(filled)[: MAX_TITLE_ROWS + 1]
+    head = int(candidates[0])
+    if recognise is not None:
+        for position in candidates.tolist():
+            if recognise([str(column[position]).strip() for column in columns]):
+                head = position
+                break
     header = [str(column[head]).strip() for column in columns]
     if checked.may_hold_nul:
         errors = [

@@ -49,7 +49,8 @@ def _u(code: str, dimension: Dimension, to_base: str, currency: str | None = Non
 
 
 #: The conversion table. Exact factors only (3.6 MJ per kWh by definition; 1 tce = 29.3076 GJ
-#: by GB/T 2589).
+#: by GB/T 2589). The order is the order units are listed to users (an unknown unit's error lists
+#: those its activity type accepts).
 UNITS: dict[str, Unit] = {
     u.code: u
     for u in (
@@ -59,6 +60,8 @@ UNITS: dict[str, Unit] = {
         _u("TJ", Dimension.ENERGY, "1000"),
         _u("kWh", Dimension.ENERGY, "0.0036"),
         _u("MWh", Dimension.ENERGY, "3.6"),
+        # 万千瓦时, how Chinese ledgers count electricity: 10,000 kWh = 10 MWh = 36 GJ
+        _u("10000 kWh", Dimension.ENERGY, "36"),
         _u("GWh", Dimension.ENERGY, "3600"),
         _u("tce", Dimension.ENERGY, "29.3076"),
         _u("g", Dimension.MASS, "0.000001"),
@@ -89,14 +92,19 @@ UNITS: dict[str, Unit] = {
 ALIASES: dict[str, str] = {
     "kj": "kJ", "千焦": "kJ", "gg": "Gg", "mj": "MJ", "gj": "GJ", "tj": "TJ", "kwh": "kWh", "mwh": "MWh", "gwh": "GWh",
     "千瓦时": "kWh", "千瓦時": "kWh", "度": "kWh", "兆瓦时": "MWh", "兆瓦時": "MWh",
+    "kw·h": "kWh", "kw.h": "kWh", "千瓦·时": "kWh", "千瓦·時": "kWh", "千瓦小时": "kWh",
+    "10000 kwh": "10000 kWh", "万千瓦时": "10000 kWh", "萬千瓦時": "10000 kWh",
+    "万kwh": "10000 kWh", "萬kwh": "10000 kWh", "万度": "10000 kWh", "萬度": "10000 kWh",
     "吉焦": "GJ", "太焦": "TJ", "太焦耳": "TJ", "吨标准煤": "tce", "噸標準煤": "tce", "tce": "tce",
+    "吨标煤": "tce", "噸標煤": "tce", "标煤": "tce", "標煤": "tce",
     "kg": "kg", "千克": "kg", "公斤": "kg", "t": "t", "tonne": "t", "tonnes": "t", "吨": "t",
     "噸": "t", "公噸": "t", "g": "g", "克": "g", "kt": "kt",
     "l": "L", "litre": "L", "liter": "L", "升": "L", "公升": "L", "kl": "kL",
     "m3": "m3", "m³": "m3", "立方米": "m3", "立方公尺": "m3",
     "1000 m3": "1000 m3", "1000m3": "1000 m3", "1000 m³": "1000 m3", "千立方米": "1000 m3",
     "10000 m3": "10000 m3", "万m3": "10000 m3", "万m³": "10000 m3", "万立方米": "10000 m3",
-    "萬立方米": "10000 m3",
+    "萬立方米": "10000 m3", "万方": "10000 m3", "萬方": "10000 m3", "万立方": "10000 m3",
+    "萬立方": "10000 m3", "方": "m3",
     "km": "km", "公里": "km", "千米": "km", "m": "m", "米": "m", "mi": "mi",
     "t·km": "t·km", "tkm": "t·km", "t-km": "t·km", "t.km": "t·km", "吨公里": "t·km", "噸公里": "t·km",
     "p·km": "p·km", "pkm": "p·km", "人公里": "p·km",
@@ -114,6 +122,12 @@ def unit(code: str) -> Unit:
     if found is None:
         raise UnknownUnit(f"unknown unit '{code}'", {"unit": [f"'{code}' is not a known unit"]})
     return found
+
+
+def codes_of(dimensions: frozenset[Dimension] | set[Dimension]) -> list[str]:
+    """The codes of the units of ``dimensions``, in the table's order (to tell a user which units
+    fit)."""
+    return [u.code for u in UNITS.values() if u.dimension in dimensions]
 
 
 def compatible(a: Unit, b: Unit) -> bool:

@@ -40,7 +40,9 @@ from neutrality.inventory.importing import (
     ImportRejected,
     RowError,
     activity_fingerprint,
+    closest_site,
     parse_activity_file,
+    site_key,
     template_csv,
 )
 from neutrality.inventory.model import Activity, ActivityType, EmissionFactor, FactorKind, GwpSet
@@ -407,29 +409,34 @@ def _resolve_records(
     left to the caller). Works column by column: a million rows take about a second.
     """
     sites = stored.sites
+    # a site is found by its id or its name, whatever the script (佛山獅山工廠 = 佛山狮山工厂), the
+    # width of its characters, case and blanks
     by_key: dict[str, Site] = {}
     for site in sites:
-        by_key[site.name.casefold()] = site
+        by_key.setdefault(site_key(site.name), site)
         by_key[str(site.id)] = site
     rows = parsed.column("row")
     codes, spellings = pd.factorize(np.asarray(parsed.column("site"), dtype=object))
-    site_of = [by_key.get(spelling.strip().casefold()) for spelling in spellings]
+    site_of = [by_key.get(site_key(spelling)) for spelling in spellings]
     errors: list[RowError] = []
     known_sites = ", ".join(sorted(s.name for s in sites))
+    names = [s.name for s in sites]
     unknown = (
         np.array([site is None for site in site_of], dtype=bool)[codes]
         if len(codes)
         else np.zeros(0, bool)
     )
+    guesses: dict[int, str] = {}
     for position in np.flatnonzero(unknown):
-        errors.append(
-            RowError(
-                int(rows[position]),
-                "site",
-                f"'{spellings[codes[position]]}' is not a site of "
-                f"this claim's subject (one of: {known_sites})",
+        code = int(codes[position])
+        if code not in guesses:
+            near = closest_site(spellings[code], names)
+            guesses[code] = (
+                f"'{spellings[code]}' is not a site of this claim's subject; did you mean '{near}'?"
+                if near
+                else f"'{spellings[code]}' is not a site of this claim's subject (one of: {known_sites})"
             )
-        )
+        errors.append(RowError(int(rows[position]), "site", guesses[code]))
     # The parser's fingerprint is made from the file's spelling of the site; it must be of the
     # site as stored, so that another spelling (an id, other case) is still the same activity.
     # The fingerprint depends on the site only through its text: if the spelling and the stored

@@ -117,7 +117,9 @@ def inventory_metering(organisation_id: int, inventory_id: int,
 def inventory_template(activity_type: str) -> None:
     """Print the CSV template of an activity type (redirect it to a file)."""
     template = activities.activity_template(cli_actor(), activity_type)
-    click.echo(template.decode("utf-8-sig"), nl=False)
+    # the bytes as the API serves them, byte-order mark included: without it Excel on Chinese
+    # Windows reads the file in the ANSI code page (GBK or Big5) and shows mojibake
+    click.echo(template, nl=False)
 
 
 @inventory.command("new-version")

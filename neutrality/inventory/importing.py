@@ -11,6 +11,12 @@ imported) belongs to the service; nothing here touches a database, Flask or the 
 Errors name the row as the user sees it in the spreadsheet (the header is row 1, the first data
 row is 2) and the column by *their* header, so a message can be acted on without our vocabulary.
 
+Files come as factories keep them (issue 12 §3): headers in English, 简体 or 繁體 are understood
+without a mapping (:data:`HEADER_ALIASES`); a title above the header, a totals row (合计, 總計,
+小计, Total) and notes below the data are passed over and listed in :attr:`ParsedImport.skipped`
+with their rows, for the preview. :func:`site_key` and :func:`closest_site` compare site names
+across 简体/繁體 and full-/half-width forms, for the service that resolves sites.
+
 Speed: the benchmark imports 1,000,000 rows (parse + validate + store) in 20 s, so checks work on
 whole columns. The CSV header is read first; columns with few distinct values (site, unit, dates,
 scope…) are then read by pandas as categoricals, so each distinct value is decoded, parsed and
@@ -24,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import hashlib
 import io
 import operator
@@ -72,6 +79,7 @@ from neutrality.spreadsheets import (
     csv_header,
     header_names,
     is_help_row,
+    line_cells,
     named_columns,
     norm,
     parse_date,
@@ -83,7 +91,7 @@ from neutrality.spreadsheets import (
     upload_format,
     with_csv_text,
 )
-from neutrality.units import Dimension, Unit, UnknownUnit, unit
+from neutrality.units import Dimension, Unit, UnknownUnit, codes_of, unit
 
 #: Our field names, in the order of the templates. Customers' own headers map onto these.
 FIELDS: tuple[str, ...] = (
@@ -145,6 +153,10 @@ _DIMENSION_HINTS = {
     ActivityType.SPEND: "a currency (CNY, USD…)",
     ActivityType.OTHER: "a known unit",
 }
+
+
+#: The units each activity type takes, as an unknown unit's error lists them.
+_TAKES = {kind: ", ".join(codes_of(dims)) for kind, dims in ALLOWED_DIMENSIONS.items()}
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -222,6 +234,18 @@ class ActivityRows(Sequence[ActivityRow]):
         return values
 
 
+class SkippedRow(NamedTuple):
+    """A row of the file that is not an activity and was passed over: a title above the header,
+    the templates' help row, a totals row (合计/總計/小计/Total) or a note below the data. The
+    preview lists them, so the user sees what was not read."""
+
+    row: int
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "reason": self.reason}
+
+
 @dataclass(frozen=True)
 class ImportTotal:
     scope: Scope
@@ -241,6 +265,7 @@ class ImportPreview:
     sample: list[ActivityRow]
     totals: list[ImportTotal]
     errors: list[RowError]
+    skipped: list[SkippedRow] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -262,6 +287,7 @@ class ParsedImport:
     encoding: str | None  # codec the text was read with; "utf-8" for XLSX (its XML is UTF-8)
     rows: ActivityRows = field(default_factory=ActivityRows)
     errors: list[RowError] = field(default_factory=list)
+    skipped: list[SkippedRow] = field(default_factory=list)  # rows that are not activities
 
     @property
     def ok(self) -> bool:
@@ -291,10 +317,86 @@ class ParsedImport:
             self.rows[:limit],
             [ImportTotal(s, t, u, n, q) for (s, t, u), (n, q) in sorted(totals.items())],
             self.errors,
+            self.skipped,
         )
 
 
 # --- column mapping ----------------------------------------------------------------------------
+
+
+def _header_key(header: str) -> str:
+    """Comparison form of a header: full-width folded, no case, no blanks, underscores, hyphens
+    or the asterisk that marks a required column (「*站点」)."""
+    return re.sub(r"[\s_\-*]+", "", norm(header))
+
+
+#: Headers understood without a mapping, in English, 简体 and 繁體, for each field: the names
+#: ledgers kept in Chinese factories give their columns. A header written with its unit
+#: (「用电量（千瓦时）」) still needs a mapping that fixes the unit.
+_FIELD_HEADERS: Mapping[str, tuple[str, ...]] = {
+    "site": (
+        "site name", "site code", "plant", "factory", "facility",
+        "站点", "站點", "站点名称", "站點名稱", "工厂", "工廠", "工厂名称", "工廠名稱",
+        "厂区", "廠區", "厂区名称", "廠區名稱", "厂别", "廠別", "场所", "場所", "设施", "設施",
+    ),
+    "source": (
+        "emission source", "排放源", "排放源名称", "排放源名稱", "来源", "來源",
+        "排放设施", "排放設施", "设备", "設備",
+    ),
+    "scope": ("范围", "範圍", "范畴", "範疇", "排放范围", "排放範圍", "排放范畴", "排放範疇"),
+    "scope1_subtype": (
+        "scope 1 subtype", "范围一类型", "范围一类别", "範圍一類別", "範疇一類別", "範疇一類型",
+    ),
+    "scope3_category": (
+        "scope 3 category", "范围三类别", "範圍三類別", "範疇三類別", "范畴三类别",
+    ),
+    "iso_category": ("iso category", "iso 14064-1 category", "iso类别", "iso類別"),
+    "activity_type": (
+        "activity type", "type", "活动类型", "活動類型", "活动数据类型", "活動數據類型",
+        "活動資料類型", "能源类型", "能源類型", "能源种类", "能源種類",
+    ),
+    "quantity": (
+        "amount", "数量", "數量", "用量", "活动数据", "活動數據", "活動資料", "消耗量",
+        "活动量", "活動量", "使用量",
+    ),
+    "unit": ("units", "单位", "單位", "计量单位", "計量單位"),
+    "start_date": (
+        "start", "from", "period start", "开始日期", "開始日期", "起始日期", "起始日",
+        "开始时间", "開始時間", "起始时间", "起始時間",
+    ),
+    "end_date": (
+        "end", "to", "period end", "结束日期", "結束日期", "截止日期", "截止日", "终止日期",
+        "終止日期", "结束时间", "結束時間", "截止时间", "截止時間",
+    ),
+    "evidence": (
+        "evidence reference", "reference", "证据", "證據", "凭证", "憑證", "凭证编号",
+        "憑證編號", "证明文件", "證明文件", "单据", "單據", "单据编号", "單據編號",
+    ),
+    "data_quality": (
+        "quality", "数据质量", "數據質量", "數據品質", "資料品質", "数据质量等级",
+        "數據質量等級", "数据等级", "數據等級",
+    ),
+    "uncertainty_percent": (
+        "uncertainty", "uncertainty %", "不确定性", "不確定性", "不确定度", "不確定度",
+    ),
+    "factor_key": (
+        "factor", "emission factor", "排放因子", "排放係數", "排放系数", "因子", "係數",
+    ),
+    "gas": ("气体", "氣體", "温室气体", "溫室氣體"),
+    "method": ("calculation method", "计算方法", "計算方法", "核算方法"),
+    "payer": ("付款方", "支付方", "运费承担方", "運費承擔方", "运费支付方", "運費支付方"),
+    "ownership": (
+        "vehicle ownership", "车辆归属", "車輛歸屬", "车辆所有权", "車輛所有權", "所有权", "所有權",
+    ),
+    "weight": ("weight carried", "重量", "货重", "貨重", "货物重量", "貨物重量"),
+    "weight_unit": ("重量单位", "重量單位"),
+}  # fmt: skip
+#: Every header understood without a mapping (its :func:`_header_key`) and its field.
+HEADER_ALIASES: Mapping[str, str] = {
+    _header_key(header): name
+    for name in FIELDS
+    for header in (name, name.replace("_", " "), *_FIELD_HEADERS.get(name, ()))
+}
 
 
 @dataclass(frozen=True)
@@ -305,13 +407,26 @@ class ColumnMapping:
     column nobody mapped is an error, never skipped silently). ``fixed`` gives a field the same
     value on every row (``{"unit": "kWh", "activity_type": "electricity"}``). Headers match after
     folding full-width forms and case, so ``用电量（千瓦时）`` matches ``用电量(千瓦时)``; our own
-    field names ("quantity", "Start date") are always understood. ``sheet`` names the XLSX
-    worksheet to read (default: the first).
+    field names ("quantity", "Start date") and the usual headers of Chinese ledgers in 简体 and
+    繁體 (:data:`HEADER_ALIASES`: 站点, 廠區, 用量, 起始日期…) are always understood. ``sheet``
+    names the XLSX worksheet to read (default: the first).
     """
 
     columns: Mapping[str, str | None] = field(default_factory=dict)
     fixed: Mapping[str, str] = field(default_factory=dict)
     sheet: str | None = None
+
+    def recognises(self, cells: list[str]) -> bool:
+        """Whether a row is a header: two of its cells (its only one, if it has one) are known
+        headers. A ledger's title above the header (「盐城工厂 2025 年能源消耗台账」) is not."""
+        named = [cell for cell in cells if cell.strip()]
+        needed = min(2, len(named))
+        known = 0
+        for cell in named:
+            known += self.target(cell)[0]
+            if known == needed:
+                return True
+        return False
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -341,7 +456,10 @@ class ColumnMapping:
             if norm(theirs) == normal:
                 return True, ours
         name = snake(header)
-        return (True, name) if name in FIELDS else (False, None)
+        if name in FIELDS:
+            return True, name
+        found = HEADER_ALIASES.get(_header_key(header))
+        return (True, found) if found is not None else (False, None)
 
 
 def _resolve_columns(
@@ -432,12 +550,76 @@ class _Table:
     sources: dict[str, int | str]  # field -> column index, or the mapping's fixed value
     cells: dict[int, _Cells]  # the columns in use (mapped, and unnamed ones to check)
     rows: np.ndarray  # spreadsheet row number of each data row
+    skipped: list[SkippedRow] = field(default_factory=list)
+
+
+#: A row's first cell that makes it a totals row: 合计, 總計, 小计, 一月小计, Total, Grand total.
+_TOTALS = re.compile(
+    r"(?:.{0,12}(?:合计|合計|总计|總計|小计|小計|共计|共計|累计|累計)|(?:grand |sub-?)?totals?|sum)"
+    r"\s*[:：]?"
+)
+#: The start of a note below the data: 注：, 备注:, 说明：, Note:, 制表人：, 审核：…
+_NOTE = re.compile(
+    r"(?:注|注意|备注|備註|说明|說明|附注|附註|notes?|remarks?|制表人?|製表人?|填表人|填报人|"
+    r"填報人|审核人?|審核人?|复核人|複核人|负责人|負責人|数据来源|數據來源|資料來源)"
+    r"\s*\d*\s*[:：.、]"
+)
+#: Longest text of a skipped row shown in the preview.
+_SHOWN = 60
+
+
+def _shown(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+def _row_text(marks: Mapping[int, _Cells], position: int) -> list[str]:
+    """The non-blank cells of one row, in the order of the file's columns."""
+    texts = (marks[i].text(position).strip() for i in sorted(marks))
+    return [t for t in texts if t]
+
+
+def _totals_rows(marks: Mapping[int, _Cells], positions: np.ndarray) -> np.ndarray:
+    """Which rows at ``positions`` are totals rows: their first cell with a value, in the file's
+    column order, is a totals label (合计, 一月小计, Total…). Only the first: a source called
+    "Total" further right is an activity."""
+    found = np.zeros(len(positions), dtype=bool)
+    open_ = np.ones(len(positions), dtype=bool)  # no value met yet, left to right
+    for index in sorted(marks):
+        column = marks[index]
+        undecided = np.flatnonzero(open_)
+        if not len(undecided):
+            break
+        filled = ~column.blank(positions[undecided])
+        if column.codes is not None:  # one text per row (quantity, evidence): never a label
+            hits = np.fromiter(
+                (_TOTALS.fullmatch(norm(u)) is not None for u in column.uniques),
+                dtype=bool,
+                count=len(column.uniques),
+            )
+            found[undecided] = filled & hits[column.codes[positions[undecided]]]
+        open_[undecided[filled]] = False
+    return found
+
+
+def _is_note(cells: list[str], width: int) -> bool:
+    """A row below the data that is a note: it starts like one (注：, 制表人：) or is one text
+    alone in a file of several columns, and is not a number."""
+    if not cells:
+        return False
+    if _NOTE.match(norm(cells[0])):
+        return True
+    return len(cells) == 1 and width > 1 and PLAIN_NUMBER.fullmatch(norm(cells[0])) is None
 
 
 def _data_rows(
-    cells: dict[int, _Cells], first: int, n: int
-) -> tuple[dict[int, _Cells], np.ndarray]:
-    """Data rows from position ``first`` on: blank rows dropped, the templates' help row skipped."""
+    cells: dict[int, _Cells], first: int, n: int, marks: Mapping[int, _Cells]
+) -> tuple[dict[int, _Cells], np.ndarray, list[SkippedRow]]:
+    """Data rows from position ``first`` on: blank rows dropped; the templates' help row, totals
+    rows (a first value 合计, 總計, 小计, Total…, anywhere in the data) and notes below the data
+    skipped and listed.
+    ``marks`` are every named column of the file (ignored ones too), where a totals label or a
+    note may stand."""
     positions = np.arange(first, n)
     blank = np.ones(len(positions), dtype=bool)
     # categorical columns first: they decide most rows at the price of their distinct values
@@ -447,14 +629,32 @@ def _data_rows(
             break
         blank[candidates] = column.blank(positions[candidates])
     positions = positions[~blank]
+    skipped: list[SkippedRow] = []
     if len(positions) and is_help_row([c.text(positions[0]) for c in cells.values()]):
+        skipped.append(SkippedRow(int(positions[0]) + 1, "the template's help row"))
         positions = positions[1:]
+    totals = _totals_rows(marks, positions)
+    if totals.any():
+        skipped.extend(
+            SkippedRow(p + 1, f"totals row: '{_shown(' '.join(_row_text(marks, p)))}'")
+            for p in positions[totals].tolist()
+        )
+        positions = positions[~totals]
+    end = len(positions)  # notes: the rows at the end that read as notes, not as activities
+    while end and _is_note(_row_text(marks, int(positions[end - 1])), len(cells)):
+        end -= 1
+    skipped.extend(
+        SkippedRow(p + 1, f"note below the data: '{_shown(' '.join(_row_text(marks, p)))}'")
+        for p in positions[end:].tolist()
+    )
+    positions = positions[:end]
+    skipped.sort()
     if not len(positions):
         raise Refused("the file has a header row but no data rows")
     contiguous = positions[-1] - positions[0] + 1 == len(positions)
     rows = slice(int(positions[0]), int(positions[-1]) + 1) if contiguous else positions
     # spreadsheet rows count from 1, and the positions count the rows before the header too
-    return {i: c.take(rows) for i, c in cells.items()}, positions + 1
+    return {i: c.take(rows) for i, c in cells.items()}, positions + 1, skipped
 
 
 def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first: int) -> None:
@@ -467,7 +667,7 @@ def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first:
 def _read_csv(
     body: bytes, mapping: ColumnMapping, limits: SheetLimits, deadline: Deadline
 ) -> _Table:
-    header, before, sep = csv_header(body, limits)
+    header, before, sep = csv_header(body, limits, mapping.recognises)
     header_row = before + 1
     sources, errors = _resolve_columns(header, header_row, mapping)
     if errors:
@@ -475,12 +675,19 @@ def _read_csv(
     used = {i for i in sources.values() if isinstance(i, int)} | {
         i for i, h in enumerate(header) if not h
     }
+    lines = io.BytesIO(body)
+    above = (line_cells(lines.readline().decode("utf-8").rstrip("\r\n")) for _ in range(before))
+    titles = [
+        SkippedRow(number, f"title above the header: '{_shown(' '.join(texts))}'")
+        for number, cells_above in enumerate(above, 1)
+        if (texts := [t for t in cells_above if t])
+    ]
     many = {sources[f] for f in _MANY_VALUES if isinstance(sources.get(f), int)}
     width = len(header)
     dtype = {i: (object if i in many else "category") for i in range(width)}
     frame = read_csv_frame(body, sep, width, dtype, limits, deadline)
     cells: dict[int, _Cells] = {}
-    for i in sorted(used):
+    for i in sorted(used | {i for i, h in enumerate(header) if h}):
         column = frame[i]
         if isinstance(column.dtype, pd.CategoricalDtype):
             uniques = np.append(column.cat.categories.to_numpy(dtype=object), "")
@@ -490,15 +697,19 @@ def _read_csv(
             cells[i] = _Cells(column.to_numpy(dtype=object))
         else:  # read row by row (see read_ragged)
             cells[i] = _Cells.of(column.to_numpy(dtype=object))
+    marks = {i: c for i, c in cells.items() if header[i]}
+    cells = {i: c for i, c in cells.items() if i in used}
     _check_unnamed(header, header_row, cells, before + 1)
-    taken, rows = _data_rows(cells, before + 1, len(frame))
-    return _Table(header, header_row, sources, taken, rows)
+    taken, rows, skipped = _data_rows(cells, before + 1, len(frame), marks)
+    return _Table(header, header_row, sources, taken, rows, titles + skipped)
 
 
 def _read_xlsx(
     data: bytes, mapping: ColumnMapping, limits: SheetLimits, deadline: Deadline
 ) -> _Table:
-    columns, header, head = read_sheet(data, mapping.sheet, limits=limits, deadline=deadline)
+    columns, header, head = read_sheet(
+        data, mapping.sheet, limits=limits, deadline=deadline, recognise=mapping.recognises
+    )
     n = len(columns[0])
     sources, errors = _resolve_columns(header, head + 1, mapping)
     if errors:
@@ -506,10 +717,17 @@ def _read_xlsx(
     used = {i for i in sources.values() if isinstance(i, int)} | {
         i for i, h in enumerate(header) if not h
     }
-    cells = {i: _Cells.of(columns[i]) for i in sorted(used)}
+    titles = [
+        SkippedRow(position + 1, f"title above the header: '{_shown(' '.join(texts))}'")
+        for position in range(head)
+        if (texts := [t for c in columns if (t := str(c[position]).strip())])
+    ]
+    cells = {i: _Cells.of(columns[i]) for i in sorted(used | {i for i, h in enumerate(header) if h})}
+    marks = {i: c for i, c in cells.items() if header[i]}
+    cells = {i: c for i, c in cells.items() if i in used}
     _check_unnamed(header, head + 1, cells, head + 1)
-    taken, rows = _data_rows(cells, head + 1, n)
-    return _Table(header, head + 1, sources, taken, rows)
+    taken, rows, skipped = _data_rows(cells, head + 1, n, marks)
+    return _Table(header, head + 1, sources, taken, rows, titles + skipped)
 
 
 # --- cell parsers (one call per distinct value) ------------------------------------------------
@@ -656,6 +874,9 @@ def _parse_iso(raw: str) -> IsoCategory:
     return IsoCategory(int(match.group(1)))
 
 
+_UNKNOWN_UNIT = "is not a known unit"
+
+
 def _parse_unit(raw: str) -> Unit:
     text = raw.strip()
     try:
@@ -665,7 +886,21 @@ def _parse_unit(raw: str) -> Unit:
     try:
         return unit(unicodedata.normalize("NFKC", text))
     except UnknownUnit:
-        raise BadCell(f"'{text}' is not a known unit") from None
+        raise BadCell(f"'{text}' {_UNKNOWN_UNIT}") from None
+
+
+def _units_taken(atype: _Column) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """An unknown unit's reason, completed with the units its row's activity type takes."""
+
+    def explain(reasons: np.ndarray, bad: np.ndarray) -> np.ndarray:
+        kinds, good = atype.values, atype.good
+        for p in np.flatnonzero(bad & good).tolist():
+            if str(reasons[p]).endswith(_UNKNOWN_UNIT):
+                kind = kinds[p]
+                reasons[p] += f" (activity type {kind.value} takes {_TAKES[kind]})"
+        return reasons
+
+    return explain
 
 
 def _parse_percent(raw: str) -> Decimal:
@@ -822,8 +1057,10 @@ class _Checks:
         *,
         required: bool = False,
         bulk: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]] | None = None,
+        explain: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
     ) -> _Column:
-        """Parse a field, each distinct text once, by ``parser`` (one text) or ``bulk`` (all)."""
+        """Parse a field, each distinct text once, by ``parser`` (one text) or ``bulk`` (all);
+        ``explain(reasons, bad)`` may add to the per-row reasons of the bad rows."""
         cells = self.cells(name)
         parse_all = bulk if bulk is not None else _one_by_one(parser)
         parsed, reasons = parse_all(cells.uniques)
@@ -836,7 +1073,10 @@ class _Checks:
         if cells.codes is not None:
             column.given, column.ok = given[cells.codes], ~bad[cells.codes]
         if bad.any():
-            self.fail(~column.ok, name, column.spread(reasons))
+            per_row = column.spread(reasons)
+            if explain is not None:
+                per_row = explain(per_row.copy(), ~column.ok)
+            self.fail(~column.ok, name, per_row)
         return column
 
 
@@ -957,7 +1197,7 @@ def _validate(
     iso = c.parse("iso_category", _parse_iso)
     atype = c.parse("activity_type", _parse_type, required=True)
     quantity = c.parse("quantity", bulk=_quantities)
-    unit_col = c.parse("unit", _parse_unit, required=True)
+    unit_col = c.parse("unit", _parse_unit, required=True, explain=_units_taken(atype))
     start = c.parse("start_date", parse_date, required=True)
     end = c.parse("end_date", parse_date, required=True)
     evidence = c.parse("evidence", bulk=_texts(TEXT_LIMITS["evidence"]))
@@ -1210,9 +1450,11 @@ def parse_activity_file(
                 data, encoding, lambda body: _read_csv(body, mapping, limits, deadline)
             )
         rows, errors = _validate(table, period_start, period_end)
+        skipped = table.skipped
     except Refused as refused:
         rows, errors, used = ActivityRows(), refused.errors, refused.encoding or used
-    return ParsedImport(filename, sha256, file_format, used, rows, errors)
+        skipped = []
+    return ParsedImport(filename, sha256, file_format, used, rows, errors, skipped)
 
 
 def template_csv(activity_type: ActivityType | str) -> bytes:
@@ -1231,3 +1473,65 @@ def template_csv(activity_type: ActivityType | str) -> bytes:
         .read_text("utf-8-sig")
     )
     return csv_bytes(csv.reader(io.StringIO(shipped, newline="")))
+
+
+# --- site names --------------------------------------------------------------------------------
+
+#: Traditional characters (繁體) of the words factory, site and place names are made of, each with
+#: its simplified form (简体), written in pairs: enough to match 佛山獅山工廠 with 佛山狮山工厂.
+#: (A full conversion is OpenCC's; site names need these.)
+_TRADITIONAL_PAIRS = """
+    廣广 東东 蘇苏 遼辽 寧宁 龍龙 陝陕 肅肃 維维 爾尔 內内 雲云 貴贵 慶庆 灣湾 臺台 門门 壯壮
+    區区 縣县 鎮镇 鄉乡 莊庄 園园 廠厂 場场 館馆 樓楼 號号 華华 關关 嶺岭 島岛 濱滨 陽阳 陰阴
+    漢汉 錫锡 鹽盐 揚扬 連连 紹绍 溫温 麗丽 廈厦 贛赣 潯浔 鄭郑 開开 許许 駐驻 馬马 荊荆 黃黄
+    岡冈 長长 嶽岳 張张 獅狮 頭头 遠远 順顺 禪禅 欽钦 義义 蘭兰 銀银 烏乌 魯鲁 齊齐 濟济 煙烟
+    濰潍 臨临 棗枣 蘆芦 瀋沈 撫抚 錦锦 營营 鐵铁 綏绥 雞鸡 鶴鹤 雙双 鴨鸭 倉仓 崗岗 鄲郸 滄沧
+    晉晋 運运 呂吕 崑昆 庫库 總总 辦办 實实 驗验 發发 電电 製制 產产 業业 線线 綫线 車车 間间
+    機机 組组 設设 備备 鍋锅 爐炉 鋼钢 銅铜 鋁铝 礦矿 紡纺 織织 膠胶 藥药 纖纤 紙纸 矽硅 體体
+    導导 熱热 氣气 處处 環环 節节 綠绿 術术 團团 責责 國国 際际 棟栋 層层 濤涛 滬沪 閩闽 粵粤
+    隴陇 瓊琼 蓮莲 龜龟 鶯莺 觀观 楊杨 測测 試试 貨货 輸输 風风 儲储 變变 壓压 聯联 網网 萬万
+    億亿 個个 時时 經经 稅税 碼码 橋桥 圍围 壩坝 閘闸 嶼屿 峽峡 廬庐 藍蓝 紅红 鳳凤 鳴鸣 鷹鹰
+    鵬鹏 興兴 豐丰 達达 榮荣 寶宝 勝胜 強强 聖圣 匯汇 滙汇 創创 銳锐 鋒锋 鐘钟 鍾钟 陳陈 劉刘
+    趙赵 吳吴 孫孙 鄧邓 馮冯 謝谢 韓韩 羅罗 葉叶 蕭萧 蔣蒋 盧卢 賴赖 鄒邹 湯汤 譚谭 賈贾 顧顾
+    錢钱 範范 廳厅 貿贸 進进 據据 護护 裝装 灘滩 澤泽 灤滦 隨随 衛卫 滎荥 鞏巩 駝驼 畢毕 瀘泸
+    綿绵 資资 樂乐 賓宾 涼凉 黨党 懷怀 鄖郧 婁娄 陸陆 鏈链 鋰锂 儀仪 錶表 纜缆 醫医 療疗 農农
+    漁渔 飼饲 飲饮 釀酿 倫伦 訊讯 計计 積积 鹼碱 鈦钛 鎳镍 鋅锌 錳锰 鉻铬 鎂镁 鈣钙 鉀钾 鈉钠
+    圓圆 顯显 觸触 頻频 標标 準准 規规 劃划 塊块 鄰邻 樞枢 紐纽 軍军 師师 彎弯 潤润 澗涧 溝沟
+    渦涡 渾浑 濁浊 滿满 漲涨 潔洁 淨净 滌涤 潛潜 澱淀 濕湿 濾滤 燈灯 燒烧 煉炼 鑄铸 鍛锻 鍍镀
+    鑽钻 鋸锯 鏟铲 輪轮 軸轴 輕轻 載载 轉转 輛辆 軌轨 輝辉 邊边 過过 還还 選选 遷迁 適适 遺遗
+    釘钉 針针 鈴铃 鉛铅 銘铭 鋪铺 錄录 鍵键 鏡镜 鐳镭 閃闪 閉闭 問问 閣阁 闊阔 闆板 陣阵 隊队
+    階阶 隱隐 雜杂 難难 靈灵 靜静 韻韵 項项 須须 預预 領领 顆颗 題题 額额 顏颜 類类 飛飞 饋馈
+    駕驾 騰腾 鬥斗 魚鱼 鮮鲜 鳥鸟 鴻鸿 鵝鹅 麥麦 點点 齒齿 們们 來来 會会 對对 與与 為为 於于
+    後后 從从 當当 兩两 動动 學学 數数 質质 權权 務务 員员 單单 價价 優优 傳传 條条 檢检 樣样
+    樹树 滅灭 無无 狀状 獨独 現现 畫画 盡尽 監监 盤盘 確确 礎础 禮礼 種种 穩稳 築筑 簡简 糧粮
+    紀纪 約约 級级 紗纱 細细 終终 結结 給给 絕绝 統统 絲丝 綜综 緊紧 編编 縮缩 繼继 續续 職职
+    聲声 舊旧 藝艺 衝冲 補补 複复 見见 視视 親亲 覺觉 訂订 記记 評评 詢询 詳详 認认 說说 請请
+    調调 論论 證证 識识 議议 讀读 貝贝 負负 財财 貢贡 費费 賣卖 購购 贊赞 軟软 輔辅 郵邮 錯错
+    鎖锁 閱阅 險险 離离 頁页 頓顿 飯饭 養养 餘余 駛驶 驅驱 鬆松 鹵卤 麵面 齡龄 裡里 裏里 麼么
+    羣群 遊游 溼湿 葯药 瀏浏 噸吨
+"""
+_TO_SIMPLIFIED = str.maketrans({pair[0]: pair[1] for pair in _TRADITIONAL_PAIRS.split()})
+#: How alike two site keys must be (difflib's ratio) for one to be named as the other's closest.
+SITE_MATCH_CUTOFF = 0.6
+
+
+def site_key(name: str) -> str:
+    """Comparison form of a site's name: full-width forms folded to half-width (NFKC), 繁體 to
+    简体, no case, no blanks. 佛山獅山工廠, ＦＳ 工厂 and fs工厂 compare as 佛山狮山工厂 and fs工厂."""
+    text = unicodedata.normalize("NFKC", name).translate(_TO_SIMPLIFIED).casefold()
+    return "".join(text.split())
+
+
+def closest_site(name: str, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that ``name`` means: the first with the same :func:`site_key`, else
+    the most alike (difflib's ratio of the keys, at least :data:`SITE_MATCH_CUTOFF`; the first
+    of equals), else None. For the "did you mean" of an unknown site, and nothing else: a near
+    miss is an error, never a match."""
+    by_key: dict[str, str] = {}
+    for candidate in names:
+        by_key.setdefault(site_key(candidate), candidate)
+    key = site_key(name)
+    if key in by_key:
+        return by_key[key]
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=SITE_MATCH_CUTOFF)
+    return by_key[close[0]] if close else None

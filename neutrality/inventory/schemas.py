@@ -250,11 +250,19 @@ class PreviewRowSchema(StrictSchema):
     end_date = fields.Date()
 
 
+class SkippedRowSchema(StrictSchema):
+    row = fields.Integer()
+    reason = fields.String()
+
+
 class PreviewSchema(StrictSchema):
     row_count = fields.Integer()
     sample = fields.List(fields.Nested(PreviewRowSchema))
     totals = fields.List(fields.Nested(PreviewTotalSchema))
     errors = fields.List(fields.Nested(RowErrorSchema))
+    skipped = fields.List(fields.Nested(SkippedRowSchema), metadata={
+        "description": "rows that are not activities and were passed over: a title above the "
+                       "header, a help row, a totals row (合计/總計), a note below the data"})
 
 
 class ImportOutcomeSchema(StrictSchema):

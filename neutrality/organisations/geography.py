@@ -9,6 +9,9 @@ boundary of energy attribute certificates follows the grid.
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -112,3 +115,56 @@ def default_grid_region(country: str, region: str | None) -> str | None:
     if region and region in DEFAULT_GRID_REGION:
         return DEFAULT_GRID_REGION[region]
     return DEFAULT_GRID_REGION.get(country)
+
+
+# --- subdivisions by name ----------------------------------------------------------------------
+
+#: What a province's name may end with and still be the province: 广东省 = 广东 = Guangdong
+#: Province. Longest first, so 广西壮族自治区 loses the whole suffix, not only 自治区.
+_NAME_SUFFIXES = re.compile(
+    r"(?:壮族自治区|壯族自治區|回族自治区|回族自治區|维吾尔自治区|維吾爾自治區|自治区|自治區|省|市"
+    r"|uygurautonomousregion|zhuangautonomousregion|huiautonomousregion|autonomousregion"
+    r"|province|municipality|sheng|shi)$"
+)
+
+
+def _name_key(text: str) -> str:
+    """Comparison form of a region's name: full-width folded, no case, no blanks or hyphens."""
+    return re.sub(r"[\s\-_'.]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _short(key: str) -> str:
+    return _NAME_SUFFIXES.sub("", key) or key
+
+
+def _names_of(place: Place) -> set[str]:
+    keys = {_name_key(n) for n in (place.code, place.en, place.zh_hans, place.zh_hant)}
+    return keys | {_short(k) for k in keys}
+
+
+_REGION_KEYS: dict[str, dict[str, str]] = {
+    country: {key: place.code for place in places.values() for key in _names_of(place)}
+    for country, places in SUBDIVISIONS.items()
+}
+
+
+def region_code(country: str, text: str) -> str | None:
+    """The ISO 3166-2 code of a subdivision written as its code (CN-GD, cn-gd) or its name in
+    English, 简体 or 繁體, with or without 省/市/自治区 (广东, 廣東省, Guangdong → CN-GD); None when
+    the country keeps no list or the text names none of its subdivisions."""
+    keys = _REGION_KEYS.get(country)
+    if keys is None or not text.strip():
+        return None
+    key = _name_key(text)
+    return keys.get(key) or keys.get(_short(key))
+
+
+def region_example(country: str, text: str) -> Place | None:
+    """The subdivision of ``country`` whose code or name is closest to ``text`` (a misspelt
+    name, a wrong code), else the country's first: the example an error shows."""
+    places = SUBDIVISIONS.get(country)
+    if not places:
+        return None
+    keys = _REGION_KEYS[country]
+    close = difflib.get_close_matches(_short(_name_key(text)), list(keys), n=1, cutoff=0.6)
+    return places[keys[close[0]]] if close else next(iter(places.values()))

@@ -44,6 +44,17 @@ class SubjectKind(StrEnum):
 
 # 统一社会信用代码 (GB 32100-2015): 18 characters from a 31-letter alphabet without I, O, S, V, Z.
 _USCC = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
+#: GB 32100-2015 §4.2 / 附录 A: the alphabet in the order of the characters' values (0–30) ...
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+#: ... and the weight of the first 17 positions, 3^(i−1) mod 31.
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_check_character(first17: str) -> str:
+    """The 18th character of a unified social credit code (GB 32100-2015 附录 A): the value
+    31 − (Σ value × weight mod 31), where 31 is written 0."""
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def check_credit_code(code: str) -> None:
@@ -52,6 +63,12 @@ def check_credit_code(code: str) -> None:
             "the unified social credit code must be 18 characters (digits and capital letters "
             "except I, O, S, V, Z)",
             {"unified_social_credit_code": ["malformed code"]},
+        )
+    if credit_code_check_character(code[:17]) != code[17]:
+        raise InvalidInput(
+            "the unified social credit code's last character is its check character "
+            "(GB 32100-2015) and does not match the first 17: check the code for a typing error",
+            {"unified_social_credit_code": ["wrong check character"]},
         )
 
 
@@ -68,13 +85,21 @@ def resolve_site_location(country: str, region: str | None, grid_region: str | N
     if country not in geography.COUNTRY_CODES:
         errors["country"] = [f"'{country}' is not an ISO 3166-1 alpha-2 country code"]
     subdivisions = geography.SUBDIVISIONS.get(country)
+    if region and subdivisions is not None:
+        # a province written as its name (广东, 廣東省, Guangdong) is the province
+        region = geography.region_code(country, region) or region
     # ISO 3166-2 codes start with their country: a region of another country is a mistake even
     # where no list of subdivisions is kept.
     if region and (
         not region.startswith(f"{country}-")
         or (subdivisions is not None and region not in subdivisions)
     ):
-        errors["region"] = [f"'{region}' is not a subdivision of {country} (e.g. CN-JS for Jiangsu)"]
+        example = geography.region_example(country, region)
+        errors["region"] = [
+            f"'{region}' is not a subdivision of {country} (e.g. {example.code} for {example.en})"
+            if example is not None
+            else f"'{region}' is not a subdivision of {country} (its codes start with {country}-)"
+        ]
     if grid_region is None and not errors:
         grid_region = geography.default_grid_region(country, region)
     grids = geography.grid_regions_of(country)

@@ -90,7 +90,8 @@ def registry_schemes() -> None:
 @click.argument("kind", type=click.Choice(REGISTRY_TEMPLATES))
 def registry_template(kind: str) -> None:
     """Print the CSV template of an I-REC, GEC or CCER file."""
-    click.echo(importing.registry_template(cli_actor(), kind).decode("utf-8-sig"), nl=False)
+    # the bytes as the API serves them, byte-order mark included (Excel on Chinese Windows)
+    click.echo(importing.registry_template(cli_actor(), kind), nl=False)
 
 
 @registry.command("import")

@@ -107,7 +107,8 @@ def test_racing_additions_to_one_inventory_keep_its_count_of_records(database: D
         activities.add_activities(uow(), ADMIN, world.org_a, world.inventory_draft, [{
             "site_id": world.site_a, "source": f"Diesel {writer}-{n}", "scope": 1,
             "scope1_subtype": "stationary_combustion", "activity_type": "fuel", "quantity": "10",
-            "unit": "L", "start_date": dt.date(2025, 3, 1), "end_date": dt.date(2025, 3, 31)}
+            "unit": "L", "start_date": dt.date(2025, 3, 1), "end_date": dt.date(2025, 3, 31),
+            "factor_key": "cnguide2015:gas_diesel_oil:combustion"}
             for n in range(3)])
         return "added"
 

@@ -40,6 +40,8 @@ from neutrality.inventory.model import (
 )
 
 FIXTURES = Path(__file__).parent.parent / "data" / "imports"
+#: The energy units of neutrality.units, in the table's order (electricity takes energy only).
+ELECTRICITY_UNITS = "kJ, MJ, GJ, TJ, kWh, MWh, 10000 kWh, GWh, tce"
 d = dt.date
 PERIOD = {"period_start": d(2024, 1, 1), "period_end": d(2024, 12, 31)}
 LIMIT = 1_000_000
@@ -177,17 +179,20 @@ def test_big5_file_is_recognised_without_being_told_its_encoding():
     ]
 
 
-def test_stated_encoding_wins_over_detection():
+def test_stated_encoding_is_used_and_a_wrong_one_is_refused_not_misread():
     data = (FIXTURES / "electricity_big5.csv").read_bytes()
     misread = parse(data, mapping=BIG5_MAPPING, encoding="gb18030")  # the caller said so
 
     assert parse(data, mapping=BIG5_MAPPING, encoding="big5").encoding == "cp950"
-    assert misread.encoding == "gb18030" and not misread.ok
-    assert misread.errors[0] == RowError(
-        1,
-        data.split(b",")[0].decode("gb18030"),
-        "unknown column: map it to a field or mark it as ignored",
-    )
+    # GB18030 reads these Big5 bytes without an error, as mojibake: refused, with the hint
+    assert misread.encoding is None and misread.errors == [
+        RowError(
+            None,
+            None,
+            "the file's text does not read as gb18030: it comes out garbled; it looks like "
+            "Big5: state big5 or leave the encoding out",
+        )
+    ]
 
 
 def test_the_same_activity_has_the_same_fingerprint_whatever_the_file_encoding_or_layout():
@@ -577,7 +582,12 @@ def test_a_file_that_is_not_in_the_stated_encoding_is_refused_with_the_line():
     data = (FIXTURES / "electricity_gb18030.csv").read_bytes()
 
     assert errors_of(data, mapping=GB_MAPPING, encoding="utf-8") == [
-        RowError(None, None, "the file is not valid UTF-8: the bytes at line 1 cannot be read"),
+        RowError(
+            None,
+            None,
+            "the file is not valid UTF-8: the bytes at line 1 cannot be read; it looks like "
+            "GB18030/GBK: state gbk or leave the encoding out",
+        ),
     ]
     assert errors_of(data, mapping=GB_MAPPING, encoding="latin-1") == [
         RowError(
@@ -652,7 +662,11 @@ def test_a_bad_fixed_value_is_reported_once():
     data = csv_bytes(without_unit, *rows)
 
     assert errors_of(data, mapping=ColumnMapping(fixed={"unit": "kWhh"})) == [
-        RowError(None, "unit (fixed in the mapping)", "'kWhh' is not a known unit")
+        RowError(
+            None,
+            "unit (fixed in the mapping)",
+            f"'kWhh' is not a known unit (activity type electricity takes {ELECTRICITY_UNITS})",
+        )
     ]
 
 
@@ -714,7 +728,11 @@ def test_quantity_spellings_read_exactly(text: str, expected: Decimal):
 @pytest.mark.parametrize(
     ("overrides", "column", "reason"),
     [
-        ({"unit": "kWhh"}, "unit", "'kWhh' is not a known unit"),
+        (
+            {"unit": "kWhh"},
+            "unit",
+            f"'kWhh' is not a known unit (activity type electricity takes {ELECTRICITY_UNITS})",
+        ),
         (
             {"unit": "kg"},
             "unit",

@@ -94,6 +94,63 @@ def test_a_site_never_gets_a_default_grid_region_of_another_country() -> None:
     assert location.grid_region is None
 
 
+# --- provinces written as names ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["广东", "廣東", "Guangdong", "广东省", "廣東省", "guangdong province", "Ｇｕａｎｇｄｏｎｇ", "cn-gd"],
+)
+def test_a_province_written_as_its_name_resolves_to_its_code(written: str) -> None:
+    # Guangdong is on the China Southern grid
+    assert resolve_site_location("CN", written, None) == SiteLocation("CN", "CN-GD", "CN-SOUTH")
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("内蒙古", "CN-NM"),  # 内蒙古自治区 without 自治区
+        ("內蒙古自治區", "CN-NM"),  # 繁體, with the traditional 內
+        ("Inner Mongolia", "CN-NM"),
+        ("广西", "CN-GX"),  # 广西壮族自治区 without 壮族自治区
+        ("新疆", "CN-XJ"),  # 新疆维吾尔自治区 without 维吾尔自治区
+        ("上海", "CN-SH"),  # 上海市 without 市
+        ("重慶", "CN-CQ"),
+        ("陝西", "CN-SN"),  # Shaanxi, not Shanxi
+        ("山西", "CN-SX"),
+    ],
+)
+def test_other_provinces_resolve_by_their_short_and_long_names(written: str, code: str) -> None:
+    assert resolve_site_location("CN", written, None).region == code
+
+
+def test_a_city_is_not_a_province_and_the_example_is_the_countrys_first_region() -> None:
+    # 广州 is Guangdong's capital, not a province; no name is as close as difflib's 0.6 (广东:
+    # one of two characters in common, 2 × 1 / 4 = 0.5), so the example is CN-BJ, the first
+    with pytest.raises(InvalidInput) as info:
+        resolve_site_location("CN", "广州", None)
+    assert info.value.details == {
+        "region": ["'广州' is not a subdivision of CN (e.g. CN-BJ for Beijing)"]
+    }
+
+
+def test_a_misspelt_province_is_answered_with_the_closest_one() -> None:
+    # guangdongg against guangdong: 9 letters in common, 2 × 9 / (10 + 9) = 0.95
+    with pytest.raises(InvalidInput) as info:
+        resolve_site_location("CN", "Guangdongg", None)
+    assert info.value.details == {
+        "region": ["'Guangdongg' is not a subdivision of CN (e.g. CN-GD for Guangdong)"]
+    }
+
+
+def test_a_region_of_another_country_is_refused_with_the_countrys_prefix() -> None:
+    with pytest.raises(InvalidInput) as info:
+        resolve_site_location("US", "CN-JS", None)
+    assert info.value.details == {
+        "region": ["'CN-JS' is not a subdivision of US (its codes start with US-)"]
+    }
+
+
 # --- rejected locations -----------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ _BY_NAME: dict[str, Any] = {
     "registered_address": "88 Xinghu Street, Suzhou Industrial Park, Jiangsu",
     "production_address": "88 Xinghu Street, Suzhou Industrial Park, Jiangsu",
     "address": "88 Xinghu Street, Suzhou Industrial Park, Jiangsu",
-    "unified_social_credit_code": "91320594MA1XXXXXX0",
+    "unified_social_credit_code": "91320900MA1XY40A3B",
     "industry_category": "C3825 photovoltaic equipment and components",
     "industry_code": "C3825",
     "nature_of_enterprise": "private",
