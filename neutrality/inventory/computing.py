@@ -18,9 +18,9 @@ from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from neutrality.commitments.tables import ApplicationPeriodRow
-from neutrality.errors import NotFound
+from neutrality.errors import InvalidInput, NotFound
 from neutrality.inventory import library, metering
-from neutrality.inventory.calculation import EXACT, InventoryResult, Totals, calculate
+from neutrality.inventory.calculation import EXACT, InventoryResult, Totals, calculate, problems
 from neutrality.inventory.model import (
     Activity,
     ActivityType,
@@ -33,7 +33,12 @@ from neutrality.inventory.model import (
     Scope,
     Scope1Subtype,
 )
-from neutrality.inventory.tables import ActivityRecord, Inventory, OrganisationFactor
+from neutrality.inventory.tables import (
+    ActivityImport,
+    ActivityRecord,
+    Inventory,
+    OrganisationFactor,
+)
 from neutrality.inventory.uncertainty import Estimate, product_uncertainty, sum_uncertainty
 from neutrality.organisations.tables import Site
 from neutrality.units import tidy
@@ -364,10 +369,60 @@ class FactorResolver:
         return self._grid(site_id, FactorKind.GRID_RESIDUAL_MIX)
 
 
+@dataclasses.dataclass(frozen=True)
+class Incalculable:
+    """Stored records the calculation refuses (records summed alike fail alike), with why, and
+    where they came from: their ids and the files they were imported from."""
+
+    reason: str
+    record_ids: tuple[int, ...]
+    files: tuple[str, ...]  # the import files' names; records sent as JSON have none
+    activity_id: int | str = ""  # the record, or the group of records, as the calculation saw it
+
+    def describe(self) -> str:
+        shown = ", ".join(map(str, self.record_ids[:20])) + (" …" if len(self.record_ids) > 20 else "")
+        where = f" (imported from {', '.join(self.files)})" if self.files else ""
+        return f"record{'s' if len(self.record_ids) > 1 else ''} {shown}{where}: {self.reason}"
+
+
+class IncalculableRecords(InvalidInput):
+    """Records stored earlier that the calculation refuses (a factor withdrawn since, data from
+    an older version): every one named, with the files they came from."""
+
+    def __init__(self, failing: Sequence[Incalculable]):
+        super().__init__(
+            f"{sum(len(f.record_ids) for f in failing)} record(s) of this inventory cannot be calculated; "
+            "correct or delete them: " + "; ".join(f.describe() for f in failing),
+            {"records": [{"record_ids": list(f.record_ids), "files": list(f.files), "reason": f.reason}
+                         for f in failing]},
+        )
+        self.failing = tuple(failing)
+
+
+def _records_of(session: Session, inventory_id: int, group: Activity) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The ids of the records summed into ``group`` (:func:`load_groups`), and their files."""
+    values = (
+        group.site_id, group.scope.value, group.scope1_subtype.value if group.scope1_subtype else None,
+        group.scope3_category, group.iso_category.value if group.iso_category else None,
+        group.activity_type.value, group.factor_key, group.unit, group.gas, group.method.value,
+        group.uncertainty_percent, group.data_quality.value,
+    )
+    conditions = [column.is_(None) if value is None else column == value
+                  for column, value in zip(_GROUP_COLUMNS, values, strict=True)]
+    rows = session.execute(
+        select(ActivityRecord.id, ActivityImport.filename)
+        .join(ActivityImport, ActivityImport.id == ActivityRecord.import_id)
+        .where(ActivityRecord.inventory_id == inventory_id, *conditions)
+        .order_by(ActivityRecord.id)
+    ).all()
+    return tuple(r[0] for r in rows), tuple(sorted({r[1] for r in rows if r[1]}))
+
+
 def _calculate(
     session: Session, inventory: Inventory, activities: list[Activity],
     covered_mwh_by_site: Mapping[int, Decimal] | None, *, todays_factors: bool = False,
-) -> tuple[InventoryResult, FactorResolver, dict[str, EmissionFactor]]:
+    partial: bool = False,
+) -> tuple[InventoryResult, FactorResolver, dict[str, EmissionFactor], tuple[Incalculable, ...]]:
     period = session.get(ApplicationPeriodRow, inventory.period_id)
     # A verified inventory is calculated with the factors frozen at its verification: a later
     # revision of the library or of the organisation's own factors never moves its figures
@@ -377,12 +432,29 @@ def _calculate(
         key: factor_from_document(doc) for key, doc in (inventory.frozen_factors or {}).items()}
     factors = {**library.load_factors(), **organisation_factors(session, inventory.organisation_id), **frozen}
     resolver = FactorResolver(session, period, {a.site_id for a in activities}, frozen)
+    gwp_set = library.load_gwp_set(inventory.gwp_set)
+    # Every group the calculation would refuse, named by its records (imports check their rows
+    # the same way, so only data stored before, or a factor withdrawn since, gets here). A
+    # report shows what can be calculated and lists the rest; nothing else takes partial figures.
+    failing: tuple[Incalculable, ...] = ()
+    found = problems(activities, factors, gwp_set, location_factor_for=resolver.location)
+    if found:
+        grouped = all(isinstance(a.id, str) for a, _ in found)
+        failing = tuple(
+            Incalculable(error.message, *(_records_of(session, inventory.id, activity) if grouped
+                                          else ((int(activity.id),), ())), activity_id=activity.id)
+            for activity, error in found
+        )
+        if not partial:
+            raise IncalculableRecords(failing)
+        refused = {id(activity) for activity, _ in found}
+        activities = [a for a in activities if id(a) not in refused]
     result = calculate(
-        activities, factors, library.load_gwp_set(inventory.gwp_set),
+        activities, factors, gwp_set,
         location_factor_for=resolver.location, residual_factor_for=resolver.residual,
         covered_mwh_by_site=covered_mwh_by_site,
     )
-    return result, resolver, factors
+    return result, resolver, factors, failing
 
 
 def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> tuple[Any, Reconciliation | None]:
@@ -394,22 +466,27 @@ def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> 
         a for a in load_activities(session, inventory.id, site_id=record.site_id)
         if a.id == record.id or not (a.id in reconciliations and reconciliations[a.id].superseded)
     ]
-    result, _, _ = _calculate(session, inventory, activities, None)
+    result, _, _, _ = _calculate(session, inventory, activities, None)
     return result.trail(record.id), reconciliations.get(record.id)
 
 
 def compute(
     session: Session, inventory: Inventory, covered_mwh_by_site: Mapping[int, Decimal] | None = None, *,
-    todays_factors: bool = False,
+    todays_factors: bool = False, partial: bool = False,
 ) -> tuple[InventoryResult, dict[str, Any], dict[str, EmissionFactor]]:
     """Calculate an inventory from its records: the result, its report document and every
     factor it used (what a verification freezes). A verified inventory is calculated with its
-    frozen factors unless ``todays_factors``."""
+    frozen factors unless ``todays_factors``. Records the calculation refuses raise
+    :class:`IncalculableRecords`, unless ``partial``: then the figures are those of the other
+    records, and the report lists the refused ones under ``incalculable``."""
     period = session.get(ApplicationPeriodRow, inventory.period_id)
     groups, reconciliations = load_groups(session, inventory, period)
     superseded = [r for r in reconciliations if r.superseded]
-    result, resolver, factors = _calculate(session, inventory, [g.activity for g in groups], covered_mwh_by_site,
-                                           todays_factors=todays_factors)
+    result, resolver, factors, failing = _calculate(
+        session, inventory, [g.activity for g in groups], covered_mwh_by_site,
+        todays_factors=todays_factors, partial=partial)
+    refused = {f.activity_id for f in failing}
+    groups = [g for g in groups if g.activity.id not in refused]
     used = {key: factors[key] for key in result.factor_keys if key in factors}
     used.update(resolver.used)
     report = {
@@ -438,6 +515,11 @@ def compute(
         "uncertainty": _uncertainty(result, groups, used),
         "disclosures": sorted(set(resolver.disclosures)),
         "factors": sorted(used),
+        # complete only when every record is counted; otherwise the figures leave these out
+        "complete": not failing,
+        "incalculable": [
+            {"reason": f.reason, "record_ids": list(f.record_ids), "files": list(f.files)} for f in failing
+        ],
     }
     return result, report, used
 
@@ -457,7 +539,7 @@ def calculate_activities(
 ) -> InventoryResult:
     """The result of :func:`grouped_activities`, with the grid electricity certificates cover
     (MWh per site) counted at zero in market-based Scope 2."""
-    result, _, _ = _calculate(session, inventory, activities, covered_mwh_by_site)
+    result, _, _, _ = _calculate(session, inventory, activities, covered_mwh_by_site)
     return result
 
 

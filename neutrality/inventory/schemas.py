@@ -314,6 +314,12 @@ class TrailSchema(StrictSchema):
     steps = fields.List(fields.String())
 
 
+class IncalculableSchema(StrictSchema):
+    reason = fields.String()
+    record_ids = fields.List(fields.Integer())
+    files = fields.List(fields.String(), metadata={"description": "the files they were imported from"})
+
+
 class ReportSchema(StrictSchema):
     """Figures are exact decimal strings; the nested breakdowns are documented in the README."""
 
@@ -331,6 +337,11 @@ class ReportSchema(StrictSchema):
     metering = fields.Dict(metadata={"description": "invoices superseded by meter readings, or partly metered"})
     disclosures = fields.List(fields.String())
     factors = fields.List(fields.String())
+    complete = fields.Boolean(metadata={
+        "description": "false when some records cannot be calculated: the figures leave them out"})
+    incalculable = fields.List(fields.Nested(IncalculableSchema), metadata={
+        "description": "records the calculation refuses (stored before the checks of today, or a "
+                       "factor withdrawn since), with why and their files"})
 
 
 class ProvenanceSchema(StrictSchema):

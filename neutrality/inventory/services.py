@@ -446,7 +446,8 @@ def inventory_report(uow: UnitOfWork, actor: Actor, organisation_id: int, invent
         if inventory.origin == InventoryOrigin.EXTERNAL:
             report = external_report(uow.session, inventory)
         else:
-            _, report, _ = compute(uow.session, inventory)
+            # every figure that can be calculated, the records that cannot listed with them
+            _, report, _ = compute(uow.session, inventory, partial=True)
         return {**report, "status": inventory.status, "frozen": False}
 
 

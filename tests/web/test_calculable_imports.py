@@ -144,3 +144,41 @@ def test_a_fuel_row_without_a_factor_takes_the_only_one_that_fits() -> None:
     assert keys[0] == "org:coal"  # Mongolia's own factor, before the global one
     assert [(e.row, e.column) for e in errors] == [(3, "factor_key")]
     assert "none in the library" in errors[0].reason
+
+
+def test_stored_records_that_no_longer_calculate_are_named_and_the_rest_is_reported(client, world, db) -> None:
+    # A diesel row imported soundly, then its factor made one that does not exist (as data stored
+    # before today's checks, or a factor withdrawn since, would be).
+    from sqlalchemy import text
+
+    base = f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}"
+    sound = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    data = (f"{HEADER}\n{world.site_a},Generator diesel,1,stationary_combustion,fuel,100,L,2025-03-01,2025-03-31,"
+            f"{DIESEL}\n").encode()
+    imported = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "diesel.csv")}).get_json()
+    with db() as session:
+        [record_id] = session.execute(text("SELECT id FROM activity_records WHERE import_id = :i"),
+                                      {"i": imported["import_id"]}).scalars().all()
+        session.execute(text("UPDATE activity_records SET factor_key = 'org:withdrawn' WHERE id = :r"),
+                        {"r": record_id})
+        session.commit()
+
+    report = client.get(f"{base}/report", headers=world.headers("viewer"))
+    assert report.status_code == 200, report.get_json()
+    document = report.get_json()
+    assert document["complete"] is False
+    assert document["incalculable"] == [{
+        "reason": "unknown emission factor 'org:withdrawn'", "record_ids": [record_id], "files": ["diesel.csv"]}]
+    # the figures are those of the records that calculate: the report before the diesel row
+    assert document["location_based"]["tco2e"] == sound["location_based"]["tco2e"]
+    assert sound["complete"] is True and sound["incalculable"] == []
+
+    # nothing that needs the whole inventory takes partial figures: verifying it is refused, naming the record
+    verified = client.post(f"{base}/verification", headers=world.headers("verifier"), content_type="multipart/form-data",
+                           data={"body": "CQC", "accreditation": "CNAS", "assurance_level": "reasonable",
+                                 "materiality_percent": "5", "opinion": "unmodified", "verified_on": "2026-03-01",
+                                 "statement": (io.BytesIO(b"%PDF statement"), "statement.pdf")})
+    assert verified.status_code == 422, verified.get_json()
+    message = verified.get_json()["error"]["message"]
+    assert f"record {record_id} (imported from diesel.csv): unknown emission factor 'org:withdrawn'" in message
