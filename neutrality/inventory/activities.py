@@ -12,6 +12,7 @@ import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
 from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
 from neutrality.inventory.bulk import fingerprint_order, store_records
-from neutrality.inventory.calculation import conversion_for, problems
+from neutrality.inventory.calculation import calculate, conversion_for, problems
 from neutrality.inventory.computing import FactorResolver, organisation_factors
 from neutrality.inventory.importing import (
     FIELDS,
@@ -192,6 +193,52 @@ class ImportOutcome:
     row_count: int
     preview: ImportPreview | None = None
     record_ids: tuple[int, ...] = ()
+    #: (dry run) what the rows would add to the inventory's figures
+    estimate: Estimate | None = None
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a file's rows would add, calculated as the inventory will calculate them: each of
+    the previewed rows' tCO2e (Scope 2 electricity location-based, at its site's grid), and
+    the totals by scope on both Scope 2 bases. Exact decimals."""
+
+    rows: Mapping[int, Decimal]  # spreadsheet row → tCO2e
+    location_by_scope: Mapping[int, Decimal]
+    market_by_scope: Mapping[int, Decimal]
+    location_tco2e: Decimal
+    market_tco2e: Decimal
+
+
+def _estimate(columns: Mapping[str, Any], stored: _Stored, shown: int = 20) -> Estimate:
+    rows = columns["row"]
+
+    def activity(position: int) -> Activity:
+        return Activity(
+            id=int(rows[position]), site_id=int(columns["site_id"][position]),
+            source=columns["source"][position], scope=columns["scope"][position],
+            activity_type=columns["activity_type"][position], quantity=columns["quantity"][position],
+            unit=columns["unit"][position], start=columns["start_date"][position],
+            end=columns["end_date"][position], factor_key=columns["factor_key"][position],
+            scope1_subtype=columns["scope1_subtype"][position],
+            scope3_category=columns["scope3_category"][position],
+            iso_category=columns["iso_category"][position], gas=columns["gas"][position],
+        )
+
+    def figures(items: list[Activity]) -> Any:
+        # no certificates: market-based Scope 2 at the residual mix, else the grid (DOMAIN)
+        return calculate(items, stored.factors, stored.gwp_set, location_factor_for=stored.grid.get,
+                         residual_factor_for=stored.residual.get)
+
+    everything = figures([activity(p) for p in range(len(rows))])
+    first = sorted(range(len(rows)), key=lambda p: rows[p])[:shown]
+    return Estimate(
+        rows={int(rows[p]): figures([activity(p)]).location_based.tco2e for p in first},
+        location_by_scope={int(k): v for k, v in everything.location_based.by_scope.items()},
+        market_by_scope={int(k): v for k, v in everything.market_based.by_scope.items()},
+        location_tco2e=everything.location_based.tco2e,
+        market_tco2e=everything.market_based.tco2e,
+    )
 
 
 def import_activities(
@@ -253,7 +300,9 @@ def import_activities(
     every = sorted([*parsed.errors, *errors], key=lambda e: (e.row or 0, e.column or ""))
     if dry_run:
         preview = dataclasses.replace(parsed.preview(), errors=every)
-        return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview)
+        estimate = _estimate(columns, stored) if columns and stored is not None and not every else None
+        return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview,
+                             estimate=estimate)
     if every:
         raise ImportRejected(filename, every)
     with uow:
@@ -348,6 +397,7 @@ class _Stored:
     factors: Mapping[str, EmissionFactor]
     gwp_set: GwpSet
     grid: Mapping[int, EmissionFactor | None]
+    residual: Mapping[int, EmissionFactor | None] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> _Stored:
@@ -375,8 +425,10 @@ class _Stored:
         }
         resolver = FactorResolver(session, period, {site.id for site in sites})
         grid = {site.id: resolver.location(site.id) for site in sites}
+        residual = {site.id: resolver.residual(site.id) for site in sites}
         return cls(
-            sites, fingerprints, last_batch, factors, library.load_gwp_set(inventory.gwp_set), grid
+            sites, fingerprints, last_batch, factors, library.load_gwp_set(inventory.gwp_set), grid,
+            residual,
         )
 
     def unchanged(

@@ -265,6 +265,15 @@ class PreviewSchema(StrictSchema):
                        "header, a help row, a totals row (合计/總計), a note below the data"})
 
 
+class EstimateSchema(StrictSchema):
+    rows = fields.Dict(keys=fields.String(), values=decimal_field(), metadata={
+        "description": "tCO2e of each previewed row, by spreadsheet row (electricity location-based)"})
+    location_by_scope = fields.Dict(keys=fields.String(), values=decimal_field())
+    market_by_scope = fields.Dict(keys=fields.String(), values=decimal_field())
+    location_tco2e = decimal_field()
+    market_tco2e = decimal_field()
+
+
 class ImportOutcomeSchema(StrictSchema):
     status = fields.String()
     import_id = fields.Integer(allow_none=True)
@@ -273,6 +282,8 @@ class ImportOutcomeSchema(StrictSchema):
     encoding = fields.String(allow_none=True)
     row_count = fields.Integer()
     preview = fields.Nested(PreviewSchema, allow_none=True)
+    estimate = fields.Nested(EstimateSchema, allow_none=True, metadata={
+        "description": "(dry run) what the rows would add to the inventory's figures, exact"})
 
 
 class MeteringQuerySchema(PagedQuerySchema):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -182,3 +183,30 @@ def test_stored_records_that_no_longer_calculate_are_named_and_the_rest_is_repor
     assert verified.status_code == 422, verified.get_json()
     message = verified.get_json()["error"]["message"]
     assert f"record {record_id} (imported from diesel.csv): unknown emission factor 'org:withdrawn'" in message
+
+
+def test_a_dry_run_estimates_each_row_and_the_totals_by_scope_exactly(client, world, table_counts) -> None:
+    # Row 2: natural gas 10,000 m³ at the Chinese default (389.31 GJ per 10⁴ m³, 55,539 kg CO2/TJ):
+    #   0.38931 TJ × 55,539 kg = 21,621.88809 kg = 21.62188809 t (Scope 1).
+    # Row 3: 100 MWh of grid electricity at the Jiangsu site, 2025, priced at the latest published
+    #   East China factor (2023: 0.5500 t/MWh) = 55 t location-based; market-based, no
+    #   certificates, at the national residual mix 2023 (0.6096 t/MWh) = 60.96 t.
+    before = table_counts()
+    data = (f"{HEADER}\n"
+            f"{world.site_a},Boiler,1,stationary_combustion,fuel,10000,m3,2025-03-01,2025-03-31,"
+            "cnguide2015:natural_gas:combustion\n"
+            f"{world.site_a},Grid,2,,electricity,100,MWh,2025-03-01,2025-03-31,\n").encode()
+    response = client.post(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/imports",
+                           headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "march.csv"), "dry_run": "true"})
+    assert response.status_code == 201, response.get_json()
+    estimate = response.get_json()["estimate"]
+    assert {row: Decimal(t) for row, t in estimate["rows"].items()} == {
+        "2": Decimal("21.62188809"), "3": Decimal("55")}
+    assert {s: Decimal(t) for s, t in estimate["location_by_scope"].items()} == {
+        "1": Decimal("21.62188809"), "2": Decimal("55"), "3": Decimal("0")}
+    assert {s: Decimal(t) for s, t in estimate["market_by_scope"].items()} == {
+        "1": Decimal("21.62188809"), "2": Decimal("60.96"), "3": Decimal("0")}
+    assert Decimal(estimate["location_tco2e"]) == Decimal("76.62188809")
+    assert Decimal(estimate["market_tco2e"]) == Decimal("82.58188809")
+    assert table_counts() == before
