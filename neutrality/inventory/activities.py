@@ -332,6 +332,8 @@ def import_activities(
         session.add(batch)
         uow.flush()
         columns["import_id"] = batch.id
+        # the file's rows, kept for errors and overlaps to name (JSON records have none)
+        columns["source_row"] = columns["row"] if record_file else None
         store_records(session, columns, count)
         count_activities(session, inventory_id, count)
         if not record_file:

@@ -22,6 +22,7 @@ COLUMNS = (
     "inventory_id", "site_id", "import_id", "source", "scope", "scope1_subtype", "scope3_category",
     "iso_category", "activity_type", "quantity", "unit", "start_date", "end_date", "factor_key",
     "gas", "method", "data_quality", "uncertainty_percent", "evidence", "fingerprint", "extra",
+    "source_row",
 )  # fmt: skip
 
 #: PostgreSQL types of :data:`COLUMNS`, for the binary COPY.
@@ -29,6 +30,7 @@ _PG_TYPES = (
     "int4", "int4", "int4", "varchar", "int4", "varchar", "int4",
     "int4", "varchar", "numeric", "varchar", "date", "date", "varchar",
     "varchar", "varchar", "varchar", "numeric", "varchar", "varchar", "json",
+    "int4",
 )  # fmt: skip
 
 #: A column's values: one per record, or one value for every record.
@@ -83,6 +85,10 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
+def _whole(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -97,7 +103,10 @@ def _date_text(value: Any) -> str | None:
 
 
 _ENUMS = ("scope", "scope1_subtype", "iso_category", "activity_type", "method", "data_quality")
-_BOTH = {name: (_plain, True) for name in _ENUMS}
+_BOTH: dict[str, tuple[Any, bool]] = {
+    **{name: (_plain, True) for name in _ENUMS},
+    "source_row": (_whole, False),  # numpy integers are not the drivers' int
+}
 _SQLITE = {
     **_BOTH,
     "extra": (_json, False),

@@ -377,11 +377,13 @@ class Incalculable:
     reason: str
     record_ids: tuple[int, ...]
     files: tuple[str, ...]  # the import files' names; records sent as JSON have none
+    rows: tuple[str, ...] = ()  # "file, row n" of each record read from a file (the first 20)
     activity_id: int | str = ""  # the record, or the group of records, as the calculation saw it
 
     def describe(self) -> str:
         shown = ", ".join(map(str, self.record_ids[:20])) + (" …" if len(self.record_ids) > 20 else "")
-        where = f" (imported from {', '.join(self.files)})" if self.files else ""
+        where = f" ({'; '.join(self.rows)})" if self.rows else (
+            f" (imported from {', '.join(self.files)})" if self.files else "")
         return f"record{'s' if len(self.record_ids) > 1 else ''} {shown}{where}: {self.reason}"
 
 
@@ -399,8 +401,11 @@ class IncalculableRecords(InvalidInput):
         self.failing = tuple(failing)
 
 
-def _records_of(session: Session, inventory_id: int, group: Activity) -> tuple[tuple[int, ...], tuple[str, ...]]:
-    """The ids of the records summed into ``group`` (:func:`load_groups`), and their files."""
+def _records_of(
+    session: Session, inventory_id: int, group: Activity
+) -> tuple[tuple[int, ...], tuple[str, ...], tuple[str, ...]]:
+    """The ids of the records summed into ``group`` (:func:`load_groups`), their files, and the
+    file and row of the first twenty read from a file."""
     values = (
         group.site_id, group.scope.value, group.scope1_subtype.value if group.scope1_subtype else None,
         group.scope3_category, group.iso_category.value if group.iso_category else None,
@@ -410,12 +415,13 @@ def _records_of(session: Session, inventory_id: int, group: Activity) -> tuple[t
     conditions = [column.is_(None) if value is None else column == value
                   for column, value in zip(_GROUP_COLUMNS, values, strict=True)]
     rows = session.execute(
-        select(ActivityRecord.id, ActivityImport.filename)
+        select(ActivityRecord.id, ActivityImport.filename, ActivityRecord.source_row)
         .join(ActivityImport, ActivityImport.id == ActivityRecord.import_id)
         .where(ActivityRecord.inventory_id == inventory_id, *conditions)
         .order_by(ActivityRecord.id)
     ).all()
-    return tuple(r[0] for r in rows), tuple(sorted({r[1] for r in rows if r[1]}))
+    where = tuple(f"{r[1]}, row {r[2]}" for r in rows if r[1] and r[2] is not None)[:20]
+    return tuple(r[0] for r in rows), tuple(sorted({r[1] for r in rows if r[1]})), where
 
 
 def _calculate(
@@ -442,7 +448,7 @@ def _calculate(
         grouped = all(isinstance(a.id, str) for a, _ in found)
         failing = tuple(
             Incalculable(error.message, *(_records_of(session, inventory.id, activity) if grouped
-                                          else ((int(activity.id),), ())), activity_id=activity.id)
+                                          else ((int(activity.id),), (), ())), activity_id=activity.id)
             for activity, error in found
         )
         if not partial:
@@ -518,7 +524,8 @@ def compute(
         # complete only when every record is counted; otherwise the figures leave these out
         "complete": not failing,
         "incalculable": [
-            {"reason": f.reason, "record_ids": list(f.record_ids), "files": list(f.files)} for f in failing
+            {"reason": f.reason, "record_ids": list(f.record_ids), "files": list(f.files), "rows": list(f.rows)}
+            for f in failing
         ],
     }
     return result, report, used

@@ -125,6 +125,8 @@ class ActivitySchema(StrictSchema):
     evidence = fields.String()
     fingerprint = fields.String()
     extra = fields.Dict(allow_none=True, metadata={"description": "transport: payer, ownership, weight"})
+    source_row = fields.Integer(allow_none=True, metadata={
+        "description": "the row of its import file it was read from (none when sent as JSON)"})
 
 
 class CompletenessInSchema(StrictSchema):
@@ -329,6 +331,8 @@ class IncalculableSchema(StrictSchema):
     reason = fields.String()
     record_ids = fields.List(fields.Integer())
     files = fields.List(fields.String(), metadata={"description": "the files they were imported from"})
+    rows = fields.List(fields.String(), metadata={
+        "description": "file and spreadsheet row of each record read from a file (the first 20)"})
 
 
 class ReportSchema(StrictSchema):

@@ -183,6 +183,9 @@ class ActivityRecord(Base):
     uncertainty_percent: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     evidence: Mapped[str] = mapped_column(String(500), default="")
     fingerprint: Mapped[str] = mapped_column(String(64))
+    #: the row of the import file it was read from, as the spreadsheet numbers it (None: sent
+    #: as JSON, or stored before rows were kept)
+    source_row: Mapped[int | None] = mapped_column(Integer)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
 

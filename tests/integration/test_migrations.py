@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0012_activity_pages"
+HEAD = "0013_record_rows"
 
 APPEND_ONLY = "audit_entries is append-only"
 
@@ -502,7 +502,7 @@ def test_record_batches_migration_gives_every_record_a_batch_of_its_own_inventor
         copy = conn.execute(text("SELECT max(id) FROM inventories")).scalar_one()
         columns = ", ".join(
             c.name for c in metadata.tables["activity_records"].columns
-            if c.name not in ("id", "inventory_id")
+            if c.name not in ("id", "inventory_id", "source_row")  # source_row: added by 0013
         )
         conn.execute(text(
             f"INSERT INTO activity_records ({columns}, inventory_id)"  # noqa: S608 - test SQL

@@ -170,7 +170,8 @@ def test_stored_records_that_no_longer_calculate_are_named_and_the_rest_is_repor
     document = report.get_json()
     assert document["complete"] is False
     assert document["incalculable"] == [{
-        "reason": "unknown emission factor 'org:withdrawn'", "record_ids": [record_id], "files": ["diesel.csv"]}]
+        "reason": "unknown emission factor 'org:withdrawn'", "record_ids": [record_id], "files": ["diesel.csv"],
+        "rows": ["diesel.csv, row 2"]}]  # the file's one row after its header
     # the figures are those of the records that calculate: the report before the diesel row
     assert document["location_based"]["tco2e"] == sound["location_based"]["tco2e"]
     assert sound["complete"] is True and sound["incalculable"] == []
@@ -182,7 +183,7 @@ def test_stored_records_that_no_longer_calculate_are_named_and_the_rest_is_repor
                                  "statement": (io.BytesIO(b"%PDF statement"), "statement.pdf")})
     assert verified.status_code == 422, verified.get_json()
     message = verified.get_json()["error"]["message"]
-    assert f"record {record_id} (imported from diesel.csv): unknown emission factor 'org:withdrawn'" in message
+    assert f"record {record_id} (diesel.csv, row 2): unknown emission factor 'org:withdrawn'" in message
 
 
 def test_a_dry_run_estimates_each_row_and_the_totals_by_scope_exactly(client, world, table_counts) -> None:
