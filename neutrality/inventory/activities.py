@@ -13,6 +13,7 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,14 @@ from neutrality.organisations.tables import Site, Subject
 from neutrality.pagination import Page, PageResult
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, SheetLimits
 from neutrality.uow import UnitOfWork
+
+
+class Overlap(StrEnum):
+    """What to do with rows of a file that cover what earlier files already hold."""
+
+    REFUSE = "refuse"  # the default: nothing is stored, both files' rows are named
+    SUPERSEDE = "supersede"  # the earlier rows are replaced by the new ones, in one transaction
+    ADD = "add"  # both are meant (e.g. two meters of one site, entered as one source each)
 
 
 def add_activities(
@@ -255,6 +264,7 @@ def import_activities(
     encoding: str | None = None,
     dry_run: bool = False,
     record_file: bool = True,
+    overlap: Overlap = Overlap.REFUSE,
 ) -> ImportOutcome:
     """Import an activity data file: every row or none; the same file twice changes nothing.
 
@@ -286,6 +296,7 @@ def import_activities(
     columns: dict[str, Any] = {}
     errors: list[RowError] = []
     stored: _Stored | None = None
+    superseded: tuple[int, ...] = ()
     # The rows that are well formed are checked against the inventory even when others are not:
     # one answer names every problem of every row.
     if len(parsed.rows):
@@ -295,7 +306,9 @@ def import_activities(
             if earlier is not None:
                 return _already_imported(earlier, sha256)
             stored = _Stored.load(uow.session, inventory, period)
-        columns, errors = _resolve_records(inventory.id, stored, parsed.rows)
+        # records sent as JSON are entered one decision at a time: only files are held to overlaps
+        columns, errors, superseded = _resolve_records(
+            inventory.id, stored, parsed.rows, overlap if record_file else Overlap.ADD)
     count = len(parsed.rows)
     every = sorted([*parsed.errors, *errors], key=lambda e: (e.row or 0, e.column or ""))
     if dry_run:
@@ -314,11 +327,20 @@ def import_activities(
         if earlier is not None:
             return _already_imported(earlier, sha256)
         if stored is None or not stored.unchanged(session, inventory, period):
-            columns, errors = _resolve_records(
-                inventory.id, _Stored.load(session, inventory, period), parsed.rows
+            columns, errors, superseded = _resolve_records(
+                inventory.id, _Stored.load(session, inventory, period), parsed.rows,
+                overlap if record_file else Overlap.ADD,
             )
             if errors:
                 raise ImportRejected(filename, errors)
+        if superseded:
+            # the earlier rows this file replaces go in the same transaction as it comes in
+            removed = session.execute(
+                delete(ActivityRecord).where(
+                    ActivityRecord.inventory_id == inventory_id, ActivityRecord.id.in_(superseded)
+                )
+            ).rowcount
+            count_activities(session, inventory_id, -removed)
         batch = ActivityImport(
             inventory_id=inventory_id,
             kind=(BatchKind.FILE if record_file else BatchKind.API).value,
@@ -354,6 +376,9 @@ def import_activities(
                 "imported", batch.id, filename, sha256, parsed.encoding, count, record_ids=ids
             )
         record(session, actor, "inventory.import", batch, organisation_id=organisation_id)
+        if superseded:
+            record(session, actor, "inventory.records_superseded", batch,
+                   before={"superseded_record_ids": list(superseded)}, organisation_id=organisation_id)
         uow.commit()
         return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, count)
 
@@ -400,6 +425,9 @@ class _Stored:
     gwp_set: GwpSet
     grid: Mapping[int, EmissionFactor | None]
     residual: Mapping[int, EmissionFactor | None] = dataclasses.field(default_factory=dict)
+    #: the inventory's records as an overlap is judged: id, site_id, activity_type, factor_key,
+    #: data_quality, start_date, end_date, evidence, filename, source_row (one row per record)
+    existing: pd.DataFrame | None = None
 
     @classmethod
     def load(cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> _Stored:
@@ -428,9 +456,17 @@ class _Stored:
         resolver = FactorResolver(session, period, {site.id for site in sites})
         grid = {site.id: resolver.location(site.id) for site in sites}
         residual = {site.id: resolver.residual(site.id) for site in sites}
+        existing = pd.DataFrame(
+            session.execute(
+                select(*_OVERLAP_COLUMNS, ActivityImport.filename, ActivityRecord.source_row)
+                .join(ActivityImport, ActivityImport.id == ActivityRecord.import_id)
+                .where(ActivityRecord.inventory_id == inventory.id)
+            ).all(),
+            columns=[*(c.key for c in _OVERLAP_COLUMNS), "filename", "source_row"],
+        )
         return cls(
             sites, fingerprints, last_batch, factors, library.load_gwp_set(inventory.gwp_set), grid,
-            residual,
+            residual, existing,
         )
 
     def unchanged(
@@ -455,8 +491,8 @@ def _last_batch(session: Session, inventory_id: int) -> int | None:
 
 
 def _resolve_records(
-    inventory_id: int, stored: _Stored, parsed: ActivityRows
-) -> tuple[dict[str, Any], list[RowError]]:
+    inventory_id: int, stored: _Stored, parsed: ActivityRows, overlap: Overlap = Overlap.REFUSE
+) -> tuple[dict[str, Any], list[RowError], tuple[int, ...]]:
     """Map the file's site texts to the subject's sites and refuse activities already stored.
 
     Returns the records as columns for :func:`store_records`, in fingerprint order (``import_id``
@@ -503,7 +539,9 @@ def _resolve_records(
             continue
         for position in np.flatnonzero(codes == code):
             fingerprints[position] = _fingerprint_with(parsed[int(position)], site.name)
-    known = stored.fingerprints
+    # superseding replaces earlier records, the same activities among them: those are checked
+    # once the records it replaces are known (below)
+    known = stored.fingerprints if overlap is not Overlap.SUPERSEDE else frozenset()
     # two spellings of one site in the file
     seen = pd.Series(fingerprints).duplicated().to_numpy().copy()
     if known:
@@ -514,14 +552,26 @@ def _resolve_records(
         )
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
-        return {}, errors
+        return {}, errors, ()
     site_ids = np.array([site.id for site in site_of], dtype=object)
     factor_keys, errors = _fuel_factors(parsed, site_ids[codes], stored)
     refused = {e.row for e in errors}  # a fuel row without its factor is refused once, for that
     errors += [e for e in _incalculable(parsed, site_ids[codes], factor_keys, stored) if e.row not in refused]
+    superseded: tuple[int, ...] = ()
+    if overlap is not Overlap.ADD:
+        covering = _overlaps(parsed, site_ids[codes], factor_keys, stored.existing)
+        if overlap is Overlap.REFUSE:
+            errors += [_overlap_error(int(rows[position]), earlier) for position, earlier in covering]
+        else:
+            superseded = tuple(sorted({int(earlier["id"]) for _, earlier in covering}))
+            existing = stored.existing
+            kept = set() if existing is None or existing.empty else set(
+                existing.loc[~existing["id"].isin(superseded), "fingerprint"])
+            errors += [RowError(int(rows[p]), None, "this activity is already in the inventory")
+                       for p in np.flatnonzero([f in kept for f in fingerprints])]
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
-        return {}, errors
+        return {}, errors, ()
     order = fingerprint_order(fingerprints)
     columns: dict[str, Any] = {
         name: parsed.column(name)[order] for name in RECORD_COLUMNS if name in ActivityRow._fields
@@ -534,7 +584,83 @@ def _resolve_records(
         fingerprint=fingerprints[order],
         row=rows[order],  # row: not stored, for the caller
     )
-    return columns, errors
+    return columns, errors, superseded
+
+
+_OVERLAP_COLUMNS = (
+    ActivityRecord.id, ActivityRecord.site_id, ActivityRecord.activity_type, ActivityRecord.factor_key,
+    ActivityRecord.data_quality, ActivityRecord.start_date, ActivityRecord.end_date, ActivityRecord.evidence,
+    ActivityRecord.fingerprint, ActivityRecord.source,
+)
+
+
+def _overlaps(
+    parsed: ActivityRows, site_ids: np.ndarray, factor_keys: np.ndarray, existing: pd.DataFrame | None
+) -> list[tuple[int, dict[str, Any]]]:
+    """(position in the file, the earlier record) for every row that covers what an earlier
+    file holds: the same source of the same site, activity type, factor and data quality for
+    days in common, or the same evidence reference (an invoice number) at the same site. Within
+    one file rows may cover the same days: the file says what it means.
+
+    The source is part of it: two boilers of one site burn diesel in the same months, and are
+    two activities; the same invoices exported twice under two names share their numbers."""
+    if existing is None or existing.empty or not len(parsed):
+        return []
+    new = pd.DataFrame({
+        "position": np.arange(len(parsed)), "site_id": site_ids.astype(np.int64),
+        "activity_type": [_plain_value(v) for v in parsed.column("activity_type")],
+        "factor_key": [k or "" for k in factor_keys],
+        "data_quality": [_plain_value(v) for v in parsed.column("data_quality")],
+        "start_date": pd.to_datetime(pd.Series(parsed.column("start_date"))),
+        "end_date": pd.to_datetime(pd.Series(parsed.column("end_date"))),
+        "evidence": parsed.column("evidence"),
+        "source_key": [" ".join(str(s).split()).casefold() for s in parsed.column("source")],
+    })
+    old = existing.assign(
+        source_key=[" ".join(str(s).split()).casefold() for s in existing["source"]],
+        factor_key=existing["factor_key"].fillna(""),
+        start_date=pd.to_datetime(existing["start_date"]),
+        end_date=pd.to_datetime(existing["end_date"]),
+    )
+    found: dict[int, dict[str, Any]] = {}
+    key = ["site_id", "source_key", "activity_type", "factor_key", "data_quality"]
+    earlier_by_key = {k: g.sort_values("start_date") for k, g in old.groupby(key, sort=False)}
+    for k, rows in new.groupby(key, sort=False):
+        earlier = earlier_by_key.get(k)
+        if earlier is None:
+            continue
+        starts = earlier["start_date"].to_numpy()
+        ends = earlier["end_date"].to_numpy()
+        # the latest end among the records starting no later than each one, and which it is
+        reach = np.maximum.accumulate(ends)
+        holder = np.maximum.accumulate(np.where(ends == reach, np.arange(len(ends)), 0))
+        last = np.searchsorted(starts, rows["end_date"].to_numpy(), side="right") - 1
+        for position, start, index in zip(rows["position"], rows["start_date"].to_numpy(), last, strict=True):
+            if index >= 0 and reach[index] >= start:
+                found.setdefault(int(position), earlier.iloc[int(holder[index])].to_dict())
+    with_evidence = old[old["evidence"].astype(bool)]
+    if not with_evidence.empty:
+        by_reference = {(r["site_id"], r["evidence"]): r for r in with_evidence.to_dict("records")}
+        for position, site, evidence in zip(new["position"], new["site_id"], new["evidence"], strict=True):
+            if evidence and (int(site), evidence) in by_reference:
+                found.setdefault(int(position), by_reference[(int(site), evidence)])
+    return sorted(found.items())
+
+
+def _plain_value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _overlap_error(row: int, earlier: Mapping[str, Any]) -> RowError:
+    where = f"'{earlier['filename']}'" if earlier["filename"] else "records sent as JSON"
+    if earlier["filename"] and earlier.get("source_row") is not None and not pd.isna(earlier["source_row"]):
+        where += f" row {int(earlier['source_row'])}"
+    return RowError(
+        row, None,
+        f"covers what {where} already holds (record {int(earlier['id'])}: the same source, site, activity "
+        "type, factor and data quality for days in common, or the same evidence reference); import with "
+        "overlap=supersede to replace the earlier rows, or overlap=add if both are meant",
+    )
 
 
 #: The fields that make rows interchangeable for the calculation (calculation._GROUP_KEY): one

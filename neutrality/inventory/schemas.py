@@ -216,6 +216,11 @@ class ImportFormSchema(StrictSchema):
     mapping = MappingField(load_default=None)
     encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
     dry_run = fields.Boolean(load_default=False)
+    overlap = fields.String(load_default="refuse", validate=validate.OneOf(["refuse", "supersede", "add"]),
+                            metadata={"description": (
+                                "rows covering what earlier files hold (same source, site, activity type, factor and "
+                                "data quality for days in common, or the same evidence reference): refuse them "
+                                "(default), supersede the earlier rows, or add them as meant")})
 
 
 class ImportSchema(StrictSchema):

@@ -178,6 +178,7 @@ def import_activities(organisation_id: int, inventory_id: int) -> Any:
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
         limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
         mapping=options["mapping"], encoding=options["encoding"], dry_run=options["dry_run"],
+        overlap=activities.Overlap(options["overlap"]),
     )
     return outcome
 
