@@ -13,17 +13,21 @@ import click
 from neutrality.access.cli import cli_actor
 from neutrality.claims import services
 from neutrality.claims.schemas import BalanceSchema, NeedsSchema
-from neutrality.cli_support import ID, Group, cli_uow, echo
+from neutrality.cli_support import Group, cli_uow, output, printing
+from neutrality.commitments.cli import ORGANISATION_AND_PERIOD_HELP, period_argument
+from neutrality.organisations.cli import organisation_argument
 from neutrality.registry.cli import registry
 
 
 # Under `neutrality registry`, where users look for it; defined here, where the needs live.
-@registry.command("needs")
-@click.argument("organisation_id", type=ID)
-@click.argument("period_id", type=ID)
-def registry_needs(organisation_id: int, period_id: int) -> None:
+@registry.command("needs", epilog=ORGANISATION_AND_PERIOD_HELP)
+@organisation_argument
+@period_argument
+@printing()
+def registry_needs(organisation_id: int, period_id: int, as_json: bool) -> None:
     """MWh of EACs per market and tCO2e of credits the period still needs."""
-    echo(NeedsSchema(), services.period_needs(cli_uow(), cli_actor(), organisation_id, period_id))
+    output(NeedsSchema(), services.period_needs(cli_uow(), cli_actor(), organisation_id, period_id),
+           as_json)
 
 
 
@@ -32,10 +36,12 @@ def balance() -> None:
     """Neutrality balances of application periods."""
 
 
-@balance.command("show")
-@click.argument("organisation_id", type=ID)
-@click.argument("period_id", type=ID)
-def balance_show(organisation_id: int, period_id: int) -> None:
-    """The balance of one period: gross, EAC coverage, residual, credits, verdict (exact, JSON)."""
-    echo(BalanceSchema(),
-         services.period_balance(cli_uow(), cli_actor(), organisation_id, period_id))
+@balance.command("show", epilog=ORGANISATION_AND_PERIOD_HELP)
+@organisation_argument
+@period_argument
+@printing()
+def balance_show(organisation_id: int, period_id: int, as_json: bool) -> None:
+    """The balance of one period: gross, EAC coverage, residual, credits, verdict (exact figures;
+    a table, or JSON with --json)."""
+    output(BalanceSchema(),
+           services.period_balance(cli_uow(), cli_actor(), organisation_id, period_id), as_json)

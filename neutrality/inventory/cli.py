@@ -5,7 +5,6 @@ library."""
 from __future__ import annotations
 
 import decimal
-import json
 from pathlib import Path
 
 import click
@@ -17,12 +16,15 @@ from neutrality.cli_support import (
     Group,
     activity_limits,
     cli_uow,
-    echo,
     load,
+    output,
+    printing,
     read_file,
     read_spreadsheet,
     read_text,
+    steps,
 )
+from neutrality.commitments.cli import ORGANISATION_AND_PERIOD_HELP, period_argument
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventories
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
@@ -35,6 +37,7 @@ from neutrality.inventory.schemas import (
     VerificationInSchema,
     VerificationSchema,
 )
+from neutrality.organisations.cli import ORGANISATION_HELP, organisation_argument
 from neutrality.spreadsheets import OFFERED_ENCODINGS
 
 
@@ -43,28 +46,33 @@ def inventory() -> None:
     """GHG inventories: create, import activity files, report, verify, versions, templates."""
 
 
-@inventory.command("create")
-@click.argument("organisation_id", type=ID)
-@click.argument("period_id", type=ID)
+@inventory.command("create", epilog=ORGANISATION_AND_PERIOD_HELP)
+@organisation_argument
+@period_argument
 @click.option("--gwp", "gwp_set", type=click.Choice(["AR4", "AR5", "AR6"]), default="AR6",
               show_default=True)
 @click.option("--external", is_flag=True, help="An inventory made with another tool (totals only).")
-def inventory_create(organisation_id: int, period_id: int, gwp_set: str, external: bool) -> None:
+@printing()
+def inventory_create(organisation_id: int, period_id: int, gwp_set: str, external: bool,
+                     as_json: bool) -> None:
     created = inventories.create_inventory(
         cli_uow(), cli_actor(), organisation_id, period_id=period_id, gwp_set=gwp_set,
         origin="external" if external else "calculated")
-    echo(InventorySchema(), created)
+    output(InventorySchema(), created, as_json)
 
 
-@inventory.command("list")
-@click.argument("organisation_id", type=ID)
-def inventory_list(organisation_id: int) -> None:
-    echo(InventorySchema(many=True),
-         inventories.list_inventories(cli_uow(), cli_actor(), organisation_id))
+@inventory.command("list", epilog=ORGANISATION_HELP)
+@organisation_argument
+@printing()
+def inventory_list(organisation_id: int, as_json: bool) -> None:
+    output(InventorySchema(many=True),
+           inventories.list_inventories(cli_uow(), cli_actor(), organisation_id), as_json,
+           columns=("id", "period_id", "version", "status", "origin", "gwp_set",
+                    "factor_library_version", "activity_count", "created_at"))
 
 
-@inventory.command("import")
-@click.argument("organisation_id", type=ID)
+@inventory.command("import", epilog=ORGANISATION_HELP)
+@organisation_argument
 @click.argument("inventory_id", type=ID)
 @click.argument("path", type=FILE)
 @click.option("--mapping", "mapping_path", type=FILE,
@@ -72,44 +80,52 @@ def inventory_list(organisation_id: int) -> None:
                    '"fixed": {"unit": "kWh"}}')
 @click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
 @click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+@printing()
 def inventory_import(organisation_id: int, inventory_id: int, path: Path, mapping_path: Path | None,
-                     encoding: str | None, dry_run: bool) -> None:
-    """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing."""
+                     encoding: str | None, dry_run: bool, as_json: bool) -> None:
+    """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing.
+    A file over 1 MiB shows its steps on stderr."""
     mapping = None
     if mapping_path is not None:
         form = {"mapping": read_text(mapping_path, "--mapping")}
         mapping = ImportFormSchema().load(form)["mapping"]
     limits = activity_limits()
-    outcome = activities.import_activities(
-        cli_uow(), cli_actor(), organisation_id, inventory_id,
-        data=read_spreadsheet(path, limits), filename=path.name,
-        max_bytes=limits.max_uncompressed_bytes, limits=limits, mapping=mapping, encoding=encoding,
-        dry_run=dry_run,
-    )
-    echo(ImportOutcomeSchema(), outcome)
+    size = path.stat().st_size
+    with steps(f"reading {path.name} ({size:,} bytes)", size):
+        data = read_spreadsheet(path, limits)
+    with steps("checking the rows" if dry_run else "checking and storing the rows", size):
+        outcome = activities.import_activities(
+            cli_uow(), cli_actor(), organisation_id, inventory_id, data=data, filename=path.name,
+            max_bytes=limits.max_uncompressed_bytes, limits=limits, mapping=mapping,
+            encoding=encoding, dry_run=dry_run,
+        )
+    output(ImportOutcomeSchema(), outcome, as_json)
 
 
-@inventory.command("report")
-@click.argument("organisation_id", type=ID)
+@inventory.command("report", epilog=ORGANISATION_HELP)
+@organisation_argument
 @click.argument("inventory_id", type=ID)
-def inventory_report(organisation_id: int, inventory_id: int) -> None:
-    """Exact figures by scope, category, gas, site and ISO category (JSON)."""
+@printing()
+def inventory_report(organisation_id: int, inventory_id: int, as_json: bool) -> None:
+    """Exact figures by scope, category, gas, site and ISO category (a table, or JSON with
+    --json)."""
     report = inventories.inventory_report(cli_uow(), cli_actor(), organisation_id, inventory_id)
-    click.echo(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    output(None, report, as_json)
 
 
-@inventory.command("metering")
-@click.argument("organisation_id", type=ID)
+@inventory.command("metering", epilog=ORGANISATION_HELP)
+@organisation_argument
 @click.argument("inventory_id", type=ID)
 @click.option("--tolerance", "tolerance_percent", type=decimal.Decimal,
               default=DEFAULT_TOLERANCE_PERCENT, show_default=True,
               help="How far (%) an invoice may differ from the meters before it is flagged.")
+@printing()
 def inventory_metering(organisation_id: int, inventory_id: int,
-                       tolerance_percent: decimal.Decimal) -> None:
+                       tolerance_percent: decimal.Decimal, as_json: bool) -> None:
     """Invoices against meter readings: superseded (not counted) or partly metered (flagged)."""
     items = inventories.metering_reconciliation(cli_uow(), cli_actor(), organisation_id,
                                                 inventory_id, tolerance_percent=tolerance_percent)
-    echo(ReconciliationSchema(many=True), items)
+    output(ReconciliationSchema(many=True), items, as_json)
 
 
 @inventory.command("template")
@@ -122,36 +138,45 @@ def inventory_template(activity_type: str) -> None:
     click.echo(template, nl=False)
 
 
-@inventory.command("new-version")
-@click.argument("organisation_id", type=ID)
+@inventory.command("new-version", epilog=ORGANISATION_HELP)
+@organisation_argument
 @click.argument("inventory_id", type=ID)
 @click.option("--reason", required=True)
-def inventory_new_version(organisation_id: int, inventory_id: int, reason: str) -> None:
+@printing()
+def inventory_new_version(organisation_id: int, inventory_id: int, reason: str,
+                          as_json: bool) -> None:
     created = inventories.new_version(cli_uow(), cli_actor(), organisation_id, inventory_id,
                                       reason=reason)
-    echo(InventorySchema(), created)
+    output(InventorySchema(), created, as_json)
 
 
-@inventory.command("verify")
-@click.argument("organisation_id", type=ID)
+@inventory.command("verify", epilog=ORGANISATION_HELP)
+@organisation_argument
 @click.argument("inventory_id", type=ID)
 @click.option("--statement", type=FILE, required=True)
 @click.option("--json", "path", type=FILE, required=True,
               help="body, accreditation, assurance_level, materiality_percent, opinion, "
                    "verified_on")
-def inventory_verify(organisation_id: int, inventory_id: int, statement: Path, path: Path) -> None:
-    """Record the verification with its statement file and freeze the inventory."""
+@printing(json_flag=False)
+def inventory_verify(organisation_id: int, inventory_id: int, statement: Path, path: Path,
+                     as_json: bool) -> None:
+    """Record the verification with its statement file and freeze the inventory (--output json
+    to print the answer as JSON)."""
     details = load(VerificationInSchema(), path)
     verification = inventories.verify_inventory(
         cli_uow(), cli_actor(), organisation_id, inventory_id, details=details,
         statement=read_file(statement, "--statement"), statement_filename=statement.name)
-    echo(VerificationSchema(), verification)
+    output(VerificationSchema(), verification, as_json)
 
 
 @inventory.command("factors")
 @click.option("--kind")
 @click.option("--geography")
-def inventory_factors(kind: str | None, geography: str | None) -> None:
+@printing()
+def inventory_factors(kind: str | None, geography: str | None, as_json: bool) -> None:
     """The shipped emission-factor library, with provenance."""
-    echo(LibraryFactorSchema(many=True),
-         inventories.library_factors(cli_actor(), kind=kind, geography=geography))
+    output(LibraryFactorSchema(many=True),
+           inventories.library_factors(cli_actor(), kind=kind, geography=geography), as_json,
+           columns=("key", "kind", "per_unit", "mass_unit", "gases.CO2", "gases.CH4",
+                    "gases.N2O", "gases.CO2e", "ncv", "ncv_unit", "provenance.publisher",
+                    "provenance.year", "name"))

@@ -41,7 +41,7 @@ def test_cli_creates_an_organisation_from_a_json_file_with_the_api_schema(app, d
 
     path = tmp_path / "org.json"
     path.write_text(json.dumps(organisation_payload(name="From CLI")), encoding="utf-8")
-    result = app.test_cli_runner().invoke(args=["orgs", "create", "--json", str(path)])
+    result = app.test_cli_runner().invoke(args=["orgs", "create", "--json", str(path), "--output", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["name"] == "From CLI"
 
@@ -120,7 +120,7 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     with db() as session:
         org = str(session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)))
     # every block bought, whatever it became since (the demo retires some for its periods)
-    result = runner.invoke(args=["registry", "holdings", org, "--by", "scheme", "--status", "held,reserved,retired"])
+    result = runner.invoke(args=["registry", "holdings", org, "--by", "scheme", "--status", "held,reserved,retired", "--json"])
     assert result.exit_code == 0, result.output
     lines = {line["key"]["scheme"]: line for line in json.loads(result.output)}
     # GECs: 2024, (12,000 PV + 14,000 wind) × 12 months = 312,000; 2025, (12,000 + 6,000) × 6 =
@@ -135,7 +135,7 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
 
     with db() as session:
         yancheng_2024 = session.scalars(select(Inventory).order_by(Inventory.id)).first()
-    needs = json.loads(runner.invoke(args=["registry", "needs", org, str(yancheng_2024.period_id)]).output)
+    needs = json.loads(runner.invoke(args=["registry", "needs", org, str(yancheng_2024.period_id), "--json"]).output)
     # 300,500 MWh of grid electricity (see the test above), all covered by the GECs the demo
     # retired for the period: nothing more needed, nothing to buy
     [market] = needs["markets"]
@@ -161,7 +161,7 @@ def test_cli_registry_import_of_a_bad_file_names_the_row_and_writes_nothing(app,
     path.write_text("start_serial,end_serial,quantity,project_name,project_code,production_month,status\n"
                     f"{before_code},{code},99,PV,11320922230500012,2024-01,issued\n", encoding="utf-8")
     before = table_counts()
-    result = app.test_cli_runner().invoke(args=["registry", "import", str(world.org_a), str(path)])
+    result = app.test_cli_runner().invoke(args=["registry", "import", str(world.org_a), str(path), "--json"])
     assert result.exit_code == 1
     assert '"row": 2' in result.output and "100" in result.output
     assert table_counts() == before
@@ -185,7 +185,7 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
         frozen = {i.period_id: i.frozen_result for i in session.scalars(select(Inventory)) if i.frozen_result}
 
     def balance(period: ApplicationPeriodRow) -> dict:
-        result = runner.invoke(args=["balance", "show", str(org), str(period.id)])
+        result = runner.invoke(args=["balance", "show", str(org), str(period.id), "--json"])
         assert result.exit_code == 0, result.output
         return json.loads(result.output)
 
@@ -215,7 +215,7 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     # The needs of Changzhou 2024 tell the same story from the other side: they assume all
     # 49,900 MWh of grid electricity covered, 49,900 × 0.6096 = 30,419.04 t off the gross
     # total (the balance took off only the 19,202.4 t of the certificates retired), and say so.
-    needs = json.loads(runner.invoke(args=["registry", "needs", str(org), str(changzhou_2024.id)]).output)
+    needs = json.loads(runner.invoke(args=["registry", "needs", str(org), str(changzhou_2024.id), "--json"]).output)
     [market] = needs["markets"]
     assert (Decimal(market["electricity_mwh"]), Decimal(market["eac_needed_mwh"])) == (49_900, 49_900 - 31_500)
     assert Decimal(needs["credits"]["residual_tco2e"]) == gross - Decimal("30419.04")
@@ -233,7 +233,7 @@ def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_cou
     runner = app.test_cli_runner()
     org, period = str(world.org_a), str(world.period_verified)
     # the world's period: 731.52 t market-based, 100 VCUs retired → 632 units of block_a
-    planned = runner.invoke(args=["retire", "plan", org, period])
+    planned = runner.invoke(args=["retire", "plan", org, period, "--json"])
     assert planned.exit_code == 0, planned.output
     plan = json.loads(planned.output)
     assert [(line["block_id"], line["quantity"]) for line in plan["lines"]] == [(world.block_a, 632)]
@@ -243,10 +243,11 @@ def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_cou
         "registry_reference": "BATCH-1"}), encoding="utf-8")
     (tmp_path / "statement.pdf").write_bytes(b"%PDF statement")
     applied = runner.invoke(args=["retire", "apply", org, period, "--plan", str(tmp_path / "plan.json"),
-                                  "--json", str(tmp_path / "fields.json"), "--evidence", str(tmp_path / "statement.pdf")])
+                                  "--json", str(tmp_path / "fields.json"), "--evidence", str(tmp_path / "statement.pdf"),
+                                  "--output", "json"])
     assert applied.exit_code == 0, applied.output
     assert [e["quantity"] for e in json.loads(applied.output)] == [632]
-    shown = json.loads(runner.invoke(args=["balance", "show", org, period]).output)
+    shown = json.loads(runner.invoke(args=["balance", "show", org, period, "--json"]).output)
     # 100 + 632 = 732 credits against 731.52 t
     assert (shown["verdict"], Decimal(shown["difference_tco2e"])) == ("covered", Decimal("0.48"))
 

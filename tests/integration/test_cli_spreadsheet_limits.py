@@ -36,7 +36,8 @@ def test_an_activity_file_larger_than_the_upload_limit_is_imported(
     path = _meters(tmp_path / "meters.csv", world.site_a, 40)
     assert path.stat().st_size > 1_024
     result = app.test_cli_runner().invoke(
-        args=["inventory", "import", str(world.org_a), str(world.inventory_draft), str(path)]
+        args=["inventory", "import", str(world.org_a), str(world.inventory_draft), str(path),
+              "--json"]
     )
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.output)
@@ -62,7 +63,8 @@ def test_a_registry_export_larger_than_the_upload_limit_is_imported(
         encoding="utf-8",
     )
     assert path.stat().st_size > 1_024
-    result = app.test_cli_runner().invoke(args=["registry", "import", str(world.org_a), str(path)])
+    result = app.test_cli_runner().invoke(
+        args=["registry", "import", str(world.org_a), str(path), "--json"])
     assert result.exit_code == 0, result.output
     outcome = json.loads(result.output)
     assert (outcome["status"], outcome["blocks"], outcome["quantity_by_scheme"]) == (

@@ -236,7 +236,7 @@ def test_the_command_line_lists_and_resolves_contests(app, uow, world, tmp_path:
     block = _b_enters(uow, world, HELD_VCU, 29_813)
     runner = app.test_cli_runner()
 
-    listed = runner.invoke(args=["registry", "contests", "--status", "open"])
+    listed = runner.invoke(args=["registry", "contests", "--status", "open", "--json"])
 
     assert listed.exit_code == 0, listed.output
     [contest] = json.loads(listed.output)
@@ -257,6 +257,7 @@ def test_the_command_line_lists_and_resolves_contests(app, uow, world, tmp_path:
             "The registry statement shows the units in the holder's account.",
             "--evidence",
             str(evidence),
+            "--json",
         ]
     )
     assert resolved.exit_code == 0, resolved.output

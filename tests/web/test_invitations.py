@@ -293,7 +293,7 @@ def test_the_command_line_prints_the_link_once_and_the_link_works(app, client, w
     created = client.post("/api/v1/invitations/new-account", json={
         "token": match.group(1), "display_name": "From CLI", "password": "long enough pw"})
     assert created.status_code == 201 and created.get_json()["role"] == "verifier"
-    listed = app.test_cli_runner().invoke(args=["members", "invitations", str(world.org_a)])
+    listed = app.test_cli_runner().invoke(args=["members", "invitations", str(world.org_a), "--json"])
     assert listed.exit_code == 0, listed.output
     assert [(i["email"], i["status"]) for i in json.loads(listed.output)] == [
         ("cli-invitee@example.test", "accepted"), ("newcomer@example.test", "pending")]
