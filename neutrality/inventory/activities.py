@@ -659,7 +659,8 @@ def _overlap_error(row: int, earlier: Mapping[str, Any]) -> RowError:
         row, None,
         f"covers what {where} already holds (record {int(earlier['id'])}: the same source, site, activity "
         "type, factor and data quality for days in common, or the same evidence reference); import with "
-        "overlap=supersede to replace the earlier rows, or overlap=add if both are meant",
+        "overlap=supersede (on the command line --overlap supersede) to replace the earlier rows, "
+        "or overlap=add if both are meant",
     )
 
 

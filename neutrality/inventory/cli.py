@@ -80,9 +80,13 @@ def inventory_list(organisation_id: int, as_json: bool) -> None:
                    '"fixed": {"unit": "kWh"}}')
 @click.option("--encoding", type=click.Choice(OFFERED_ENCODINGS))
 @click.option("--dry-run", is_flag=True, help="Check and preview; store nothing.")
+@click.option("--overlap", type=click.Choice([o.value for o in activities.Overlap]), default="refuse",
+              show_default=True,
+              help="Rows covering what earlier files hold: refuse them, supersede the earlier rows, "
+                   "or add them as meant.")
 @printing()
 def inventory_import(organisation_id: int, inventory_id: int, path: Path, mapping_path: Path | None,
-                     encoding: str | None, dry_run: bool, as_json: bool) -> None:
+                     encoding: str | None, dry_run: bool, overlap: str, as_json: bool) -> None:
     """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing.
     A file over 1 MiB shows its steps on stderr."""
     mapping = None
@@ -97,7 +101,7 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
         outcome = activities.import_activities(
             cli_uow(), cli_actor(), organisation_id, inventory_id, data=data, filename=path.name,
             max_bytes=limits.max_uncompressed_bytes, limits=limits, mapping=mapping,
-            encoding=encoding, dry_run=dry_run,
+            encoding=encoding, dry_run=dry_run, overlap=activities.Overlap(overlap),
         )
     output(ImportOutcomeSchema(), outcome, as_json)
 

@@ -348,3 +348,25 @@ def test_a_registry_import_of_a_large_file_shows_its_steps_and_prints_clean_json
     assert lines[2] == "checking the rows…"
     assert lines[3].startswith("checking the rows: done in ")
 
+
+
+def test_the_command_line_import_supersedes_earlier_rows_when_told(app, uow, world, tmp_path) -> None:
+    # the same month of one source in kWh, then in MWh: refused, then superseding
+    from sqlalchemy import select
+
+    from neutrality.inventory.tables import ActivityRecord
+
+    header = "site,source,scope,activity_type,quantity,unit,start_date,end_date\n"
+    first, second = tmp_path / "kwh.csv", tmp_path / "mwh.csv"
+    first.write_text(header + f"{world.site_a},Workshop 3,2,electricity,125000,kWh,2025-03-01,2025-03-31\n")
+    second.write_text(header + f"{world.site_a},Workshop 3,2,electricity,125,MWh,2025-03-01,2025-03-31\n")
+    args = ["inventory", "import", str(world.org_a), str(world.inventory_draft)]
+    imported = _run(app, *args, str(first))
+    assert imported.exit_code == 0, imported.output
+    refused = _run(app, *args, str(second))
+    assert refused.exit_code == 1 and "covers what 'kwh.csv' row 2 already holds" in refused.output
+    done = _run(app, *args, str(second), "--overlap", "supersede")
+    assert done.exit_code == 0, done.output
+    with uow() as unit:
+        units = unit.session.scalars(select(ActivityRecord.unit).where(ActivityRecord.source == "Workshop 3")).all()
+    assert units == ["MWh"]  # the kWh row replaced
