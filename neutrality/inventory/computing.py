@@ -509,9 +509,12 @@ def compute(
         }),
         "location_based": _totals(result.location_based),
         "market_based": _totals(result.market_based),
+        # the sites by id and name: the figures by site are keyed by id
+        "sites": [{"id": site.id, "name": site.name} for site in sorted(resolver.sites.values(), key=lambda s: s.id)],
         "scope2_market_by_site": [
             _jsonable({
-                "site_id": s.site_id, "consumption_mwh": s.consumption_mwh,
+                "site_id": s.site_id, "site_name": resolver.sites[s.site_id].name if s.site_id in resolver.sites else None,
+                "consumption_mwh": s.consumption_mwh,
                 "supplier_specific_mwh": s.supplier_specific_mwh, "covered_mwh": s.covered_mwh,
                 "excess_mwh": s.excess_mwh, "uncovered_mwh": s.uncovered_mwh,
                 "residual_factor_key": s.residual_factor_key, "tco2e": s.tco2e,

@@ -357,6 +357,11 @@ class ReportSchema(StrictSchema):
     metering = fields.Dict(metadata={"description": "invoices superseded by meter readings, or partly metered"})
     disclosures = fields.List(fields.String())
     factors = fields.List(fields.String())
+    sites = fields.List(fields.Dict(), metadata={
+        "description": "the sites the figures by site are of: id and name"})
+    scope2_market_by_site = fields.List(fields.Dict(), metadata={
+        "description": "market-based Scope 2 per site (site_id, site_name, MWh consumed, supplier-specific, "
+                       "covered, excess and uncovered, residual factor, tCO2e)"})
     complete = fields.Boolean(metadata={
         "description": "false when some records cannot be calculated: the figures leave them out"})
     incalculable = fields.List(fields.Nested(IncalculableSchema), metadata={

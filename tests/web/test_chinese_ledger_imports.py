@@ -78,3 +78,13 @@ def test_a_near_miss_of_a_site_name_names_the_site_meant_and_nothing_is_written(
     assert [(e["row"], e["column"]) for e in errors] == [(3, "site"), (4, "site")]
     assert errors[0]["reason"] == f"'佛山狮山工场' is not a site of this claim's subject; did you mean '{SITE}'?"
     assert table_counts() == before
+
+
+def test_the_report_names_its_sites(client, world) -> None:
+    _rename_site(client, world)
+    report = client.get(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/report",
+                        headers=world.headers("viewer")).get_json()
+    # the draft's one record is at site_a: the figures by site are keyed by its id, named here
+    assert {"id": world.site_a, "name": SITE} in report["sites"]
+    assert [(s["site_id"], s["site_name"]) for s in report["scope2_market_by_site"]] == [(world.site_a, SITE)]
+    assert str(world.site_a) in report["location_based"]["by_site"]
