@@ -355,7 +355,7 @@ def import_activities(
         uow.flush()
         columns["import_id"] = batch.id
         # the file's rows, kept for errors and overlaps to name (JSON records have none)
-        columns["source_row"] = columns["row"] if record_file else None
+        columns["source_row"] = np.asarray(columns["row"]).astype(np.int64).tolist() if record_file else None
         store_records(session, columns, count)
         count_activities(session, inventory_id, count)
         if not record_file:
@@ -734,11 +734,14 @@ def _incalculable(
     before anything is stored: a stored record must never make a figure fail later."""
     if not len(parsed):
         return []
+    given = {"site_id": site_ids, "factor_key": factor_keys}
+    # each field as integer codes (None is a code of its own): grouping integers is several times
+    # faster than grouping the objects themselves
     frame = pd.DataFrame({
-        "site_id": site_ids, "factor_key": factor_keys,
-        **{name: parsed.column(name) for name in _GROUPED_BY if name not in ("site_id", "factor_key")},
+        name: pd.factorize(np.asarray(given[name] if name in given else parsed.column(name), dtype=object))[0]
+        for name in _GROUPED_BY
     })
-    keys = frame.groupby(list(_GROUPED_BY), dropna=False, sort=False).ngroup().to_numpy()
+    keys = frame.groupby(list(_GROUPED_BY), sort=False).ngroup().to_numpy()
     _, firsts = np.unique(keys, return_index=True)
     groups = [
         _as_activity(parsed[int(first)], int(site_ids[first]), factor_keys[first]) for first in firsts

@@ -85,10 +85,6 @@ def _plain(value: Any) -> Any:
     return getattr(value, "value", value)
 
 
-def _whole(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -103,10 +99,7 @@ def _date_text(value: Any) -> str | None:
 
 
 _ENUMS = ("scope", "scope1_subtype", "iso_category", "activity_type", "method", "data_quality")
-_BOTH: dict[str, tuple[Any, bool]] = {
-    **{name: (_plain, True) for name in _ENUMS},
-    "source_row": (_whole, False),  # numpy integers are not the drivers' int
-}
+_BOTH: dict[str, tuple[Any, bool]] = {name: (_plain, True) for name in _ENUMS}
 _SQLITE = {
     **_BOTH,
     "extra": (_json, False),
