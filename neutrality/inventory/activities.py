@@ -12,7 +12,7 @@ import hashlib
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
@@ -30,7 +30,7 @@ from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
 from neutrality.inventory.bulk import COLUMNS as RECORD_COLUMNS
 from neutrality.inventory.bulk import fingerprint_order, store_records
-from neutrality.inventory.calculation import calculate, conversion_for, problems
+from neutrality.inventory.calculation import EXACT, calculate, conversion_for, problems
 from neutrality.inventory.computing import FactorResolver, organisation_factors
 from neutrality.inventory.importing import (
     FIELDS,
@@ -55,6 +55,7 @@ from neutrality.inventory.tables import ActivityImport, ActivityRecord, Inventor
 from neutrality.organisations.tables import Site, Subject
 from neutrality.pagination import Page, PageResult
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, SheetLimits
+from neutrality.units import convert, tidy
 from neutrality.uow import UnitOfWork
 
 
@@ -554,6 +555,8 @@ def _resolve_records(
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
         return {}, errors, ()
     site_ids = np.array([site.id for site in site_of], dtype=object)
+    # (after the fingerprints, which are of the rows as written)
+    parsed = _in_tonne_kilometres(parsed)
     factor_keys, errors = _fuel_factors(parsed, site_ids[codes], stored)
     refused = {e.row for e in errors}  # a fuel row without its factor is refused once, for that
     errors += [e for e in _incalculable(parsed, site_ids[codes], factor_keys, stored) if e.row not in refused]
@@ -669,6 +672,29 @@ def _overlap_error(row: int, earlier: Mapping[str, Any]) -> RowError:
 _GROUPED_BY = (
     "site_id", "scope", "scope3_category", "iso_category", "activity_type", "factor_key", "unit", "gas",
 )
+
+
+def _in_tonne_kilometres(parsed: ActivityRows) -> ActivityRows:
+    """The rows with each transport leg given in a distance and the weight carried turned into
+    tonne-kilometres, as the factors of freight are (seed 002 §3.2: 10 t × 100 km = 1,000 t·km),
+    exactly; the distance as written is kept beside the weight (``extra``), so that the record
+    shows what the file said."""
+    extras = parsed.column("extra")
+    legs = [p for p, extra in enumerate(extras) if extra and extra.get("weight") is not None
+            and parsed.column("activity_type")[p] == ActivityType.TRANSPORT]
+    if not legs:
+        return parsed
+    columns = {name: parsed.column(name).copy() for name in ActivityRow._fields}
+    with localcontext(EXACT):
+        for p in legs:
+            extra = dict(extras[p])
+            distance = convert(columns["quantity"][p], columns["unit"][p], "km")
+            weight = convert(Decimal(extra["weight"]), extra.get("weight_unit") or "t", "t")
+            extra["distance"] = f"{columns['quantity'][p]} {columns['unit'][p]}"
+            columns["quantity"][p] = tidy(weight * distance)
+            columns["unit"][p] = "t·km"
+            columns["extra"][p] = extra
+    return ActivityRows(columns)
 
 
 def _fuel_factors(

@@ -663,3 +663,27 @@ def test_an_import_is_taken_back_whole_audited_and_not_once_verified(client, wor
     refused = client.delete(f"{verified}/imports/{old['id']}", headers=lead)
     assert refused.status_code == 409
     assert table_counts() == frozen
+
+
+def test_a_transport_leg_in_km_with_its_weight_is_calculated_in_tonne_kilometres(client, world) -> None:
+    # 12 t carried 350 km: 12 × 350 = 4,200 t·km; at the carrier's 0.0538 kg CO2e per t·km,
+    # 4,200 × 0.0538 = 225.96 kg = 0.22596 t CO2e, Scope 3 category 4 (the reporter pays, a third
+    # party's truck: seed 002)
+    _add_freight_factor(client, world)
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    before = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    data = ("site,source,scope,scope3_category,activity_type,quantity,unit,start_date,end_date,factor_key,"
+            "payer,ownership,weight,weight_unit\n"
+            f"{world.site_a},Wafer delivery,3,4,transport,350,km,2025-03-01,2025-03-01,org:road_freight,"
+            "reporter,third_party,12000,kg\n").encode()
+    response = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "freight.csv")})
+    assert response.status_code == 201, response.get_json()
+    [leg] = [a for a in client.get(f"{base}/activities", headers=world.headers("lead")).get_json()["items"]
+             if a["source"] == "Wafer delivery"]
+    assert (Decimal(leg["quantity"]), leg["unit"]) == (Decimal(4200), "t·km")
+    assert (leg["extra"]["distance"], leg["extra"]["weight"], leg["extra"]["weight_unit"]) == ("350 km", "12000", "kg")
+    after = client.get(f"{base}/report", headers=world.headers("viewer")).get_json()
+    added = Decimal(after["location_based"]["by_scope3_category"]["4"]) - Decimal(
+        before["location_based"]["by_scope3_category"].get("4", "0"))
+    assert added == Decimal("0.22596")
