@@ -34,7 +34,6 @@ from neutrality.inventory.calculation import EXACT, calculate, conversion_for, p
 from neutrality.inventory.computing import FactorResolver, organisation_factors
 from neutrality.inventory.importing import (
     FIELDS,
-    TRANSPORT_FIELDS,
     ActivityRow,
     ActivityRows,
     ColumnMapping,
@@ -123,8 +122,8 @@ def add_activities(
         return [stored[record_id] for record_id in outcome.record_ids]  # in the order sent
 
 
-#: The importer's fields that a JSON record carries (transport payer/ownership come by file).
-_JSON_FIELDS = tuple(f for f in FIELDS if f not in TRANSPORT_FIELDS)
+#: The importer's fields that a JSON record carries: all of a file's.
+_JSON_FIELDS = FIELDS
 
 
 def _cell(value: Any) -> str:

@@ -18,6 +18,7 @@ from neutrality.inventory.model import (
     Scope1Subtype,
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
+from neutrality.inventory.transport import Control, Payer
 from neutrality.schemas import (
     PERCENT,
     TCO2E,
@@ -95,6 +96,16 @@ class ActivityInSchema(StrictSchema):
     data_quality = one_of(DataQualityTier, load_default=DataQualityTier.ESTIMATED.value)
     uncertainty_percent = decimal_field(load_default=None, allow_none=True, validate=validate.Range(min=0, max=1000))
     evidence = Text(500, blank=True, load_default="")
+    # transport legs, as a file gives them: who pays the freight and who controls the vehicle
+    # decide its scope and category (seed 002), checked by the importer's one classifier
+    payer = one_of(Payer, load_default=None, allow_none=True, metadata={
+        "description": "transport: who pays the freight (reporter, supplier, customer, other)"})
+    ownership = one_of(Control, load_default=None, allow_none=True, metadata={
+        "description": "transport: who controls the vehicle (owned, leased, third_party)"})
+    weight = decimal_field(load_default=None, allow_none=True,
+                           validate=validate.Range(min=0, max=1_000_000_000, min_inclusive=False),
+                           metadata={"description": "transport in km: the weight carried"})
+    weight_unit = Text(20, load_default=None, allow_none=True)
 
 
 class ActivityBatchSchema(StrictSchema):

@@ -687,3 +687,32 @@ def test_a_transport_leg_in_km_with_its_weight_is_calculated_in_tonne_kilometres
     added = Decimal(after["location_based"]["by_scope3_category"]["4"]) - Decimal(
         before["location_based"]["by_scope3_category"].get("4", "0"))
     assert added == Decimal("0.22596")
+
+
+def _leg(world: World, **overrides: Any) -> dict[str, Any]:
+    return {"site_id": world.site_a, "source": "Module delivery", "scope": 3, "scope3_category": 4,
+            "activity_type": "transport", "quantity": "350", "unit": "km", "start_date": "2025-03-02",
+            "end_date": "2025-03-02", "factor_key": "org:road_freight", "payer": "reporter",
+            "ownership": "third_party", "weight": "12", "weight_unit": "t", **overrides}
+
+
+def test_a_transport_leg_sent_as_json_carries_payer_ownership_and_weight(client, world, table_counts) -> None:
+    # as by file: 12 t × 350 km = 4,200 t·km, the payer and the carrier kept with it
+    _add_freight_factor(client, world)
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    added = client.post(f"{base}/activities", headers=world.headers("lead"), json={"activities": [_leg(world)]})
+    assert added.status_code == 201, added.get_json()
+    [leg] = added.get_json()
+    assert (Decimal(leg["quantity"]), leg["unit"]) == (Decimal(4200), "t·km")
+    assert (leg["extra"]["payer"], leg["extra"]["ownership"], leg["extra"]["distance"]) == (
+        "reporter", "third_party", "350 km")
+
+    # the one classifier decides: a vehicle the company owns is a Scope 1 source, not Scope 3
+    before = table_counts()
+    owned = client.post(f"{base}/activities", headers=world.headers("lead"),
+                        json={"activities": [_leg(world, source="Own truck", ownership="owned")]})
+    assert owned.status_code == 422
+    details = owned.get_json()["error"]["details"]
+    assert details == {"activities.0.ownership": ["a vehicle the company owns or controls is a Scope 1 source, "
+                                                  "not Scope 3"]}
+    assert table_counts() == before

@@ -188,7 +188,9 @@ def example_of(schema: Mapping[str, Any], schemas: Mapping[str, Any], *, reading
 
 
 def _telling(name: str, schema: Mapping[str, Any]) -> bool:
-    return name in _BY_NAME or name in _DATES_BY_NAME or name in _INTEGERS or "example" in schema
+    # (every decimal has an example of its bounds: that alone does not make an optional one telling)
+    given = "example" in schema and schema.get("format") != "decimal"
+    return name in _BY_NAME or name in _DATES_BY_NAME or name in _INTEGERS or given
 
 
 def _resolve(schema: Mapping[str, Any], schemas: Mapping[str, Any]) -> Mapping[str, Any]:
