@@ -142,6 +142,16 @@ def inventory_template(activity_type: str) -> None:
     click.echo(template, nl=False)
 
 
+@inventory.command("undo-import", epilog=ORGANISATION_HELP)
+@organisation_argument
+@click.argument("inventory_id", type=ID)
+@click.argument("import_id", type=ID)
+def inventory_undo_import(organisation_id: int, inventory_id: int, import_id: int) -> None:
+    """Take an import back whole: its records and the batch, audited (not once verified)."""
+    removed = activities.undo_import(cli_uow(), cli_actor(), organisation_id, inventory_id, import_id)
+    click.echo(f"import {import_id} taken back: {removed:,} record(s) removed")
+
+
 @inventory.command("new-version", epilog=ORGANISATION_HELP)
 @organisation_argument
 @click.argument("inventory_id", type=ID)

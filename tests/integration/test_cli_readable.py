@@ -370,3 +370,22 @@ def test_the_command_line_import_supersedes_earlier_rows_when_told(app, uow, wor
     with uow() as unit:
         units = unit.session.scalars(select(ActivityRecord.unit).where(ActivityRecord.source == "Workshop 3")).all()
     assert units == ["MWh"]  # the kWh row replaced
+
+
+def test_the_command_line_takes_an_import_back(app, uow, world, tmp_path, table_counts) -> None:
+    # two months imported, then taken back: the records and the batch go, one audit entry more
+    header = "site,source,scope,activity_type,quantity,unit,start_date,end_date\n"
+    path = tmp_path / "two.csv"
+    path.write_text(header + f"{world.site_a},Workshop 5,2,electricity,10,MWh,2025-05-01,2025-05-31\n"
+                    f"{world.site_a},Workshop 5,2,electricity,11,MWh,2025-06-01,2025-06-30\n")
+    before = table_counts()
+    imported = _run(app, "inventory", "import", str(world.org_a), str(world.inventory_draft), str(path), "--json")
+    assert imported.exit_code == 0, imported.output
+    import_id = json.loads(imported.output)["import_id"]
+    undone = _run(app, "inventory", "undo-import", str(world.org_a), str(world.inventory_draft), str(import_id))
+    assert undone.exit_code == 0, undone.output
+    assert undone.output == f"import {import_id} taken back: 2 record(s) removed\n"
+    after = table_counts()
+    assert {k: v for k, v in after.items() if k != "audit_entries"} == {
+        k: v for k, v in before.items() if k != "audit_entries"}
+    assert after["audit_entries"] == before["audit_entries"] + 2  # the import, then its undoing
