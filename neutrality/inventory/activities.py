@@ -297,6 +297,8 @@ def import_activities(
     errors: list[RowError] = []
     stored: _Stored | None = None
     superseded: tuple[int, ...] = ()
+    # records sent as JSON are entered one decision at a time: only files are held to overlaps
+    checked = overlap if record_file else Overlap.ADD
     # The rows that are well formed are checked against the inventory even when others are not:
     # one answer names every problem of every row.
     if len(parsed.rows):
@@ -305,10 +307,8 @@ def import_activities(
             earlier = _earlier_import(uow.session, inventory_id, sha256) if record_file else None
             if earlier is not None:
                 return _already_imported(earlier, sha256)
-            stored = _Stored.load(uow.session, inventory, period)
-        # records sent as JSON are entered one decision at a time: only files are held to overlaps
-        columns, errors, superseded = _resolve_records(
-            inventory.id, stored, parsed.rows, overlap if record_file else Overlap.ADD)
+            stored = _Stored.load(uow.session, inventory, period, overlaps=checked is not Overlap.ADD)
+        columns, errors, superseded = _resolve_records(inventory.id, stored, parsed.rows, checked)
     count = len(parsed.rows)
     every = sorted([*parsed.errors, *errors], key=lambda e: (e.row or 0, e.column or ""))
     if dry_run:
@@ -328,8 +328,9 @@ def import_activities(
             return _already_imported(earlier, sha256)
         if stored is None or not stored.unchanged(session, inventory, period):
             columns, errors, superseded = _resolve_records(
-                inventory.id, _Stored.load(session, inventory, period), parsed.rows,
-                overlap if record_file else Overlap.ADD,
+                inventory.id, _Stored.load(session, inventory, period, overlaps=checked is not Overlap.ADD),
+                parsed.rows,
+                checked,
             )
             if errors:
                 raise ImportRejected(filename, errors)
@@ -430,7 +431,12 @@ class _Stored:
     existing: pd.DataFrame | None = None
 
     @classmethod
-    def load(cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow) -> _Stored:
+    def load(
+        cls, session: Session, inventory: Inventory, period: ApplicationPeriodRow, *, overlaps: bool
+    ) -> _Stored:
+        """``overlaps``: read the inventory's records whole, for the overlap check (a file held to
+        it); otherwise only their fingerprints are read (records sent as JSON, a file added on
+        purpose), which for an inventory of a million records is the difference that counts."""
         # the mark first: a batch stored while the rest is read (each statement reads the last
         # commit on PostgreSQL) then shows as a change, never as checked
         last_batch = _last_batch(session, inventory.id)
@@ -441,13 +447,25 @@ class _Stored:
                 .order_by(Site.id)
             )
         )
-        fingerprints = frozenset(
-            session.scalars(
-                select(ActivityRecord.fingerprint).where(
-                    ActivityRecord.inventory_id == inventory.id
+        existing = None
+        if overlaps:
+            existing = pd.DataFrame(
+                session.execute(
+                    select(*_OVERLAP_COLUMNS, ActivityImport.filename, ActivityRecord.source_row)
+                    .join(ActivityImport, ActivityImport.id == ActivityRecord.import_id)
+                    .where(ActivityRecord.inventory_id == inventory.id)
+                ).all(),
+                columns=[*(c.key for c in _OVERLAP_COLUMNS), "filename", "source_row"],
+            )
+            fingerprints = frozenset(existing["fingerprint"])
+        else:
+            fingerprints = frozenset(
+                session.scalars(
+                    select(ActivityRecord.fingerprint).where(
+                        ActivityRecord.inventory_id == inventory.id
+                    )
                 )
             )
-        )
         # the factors and grids the inventory's calculation uses (computing._calculate)
         factors = {
             **library.load_factors(),
@@ -456,14 +474,6 @@ class _Stored:
         resolver = FactorResolver(session, period, {site.id for site in sites})
         grid = {site.id: resolver.location(site.id) for site in sites}
         residual = {site.id: resolver.residual(site.id) for site in sites}
-        existing = pd.DataFrame(
-            session.execute(
-                select(*_OVERLAP_COLUMNS, ActivityImport.filename, ActivityRecord.source_row)
-                .join(ActivityImport, ActivityImport.id == ActivityRecord.import_id)
-                .where(ActivityRecord.inventory_id == inventory.id)
-            ).all(),
-            columns=[*(c.key for c in _OVERLAP_COLUMNS), "filename", "source_row"],
-        )
         return cls(
             sites, fingerprints, last_batch, factors, library.load_gwp_set(inventory.gwp_set), grid,
             residual, existing,
