@@ -103,9 +103,13 @@ def test_a_sound_file_is_stored_with_the_factor_each_row_names(client, world) ->
                            headers=world.headers("lead"), content_type="multipart/form-data",
                            data={"file": (io.BytesIO(data), "diesel.csv")})
     assert response.status_code == 201, response.get_json()
-    report = client.get(f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/report",
-                        headers=world.headers("viewer"))
+    base = f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}"
+    listed = client.get(f"{base}/activities", headers=world.headers("lead")).get_json()["items"]
+    assert [(a["factor_key"], a["source_row"]) for a in listed if a["source"] == "Generator diesel"] == [(DIESEL, 2)]
+    report = client.get(f"{base}/report", headers=world.headers("viewer"))
     assert report.status_code == 200, json.dumps(report.get_json())[:300]
+    assert report.get_json()["complete"] is True
+    assert DIESEL in report.get_json()["factors"]  # the row is counted, at the factor it names
 
 
 def test_a_fuel_row_without_a_factor_takes_the_only_one_that_fits() -> None:
