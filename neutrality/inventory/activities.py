@@ -560,14 +560,19 @@ def _resolve_records(
         errors.append(
             RowError(int(rows[position]), None, "this activity is already in the inventory")
         )
+    site_ids = np.array([None if site is None else site.id for site in site_of], dtype=object)
     if errors:
-        errors.sort(key=lambda e: (e.row or 0, e.column or ""))
-        return {}, errors, ()
-    site_ids = np.array([site.id for site in site_of], dtype=object)
+        # the other rows still go through the checks below, so that one answer names every
+        # problem; nothing is returned to store
+        sound = ~unknown & ~seen
+        parsed, codes, fingerprints, rows = (
+            parsed.take(sound), codes[sound], fingerprints[sound], rows[sound]
+        )
     # (after the fingerprints, which are of the rows as written)
     parsed = _in_tonne_kilometres(parsed)
-    factor_keys, errors = _fuel_factors(parsed, site_ids[codes], stored)
-    refused = {e.row for e in errors}  # a fuel row without its factor is refused once, for that
+    factor_keys, unpriced = _fuel_factors(parsed, site_ids[codes], stored)
+    errors += unpriced
+    refused = {e.row for e in unpriced}  # a fuel row without its factor is refused once, for that
     errors += [e for e in _incalculable(parsed, site_ids[codes], factor_keys, stored) if e.row not in refused]
     superseded: tuple[int, ...] = ()
     if overlap is not Overlap.ADD:

@@ -227,6 +227,12 @@ class ActivityRows(Sequence[ActivityRow]):
         for start in range(0, self._length, size):
             yield self[start : start + size]
 
+    def take(self, keep: np.ndarray) -> ActivityRows:
+        """The rows where the boolean mask ``keep`` is true, in order."""
+        return ActivityRows(
+            {name: column[keep] for name, column in zip(ActivityRow._fields, self._columns, strict=True)}
+        )
+
     def column(self, name: str) -> Sequence[Any]:
         """One field's values for every row, in row order (read-only)."""
         values = self._columns[ActivityRow._fields.index(name)].view()
@@ -274,7 +280,8 @@ class ImportPreview:
 
 @dataclass(frozen=True)
 class ParsedImport:
-    """The outcome of one parse: all ``rows`` and no errors, or no rows and every error.
+    """The outcome of one parse: all ``rows`` and no errors, or every error and, in ``rows``,
+    the rows that have none (for the service's checks against the inventory; never stored).
 
     ``sha256`` identifies the file (the service refuses the same file twice per inventory);
     each row's ``fingerprint`` identifies the activity (the same activity imported again, from
@@ -299,7 +306,7 @@ class ParsedImport:
 
     def preview(self, limit: int = 20) -> ImportPreview:
         totals: dict[tuple[Scope, ActivityType, str], tuple[int, Decimal]] = {}
-        rows = self.rows
+        rows = self.rows if self.ok else ActivityRows()  # with errors, nothing would be stored
         keys = zip(
             rows.column("scope"),
             rows.column("activity_type"),
@@ -313,8 +320,8 @@ class ParsedImport:
         return ImportPreview(
             self.filename,
             self.sha256,
-            len(self.rows),
-            self.rows[:limit],
+            len(rows),
+            rows[:limit],
             [ImportTotal(s, t, u, n, q) for (s, t, u), (n, q) in sorted(totals.items())],
             self.errors,
             self.skipped,
@@ -1354,11 +1361,17 @@ def _validate(
             ],
         )
 
-    if c.errors:
-        c.errors.sort(key=lambda e: (e[0], e[1], e[3]))
-        return ActivityRows(), [
-            RowError(row or None, label or None, reason) for row, _, label, reason in c.errors
-        ]
+    errors = [
+        RowError(row or None, label or None, reason)
+        for row, _, label, reason in sorted(c.errors, key=lambda e: (e[0], e[1], e[3]))
+    ]
+    # With errors, the rows that have none are still returned: the service checks them against
+    # the inventory (sites, factors), so that one answer names every problem of every row.
+    bad_rows = {row for row, *_ in c.errors}
+    keep = (
+        np.zeros(n, dtype=bool) if 0 in bad_rows  # a bad fixed value spoils every row
+        else ~np.isin(table.rows, np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows)))
+    )
 
     # defaults: the ISO category from the scope (and Scope 3 category), the method from the unit
     iso_values = iso.values.copy()
@@ -1412,7 +1425,9 @@ def _validate(
         extra,
         fingerprints,
     )
-    return ActivityRows(dict(zip(ActivityRow._fields, columns, strict=True))), []
+    if errors:
+        columns = tuple(column[keep] for column in columns)
+    return ActivityRows(dict(zip(ActivityRow._fields, columns, strict=True))), errors
 
 
 # --- the entry points --------------------------------------------------------------------------

@@ -215,3 +215,27 @@ def test_a_dry_run_estimates_each_row_and_the_totals_by_scope_exactly(client, wo
     assert Decimal(estimate["location_tco2e"]) == Decimal("76.62188809")
     assert Decimal(estimate["market_tco2e"]) == Decimal("82.58188809")
     assert table_counts() == before
+
+
+def test_a_file_with_malformed_rows_still_has_its_other_rows_checked_against_the_inventory(
+    client, world, table_counts
+) -> None:
+    # Row 2 is malformed (a negative quantity), row 3 names a site the organisation does not have,
+    # row 4 a factor that does not exist, row 5 is sound. Before, the malformed row alone was
+    # reported and the other two surfaced only once it was fixed.
+    before = table_counts()
+    data = (f"{HEADER}\n"
+            f"{world.site_a},Generator,1,stationary_combustion,fuel,-5,L,2025-03-01,2025-03-31,{DIESEL}\n"
+            f"Atlantis,Generator,1,stationary_combustion,fuel,5,L,2025-03-01,2025-03-31,{DIESEL}\n"
+            f"{world.site_a},Boiler,1,stationary_combustion,fuel,5,L,2025-03-01,2025-03-31,org:nonexistent\n"
+            f"{world.site_a},Loader,1,stationary_combustion,fuel,5,L,2025-03-01,2025-03-31,{DIESEL}\n").encode()
+    for dry_run in ("false", "true"):
+        response = client.post(
+            f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/imports",
+            headers=world.headers("lead"), content_type="multipart/form-data",
+            data={"file": (io.BytesIO(data), "mixed.csv"), "dry_run": dry_run})
+        body = response.get_json()
+        errors = body["preview"]["errors"] if dry_run == "true" else body["error"]["details"]["errors"]
+        assert [(e["row"], e["column"]) for e in errors] == [(2, "quantity"), (3, "site"), (4, "factor_key")], errors
+        assert "Atlantis" in errors[1]["reason"] and "org:nonexistent" in errors[2]["reason"]
+        assert table_counts() == before
