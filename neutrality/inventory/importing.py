@@ -59,6 +59,7 @@ from neutrality.inventory.model import (
 )
 from neutrality.inventory.transport import (
     Control,
+    Direction,
     Energy,
     Goods,
     Leg,
@@ -97,15 +98,18 @@ from neutrality.units import Dimension, Unit, UnknownUnit, codes_of, unit
 FIELDS: tuple[str, ...] = (
     "site", "source", "scope", "scope1_subtype", "scope3_category", "iso_category",
     "activity_type", "quantity", "unit", "start_date", "end_date", "evidence", "data_quality",
-    "uncertainty_percent", "factor_key", "gas", "method", "payer", "ownership", "weight",
-    "weight_unit",
+    "uncertainty_percent", "factor_key", "gas", "method", "payer", "ownership", "direction",
+    "weight", "weight_unit",
 )  # fmt: skip
 #: Fields every file must give, as a column or as a fixed value of the mapping.
 REQUIRED_FIELDS: tuple[str, ...] = (
     "site", "source", "scope", "activity_type", "quantity", "unit", "start_date", "end_date",
 )  # fmt: skip
 #: Fields only transport rows may fill (seed 002 §2.10: payer and control classify a leg).
-TRANSPORT_FIELDS: tuple[str, ...] = ("payer", "ownership", "weight", "weight_unit")
+TRANSPORT_FIELDS: tuple[str, ...] = ("payer", "ownership", "direction", "weight", "weight_unit")
+#: The fields of a transport leg that the classifier reads; a file that gives the vehicle's
+#: ownership may leave the scope to it.
+LEG_FIELDS: tuple[str, ...] = ("payer", "ownership", "direction")
 #: Fields with about one distinct value per row: read as text, not as categoricals.
 _MANY_VALUES = frozenset({"quantity", "evidence"})
 
@@ -394,6 +398,11 @@ _FIELD_HEADERS: Mapping[str, tuple[str, ...]] = {
     "payer": ("付款方", "支付方", "运费承担方", "運費承擔方", "运费支付方", "運費支付方"),
     "ownership": (
         "vehicle ownership", "车辆归属", "車輛歸屬", "车辆所有权", "車輛所有權", "所有权", "所有權",
+        "车辆性质", "車輛性質", "承运方", "承運方",
+    ),
+    "direction": (
+        "transport direction", "运输方向", "運輸方向", "方向", "流向", "物流方向", "进出方向",
+        "進出方向",
     ),
     "weight": ("weight carried", "重量", "货重", "貨重", "货物重量", "貨物重量"),
     "weight_unit": ("重量单位", "重量單位"),
@@ -496,9 +505,12 @@ def _resolve_columns(
             sources[target] = index
     sources.update(mapping.fixed)
     found = header_names(header)
+    # a file that says who controls each vehicle may leave a transport leg's scope to the
+    # classifier; its rows without a scope that the classifier cannot decide are named then
+    required = [n for n in REQUIRED_FIELDS if n != "scope" or "ownership" not in sources]
     errors.extend(
         RowError(row, name, f"missing required column '{name}'; the file has: {found}")
-        for name in REQUIRED_FIELDS
+        for name in required
         if name not in sources
     )
     return sources, errors
@@ -841,6 +853,23 @@ _CONTROLS = _enum_aliases(
         "third_party": ["第三方", "外包", "委托", "委託", "third party", "carrier"],
     },
 )
+_DIRECTIONS = _enum_aliases(
+    Direction,
+    {
+        "inbound": [
+            "in", "upstream", "入厂", "入廠", "进厂", "進廠", "来料", "來料", "采购", "採購",
+            "进货", "進貨", "到货", "到貨",
+        ],
+        "outbound": [
+            "out", "downstream", "出厂", "出廠", "销售", "銷售", "发货", "發貨", "送货", "送貨",
+            "配送",
+        ],
+        "internal": [
+            "between sites", "inter-site", "厂间", "廠間", "内部", "內部", "调拨", "調撥", "转运",
+            "轉運",
+        ],
+    },
+)
 _CATEGORY = re.compile(r"(?:category|cat\.?|c|类别|類別|第)?\s*0*(\d{1,2})(?:\.0+)?\s*(?:类|類)?")
 
 
@@ -865,6 +894,7 @@ _parse_tier = _choice(_TIERS, "data-quality tier", _listing(DataQualityTier))
 _parse_method = _choice(_METHODS, "calculation method", _listing(CalculationMethod))
 _parse_payer = _choice(_PAYERS, "payer", _listing(Payer))
 _parse_control = _choice(_CONTROLS, "ownership", _listing(Control))
+_parse_direction = _choice(_DIRECTIONS, "direction", _listing(Direction))
 
 
 def _parse_category(raw: str) -> int:
@@ -1164,16 +1194,70 @@ def _fingerprints(key: list[_Column], quantity: _Column, positions: np.ndarray) 
     return np.fromiter(digests, dtype=object, count=len(positions))
 
 
-def _scope_of_vehicle(control: Control) -> int:
-    """The scope :func:`classify_leg` gives a transport leg by who controls the vehicle; 0 when
-    that alone does not decide it."""
-    # A transport row of an owned vehicle counts fuel burnt: the electricity of an owned
-    # electric vehicle is an electricity row.
-    leg = Leg(LegKind.TRANSPORT, control, Goods.OWN, energy=Energy.FUEL)
+@dataclass(frozen=True)
+class _Legs:
+    """What the transport classifier says of each row (zeros and None where it says nothing)."""
+
+    scope: np.ndarray  # int: 1, 2 or 3; 0 when the row does not describe its leg enough
+    category: np.ndarray  # int: the Scope 3 category; 0 for none
+    subtype: np.ndarray  # Scope1Subtype or None
+    reason: np.ndarray  # the classifier's reason, for errors
+    refusal: np.ndarray  # (field, message) where the leg as described cannot be classified
+
+    @property
+    def decided(self) -> np.ndarray:
+        return self.scope > 0
+
+
+def _classify(control: Control, payer: Payer | None, direction: Direction | None) -> tuple[Any, Any]:
+    """(classification, None), (None, (field, refusal)), or (None, None) when the row leaves
+    the leg open (a carrier's leg with neither the direction nor the company paying)."""
+    if control is Control.THIRD_PARTY and direction is None and payer is not Payer.REPORTER:
+        return None, None
+    goods = direction.goods if direction is not None else Goods.OWN
+    # a transport row of an owned vehicle counts the fuel it burns: the electricity of an owned
+    # electric vehicle is an electricity row
+    leg = Leg(LegKind.TRANSPORT, control, goods, payer=payer, energy=Energy.FUEL)
     try:
-        return int(classify_leg(leg).scope)
-    except InvalidInput:
-        return 0
+        return classify_leg(leg), None
+    except InvalidInput as refused:
+        return None, (next(iter(refused.details), "payer"), refused.message)
+
+
+def _classify_legs(
+    rows: np.ndarray, control: _Column, payer: _Column, direction: _Column
+) -> _Legs:
+    """:func:`~neutrality.inventory.transport.classify_leg` of the ``rows`` (a mask) that say
+    who controls the vehicle, once per distinct (ownership, payer, direction)."""
+    n = len(rows)
+    legs = _Legs(
+        np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), np.full(n, None, dtype=object),
+        np.full(n, None, dtype=object), np.full(n, None, dtype=object),
+    )
+    positions = np.flatnonzero(rows)
+    if not len(positions):
+        return legs
+    controls, payers, directions = list(Control), list(Payer), list(Direction)
+    key = (
+        control.ints(lambda v: controls.index(v) + 1)[positions] * 100
+        + payer.ints(lambda v: payers.index(v) + 1)[positions] * 10
+        + direction.ints(lambda v: directions.index(v) + 1)[positions]
+    )
+    distinct, inverse = np.unique(key, return_inverse=True)
+    for code, where in zip(distinct.tolist(), range(len(distinct)), strict=True):
+        c, p, d = code // 100, code // 10 % 10, code % 10
+        found, refusal = _classify(
+            controls[c - 1], payers[p - 1] if p else None, directions[d - 1] if d else None
+        )
+        at = positions[inverse == where]
+        if refusal is not None:
+            legs.refusal[at] = [refusal] * len(at)
+        elif found is not None:
+            legs.scope[at] = int(found.scope)
+            legs.category[at] = found.scope3_category or 0
+            legs.subtype[at] = found.scope1_subtype
+            legs.reason[at] = found.reason
+    return legs
 
 
 def _category_of_sold_goods_leg(payer: Payer) -> int:
@@ -1181,6 +1265,22 @@ def _category_of_sold_goods_leg(payer: Payer) -> int:
     a category 9 row describes) paid by ``payer``."""
     leg = Leg(LegKind.TRANSPORT, Control.THIRD_PARTY, Goods.SOLD, payer=payer)
     return classify_leg(leg).scope3_category or 0
+
+
+def _scopes(numbers: np.ndarray) -> np.ndarray:
+    """Scope members for scope numbers (None for 0)."""
+    members = np.array([None, Scope.SCOPE_1, Scope.SCOPE_2, Scope.SCOPE_3], dtype=object)
+    return members[numbers]
+
+
+def _contradiction(mask: np.ndarray, legs: _Legs, said: np.ndarray, what: str) -> np.ndarray:
+    """Per masked row: the classifier's reason, and what the row says instead."""
+    reasons = np.empty(len(mask), dtype=object)
+    reasons[mask] = [
+        f"{legs.reason[p]}; the row says {what} {getattr(said[p], 'value', said[p])}"
+        for p in np.flatnonzero(mask).tolist()
+    ]
+    return reasons
 
 
 def _reasons(mask: np.ndarray, values: np.ndarray, template: str) -> np.ndarray:
@@ -1198,7 +1298,7 @@ def _validate(
 
     site = c.parse("site", bulk=_texts(TEXT_LIMITS["site"]), required=True)
     source = c.parse("source", bulk=_texts(TEXT_LIMITS["source"]), required=True)
-    scope = c.parse("scope", _parse_scope, required=True)
+    scope = c.parse("scope", _parse_scope)  # required below, unless the transport classifier gives it
     subtype = c.parse("scope1_subtype", _parse_subtype)
     category = c.parse("scope3_category", _parse_category)
     iso = c.parse("iso_category", _parse_iso)
@@ -1215,16 +1315,70 @@ def _validate(
     method = c.parse("method", _parse_method)
     payer = c.parse("payer", _parse_payer)
     control = c.parse("ownership", _parse_control)
+    direction = c.parse("direction", _parse_direction)
     weight = c.parse("weight", _parse_weight)
     weight_unit = c.parse("weight_unit", _parse_unit)
 
+    types, dims = list(ActivityType), list(Dimension)
+    type_i = atype.ints(lambda t: types.index(t) + 1)
+    transport = type_i == types.index(ActivityType.TRANSPORT) + 1
+
+    # transport legs: the one classifier (seed 002: an owned vehicle is Scope 1, a leg the company
+    # pays for is category 4, sold goods a customer pays to move are category 9) decides the
+    # scope and category of every row that says who controls the vehicle; a row that says
+    # otherwise is refused, a row that leaves them blank takes the classifier's
+    legs = _classify_legs(
+        transport & control.good & payer.ok & direction.ok, control, payer, direction
+    )
+    given_scope = scope.ints(int)
+    refused = pd.notna(legs.refusal)  # said once, on the field the classifier needs
+    blank = ~scope.given & ~legs.decided & ~refused
+    c.fail(blank & ~transport, "scope", "is empty")
+    c.fail(
+        blank & transport,
+        "scope",
+        "is empty: give the scope, or who controls the vehicle (ownership) and which way the leg "
+        "goes (direction) for it to be classified",
+    )
+    if refused.any():  # one refusal per distinct leg described
+        codes, found = pd.factorize(legs.refusal[refused])
+        for code, (name, reason) in enumerate(found):
+            at = np.zeros(n, dtype=bool)
+            at[np.flatnonzero(refused)[codes == code]] = True
+            c.fail(at, name, reason)
+    other_scope = scope.good & legs.decided & (given_scope != legs.scope)
+    c.fail(
+        other_scope,
+        "scope",
+        _contradiction(other_scope, legs, given_scope, "Scope"),
+    )
+    fill = legs.decided & ~other_scope  # the classifier's word completes the row's
+    category_i = np.where(category.given, category.ints(int), legs.category * fill)
+    other_category = fill & (legs.scope == 3) & category.good & (category_i != legs.category)
+    c.fail(
+        other_category,
+        "scope3_category",
+        _contradiction(other_category, legs, category_i, "category"),
+    )
+    subtypes = np.where(subtype.given, subtype.values, np.where(fill, legs.subtype, None))
+    other_subtype = (
+        fill & (legs.scope == 1) & subtype.good & (subtypes != legs.subtype)
+    )
+    c.fail(
+        other_subtype,
+        "scope1_subtype",
+        _contradiction(other_subtype, legs, subtypes, "subtype"),
+    )
+    has_subtype = subtype.given | (fill & (legs.scope == 1))
+    has_category = category.given | (fill & (legs.scope == 3))
+
     # classification: GHG Protocol scopes and ISO 14064-1 categories (also the CHECK constraint
     # activity_records.classification_matches_scope)
-    scope_i = scope.ints(int)
+    scope_i = np.where(scope.given, given_scope, legs.scope)
     s1, s2, s3 = scope_i == 1, scope_i == 2, scope_i == 3
-    c.fail(s1 & ~subtype.given, "scope1_subtype", "a Scope 1 row needs a Scope 1 subtype")
+    c.fail(s1 & ~has_subtype, "scope1_subtype", "a Scope 1 row needs a Scope 1 subtype")
     c.fail((s2 | s3) & subtype.given, "scope1_subtype", "only Scope 1 rows take a Scope 1 subtype")
-    c.fail(s3 & ~category.given, "scope3_category", "a Scope 3 row needs a Scope 3 category (1–15)")
+    c.fail(s3 & ~has_category, "scope3_category", "a Scope 3 row needs a Scope 3 category (1–15)")
     c.fail(s1 & category.given, "scope3_category", "a Scope 1 row takes no Scope 3 category")
     c.fail(s2 & category.given, "scope3_category", "a Scope 2 row takes no Scope 3 category")
     iso_i = iso.ints(int)
@@ -1245,8 +1399,6 @@ def _validate(
     )
 
     # units against activity types
-    types, dims = list(ActivityType), list(Dimension)
-    type_i = atype.ints(lambda t: types.index(t) + 1)
     dim_i = unit_col.ints(lambda u: dims.index(u.dimension) + 1)
     fits = np.zeros((len(types) + 1, len(dims) + 1), dtype=bool)
     for activity_type, allowed in ALLOWED_DIMENSIONS.items():
@@ -1275,7 +1427,6 @@ def _validate(
     )
 
     # transport: t·km, or km with the weight carried (seed 002 §3.2: 10 t × 100 km = 1,000 t·km)
-    transport = type_i == types.index(ActivityType.TRANSPORT) + 1
     in_km = dim_i == dims.index(Dimension.DISTANCE) + 1
     c.fail(
         transport & in_km & ~weight.given,
@@ -1289,25 +1440,15 @@ def _validate(
     )
     not_mass = weight_unit.ints(lambda u: u.dimension is Dimension.MASS) == 0
     c.fail(weight_unit.good & not_mass, "weight_unit", "the weight unit must be a mass (t, kg)")
-    transport_fields = (payer, control, weight, weight_unit)
+    transport_fields = (payer, control, direction, weight, weight_unit)
     for name, column in zip(TRANSPORT_FIELDS, transport_fields, strict=True):
         c.fail(column.given & atype.good & ~transport, name, "only transport rows take this field")
-    # the scope and category a leg belongs to are the leg classifier's to say (seed 002 R-S3-06:
-    # an owned vehicle is a Scope 1 source; R-S3-03: a leg the company pays for is category 4,
-    # even for goods it sold); a row that says otherwise is refused
-    vehicle_scope = control.ints(_scope_of_vehicle)
-    outside = s3 & (vehicle_scope > 0) & (vehicle_scope != 3)
-    c.fail(
-        outside,
-        "ownership",
-        _reasons(
-            outside,
-            vehicle_scope,
-            "a vehicle the company owns or controls is a Scope {} source, not Scope 3",
-        ),
-    )
+    # a row that does not say who controls the vehicle but names the payer of a category 9 leg
+    # (R-S3-03: a leg the company pays for is category 4, even for goods it sold)
     paid_category = payer.ints(_category_of_sold_goods_leg)
-    miscategorised = s3 & (category.ints(int) == 9) & (paid_category > 0) & (paid_category != 9)
+    miscategorised = (
+        s3 & ~legs.decided & (category_i == 9) & (paid_category > 0) & (paid_category != 9)
+    )
     c.fail(
         miscategorised,
         "scope3_category",
@@ -1380,24 +1521,27 @@ def _validate(
     )
     iso_values[~iso.given & s1] = IsoCategory.DIRECT
     iso_values[~iso.given & s2] = IsoCategory.IMPORTED_ENERGY
-    fill = ~iso.given & s3
-    iso_values[fill] = by_category[category.ints(int)[fill]]
+    no_iso = ~iso.given & s3
+    iso_values[no_iso] = by_category[category_i[no_iso]]
     methods = method.values.copy()
     methods[~method.given & money] = CalculationMethod.SPEND_BASED
     methods[~method.given & ~money] = CalculationMethod.ACTIVITY_BASED
     extra = np.full(n, None, dtype=object)
-    payers, controls, weights, weight_units = (
+    payers, controls, directions, weights, weight_units = (
         payer.values,
         control.values,
+        direction.values,
         weight.values,
         weight_unit.values,
     )
-    for p in np.flatnonzero(payer.given | control.given | weight.given):
+    for p in np.flatnonzero(payer.given | control.given | direction.given | weight.given):
         item = {}
         if payers[p] is not None:
             item["payer"] = payers[p].value
         if controls[p] is not None:
             item["ownership"] = controls[p].value
+        if directions[p] is not None:
+            item["direction"] = directions[p].value
         if weights[p] is not None:
             item["weight"] = str(weights[p])
             item["weight_unit"] = weight_units[p].code if weight_units[p] is not None else "t"
@@ -1407,9 +1551,9 @@ def _validate(
         table.rows.astype(object),
         site.values,
         source.values,
-        scope.values,
-        subtype.values,
-        category.values,
+        np.where(scope.given, scope.values, _scopes(legs.scope)),
+        subtypes,
+        np.where(category.given, category.values, np.where(fill & s3, legs.category.astype(object), None)),
         iso_values,
         atype.values,
         quantity.values,

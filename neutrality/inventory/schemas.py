@@ -18,7 +18,7 @@ from neutrality.inventory.model import (
     Scope1Subtype,
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
-from neutrality.inventory.transport import Control, Payer
+from neutrality.inventory.transport import Control, Direction, Payer
 from neutrality.schemas import (
     PERCENT,
     TCO2E,
@@ -80,7 +80,9 @@ class NewVersionSchema(StrictSchema):
 class ActivityInSchema(StrictSchema):
     site_id = Id(required=True)
     source = Text(300, required=True)
-    scope = fields.Integer(required=True, validate=validate.OneOf([1, 2, 3]))
+    scope = fields.Integer(load_default=None, allow_none=True, validate=validate.OneOf([1, 2, 3]), metadata={
+        "description": "required, except for a transport leg whose ownership (with direction and payer as "
+                       "needed) lets the classifier decide it"})
     scope1_subtype = one_of(Scope1Subtype, load_default=None, allow_none=True,
                             metadata={"example": Scope1Subtype.STATIONARY_COMBUSTION.value})
     scope3_category = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 15))
@@ -102,6 +104,9 @@ class ActivityInSchema(StrictSchema):
         "description": "transport: who pays the freight (reporter, supplier, customer, other)"})
     ownership = one_of(Control, load_default=None, allow_none=True, metadata={
         "description": "transport: who controls the vehicle (owned, leased, third_party)"})
+    direction = one_of(Direction, load_default=None, allow_none=True, metadata={
+        "description": "transport: inbound (purchased goods to the company), outbound (sold goods to "
+                       "customers) or internal (between the company's sites)"})
     weight = decimal_field(load_default=None, allow_none=True,
                            validate=validate.Range(min=0, max=1_000_000_000, min_inclusive=False),
                            metadata={"description": "transport in km: the weight carried"})
@@ -135,7 +140,8 @@ class ActivitySchema(StrictSchema):
     uncertainty_percent = decimal_field(allow_none=True)
     evidence = fields.String()
     fingerprint = fields.String()
-    extra = fields.Dict(allow_none=True, metadata={"description": "transport: payer, ownership, weight"})
+    extra = fields.Dict(allow_none=True, metadata={
+        "description": "transport: payer, ownership, direction, weight, weight_unit, distance"})
     source_row = fields.Integer(allow_none=True, metadata={
         "description": "the row of its import file it was read from (none when sent as JSON)"})
 

@@ -54,6 +54,23 @@ class Goods(StrEnum):
     OWN = "own"  # the company's own goods between its own sites
 
 
+class Direction(StrEnum):
+    """Which way a transport leg moves goods, as a ledger says it (入厂/出厂): the goods it
+    describes, for :class:`Goods`."""
+
+    INBOUND = "inbound"  # purchased goods delivered to the company (by its tier-1 supplier)
+    OUTBOUND = "outbound"  # sold goods on their way to the customer
+    INTERNAL = "internal"  # the company's own goods between its own sites
+
+    @property
+    def goods(self) -> Goods:
+        return {
+            Direction.INBOUND: Goods.PURCHASED,
+            Direction.OUTBOUND: Goods.SOLD,
+            Direction.INTERNAL: Goods.OWN,
+        }[self]
+
+
 class Energy(StrEnum):
     FUEL = "fuel"
     ELECTRICITY = "electricity"

@@ -860,8 +860,10 @@ def test_bad_cell_is_reported_with_row_column_and_reason(
                 "unit": "t·km",
                 "ownership": "owned",
             },
-            "ownership",
-            "a vehicle the company owns or controls is a Scope 1 source, not Scope 3",
+            "scope",
+            # seed 002 R-S3-06: an owned vehicle's fuel is a direct emission
+            "the company owns or controls the vehicle, so the fuel it burns is a direct (mobile "
+            "combustion) emission: Scope 1; the row says Scope 3",
         ),
         (
             {
@@ -999,3 +1001,75 @@ def test_import_rejected_carries_every_error_for_the_error_envelope():
         "error_count": 2,
         "truncated": False,
     }
+
+
+# --- transport legs classified by ownership, direction and payer --------------------------------
+
+#: A logistics ledger as a factory keeps it: no scope column; who runs the truck (车辆性质), which way
+#: the goods go (运输方向) and who pays the freight (付款方) say it all (seed 002).
+LEDGER_HEADER = ["站点", "排放源", "活动类型", "数量", "单位", "开始日期", "结束日期", "车辆性质", "运输方向", "付款方"]
+
+
+def _leg_row(source: str, vehicle: str, direction: str, payer: str) -> list[str]:
+    return ["Plant A", source, "运输", "1000", "吨公里", "2024-01-01", "2024-01-31", vehicle, direction, payer]
+
+
+def test_transport_legs_without_a_scope_take_the_classifiers_scope_and_category():
+    data = csv_bytes(
+        LEDGER_HEADER,
+        _leg_row("Own truck", "自有", "出厂", ""),  # owned: its fuel is Scope 1, mobile combustion
+        _leg_row("Customer delivery", "第三方", "出厂", "客户"),  # sold goods, customer pays: cat 9
+        _leg_row("Paid delivery", "第三方", "出厂", "本公司"),  # the company pays the carrier: cat 4
+        _leg_row("Steel in", "第三方", "入厂", "供应商"),  # tier-1 supplier delivers: cat 4
+        _leg_row("Leased van", "租赁", "调拨", ""),  # leased and operated: cat 8
+    )
+    result = parse(data)
+
+    assert result.errors == []
+    assert [(r.source, int(r.scope), r.scope1_subtype, r.scope3_category, int(r.iso_category))
+            for r in result.rows] == [
+        ("Own truck", 1, Scope1Subtype.MOBILE_COMBUSTION, None, 1),
+        # ISO 14064-1: transport of Scope 3 categories 4 and 9 is category 3 (indirect, transport)
+        ("Customer delivery", 3, None, 9, 3),
+        ("Paid delivery", 3, None, 4, 3),
+        ("Steel in", 3, None, 4, 3),
+        # category 8 (upstream leased assets) is ISO 14064-1 category 4 (products used)
+        ("Leased van", 3, None, 8, 4),
+    ]
+    assert [r.extra for r in result.rows][:2] == [
+        {"ownership": "owned", "direction": "outbound"},
+        {"payer": "customer", "ownership": "third_party", "direction": "outbound"},
+    ]
+
+
+def test_a_leg_whose_scope_contradicts_its_description_is_refused_with_the_classifiers_reason():
+    header = [*LEDGER_HEADER, "scope", "scope3_category"]
+    data = csv_bytes(header, [*_leg_row("Customer delivery", "第三方", "出厂", "本公司"), "3", "9"])
+
+    assert errors_of(data) == [RowError(
+        2, "scope3_category",
+        "a third party's transport service bought by the company is upstream because it is a purchased "
+        "service, whichever way the goods go: Scope 3 category 4; the row says category 9",
+    )]
+
+
+def test_a_leg_the_classifier_cannot_decide_names_what_is_missing():
+    data = csv_bytes(
+        LEDGER_HEADER,
+        _leg_row("Customer delivery", "第三方", "出厂", ""),  # sold goods: who pays decides 4 or 9
+        _leg_row("Carrier", "第三方", "", "客户"),  # no direction: the goods are unknown
+    )
+
+    errors = errors_of(data)
+
+    assert [(e.row, e.column) for e in errors] == [(2, "付款方"), (3, "scope")]
+    assert errors[0].reason.startswith("say who pays for this transport of sold goods by a third party")
+    assert errors[1].reason.startswith("is empty: give the scope, or who controls the vehicle")
+
+
+def test_a_file_without_a_scope_column_is_refused_unless_it_says_who_controls_the_vehicles():
+    data = csv_bytes(LEDGER_HEADER[:7], _leg_row("Truck", "", "", "")[:7])
+
+    [error] = errors_of(data)
+    assert (error.row, error.column) == (1, "scope")
+    assert error.reason.startswith("missing required column 'scope'")

@@ -713,6 +713,43 @@ def test_a_transport_leg_sent_as_json_carries_payer_ownership_and_weight(client,
                         json={"activities": [_leg(world, source="Own truck", ownership="owned")]})
     assert owned.status_code == 422
     details = owned.get_json()["error"]["details"]
-    assert details == {"activities.0.ownership": ["a vehicle the company owns or controls is a Scope 1 source, "
-                                                  "not Scope 3"]}
+    assert details == {"activities.0.scope": [
+        "the company owns or controls the vehicle, so the fuel it burns is a direct (mobile combustion) emission: "
+        "Scope 1; the row says Scope 3"]}
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(("ownership", "direction", "payer", "expected"), [
+    # seed 002: the company's own truck burns its fuel → Scope 1, mobile combustion
+    ("owned", "outbound", None, (1, "mobile_combustion", None)),
+    # a carrier moving sold goods the customer pays for → category 9
+    ("third_party", "outbound", "customer", (3, None, 9)),
+    # the company pays the carrier, whichever way the goods go → category 4
+    ("third_party", "outbound", "reporter", (3, None, 4)),
+    # purchased goods brought in by the tier-1 supplier's carrier, the supplier paying → category 4
+    ("third_party", "inbound", "supplier", (3, None, 4)),
+])
+def test_a_leg_sent_as_json_without_a_scope_is_classified_by_ownership_direction_and_payer(
+        client, world, ownership, direction, payer, expected) -> None:
+    _add_freight_factor(client, world)
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    leg = {**_leg(world, ownership=ownership, direction=direction, payer=payer), "scope": None,
+           "scope3_category": None}
+    added = client.post(f"{base}/activities", headers=world.headers("lead"), json={"activities": [leg]})
+    assert added.status_code == 201, added.get_json()
+    [stored] = added.get_json()
+    assert (stored["scope"], stored["scope1_subtype"], stored["scope3_category"]) == expected
+    assert stored["extra"]["direction"] == direction
+
+
+def test_a_leg_that_cannot_be_classified_is_refused_naming_what_is_missing(client, world, table_counts) -> None:
+    # a carrier moving sold goods: who pays decides category 4 or 9, and nobody said
+    _add_freight_factor(client, world)
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    before = table_counts()
+    leg = {**_leg(world, direction="outbound", payer=None), "scope": None, "scope3_category": None}
+    refused = client.post(f"{base}/activities", headers=world.headers("lead"), json={"activities": [leg]})
+    assert refused.status_code == 422, refused.get_json()
+    [reason] = refused.get_json()["error"]["details"]["activities.0.payer"]
+    assert reason.startswith("say who pays for this transport of sold goods by a third party")
     assert table_counts() == before
