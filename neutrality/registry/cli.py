@@ -68,6 +68,7 @@ from neutrality.registry.schemas import (
     RetirementImportOutcomeSchema,
     RetirementReconciliationSchema,
     RetirementSchema,
+    SchemeSchema,
 )
 from neutrality.spreadsheets import OFFERED_ENCODINGS
 
@@ -93,9 +94,11 @@ def registry() -> None:
 
 
 @registry.command("schemes")
-def registry_schemes() -> None:
-    for s in held_blocks.list_schemes(cli_actor()):
-        click.echo(f"{s.code:7} {s.unit:6} {s.kind.value:14} {s.name}")
+@printing()
+def registry_schemes(as_json: bool) -> None:
+    """The carbon-credit and certificate schemes, with their unit and serial format."""
+    output(SchemeSchema(many=True), held_blocks.list_schemes(cli_actor()), as_json,
+           columns=("code", "unit", "kind", "registry", "name"))
 
 
 @registry.command("template")

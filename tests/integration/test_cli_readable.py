@@ -389,3 +389,14 @@ def test_the_command_line_takes_an_import_back(app, uow, world, tmp_path, table_
     assert {k: v for k, v in after.items() if k != "audit_entries"} == {
         k: v for k, v in before.items() if k != "audit_entries"}
     assert after["audit_entries"] == before["audit_entries"] + 2  # the import, then its undoing
+
+
+def test_the_schemes_print_as_a_table_and_as_the_apis_json(app, client, world) -> None:
+    listed = _run(app, "registry", "schemes")
+    assert listed.exit_code == 0, listed.output
+    header, rule, *rows = listed.output.splitlines()
+    assert header.split() == ["code", "unit", "kind", "registry", "name"] and set(rule) == {"-", " "}
+    as_json = json.loads(_run(app, "registry", "schemes", "--json").output)
+    assert as_json == client.get("/api/v1/schemes", headers=world.headers("viewer")).get_json()
+    # the table has a row per scheme, each starting with its code
+    assert [row.split()[0] for row in rows] == [s["code"] for s in as_json]

@@ -252,6 +252,27 @@ def test_naming_project_ids_reads_only_their_rows(uow, org) -> None:
     assert sum(b.quantity for b in blocks) == sum(int(row["Quantity Issued"].replace(",", "")) for row in tongxu)
 
 
+def test_the_command_line_refuses_a_public_listing_and_reads_the_projects_it_is_told(
+    app, uow, org, table_counts
+) -> None:
+    import json
+
+    with open(VERRA, encoding="utf-8", newline="") as f:
+        tongxu = [row for row in csv.DictReader(f) if row["ID"] == "3005"]
+    runner = app.test_cli_runner()
+    before = table_counts()
+    refused = runner.invoke(args=["registry", "import", str(org), str(VERRA), "--json"])
+    assert refused.exit_code == 1, refused.output
+    assert "this file is a registry's public listing" in refused.stderr
+    assert table_counts() == before
+    imported = runner.invoke(args=["registry", "import", str(org), str(VERRA), "--project-id", "3005", "--json"])
+    assert imported.exit_code == 0, imported.output
+    outcome = json.loads(imported.stdout)
+    assert (outcome["status"], outcome["blocks"]) == ("imported", len(tongxu))
+    held = sum(b.quantity for b in _blocks(uow, org))
+    assert held == sum(int(row["Quantity Issued"].replace(",", "")) for row in tongxu)
+
+
 def test_a_named_project_the_file_does_not_list_is_refused(uow, org, table_counts) -> None:
     listed = _distinct(VERRA, "ID")
     assert len(listed) > 20  # the message names the first 20

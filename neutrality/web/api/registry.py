@@ -72,11 +72,7 @@ def _today() -> Any:
 @schemes_blp.response(200, SchemeSchema(many=True))
 def list_schemes() -> Any:
     """Carbon-credit and EAC schemes, with their unit and serial format."""
-    return [
-        {**{f: getattr(s, f) for f in ("code", "name", "registry", "serial_format", "unconfirmed", "unit")},
-         "kind": s.kind.value}
-        for s in held_blocks.list_schemes(actor())
-    ]
+    return held_blocks.list_schemes(actor())
 
 
 @schemes_blp.route("/registry-templates/<string:kind>.csv", methods=["GET"])
