@@ -104,6 +104,8 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
             encoding=encoding, dry_run=dry_run, overlap=activities.Overlap(overlap),
         )
     output(ImportOutcomeSchema(), outcome, as_json)
+    if outcome.preview is not None and outcome.preview.errors:
+        raise click.exceptions.Exit(1)  # a dry run that found problems: scripts can tell
 
 
 @inventory.command("report", epilog=ORGANISATION_HELP)

@@ -267,11 +267,16 @@ class PreviewRowSchema(StrictSchema):
     site = fields.String()
     source = fields.String()
     scope = fields.Integer()
+    scope1_subtype = fields.String(allow_none=True)
+    scope3_category = fields.Integer(allow_none=True)
     activity_type = fields.String()
     quantity = decimal_field()
     unit = fields.String()
     start_date = fields.Date()
     end_date = fields.Date()
+    factor_key = fields.String(allow_none=True)
+    extra = fields.Dict(allow_none=True, metadata={
+        "description": "transport: payer, ownership, direction, weight, weight_unit"})
 
 
 class SkippedRowSchema(StrictSchema):

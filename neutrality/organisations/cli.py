@@ -68,6 +68,16 @@ def orgs_create(path: Path, as_json: bool) -> None:
            organisations.create_organisation(cli_uow(), cli_actor(), data), as_json)
 
 
+@orgs.command("sites", epilog=ORGANISATION_HELP)
+@organisation_argument
+@printing()
+def orgs_sites(organisation_id: int, as_json: bool) -> None:
+    """The organisation's sites: the names and ids its activity files may give as the site."""
+    page = organisations.list_sites(cli_uow(), cli_actor(), organisation_id, EVERYTHING)
+    output(SiteSchema(many=True), page.items, as_json,
+           columns=("id", "name", "country", "region", "grid_region", "address"))
+
+
 @orgs.command("add-site", epilog=ORGANISATION_HELP)
 @organisation_argument
 @click.option("--json", "path", type=FILE, required=True)

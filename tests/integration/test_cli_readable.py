@@ -400,3 +400,22 @@ def test_the_schemes_print_as_a_table_and_as_the_apis_json(app, client, world) -
     assert as_json == client.get("/api/v1/schemes", headers=world.headers("viewer")).get_json()
     # the table has a row per scheme, each starting with its code
     assert [row.split()[0] for row in rows] == [s["code"] for s in as_json]
+
+
+def test_the_sites_an_import_may_name_are_listed(app, world) -> None:
+    listed = _run(app, "orgs", "sites", str(world.org_a), "--json")
+    assert listed.exit_code == 0, listed.output
+    assert [s["id"] for s in json.loads(listed.output)] == [world.site_a]  # the world gives org A one site
+
+
+def test_a_dry_run_that_finds_problems_exits_with_1_and_writes_nothing(app, world, tmp_path, table_counts) -> None:
+    header = "site,source,scope,activity_type,quantity,unit,start_date,end_date\n"
+    path = tmp_path / "bad.csv"
+    path.write_text(header + f"{world.site_a},Workshop 7,2,electricity,-10,MWh,2025-05-01,2025-05-31\n")
+    before = table_counts()
+    result = _run(app, "inventory", "import", str(world.org_a), str(world.inventory_draft), str(path),
+                  "--dry-run", "--json")
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["preview"]["errors"] == [
+        {"row": 2, "column": "quantity", "reason": "'-10' is negative"}]
+    assert table_counts() == before
