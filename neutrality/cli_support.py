@@ -34,6 +34,7 @@ from flask.cli import AppGroup, ScriptInfo
 from marshmallow import Schema, ValidationError
 
 from neutrality.errors import NeutralityError
+from neutrality.presentation import for_people
 from neutrality.schemas import ID_MAX, NotJson, read_json
 from neutrality.sheet_limits import (
     FileTooLarge,
@@ -151,7 +152,7 @@ def printing(*, json_flag: bool = True) -> Callable[[Callable[..., Any]], Callab
         wrapper = click.option(
             "-o", "--output", "output_format", type=click.Choice(OUTPUT_FORMATS),
             default="table", show_default=True,
-            help="A table to read, or JSON as the API answers it (figures exact either way).",
+            help="A table to read (totals rounded), or JSON as the API answers it (exact figures, each with its rounded 'display').",
         )(wrapper)
         if json_flag:
             wrapper = click.option("--json", "json_output", is_flag=True,
@@ -171,8 +172,9 @@ def output(schema: Schema | None, value: Any, as_json: bool,
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        # figures (Decimal), dates and times as the JSON writes them: exact strings
-        click.echo(table(json.loads(json.dumps(data, default=str)), columns=columns))
+        # dates and times as the JSON writes them; each figure that has a rounded companion
+        # ("display") printed as that, the others as their exact strings
+        click.echo(table(for_people(json.loads(json.dumps(data, default=str))), columns=columns))
 
 
 def table(data: Any, columns: tuple[str, ...] | None = None) -> str:
@@ -206,7 +208,8 @@ def display_width(text: str) -> int:
                2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
-_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+#: A number as a cell shows it: exact ("1234.5") or rounded, thousands separated ("1,234.50").
+_NUMBER = re.compile(r"-?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?")
 
 
 def _flat(value: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

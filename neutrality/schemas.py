@@ -17,6 +17,8 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
+from neutrality import presentation
+from neutrality.presentation import Kind
 from neutrality.units import tidy
 
 #: ExactDecimal is NUMERIC(38, 12) on PostgreSQL: 12 digits after the point, 26 before it.
@@ -110,6 +112,64 @@ def quantity(**kwargs: Any) -> Quantity:
     return Quantity(**kwargs)
 
 
+#: What a map of figures is keyed by, for the document's examples (else a market, "CN").
+_MAP_KEYS = {"scheme": "VCU", "cost": "CNY", "unit": "MWh", "scope": "2", "category": "1",
+             "site": "1", "rows": "2"}
+
+
+class Display(fields.Nested):
+    """The ``display`` companion of an object: its figures named here, rounded for people by
+    :mod:`neutrality.presentation` from the exact values the object's own fields write
+    (``Display(residual_tco2e=TONNES, electricity_covered_percent=PERCENT)``).
+
+    Answered only, never read. The OpenAPI document names it ``<Object>Display``, with a string
+    per figure (a map of strings for a map of figures), described by its kind of rounding.
+    """
+
+    #: One schema class per object, so the document names each once.
+    _schemas: dict[str, type[ma.Schema]] = {}
+
+    def __init__(self, **kinds: Kind):
+        self.kinds = kinds
+        #: The schema class that declares it (set by :class:`StrictSchema`'s metaclass): the
+        #: document reads the class's fields before any instance binds them.
+        self.owner: type[ma.Schema] | None = None
+        super().__init__(self._companion_schema, dump_only=True, metadata={
+            "description": "the figures above rounded for people (half-up); the exact figures "
+                           "stay as they are"})
+
+    def _companion_schema(self) -> type[ma.Schema]:
+        owner = self.owner
+        assert owner is not None, "Display is a field of a StrictSchema"
+        name = owner.__name__.removesuffix("Schema") + "DisplaySchema"
+        if name not in self._schemas:
+            self._schemas[name] = type(name, (ma.Schema,), {
+                figure: self._companion_field(figure, owner._declared_fields[figure], kind)
+                for figure, kind in self.kinds.items()})
+        return self._schemas[name]
+
+    @staticmethod
+    def _companion_field(figure: str, exact: fields.Field, kind: Kind) -> fields.Field:
+        example = {0: "3,900,000", 1: "12.3", 2: "1,234,567.89", 3: "2,434.568"}[kind.places]
+        if isinstance(exact, fields.Dict):
+            key = next((key for word, key in _MAP_KEYS.items() if word in figure), "CN")
+            return fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+                "description": f"each figure: {kind.describe()}", "example": {key: example}})
+        return fields.String(allow_none=True, metadata={
+            "description": kind.describe(), "example": example})
+
+    def serialize(self, attr: str, obj: Any, accessor: Any = None, **kwargs: Any) -> Any:
+        owner = self.parent
+        assert isinstance(owner, ma.Schema)
+        exact = {}
+        for figure in self.kinds:
+            field = owner.fields.get(figure)
+            value = ma.missing if field is None else field.serialize(figure, obj, accessor)
+            if value is not ma.missing:
+                exact[figure] = value
+        return presentation.displayed(exact, self.kinds)
+
+
 class Id(fields.Integer):
     """The id of a row: 1 to the largest an INTEGER column holds."""
 
@@ -197,7 +257,17 @@ def _refuse_constant(name: str) -> Any:
     raise NotJson(f"{name} is not a JSON number")
 
 
-class StrictSchema(ma.Schema):
+class _DisplayOwner(ma.schema.SchemaMeta):
+    """Tells each :class:`Display` field the schema class that declares it."""
+
+    def __init__(cls, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> None:
+        super().__init__(name, bases, attrs)
+        for field in cls._declared_fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, Display) and field.owner is None:
+                field.owner = cls  # type: ignore[assignment]
+
+
+class StrictSchema(ma.Schema, metaclass=_DisplayOwner):
     """Unknown fields are an error, not silently dropped; no text may hold what a database
     cannot store (PostgreSQL refuses NUL in any text, so it is refused for every backend)."""
 

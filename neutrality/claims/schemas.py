@@ -6,7 +6,8 @@ from typing import Any
 
 from marshmallow import fields, post_dump
 
-from neutrality.schemas import StrictSchema, quantity
+from neutrality.presentation import COUNT, PERCENT, QUANTITY, TONNES
+from neutrality.schemas import Display, StrictSchema, quantity
 
 
 class BalanceSchema(StrictSchema):
@@ -34,6 +35,11 @@ class BalanceSchema(StrictSchema):
     verdict = fields.String(allow_none=True, metadata={
         "description": "covered when credits retired ≥ residual, else short; null without an inventory"})
     note = fields.String(metadata={"description": "present when the figures need a word of caution"})
+    display = Display(
+        gross_location_tco2e=TONNES, gross_market_tco2e=TONNES, electricity_mwh=QUANTITY,
+        eac_retired_mwh_by_market=QUANTITY, retired_by_scheme=COUNT, eac_covered_mwh=QUANTITY,
+        eac_unused_mwh_by_market=QUANTITY, electricity_covered_percent=PERCENT,
+        residual_tco2e=TONNES, credits_retired_tco2e=TONNES, difference_tco2e=TONNES)
 
     @post_dump
     def _note_only_when_there_is_one(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -49,6 +55,8 @@ class MarketNeedSchema(StrictSchema):
     eac_needed_mwh = quantity()
     eac_held_mwh = quantity()
     eac_to_buy_mwh = quantity()
+    display = Display(electricity_mwh=QUANTITY, eac_retired_mwh=QUANTITY, eac_needed_mwh=QUANTITY,
+                      eac_held_mwh=QUANTITY, eac_to_buy_mwh=QUANTITY)
 
 
 class CreditNeedSchema(StrictSchema):
@@ -59,6 +67,8 @@ class CreditNeedSchema(StrictSchema):
     needed_tco2e = quantity()
     held_tco2e = quantity()
     to_buy_tco2e = quantity()
+    display = Display(gross_location_tco2e=TONNES, gross_market_tco2e=TONNES, residual_tco2e=TONNES,
+                      retired_tco2e=TONNES, needed_tco2e=TONNES, held_tco2e=TONNES, to_buy_tco2e=TONNES)
 
 
 class NeedsSchema(StrictSchema):

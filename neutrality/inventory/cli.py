@@ -34,6 +34,7 @@ from neutrality.inventory.schemas import (
     InventorySchema,
     LibraryFactorSchema,
     ReconciliationSchema,
+    ReportSchema,
     VerificationInSchema,
     VerificationSchema,
 )
@@ -113,10 +114,10 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
 @click.argument("inventory_id", type=ID)
 @printing()
 def inventory_report(organisation_id: int, inventory_id: int, as_json: bool) -> None:
-    """Exact figures by scope, category, gas, site and ISO category (a table, or JSON with
-    --json)."""
+    """Figures by scope, category, gas, site and ISO category (a table of rounded figures, or
+    JSON with --json: exact figures, each object's rounded in its "display")."""
     report = inventories.inventory_report(cli_uow(), cli_actor(), organisation_id, inventory_id)
-    output(None, report, as_json)
+    output(ReportSchema(), report, as_json)
 
 
 @inventory.command("metering", epilog=ORGANISATION_HELP)

@@ -19,9 +19,12 @@ from neutrality.inventory.model import (
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
 from neutrality.inventory.transport import Control, Direction, Payer
+from neutrality.presentation import COUNT, QUANTITY, TONNES
+from neutrality.presentation import PERCENT as PERCENTAGE
 from neutrality.schemas import (
     PERCENT,
     TCO2E,
+    Display,
     Id,
     PagedQuerySchema,
     RowErrorSchema,
@@ -260,6 +263,7 @@ class PreviewTotalSchema(StrictSchema):
     unit = fields.String()
     rows = fields.Integer()
     quantity = decimal_field()
+    display = Display(rows=COUNT, quantity=QUANTITY)
 
 
 class PreviewRowSchema(StrictSchema):
@@ -301,6 +305,8 @@ class EstimateSchema(StrictSchema):
     market_by_scope = fields.Dict(keys=fields.String(), values=decimal_field())
     location_tco2e = decimal_field()
     market_tco2e = decimal_field()
+    display = Display(rows=TONNES, location_by_scope=TONNES, market_by_scope=TONNES,
+                      location_tco2e=TONNES, market_tco2e=TONNES)
 
 
 class ImportOutcomeSchema(StrictSchema):
@@ -340,6 +346,8 @@ class ReconciliationSchema(StrictSchema):
     superseded = fields.Boolean(metadata={"description": "every day metered: the invoice is not counted"})
     within_tolerance = fields.Boolean(allow_none=True)
     finding = fields.String()
+    display = Display(invoice_quantity=QUANTITY, metered_quantity=QUANTITY, difference=QUANTITY,
+                      difference_percent=PERCENTAGE)
 
 
 class TrailSchema(StrictSchema):
@@ -362,8 +370,67 @@ class IncalculableSchema(StrictSchema):
         "description": "file and spreadsheet row of each record read from a file (the first 20)"})
 
 
+def _tco2e_by(what: str) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=decimal_field(), metadata={"description": f"tCO2e by {what}"})
+
+
+class GasTotalSchema(StrictSchema):
+    mass_t = decimal_field(metadata={"description": "tonnes of the gas (absent for an inventory made elsewhere)"})
+    tco2e = decimal_field()
+    display = Display(mass_t=TONNES, tco2e=TONNES)
+
+
+class TotalsSchema(StrictSchema):
+    """The totals of one basis (location- or market-based Scope 2), exact."""
+
+    tco2e = decimal_field()
+    by_scope = _tco2e_by("scope (1, 2, 3)")
+    by_scope3_category = _tco2e_by("Scope 3 category (1 to 15)")
+    by_gas = fields.Dict(keys=fields.String(), values=fields.Nested(GasTotalSchema))
+    by_site = _tco2e_by("site id")
+    by_iso_category = _tco2e_by("ISO 14064-1 category (1 to 6)")
+    display = Display(tco2e=TONNES, by_scope=TONNES, by_scope3_category=TONNES, by_site=TONNES,
+                      by_iso_category=TONNES)
+
+
+class SiteMarketSchema(StrictSchema):
+    """Market-based Scope 2 of one site."""
+
+    site_id = fields.Integer()
+    site_name = fields.String(allow_none=True)
+    consumption_mwh = decimal_field()
+    supplier_specific_mwh = decimal_field()
+    covered_mwh = decimal_field()
+    excess_mwh = decimal_field()
+    uncovered_mwh = decimal_field()
+    residual_factor_key = fields.String(allow_none=True)
+    tco2e = decimal_field()
+    display = Display(consumption_mwh=QUANTITY, supplier_specific_mwh=QUANTITY, covered_mwh=QUANTITY,
+                      excess_mwh=QUANTITY, uncovered_mwh=QUANTITY, tco2e=TONNES)
+
+
+class UncertaintySchema(StrictSchema):
+    """Combined ± of the location-based total, or a note of why there is none."""
+
+    percent = decimal_field(allow_none=True)
+    records_without_uncertainty = fields.Integer()
+    note = fields.String()
+    display = Display(percent=PERCENTAGE, records_without_uncertainty=COUNT)
+
+
+class MeteringSummarySchema(StrictSchema):
+    """Invoices superseded by meter readings, or partly metered."""
+
+    invoices_superseded = fields.Integer()
+    superseded_quantity_by_unit = fields.Dict(keys=fields.String(), values=decimal_field())
+    invoices_partly_metered = fields.Integer()
+    invoices_outside_tolerance = fields.Integer()
+    display = Display(invoices_superseded=COUNT, superseded_quantity_by_unit=QUANTITY,
+                      invoices_partly_metered=COUNT, invoices_outside_tolerance=COUNT)
+
+
 class ReportSchema(StrictSchema):
-    """Figures are exact decimal strings; the nested breakdowns are documented in the README."""
+    """Figures are exact decimal strings, each object's rounded for people in its ``display``."""
 
     class Meta:
         unknown = INCLUDE
@@ -373,17 +440,18 @@ class ReportSchema(StrictSchema):
     status = fields.String()
     frozen = fields.Boolean()
     gwp_set = fields.String()
-    location_based = fields.Dict()
-    market_based = fields.Dict()
-    uncertainty = fields.Dict()
-    metering = fields.Dict(metadata={"description": "invoices superseded by meter readings, or partly metered"})
+    location_based = fields.Nested(TotalsSchema)
+    market_based = fields.Nested(TotalsSchema)
+    uncertainty = fields.Nested(UncertaintySchema)
+    metering = fields.Nested(MeteringSummarySchema, metadata={
+        "description": "invoices superseded by meter readings, or partly metered"})
     disclosures = fields.List(fields.String())
     factors = fields.List(fields.String())
     sites = fields.List(fields.Dict(), metadata={
         "description": "the sites the figures by site are of: id and name"})
-    scope2_market_by_site = fields.List(fields.Dict(), metadata={
-        "description": "market-based Scope 2 per site (site_id, site_name, MWh consumed, supplier-specific, "
-                       "covered, excess and uncovered, residual factor, tCO2e)"})
+    scope2_market_by_site = fields.List(fields.Nested(SiteMarketSchema), metadata={
+        "description": "market-based Scope 2 per site (MWh consumed, supplier-specific, covered, "
+                       "excess and uncovered, residual factor, tCO2e)"})
     complete = fields.Boolean(metadata={
         "description": "false when some records cannot be calculated: the figures leave them out"})
     incalculable = fields.List(fields.Nested(IncalculableSchema), metadata={
@@ -489,3 +557,4 @@ class BaseYearCheckSchema(StrictSchema):
     recalculation_required = fields.Boolean()
     explanation = fields.String()
     changes = fields.List(fields.Nested(BaseYearChangeSchema))
+    display = Display(verified_tco2e=TONNES, recalculated_tco2e=TONNES, change_percent=PERCENTAGE)

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from neutrality.presentation import COUNT, MONEY, QUANTITY, TONNES
 from neutrality.registry.exports import KINDS
 from neutrality.registry.model import (
     SETTABLE_STATUSES,
@@ -16,6 +17,7 @@ from neutrality.registry.model import (
     MitigationType,
 )
 from neutrality.schemas import (
+    Display,
     Id,
     PagedQuerySchema,
     RowErrorSchema,
@@ -284,6 +286,7 @@ class HoldingLineSchema(StrictSchema):
     blocks = fields.Integer()
     cost = fields.Dict(keys=fields.String(), values=decimal_field())
     units_without_price = fields.Integer()
+    display = Display(quantity=COUNT, blocks=COUNT, cost=MONEY, units_without_price=COUNT)
 
 
 class _RetirementFieldsSchema(StrictSchema):
@@ -385,6 +388,8 @@ class PlanMarketSchema(_ChoiceSchema):
     market = fields.String()
     electricity_mwh = decimal_field()
     retired_mwh = decimal_field()
+    display = Display(electricity_mwh=QUANTITY, retired_mwh=QUANTITY, need=QUANTITY, units_needed=COUNT,
+                      planned=COUNT, shortfall=COUNT, over=COUNT)
 
 
 class PlanCreditsSchema(_ChoiceSchema):
@@ -392,6 +397,8 @@ class PlanCreditsSchema(_ChoiceSchema):
     residual_basis = fields.String(metadata={
         "description": "certificates_retired_and_planned: a period's needs assume all grid electricity covered"})
     retired_tco2e = decimal_field()
+    display = Display(residual_tco2e=TONNES, retired_tco2e=TONNES, need=TONNES, units_needed=COUNT,
+                      planned=COUNT, shortfall=COUNT, over=COUNT)
 
 
 class NotAcceptedSchema(StrictSchema):
@@ -419,6 +426,7 @@ class PlanSchema(StrictSchema):
     cost = fields.Dict(keys=fields.String(), values=decimal_field())
     units_without_price = fields.Integer()
     not_accepted = fields.List(fields.Nested(NotAcceptedSchema))
+    display = Display(cost=MONEY, units_without_price=COUNT)
 
 
 class RowListField(fields.Field):

@@ -419,3 +419,31 @@ def test_a_dry_run_that_finds_problems_exits_with_1_and_writes_nothing(app, worl
     assert json.loads(result.stdout)["preview"]["errors"] == [
         {"row": 2, "column": "quantity", "reason": "'-10' is negative"}]
     assert table_counts() == before
+
+
+def test_a_table_prints_rounded_totals_and_the_json_keeps_the_exact_ones(app, world) -> None:
+    # block_a: 29,813 VCUs bought at USD 6.50 = USD 193,784.5; the table shows the companions
+    # (units whole and thousands separated, the cost as an amount), right-aligned as numbers
+    org = str(world.org_a)
+    shown = _run(app, "registry", "holdings", org)
+    assert shown.exit_code == 0, shown.output
+    assert shown.output == "\n".join([
+        "key.scheme  key.vintage  unit   quantity  blocks    cost.USD  units_without_price",
+        "----------  -----------  -----  --------  ------  ----------  -------------------",
+        "VCU                2022  tCO2e    29,813       1  193,784.50                    0",
+    ]) + "\n"
+    [line] = json.loads(_run(app, "registry", "holdings", org, "--json").output)
+    assert (line["quantity"], line["cost"]) == (29813, {"USD": "193784.5"})
+    assert line["display"]["cost"] == {"USD": "193,784.50"}
+    # the verified 2024 inventory: 1,200 MWh × 0.6096 = 731.52 t market-based, 1,200 × 0.55 =
+    # 660 t location-based, printed with two decimals; the JSON is the API's, companions and all
+    report = _run(app, "inventory", "report", org, str(world.inventory_verified))
+    assert report.exit_code == 0, report.output
+    fields = dict(line.split(maxsplit=1) for line in report.output.splitlines() if line.count(" ") and "  " in line)
+    assert fields["location_based.tco2e"] == "660.00"
+    assert fields["market_based.tco2e"] == "731.52"
+    assert fields["market_based.by_scope.1"] == "0.00"
+    assert "display" not in report.output
+    as_json = json.loads(_run(app, "inventory", "report", org, str(world.inventory_verified), "--json").output)
+    assert as_json["location_based"]["tco2e"] == "660"
+    assert as_json["location_based"]["display"]["tco2e"] == "660.00"

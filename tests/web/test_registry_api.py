@@ -163,7 +163,9 @@ def test_holdings_by_scheme_and_vintage_carry_the_cost(client, world) -> None:
     [line] = lines
     assert Decimal(line.pop("cost")["USD"]) == Decimal("193784.50")
     assert line == {"key": {"scheme": "VCU", "vintage": 2022}, "unit": "tCO2e", "quantity": 44_813, "blocks": 2,
-                    "units_without_price": 15_000}
+                    "units_without_price": 15_000,
+                    "display": {"quantity": "44,813", "blocks": "2", "cost": {"USD": "193,784.50"},
+                                "units_without_price": "15,000"}}
 
 
 def test_holdings_refuse_an_unknown_grouping(client, world) -> None:
@@ -182,7 +184,10 @@ def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
     body = needs.get_json()
     assert body["inventory_status"] == "verified"
     assert body["markets"] == [{"market": "CN", "electricity_mwh": "1200", "eac_retired_mwh": "0",
-                                "eac_needed_mwh": "1200", "eac_held_mwh": "0", "eac_to_buy_mwh": "1200"}]
+                                "eac_needed_mwh": "1200", "eac_held_mwh": "0", "eac_to_buy_mwh": "1200",
+                                "display": {"electricity_mwh": "1,200.000", "eac_retired_mwh": "0.000",
+                                            "eac_needed_mwh": "1,200.000", "eac_held_mwh": "0.000",
+                                            "eac_to_buy_mwh": "1,200.000"}}]
     assert Decimal(body["credits"]["gross_location_tco2e"]) == Decimal("660")  # 1,200 × 0.55
     assert Decimal(body["credits"]["residual_tco2e"]) == 0
     assert body["credits"]["held_tco2e"] == "29813"
