@@ -440,6 +440,8 @@ class ReportSchema(StrictSchema):
     status = fields.String()
     frozen = fields.Boolean()
     gwp_set = fields.String()
+    factor_library_version = fields.String(metadata={"description": "the shipped factor library's version"})
+    activity_count = fields.Integer(metadata={"description": "the records the figures are of"})
     location_based = fields.Nested(TotalsSchema)
     market_based = fields.Nested(TotalsSchema)
     uncertainty = fields.Nested(UncertaintySchema)
