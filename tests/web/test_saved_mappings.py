@@ -258,3 +258,28 @@ def test_a_mapping_to_no_field_is_refused_at_upload_and_nothing_saved(client, wo
     assert "'用电量（千瓦时）' maps to 'kwh', which is not a field" in json.dumps(response.get_json(), ensure_ascii=False)
     assert table_counts() == before
     assert _saved(client, world) == []
+
+
+def _two_sheets(quantity: int, month: int) -> bytes:
+    """A workbook whose ledger is on its second sheet, 用电, behind a cover sheet."""
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.active.append([f"盐城工厂 2025 年 {month} 月能源报表"])
+    sheet = book.create_sheet("用电")
+    sheet.append(HEADER)
+    sheet.append([SITE, quantity, f"2025-{month:02}-01", f"2025-{month:02}-28", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_mapping_that_names_a_sheet_reads_that_sheet_of_next_months_workbook(client, world) -> None:
+    first = _send(client, world, _two_sheets(125000, 1), "报表-1月.xlsx", mapping={**MAPPING, "sheet": "用电"})
+    assert first.status_code == 201, first.get_json()
+    second = _send(client, world, _two_sheets(98000, 2), "报表-2月.xlsx")  # no mapping: the cover comes first
+    assert second.status_code == 201, second.get_json()
+    assert second.get_json()["mapping"]["id"] == first.get_json()["mapping"]["id"]
+    assert _ledger_records(client, world) == [
+        ("2025-01-01", Decimal("125000"), "kWh"), ("2025-02-01", Decimal("98000"), "kWh")]
+    # the same header in a CSV file is another layout: the mapping was given for the sheet
+    assert _send(client, world, FEBRUARY_CSV.replace("2025-02", "2025-03")).status_code == 422
