@@ -91,6 +91,7 @@ class World:
     invitation_new: int = 0  # organisation A invites an address that has no account, as viewer
     invitation_new_token: str = ""
     invitation_known_token: str = ""  # organisation B invites A's viewer, as viewer
+    column_mapping: int = 0  # a column mapping organisation A saved for a ledger layout
     users: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     token_ids: dict[str, int] = field(default_factory=dict)
@@ -179,6 +180,24 @@ def _add_inventories(uow: MakeUow, world: World) -> None:
     world.inventory_external, world.activity_draft = external.id, added[0].id
     world.import_draft = added[0].import_id  # the batch of the draft's one record (sent as JSON)
     world.period_verified = periods[0].id
+    world.column_mapping = _save_column_mapping(uow, world.org_a)
+
+
+def _save_column_mapping(uow: MakeUow, organisation_id: int) -> int:
+    """A mapping saved as an import of a ledger of the organisation's own headers saves it."""
+    from neutrality.inventory.importing import ColumnMapping, layout_key
+    from neutrality.inventory.mappings import save_mapping
+
+    header = ("厂区", "用电量（千瓦时）", "计量起始", "计量截止")
+    mapping = ColumnMapping(
+        columns={"用电量（千瓦时）": "quantity", "计量起始": "start_date", "计量截止": "end_date"},
+        fixed={"source": "车间用电", "scope": "2", "activity_type": "electricity", "unit": "kWh"},
+    )
+    with uow() as work:
+        row = save_mapping(work.session, ADMIN, organisation_id, layout=layout_key(header),
+                           header=header, mapping=mapping)
+        work.commit()
+        return row.id
 
 
 #: A held block of the Verra sample (Tongxu Biogas, vintage Jan–Oct 2022): 941412554 − 941382742

@@ -39,6 +39,7 @@ from neutrality.inventory.importing import (
     ColumnMapping,
     ImportPreview,
     ImportRejected,
+    ParsedImport,
     RowError,
     activity_fingerprint,
     closest_site,
@@ -46,11 +47,18 @@ from neutrality.inventory.importing import (
     site_key,
     template_csv,
 )
+from neutrality.inventory.mappings import (
+    MappingUse,
+    as_mapping,
+    mark_used,
+    save_mapping,
+    saved_mappings,
+)
 from neutrality.inventory.model import Activity, ActivityType, EmissionFactor, FactorKind, GwpSet
 from neutrality.inventory.repository import count_activities, get_activity_row, get_inventory_row
 from neutrality.inventory.services import require_draft
 from neutrality.inventory.status import BatchKind, InventoryOrigin
-from neutrality.inventory.tables import ActivityImport, ActivityRecord, Inventory
+from neutrality.inventory.tables import ActivityImport, ActivityRecord, Inventory, SavedMapping
 from neutrality.organisations.tables import Site, Subject
 from neutrality.pagination import Page, PageResult
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, SheetLimits
@@ -204,6 +212,8 @@ class ImportOutcome:
     record_ids: tuple[int, ...] = ()
     #: (dry run) what the rows would add to the inventory's figures
     estimate: Estimate | None = None
+    #: which mapping read the file (None when it was not read again: already imported)
+    mapping: MappingUse | None = None
 
 
 @dataclass(frozen=True)
@@ -265,11 +275,16 @@ def import_activities(
     dry_run: bool = False,
     record_file: bool = True,
     overlap: Overlap = Overlap.REFUSE,
+    save_mapping: bool = True,
 ) -> ImportOutcome:
     """Import an activity data file: every row or none; the same file twice changes nothing.
 
     ``record_file=False`` is for records sent as JSON: they form a batch of kind "api" with no
     file hash, and the new record ids are returned.
+
+    A file sent without a mapping whose header row is the layout of a mapping the organisation
+    saved is read with it; a ``mapping`` sent with the file is saved for its layout when the
+    file is stored (unless ``save_mapping`` is false), in the same transaction.
 
     The file is read and checked against the inventory with no write transaction open (a file
     of a million rows takes seconds, and nobody waits for it); the write lock is taken only to
@@ -283,6 +298,8 @@ def import_activities(
         if earlier is not None:
             return _already_imported(earlier, sha256)
         period = uow.session.get(ApplicationPeriodRow, inventory.period_id)
+        # records sent as JSON are written in our own field names: no saved mapping applies
+        saved = saved_mappings(uow.session, organisation_id) if mapping is None and record_file else {}
     parsed = parse_activity_file(
         data,
         filename,
@@ -292,7 +309,9 @@ def import_activities(
         limits=limits,
         mapping=mapping,
         encoding=encoding,
+        saved={layout: as_mapping(row) for layout, row in saved.items()},
     )
+    used = _mapping_use(mapping, parsed.layout if parsed.saved_mapping else None, saved)
     columns: dict[str, Any] = {}
     errors: list[RowError] = []
     stored: _Stored | None = None
@@ -315,7 +334,7 @@ def import_activities(
         preview = dataclasses.replace(parsed.preview(), errors=every)
         estimate = _estimate(columns, stored) if columns and stored is not None and not every else None
         return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview,
-                             estimate=estimate)
+                             estimate=estimate, mapping=used)
     if every:
         raise ImportRejected(filename, every)
     with uow:
@@ -380,8 +399,44 @@ def import_activities(
         if superseded:
             record(session, actor, "inventory.records_superseded", batch,
                    before={"superseded_record_ids": list(superseded)}, organisation_id=organisation_id)
+        used = _remember_mapping(session, actor, organisation_id, parsed, mapping, save_mapping, used)
         uow.commit()
-        return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, count)
+        return ImportOutcome("imported", batch.id, filename, sha256, parsed.encoding, count,
+                             mapping=used)
+
+
+def _mapping_use(
+    given: ColumnMapping | None, saved_layout: str | None, saved: Mapping[str, SavedMapping]
+) -> MappingUse:
+    if given is not None:
+        return MappingUse.of("given")
+    if saved_layout is not None:
+        return MappingUse.of("saved", saved[saved_layout])
+    return MappingUse.of("none")
+
+
+def _remember_mapping(
+    session: Session,
+    actor: Actor,
+    organisation_id: int,
+    parsed: ParsedImport,
+    given: ColumnMapping | None,
+    save: bool,
+    used: MappingUse,
+) -> MappingUse:
+    """In the import's transaction: save the mapping given with the file for its layout, or
+    note that the saved one read it. Only for a stored file (a dry run or a refusal saves
+    nothing; records sent as JSON never come here)."""
+    if given is None:
+        if used.id is not None:
+            mark_used(session, used.id)
+        return used
+    if not save or parsed.layout is None:
+        return used
+    row = save_mapping(
+        session, actor, organisation_id, layout=parsed.layout, header=parsed.header, mapping=given
+    )
+    return MappingUse.of("given", row)
 
 
 def _open_inventory(session: Session, organisation_id: int, inventory_id: int) -> Inventory:

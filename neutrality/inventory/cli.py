@@ -25,7 +25,7 @@ from neutrality.cli_support import (
     steps,
 )
 from neutrality.commitments.cli import ORGANISATION_AND_PERIOD_HELP, period_argument
-from neutrality.inventory import activities
+from neutrality.inventory import activities, mappings
 from neutrality.inventory import services as inventories
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
 from neutrality.inventory.schemas import (
@@ -35,6 +35,7 @@ from neutrality.inventory.schemas import (
     LibraryFactorSchema,
     ReconciliationSchema,
     ReportSchema,
+    SavedMappingSchema,
     VerificationInSchema,
     VerificationSchema,
 )
@@ -85,11 +86,15 @@ def inventory_list(organisation_id: int, as_json: bool) -> None:
               show_default=True,
               help="Rows covering what earlier files hold: refuse them, supersede the earlier rows, "
                    "or add them as meant.")
+@click.option("--save-mapping/--no-save-mapping", default=True, show_default=True,
+              help="Save the --mapping for the file's layout, for the next file of that layout.")
 @printing()
 def inventory_import(organisation_id: int, inventory_id: int, path: Path, mapping_path: Path | None,
-                     encoding: str | None, dry_run: bool, overlap: str, as_json: bool) -> None:
+                     encoding: str | None, dry_run: bool, overlap: str, save_mapping: bool,
+                     as_json: bool) -> None:
     """Import a CSV/XLSX activity file: all rows or none; the same file twice changes nothing.
-    A file over 1 MiB shows its steps on stderr."""
+    A file sent without --mapping whose header row has a saved mapping is read with it. A file
+    over 1 MiB shows its steps on stderr."""
     mapping = None
     if mapping_path is not None:
         form = {"mapping": read_text(mapping_path, "--mapping")}
@@ -103,10 +108,30 @@ def inventory_import(organisation_id: int, inventory_id: int, path: Path, mappin
             cli_uow(), cli_actor(), organisation_id, inventory_id, data=data, filename=path.name,
             max_bytes=limits.max_uncompressed_bytes, limits=limits, mapping=mapping,
             encoding=encoding, dry_run=dry_run, overlap=activities.Overlap(overlap),
+            save_mapping=save_mapping,
         )
     output(ImportOutcomeSchema(), outcome, as_json)
     if outcome.preview is not None and outcome.preview.errors:
         raise click.exceptions.Exit(1)  # a dry run that found problems: scripts can tell
+
+
+@inventory.command("mappings", epilog=ORGANISATION_HELP)
+@organisation_argument
+@printing()
+def inventory_mappings(organisation_id: int, as_json: bool) -> None:
+    """The column mappings saved for the organisation's file layouts, the most recently used
+    first."""
+    output(SavedMappingSchema(many=True), mappings.list_mappings(cli_uow(), cli_actor(), organisation_id),
+           as_json, columns=("id", "header", "sheet", "last_used_at", "created_at", "created_by"))
+
+
+@inventory.command("forget-mapping", epilog=ORGANISATION_HELP)
+@organisation_argument
+@click.argument("mapping_id", type=ID)
+def inventory_forget_mapping(organisation_id: int, mapping_id: int) -> None:
+    """Forget a saved column mapping (audited): the next file of its layout needs one again."""
+    mappings.forget_mapping(cli_uow(), cli_actor(), organisation_id, mapping_id)
+    click.echo(f"column mapping {mapping_id} forgotten")
 
 
 @inventory.command("report", epilog=ORGANISATION_HELP)

@@ -11,7 +11,7 @@ imported) belongs to the service; nothing here touches a database, Flask or the 
 Errors name the row as the user sees it in the spreadsheet (the header is row 1, the first data
 row is 2) and the column by *their* header, so a message can be acted on without our vocabulary.
 
-Files come as factories keep them (issue 12 §3): headers in English, 简体 or 繁體 are understood
+Files come as factories keep them: headers in English, 简体 or 繁體 are understood
 without a mapping (:data:`HEADER_ALIASES`); a title above the header, a totals row (合计, 總計,
 小计, Total) and notes below the data are passed over and listed in :attr:`ParsedImport.skipped`
 with their rows, for the preview. :func:`site_key` and :func:`closest_site` compare site names
@@ -33,6 +33,7 @@ import datetime as dt
 import difflib
 import hashlib
 import io
+import json
 import operator
 import re
 import unicodedata
@@ -76,6 +77,7 @@ from neutrality.spreadsheets import (
     ImportRejected,
     Refused,
     RowError,
+    Sheet,
     csv_bytes,
     csv_header,
     header_names,
@@ -299,6 +301,9 @@ class ParsedImport:
     rows: ActivityRows = field(default_factory=ActivityRows)
     errors: list[RowError] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)  # rows that are not activities
+    header: tuple[str, ...] = ()  # the header row as found in the file; () when refused before
+    layout: str | None = None  # its layout_key, under which a mapping given with it is saved
+    saved_mapping: bool = False  # read with the mapping saved for that layout
 
     @property
     def ok(self) -> bool:
@@ -465,6 +470,14 @@ class ColumnMapping:
         if problems:
             raise InvalidInput("invalid column mapping", {"mapping": problems})
 
+    def matched_to(self, header: Sequence[str]) -> ColumnMapping:
+        """This mapping with its columns named as ``header`` writes them. A saved mapping is
+        found by :func:`layout_key`, which folds blanks and hyphens that :meth:`target` keeps:
+        「用电 量」 in this month's file is the 「用电量」 the mapping was given for."""
+        ours = {_header_key(theirs): target for theirs, target in self.columns.items()}
+        columns = {cell: ours[key] for cell in header if (key := _header_key(cell)) in ours}
+        return ColumnMapping(columns, self.fixed, self.sheet)
+
     def target(self, header: str) -> tuple[bool, str | None]:
         """(known, field) for a header: known is False for a column nobody said what it is."""
         normal = norm(header)
@@ -476,6 +489,18 @@ class ColumnMapping:
             return True, name
         found = HEADER_ALIASES.get(_header_key(header))
         return (True, found) if found is not None else (False, None)
+
+
+def layout_key(header: Sequence[str], sheet: str | None = None) -> str:
+    """The key of a file's layout, under which a mapping given with it is saved for the next
+    file: the header cells folded as headers are compared (:func:`_header_key`: full-width
+    forms, case, blanks), in column order, unnamed ones left out, and the worksheet of an XLSX
+    file if the mapping names one. The same ledger again with another title row, other months,
+    as CSV or XLSX, with 全角 or half-width brackets has the same key; another set or order of
+    columns has another. A SHA-256, so that any header fits a unique index."""
+    cells = [key for cell in header if (key := _header_key(cell))]
+    text = json.dumps([cells, None if sheet is None else _header_key(sheet)], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _resolve_columns(
@@ -683,10 +708,51 @@ def _check_unnamed(header: list[str], row: int, cells: dict[int, _Cells], first:
     )
 
 
+@dataclass
+class _Found:
+    """The header a reader found and the mapping it chose for it, noted before anything after
+    the header can refuse the file: a refused file still says which mapping it was read with."""
+
+    header: tuple[str, ...] = ()
+    layout: str | None = None
+    saved: bool = False
+
+
+def _recogniser(
+    mapping: ColumnMapping, saved: Mapping[str, ColumnMapping], sheet: str | None
+) -> Callable[[list[str]], bool]:
+    """What makes a row the header: the mapping's (known headers), or being the layout of a
+    saved mapping: a ledger's own headers (「用电量（千瓦时）」, 「计量起始」) are known by nothing else."""
+    if not saved:
+        return mapping.recognises
+    return lambda cells: mapping.recognises(cells) or layout_key(cells, sheet) in saved
+
+
+def _chosen(
+    header: list[str],
+    sheet: str | None,
+    mapping: ColumnMapping,
+    saved: Mapping[str, ColumnMapping],
+    found: _Found,
+) -> ColumnMapping:
+    """The mapping to read a file with: the one saved for its header's layout, else ``mapping``
+    (``saved`` is empty when a mapping was given: a given mapping always wins)."""
+    found.header, found.layout = tuple(header), layout_key(header, sheet)
+    chosen = saved.get(found.layout)
+    found.saved = chosen is not None
+    return mapping if chosen is None else chosen.matched_to(header)
+
+
 def _read_csv(
-    body: bytes, mapping: ColumnMapping, limits: SheetLimits, deadline: Deadline
+    body: bytes,
+    mapping: ColumnMapping,
+    limits: SheetLimits,
+    deadline: Deadline,
+    saved: Mapping[str, ColumnMapping],
+    found: _Found,
 ) -> _Table:
-    header, before, sep = csv_header(body, limits, mapping.recognises)
+    header, before, sep = csv_header(body, limits, _recogniser(mapping, saved, None))
+    mapping = _chosen(header, None, mapping, saved, found)
     header_row = before + 1
     sources, errors = _resolve_columns(header, header_row, mapping)
     if errors:
@@ -724,11 +790,21 @@ def _read_csv(
 
 
 def _read_xlsx(
-    data: bytes, mapping: ColumnMapping, limits: SheetLimits, deadline: Deadline
+    data: bytes,
+    mapping: ColumnMapping,
+    limits: SheetLimits,
+    deadline: Deadline,
+    saved: Mapping[str, ColumnMapping],
+    found: _Found,
 ) -> _Table:
-    columns, header, head = read_sheet(
-        data, mapping.sheet, limits=limits, deadline=deadline, recognise=mapping.recognises
+    name = mapping.sheet
+    sheet = read_sheet(
+        data, name, limits=limits, deadline=deadline, recognise=_recogniser(mapping, saved, name)
     )
+    if saved and layout_key(sheet.header, name) not in saved:
+        sheet, name = _saved_sheet(data, mapping, limits, deadline, saved) or (sheet, name)
+    columns, header, head = sheet
+    mapping = _chosen(header, name, mapping, saved, found)
     n = len(columns[0])
     sources, errors = _resolve_columns(header, head + 1, mapping)
     if errors:
@@ -747,6 +823,28 @@ def _read_xlsx(
     _check_unnamed(header, head + 1, cells, head + 1)
     taken, rows, skipped = _data_rows(cells, head + 1, n, marks)
     return _Table(header, head + 1, sources, taken, rows, titles + skipped)
+
+
+def _saved_sheet(
+    data: bytes,
+    mapping: ColumnMapping,
+    limits: SheetLimits,
+    deadline: Deadline,
+    saved: Mapping[str, ColumnMapping],
+) -> tuple[Sheet, str] | None:
+    """The first worksheet named by a saved mapping whose header is that mapping's layout, and
+    its name; None if there is none (the first sheet is read, as without saved mappings)."""
+    for name in sorted({m.sheet for m in saved.values() if m.sheet is not None}):
+        try:
+            sheet = read_sheet(
+                data, name, limits=limits, deadline=deadline,
+                recognise=_recogniser(mapping, saved, name),
+            )
+        except Refused:
+            continue  # no such sheet in this workbook: not that layout
+        if layout_key(sheet.header, name) in saved:
+            return sheet, name
+    return None
 
 
 # --- cell parsers (one call per distinct value) ------------------------------------------------
@@ -1587,33 +1685,41 @@ def parse_activity_file(
     mapping: ColumnMapping | None = None,
     encoding: str | None = None,
     limits: SheetLimits = ACTIVITY_FILE_LIMITS,
+    saved: Mapping[str, ColumnMapping] | None = None,
 ) -> ParsedImport:
     """Read, map and check an activity data file: all rows, or every error, never a mix.
 
     ``encoding`` is the caller's statement for a CSV file (read strictly; detected otherwise);
     ``max_bytes`` is checked before anything is read, and the file is read within ``limits``
     (:class:`~neutrality.sheet_limits.FileTooLarge` beyond them); dates must fall inside
-    ``period_start``–``period_end`` (the application period, both days included).
+    ``period_start``–``period_end`` (the application period, both days included). ``saved``
+    holds the organisation's saved mappings by :func:`layout_key`: without a ``mapping``, a file
+    whose header row is one of those layouts is read with its mapping.
     """
     sha256 = hashlib.sha256(data).hexdigest()
+    saved = {} if mapping is not None or saved is None else saved
     mapping = mapping or ColumnMapping()
     file_format = used = None
     deadline = limits.deadline()
+    found = _Found()
     try:
         file_format = upload_format(data, filename, max_bytes=max_bytes, limits=limits)
         if file_format == "xlsx":
             used = "utf-8"
-            table = _read_xlsx(data, mapping, limits, deadline)
+            table = _read_xlsx(data, mapping, limits, deadline, saved, found)
         else:
             table, used = with_csv_text(
-                data, encoding, lambda body: _read_csv(body, mapping, limits, deadline)
+                data, encoding, lambda body: _read_csv(body, mapping, limits, deadline, saved, found)
             )
         rows, errors = _validate(table, period_start, period_end)
         skipped = table.skipped
     except Refused as refused:
         rows, errors, used = ActivityRows(), refused.errors, refused.encoding or used
         skipped = []
-    return ParsedImport(filename, sha256, file_format, used, rows, errors, skipped)
+    return ParsedImport(
+        filename, sha256, file_format, used, rows, errors, skipped,
+        found.header, found.layout, found.saved,
+    )
 
 
 def template_csv(activity_type: ActivityType | str) -> bytes:

@@ -241,6 +241,10 @@ class ImportFormSchema(StrictSchema):
                                 "rows covering what earlier files hold (same source, site, activity type, factor and "
                                 "data quality for days in common, or the same evidence reference): refuse them "
                                 "(default), supersede the earlier rows, or add them as meant")})
+    save_mapping = fields.Boolean(load_default=True, metadata={"description": (
+        "save the mapping sent with the file for the organisation and the file's layout (its header row), "
+        "once the file is stored: the next file of that layout is read with it without sending it; "
+        "false to use it once")})
 
 
 class ImportSchema(StrictSchema):
@@ -309,6 +313,17 @@ class EstimateSchema(StrictSchema):
                       location_tco2e=TONNES, market_tco2e=TONNES)
 
 
+class MappingUseSchema(StrictSchema):
+    """Which column mapping read the file."""
+
+    source = fields.String(validate=validate.OneOf(["given", "saved", "none"]), metadata={
+        "description": "given: sent with the file; saved: the organisation's mapping for the file's layout; "
+                       "none: the file's headers are known without one"})
+    id = fields.Integer(allow_none=True, metadata={
+        "description": "the saved mapping used, or the one the given mapping was saved as (none in a dry run)"})
+    saved_at = fields.DateTime(allow_none=True)
+
+
 class ImportOutcomeSchema(StrictSchema):
     status = fields.String()
     import_id = fields.Integer(allow_none=True)
@@ -319,6 +334,22 @@ class ImportOutcomeSchema(StrictSchema):
     preview = fields.Nested(PreviewSchema, allow_none=True)
     estimate = fields.Nested(EstimateSchema, allow_none=True, metadata={
         "description": "(dry run) what the rows would add to the inventory's figures, exact"})
+    mapping = fields.Nested(MappingUseSchema, allow_none=True, metadata={
+        "description": "which column mapping read the file (null when it was imported before and not read again)"})
+
+
+class SavedMappingSchema(StrictSchema):
+    """A column mapping saved for one file layout of the organisation."""
+
+    id = fields.Integer()
+    header = fields.List(fields.String(), metadata={
+        "description": "the header row of the file it was given with, as written: the layout it reads"})
+    sheet = fields.String(allow_none=True)
+    columns = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    fixed = fields.Dict(keys=fields.String(), values=fields.String())
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    last_used_at = fields.DateTime()
 
 
 class MeteringQuerySchema(PagedQuerySchema):

@@ -293,3 +293,24 @@ class Verification(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(254))
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SavedMapping(Base):
+    """A column mapping saved for one file layout of an organisation: given once with a ledger,
+    it reads the next file whose header row has the same :func:`layout_key
+    <neutrality.inventory.importing.layout_key>` without being sent again. ``header`` keeps the
+    header cells as the file wrote them, for people to recognise the layout by."""
+
+    __tablename__ = "column_mappings"
+    __table_args__ = (UniqueConstraint("organisation_id", "layout"), IDS_NEVER_REUSED)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    layout: Mapped[str] = mapped_column(String(64))
+    header: Mapped[list[str]] = mapped_column(JSONDocument)
+    columns: Mapped[dict[str, str | None]] = mapped_column(JSONDocument)
+    fixed: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    sheet: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(254))
+    last_used_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -13,9 +13,8 @@ Needs are exact decimals; instruments come in whole units, so a need of 3,242.69
 the last one is split so that the plan retires exactly what is needed, unless retiring it
 whole over-retires by no more than the stated tolerance (sparing a registry split).
 
-Which instruments a period accepts is the rule sets' decision (the rules issue fills
-:class:`Acceptance`); until then :class:`VintageAndMarket` applies the filters every standard
-shares.
+Which instruments a period accepts is an :class:`Acceptance`'s decision;
+:class:`VintageAndMarket` applies the filters every standard shares.
 
 Pure: no database, no clock.
 """

@@ -1,4 +1,4 @@
-"""A command line people can read (issue 12 §6): an organisation named by its name or its id, a
+"""A command line people can read: an organisation named by its name or its id, a
 period by the year it starts in or its id, tables by default (JSON with --json), and the steps of
 a long import on stderr. Expected output is written out by hand."""
 

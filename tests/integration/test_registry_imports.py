@@ -197,7 +197,7 @@ def test_a_block_typed_in_over_an_imported_one_is_refused(uow, org) -> None:
             "serial": "1-941412600-941412609-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"}, as_of=AS_OF)
 
 
-# --- holdings are the organisation's own (issue 12 §5) ------------------------------------------
+# --- holdings are the organisation's own ------------------------------------------
 
 PUBLIC = (
     "this file is a registry's public listing, not the organisation's account: its rows name {n} "
@@ -304,7 +304,7 @@ def test_per_rows_are_skipped_with_a_count_and_the_rest_imported(uow, org) -> No
     assert (block.serial_start, block.serial_end, block.issuance_key) == (1, 22_283, "GS1-1-KH-GS1020-16-2012-325")
 
 
-# --- re-saved registry files are refused whole (issue 12 §4) ------------------------------------
+# --- re-saved registry files are refused whole ------------------------------------
 
 _RESAVED = (
     "this {label} is not the file the registry published: it was re-saved by a spreadsheet program such as "

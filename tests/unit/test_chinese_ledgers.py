@@ -1,4 +1,4 @@
-"""Spreadsheets the way Chinese factories keep them (issue 12 §3): headers in 简体 and 繁體 without
+"""Spreadsheets the way Chinese factories keep them: headers in 简体 and 繁體 without
 a mapping, a title above the header, totals and notes below the data, 万千瓦时 and 万方, GBK
 files stated as gb2312 or cp936, a Big5 file stated as GBK, site names across 简体/繁體 and
 full-width forms, and the CLI's template with its byte-order mark.

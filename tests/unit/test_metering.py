@@ -1,4 +1,4 @@
-"""Meter readings take precedence over invoices (issue 3, item 1). Expectations by hand."""
+"""Meter readings take precedence over invoices. Expectations by hand."""
 
 from __future__ import annotations
 

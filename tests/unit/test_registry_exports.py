@@ -958,7 +958,7 @@ def test_row_error_is_the_inventory_importers() -> None:
     }
 
 
-# --- files as registries publish them (issue 12 §4) --------------------------------------------
+# --- files as registries publish them --------------------------------------------
 
 GS_ISSUANCES_HEADER = [
     "Vintage", "Credit Status", "Quantity", "GSID", "Project Name", "Project Developer",

@@ -324,7 +324,7 @@ def test_blocks_and_the_ledger_are_paged_in_the_database(client, world) -> None:
     assert (ledger["total"], ledger["items"]) == (1, [])
 
 
-# --- holdings are the organisation's own (issue 12 §5) ------------------------------------------
+# --- holdings are the organisation's own ------------------------------------------
 
 _VERRA_HEADER = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
                  "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional Certifications,"

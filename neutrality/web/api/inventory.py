@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, current_app
 
-from neutrality.inventory import activities, services
+from neutrality.inventory import activities, mappings, services
 from neutrality.inventory.schemas import (
     ActivityBatchSchema,
     ActivitySchema,
@@ -29,6 +29,7 @@ from neutrality.inventory.schemas import (
     OrganisationFactorSchema,
     ReconciliationSchema,
     ReportSchema,
+    SavedMappingSchema,
     TrailSchema,
     VerificationInSchema,
     VerificationSchema,
@@ -178,9 +179,25 @@ def import_activities(organisation_id: int, inventory_id: int) -> Any:
         max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
         limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
         mapping=options["mapping"], encoding=options["encoding"], dry_run=options["dry_run"],
-        overlap=activities.Overlap(options["overlap"]),
+        overlap=activities.Overlap(options["overlap"]), save_mapping=options["save_mapping"],
     )
     return outcome
+
+
+@blp.route("/column-mappings", methods=["GET"])
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_of(SavedMappingSchema))
+def list_column_mappings(page: Page, organisation_id: int) -> Any:
+    """The column mappings saved for the organisation's file layouts, the most recently used
+    first: a file whose header row is one of them is read with it when sent without a mapping."""
+    return paged(paginate_list(mappings.list_mappings(uow(), actor(), organisation_id), page))
+
+
+@blp.route("/column-mappings/<int:mapping_id>", methods=["DELETE"])
+@blp.response(204)
+def forget_column_mapping(organisation_id: int, mapping_id: int) -> None:
+    """Forget a saved column mapping (audited): the next file of its layout needs one again."""
+    mappings.forget_mapping(uow(), actor(), organisation_id, mapping_id)
 
 
 @blp.route(INV + "/imports/<int:import_id>", methods=["DELETE"])
