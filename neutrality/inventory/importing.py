@@ -503,13 +503,27 @@ def layout_key(header: Sequence[str], sheet: str | None = None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _no_header(header: list[str], row: int) -> str:
+    shown = _shown(" ".join(cell for cell in header if cell))
+    return (
+        f"no header row found: row {row} reads '{shown}', and no row above the data names a "
+        "column this importer knows (site, source, quantity, unit, start_date…, or 站点, 排放源, "
+        "数量, 单位, 开始日期…); send a column mapping that names the file's columns (it is saved "
+        "for files of this layout), or use the template's headers"
+    )
+
+
 def _resolve_columns(
     header: list[str], row: int, mapping: ColumnMapping
 ) -> tuple[dict[str, int | str], list[RowError]]:
     """Which column (or fixed value) gives each field; unknown, doubled and missing columns."""
     errors: list[RowError] = []
     sources: dict[str, int | str] = {}
-    for index, name in named_columns(header, row, errors):
+    named = list(named_columns(header, row, errors))
+    if named and not mapping.columns and not any(mapping.target(name)[0] for _, name in named):
+        # no row near the top reads as a header: a ledger of its own headers, not one wrong column
+        return {}, [RowError(row, None, _no_header(header, row))]
+    for index, name in named:
         known, target = mapping.target(name)
         if not known:
             errors.append(RowError(row, name, UNKNOWN_COLUMN))

@@ -468,3 +468,31 @@ def test_the_cli_template_carries_the_byte_order_mark_like_the_apis():
 
     assert written.startswith(codecs.BOM_UTF8)
     assert written == template_csv(ActivityType.ELECTRICITY)
+
+
+def test_a_ledger_of_its_own_headers_sent_without_a_mapping_gets_one_error_saying_to_map_it():
+    # a title, then headers none of which the importer knows: the title row is not "nine
+    # missing columns and one unknown one", it is a file whose columns need naming
+    data = excel_csv(
+        ["常州组件工厂 2025 年 11 月用电台账"],
+        ["厂区名称", "用电量（千瓦时）", "计量起始", "计量截止"],
+        ["常州组件工厂", "125,000", "2025-11-01", "2025-11-30"],
+    )
+
+    result = parse(data)
+
+    assert [(e.row, e.column) for e in result.errors] == [(1, None)]
+    reason = result.errors[0].reason
+    assert reason.startswith("no header row found: row 1 reads '常州组件工厂 2025 年 11 月用电台账'")
+    assert "send a column mapping" in reason
+    assert len(result.rows) == 0
+
+
+def test_a_header_with_one_known_column_still_names_each_unknown_and_missing_one():
+    # 站点 is known: this is a header with wrong columns, and each is named
+    data = excel_csv(["站点", "用电量（千瓦时）"], ["常州组件工厂", "125,000"])
+
+    errors = parse(data).errors
+
+    assert (1, "用电量（千瓦时）") in [(e.row, e.column) for e in errors]
+    assert any(e.reason.startswith("missing required column 'quantity'") for e in errors)
