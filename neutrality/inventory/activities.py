@@ -43,6 +43,7 @@ from neutrality.inventory.importing import (
     RowError,
     activity_fingerprint,
     closest_site,
+    first_positions,
     parse_activity_file,
     site_key,
     template_csv,
@@ -597,20 +598,28 @@ def _resolve_records(
     # The fingerprint depends on the site only through its text: if the spelling and the stored
     # name agree for one row, they agree for every row of that spelling.
     fingerprints = np.array(parsed.column("fingerprint"), dtype=object)
-    _, firsts = np.unique(codes, return_index=True)
+    firsts = first_positions(codes)
+    respelled = False
     for code, first in zip(range(len(spellings)), firsts, strict=True):
         site = site_of[code]
         if site is None or _fingerprint_with(parsed[int(first)], site.name) == fingerprints[first]:
             continue
+        respelled = True
         for position in np.flatnonzero(codes == code):
             fingerprints[position] = _fingerprint_with(parsed[int(position)], site.name)
     # superseding replaces earlier records, the same activities among them: those are checked
     # once the records it replaces are known (below)
     known = stored.fingerprints if overlap is not Overlap.SUPERSEDE else frozenset()
-    # two spellings of one site in the file
-    seen = pd.Series(fingerprints).duplicated().to_numpy().copy()
+    # two spellings of one site in the file (the parser has refused every repeat of its own
+    # fingerprints, and passes on only rows without errors: a repeat here needs a fingerprint
+    # made again above)
+    seen = (
+        pd.Series(fingerprints).duplicated().to_numpy().copy()
+        if respelled
+        else np.zeros(len(fingerprints), dtype=bool)
+    )
     if known:
-        seen |= np.fromiter((f in known for f in fingerprints), dtype=bool, count=len(fingerprints))
+        seen |= np.fromiter(map(known.__contains__, fingerprints), dtype=bool, count=len(fingerprints))
     for position in np.flatnonzero(seen & ~unknown):
         errors.append(
             RowError(int(rows[position]), None, "this activity is already in the inventory")
@@ -625,13 +634,14 @@ def _resolve_records(
         )
     # (after the fingerprints, which are of the rows as written)
     parsed = _in_tonne_kilometres(parsed)
-    factor_keys, unpriced = _fuel_factors(parsed, site_ids[codes], stored)
+    at_site = site_ids[codes]
+    factor_keys, unpriced = _fuel_factors(parsed, at_site, stored)
     errors += unpriced
     refused = {e.row for e in unpriced}  # a fuel row without its factor is refused once, for that
-    errors += [e for e in _incalculable(parsed, site_ids[codes], factor_keys, stored) if e.row not in refused]
+    errors += [e for e in _incalculable(parsed, at_site, factor_keys, stored) if e.row not in refused]
     superseded: tuple[int, ...] = ()
     if overlap is not Overlap.ADD:
-        covering = _overlaps(parsed, site_ids[codes], factor_keys, stored.existing)
+        covering = _overlaps(parsed, at_site, factor_keys, stored.existing)
         if overlap is Overlap.REFUSE:
             errors += [_overlap_error(int(rows[position]), earlier) for position, earlier in covering]
         else:
@@ -645,17 +655,21 @@ def _resolve_records(
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
         return {}, errors, ()
     order = fingerprint_order(fingerprints)
-    columns: dict[str, Any] = {
-        name: parsed.column(name)[order] for name in RECORD_COLUMNS if name in ActivityRow._fields
+    resolved = {
+        "inventory_id": inventory_id,
+        "factor_key": factor_keys[order],
+        "site_id": at_site[order],
+        "import_id": None,
+        "fingerprint": fingerprints[order],
+        "row": rows[order],  # row: not stored, for the caller
     }
-    columns.update(
-        inventory_id=inventory_id,
-        factor_key=factor_keys[order],
-        site_id=site_ids[codes[order]],
-        import_id=None,
-        fingerprint=fingerprints[order],
-        row=rows[order],  # row: not stored, for the caller
-    )
+    # (each column put in order once: a million rows in a random order take tens of ms a column)
+    columns: dict[str, Any] = {
+        name: parsed.column(name)[order]
+        for name in RECORD_COLUMNS
+        if name in ActivityRow._fields and name not in resolved
+    }
+    columns.update(resolved)
     return columns, errors, superseded
 
 
@@ -749,8 +763,10 @@ def _in_tonne_kilometres(parsed: ActivityRows) -> ActivityRows:
     exactly; the distance as written is kept beside the weight (``extra``), so that the record
     shows what the file said."""
     extras = parsed.column("extra")
-    legs = [p for p, extra in enumerate(extras) if extra and extra.get("weight") is not None
-            and parsed.column("activity_type")[p] == ActivityType.TRANSPORT]
+    types = parsed.column("activity_type")
+    # only the rows with extra fields are looked at (a few transport legs among a million rows)
+    legs = [p for p in np.flatnonzero(np.not_equal(extras, None)).tolist()
+            if extras[p] and extras[p].get("weight") is not None and types[p] == ActivityType.TRANSPORT]
     if not legs:
         return parsed
     columns = {name: parsed.column(name).copy() for name in ActivityRow._fields}
@@ -775,10 +791,8 @@ def _fuel_factors(
     stored record always names the factor its figures come from."""
     keys = parsed.column("factor_key").copy()
     types = parsed.column("activity_type")
-    missing = np.flatnonzero(
-        np.fromiter((k is None for k in keys), bool, len(keys))
-        & np.fromiter((t == ActivityType.FUEL for t in types), bool, len(types))
-    )
+    # compared in bulk (numpy compares object arrays item by item, without a Python call each)
+    missing = np.flatnonzero(np.equal(keys, None) & np.equal(types, ActivityType.FUEL))
     if not len(missing):
         return keys, []
     country = {site.id: site.country for site in stored.sites}
@@ -832,12 +846,18 @@ def _incalculable(
     given = {"site_id": site_ids, "factor_key": factor_keys}
     # each field as integer codes (None is a code of its own): grouping integers is several times
     # faster than grouping the objects themselves
-    frame = pd.DataFrame({
-        name: pd.factorize(np.asarray(given[name] if name in given else parsed.column(name), dtype=object))[0]
-        for name in _GROUPED_BY
-    })
-    keys = frame.groupby(list(_GROUPED_BY), sort=False).ngroup().to_numpy()
-    _, firsts = np.unique(keys, return_index=True)
+    keys = np.zeros(len(parsed), dtype=np.int64)
+    for name in _GROUPED_BY:
+        codes, uniques = pd.factorize(
+            np.asarray(given[name] if name in given else parsed.column(name), dtype=object)
+        )
+        # one number per combination (codes + 1: None's -1 becomes 0); renumbered before it
+        # could outgrow int64
+        if (int(keys.max(initial=0)) + 1) * (len(uniques) + 1) >= 2**62:
+            keys = pd.factorize(keys)[0]
+        keys = keys * (len(uniques) + 1) + (codes + 1)
+    keys = pd.factorize(keys)[0]
+    firsts = first_positions(keys)
     groups = [
         _as_activity(parsed[int(first)], int(site_ids[first]), factor_keys[first]) for first in firsts
     ]

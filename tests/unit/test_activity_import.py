@@ -13,7 +13,9 @@ import io
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -27,6 +29,7 @@ from neutrality.inventory.importing import (
     ParsedImport,
     RowError,
     activity_fingerprint,
+    first_positions,
     parse_activity_file,
     template_csv,
 )
@@ -1073,3 +1076,17 @@ def test_a_file_without_a_scope_column_is_refused_unless_it_says_who_controls_th
     [error] = errors_of(data)
     assert (error.row, error.column) == (1, "scope")
     assert error.reason.startswith("missing required column 'scope'")
+
+
+def test_first_positions_are_where_each_code_first_appears():
+    # b a b c a are numbered as they first appear: 0 1 0 2 1; b, a and c first stand at 0, 1, 3
+    codes, _ = pd.factorize(np.array(["b", "a", "b", "c", "a"], dtype=object))
+    assert codes.tolist() == [0, 1, 0, 2, 1]
+    assert first_positions(codes).tolist() == [0, 1, 3]
+    assert first_positions(np.zeros(0, dtype=np.int64)).tolist() == []
+
+
+@given(st.lists(st.integers(0, 5), max_size=40))
+def test_first_positions_agree_with_sorting_the_codes(values):
+    codes, _ = pd.factorize(np.array(values, dtype=np.int64))
+    assert first_positions(codes).tolist() == np.unique(codes, return_index=True)[1].tolist()

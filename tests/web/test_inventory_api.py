@@ -574,6 +574,28 @@ def test_an_activity_already_in_the_inventory_is_refused_by_file_or_json_and_not
     assert table_counts() == before
 
 
+def test_one_activity_twice_in_a_file_under_two_spellings_of_its_site_is_refused(
+    client, world, table_counts
+) -> None:
+    # Row 2 names the site by its id, row 3 by its name: the same diesel for the same days, so
+    # the same activity. The file's own check compares the rows as written (they differ); once
+    # both spellings are the one site, row 3 repeats row 2 and is refused, and nothing is
+    # written. Row 4 is another month at the same site, and is not named.
+    base = f"{_base(world)}/inventories/{world.inventory_draft}"
+    site = client.get(f"/api/v1/organisations/{world.org_a}/sites/{world.site_a}", headers=world.headers("lead"))
+    name = site.get_json()["name"]
+    row = "Diesel generator,1,stationary_combustion,fuel,\"1,500\",L,2025-01-01,2025-06-30"
+    data = _csv([f"{world.site_a},{row}", f"{name},{row}",
+                 f"{name},Diesel generator,1,stationary_combustion,fuel,20,L,2025-07-01,2025-07-31"])
+    before = table_counts()
+    refused = client.post(f"{base}/imports", headers=world.headers("lead"), content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(data), "diesel-twice.csv")})
+    assert refused.status_code == 422, refused.get_json()
+    assert [(e["row"], e["reason"]) for e in refused.get_json()["error"]["details"]["errors"]] == [
+        (3, "this activity is already in the inventory")]
+    assert table_counts() == before
+
+
 def _stored_counts(db: Any) -> dict[int, tuple[int, int]]:
     """Per inventory: the count it keeps, and its records counted one by one."""
     from sqlalchemy import text
