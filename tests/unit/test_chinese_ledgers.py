@@ -21,7 +21,6 @@ import pytest
 from click.testing import CliRunner
 
 from neutrality.inventory.importing import (
-    _TRADITIONAL_PAIRS,
     ColumnMapping,
     ParsedImport,
     RowError,
@@ -32,6 +31,7 @@ from neutrality.inventory.importing import (
     template_csv,
 )
 from neutrality.inventory.model import ActivityType, DataQualityTier, Scope, Scope1Subtype
+from neutrality.names import TRADITIONAL_PAIRS
 from neutrality.spreadsheets import OFFERED_ENCODINGS
 from neutrality.units import convert, unit
 
@@ -447,7 +447,7 @@ def test_of_two_sites_with_one_spelling_the_first_is_named():
 
 
 def test_the_traditional_table_maps_each_character_to_another_gb2312_character():
-    pairs = _TRADITIONAL_PAIRS.split()
+    pairs = TRADITIONAL_PAIRS.split()
     assert all(len(p) == 2 and p[0] != p[1] for p in pairs)
     for pair in pairs:
         pair[1].encode("gb2312")  # the simplified character is one of the GB2312 set

@@ -1,0 +1,184 @@
+"""Which rule sets judge a claim, and their findings.
+
+Pure: no database, no clock (the evaluation day is ``PeriodFacts.as_of``), no Flask.
+
+The sets that apply to a period under a claim:
+
+- the claim's standard (ISO 14068-1, PAS 2060): its version in force on the period's last day.
+  When none is (PAS 2060 after its withdrawal), the latest earlier version is applied and a
+  blocking finding says the standard is not in force for the period;
+- every ``general`` and ``scheme`` set in force on the period's last day (a scheme's rules judge
+  only its own instruments, by each rule's ``instruments``);
+- the frameworks the claim names (SBTi, RE100), and the Chinese zero-carbon factory guidance
+  when the commitment is a 零碳工厂 declaration, each in the version in force on that day.
+
+Within a set, a rule applies when its own dates overlap the period. Evaluating never raises
+because a rule fails, and a check that breaks is reported as a failure of its rule (so a blocking
+rule that cannot be evaluated still blocks), never as an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from neutrality.rules.catalogue import Catalogue
+from neutrality.rules.checks import CHECKS
+from neutrality.rules.facts import PeriodFacts, Retirement
+from neutrality.rules.model import (
+    Finding,
+    Outcome,
+    Result,
+    Rule,
+    RuleSet,
+    SetKind,
+    SetStatus,
+    Severity,
+    Target,
+    Text,
+)
+
+#: The rule set of each claim standard a commitment may name.
+CLAIM_SETS = {"iso_14068_1_2023": "iso-14068-1", "pas_2060_2014": "pas-2060"}
+#: The framework set of a zero-carbon factory declaration (工信部联节〔2026〕13号).
+ZERO_CARBON_FACTORY = "cn-zero-carbon-factory"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a claim is made under: the commitment's standard and frameworks."""
+
+    standard: str  # a key of CLAIM_SETS
+    frameworks: tuple[str, ...] = ()  # rule-set keys: sbti-near-term, sbti-net-zero, re100
+    zero_carbon_factory: bool = False
+
+
+@dataclass(frozen=True)
+class Applicable:
+    sets: tuple[RuleSet, ...]
+    #: findings about the sets themselves (a claim standard not in force for the period)
+    findings: tuple[Finding, ...] = ()
+
+
+def applicable(catalogue: Catalogue, claim: Claim, start: dt.date, end: dt.date) -> Applicable:
+    chosen: list[RuleSet] = []
+    notes: list[Finding] = []
+    key = CLAIM_SETS.get(claim.standard)
+    if key is not None:
+        found = catalogue.in_force(key, end)
+        if found is None:
+            found = _latest_before(catalogue.versions(key), end)
+            if found is not None:
+                notes.append(_not_in_force(found, end))
+        if found is not None:
+            chosen.append(found)
+    for rule_set in catalogue.sets:
+        if rule_set.kind in (SetKind.GENERAL, SetKind.SCHEME) and rule_set.in_force_on(end):
+            chosen.append(rule_set)
+    frameworks = list(claim.frameworks) + ([ZERO_CARBON_FACTORY] if claim.zero_carbon_factory else [])
+    for framework in dict.fromkeys(frameworks):
+        found = catalogue.in_force(framework, end)
+        if found is not None:
+            chosen.append(found)
+    return Applicable(tuple(chosen), tuple(notes))
+
+
+def _latest_before(versions: Iterable[RuleSet], day: dt.date) -> RuleSet | None:
+    earlier = [
+        s for s in versions
+        if s.status is not SetStatus.DORMANT and (s.in_force_from or dt.date.min) <= day
+    ]
+    return max(earlier, key=lambda s: s.in_force_from or dt.date.min, default=None)
+
+
+def _not_in_force(rule_set: RuleSet, end: dt.date) -> Finding:
+    until = rule_set.in_force_to.isoformat() if rule_set.in_force_to else "?"
+    title = rule_set.title
+    return Finding(
+        rule_set=rule_set.label, rule_id="IN-FORCE", clause="",
+        title=Text("The standard is in force for the period", "标准在该期间有效", "標準在該期間有效"),
+        severity=Severity.BLOCKING, confirmed=True, outcome=Outcome.FAIL,
+        explanation=Text(
+            f"{title.en} applies to periods ending by {until}; this period ends on "
+            f"{end.isoformat()}. Make the claim under the standard that replaced it.",
+            f"{title.zh_Hans}适用于 {until} 之前结束的期间；本期间于 {end.isoformat()} 结束。"
+            "请依据取代它的标准作出声明。",
+            f"{title.zh_Hant}適用於 {until} 之前結束的期間；本期間於 {end.isoformat()} 結束。"
+            "請依據取代它的標準作出聲明。",
+        ),
+        evidence={"period_end": end.isoformat(), "in_force_to": until},
+        subject="period",
+    )
+
+
+def _rules(sets: Sequence[RuleSet], target: Target, period: PeriodFacts) -> list[tuple[RuleSet, Rule]]:
+    return [
+        (rule_set, rule)
+        for rule_set in sets
+        for rule in rule_set.rules
+        if rule.target is target
+        and (rule.in_force_from or dt.date.min) <= period.end
+        and period.start <= (rule.in_force_to or dt.date.max)
+    ]
+
+
+def _finding(rule_set: RuleSet, rule: Rule, result: Result, subject: str) -> Finding:
+    return Finding(
+        rule_set=rule_set.label, rule_id=rule.id, clause=rule.clause, title=rule.title,
+        severity=rule.severity, confirmed=rule.confirmed, outcome=result.outcome,
+        explanation=result.explanation, evidence=dict(result.evidence), subject=subject,
+    )
+
+
+def _run(rule: Rule, period: PeriodFacts, retirement: Retirement | None) -> Result:
+    try:
+        return CHECKS[rule.check].function(period, retirement, rule.params)
+    except Exception as exc:  # a broken check is a failure of its rule, not a crash
+        return Result(Outcome.FAIL, Text(
+            f"the check {rule.check} could not be evaluated ({type(exc).__name__}): the rule is "
+            "treated as failed until this is fixed",
+            f"检查 {rule.check} 无法执行（{type(exc).__name__}）：在修复之前按未通过处理",
+            f"檢查 {rule.check} 無法執行（{type(exc).__name__}）：在修復之前按未通過處理",
+        ))
+
+
+def judge_retirement(
+    sets: Sequence[RuleSet], period: PeriodFacts, retirement: Retirement
+) -> list[Finding]:
+    """The findings of every retirement rule that judges this instrument."""
+    instrument = retirement.instrument
+    return [
+        _finding(rule_set, rule, _run(rule, period, retirement), retirement.subject)
+        for rule_set, rule in _rules(sets, Target.RETIREMENT, period)
+        if rule.judges(instrument.scheme, instrument.kind)
+    ]
+
+
+def judge_period(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
+    """The findings of every period rule."""
+    return [
+        _finding(rule_set, rule, _run(rule, period, None), "period")
+        for rule_set, rule in _rules(sets, Target.PERIOD, period)
+    ]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    findings: tuple[Finding, ...]
+
+    def blocking(self) -> list[Finding]:
+        return [f for f in self.findings if f.blocks]
+
+    def refuses(self, subject: str) -> bool:
+        """Whether a blocking rule refuses this retirement (``retirement:<id>``)."""
+        return any(f.blocks and f.subject == subject for f in self.findings)
+
+
+def evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
+    """Every finding for the period: the sets', each retirement's, the period's own."""
+    findings = list(applied.findings)
+    for retirement in period.retirements:
+        findings += judge_retirement(applied.sets, period, retirement)
+    findings += judge_period(applied.sets, period)
+    return Evaluation(tuple(findings))
