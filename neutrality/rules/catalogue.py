@@ -32,7 +32,6 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from neutrality.rules.checks import CHECKS
 from neutrality.rules.checks.registry import Param
-from neutrality.rules.model import Rule, RuleSet, SetKind, SetStatus, Severity, Text
+from neutrality.rules.model import Catalogue, Rule, RuleSet, SetKind, SetStatus, Severity, Text
 
 #: The rule-set folder shipped beside the package.
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "rules"
@@ -218,23 +217,6 @@ def _rule(item: Mapping[str, Any]) -> Rule:
         instruments=frozenset(item["instruments"]), in_force_from=item["in_force_from"],
         in_force_to=item["in_force_to"],
     )
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Every rule set, validated together."""
-
-    sets: tuple[RuleSet, ...]
-
-    def versions(self, key: str) -> list[RuleSet]:
-        return [s for s in self.sets if s.key == key]
-
-    def get(self, key: str, version: str) -> RuleSet | None:
-        return next((s for s in self.sets if s.key == key and s.version == version), None)
-
-    def in_force(self, key: str, day: dt.date) -> RuleSet | None:
-        """The version of a standard in force on ``day`` (None when none is)."""
-        return next((s for s in self.versions(key) if s.in_force_on(day)), None)
 
 
 def load_catalogue(root: Path = DEFAULT_PATH) -> Catalogue:

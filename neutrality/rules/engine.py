@@ -23,10 +23,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from neutrality.rules.catalogue import Catalogue
 from neutrality.rules.checks import CHECKS
 from neutrality.rules.facts import PeriodFacts, Retirement
 from neutrality.rules.model import (
+    Catalogue,
     Finding,
     Outcome,
     Result,

@@ -141,3 +141,20 @@ class Finding:
     def blocks(self) -> bool:
         """A blocking rule failed: the instrument is not counted, the claim cannot be made."""
         return self.outcome is Outcome.FAIL and self.severity is Severity.BLOCKING
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every rule set, validated together."""
+
+    sets: tuple[RuleSet, ...]
+
+    def versions(self, key: str) -> list[RuleSet]:
+        return [s for s in self.sets if s.key == key]
+
+    def get(self, key: str, version: str) -> RuleSet | None:
+        return next((s for s in self.sets if s.key == key and s.version == version), None)
+
+    def in_force(self, key: str, day: dt.date) -> RuleSet | None:
+        """The version of a standard in force on ``day`` (None when none is)."""
+        return next((s for s in self.versions(key) if s.in_force_on(day)), None)
