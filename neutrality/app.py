@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from neutrality import __version__
 from neutrality.db import Database
 from neutrality.errors import SettingsError
+from neutrality.rules.catalogue import shipped_catalogue
 from neutrality.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings, load_settings
 from neutrality.web import errors, labels, ratelimit
 from neutrality.web.api import API_PREFIX, Api, IdConverter, check_path_ids
@@ -59,6 +60,8 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
         OPENAPI_JSON_PATH="openapi.json",
     )
     app.extensions["neutrality.settings"] = settings
+    # the rule sets are read now: a broken rule file stops the application before it serves
+    app.extensions["neutrality.rules"] = shipped_catalogue()
     # JSON answers carry Chinese text as text (盐城工厂), not as \u escapes a person cannot read;
     # UTF-8 is JSON's own encoding, and the Content-Type says so.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ the application does not start. The layout of a file::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -225,6 +226,13 @@ def load_catalogue(root: Path = DEFAULT_PATH) -> Catalogue:
     sets = [read_rule_set(path, root) for path in sorted(root.rglob("*.toml"))]
     _no_overlapping_versions(sets)
     return Catalogue(tuple(sets))
+
+
+@functools.cache
+def shipped_catalogue() -> Catalogue:
+    """The rule sets shipped in ``rules/``, read once per process (the application reads them at
+    start-up, so a broken file stops it before it serves anything)."""
+    return load_catalogue(DEFAULT_PATH)
 
 
 def _no_overlapping_versions(sets: Iterable[RuleSet]) -> None:
