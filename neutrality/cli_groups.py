@@ -10,7 +10,7 @@ from flask import current_app
 from neutrality.access.cli import cli_actor
 from neutrality.accounts.cli import members, users
 from neutrality.audit.cli import audit
-from neutrality.claims.cli import balance
+from neutrality.claims.cli import balance, rules
 from neutrality.cli_support import Group, cli_uow
 from neutrality.commitments.cli import commitments
 from neutrality.inventory.cli import inventory
@@ -72,4 +72,4 @@ def demo_load() -> None:
 
 
 # ``registry`` comes with its ``needs`` command: importing neutrality.claims.cli attaches it.
-GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, audit)
+GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, rules, audit)

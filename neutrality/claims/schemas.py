@@ -95,3 +95,64 @@ class NeedsSchema(StrictSchema):
         if data.get("note") is None:
             data.pop("note", None)
         return data
+
+
+# --- rules and findings ----------------------------------------------------------------------
+
+
+class TextSchema(StrictSchema):
+    en = fields.String()
+    zh_Hans = fields.String()
+    zh_Hant = fields.String()
+
+
+class RuleSchema(StrictSchema):
+    id = fields.String()
+    clause = fields.String()
+    title = fields.Nested(TextSchema)
+    check = fields.String()
+    params = fields.Dict(metadata={"description": "the check's parameters, as the rule file gives them"})
+    severity = fields.String(metadata={"description": "blocking: a failure refuses; warning: shown only"})
+    target = fields.String(metadata={"description": "retirement or period"})
+    instruments = fields.List(fields.String(), metadata={"description": "schemes or kinds judged (empty: all)"})
+    in_force_from = fields.Date(allow_none=True)
+    in_force_to = fields.Date(allow_none=True)
+    source = fields.String()
+    confirmed = fields.Boolean(metadata={"description": "false: the source is not yet confirmed against the primary text"})
+
+
+class RuleSetSchema(StrictSchema):
+    key = fields.String()
+    version = fields.String()
+    kind = fields.String()
+    status = fields.String()
+    title = fields.Nested(TextSchema)
+    source = fields.String()
+    in_force_from = fields.Date(allow_none=True)
+    in_force_to = fields.Date(allow_none=True)
+    path = fields.String()
+    rule_count = fields.Function(lambda s: len(s.rules))
+    rules = fields.List(fields.Nested(RuleSchema))
+
+
+class FindingSchema(StrictSchema):
+    subject = fields.String(metadata={"description": "period, retirement:<id> or block:<id>"})
+    rule_set = fields.String()
+    rule_id = fields.String()
+    clause = fields.String()
+    title = fields.Nested(TextSchema)
+    outcome = fields.String(metadata={"description": "pass, fail or not_applicable"})
+    severity = fields.String()
+    blocks = fields.Boolean(metadata={"description": "a blocking rule failed"})
+    confirmed = fields.Boolean()
+    explanation = fields.Nested(TextSchema)
+    evidence = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class PeriodFindingsSchema(StrictSchema):
+    period_id = fields.Integer()
+    standard = fields.String()
+    as_of = fields.Date()
+    rule_sets = fields.List(fields.String())
+    blocking_count = fields.Function(lambda f: len(f.blocking))
+    findings = fields.List(fields.Nested(FindingSchema))

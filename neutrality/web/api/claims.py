@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from neutrality.claims import services
-from neutrality.claims.schemas import BalanceSchema, NeedsSchema
+from neutrality.claims import eligibility, services
+from neutrality.claims.schemas import (
+    BalanceSchema,
+    NeedsSchema,
+    PeriodFindingsSchema,
+    RuleSetSchema,
+)
+from neutrality.clock import utcnow
+from neutrality.rules.catalogue import shipped_catalogue
 from neutrality.web.api import API_PREFIX, Blueprint
 from neutrality.web.context import actor, uow
 
+rules_blp = Blueprint("rules", __name__, url_prefix=API_PREFIX, description="Rule sets of the standards")
 blp = Blueprint(
     "claims", __name__, url_prefix=API_PREFIX + "/organisations/<int:organisation_id>",
     description="The balance of an application period and what it still needs",
@@ -28,3 +36,20 @@ def needs(organisation_id: int, period_id: int) -> Any:
     """What the period still needs: MWh of EACs per market and tCO2e of credits (with all grid
     electricity covered by certificates: ``residual_basis``), and the retirement deadline."""
     return services.period_needs(uow(), actor(), organisation_id, period_id)
+
+
+@blp.route("/periods/<int:period_id>/findings", methods=["GET"])
+@blp.response(200, PeriodFindingsSchema)
+def findings(organisation_id: int, period_id: int) -> Any:
+    """The period judged by the rules of its claim: every finding (pass, fail, not applicable)
+    for each retirement in force and for the period, with its evidence and an explanation in
+    English, 简体 and 繁體; ``blocking_count`` counts the blocking rules that fail."""
+    return eligibility.period_findings(uow(), actor(), organisation_id, period_id, as_of=utcnow().date())
+
+
+@rules_blp.route("/rule-sets", methods=["GET"])
+@rules_blp.response(200, RuleSetSchema(many=True))
+def rule_sets() -> Any:
+    """Every rule set shipped, each with its rules: standard, version, status, the dates it is in
+    force, and for each rule its clause, check, parameters, severity and source."""
+    return list(shipped_catalogue().sets)

@@ -1,0 +1,49 @@
+"""Use cases of the rules engine for a period: its findings under the claim of its commitment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from neutrality.access.model import Actor, Permission, authorize
+from neutrality.commitments.repository import get_period_row
+from neutrality.commitments.tables import Commitment
+from neutrality.inventory.positions import PeriodCoverage
+from neutrality.registry.rule_facts import claim_of, period_facts
+from neutrality.rules.catalogue import shipped_catalogue
+from neutrality.rules.engine import applicable, evaluate
+from neutrality.rules.model import Catalogue, Finding
+from neutrality.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PeriodFindings:
+    period_id: int
+    standard: str
+    as_of: dt.date
+    rule_sets: tuple[str, ...]  # key/version of every set applied
+    findings: tuple[Finding, ...]
+
+    @property
+    def blocking(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.blocks)
+
+
+def period_findings(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, as_of: dt.date,
+    catalogue: Catalogue | None = None,
+) -> PeriodFindings:
+    """Every rule of every set that applies to the period's claim, judged against its inventory
+    and its retirements in force."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    catalogue = catalogue or shipped_catalogue()
+    with uow.reading():
+        session = uow.session
+        period = get_period_row(session, organisation_id, period_id)
+        commitment = session.get(Commitment, period.commitment_id)
+        facts = period_facts(session, period, as_of=as_of,
+                             coverage=PeriodCoverage.of_period(session, period.id))
+    applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
+    evaluation = evaluate(applied, facts)
+    return PeriodFindings(period.id, commitment.standard, as_of,
+                          tuple(s.label for s in applied.sets), evaluation.findings)

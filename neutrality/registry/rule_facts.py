@@ -1,0 +1,173 @@
+"""The facts the rules engine judges, read from the database.
+
+One place turns rows into :mod:`neutrality.rules.facts` values: a period under its commitment's
+claim, with its inventory's figures and its retirements (or a held block as a candidate for a
+retirement). Retirement entry, the planner and the balance all read them from here, so every
+place that meets an instrument and a period judges the same facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment, ReductionTarget
+from neutrality.inventory.model import Scope
+from neutrality.inventory.positions import PeriodCoverage
+from neutrality.inventory.status import InventoryStatus
+from neutrality.inventory.tables import Inventory, Verification
+from neutrality.organisations.tables import Organisation, Subject, SubjectExclusion
+from neutrality.registry.ledger import in_force_only
+from neutrality.registry.schemes import scheme as scheme_of
+from neutrality.registry.tables import InstrumentProject, SerialBlock
+from neutrality.registry.tables import Retirement as RetirementRow
+from neutrality.rules import facts
+from neutrality.rules.engine import Claim
+
+ZERO = Decimal(0)
+
+
+def claim_of(commitment: Commitment) -> Claim:
+    """What the commitment's claims are made under."""
+    return Claim(commitment.standard, zero_carbon_factory=bool(commitment.zero_carbon_factory))
+
+
+def instrument_of(block: SerialBlock, project: InstrumentProject, quantity: int | None = None) -> facts.Instrument:
+    labels: Mapping[str, Any] = project.labels or {}
+    return facts.Instrument(
+        scheme=block.scheme, kind=scheme_of(block.scheme).kind.value,
+        quantity=block.quantity if quantity is None else quantity, serial=block.raw_serial,
+        vintage_start=block.vintage_start, vintage_end=block.vintage_end,
+        registry=project.source_registry, project_id=project.registry_project_id,
+        project_name=project.name, country=project.country, region=project.region or "",
+        technology=project.technology or "", project_type=project.project_type or "",
+        methodology=project.methodology or "", commissioning_date=project.commissioning_date,
+        repowering_date=project.repowering_date, subsidised=project.subsidised,
+        gec_project_code=project.gec_project_code, labels=dict(labels), block_id=block.id,
+    )
+
+
+def retirement_of(row: RetirementRow, block: SerialBlock, project: InstrumentProject) -> facts.Retirement:
+    return facts.Retirement(
+        instrument=instrument_of(block, project, row.quantity), retired_on=row.retired_on,
+        beneficiary=row.beneficiary_text, purpose=" ".join(p for p in (row.purpose, row.reason) if p),
+        market=row.market, registry_reference=row.registry_reference, id=row.id,
+    )
+
+
+def candidate_of(
+    block: SerialBlock, project: InstrumentProject, claimant: facts.Claimant, as_of: dt.date,
+    market: str | None = None,
+) -> facts.Retirement:
+    """What retiring a held block for the claimant today would be (the planner's question)."""
+    instrument = instrument_of(block, project)
+    if market is None and instrument.kind == "eac":
+        market = project.country  # a certificate covers electricity of its own country
+    return facts.Retirement(
+        instrument=instrument, retired_on=as_of, beneficiary=claimant.legal_name, market=market,
+    )
+
+
+def retirements_in_force(session: Session, period_id: int) -> list[facts.Retirement]:
+    """The period's retirements that stand (no reversal undid them), with their instruments."""
+    rows = session.execute(
+        in_force_only(select(RetirementRow, SerialBlock, InstrumentProject), period_id=period_id)
+        .join(SerialBlock, SerialBlock.id == RetirementRow.block_id)
+        .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
+        .order_by(RetirementRow.id)
+    )
+    return [retirement_of(row, block, project) for row, block, project in rows]
+
+
+def claimant_of(organisation: Organisation) -> facts.Claimant:
+    aliases = tuple(a for a in (organisation.english_name,) if a)
+    return facts.Claimant(organisation.legal_name, organisation.name, aliases, organisation.country)
+
+
+def _emissions(by_scope_location: Mapping[Any, Decimal], by_scope_market: Mapping[Any, Decimal]) -> facts.Emissions:
+    def get(totals: Mapping[Any, Decimal], scope: Scope) -> Decimal:
+        return Decimal(totals.get(scope, totals.get(str(int(scope)), ZERO)))
+
+    return facts.Emissions(
+        scope1=get(by_scope_location, Scope.SCOPE_1), scope2_location=get(by_scope_location, Scope.SCOPE_2),
+        scope2_market=get(by_scope_market, Scope.SCOPE_2), scope3=get(by_scope_location, Scope.SCOPE_3),
+    )
+
+
+def _earlier(session: Session, period: ApplicationPeriodRow) -> tuple[facts.Emissions, ...]:
+    """The figures of the commitment's earlier periods, from their verified (frozen) reports."""
+    rows = session.execute(
+        select(Inventory.frozen_result)
+        .join(ApplicationPeriodRow, ApplicationPeriodRow.id == Inventory.period_id)
+        .where(ApplicationPeriodRow.commitment_id == period.commitment_id,
+               ApplicationPeriodRow.sequence < period.sequence,
+               Inventory.status == InventoryStatus.VERIFIED)
+        .order_by(ApplicationPeriodRow.sequence)
+    ).scalars()
+    earlier = []
+    for frozen in rows:
+        if frozen and "location_based" in frozen and "market_based" in frozen:
+            earlier.append(_emissions(frozen["location_based"]["by_scope"], frozen["market_based"]["by_scope"]))
+    return tuple(earlier)
+
+
+def _targets(targets: Iterable[ReductionTarget]) -> tuple[facts.ReductionTarget, ...]:
+    return tuple(
+        facts.ReductionTarget(scopes=t.scopes, kind=t.kind, base_year=t.base_year, target_year=t.target_year,
+                              reduction_percent=Decimal(t.reduction_percent))
+        for t in targets
+    )
+
+
+def period_facts(
+    session: Session,
+    period: ApplicationPeriodRow,
+    *,
+    as_of: dt.date,
+    coverage: PeriodCoverage | None,
+    retirements: Sequence[facts.Retirement] | None = None,
+) -> facts.PeriodFacts:
+    """The period under its commitment's claim, with its inventory's figures (``coverage``: None
+    without an inventory) and ``retirements`` (those in force by default)."""
+    commitment = session.get(Commitment, period.commitment_id)
+    subject = session.get(Subject, commitment.subject_id)
+    organisation = session.get(Organisation, period.organisation_id)
+    retired = list(retirements) if retirements is not None else retirements_in_force(session, period.id)
+    credits = sum((Decimal(r.instrument.quantity) for r in retired if r.instrument.kind == "carbon_credit"), ZERO)
+    eac_by_market: dict[str, Decimal] = {}
+    for r in retired:
+        if r.instrument.kind == "eac":
+            eac_by_market[r.market or ""] = eac_by_market.get(r.market or "", ZERO) + r.instrument.quantity
+    excluded = sum((Decimal(e.estimated_share_percent) for e in session.scalars(
+        select(SubjectExclusion).where(SubjectExclusion.subject_id == subject.id))), ZERO)
+    values: dict[str, Any] = dict(
+        period_id=period.id, sequence=period.sequence, start=period.start_date, end=period.end_date,
+        as_of=as_of, claimant=claimant_of(organisation), subject_name=subject.name,
+        standard=commitment.standard, zero_carbon_factory=bool(commitment.zero_carbon_factory),
+        intended_credit_types=tuple(commitment.intended_credit_types or ()),
+        earlier=_earlier(session, period), credits_retired_tco2e=credits,
+        eac_mwh_by_market=eac_by_market, excluded_share_percent=excluded,
+        targets=_targets(commitment.reduction_targets), retirements=tuple(retired),
+    )
+    if coverage is not None:
+        inventory = coverage.inventory
+        gross = coverage.gross
+        position = coverage.position(eac_by_market)
+        verification = session.scalar(select(Verification).where(Verification.inventory_id == inventory.id))
+        values.update(
+            markets=tuple(sorted(set(coverage.market_of_site.values()))),
+            inventory_verified=inventory.status == InventoryStatus.VERIFIED,
+            verification={} if verification is None else {
+                "body": verification.body, "accreditation": verification.accreditation,
+                "assurance_level": verification.assurance_level, "opinion": verification.opinion,
+                "verified_on": verification.verified_on.isoformat()},
+            emissions=_emissions(gross.location_based.by_scope, gross.market_based.by_scope),
+            electricity_mwh_by_market=dict(coverage.grid_mwh_by_market),
+            residual_tco2e=position.residual_tco2e,
+        )
+    return facts.PeriodFacts(**values)

@@ -1,0 +1,59 @@
+"""A period judged by the rules of its claim, through the API and the command line.
+
+The world's verified 2024 period has one retirement in force: 100 VCUs of vintage 2022, retired
+on 2025-03-01 for the beneficiary "Factory A" (tests/factories.py). "Factory A" is not a name of
+the organisation (测试光伏有限公司 N, short name Org N), so the beneficiary rule (SANITY-02)
+fails and blocks; the retirement is dated after its vintage began (2022-01-01), so SANITY-01
+passes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.factories import World
+
+pytestmark = pytest.mark.shared_world
+
+
+def _findings(client, world: World) -> dict:
+    response = client.get(f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}/findings",
+                          headers=world.headers("viewer"))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_each_retirement_in_force_is_judged_and_a_foreign_beneficiary_blocks(client, world) -> None:
+    document = _findings(client, world)
+    assert "general/2026" in document["rule_sets"]
+    mine = {f["rule_id"]: f for f in document["findings"] if f["subject"] == f"retirement:{world.retirement_a}"}
+    assert (mine["SANITY-01"]["outcome"], mine["SANITY-01"]["evidence"]["retired_on"]) == ("pass", "2025-03-01")
+    refused = mine["SANITY-02"]
+    assert (refused["outcome"], refused["severity"], refused["blocks"]) == ("fail", "blocking", True)
+    assert refused["evidence"]["beneficiary"] == "Factory A"
+    assert refused["explanation"]["zh_Hans"].startswith("注销受益方「Factory A」未写明 测试光伏有限公司")
+    assert document["blocking_count"] >= 1
+
+
+def test_the_rule_sets_are_listed_with_their_rules(client, world) -> None:
+    response = client.get("/api/v1/rule-sets", headers=world.headers("viewer"))
+    assert response.status_code == 200
+    general = next(s for s in response.get_json() if s["key"] == "general")
+    assert [r["id"] for r in general["rules"]] == ["SANITY-01", "SANITY-02"]
+    assert general["rules"][1]["title"]["zh_Hant"] == "受益方寫明聲明主體"
+
+
+def test_the_command_line_checks_a_period_and_exits_1_on_a_blocking_failure(app, world) -> None:
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["rules", "check", str(world.org_a), f"id:{world.period_verified}", "--json"])
+    assert checked.exit_code == 1, checked.output
+    document = json.loads(checked.stdout)
+    assert any(f["rule_id"] == "SANITY-02" and f["blocks"] for f in document["findings"])
+    table = runner.invoke(args=["rules", "check", str(world.org_a), f"id:{world.period_verified}", "--lang", "zh_Hant"])
+    assert "註銷受益方「Factory A」未寫明" in table.stdout
+    listed = runner.invoke(args=["rules", "list"])
+    assert listed.exit_code == 0 and "general" in listed.output
+    unknown = runner.invoke(args=["rules", "show", "no-such-standard"])
+    assert unknown.exit_code == 2 and "no rule set no-such-standard; known: " in unknown.output
