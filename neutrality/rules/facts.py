@@ -42,6 +42,8 @@ class Instrument:
     #: article6_authorized… (True, False or absent when not known)
     labels: Mapping[str, Any] = field(default_factory=dict)
     block_id: int | None = None
+    #: when the registry issued the units (a credit is issued only after its vintage ends)
+    issued_on: dt.date | None = None
 
 
 @dataclass(frozen=True)
