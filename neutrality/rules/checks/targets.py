@@ -181,7 +181,7 @@ def scope3_target_when_material(
             f"Scope 3 is {_shown(share)}% of Scope 1+2+3, under {threshold}%: no Scope 3 target "
             "is required",
             f"范围三占范围一、二、三合计的 {_shown(share)}%，低于 {threshold}%：无须设定范围三目标",
-            f"範圍三占範圍一、二、三合計的 {_shown(share)}%，低於 {threshold}%：無須設定範圍三目標",
+            f"範圍三佔範圍一、二、三合計的 {_shown(share)}%，低於 {threshold}%：無須設定範圍三目標",
         ), **evidence)
     covering = [_label(t) for t in _of_term(period, "near_term") if "3" in _scopes(t)]
     if not covering:
@@ -189,12 +189,12 @@ def scope3_target_when_material(
             f"Scope 3 is {_shown(share)}% of Scope 1+2+3 (at least {threshold}%), and no near-term "
             "target covers Scope 3: one is required",
             f"范围三占合计的 {_shown(share)}%（不低于 {threshold}%），但没有覆盖范围三的近期目标：必须设定",
-            f"範圍三占合計的 {_shown(share)}%（不低於 {threshold}%），但沒有涵蓋範圍三的近期目標：必須設定",
+            f"範圍三佔合計的 {_shown(share)}%（不低於 {threshold}%），但沒有涵蓋範圍三的近期目標：必須設定",
         ), **evidence)
     return passed(text(
         f"Scope 3 is {_shown(share)}% of Scope 1+2+3 and a near-term target covers it",
         f"范围三占合计的 {_shown(share)}%，已有覆盖范围三的近期目标",
-        f"範圍三占合計的 {_shown(share)}%，已有涵蓋範圍三的近期目標",
+        f"範圍三佔合計的 {_shown(share)}%，已有涵蓋範圍三的近期目標",
     ), **evidence, targets=_listed(covering))
 
 
@@ -202,7 +202,7 @@ def _no_inventory() -> Result:
     return not_applicable(text(
         "the period has no inventory, so the share of each scope is not known",
         "该期间没有排放清单，无法得知各范围的占比",
-        "該期間沒有排放清冊，無法得知各範圍的占比",
+        "該期間沒有排放清冊，無法得知各範圍的佔比",
     ))
 
 
@@ -255,7 +255,7 @@ def target_coverage(
     covering = [t for t in _of_term(period, params["term"]) if wanted <= _scopes(t)]
     evidence: dict[str, Any] = {"scopes": params["scopes"], "min_percent": threshold}
     if not covering:
-        return _no_covering_target(params["scopes"], required=params["required"], **evidence)
+        return _no_covering_target(params["scopes"], params["required"], evidence)
     stated = [t for t in covering if t.coverage_percent is not None]
     if not stated:
         return not_applicable(text(
@@ -282,7 +282,7 @@ def target_coverage(
     ), **evidence)
 
 
-def _no_covering_target(scopes: str, required: bool, **evidence: Any) -> Result:
+def _no_covering_target(scopes: str, required: bool, evidence: Mapping[str, Any]) -> Result:
     if required:
         return failed(text(
             f"no target covers Scope {scopes}: one is required",
