@@ -85,6 +85,15 @@ class ReductionTarget:
     #: share of the scopes' emissions the target covers, when stated
     coverage_percent: Decimal | None = None
     set_on: dt.date | None = None  # when the target was set (submitted)
+    #: the target's scopes' emissions in its base year, tCO2e (Scope 2 as the target counts it),
+    #: from which its path to the target year is drawn
+    base_year_emissions: Decimal | None = None
+    #: "near_term" or "long_term" (a net-zero commitment's long-term target)
+    term: str = "near_term"
+    #: cumulative change to the base-year emissions from recalculation triggers (structural or
+    #: boundary changes, method changes, errors found), percent of the base year, when assessed
+    base_year_change_percent: Decimal | None = None
+    base_year_recalculated: bool = False  # the base year (and the target) was recalculated for it
 
 
 @dataclass(frozen=True)
@@ -140,3 +149,5 @@ class PeriodFacts:
     targets: tuple[ReductionTarget, ...] = ()
     #: retirements counted for the period (those judged by retirement rules are passed apart)
     retirements: tuple[Retirement, ...] = ()
+    #: the company's SBTi category under the Corporate Net-Zero Standard 2.0 ("A" or "B"), if known
+    sbti_category: str | None = None
