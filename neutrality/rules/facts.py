@@ -55,6 +55,12 @@ class Retirement:
     market: str | None = None  # for a certificate: the market whose electricity it covers
     registry_reference: str = ""
     id: int | None = None  # None for a candidate
+    #: how the electricity a certificate covers was procured: unbundled_eac, green_tariff,
+    #: direct_procurement (a PPA), self_generation; "" when not recorded
+    procurement: str = ""
+    #: the day the procurement contract was signed, when known (RE100 grandfathers contracts
+    #: signed before its 15-year limit applied)
+    contract_signed_on: dt.date | None = None
 
     @property
     def subject(self) -> str:
@@ -138,3 +144,6 @@ class PeriodFacts:
     targets: tuple[ReductionTarget, ...] = ()
     #: retirements counted for the period (those judged by retirement rules are passed apart)
     retirements: tuple[Retirement, ...] = ()
+    #: instruments the organisation holds and has not retired (a GEC held for the generation a
+    #: retired CCER also stands for is a double count all the same)
+    holdings: tuple[Instrument, ...] = ()
