@@ -57,6 +57,11 @@ def production_unknown(instrument: Instrument) -> Result:
     ), serial=instrument.serial)
 
 
+def figure(value: Decimal) -> str:
+    """A decimal as a sustainability lead reads it: 1350.00 → 1350, 0.150 → 0.15, never rounded."""
+    return format(value.normalize(), "f")
+
+
 def same_market(a: str, b: str, groups: Iterable[str]) -> bool:
     """Same country, or two countries of one multi-country market ("US+CA")."""
     if a.upper() == b.upper():
@@ -103,9 +108,9 @@ def eac_covers_purchased_electricity(
         ), **evidence)
     return passed(text(
         f"certificate {instrument.serial} covers purchased electricity in {market} "
-        f"({format(purchased, 'f')} MWh in the period)",
-        f"证书 {instrument.serial} 覆盖 {market} 的外购电力（本期间 {format(purchased, 'f')} MWh）",
-        f"憑證 {instrument.serial} 涵蓋 {market} 的外購電力（本期間 {format(purchased, 'f')} MWh）",
+        f"({figure(purchased)} MWh in the period)",
+        f"证书 {instrument.serial} 覆盖 {market} 的外购电力（本期间 {figure(purchased)} MWh）",
+        f"憑證 {instrument.serial} 涵蓋 {market} 的外購電力（本期間 {figure(purchased)} MWh）",
     ), **evidence)
 
 
@@ -253,24 +258,24 @@ def plant_age_within_limit(
         missing_hans = f"（其中 {len(unknown)} 份投产日期未知：补录后方可计为新电厂）" if unknown else ""
         missing_hant = f"（其中 {len(unknown)} 份投產日期未知：補錄後方可計為新電廠）" if unknown else ""
         return failed(text(
-            f"{format(beyond, 'f')} MWh of certificates come from plants commissioned or re-powered "
-            f"before {oldest_year}{missing}, more than the {format(share * 100, 'f')} % of "
-            f"consumption ({format(allowance, 'f')} MWh) that RE100 exempts from its "
+            f"{figure(beyond)} MWh of certificates come from plants commissioned or re-powered "
+            f"before {oldest_year}{missing}, more than the {figure(share * 100)} % of "
+            f"consumption ({figure(allowance)} MWh) that RE100 exempts from its "
             f"{years}-year limit",
-            f"有 {format(beyond, 'f')} MWh 证书来自 {oldest_year} 年之前投产或改造的电厂{missing_hans}，"
-            f"超过 RE100 {years} 年限制所豁免的用电量 {format(share * 100, 'f')} %"
-            f"（{format(allowance, 'f')} MWh）",
-            f"有 {format(beyond, 'f')} MWh 憑證來自 {oldest_year} 年之前投產或改造的電廠{missing_hant}，"
-            f"超過 RE100 {years} 年限制所豁免的用電量 {format(share * 100, 'f')} %"
-            f"（{format(allowance, 'f')} MWh）",
+            f"有 {figure(beyond)} MWh 证书来自 {oldest_year} 年之前投产或改造的电厂{missing_hans}，"
+            f"超过 RE100 {years} 年限制所豁免的用电量 {figure(share * 100)} %"
+            f"（{figure(allowance)} MWh）",
+            f"有 {figure(beyond)} MWh 憑證來自 {oldest_year} 年之前投產或改造的電廠{missing_hant}，"
+            f"超過 RE100 {years} 年限制所豁免的用電量 {figure(share * 100)} %"
+            f"（{figure(allowance)} MWh）",
         ), **evidence)
     return passed(text(
-        f"{format(beyond, 'f')} MWh of certificates come from plants older than the {years}-year "
-        f"limit, within the {format(share * 100, 'f')} % exemption ({format(allowance, 'f')} MWh)",
-        f"来自超过 {years} 年限制电厂的证书为 {format(beyond, 'f')} MWh，在 "
-        f"{format(share * 100, 'f')} % 豁免额度（{format(allowance, 'f')} MWh）之内",
-        f"來自超過 {years} 年限制電廠的憑證為 {format(beyond, 'f')} MWh，在 "
-        f"{format(share * 100, 'f')} % 豁免額度（{format(allowance, 'f')} MWh）之內",
+        f"{figure(beyond)} MWh of certificates come from plants older than the {years}-year "
+        f"limit, within the {figure(share * 100)} % exemption ({figure(allowance)} MWh)",
+        f"来自超过 {years} 年限制电厂的证书为 {figure(beyond)} MWh，在 "
+        f"{figure(share * 100)} % 豁免额度（{figure(allowance)} MWh）之内",
+        f"來自超過 {years} 年限制電廠的憑證為 {figure(beyond)} MWh，在 "
+        f"{figure(share * 100)} % 豁免額度（{figure(allowance)} MWh）之內",
     ), **evidence)
 
 
@@ -289,17 +294,17 @@ def hourly_matching_above_threshold(
     evidence = {"consumption_mwh": total, "exemption_threshold_mwh": threshold}
     if total <= threshold:
         return passed(text(
-            f"consumption of {format(total, 'f')} MWh is within the {format(threshold, 'f')} MWh "
+            f"consumption of {figure(total)} MWh is within the {figure(threshold)} MWh "
             "exemption: annual matching of certificates remains allowed",
-            f"用电量 {format(total, 'f')} MWh 未超过 {format(threshold, 'f')} MWh 的豁免阈值：仍可按年匹配证书",
-            f"用電量 {format(total, 'f')} MWh 未超過 {format(threshold, 'f')} MWh 的豁免門檻：仍可按年匹配憑證",
+            f"用电量 {figure(total)} MWh 未超过 {figure(threshold)} MWh 的豁免阈值：仍可按年匹配证书",
+            f"用電量 {figure(total)} MWh 未超過 {figure(threshold)} MWh 的豁免門檻：仍可按年匹配憑證",
         ), **evidence)
     return failed(text(
-        f"consumption of {format(total, 'f')} MWh is above the {format(threshold, 'f')} MWh "
+        f"consumption of {figure(total)} MWh is above the {figure(threshold)} MWh "
         "exemption: the draft requires certificates issued and redeemed for the same hour as the "
         "consumption, and no hourly production is recorded (GECs are issued monthly)",
-        f"用电量 {format(total, 'f')} MWh 超过 {format(threshold, 'f')} MWh 的豁免阈值：草案要求证书与用电"
+        f"用电量 {figure(total)} MWh 超过 {figure(threshold)} MWh 的豁免阈值：草案要求证书与用电"
         "按同一小时签发和注销，而未记录逐时发电数据（绿证按月核发）",
-        f"用電量 {format(total, 'f')} MWh 超過 {format(threshold, 'f')} MWh 的豁免門檻：草案要求憑證與用電"
+        f"用電量 {figure(total)} MWh 超過 {figure(threshold)} MWh 的豁免門檻：草案要求憑證與用電"
         "按同一小時簽發和註銷，而未記錄逐時發電資料（綠證按月核發）",
     ), **evidence)

@@ -53,7 +53,7 @@ def gec_within_validity(
                 "valid_until": valid_until, "retired_on": retirement.retired_on}
     if retirement.retired_on > valid_until:
         return failed(text(
-            f"GEC {instrument.serial} of production month {month:%Y-%m} expired on "
+            f"certificate {instrument.serial} of production month {month:%Y-%m} expired on "
             f"{valid_until.isoformat()} and was retired on {retirement.retired_on.isoformat()}: an "
             "expired GEC is cancelled by the issuer and cannot back a claim",
             f"绿证 {instrument.serial}（生产月份 {month:%Y-%m}）已于 {valid_until.isoformat()} 过期，"
@@ -62,7 +62,7 @@ def gec_within_validity(
             f"而註銷日期為 {retirement.retired_on.isoformat()}：過期綠證由核發機構核銷，不能用於聲明",
         ), **evidence)
     return passed(text(
-        f"GEC {instrument.serial} of production month {month:%Y-%m} was retired on "
+        f"certificate {instrument.serial} of production month {month:%Y-%m} was retired on "
         f"{retirement.retired_on.isoformat()}, within its validity (until {valid_until.isoformat()})",
         f"绿证 {instrument.serial}（生产月份 {month:%Y-%m}）于 {retirement.retired_on.isoformat()} 注销，"
         f"在有效期内（至 {valid_until.isoformat()}）",
