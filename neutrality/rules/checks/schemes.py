@@ -186,6 +186,8 @@ def subsidised_device_ineligible(
             f"憑證 {instrument.serial} 的生產期間 {shown(made)} 早於 {start.isoformat()} 補貼設備不再合格之時",
         ), **evidence)
     if instrument.subsidised is None:
+        # IREC-06 is confirmed [C]: ineligibility is certain for subsidised devices, so a device
+        # of unknown status cannot be shown eligible; the rule file makes this blocking
         return failed(text(
             f"whether the device behind certificate {instrument.serial} receives a feed-in tariff "
             f"is not recorded: from {start.isoformat()} a subsidised device in {country} earns no "
