@@ -57,6 +57,12 @@ class Retirement:
     market: str | None = None  # for a certificate: the market whose electricity it covers
     registry_reference: str = ""
     id: int | None = None  # None for a candidate
+    #: how the electricity a certificate covers was procured: unbundled_eac, green_tariff,
+    #: direct_procurement (a PPA), self_generation; "" when not recorded
+    procurement: str = ""
+    #: the day the procurement contract was signed, when known (RE100 grandfathers contracts
+    #: signed before its 15-year limit applied)
+    contract_signed_on: dt.date | None = None
 
     @property
     def subject(self) -> str:
@@ -151,3 +157,6 @@ class PeriodFacts:
     retirements: tuple[Retirement, ...] = ()
     #: the company's SBTi category under the Corporate Net-Zero Standard 2.0 ("A" or "B"), if known
     sbti_category: str | None = None
+    #: instruments the organisation holds and has not retired (a GEC held for the generation a
+    #: retired CCER also stands for is a double count all the same)
+    holdings: tuple[Instrument, ...] = ()

@@ -119,13 +119,14 @@ def test_zero_carbon_factory_rules_apply_from_2026_01_14() -> None:
 
 def test_a_clean_iso_period_has_no_blocking_finding() -> None:
     # Everything in the base facts satisfies ISO 14068-1: only the quality flags warn (a CCER has
-    # no recorded CCP, CORSIA or corresponding-adjustment label).
+    # no recorded CCP, CORSIA or corresponding-adjustment label), and the GEC–CCER linkage set
+    # warns that this offshore-wind CCER has no GEC project code recorded to check double benefit.
     facts = period(retirements=(retirement(),))
     applied = applicable(CATALOGUE, Claim(facts.standard), facts.start, facts.end)
     result = evaluate(applied, facts)
     assert result.blocking() == []
     warned = {f.rule_id for f in result.findings if f.outcome is FAIL}
-    assert warned == {"ICVCM-02", "CORSIA-02", "ICVCM-06"}
+    assert warned == {"ICVCM-02", "CORSIA-02", "ICVCM-06", "CN-LNK-03-CODE"}
     for finding in result.findings:
         explained(finding)
 
