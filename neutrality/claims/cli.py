@@ -89,7 +89,8 @@ def rules_show(key: str, version: str | None, as_json: bool) -> None:
 @rules.command("check", epilog=ORGANISATION_AND_PERIOD_HELP)
 @organisation_argument
 @period_argument
-@click.option("--all", "show_all", is_flag=True, help="Show passing findings too.")
+@click.option("--all", "show_all", is_flag=True,
+              help="Show every finding (by default only the failures: blocking and warnings).")
 @click.option("--lang", type=click.Choice(["en", "zh_Hans", "zh_Hant"]), default="en", show_default=True,
               help="The language of the table's explanations (the JSON has all three).")
 @printing()
@@ -101,7 +102,7 @@ def rules_check(organisation_id: int, period_id: int, show_all: bool, lang: str,
     if as_json:
         output(PeriodFindingsSchema(), found, True)
     else:
-        shown = [f for f in found.findings if show_all or f.outcome.value != "pass"]
+        shown = [f for f in found.findings if show_all or f.outcome.value == "fail"]
         click.echo(f"rule sets: {', '.join(found.rule_sets)}; {len(found.findings)} finding(s), "
                    f"{len(found.blocking)} blocking")
         output(None, [{"subject": f.subject, "rule": f.rule_id, "outcome": f.outcome.value,
