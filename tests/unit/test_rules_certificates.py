@@ -179,20 +179,23 @@ def test_re100_04_usa_and_canada_are_one_market() -> None:
 # --- GHGP-04 criterion 4 and RE100-07: vintage ---------------------------------------------------
 
 
-def test_vintage_production_within_the_period_passes_as_a_warning_rule() -> None:
-    # production March 2025 overlaps the 2025 period; both rules are [P]/[U]: warnings, unconfirmed
-    for rule_id in ("GHGP-04-4", "RE100-07"):
+def test_vintage_production_within_the_period_passes() -> None:
+    # production March 2025 overlaps the 2025 period. GHGP-04 criterion 4 blocks what it refuses
+    # (a verdict no standard would sign is worse than none); RE100-07, "reasonably close", warns.
+    # Both sources are [P]/[U]: unconfirmed.
+    for rule_id, severity in (("GHGP-04-4", Severity.BLOCKING), ("RE100-07", Severity.WARNING)):
         found = one(period(), rule_id, retirement(certificate()), RE100)
         assert found.outcome is Outcome.PASS
-        assert (found.severity, found.confirmed) == (Severity.WARNING, False)
+        assert (found.severity, found.confirmed) == (severity, False)
 
 
-def test_vintage_production_before_the_period_fails_without_blocking() -> None:
-    # production December 2024, consumption 2025, tolerance 0 months: 2024-12-31 < 2025-01-01
+def test_vintage_production_before_the_period_fails() -> None:
+    # production December 2024, consumption 2025, tolerance 0 months: 2024-12-31 < 2025-01-01;
+    # the GHG Protocol rule blocks, RE100's warns
     old = retirement(certificate(vintage_start=D(2024, 12, 1), vintage_end=D(2024, 12, 31)))
-    for rule_id in ("GHGP-04-4", "RE100-07"):
+    for rule_id, blocks in (("GHGP-04-4", True), ("RE100-07", False)):
         found = one(period(), rule_id, old, RE100)
-        assert found.outcome is Outcome.FAIL and not found.blocks
+        assert found.outcome is Outcome.FAIL and found.blocks is blocks
         assert found.evidence["window"] == "2025-01-01…2025-12-31"
 
 
