@@ -10,6 +10,9 @@ from neutrality.schemas import PERCENT, TCO2E, Id, StrictSchema, Text, one_of, q
 
 #: Credit schemes a commitment may plan to use (the registry context knows them in detail).
 CREDIT_TYPES = ("CCER", "VCU", "CER", "GS_VER", "ACC")
+#: Frameworks a commitment's claims may also be judged by: the rule sets of these keys (the
+#: zero-carbon factory guidance follows ``zero_carbon_factory``).
+FRAMEWORKS = ("sbti-near-term", "sbti-net-zero", "re100")
 
 
 class ReductionTargetSchema(StrictSchema):
@@ -36,6 +39,8 @@ class CommitmentUpdateSchema(StrictSchema):
     offset_strategy = Text(5000, blank=True, allow_none=True)
     estimated_offset_tco2e = quantity(allow_none=True, validate=TCO2E)
     intended_credit_types = fields.List(fields.String(validate=validate.OneOf(CREDIT_TYPES)))
+    frameworks = fields.List(fields.String(validate=validate.OneOf(FRAMEWORKS)), validate=validate.Length(max=10),
+                             metadata={"description": "further rule sets the claims are judged by"})
 
 
 class CommitmentCreateSchema(CommitmentUpdateSchema):
@@ -66,6 +71,7 @@ class CommitmentSchema(StrictSchema):
     offset_strategy = fields.String()
     estimated_offset_tco2e = quantity(allow_none=True)
     intended_credit_types = fields.List(fields.String())
+    frameworks = fields.List(fields.String())
     period_count = fields.Function(lambda c: len(c.periods))
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

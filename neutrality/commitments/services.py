@@ -47,6 +47,7 @@ SIMPLE_FIELDS = (
     "offset_strategy",
     "estimated_offset_tco2e",
     "intended_credit_types",
+    "frameworks",
 )
 
 
@@ -131,6 +132,7 @@ def create_commitment(
         )
         commitment.planned_measures = list(values.get("planned_measures") or [])
         commitment.intended_credit_types = list(values.get("intended_credit_types") or [])
+        commitment.frameworks = list(values.get("frameworks") or [])
         commitment.offset_strategy = values.get("offset_strategy") or ""
         commitment.zero_carbon_factory = bool(values.get("zero_carbon_factory"))
         commitment.reduction_targets = _targets(values.get("reduction_targets") or [])
@@ -185,7 +187,7 @@ def update_commitment(
         for field in PLAN_FIELDS + SIMPLE_FIELDS:
             if field in changes:
                 value = changes[field]
-                if field in {"planned_measures", "intended_credit_types"}:
+                if field in {"planned_measures", "intended_credit_types", "frameworks"}:
                     value = list(value or [])
                 elif field == "offset_strategy":
                     value = value or ""

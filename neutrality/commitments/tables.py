@@ -62,6 +62,8 @@ class Commitment(Base):
     offset_strategy: Mapped[str] = mapped_column(Text)
     estimated_offset_tco2e: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     intended_credit_types: Mapped[list[Any]] = mapped_column(JSONDocument)
+    #: further frameworks its claims are judged by (rule-set keys: sbti-near-term, re100…)
+    frameworks: Mapped[list[Any] | None] = mapped_column(JSONDocument, default=list)  # None read as []
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 

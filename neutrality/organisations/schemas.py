@@ -14,6 +14,8 @@ class OrganisationUpdateSchema(StrictSchema):
     name = Text(200)
     legal_name = Text(300)
     english_name = Text(300, allow_none=True)
+    aliases = fields.List(Text(300), validate=validate.Length(max=20), metadata={
+        "description": "other names registries record the organisation under (retirement beneficiaries)"})
     unified_social_credit_code = fields.String(allow_none=True, validate=validate.Length(equal=18))
     nature_of_enterprise = one_of(NatureOfEnterprise)
     legal_representative = Text(200)
@@ -49,6 +51,7 @@ class OrganisationSchema(StrictSchema):
     name = fields.String()
     legal_name = fields.String()
     english_name = fields.String(allow_none=True)
+    aliases = fields.List(fields.String())
     unified_social_credit_code = fields.String(allow_none=True)
     nature_of_enterprise = fields.String()
     legal_representative = fields.String()

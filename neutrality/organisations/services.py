@@ -38,6 +38,7 @@ ORGANISATION_FIELDS = (
     "name",
     "legal_name",
     "english_name",
+    "aliases",
     "unified_social_credit_code",
     "nature_of_enterprise",
     "legal_representative",
@@ -85,6 +86,7 @@ def create_organisation(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) 
             created_at=now,
             updated_at=now,
         )
+        org.aliases = list(data.get("aliases") or [])
         session.add(org)
         uow.flush()
         first = ConsolidationApproachChange(

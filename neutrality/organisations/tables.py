@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from neutrality.db import IDS_NEVER_REUSED, Base, ExactDecimal, UTCDateTime, enum_values_check
+from neutrality.db import (
+    IDS_NEVER_REUSED,
+    Base,
+    ExactDecimal,
+    JSONDocument,
+    UTCDateTime,
+    enum_values_check,
+)
 from neutrality.organisations.model import ConsolidationApproach, NatureOfEnterprise, SubjectKind
 
 
@@ -26,6 +34,8 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     legal_name: Mapped[str] = mapped_column(String(300))
     english_name: Mapped[str | None] = mapped_column(String(300))
+    #: other names registries record it under (a retirement's beneficiary must name it)
+    aliases: Mapped[list[Any] | None] = mapped_column(JSONDocument, default=list)  # None read as []
     unified_social_credit_code: Mapped[str | None] = mapped_column(String(18), unique=True)
     nature_of_enterprise: Mapped[str] = mapped_column(String(40))
     legal_representative: Mapped[str] = mapped_column(String(200))

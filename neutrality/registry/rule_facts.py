@@ -34,7 +34,8 @@ ZERO = Decimal(0)
 
 def claim_of(commitment: Commitment) -> Claim:
     """What the commitment's claims are made under."""
-    return Claim(commitment.standard, zero_carbon_factory=bool(commitment.zero_carbon_factory))
+    return Claim(commitment.standard, tuple(commitment.frameworks or ()),
+                 zero_carbon_factory=bool(commitment.zero_carbon_factory))
 
 
 def instrument_of(block: SerialBlock, project: InstrumentProject, quantity: int | None = None) -> facts.Instrument:
@@ -85,7 +86,7 @@ def retirements_in_force(session: Session, period_id: int) -> list[facts.Retirem
 
 
 def claimant_of(organisation: Organisation) -> facts.Claimant:
-    aliases = tuple(a for a in (organisation.english_name,) if a)
+    aliases = tuple(a for a in (organisation.english_name, *(organisation.aliases or ())) if a)
     return facts.Claimant(organisation.legal_name, organisation.name, aliases, organisation.country)
 
 

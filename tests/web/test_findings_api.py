@@ -57,3 +57,30 @@ def test_the_command_line_checks_a_period_and_exits_1_on_a_blocking_failure(app,
     assert listed.exit_code == 0 and "general" in listed.output
     unknown = runner.invoke(args=["rules", "show", "no-such-standard"])
     assert unknown.exit_code == 2 and "no rule set no-such-standard; known: " in unknown.output
+
+
+def test_an_alias_the_organisation_registers_is_a_name_the_beneficiary_may_give(client, world) -> None:
+    # "Factory A" is how the registry recorded the beneficiary: once the organisation registers it
+    # as one of its names, the beneficiary rule passes for that retirement
+    patched = client.patch(f"/api/v1/organisations/{world.org_a}", headers=world.headers("lead"),
+                           json={"aliases": ["Factory A"]})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["aliases"] == ["Factory A"]
+    mine = {f["rule_id"]: f for f in _findings(client, world)["findings"]
+            if f["subject"] == f"retirement:{world.retirement_a}"}
+    assert mine["SANITY-02"]["outcome"] == "pass"
+    assert mine["SANITY-02"]["evidence"]["claimant"].endswith(" / Factory A")
+
+
+def test_a_commitment_names_the_frameworks_its_claims_are_judged_by(client, world, table_counts) -> None:
+    base = f"/api/v1/organisations/{world.org_a}/commitments/{world.commitment_b}"
+    before = table_counts()
+    wrong = client.patch(base, headers=world.headers("lead"), json={"frameworks": ["sbti"]})
+    assert wrong.status_code == 422 and "frameworks" in json.dumps(wrong.get_json()["error"]["details"])
+    assert table_counts() == before
+    assert "re100/2025" not in _findings(client, world)["rule_sets"]
+    chosen = client.patch(base, headers=world.headers("lead"), json={"frameworks": ["re100", "sbti-near-term"]})
+    assert chosen.status_code == 200, chosen.get_json()
+    assert chosen.get_json()["frameworks"] == ["re100", "sbti-near-term"]
+    # the verified period is of 2024 (it belongs to commitment B): RE100 2025 and SBTi near-term apply
+    assert {"re100/2025", "sbti-near-term/5.x"} <= set(_findings(client, world)["rule_sets"])

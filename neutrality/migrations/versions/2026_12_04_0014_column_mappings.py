@@ -7,7 +7,7 @@ One mapping per layout and organisation; ``header`` keeps the cells as the file 
 
 Revision ID: 0014_column_mappings
 Revises: 0013_record_rows
-Create Date: 2026-12-05 09:00:00
+Create Date: 2026-12-04 22:30:00
 """
 
 from __future__ import annotations
