@@ -11,11 +11,12 @@ from __future__ import annotations
 import click
 
 from neutrality.access.cli import cli_actor
-from neutrality.claims import eligibility, services
+from neutrality.claims import eligibility, readiness_service, services
 from neutrality.claims.schemas import (
     BalanceSchema,
     NeedsSchema,
     PeriodFindingsSchema,
+    ReadinessSchema,
     RuleSetSchema,
 )
 from neutrality.cli_support import Group, cli_uow, output, printing
@@ -109,4 +110,28 @@ def rules_check(organisation_id: int, period_id: int, show_all: bool, lang: str,
                        "severity": f.severity.value, "confirmed": f.confirmed,
                        "explanation": f.explanation.in_locale(lang)} for f in shown], False)
     if found.blocking:
+        raise click.exceptions.Exit(1)
+
+
+@rules.command("readiness", epilog=ORGANISATION_AND_PERIOD_HELP)
+@organisation_argument
+@period_argument
+@click.option("--lang", type=click.Choice(["en", "zh_Hans", "zh_Hant"]), default="en", show_default=True,
+              help="The language of the table's texts (the JSON has all three).")
+@printing()
+def rules_readiness(organisation_id: int, period_id: int, lang: str, as_json: bool) -> None:
+    """What is missing or failing before the period's declaration can be made, blocking items
+    first, each with the action that fixes it. Exits with 1 while anything blocks."""
+    ready = readiness_service.period_readiness(cli_uow(), cli_actor(), organisation_id, period_id,
+                                               as_of=utcnow().date())
+    if as_json:
+        output(ReadinessSchema(), ready, True)
+    else:
+        click.echo(ready.summary.in_locale(lang))
+        if ready.items:
+            output(None, [{"blocking": "yes" if i.blocking else "no", "code": i.code,
+                           "rules": ", ".join(i.rules), "text": i.text.in_locale(lang),
+                           "action": i.action, "fix": i.action_text.in_locale(lang)} for i in ready.items],
+                   False)
+    if not ready.ready:
         raise click.exceptions.Exit(1)

@@ -156,3 +156,35 @@ class PeriodFindingsSchema(StrictSchema):
     rule_sets = fields.List(fields.String())
     blocking_count = fields.Function(lambda f: len(f.blocking))
     findings = fields.List(fields.Nested(FindingSchema))
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+
+class ReadinessItemSchema(StrictSchema):
+    code = fields.String(metadata={"description": (
+        "what is missing or failing: standard_not_in_force, no_inventory, inventory_not_verified, "
+        "retirement_refused, rule_failed, credits_short, electricity_not_covered, "
+        "retirement_deadline_passed, retirement_deadline_near, rule_warning")})
+    subject = fields.String(metadata={"description": "period, retirement:<id>, market:<code> or rule:<id>"})
+    blocking = fields.Boolean(metadata={"description": "true: the declaration cannot be made until it is fixed"})
+    rules = fields.List(fields.String(), metadata={"description": "the rule ids it comes from (may be empty)"})
+    figures = fields.Dict(keys=fields.String(), values=fields.String(), metadata={
+        "description": "exact figures as strings: to_cover_tco2e, uncovered_mwh, days_left, days_overdue…"})
+    text = fields.Nested(TextSchema)
+    action = fields.String(metadata={"description": (
+        "the page that fixes it: create_inventory, verify_inventory, retire_credits, retire_certificates, "
+        "reverse_retirement, record_alias, change_standard, record_labels, review_inventory, "
+        "review_claim, review_findings")})
+    action_text = fields.Nested(TextSchema)
+
+
+class ReadinessSchema(StrictSchema):
+    """Blocking items first, then warnings; ``ready`` when nothing blocks."""
+
+    period_id = fields.Integer()
+    as_of = fields.Date()
+    ready = fields.Boolean()
+    blocking_count = fields.Function(lambda r: len(r.blocking))
+    summary = fields.Nested(TextSchema)
+    items = fields.List(fields.Nested(ReadinessItemSchema))

@@ -128,6 +128,7 @@ def _finding(rule_set: RuleSet, rule: Rule, result: Result, subject: str) -> Fin
         rule_set=rule_set.label, rule_id=rule.id, clause=rule.clause, title=rule.title,
         severity=rule.severity, confirmed=rule.confirmed, outcome=result.outcome,
         explanation=result.explanation, evidence=dict(result.evidence), subject=subject,
+        check=rule.check,
     )
 
 

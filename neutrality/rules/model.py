@@ -136,6 +136,9 @@ class Finding:
     evidence: Mapping[str, str]
     #: what was judged: "period" or "retirement:<id>" (a candidate: "block:<id>")
     subject: str
+    #: the check the rule ran ("" for a finding about the rule sets themselves): what tells a
+    #: reader which fix a failure calls for, whatever the rule's id in its standard
+    check: str = ""
 
     @property
     def blocks(self) -> bool:

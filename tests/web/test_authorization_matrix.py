@@ -211,6 +211,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", A + "/periods/{w.period_verified}/needs", None, READ, "org"),
     ("GET", A + "/periods/{w.period_verified}/balance", None, READ, "org"),
     ("GET", A + "/periods/{w.period_verified}/findings", None, READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/readiness", None, READ, "org"),
     ("GET", "/api/v1/rule-sets", None, SIGNED_IN, "global"),
     ("GET", A + "/retirements", None, READ, "org"),
     ("POST", A + "/retirements", lambda w: Form({

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from neutrality.claims import eligibility, services
+from neutrality.claims import eligibility, readiness_service, services
 from neutrality.claims.schemas import (
     BalanceSchema,
     NeedsSchema,
     PeriodFindingsSchema,
+    ReadinessSchema,
     RuleSetSchema,
 )
 from neutrality.clock import utcnow
@@ -45,6 +46,16 @@ def findings(organisation_id: int, period_id: int) -> Any:
     for each retirement in force and for the period, with its evidence and an explanation in
     English, 简体 and 繁體; ``blocking_count`` counts the blocking rules that fail."""
     return eligibility.period_findings(uow(), actor(), organisation_id, period_id, as_of=utcnow().date())
+
+
+@blp.route("/periods/<int:period_id>/readiness", methods=["GET"])
+@blp.response(200, ReadinessSchema)
+def readiness(organisation_id: int, period_id: int) -> Any:
+    """What is missing or failing before the period's declaration can be made, blocking items
+    first: each with its figures (exact strings), the rules it comes from, a text and the action
+    that fixes it in English, 简体 and 繁體, and an ``action`` code; ``ready`` when nothing blocks."""
+    return readiness_service.period_readiness(uow(), actor(), organisation_id, period_id,
+                                              as_of=utcnow().date())
 
 
 @rules_blp.route("/rule-sets", methods=["GET"])
