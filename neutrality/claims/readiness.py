@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from neutrality.claims.balance import PeriodBalance
 from neutrality.claims.needs import PeriodNeeds
+from neutrality.presentation import QUANTITY, TONNES, rounded
 from neutrality.rules.model import Finding, Outcome, Text
 
 ZERO = Decimal(0)
@@ -138,9 +139,14 @@ class Readiness:
                     f"尚未就緒：{blocking} 項阻止作出聲明，{warnings} 項警告")
 
 
-def _figure(value: Decimal | int) -> str:
-    """An exact figure as a reader wants it in a sentence: 731.5200 → 731.52, never rounded."""
-    return format(Decimal(value).normalize(), "f")
+def _tonnes(value: Decimal | int) -> str:
+    """tCO2e in a sentence, rounded for people (``figures`` keeps the exact value)."""
+    return rounded(value, TONNES) or ""
+
+
+def _mwh(value: Decimal | int) -> str:
+    """MWh in a sentence, rounded for people (``figures`` keeps the exact value)."""
+    return rounded(value, QUANTITY) or ""
 
 
 def _failing(findings: Iterable[Finding]) -> list[Finding]:
@@ -341,13 +347,13 @@ def _credits_short(balance: PeriodBalance, needs: PeriodNeeds, refused: Decimal,
                "to_cover_tco2e": str(to_cover)}
     if needs.credits is not None:
         figures["credits_held_tco2e"] = str(needs.credits.held_tco2e)
-    short, residual = _figure(to_cover), _figure(balance.residual_tco2e)
+    short, residual = _tonnes(to_cover), _tonnes(balance.residual_tco2e)
     return Item(
         "credits_short", "period", True, _rule_ids(rules), figures,
         Text(f"{short} tCO2e of the {residual} tCO2e residual emissions are not covered by credits "
-             f"counted ({_figure(counted)} tCO2e)",
-             f"剩余排放 {residual} tCO2e 中尚有 {short} tCO2e 未由计入的碳信用（{_figure(counted)} tCO2e）抵销",
-             f"剩餘排放 {residual} tCO2e 中尚有 {short} tCO2e 未由計入的碳信用（{_figure(counted)} tCO2e）抵銷"),
+             f"counted ({_tonnes(counted)} tCO2e)",
+             f"剩余排放 {residual} tCO2e 中尚有 {short} tCO2e 未由计入的碳信用（{_tonnes(counted)} tCO2e）抵销",
+             f"剩餘排放 {residual} tCO2e 中尚有 {short} tCO2e 未由計入的碳信用（{_tonnes(counted)} tCO2e）抵銷"),
         "retire_credits",
         Text(f"Retire at least {short} tCO2e of eligible credits for the period",
              f"请为本期间注销至少 {short} tCO2e 符合条件的碳信用",
@@ -367,7 +373,7 @@ def _electricity(needs: PeriodNeeds, refused: Sequence[RetiredUnits], rules: lis
         uncovered = max(ZERO, market.electricity_mwh - counted)
         if uncovered <= 0:
             continue
-        mwh, name = _figure(uncovered), market.market
+        mwh, name = _mwh(uncovered), market.market
         blocks = bool(rules)
         consequence = (
             Text("a rule of the claim requires it covered", "声明的规则要求其被覆盖", "聲明的規則要求其被涵蓋")

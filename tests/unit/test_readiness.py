@@ -105,7 +105,8 @@ def test_everything_missing_or_failing_blocking_first_each_with_its_fix() -> Non
         "residual_tco2e": "121.92", "credits_retired_tco2e": "122", "credits_refused_tco2e": "110",
         "credits_counted_tco2e": "12", "to_cover_tco2e": "109.92", "credits_held_tco2e": "500"}
     assert items["credits_short"].text.en == (
-        "109.92 tCO2e of the 121.92 tCO2e residual emissions are not covered by credits counted (12 tCO2e)")
+        # the sentence rounds for people (2 decimals, half up); the figures above stay exact
+        "109.92 tCO2e of the 121.92 tCO2e residual emissions are not covered by credits counted (12.00 tCO2e)")
     # 1,200 MWh − 1,000 MWh of GEC (not refused) = 200 MWh
     assert items["market:CN"].figures["uncovered_mwh"] == "200"
     assert dict(items["retirement:6"].figures) == {"retirement_id": "6", "scheme": "CCER", "quantity": "10",
