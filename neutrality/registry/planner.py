@@ -13,8 +13,9 @@ Needs are exact decimals; instruments come in whole units, so a need of 3,242.69
 the last one is split so that the plan retires exactly what is needed, unless retiring it
 whole over-retires by no more than the stated tolerance (sparing a registry split).
 
-Which instruments a period accepts is an :class:`Acceptance`'s decision;
-:class:`VintageAndMarket` applies the filters every standard shares.
+Which instruments a period accepts is an :class:`Acceptance`'s decision: the rules of the
+period's claim, judging each block as the retirement it would be
+(:mod:`neutrality.registry.rule_acceptance`). The planner holds no rule of its own.
 
 Pure: no database, no clock.
 """
@@ -59,40 +60,10 @@ class Candidate:
     reserved: bool = False
 
 
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-
-
 class Acceptance(Protocol):
-    def refusal(self, candidate: Candidate, period: Period) -> str | None:
-        """Why the period's rules do not accept this instrument, or None when they do."""
-
-
-@dataclass(frozen=True)
-class VintageAndMarket:
-    """The filters every standard shares, until the rule sets narrow them.
-
-    EACs must be produced during the period (GHG Protocol Scope 2 quality criteria: vintage
-    matched to the consumption); their market is checked by the caller, which only asks for
-    EACs where there is electricity to cover. Credits must be of a vintage that began by the
-    end of the period (a reduction not yet achieved offsets nothing).
-    """
-
-    def refusal(self, candidate: Candidate, period: Period) -> str | None:
-        # Reasons are short and general (the plan groups blocks by them and shows each group's
-        # vintages), not one sentence per block.
-        start, end = candidate.vintage_start, candidate.vintage_end or candidate.vintage_start
-        if candidate.kind is InstrumentKind.EAC:
-            if start is None or end is None:
-                return "production period not known"
-            if start > period.end or end < period.start:
-                return "produced outside the period"
-            return None
-        if start is not None and start > period.end:
-            return "vintage begins after the period"
-        return None
+    def refusal(self, candidate: Candidate) -> str | None:
+        """Why the period's rules do not accept this instrument, or None when they do. The
+        reason is shared by every block refused alike (the plan groups blocks by it)."""
 
 
 @dataclass(frozen=True)
@@ -188,13 +159,13 @@ def choose(
 
 
 def accepted(
-    candidates: Iterable[Candidate], period: Period, acceptance: Acceptance
+    candidates: Iterable[Candidate], acceptance: Acceptance
 ) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
     """The candidates the period accepts, and the others with the reason."""
     keep: list[Candidate] = []
     refused: list[tuple[Candidate, str]] = []
     for candidate in candidates:
-        reason = acceptance.refusal(candidate, period)
+        reason = acceptance.refusal(candidate)
         if reason is None:
             keep.append(candidate)
         else:
@@ -358,6 +329,8 @@ def plan_period(
                         tolerance=tolerance, preference=preference)
         planned_mwh[market] = Decimal(choice.planned)
         markets.append(MarketPlan(choice, market=market, electricity_mwh=mwh, retired_mwh=retired))
+    # The rules refuse these already (X-01: a certificate covers purchased electricity of its
+    # market); named here all the same so that no accepted block can drop out of a plan unseen.
     unserved = [(c, "no grid electricity in its market in this period") for c in eacs
                 if c.market not in grid_mwh_by_market]
     retired_and_planned = {m: Decimal(retired_mwh_by_market.get(m, 0)) + planned_mwh.get(m, ZERO)
@@ -384,6 +357,7 @@ class RetirementPlan:
     policy: Policy
     tolerance: int
     preference: tuple[int, ...]
+    retire_on: dt.date  # the day the rules judged the blocks as retired on
     plan: Plan
 
     @property
