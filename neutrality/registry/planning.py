@@ -14,9 +14,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
@@ -25,8 +22,9 @@ from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
-from neutrality.registry.cross_holdings import contested_elsewhere, frozen_block_ids
+from neutrality.registry.cross_holdings import contested_elsewhere
 from neutrality.registry.held_blocks import lock_holdings, split_off
+from neutrality.registry.held_lots import HeldLots, LotOffer
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, SerialsContested
 from neutrality.registry.repository import get_block_row
@@ -37,11 +35,8 @@ from neutrality.registry.retirements import (
 )
 from neutrality.registry.rule_acceptance import RulesAcceptance
 from neutrality.registry.rule_facts import claim_of, period_facts
-from neutrality.registry.schemes import load_schemes
 from neutrality.registry.tables import (
     BlockReservation,
-    InstrumentProject,
-    Purchase,
     Retirement,
     SerialBlock,
 )
@@ -70,63 +65,33 @@ def propose(
             raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
                                {"period_id": ["no inventory"]})
         credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
-        candidates, reserved_elsewhere, projects = _candidates(session, organisation_id, period.id)
+        held = HeldLots.read(session, organisation_id, period.id)
         facts = period_facts(session, period, as_of=retire_on, coverage=coverage)
         commitment = session.get(Commitment, period.commitment_id)
-        sets = applicable(catalogue, claim_of(commitment), facts.start, facts.end).sets
-        acceptable, refused = planner.accepted(candidates, RulesAcceptance(sets, facts, projects))
+        acceptance = RulesAcceptance(applicable(catalogue, claim_of(commitment), facts.start, facts.end).sets,
+                                     facts, held.projects)
+        offered: list[planner.Lot] = []
+        refused: list[tuple[planner.Lot, str]] = []
+        for lot in held.free:
+            reason = acceptance.refusal(lot.sample)
+            if reason is None:
+                offered.append(lot)
+            else:
+                refused.append((lot, reason))
         plan = planner.plan_period(
-            acceptable, [*refused, *reserved_elsewhere],
+            LotOffer(held, offered, policy, preference),
+            planner.group_refused_lots([*refused, *held.elsewhere], held.first_ids),
             grid_mwh_by_market=coverage.grid_mwh_by_market,
             retired_mwh_by_market={m: Decimal(q) for m, q in mwh_retired.items()},
             credits_retired_tco2e=Decimal(credits_retired),
             residual_after=lambda mwh_by_market: coverage.position(mwh_by_market).residual_tco2e,
-            policy=policy, tolerance=tolerance, preference=preference,
+            tolerance=tolerance,
         )
         return planner.RetirementPlan(
             period_id=period.id, start_date=period.start_date, end_date=period.end_date,
             inventory_id=coverage.inventory.id, inventory_status=coverage.inventory.status,
             policy=policy, tolerance=tolerance, preference=tuple(preference), retire_on=retire_on, plan=plan,
         )
-
-
-def _candidates(
-    session: Session, organisation_id: int, period_id: int
-) -> tuple[list[planner.Candidate], list[tuple[planner.Candidate, str]], dict[int, InstrumentProject]]:
-    """The blocks held or reserved, and (apart, with the reason) those reserved for another
-    period and those in a contest: contested, or held on units another organisation's open
-    contest names; with their projects by id (one query for them all, not a join per block)."""
-    schemes = load_schemes()
-    rows = session.execute(
-        select(SerialBlock.id, SerialBlock.scheme, SerialBlock.quantity, SerialBlock.project_id,
-               SerialBlock.vintage_start, SerialBlock.vintage_end,
-               Purchase.unit_price, Purchase.currency, BlockReservation.period_id,
-               SerialBlock.status)
-        .outerjoin(Purchase, Purchase.id == SerialBlock.purchase_id)
-        .outerjoin(BlockReservation, BlockReservation.block_id == SerialBlock.id)
-        .where(SerialBlock.organisation_id == organisation_id,
-               SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value,
-                                       BlockStatus.CONTESTED.value]))
-        .order_by(SerialBlock.id)
-    ).all()
-    project_ids = {row[3] for row in rows}
-    projects = {p.id: p for p in session.scalars(
-        select(InstrumentProject).where(InstrumentProject.id.in_(project_ids)))} if project_ids else {}
-    frozen = frozen_block_ids(session, organisation_id)
-    kinds = {code: spec.kind for code, spec in schemes.items()}
-    free: list[planner.Candidate] = []
-    elsewhere: list[tuple[planner.Candidate, str]] = []
-    for (block_id, scheme, quantity, project_id, start, end, price, currency, reserved_for, status) in rows:
-        candidate = planner.Candidate(block_id, scheme, kinds[scheme], quantity, project_id,
-                                      projects[project_id].country, start, end, price, currency,
-                                      reserved=reserved_for == period_id)
-        if status == BlockStatus.CONTESTED or block_id in frozen:
-            elsewhere.append((candidate, "contested"))
-        elif reserved_for is not None and reserved_for != period_id:
-            elsewhere.append((candidate, "reserved for another period"))
-        else:
-            free.append(candidate)
-    return free, elsewhere, projects
 
 
 def apply(
