@@ -350,12 +350,6 @@ class Plan:
         return sum(line.quantity for line in self.lines if line.unit_price is None)
 
 
-def group_refusals(refused: Iterable[tuple[Candidate, str]]) -> tuple[NotAccepted, ...]:
-    """Refused blocks grouped by scheme and reason."""
-    return group_refused_lots(((Lot(c, 1, c.quantity), reason) for c, reason in refused),
-                              lambda lots: tuple(lot.sample.block_id for lot in lots))
-
-
 def group_refused_lots(
     refused: Iterable[tuple[Lot, str]], first_ids: Callable[[Sequence[Lot]], Sequence[int]],
 ) -> tuple[NotAccepted, ...]:
