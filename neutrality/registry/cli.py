@@ -8,6 +8,7 @@ registry sits below the claims and cannot import them.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -315,15 +316,18 @@ def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | 
               help="Units a whole block may retire beyond the need rather than be split.")
 @click.option("--prefer", default="",
               help="Project ids, most preferred first (policy project_preference).")
+@click.option("--retire-on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the blocks would be retired, as the rules judge them (default today).")
 @printing()
 def retire_plan(organisation_id: int, period_id: int, policy: str, tolerance: int,
-                prefer: str, as_json: bool) -> None:
-    """Propose which held blocks to retire for the period. Save it with --json: 'retire
-    reserve' and 'retire apply' take that file."""
+                prefer: str, retire_on: dt.datetime | None, as_json: bool) -> None:
+    """Propose which held blocks to retire for the period, among those the rules of its claim
+    accept. Save it with --json: 'retire reserve' and 'retire apply' take that file."""
     preference = ids(prefer, message="project ids separated by commas", param_hint="'--prefer'")
     output(PlanSchema(), planning.propose(cli_uow(), cli_actor(), organisation_id, period_id,
-                                        policy=Policy(policy), tolerance=tolerance,
-                                        preference=preference), as_json)
+                                        policy=Policy(policy), tolerance=tolerance, preference=preference,
+                                        retire_on=retire_on.date() if retire_on else utcnow().date()),
+           as_json)
 
 
 @retire.command("reserve", epilog=ORGANISATION_AND_PERIOD_HELP)

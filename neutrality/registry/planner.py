@@ -13,8 +13,9 @@ Needs are exact decimals; instruments come in whole units, so a need of 3,242.69
 the last one is split so that the plan retires exactly what is needed, unless retiring it
 whole over-retires by no more than the stated tolerance (sparing a registry split).
 
-Which instruments a period accepts is an :class:`Acceptance`'s decision;
-:class:`VintageAndMarket` applies the filters every standard shares.
+Which instruments a period accepts is an :class:`Acceptance`'s decision: the rules of the
+period's claim, judging each block as the retirement it would be
+(:mod:`neutrality.registry.rule_acceptance`). The planner holds no rule of its own.
 
 Pure: no database, no clock.
 """
@@ -59,40 +60,10 @@ class Candidate:
     reserved: bool = False
 
 
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date
-
-
 class Acceptance(Protocol):
-    def refusal(self, candidate: Candidate, period: Period) -> str | None:
-        """Why the period's rules do not accept this instrument, or None when they do."""
-
-
-@dataclass(frozen=True)
-class VintageAndMarket:
-    """The filters every standard shares, until the rule sets narrow them.
-
-    EACs must be produced during the period (GHG Protocol Scope 2 quality criteria: vintage
-    matched to the consumption); their market is checked by the caller, which only asks for
-    EACs where there is electricity to cover. Credits must be of a vintage that began by the
-    end of the period (a reduction not yet achieved offsets nothing).
-    """
-
-    def refusal(self, candidate: Candidate, period: Period) -> str | None:
-        # Reasons are short and general (the plan groups blocks by them and shows each group's
-        # vintages), not one sentence per block.
-        start, end = candidate.vintage_start, candidate.vintage_end or candidate.vintage_start
-        if candidate.kind is InstrumentKind.EAC:
-            if start is None or end is None:
-                return "production period not known"
-            if start > period.end or end < period.start:
-                return "produced outside the period"
-            return None
-        if start is not None and start > period.end:
-            return "vintage begins after the period"
-        return None
+    def refusal(self, candidate: Candidate) -> str | None:
+        """Why the period's rules do not accept this instrument, or None when they do. The
+        reason is shared by every block refused alike (the plan groups blocks by it)."""
 
 
 @dataclass(frozen=True)
@@ -137,33 +108,34 @@ def units_for(need: Decimal) -> int:
     return math.ceil(need)
 
 
-def order(candidates: Iterable[Candidate], policy: Policy, preference: Sequence[int] = ()) -> list[Candidate]:
-    """Candidates in the order the policy takes them, those reserved for the period first; ties
-    fall back to the oldest vintage, then the block id, so a plan is reproducible."""
-
-    def oldest(c: Candidate) -> tuple:
-        return (c.vintage_start or dt.date.min, c.vintage_end or dt.date.min, c.block_id)
-
+def policy_key(candidate: Candidate, policy: Policy, rank: Mapping[int, int]) -> tuple:
+    """What the policy orders by, those reserved for the period first; ties fall back to the
+    oldest vintage (then, in :func:`order`, the block id, so that a plan is reproducible).
+    ``rank``: the preferred projects' places."""
+    c = candidate
+    oldest = (c.vintage_start or dt.date.min, c.vintage_end or dt.date.min)
     if policy is Policy.CHEAPEST:
         # Unpriced blocks last; prices in different currencies are compared within a currency
         # only (no exchange rates here): the currency with the lowest code first.
-        def key(c: Candidate) -> tuple:
-            return (c.unit_price is None, c.currency or "", c.unit_price or ZERO, *oldest(c))
-    elif policy is Policy.PROJECT_PREFERENCE:
-        rank = {project_id: i for i, project_id in enumerate(preference)}
-
-        def key(c: Candidate) -> tuple:
-            return (rank.get(c.project_id, len(rank)), *oldest(c))
-    else:
-        key = oldest
-    return sorted(candidates, key=lambda c: (not c.reserved, *key(c)))
+        return (not c.reserved, c.unit_price is None, c.currency or "", c.unit_price or ZERO, *oldest)
+    if policy is Policy.PROJECT_PREFERENCE:
+        return (not c.reserved, rank.get(c.project_id, len(rank)), *oldest)
+    return (not c.reserved, *oldest)
 
 
-def choose(
-    candidates: Iterable[Candidate], need: Decimal, policy: Policy, *, tolerance: int = 0,
-    preference: Sequence[int] = (),
-) -> Choice:
-    """Blocks to retire for ``need`` (exact, in the instruments' unit), in the policy's order.
+def ranks(preference: Sequence[int]) -> dict[int, int]:
+    return {project_id: i for i, project_id in enumerate(preference)}
+
+
+def order(candidates: Iterable[Candidate], policy: Policy, preference: Sequence[int] = ()) -> list[Candidate]:
+    """Candidates in the order the policy takes them (:func:`policy_key`, then the block id)."""
+    rank = ranks(preference)
+    return sorted(candidates, key=lambda c: (*policy_key(c, policy, rank), c.block_id))
+
+
+def take(ordered: Iterable[Candidate], need: Decimal, *, tolerance: int = 0) -> Choice:
+    """Blocks to retire for ``need`` (exact, in the instruments' unit), taken in the order given
+    until it is met: the rest is never read.
 
     Every block taken is whole except possibly the last: when taking it whole would retire more
     than ``tolerance`` units beyond the need, only its first units are taken.
@@ -172,29 +144,88 @@ def choose(
         raise ValueError("the tolerance is a number of units, 0 or more")
     units = units_for(need)
     picks: list[Pick] = []
-    left: list[Candidate] = []
     remaining = units
-    for candidate in order(candidates, policy, preference):
+    for candidate in ordered:
         if remaining <= 0:
-            left.append(candidate)
-            continue
-        if candidate.quantity <= remaining + tolerance:
-            take = candidate.quantity
+            break
+        quantity = candidate.quantity if candidate.quantity <= remaining + tolerance else remaining
+        picks.append(Pick(candidate, quantity))
+        remaining -= quantity
+    return Choice(need, units, tuple(picks))
+
+
+def choose(
+    candidates: Iterable[Candidate], need: Decimal, policy: Policy, *, tolerance: int = 0,
+    preference: Sequence[int] = (),
+) -> Choice:
+    """:func:`take` in the policy's order, with the candidates left held."""
+    ordered = order(candidates, policy, preference)
+    choice = take(ordered, need, tolerance=tolerance)
+    return Choice(choice.need, choice.units_needed, choice.picks, tuple(ordered[len(choice.picks):]))
+
+
+@dataclass(frozen=True)
+class Lot:
+    """Held blocks alike in everything acceptance and ordering look at but their ids (scheme,
+    project, vintage, price, reservation): judged once and ordered as one, ``sample`` being the
+    first of them."""
+
+    sample: Candidate
+    blocks: int
+    units: int
+
+
+def tiers(lots: Iterable[Lot], policy: Policy, preference: Sequence[int] = ()) -> list[list[Lot]]:
+    """The lots in the policy's order; lots it cannot tell apart share a tier, whose blocks are
+    then taken by id (as :func:`order` takes them)."""
+    rank = ranks(preference)
+    keyed = sorted(((policy_key(lot.sample, policy, rank), lot) for lot in lots), key=lambda pair: pair[0])
+    answer: list[list[Lot]] = []
+    previous: tuple | None = None
+    for key, lot in keyed:
+        if answer and key == previous:
+            answer[-1].append(lot)
         else:
-            take = remaining
-        picks.append(Pick(candidate, take))
-        remaining -= take
-    return Choice(need, units, tuple(picks), tuple(left))
+            answer.append([lot])
+        previous = key
+    return answer
+
+
+class Offer(Protocol):
+    """The accepted blocks, each need's in the policy's order (read only as far as needed)."""
+
+    def certificates(self, market: str) -> Iterable[Candidate]:
+        """The certificates of a market."""
+
+    def credits(self) -> Iterable[Candidate]:
+        """The carbon credits."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An :class:`Offer` of candidates in hand."""
+
+    candidates: Sequence[Candidate]
+    policy: Policy
+    preference: Sequence[int] = ()
+
+    def certificates(self, market: str) -> Iterable[Candidate]:
+        return order([c for c in self.candidates if c.kind is InstrumentKind.EAC and c.market == market],
+                     self.policy, self.preference)
+
+    def credits(self) -> Iterable[Candidate]:
+        return order([c for c in self.candidates if c.kind is InstrumentKind.CARBON_CREDIT],
+                     self.policy, self.preference)
 
 
 def accepted(
-    candidates: Iterable[Candidate], period: Period, acceptance: Acceptance
+    candidates: Iterable[Candidate], acceptance: Acceptance
 ) -> tuple[list[Candidate], list[tuple[Candidate, str]]]:
     """The candidates the period accepts, and the others with the reason."""
     keep: list[Candidate] = []
     refused: list[tuple[Candidate, str]] = []
     for candidate in candidates:
-        reason = acceptance.refusal(candidate, period)
+        reason = acceptance.refusal(candidate)
         if reason is None:
             keep.append(candidate)
         else:
@@ -319,56 +350,57 @@ class Plan:
         return sum(line.quantity for line in self.lines if line.unit_price is None)
 
 
-def group_refusals(refused: Iterable[tuple[Candidate, str]]) -> tuple[NotAccepted, ...]:
-    """Refused blocks grouped by scheme and reason."""
-    groups: dict[tuple[str, str], list[Candidate]] = {}
-    for candidate, reason in refused:
-        groups.setdefault((candidate.scheme, reason), []).append(candidate)
+def group_refused_lots(
+    refused: Iterable[tuple[Lot, str]], first_ids: Callable[[Sequence[Lot]], Sequence[int]],
+) -> tuple[NotAccepted, ...]:
+    """Refused lots grouped by scheme and reason; ``first_ids(lots)``: the ids of their first
+    blocks (20 are shown), in block order."""
+    groups: dict[tuple[str, str], list[Lot]] = {}
+    for lot, reason in refused:
+        groups.setdefault((lot.sample.scheme, reason), []).append(lot)
     answer = []
-    for (scheme, reason), members in sorted(groups.items()):
+    for (scheme, reason), lots in sorted(groups.items()):
+        members = [lot.sample for lot in lots]
         starts = [c.vintage_start for c in members if c.vintage_start is not None]
         ends = [c.vintage_end or c.vintage_start for c in members if (c.vintage_end or c.vintage_start) is not None]
+        lots.sort(key=lambda lot: lot.sample.block_id)
         answer.append(NotAccepted(
-            scheme=scheme, reason=reason, blocks=len(members), units=sum(c.quantity for c in members),
-            block_ids=tuple(c.block_id for c in members[:20]),
+            scheme=scheme, reason=reason, blocks=sum(lot.blocks for lot in lots),
+            units=sum(lot.units for lot in lots), block_ids=tuple(first_ids(lots))[:20],
             vintage_from=min(starts) if starts else None, vintage_to=max(ends) if ends else None,
         ))
     return tuple(answer)
 
 
 def plan_period(
-    candidates: Sequence[Candidate], refused: Sequence[tuple[Candidate, str]], *,
+    offer: Offer, not_accepted: Sequence[NotAccepted], *,
     grid_mwh_by_market: Mapping[str, Decimal], retired_mwh_by_market: Mapping[str, Decimal],
     credits_retired_tco2e: Decimal, residual_after: Callable[[Mapping[str, Decimal]], Decimal],
-    policy: Policy, tolerance: int = 0, preference: Sequence[int] = (),
+    tolerance: int = 0,
 ) -> Plan:
     """Certificates per market up to the grid electricity not yet covered, then credits for the
     residual once the retired and planned certificates cover their electricity.
 
-    ``candidates`` are the blocks the period accepts; ``residual_after(mwh_by_market)`` is the
-    residual with those certificates applied (the coverage position, calculated by the caller).
+    ``offer`` holds the blocks the period accepts, in the policy's order (a certificate of a
+    market without grid electricity is refused by the rules, X-01, and never offered);
+    ``residual_after(mwh_by_market)`` is the residual with those certificates applied (the
+    coverage position, calculated by the caller).
     """
-    eacs = [c for c in candidates if c.kind is InstrumentKind.EAC]
-    credits = [c for c in candidates if c.kind is InstrumentKind.CARBON_CREDIT]
     markets = []
     planned_mwh: dict[str, Decimal] = {}
     for market, mwh in sorted(grid_mwh_by_market.items()):
         retired = Decimal(retired_mwh_by_market.get(market, 0))
-        choice = choose([c for c in eacs if c.market == market], max(ZERO, mwh - retired), policy,
-                        tolerance=tolerance, preference=preference)
+        choice = take(offer.certificates(market), max(ZERO, mwh - retired), tolerance=tolerance)
         planned_mwh[market] = Decimal(choice.planned)
         markets.append(MarketPlan(choice, market=market, electricity_mwh=mwh, retired_mwh=retired))
-    unserved = [(c, "no grid electricity in its market in this period") for c in eacs
-                if c.market not in grid_mwh_by_market]
     retired_and_planned = {m: Decimal(retired_mwh_by_market.get(m, 0)) + planned_mwh.get(m, ZERO)
                            for m in set(retired_mwh_by_market) | set(planned_mwh)}
     residual = residual_after(retired_and_planned)
-    choice = choose(credits, max(ZERO, residual - credits_retired_tco2e), policy,
-                    tolerance=tolerance, preference=preference)
+    choice = take(offer.credits(), max(ZERO, residual - credits_retired_tco2e), tolerance=tolerance)
     return Plan(
         electricity=tuple(markets),
         credits=CreditPlan(choice, residual_tco2e=residual, retired_tco2e=Decimal(credits_retired_tco2e)),
-        not_accepted=group_refusals([*refused, *unserved]),
+        not_accepted=tuple(not_accepted),
     )
 
 
@@ -384,6 +416,7 @@ class RetirementPlan:
     policy: Policy
     tolerance: int
     preference: tuple[int, ...]
+    retire_on: dt.date  # the day the rules judged the blocks as retired on
     plan: Plan
 
     @property

@@ -1,7 +1,8 @@
 """Use cases of the retirement planner: propose which held blocks to retire for a period, set
 a plan's units aside for it (reserve), and apply a plan (all of it or nothing).
 
-The proposal is read-only. Applying takes the plan's lines as the user confirmed them (a plan
+The proposal is read-only; it offers only the blocks the rules of the period's claim accept
+(:mod:`neutrality.registry.rule_acceptance`), and names the rule that refuses each other one. Applying takes the plan's lines as the user confirmed them (a plan
 may be edited before it is applied) and records every retirement in one transaction, with one
 registry evidence for all of them (the registry's retirement statement of the batch).
 """
@@ -13,18 +14,17 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
+from neutrality.commitments.tables import Commitment
 from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
-from neutrality.registry.cross_holdings import contested_elsewhere, frozen_block_ids
+from neutrality.registry.cross_holdings import contested_elsewhere
 from neutrality.registry.held_blocks import lock_holdings, split_off
+from neutrality.registry.held_lots import HeldLots, LotOffer
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, SerialsContested
 from neutrality.registry.repository import get_block_row
@@ -33,27 +33,30 @@ from neutrality.registry.retirements import (
     require_evidence,
     retire_units,
 )
-from neutrality.registry.schemes import load_schemes
+from neutrality.registry.rule_acceptance import RulesAcceptance
+from neutrality.registry.rule_facts import claim_of, period_facts
 from neutrality.registry.tables import (
     BlockReservation,
-    InstrumentProject,
-    Purchase,
     Retirement,
     SerialBlock,
 )
+from neutrality.rules.catalogue import shipped_catalogue
+from neutrality.rules.engine import applicable
+from neutrality.rules.model import Catalogue
 from neutrality.uow import UnitOfWork
 
 
 def propose(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, policy: planner.Policy,
-    tolerance: int = 0, preference: Sequence[int] = (), acceptance: planner.Acceptance | None = None,
+    retire_on: dt.date, tolerance: int = 0, preference: Sequence[int] = (), catalogue: Catalogue | None = None,
 ) -> planner.RetirementPlan:
     """A plan covering the period's electricity (EACs per market) and then its residual (credits),
-    from the blocks held, with the shortfall where they are not enough."""
+    from the blocks held that the rules of the period's claim accept if retired on ``retire_on``,
+    with the shortfall where they are not enough."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     if tolerance < 0:
         raise InvalidInput("the tolerance is a number of units, 0 or more", {"tolerance": ["negative"]})
-    acceptance = acceptance or planner.VintageAndMarket()
+    catalogue = catalogue or shipped_catalogue()
     with uow:
         session = uow.session
         period = period_open_for_retirement(session, organisation_id, period_id)
@@ -62,58 +65,33 @@ def propose(
             raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
                                {"period_id": ["no inventory"]})
         credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
-        candidates, reserved_elsewhere = _candidates(session, organisation_id, period.id)
-        acceptable, refused = planner.accepted(candidates, planner.Period(period.start_date, period.end_date),
-                                               acceptance)
+        held = HeldLots.read(session, organisation_id, period.id)
+        facts = period_facts(session, period, as_of=retire_on, coverage=coverage)
+        commitment = session.get(Commitment, period.commitment_id)
+        acceptance = RulesAcceptance(applicable(catalogue, claim_of(commitment), facts.start, facts.end).sets,
+                                     facts, held.projects)
+        offered: list[planner.Lot] = []
+        refused: list[tuple[planner.Lot, str]] = []
+        for lot in held.free:
+            reason = acceptance.refusal(lot.sample)
+            if reason is None:
+                offered.append(lot)
+            else:
+                refused.append((lot, reason))
         plan = planner.plan_period(
-            acceptable, [*refused, *reserved_elsewhere],
+            LotOffer(held, offered, policy, preference),
+            planner.group_refused_lots([*refused, *held.elsewhere], held.first_ids),
             grid_mwh_by_market=coverage.grid_mwh_by_market,
             retired_mwh_by_market={m: Decimal(q) for m, q in mwh_retired.items()},
             credits_retired_tco2e=Decimal(credits_retired),
             residual_after=lambda mwh_by_market: coverage.position(mwh_by_market).residual_tco2e,
-            policy=policy, tolerance=tolerance, preference=preference,
+            tolerance=tolerance,
         )
         return planner.RetirementPlan(
             period_id=period.id, start_date=period.start_date, end_date=period.end_date,
             inventory_id=coverage.inventory.id, inventory_status=coverage.inventory.status,
-            policy=policy, tolerance=tolerance, preference=tuple(preference), plan=plan,
+            policy=policy, tolerance=tolerance, preference=tuple(preference), retire_on=retire_on, plan=plan,
         )
-
-
-def _candidates(
-    session: Session, organisation_id: int, period_id: int
-) -> tuple[list[planner.Candidate], list[tuple[planner.Candidate, str]]]:
-    """The blocks held or reserved, and (apart, with the reason) those reserved for another
-    period and those in a contest: contested, or held on units another organisation's open
-    contest names."""
-    schemes = load_schemes()
-    rows = session.execute(
-        select(SerialBlock.id, SerialBlock.scheme, SerialBlock.quantity, SerialBlock.project_id,
-               InstrumentProject.country, SerialBlock.vintage_start, SerialBlock.vintage_end,
-               Purchase.unit_price, Purchase.currency, BlockReservation.period_id,
-               SerialBlock.status)
-        .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
-        .outerjoin(Purchase, Purchase.id == SerialBlock.purchase_id)
-        .outerjoin(BlockReservation, BlockReservation.block_id == SerialBlock.id)
-        .where(SerialBlock.organisation_id == organisation_id,
-               SerialBlock.status.in_([BlockStatus.HELD.value, BlockStatus.RESERVED.value,
-                                       BlockStatus.CONTESTED.value]))
-        .order_by(SerialBlock.id)
-    )
-    frozen = frozen_block_ids(session, organisation_id)
-    free: list[planner.Candidate] = []
-    elsewhere: list[tuple[planner.Candidate, str]] = []
-    for (block_id, scheme, quantity, project_id, country, start, end, price, currency, reserved_for,
-         status) in rows:
-        candidate = planner.Candidate(block_id, scheme, schemes[scheme].kind, quantity, project_id, country, start,
-                                      end, price, currency, reserved=reserved_for == period_id)
-        if status == BlockStatus.CONTESTED or block_id in frozen:
-            elsewhere.append((candidate, "contested"))
-        elif reserved_for is not None and reserved_for != period_id:
-            elsewhere.append((candidate, "reserved for another period"))
-        else:
-            free.append(candidate)
-    return free, elsewhere
 
 
 def apply(

@@ -39,17 +39,22 @@ def claim_of(commitment: Commitment) -> Claim:
 
 
 def instrument_of(block: SerialBlock, project: InstrumentProject, quantity: int | None = None) -> facts.Instrument:
+    return _instrument(block.scheme, block.quantity if quantity is None else quantity, block.raw_serial,
+                       block.vintage_start, block.vintage_end, block.id, project)
+
+
+def _instrument(scheme: str, quantity: int, serial: str, vintage_start: dt.date | None, vintage_end: dt.date | None,
+                block_id: int | None, project: InstrumentProject) -> facts.Instrument:
     labels: Mapping[str, Any] = project.labels or {}
     return facts.Instrument(
-        scheme=block.scheme, kind=scheme_of(block.scheme).kind.value,
-        quantity=block.quantity if quantity is None else quantity, serial=block.raw_serial,
-        vintage_start=block.vintage_start, vintage_end=block.vintage_end,
+        scheme=scheme, kind=scheme_of(scheme).kind.value, quantity=quantity, serial=serial,
+        vintage_start=vintage_start, vintage_end=vintage_end,
         registry=project.source_registry, project_id=project.registry_project_id,
         project_name=project.name, country=project.country, region=project.region or "",
         technology=project.technology or "", project_type=project.project_type or "",
         methodology=project.methodology or "", commissioning_date=project.commissioning_date,
         repowering_date=project.repowering_date, subsidised=project.subsidised,
-        gec_project_code=project.gec_project_code, labels=dict(labels), block_id=block.id,
+        gec_project_code=project.gec_project_code, labels=dict(labels), block_id=block_id,
     )
 
 
@@ -75,14 +80,32 @@ def candidate_of(
 
 
 def retirements_in_force(session: Session, period_id: int) -> list[facts.Retirement]:
-    """The period's retirements that stand (no reversal undid them), with their instruments."""
+    """The period's retirements that stand (no reversal undid them), with their instruments.
+
+    Read as columns, with each project once: a period may hold 10,000 retirements of a few
+    projects, and loading them as entities took most of the time of judging them."""
     rows = session.execute(
-        in_force_only(select(RetirementRow, SerialBlock, InstrumentProject), period_id=period_id)
+        in_force_only(select(
+            RetirementRow.id, RetirementRow.quantity, RetirementRow.retired_on, RetirementRow.beneficiary_text,
+            RetirementRow.purpose, RetirementRow.reason, RetirementRow.market, RetirementRow.registry_reference,
+            SerialBlock.id, SerialBlock.scheme, SerialBlock.raw_serial, SerialBlock.vintage_start,
+            SerialBlock.vintage_end, SerialBlock.project_id,
+        ), period_id=period_id)
         .join(SerialBlock, SerialBlock.id == RetirementRow.block_id)
-        .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
         .order_by(RetirementRow.id)
-    )
-    return [retirement_of(row, block, project) for row, block, project in rows]
+    ).all()
+    project_ids = {row[-1] for row in rows}
+    projects = {p.id: p for p in session.scalars(
+        select(InstrumentProject).where(InstrumentProject.id.in_(project_ids)))} if project_ids else {}
+    return [
+        facts.Retirement(
+            instrument=_instrument(scheme, quantity, serial, start, end, block_id, projects[project_id]),
+            retired_on=retired_on, beneficiary=beneficiary, purpose=" ".join(p for p in (purpose, reason) if p),
+            market=market, registry_reference=reference, id=retirement_id,
+        )
+        for (retirement_id, quantity, retired_on, beneficiary, purpose, reason, market, reference, block_id, scheme,
+             serial, start, end, project_id) in rows
+    ]
 
 
 def claimant_of(organisation: Organisation) -> facts.Claimant:

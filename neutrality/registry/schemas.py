@@ -357,6 +357,9 @@ class PlanQuerySchema(StrictSchema):
         "description": "units a whole block may retire beyond the need rather than be split"})
     prefer = id_list(load_default=list, metadata={
         "description": "comma-separated project ids, most preferred first (policy project_preference)"})
+    retire_on = fields.Date(load_default=None, metadata={
+        "description": "the day the blocks would be retired, as the rules judge them (retirement "
+                       "deadlines, vintages ended before retirement); default today"})
 
 
 class PlanLineSchema(StrictSchema):
@@ -420,6 +423,7 @@ class PlanSchema(StrictSchema):
     policy = fields.String()
     tolerance = fields.Integer()
     preference = fields.List(fields.Integer())
+    retire_on = fields.Date(metadata={"description": "the day the rules judged the blocks as retired on"})
     electricity = fields.List(fields.Nested(PlanMarketSchema))
     credits = fields.Nested(PlanCreditsSchema)
     lines = fields.List(fields.Nested(PlanLineSchema), metadata={"description": "in the order they apply"})

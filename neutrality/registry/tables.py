@@ -178,6 +178,10 @@ class SerialBlock(Base):
             postgresql_where=HELD_BY_US, sqlite_where=HELD_BY_US,
         ),
         Index("ix_serial_blocks_project", "organisation_id", "project_id"),
+        # the retirement planner's lots: grouped from the index alone, each read by id
+        # (neutrality.registry.held_lots)
+        Index("ix_serial_blocks_lots", "organisation_id", "status", "scheme", "project_id", "vintage_start",
+              "vintage_end", "purchase_id", "id", "quantity"),
         # across organisations: who else holds these units (one probe, as claims never overlap),
         # and which open contests touch them
         Index(

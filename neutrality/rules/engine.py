@@ -145,13 +145,16 @@ def _run(rule: Rule, period: PeriodFacts, retirement: Retirement | None) -> Resu
 
 
 def judge_retirement(
-    sets: Sequence[RuleSet], period: PeriodFacts, retirement: Retirement
+    sets: Sequence[RuleSet], period: PeriodFacts, retirement: Retirement,
+    rules: Sequence[tuple[RuleSet, Rule]] | None = None,
 ) -> list[Finding]:
-    """The findings of every retirement rule that judges this instrument."""
+    """The findings of every retirement rule that judges this instrument (``rules``: the sets'
+    retirement rules for the period, when already chosen for its other retirements)."""
     instrument = retirement.instrument
+    subject = retirement.subject
     return [
-        _finding(rule_set, rule, _run(rule, period, retirement), retirement.subject)
-        for rule_set, rule in _rules(sets, Target.RETIREMENT, period)
+        _finding(rule_set, rule, _run(rule, period, retirement), subject)
+        for rule_set, rule in (_rules(sets, Target.RETIREMENT, period) if rules is None else rules)
         if rule.judges(instrument.scheme, instrument.kind)
     ]
 
@@ -179,7 +182,8 @@ class Evaluation:
 def evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
     """Every finding for the period: the sets', each retirement's, the period's own."""
     findings = list(applied.findings)
+    rules = _rules(applied.sets, Target.RETIREMENT, period)
     for retirement in period.retirements:
-        findings += judge_retirement(applied.sets, period, retirement)
+        findings += judge_retirement(applied.sets, period, retirement, rules)
     findings += judge_period(applied.sets, period)
     return Evaluation(tuple(findings))

@@ -232,8 +232,10 @@ def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_cou
     world = create_world(uow)
     runner = app.test_cli_runner()
     org, period = str(world.org_a), str(world.period_verified)
-    # the world's period: 731.52 t market-based, 100 VCUs retired → 632 units of block_a
-    planned = runner.invoke(args=["retire", "plan", org, period, "--json"])
+    # the world's period: 731.52 t market-based, 100 VCUs retired → 632 units of block_a, planned
+    # for the day they are retired (the rules judge credits as retired then: ISO-21 allows 12
+    # months after the 2024 period, so a plan made today would refuse them once 2025 is over)
+    planned = runner.invoke(args=["retire", "plan", org, period, "--retire-on", "2025-03-20", "--json"])
     assert planned.exit_code == 0, planned.output
     plan = json.loads(planned.output)
     assert [(line["block_id"], line["quantity"]) for line in plan["lines"]] == [(world.block_a, 632)]

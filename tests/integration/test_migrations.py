@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0015_claim_frameworks"
+HEAD = "0016_serial_block_lots"
 
 APPEND_ONLY = "audit_entries is append-only"
 

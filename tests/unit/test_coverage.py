@@ -140,10 +140,10 @@ def test_a_plan_covers_electricity_first_then_the_residual_after_its_own_certifi
         covered = _calculate(dict(allocation.covered_mwh_by_site))
         return coverage_position(gross, covered, MARKETS, allocation, eacs).residual_tco2e
 
+    held = [_candidate(1, InstrumentKind.EAC, 900, "CN", 2025), _candidate(2, InstrumentKind.CARBON_CREDIT, 20_000, "CN", 2020)]
     plan = planner.plan_period(
-        [_candidate(1, InstrumentKind.EAC, 900, "CN", 2025), _candidate(2, InstrumentKind.CARBON_CREDIT, 20_000, "CN", 2020)],
-        [], grid_mwh_by_market={"CN": D(1400), "KR": D(200)}, retired_mwh_by_market={}, credits_retired_tco2e=D(0),
-        residual_after=residual_after, policy=planner.Policy.OLDEST_VINTAGE,
+        planner.Listed(held, planner.Policy.OLDEST_VINTAGE), (), grid_mwh_by_market={"CN": D(1400), "KR": D(200)},
+        retired_mwh_by_market={}, credits_retired_tco2e=D(0), residual_after=residual_after,
     )
     assert [(m.market, m.planned, m.shortfall) for m in plan.electricity] == [("CN", 900, 500), ("KR", 0, 200)]
     assert (plan.credits.residual_tco2e, plan.credits.planned, plan.credits.residual_basis) == (

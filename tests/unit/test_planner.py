@@ -1,4 +1,4 @@
-"""The retirement planner's pure rules: acceptance, ordering, picking, tolerance, shortfall."""
+"""The retirement planner: acceptance by the claim's rules, ordering, picking, tolerance, shortfall."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ from hypothesis import strategies as st
 from neutrality.registry.model import InstrumentKind
 from neutrality.registry.planner import (
     Candidate,
-    Period,
     Policy,
-    VintageAndMarket,
     accepted,
     choose,
     order,
     units_for,
 )
+from neutrality.registry.rule_acceptance import RulesAcceptance
+from neutrality.registry.tables import InstrumentProject
+from neutrality.rules.engine import Claim, applicable
+from neutrality.rules.model import Finding
+from tests.rule_facts import CATALOGUE, period
 
 CREDIT, EAC = InstrumentKind.CARBON_CREDIT, InstrumentKind.EAC
-YEAR_2024 = Period(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
 
 
 def credit(block_id: int, quantity: int, vintage: int, price: str | None = None, project: int = 1,
@@ -95,20 +97,34 @@ def test_units_reserved_for_the_period_come_first_whatever_the_policy():
         assert order(blocks, policy, preference=[1])[0] is reserved
 
 
-def test_certificates_must_be_produced_in_the_period_and_credits_not_after_it():
-    rule = VintageAndMarket()
-    inside = eac(1, 10, dt.date(2024, 3, 1), dt.date(2024, 3, 31))
-    before = eac(2, 10, dt.date(2023, 1, 1), dt.date(2023, 12, 31))
-    unknown = Candidate(3, "IREC", EAC, 10, 9, "CN", None, None)
-    future_credit = credit(4, 10, 2025)
-    old_credit = credit(5, 10, 2015)
-    keep, refused = accepted([inside, before, unknown, future_credit, old_credit], YEAR_2024, rule)
-    assert [c.block_id for c in keep] == [1, 5]
-    assert {c.block_id: reason for c, reason in refused} == {
-        2: "produced outside the period",
-        3: "production period not known",
-        4: "vintage begins after the period",
-    }
+class Counting(RulesAcceptance):
+    judged = 0
+
+    def findings(self, candidate: Candidate) -> list[Finding]:
+        Counting.judged += 1
+        return super().findings(candidate)
+
+
+def test_the_claims_rules_decide_acceptance_once_per_project_and_vintage():
+    # the 2025 period of tests/rule_facts.py (ISO 14068-1, blocks judged as retired on
+    # 2026-03-01): a GEC of June 2023 expired on 2025-12-31 (CN-GEC-04: production before 2024
+    # is valid to the end of 2025) and lies outside the period (GHGP-04-4); one of June 2025 passes
+    facts = period()
+    sets = applicable(CATALOGUE, Claim("iso_14068_1_2023"), facts.start, facts.end).sets
+    plant = InstrumentProject(id=9, country="CN", source_registry="NEA GEC platform", registry_project_id="1132",
+                              name="盐城光伏电站", subsidised=False, labels={})
+    june_2023 = [eac(1, 10, dt.date(2023, 6, 1), dt.date(2023, 6, 30)),
+                 eac(2, 20, dt.date(2023, 6, 1), dt.date(2023, 6, 30))]
+    june_2025 = eac(3, 10, dt.date(2025, 6, 1), dt.date(2025, 6, 30))
+    Counting.judged = 0
+    keep, refused = accepted([*june_2023, june_2025], Counting(sets, facts, {9: plant}))
+    assert keep == [june_2025]
+    reasons = {c.block_id: reason for c, reason in refused}
+    assert reasons[1] == reasons[2]
+    assert reasons[1].startswith("CN-GEC-04: certificate of production month 2023-06 expired on 2025-12-31")
+    assert "; GHGP-04-4: certificate was produced 2023-06-01…2023-06-30, outside the period" in reasons[1]
+    # three blocks, two distinct (scheme, project, vintage): two judgements
+    assert Counting.judged == 2
 
 
 def test_a_negative_tolerance_is_a_programming_error():

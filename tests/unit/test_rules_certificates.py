@@ -397,6 +397,14 @@ def test_cn_ccer_07_cancelled_in_the_registry() -> None:
     assert "註銷" in found.explanation.zh_Hant
 
 
+def test_cn_ccer_07_waits_for_a_candidate_to_be_cancelled() -> None:
+    # a held CCER the planner weighs (id None, no reference yet) is not refused for lacking the
+    # cancellation reference it can only get once retired; a recorded one without it still is
+    candidate = retirement(credit(), id=None, registry_reference="")
+    assert outcome(period(), "CN-CCER-07", candidate) is Outcome.NOT_APPLICABLE
+    assert one(period(), "CN-CCER-07", retirement(credit(), registry_reference="")).blocks
+
+
 def test_ccer_rules_start_with_the_2023_measures() -> None:
     # the Measures took effect on 2023-10-19: a period ending 2023-06-30 is not judged by them
     facts = period(start=D(2022, 7, 1), end=D(2023, 6, 30), retirements=(retirement(credit()),))

@@ -253,6 +253,15 @@ def cancelled_in_registry(
     reference = retirement.registry_reference.strip()
     evidence = {"serial": instrument.serial, "registry": instrument.registry or None,
                 "registry_reference": reference or None}
+    if retirement.id is None:
+        # A candidate (a held block the planner weighs) is not cancelled yet: its reference is
+        # asked for once it is retired, as retired_in_public_registry does.
+        return not_applicable(text(
+            f"credit {instrument.serial} is not retired yet: its cancellation reference is checked "
+            "once it is cancelled in the national registry",
+            f"信用 {instrument.serial} 尚未注销：注销后检查其注销证明编号",
+            f"信用 {instrument.serial} 尚未註銷：註銷後檢查其註銷證明編號",
+        ), **evidence)
     if not reference:
         return failed(text(
             f"no cancellation reference is recorded for credit {instrument.serial}: a CCER counts "

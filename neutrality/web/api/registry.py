@@ -314,9 +314,12 @@ def reconcile(organisation_id: int) -> Any:
 @blp.response(200, PlanSchema)
 def propose_plan(query: dict[str, Any], organisation_id: int, period_id: int) -> Any:
     """Which held blocks to retire to cover the period's electricity (EACs) and then its
-    residual (credits), by the policy given; the shortfall when holdings are not enough."""
+    residual (credits), by the policy given, among those the rules of the period's claim accept
+    (the others grouped with the rule that refuses them); the shortfall when holdings are not
+    enough."""
     return planning.propose(uow(), actor(), organisation_id, period_id, policy=Policy(query["policy"]),
-                            tolerance=query["tolerance"], preference=query["prefer"])
+                            retire_on=query["retire_on"] or _today(), tolerance=query["tolerance"],
+                            preference=query["prefer"])
 
 
 @blp.route("/periods/<int:period_id>/retirement-plan", methods=["POST"])
