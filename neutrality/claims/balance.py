@@ -12,11 +12,12 @@ Pure: no database, no clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from neutrality.inventory.coverage import CoveragePosition, EacAllocation
+from neutrality.rules.model import Finding
 
 ZERO = Decimal(0)
 
@@ -34,6 +35,95 @@ class Verdict:
     @property
     def covered(self) -> bool:
         return self.credits_retired_tco2e >= self.residual_tco2e
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A retirement in the ledger that the claim does not count: a blocking rule refuses it."""
+
+    retirement_id: int
+    scheme: str
+    quantity: int
+    unit: str  # tCO2e or MWh
+    market: str | None
+    rules: tuple[str, ...]  # the blocking rules that refuse it
+    explanation: str  # the first refusal's explanation, in English (the findings have all three)
+
+
+@dataclass(frozen=True)
+class ClaimBalance:
+    """The balance under the claim of the period's commitment: only the retirements that no
+    blocking rule of its rule sets refuses count (the arithmetic of the whole ledger stays in
+    :class:`PeriodBalance`'s own figures, labelled as such)."""
+
+    standard: str
+    rule_sets: tuple[str, ...]
+    excluded: tuple[Excluded, ...]
+    credits_counted_tco2e: Decimal
+    eac_counted_mwh_by_market: Mapping[str, Decimal]
+    residual_tco2e: Decimal | None  # market-based, once the counted certificates apply
+    #: blocking failures of period rules (an unverified inventory…): the claim cannot be made
+    #: while any stands, whatever the figures say
+    blocking_period_rules: tuple[str, ...] = ()
+
+    @property
+    def difference_tco2e(self) -> Decimal | None:
+        return None if self.residual_tco2e is None else self.credits_counted_tco2e - self.residual_tco2e
+
+    @property
+    def verdict(self) -> str | None:
+        """"covered" when the credits counted are at least the residual, else "short"."""
+        if self.residual_tco2e is None:
+            return None
+        return "covered" if self.credits_counted_tco2e >= self.residual_tco2e else "short"
+
+
+def claim_balance(
+    standard: str,
+    rule_sets: tuple[str, ...],
+    findings: Iterable[Finding],
+    retirements: Iterable[RetiredUnits],
+    credits_retired_tco2e: Decimal,
+    eac_retired_mwh_by_market: Mapping[str, Decimal],
+    residual_after: Callable[[Mapping[str, Decimal]], Decimal | None],
+) -> ClaimBalance:
+    """The counted retirements and the verdict under a claim, from its findings.
+
+    ``residual_after(mwh_by_market)`` is the residual with those certificates applied (the
+    coverage position, calculated by the caller only when a certificate is excluded)."""
+    refusals: dict[int, list[Finding]] = {}
+    period_rules: list[str] = []
+    for finding in findings:
+        if not finding.blocks:
+            continue
+        if finding.subject.startswith("retirement:"):
+            refusals.setdefault(int(finding.subject.split(":")[1]), []).append(finding)
+        elif finding.subject == "period":
+            period_rules.append(finding.rule_id)
+    excluded = tuple(
+        Excluded(r.id, r.scheme, r.quantity, r.unit, r.market,
+                 tuple(dict.fromkeys(f.rule_id for f in refusals[r.id])), refusals[r.id][0].explanation.en)
+        for r in retirements if r.id in refusals
+    )
+    credits = credits_retired_tco2e - sum((Decimal(e.quantity) for e in excluded if e.unit == "tCO2e"), ZERO)
+    mwh = dict(eac_retired_mwh_by_market)
+    for e in excluded:
+        if e.unit == "MWh":
+            mwh[e.market or ""] = mwh.get(e.market or "", ZERO) - e.quantity
+    counted = {m: q for m, q in sorted(mwh.items()) if q}
+    return ClaimBalance(standard, rule_sets, excluded, credits, counted, residual_after(counted),
+                        tuple(dict.fromkeys(period_rules)))
+
+
+@dataclass(frozen=True)
+class RetiredUnits:
+    """What the claim balance needs of one retirement in force."""
+
+    id: int
+    scheme: str
+    quantity: int
+    unit: str
+    market: str | None
 
 
 @dataclass(frozen=True)
@@ -59,6 +149,8 @@ class PeriodBalance:
     #: the inventory with the retired certificates applied; None without an inventory
     coverage: CoveragePosition | None = None
     note: str | None = None
+    #: the balance under the claim of the period's commitment (None without an inventory)
+    claim: ClaimBalance | None = None
 
     @property
     def provisional(self) -> bool:

@@ -10,8 +10,42 @@ from neutrality.presentation import COUNT, PERCENT, QUANTITY, TONNES
 from neutrality.schemas import Display, StrictSchema, quantity
 
 
+class ExcludedSchema(StrictSchema):
+    retirement_id = fields.Integer()
+    scheme = fields.String()
+    quantity = fields.Integer()
+    unit = fields.String()
+    market = fields.String(allow_none=True)
+    rules = fields.List(fields.String(), metadata={"description": "the blocking rules that refuse it"})
+    explanation = fields.String(metadata={"description": "the first refusal, in English (…/findings has all three)"})
+
+
+class ClaimBalanceSchema(StrictSchema):
+    """The balance under the rules of the commitment's claim: only the retirements no blocking
+    rule refuses count."""
+
+    standard = fields.String()
+    rule_sets = fields.List(fields.String())
+    excluded = fields.List(fields.Nested(ExcludedSchema), metadata={
+        "description": "retirements in the ledger that the claim does not count, with the rules"})
+    credits_counted_tco2e = quantity()
+    eac_counted_mwh_by_market = fields.Dict(keys=fields.String(), values=quantity())
+    residual_tco2e = quantity(allow_none=True, metadata={
+        "description": "market-based, once the counted certificates cover their electricity"})
+    difference_tco2e = quantity(allow_none=True)
+    verdict = fields.String(allow_none=True, metadata={
+        "description": "covered when the credits counted ≥ the residual, else short"})
+    blocking_period_rules = fields.List(fields.String(), metadata={
+        "description": "period rules that fail and block the claim whatever the figures (e.g. ISO-32)"})
+    display = Display(credits_counted_tco2e=TONNES, eac_counted_mwh_by_market=QUANTITY,
+                      residual_tco2e=TONNES, difference_tco2e=TONNES)
+
+
 class BalanceSchema(StrictSchema):
-    """Exact figures (decimal strings); ``difference_tco2e`` = credits retired − residual."""
+    """Exact figures (decimal strings); ``difference_tco2e`` = credits retired − residual.
+
+    The top-level figures are the arithmetic of the whole ledger, without rules; ``claim`` is the
+    balance under the rules of the commitment's claim."""
 
     period_id = fields.Integer()
     start_date = fields.Date()
@@ -35,6 +69,8 @@ class BalanceSchema(StrictSchema):
     verdict = fields.String(allow_none=True, metadata={
         "description": "covered when credits retired ≥ residual, else short; null without an inventory"})
     note = fields.String(metadata={"description": "present when the figures need a word of caution"})
+    claim = fields.Nested(ClaimBalanceSchema, allow_none=True, metadata={
+        "description": "the balance under the claim's rules (null without an inventory)"})
     display = Display(
         gross_location_tco2e=TONNES, gross_market_tco2e=TONNES, electricity_mwh=QUANTITY,
         eac_retired_mwh_by_market=QUANTITY, retired_by_scheme=COUNT, eac_covered_mwh=QUANTITY,

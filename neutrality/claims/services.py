@@ -3,12 +3,15 @@ from its inventory, the retirement ledger and the holdings."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from neutrality.access.model import Actor, Permission, authorize
-from neutrality.claims.balance import PeriodBalance
+from neutrality.claims.balance import ClaimBalance, PeriodBalance, RetiredUnits, claim_balance
 from neutrality.claims.needs import PeriodNeeds, needs_of
+from neutrality.clock import utcnow
 from neutrality.commitments.model import deadline_rule, retirement_deadline
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import Commitment
@@ -16,12 +19,22 @@ from neutrality.inventory.positions import PeriodCoverage
 from neutrality.inventory.status import InventoryStatus
 from neutrality.registry.holdings import held_for_period
 from neutrality.registry.ledger import in_force, retired_by_scheme, retired_tco2e_and_mwh
+from neutrality.registry.rule_facts import claim_of, period_facts
+from neutrality.rules.catalogue import shipped_catalogue
+from neutrality.rules.engine import applicable, evaluate
+from neutrality.rules.model import Catalogue
 from neutrality.uow import UnitOfWork
 
 
-def period_balance(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> PeriodBalance:
+def period_balance(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, as_of: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+) -> PeriodBalance:
     """Gross emissions (location- and market-based), electricity covered by EACs, residual,
-    credits retired, surplus or shortfall and the verdict, every figure exact."""
+    credits retired, surplus or shortfall and the verdict, every figure exact: the arithmetic of
+    the ledger; and ``claim``, the same under the rules of the commitment's claim, which count
+    only the retirements no blocking rule refuses (judged as of ``as_of``, today by default)."""
+    as_of = as_of or utcnow().date()
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         session = uow.session
@@ -38,11 +51,37 @@ def period_balance(uow: UnitOfWork, actor: Actor, organisation_id: int, period_i
         if coverage is None:
             return replace(ledger, note="the period has no inventory: nothing to balance yet")
         inventory = coverage.inventory
+        position = coverage.position(ledger.eac_retired_mwh_by_market)
+        claim = _claim(session, period, coverage, position, ledger, entries, as_of,
+                       catalogue or shipped_catalogue())
         return replace(
             ledger, inventory_id=inventory.id, inventory_status=inventory.status,
             inventory_verified=inventory.status == InventoryStatus.VERIFIED,
-            coverage=coverage.position(ledger.eac_retired_mwh_by_market),
+            coverage=position, claim=claim,
         )
+
+
+def _claim(
+    session: Any, period: Any, coverage: PeriodCoverage, position: Any, ledger: PeriodBalance,
+    entries: list[Any], as_of: dt.date, catalogue: Catalogue,
+) -> ClaimBalance:
+    """The balance under the claim: the period judged by its rules, the refused retirements
+    left out, the residual recalculated only when a certificate is left out."""
+    commitment = session.get(Commitment, period.commitment_id)
+    facts = period_facts(session, period, as_of=as_of, coverage=coverage, position=position)
+    applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
+    findings = evaluate(applied, facts).findings
+
+    def residual_after(mwh_by_market: Any) -> Decimal:
+        if dict(mwh_by_market) == {m: q for m, q in ledger.eac_retired_mwh_by_market.items() if q}:
+            return position.residual_tco2e
+        return coverage.position(mwh_by_market).residual_tco2e
+
+    return claim_balance(
+        commitment.standard, tuple(s.label for s in applied.sets), findings,
+        [RetiredUnits(e.id, e.scheme, e.quantity, e.unit, e.market) for e in entries],
+        ledger.credits_retired_tco2e, ledger.eac_retired_mwh_by_market, residual_after,
+    )
 
 
 def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> PeriodNeeds:

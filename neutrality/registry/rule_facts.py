@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment, ReductionTarget
 from neutrality.inventory.model import Scope
-from neutrality.inventory.positions import PeriodCoverage
+from neutrality.inventory.positions import CoveragePosition, PeriodCoverage
 from neutrality.inventory.status import InventoryStatus
 from neutrality.inventory.tables import Inventory, Verification
 from neutrality.organisations.tables import Organisation, Subject, SubjectExclusion
@@ -155,6 +155,7 @@ def period_facts(
     as_of: dt.date,
     coverage: PeriodCoverage | None,
     retirements: Sequence[facts.Retirement] | None = None,
+    position: CoveragePosition | None = None,
 ) -> facts.PeriodFacts:
     """The period under its commitment's claim, with its inventory's figures (``coverage``: None
     without an inventory) and ``retirements`` (those in force by default)."""
@@ -181,7 +182,8 @@ def period_facts(
     if coverage is not None:
         inventory = coverage.inventory
         gross = coverage.gross
-        position = coverage.position(eac_by_market)
+        # the caller's position when it has one with these certificates (the balance does)
+        position = position or coverage.position(eac_by_market)
         verification = session.scalar(select(Verification).where(Verification.inventory_id == inventory.id))
         values.update(
             markets=tuple(sorted(set(coverage.market_of_site.values()))),

@@ -10,6 +10,7 @@ passes.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -84,3 +85,21 @@ def test_a_commitment_names_the_frameworks_its_claims_are_judged_by(client, worl
     assert chosen.get_json()["frameworks"] == ["re100", "sbti-near-term"]
     # the verified period is of 2024 (it belongs to commitment B): RE100 2025 and SBTi near-term apply
     assert {"re100/2025", "sbti-near-term/5.x"} <= set(_findings(client, world)["rule_sets"])
+
+
+def test_the_balance_under_the_claim_leaves_out_what_a_blocking_rule_refuses(client, world) -> None:
+    url = f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}/balance"
+    balance = client.get(url, headers=world.headers("viewer")).get_json()
+    # the ledger's arithmetic counts the 100 VCUs; the claim does not (SANITY-02: "Factory A")
+    assert Decimal(balance["credits_retired_tco2e"]) == 100
+    claim = balance["claim"]
+    assert [(e["retirement_id"], e["rules"], e["quantity"]) for e in claim["excluded"]] == [
+        (world.retirement_a, ["SANITY-02"], 100)]
+    assert Decimal(claim["credits_counted_tco2e"]) == 0
+    # no certificate left out: the residual is the ledger's
+    assert claim["residual_tco2e"] == balance["residual_tco2e"] and claim["verdict"] == "short"
+    assert Decimal(claim["difference_tco2e"]) == -Decimal(balance["residual_tco2e"])
+    # once the organisation registers "Factory A" as one of its names, the claim counts them
+    client.patch(f"/api/v1/organisations/{world.org_a}", headers=world.headers("lead"), json={"aliases": ["Factory A"]})
+    counted = client.get(url, headers=world.headers("viewer")).get_json()["claim"]
+    assert counted["excluded"] == [] and Decimal(counted["credits_counted_tco2e"]) == 100
