@@ -237,6 +237,9 @@ _IREC_DEVICE = {"kind": "eac", "source_registry": "irec", "registry_project_id":
                 "technology": "hydro", "capacity_mw": Decimal("120"), "commissioning_date": dt.date(2016, 6, 30),
                 "grid_region": "CN-SOUTHWEST", "subsidised": False}
 _IREC_SERIAL = "0000-0042-2024-000000001 to 0000-0042-2024-000020000"
+#: I-RECs of the same plant for 2025 production, as a trader might still offer them: no standard
+#: accepts them for Chinese consumption (IREC-07, CN-GEC-08: from 2025 only GECs).
+_IREC_2025_SERIAL = "0000-0042-2025-000000001 to 0000-0042-2025-000002000"
 
 
 def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int) -> None:
@@ -261,13 +264,27 @@ def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisa
         "scheme": "IREC", "serial": _IREC_SERIAL, "quantity": 20_000, "unit": "MWh", "project_id": device.id,
         "account": "I-REC trade account", "purchase_id": purchase.id, "vintage_start": dt.date(2024, 1, 1),
         "vintage_end": dt.date(2024, 12, 31)}, as_of=dt.date(2026, 11, 1))
+    late = purchases.record_purchase(make_uow(), admin, organisation_id, {
+        "scheme": "IREC", "supplier": "Demo Energy Traders Ltd.", "contract_reference": "DET-IREC-2025-03",
+        "contract_date": dt.date(2025, 4, 8), "quantity": 2_000, "unit_price": Decimal("0.40"), "currency": "USD",
+        "delivery_account": "I-REC trade account"}, invoice=b"Demo invoice: I-REC 2025\n",
+        invoice_filename="DET-IREC-2025-03.txt")
+    held_blocks.add_block(make_uow(), admin, organisation_id, {
+        "scheme": "IREC", "serial": _IREC_2025_SERIAL, "quantity": 2_000, "unit": "MWh", "project_id": device.id,
+        "account": "I-REC trade account", "purchase_id": late.id, "vintage_start": dt.date(2025, 1, 1),
+        "vintage_end": dt.date(2025, 3, 31)}, as_of=dt.date(2026, 11, 1))
 
 
 def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,
                         factory_periods: list[list[Any]]) -> None:
     """Yancheng 2024 fully covered: GECs for its 300,500 MWh and 3,243 VCUs for its residual of
     3,242.69 t. Changzhou 2024 short: the GECs left and the I-RECs cover 31,500 of its 49,900 MWh
-    and 5,000 CCERs go against a residual of about 200,000 t. 2025 in progress: some GECs."""
+    and 5,000 CCERs go against a residual of about 200,000 t. 2025 in progress: some GECs.
+
+    Two retirements no claim counts, as users meet them: 100 VCUs retired for Changzhou 2024 on
+    2026-02-10, after ISO 14068-1's 12 months (ISO-21: by 2025-12-31), and 2,000 I-RECs of 2025
+    production retired for Yancheng 2025 (IREC-07, CN-GEC-08: only GECs from 2025). They stay in
+    the ledger; the balance under the claim lists them as excluded, and readiness says so."""
     (yancheng_2024, yancheng_2025), (changzhou_2024, _) = factory_periods
     blocks = held_blocks.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items
 
@@ -275,7 +292,8 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
         return [b for b in blocks if b.scheme == scheme and b.status == "held"
                 and (year is None or b.vintage_start.year == year)]
 
-    def retire(period: Any, candidates: list[Any], units: int, reference: str) -> None:
+    def retire(period: Any, candidates: list[Any], units: int, reference: str,
+               retired_on: dt.date | None = None) -> None:
         for block in sorted(candidates, key=lambda b: (b.vintage_start, b.id)):
             if units <= 0:
                 return
@@ -285,7 +303,8 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
                 "beneficiary_text": "江苏苏辉光伏科技有限公司 Jiangsu Suhui Photovoltaic Technology Co., Ltd.",
                 "purpose": f"{DEMO_ORGANISATION}: carbon neutrality of the factory, application period "
                            f"{period.start_date.isoformat()} – {period.end_date.isoformat()}",
-                "retired_on": dt.date(period.end_date.year + 1, 3, 20), "registry_reference": reference},
+                "retired_on": retired_on or dt.date(period.end_date.year + 1, 3, 20),
+                "registry_reference": reference},
                 evidence=f"Demo registry statement {reference}\n".encode(), evidence_filename=f"{reference}.txt",
                 as_of=dt.date(2026, 11, 1))
             block.status = "retired"
@@ -298,3 +317,6 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
     retire(changzhou_2024, held("IREC", 2024), 20_000, "IREC-RED-2025-0321")
     retire(changzhou_2024, held("CCER"), 5_000, "CCER-ZX-2025-0321")
     retire(yancheng_2025, held("GEC", 2025), 36_000, "GEC-HX-2026-0115")
+    blocks = held_blocks.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items
+    retire(changzhou_2024, held("VCU"), 100, "VCS-RET-2026-0210", retired_on=dt.date(2026, 2, 10))
+    retire(yancheng_2025, held("IREC", 2025), 2_000, "IREC-RED-2026-0115")

@@ -295,7 +295,7 @@ def _refused(retirement_id: int, findings: list[Finding], retired: RetiredUnits 
     action, fix = _REFUSAL_FIXES.get(checks.pop(), _REVERSE) if len(checks) == 1 else _REVERSE
     rules = _rule_ids(findings)
     joined = ", ".join(rules)
-    reasons = [f.explanation for f in findings]
+    reasons = list(dict.fromkeys(f.explanation for f in findings))  # two rules may say the same
     return Item(
         "retirement_refused", f"retirement:{retirement_id}", True, rules, figures,
         Text(f"Retirement {retirement_id}{amount.en} is refused by {joined}: "

@@ -127,7 +127,8 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     # 108,000 → 420,000 MWh, at 312,000 × CNY 5.00 + 108,000 × CNY 3.20 = 1,560,000 + 345,600.
     assert (lines["GEC"]["quantity"], lines["GEC"]["unit"]) == (420_000, "MWh")
     assert Decimal(lines["GEC"]["cost"]["CNY"]) == Decimal("1905600")
-    assert lines["IREC"]["quantity"] == 20_000 and Decimal(lines["IREC"]["cost"]["USD"]) == Decimal("9000")
+    # I-RECs: 20,000 of 2024 at USD 0.45 = 9,000, and 2,000 of 2025 at USD 0.40 = 800
+    assert lines["IREC"]["quantity"] == 22_000 and Decimal(lines["IREC"]["cost"]["USD"]) == Decimal("9800")
     # CCER 3,000 + 2,000 at CNY 85; VCUs of the Verra sample 15,000 + 29,813 + 10,000 at USD 4.80
     assert lines["CCER"]["quantity"] == 5_000 and Decimal(lines["CCER"]["cost"]["CNY"]) == Decimal("425000")
     assert lines["VCU"]["quantity"] == 54_813 and Decimal(lines["VCU"]["cost"]["USD"]) == Decimal("263102.40")
@@ -201,17 +202,30 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     assert covered["verdict"] == "covered" and Decimal(covered["difference_tco2e"]) == 3_243 - residual
     # Changzhou 2024: 11,500 GECs + 20,000 I-RECs = 31,500 of 49,900 MWh covered, which takes
     # 31,500 × 0.6096 (residual mix) = 19,202.4 t off the gross market-based total; 5,000 CCERs
-    # against the rest leave it visibly short.
+    # and 100 VCUs (the ledger's arithmetic) against the rest leave it visibly short.
     short = balance(changzhou_2024)
     assert Decimal(short["eac_covered_mwh"]) == 31_500
     gross = Decimal(frozen[changzhou_2024.id]["market_based"]["tco2e"])
     assert Decimal(short["residual_tco2e"]) == gross - Decimal("19202.4")
     assert short["verdict"] == "short"
-    assert Decimal(short["difference_tco2e"]) == 5_000 - (gross - Decimal("19202.4"))
-    # 2025 is in progress: a draft inventory, 36,000 GECs so far, no credits
+    assert Decimal(short["difference_tco2e"]) == 5_100 - (gross - Decimal("19202.4"))
+    # Under the claim the 100 VCUs retired on 2026-02-10 do not count: ISO 14068-1 wants them
+    # retired within 12 months after the period, by 2025-12-31 (ISO-21)
+    [late] = short["claim"]["excluded"]
+    assert (late["scheme"], late["quantity"], late["rules"]) == ("VCU", 100, ["ISO-21"])
+    assert Decimal(short["claim"]["credits_counted_tco2e"]) == 5_000
+    # 2025 is in progress: a draft inventory, 36,000 GECs so far and 2,000 I-RECs of 2025
+    # production, no credits. The claim refuses the I-RECs (from 2025, Chinese consumption takes
+    # GECs only: CN-GEC-08; I-REC issuance for China ended with 2024 production: IREC-07) and
+    # says the inventory is not verified yet (ISO-32)
     progress = balance(yancheng_2025)
-    assert progress["provisional"] is True and Decimal(progress["eac_covered_mwh"]) == 36_000
+    assert progress["provisional"] is True and Decimal(progress["eac_covered_mwh"]) == 38_000
     assert progress["verdict"] == "short"
+    [irec] = progress["claim"]["excluded"]
+    assert (irec["scheme"], irec["quantity"], irec["unit"]) == ("IREC", 2_000, "MWh")
+    assert {"CN-GEC-08", "IREC-07"} <= set(irec["rules"])
+    assert progress["claim"]["eac_counted_mwh_by_market"] == {"CN": "36000"}
+    assert progress["claim"]["blocking_period_rules"] == ["ISO-32"]
     # The needs of Changzhou 2024 tell the same story from the other side: they assume all
     # 49,900 MWh of grid electricity covered, 49,900 × 0.6096 = 30,419.04 t off the gross
     # total (the balance took off only the 19,202.4 t of the certificates retired), and say so.
