@@ -293,7 +293,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
                 and (year is None or b.vintage_start.year == year)]
 
     def retire(period: Any, candidates: list[Any], units: int, reference: str,
-               retired_on: dt.date | None = None) -> None:
+               retired_on: dt.date | None = None, despite_rules: str = "") -> None:
         for block in sorted(candidates, key=lambda b: (b.vintage_start, b.id)):
             if units <= 0:
                 return
@@ -304,7 +304,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
                 "purpose": f"{DEMO_ORGANISATION}: carbon neutrality of the factory, application period "
                            f"{period.start_date.isoformat()} – {period.end_date.isoformat()}",
                 "retired_on": retired_on or dt.date(period.end_date.year + 1, 3, 20),
-                "registry_reference": reference},
+                "registry_reference": reference, "despite_rules": despite_rules},
                 evidence=f"Demo registry statement {reference}\n".encode(), evidence_filename=f"{reference}.txt",
                 as_of=dt.date(2026, 11, 1))
             block.status = "retired"
@@ -318,5 +318,7 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
     retire(changzhou_2024, held("CCER"), 5_000, "CCER-ZX-2025-0321")
     retire(yancheng_2025, held("GEC", 2025), 36_000, "GEC-HX-2026-0115")
     blocks = held_blocks.list_blocks(make_uow(), admin, organisation_id, EVERYTHING).items
-    retire(changzhou_2024, held("VCU"), 100, "VCS-RET-2026-0210", retired_on=dt.date(2026, 2, 10))
-    retire(yancheng_2025, held("IREC", 2025), 2_000, "IREC-RED-2026-0115")
+    retire(changzhou_2024, held("VCU"), 100, "VCS-RET-2026-0210", retired_on=dt.date(2026, 2, 10),
+           despite_rules="retired at Verra late, by mistake; recorded so the ledger matches the registry")
+    retire(yancheng_2025, held("IREC", 2025), 2_000, "IREC-RED-2026-0115",
+           despite_rules="redeemed by the trader before the purchase was checked; kept for the record")

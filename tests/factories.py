@@ -35,6 +35,8 @@ def organisation_payload(**overrides: Any) -> dict[str, Any]:
         "country": "CN",
         "consolidation_approach": "operational_control",
         "consolidation_justification": "We operate every site.",
+        # the name the test registry files give the beneficiary (a retirement must name the claimant)
+        "aliases": ["Factory A"],
         **overrides,
     }
 
@@ -234,7 +236,10 @@ def _add_instruments(uow: MakeUow, world: World) -> None:
         "scheme": "VCU", "serial": RETIRED_VCU, "quantity": 100, "project_id": project.id},
         as_of=dt.date(2026, 11, 1))
     world.retirement_a = retirements.retire(uow(), ADMIN, world.org_a, {
-        "period_id": world.period_verified, "block_id": retired.id, "beneficiary_text": "Factory A",
+        "period_id": world.period_verified, "block_id": retired.id, "beneficiary_text": "Suhui Trading Co.",
+        # the registry wrote a name the organisation has not registered: the beneficiary rule
+        # refuses it, so it is recorded on purpose, uncounted by the claim
+        "despite_rules": "the registry shows the beneficiary as Suhui Trading Co.",
         "purpose": "Carbon neutrality of the factory subject, 2024", "retired_on": dt.date(2025, 3, 1),
         "registry_reference": "VCS-RET-1"}, evidence=b"%PDF certificate", evidence_filename="cert.pdf",
         as_of=dt.date(2026, 11, 1)).id

@@ -84,7 +84,7 @@ BLOCK_COLUMNS = ("id", "scheme", "project_id", "serial_start", "serial_end", "qu
 #: The fields of a retirement a table shows (--json has them all).
 RETIREMENT_COLUMNS = ("id", "period_id", "kind", "block_id", "scheme", "serial_start",
                       "serial_end", "quantity", "unit", "retired_on", "registry_reference",
-                      "beneficiary_text")
+                      "beneficiary_text", "exclusion_reason")
 
 # --- registry ----------------------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from neutrality.registry.exports import InstrumentRow, read_registry_file
 from neutrality.registry.held_blocks import lock_holdings
 from neutrality.registry.importing import CheckedRows, parse_instrument_rows
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind, SerialsContested
+from neutrality.registry.retirement_rules import RetirementRules
 from neutrality.registry.retirements import (
     period_open_for_retirement,
     retire_units,
@@ -144,6 +145,7 @@ def import_retirements(
             return answer
         batch = _registry_import(session, organisation_id, actor, parsed.kind, filename, sha256, parsed.encoding)
         by_id = {row.row: row for row in retired}
+        judge = RetirementRules(session, markets, as_of)  # the claim's rules, gathered once
         for match in matches:
             if match.outcome != RECORDED:
                 continue
@@ -160,7 +162,7 @@ def import_retirements(
                 try:
                     entry = retire_units(uow, actor, period, block, piece.start, piece.end, fields,
                                          evidence=evidence, evidence_filename=f"{filename}, row {row.row}",
-                                         as_of=as_of, markets=markets, import_id=batch.id)
+                                         as_of=as_of, markets=markets, import_id=batch.id, judge=judge)
                 except NeutralityError as problem:
                     raise ImportRejected(filename, parsed.in_file_terms(
                         [RowError(row.row, "serial", problem.message)])) from None

@@ -28,6 +28,7 @@ from neutrality.registry.held_lots import HeldLots, LotOffer
 from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, SerialsContested
 from neutrality.registry.repository import get_block_row
+from neutrality.registry.retirement_rules import RetirementRules
 from neutrality.registry.retirements import (
     period_open_for_retirement,
     require_evidence,
@@ -108,6 +109,7 @@ def apply(
         lock_holdings(session, organisation_id)
         period = period_open_for_retirement(session, organisation_id, period_id)
         markets = PeriodCoverages(session)
+        judge = RetirementRules(session, markets, as_of)  # the claim's rules, gathered once
         entries = []
         for number, line in enumerate(lines, start=1):
             try:
@@ -115,7 +117,7 @@ def apply(
                 part, _ = block_math.split(_value(block), line.get("quantity") or block.quantity)
                 entries.append(retire_units(uow, actor, period, block, part.start, part.end, data,
                                             evidence=evidence, evidence_filename=evidence_filename,
-                                            as_of=as_of, markets=markets))
+                                            as_of=as_of, markets=markets, judge=judge))
             except NeutralityError as problem:
                 # Name the line; the transaction is rolled back by the unit of work.
                 problem.message = f"line {number} (block {line['block_id']}): {problem.message}; nothing was retired"

@@ -34,6 +34,7 @@ from neutrality.registry.held_blocks import lock_holdings, reservation_of, split
 from neutrality.registry.ledger import RETIREMENT, REVERSAL
 from neutrality.registry.model import Block, BlockStatus, InstrumentKind, SerialsContested
 from neutrality.registry.repository import get_block_row
+from neutrality.registry.retirement_rules import RetirementRules, as_documents, refused
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, RetiredRange, Retirement, SerialBlock
 from neutrality.uow import UnitOfWork
@@ -70,7 +71,7 @@ def require_evidence(evidence: bytes) -> None:
 def retire_units(
     uow: UnitOfWork, actor: Actor, period: ApplicationPeriodRow, block: SerialBlock, start: int, end: int,
     data: Mapping[str, Any], *, evidence: bytes, evidence_filename: str, as_of: dt.date,
-    markets: PeriodCoverages, import_id: int | None = None,
+    markets: PeriodCoverages, import_id: int | None = None, judge: RetirementRules | None = None,
 ) -> Retirement:
     """Units ``start..end`` of a held block retired for ``period``: the block is carved (the
     units below and above keep its status, as new blocks), the ledger entry and its guard range
@@ -108,6 +109,12 @@ def retire_units(
                 f"the period has no grid electricity in market {market} for these certificates to cover",
                 {"block_id": [f"no consumption in {market}"]},
             )
+    # the claim's rules, before anything is written (refused, or recorded on purpose with a reason)
+    rules = RetirementRules(session, markets, as_of) if judge is None else judge
+    refusals = rules.refusals(period, block, part.quantity, data, market, scheme.kind is InstrumentKind.EAC)
+    despite = (data.get("despite_rules") or "").strip()
+    if refusals and not despite:
+        raise refused(refusals)
     clash = _retired_overlap(session, part)
     if clash is not None and clash.organisation_id == organisation_id:
         raise Conflict(
@@ -139,7 +146,8 @@ def retire_units(
         registry_reference=data["registry_reference"], registry_link=data.get("registry_link", ""),
         evidence_filename=evidence_filename, evidence_sha256=hashlib.sha256(evidence).hexdigest(),
         evidence=evidence, import_id=import_id, block_status_before=status_before, created_at=utcnow(),
-        created_by=actor.label,
+        created_by=actor.label, exclusion_reason=despite if refusals else "",
+        findings=as_documents(refusals) if refusals else None,
     )
     session.add(entry)
     session.flush()

@@ -156,6 +156,7 @@ def period_facts(
     coverage: PeriodCoverage | None,
     retirements: Sequence[facts.Retirement] | None = None,
     position: CoveragePosition | None = None,
+    with_residual: bool = True,
 ) -> facts.PeriodFacts:
     """The period under its commitment's claim, with its inventory's figures (``coverage``: None
     without an inventory) and ``retirements`` (those in force by default)."""
@@ -182,8 +183,10 @@ def period_facts(
     if coverage is not None:
         inventory = coverage.inventory
         gross = coverage.gross
-        # the caller's position when it has one with these certificates (the balance does)
-        position = position or coverage.position(eac_by_market)
+        # the caller's position when it has one with these certificates (the balance does); a
+        # retirement's own rules need no residual, and are spared the calculation
+        if position is None and with_residual:
+            position = coverage.position(eac_by_market)
         verification = session.scalar(select(Verification).where(Verification.inventory_id == inventory.id))
         values.update(
             markets=tuple(sorted(set(coverage.market_of_site.values()))),
@@ -194,6 +197,6 @@ def period_facts(
                 "verified_on": verification.verified_on.isoformat()},
             emissions=_emissions(gross.location_based.by_scope, gross.market_based.by_scope),
             electricity_mwh_by_market=dict(coverage.grid_mwh_by_market),
-            residual_tco2e=position.residual_tco2e,
+            residual_tco2e=position.residual_tco2e if position is not None else None,
         )
     return facts.PeriodFacts(**values)

@@ -298,6 +298,9 @@ class _RetirementFieldsSchema(StrictSchema):
     retired_on = fields.Date(required=True, metadata={"description": "the date on the registry's evidence"})
     registry_reference = Text(200, required=True)
     registry_link = Text(500, blank=True, load_default="")
+    despite_rules = Text(2000, blank=True, load_default="", metadata={
+        "description": "why to record it although a blocking rule of the claim refuses it (the registry "
+                       "retirement has happened): it stays in the ledger and the claim does not count it"})
 
 
 class RetireFormSchema(_RetirementFieldsSchema):
@@ -510,6 +513,10 @@ class RetirementSchema(StrictSchema):
     evidence_sha256 = fields.String()
     import_id = fields.Integer(allow_none=True)
     block_status_before = fields.String(metadata={"description": "restored by a reversal"})
+    exclusion_reason = fields.String(metadata={
+        "description": "why it was recorded although a blocking rule refuses it (empty: the rules accept it)"})
+    findings = fields.List(fields.Dict(), allow_none=True, metadata={
+        "description": "the blocking findings when it was recorded"})
     created_at = fields.DateTime()
     created_by = fields.String()
 

@@ -292,6 +292,11 @@ class Retirement(Base):
     #: reversal makes the units held again, unless this says "retired" or the retirement was
     #: read from a registry export (``import_id``): the registry shows those units retired.
     block_status_before: Mapped[str] = mapped_column(String(20), server_default=text("'held'"))
+    #: why it was recorded although a blocking rule of the claim refuses it ("" when none does);
+    #: the balance under the claim does not count it
+    exclusion_reason: Mapped[str] = mapped_column(Text, server_default=text("''"), default="")
+    #: the blocking findings when it was recorded (None when none)
+    findings: Mapped[list[Any] | None] = mapped_column(JSONDocument)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))
 

@@ -51,7 +51,7 @@ def world(uow: Any) -> World:
 
 def _retire(uow: Any, organisation: int, period: int, block: int, quantity: int | None = None) -> Any:
     return retirements.retire(uow(), ADMIN, organisation, {
-        "period_id": period, "block_id": block, "beneficiary_text": "Factory", "purpose": "Carbon neutrality, 2024",
+        "period_id": period, "block_id": block, "beneficiary_text": "Factory A", "purpose": "Carbon neutrality, 2024",
         "retired_on": dt.date(2025, 3, 15), "registry_reference": f"RET-{organisation}-{block}",
         **({"quantity": quantity} if quantity is not None else {})},
         evidence=b"%PDF-1.4 retirement certificate", evidence_filename="certificate.pdf", as_of=AS_OF)
@@ -62,10 +62,11 @@ def _balance(uow: Any, organisation: int, period: int) -> Any:
 
 
 def _certificates(uow: Any, world: World, units: int) -> int:
-    """A block of ``units`` I-RECs of a Chinese hydro plant, held by organisation A."""
+    """A block of ``units`` I-RECs of a Chinese hydro plant, held by organisation A (a device
+    without a feed-in tariff: IREC-06 refuses subsidised Chinese devices, and an unknown status)."""
     device = projects.create_project(uow(), ADMIN, world.org_a, {
         "kind": "eac", "source_registry": "irec", "registry_project_id": "DEV-CN", "name": "Hydro",
-        "country": "CN", "technology": "hydro"})
+        "country": "CN", "technology": "hydro", "subsidised": False})
     return held_blocks.add_block(uow(), ADMIN, world.org_a, {
         "scheme": "IREC", "serial": f"CN-HYD-0001 to CN-HYD-{units:04d}", "quantity": units,
         "project_id": device.id, "vintage_start": dt.date(2024, 1, 1), "vintage_end": dt.date(2024, 12, 31)},

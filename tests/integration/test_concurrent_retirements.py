@@ -97,7 +97,7 @@ def test_racing_retirements_of_the_same_units_by_two_organisations_let_exactly_o
 
     def retire(index: int, org: int, period: int, block: int) -> str:
         retirements.retire(uow(), ADMIN, org, {
-            "period_id": period, "block_id": block, "beneficiary_text": f"org {org}",
+            "period_id": period, "block_id": block, "beneficiary_text": "Factory A",
             "purpose": "neutrality", "retired_on": dt.date(2025, 3, 1), "registry_reference": f"R-{index}"},
             evidence=b"%PDF certificate", evidence_filename="c.pdf", as_of=dt.date(2026, 11, 21))
         return "retired"
@@ -132,7 +132,7 @@ def test_racing_plans_sharing_units_apply_whole_or_not_at_all(database: Database
     def apply(index: int, org: int, period: int, own: int, shared: int) -> str:
         planning.apply(uow(), ADMIN, org, period, [{"block_id": own, "quantity": 100},
                                                    {"block_id": shared, "quantity": 100}], {
-            "beneficiary_text": f"org {org}", "purpose": "neutrality", "reason": "",
+            "beneficiary_text": "Factory A", "purpose": "neutrality", "reason": "",
             "retired_on": dt.date(2025, 3, 1), "registry_reference": f"P-{index}", "registry_link": ""},
             evidence=b"%PDF statement", evidence_filename="s.pdf", as_of=dt.date(2026, 11, 21))
         return "applied"

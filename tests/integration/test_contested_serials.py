@@ -80,7 +80,7 @@ def _retire(uow: Any, organisation_id: int, period_id: int, block_id: int) -> An
         {
             "period_id": period_id,
             "block_id": block_id,
-            "beneficiary_text": "B",
+            "beneficiary_text": "Factory A",
             "purpose": "B's claim",
             "retired_on": dt.date(2025, 3, 1),
             "registry_reference": "R-B",

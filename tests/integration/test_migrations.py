@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0016_serial_block_lots"
+HEAD = "0017_retirements_despite_rules"
 
 APPEND_ONLY = "audit_entries is append-only"
 

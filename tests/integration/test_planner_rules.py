@@ -92,7 +92,8 @@ def test_a_block_is_judged_as_retired_for_the_claimant_whoever_else_units_were_r
     retirements.retire(uow(), ADMIN, world.org_a, {
         "period_id": period_id, "block_id": world.block_a, "quantity": 100, "beneficiary_text": "Other Buyer Ltd",
         "purpose": "Factory A 2025", "reason": "", "retired_on": dt.date(2026, 2, 1),
-        "registry_reference": "R-1", "registry_link": ""},
+        "registry_reference": "R-1", "registry_link": "",
+        "despite_rules": "retired for another buyer at the registry by mistake"},
         evidence=b"%PDF", evidence_filename="c.pdf", as_of=RETIRE_ON)
     plan = _plan(uow, world, period_id)
     # 731.52 t − 100 retired = 631.52 → 632 units from the 29,713 still held, nothing refused

@@ -244,7 +244,7 @@ def _verra_retired(first: int, last: int) -> bytes:
     # units first..last of the world's held block (HELD_VCU), retired at Verra for organisation A
     serial = HELD_VCU.replace("941382742", str(first)).replace("941412554", str(last))
     return (_VERRA_HEADER + "2023-05-10,,2022-01-01,2022-10-31,3005,Tongxu Biogas Recovery,China,"
-            f"Waste handling and disposal,ACM0010,\"29,913\",{last - first + 1},{serial},,2025-03-01,Org A,"
+            f"Waste handling and disposal,ACM0010,\"29,913\",{last - first + 1},{serial},,2025-03-01,Factory A,"
             "Voluntary,Factory A 2024\n").encode()
 
 

@@ -79,14 +79,15 @@ def _reconcile(uow: Any, organisation_id: int, data: bytes, actor: Any = ADMIN, 
 
 
 def _retire_new_block(uow: Any, organisation_id: int, project_id: int, period_id: int, serial: str, quantity: int,
-                      retired_on: dt.date) -> int:
+                      retired_on: dt.date, despite_rules: str = "") -> int:
     """Record a block of ``serial`` and retire all of it for the period; the retirement's id."""
     block = held_blocks.add_block(uow(), ADMIN, organisation_id, {
         "scheme": "VCU", "serial": serial, "quantity": quantity, "project_id": project_id}, as_of=AS_OF)
     return retirements.retire(uow(), ADMIN, organisation_id, {
         "period_id": period_id, "block_id": block.id, "beneficiary_text": "Factory A",
         "purpose": "Carbon neutrality of the factory subject, 2024", "retired_on": retired_on,
-        "registry_reference": f"VCS-{block.id}"}, evidence=b"%PDF certificate", evidence_filename="cert.pdf",
+        "registry_reference": f"VCS-{block.id}", "despite_rules": despite_rules},
+        evidence=b"%PDF certificate", evidence_filename="cert.pdf",
         as_of=AS_OF).id
 
 
@@ -128,7 +129,8 @@ def test_every_difference_between_the_ledger_and_the_export_is_listed(uow, world
     r200 = _retire_new_block(uow, world.org_a, world.project_a, world.period_verified,
                              vcu(20003, 970000001, 970000200, 1313), 200, dt.date(2025, 5, 1))
     r50 = _retire_new_block(uow, world.org_a, world.project_a, world.period_verified,
-                            vcu(20004, 980000001, 980000050, 1314), 50, dt.date(2026, 1, 15))
+                            vcu(20004, 980000001, 980000050, 1314), 50, dt.date(2026, 1, 15),
+                            despite_rules="retired late at the registry; recorded as it stands")
     data = verra_csv(
         # row 2: retirement_a exactly, for us, same date: a match
         (vcu(30001, 950000001, 950000100), 100, "2025-03-01", org.legal_name),

@@ -70,7 +70,7 @@ def _verra_retirement_file(w: World) -> tuple[Any, str]:
     serial = HELD_VCU.replace("941412554", "941382751")
     header, _ = _verra_file(w)[0].getvalue().decode().split("\n", 1)
     row = (f"2023-05-10,,2022-01-01,2022-10-31,3005,Tongxu Biogas Recovery,China,Waste handling and disposal,"
-           f"ACM0010,\"29,913\",10,{serial},,2025-03-01,Org A,Voluntary,Factory A 2024\n")
+           f"ACM0010,\"29,913\",10,{serial},,2025-03-01,Factory A,Voluntary,Factory A 2024\n")
     return io.BytesIO(f"{header}\n{row}".encode()), "verra-retirements.csv"
 
 

@@ -70,7 +70,7 @@ def _retirement_form(period_id: int, block_id: int, **fields: Any) -> dict[str, 
     return {
         "period_id": str(period_id),
         "block_id": str(block_id),
-        "beneficiary_text": "Factory",
+        "beneficiary_text": "Factory A",
         "purpose": "Carbon neutrality, 2024",
         "retired_on": "2025-03-15",
         "registry_reference": "R-1",

@@ -1,7 +1,7 @@
 """A period judged by the rules of its claim, through the API and the command line.
 
 The world's verified 2024 period has one retirement in force: 100 VCUs of vintage 2022, retired
-on 2025-03-01 for the beneficiary "Factory A" (tests/factories.py). "Factory A" is not a name of
+on 2025-03-01 for the beneficiary "Suhui Trading Co." (tests/factories.py). "Suhui Trading Co." is not a name of
 the organisation (测试光伏有限公司 N, short name Org N), so the beneficiary rule (SANITY-02)
 fails and blocks; the retirement is dated after its vintage began (2022-01-01), so SANITY-01
 passes.
@@ -33,8 +33,8 @@ def test_each_retirement_in_force_is_judged_and_a_foreign_beneficiary_blocks(cli
     assert (mine["SANITY-01"]["outcome"], mine["SANITY-01"]["evidence"]["retired_on"]) == ("pass", "2025-03-01")
     refused = mine["SANITY-02"]
     assert (refused["outcome"], refused["severity"], refused["blocks"]) == ("fail", "blocking", True)
-    assert refused["evidence"]["beneficiary"] == "Factory A"
-    assert refused["explanation"]["zh_Hans"].startswith("注销受益方「Factory A」未写明 测试光伏有限公司")
+    assert refused["evidence"]["beneficiary"] == "Suhui Trading Co."
+    assert refused["explanation"]["zh_Hans"].startswith("注销受益方「Suhui Trading Co.」未写明 测试光伏有限公司")
     assert document["blocking_count"] >= 1
 
 
@@ -53,7 +53,7 @@ def test_the_command_line_checks_a_period_and_exits_1_on_a_blocking_failure(app,
     document = json.loads(checked.stdout)
     assert any(f["rule_id"] == "SANITY-02" and f["blocks"] for f in document["findings"])
     table = runner.invoke(args=["rules", "check", str(world.org_a), f"id:{world.period_verified}", "--lang", "zh_Hant"])
-    assert "註銷受益方「Factory A」未寫明" in table.stdout
+    assert "註銷受益方「Suhui Trading Co.」未寫明" in table.stdout
     listed = runner.invoke(args=["rules", "list"])
     assert listed.exit_code == 0 and "general" in listed.output
     unknown = runner.invoke(args=["rules", "show", "no-such-standard"])
@@ -61,16 +61,16 @@ def test_the_command_line_checks_a_period_and_exits_1_on_a_blocking_failure(app,
 
 
 def test_an_alias_the_organisation_registers_is_a_name_the_beneficiary_may_give(client, world) -> None:
-    # "Factory A" is how the registry recorded the beneficiary: once the organisation registers it
+    # "Suhui Trading Co." is how the registry recorded the beneficiary: once the organisation registers it
     # as one of its names, the beneficiary rule passes for that retirement
     patched = client.patch(f"/api/v1/organisations/{world.org_a}", headers=world.headers("lead"),
-                           json={"aliases": ["Factory A"]})
+                           json={"aliases": ["Suhui Trading Co."]})
     assert patched.status_code == 200, patched.get_json()
-    assert patched.get_json()["aliases"] == ["Factory A"]
+    assert patched.get_json()["aliases"] == ["Suhui Trading Co."]
     mine = {f["rule_id"]: f for f in _findings(client, world)["findings"]
             if f["subject"] == f"retirement:{world.retirement_a}"}
     assert mine["SANITY-02"]["outcome"] == "pass"
-    assert mine["SANITY-02"]["evidence"]["claimant"].endswith(" / Factory A")
+    assert mine["SANITY-02"]["evidence"]["claimant"].endswith(" / Suhui Trading Co.")  # the list given replaces the earlier one
 
 
 def test_a_commitment_names_the_frameworks_its_claims_are_judged_by(client, world, table_counts) -> None:
@@ -90,7 +90,7 @@ def test_a_commitment_names_the_frameworks_its_claims_are_judged_by(client, worl
 def test_the_balance_under_the_claim_leaves_out_what_a_blocking_rule_refuses(client, world) -> None:
     url = f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}/balance"
     balance = client.get(url, headers=world.headers("viewer")).get_json()
-    # the ledger's arithmetic counts the 100 VCUs; the claim does not (SANITY-02: "Factory A")
+    # the ledger's arithmetic counts the 100 VCUs; the claim does not (SANITY-02: "Suhui Trading Co.")
     assert Decimal(balance["credits_retired_tco2e"]) == 100
     claim = balance["claim"]
     assert [(e["retirement_id"], e["rules"], e["quantity"]) for e in claim["excluded"]] == [
@@ -99,7 +99,7 @@ def test_the_balance_under_the_claim_leaves_out_what_a_blocking_rule_refuses(cli
     # no certificate left out: the residual is the ledger's
     assert claim["residual_tco2e"] == balance["residual_tco2e"] and claim["verdict"] == "short"
     assert Decimal(claim["difference_tco2e"]) == -Decimal(balance["residual_tco2e"])
-    # once the organisation registers "Factory A" as one of its names, the claim counts them
-    client.patch(f"/api/v1/organisations/{world.org_a}", headers=world.headers("lead"), json={"aliases": ["Factory A"]})
+    # once the organisation registers "Suhui Trading Co." as one of its names, the claim counts them
+    client.patch(f"/api/v1/organisations/{world.org_a}", headers=world.headers("lead"), json={"aliases": ["Suhui Trading Co."]})
     counted = client.get(url, headers=world.headers("viewer")).get_json()["claim"]
     assert counted["excluded"] == [] and Decimal(counted["credits_counted_tco2e"]) == 100

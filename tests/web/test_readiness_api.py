@@ -3,7 +3,7 @@
 The world (tests/factories.py): commitment B's 2024 period (ISO 14068-1) has a verified
 inventory of 1,200 MWh of grid electricity in China and nothing else, so its residual with no
 certificate retired is 1,200 × 0.6096 (national residual mix 2023) = 731.52 tCO2e. Its one
-retirement in force, 100 VCUs for the beneficiary "Factory A", is refused by SANITY-02 ("Factory
+retirement in force, 100 VCUs for the beneficiary "Suhui Trading Co.", is refused by SANITY-02 ("Factory
 A" is not a name of 测试光伏有限公司 N), so no credit counts: 731.52 tCO2e are still to cover. The
 VCUs' project has no quality label recorded, so CORSIA-02, ICVCM-02 and ICVCM-06 fail as
 warnings. The retirement deadline is 12 months after 2024-12-31: 2025-12-31.
@@ -49,7 +49,7 @@ def test_the_refused_retirement_and_the_credits_still_to_cover_block_the_declara
     assert refused["subject"] == f"retirement:{world.retirement_a}"
     assert refused["figures"] == {"retirement_id": str(world.retirement_a), "scheme": "VCU", "quantity": "100",
                                   "unit": "tCO2e"}
-    assert "未通过 SANITY-02：注销受益方「Factory A」未写明" in refused["text"]["zh_Hans"]
+    assert "未通过 SANITY-02：注销受益方「Suhui Trading Co.」未写明" in refused["text"]["zh_Hans"]
     # 100 retired − 100 refused = 0 counted; 731.52 − 0 = 731.52 still to cover
     assert {k: short["figures"][k] for k in ("residual_tco2e", "credits_refused_tco2e", "credits_counted_tco2e",
                                               "to_cover_tco2e")} == {

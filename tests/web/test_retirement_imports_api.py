@@ -25,7 +25,7 @@ def _vcu(start: int, end: int, issuance: int = 1310, block: int = 19380) -> str:
     return f"{block}-{start}-{end}-VCS-VCU-{issuance}-VER-CN-13-3005-01012022-31102022-0"
 
 
-def _row(serial: str, quantity: int, retired: str = "2025-03-01", beneficiary: str = "Org A",
+def _row(serial: str, quantity: int, retired: str = "2025-03-01", beneficiary: str = "Factory A",
          details: str = "Carbon neutrality of Factory A, 2024", project: str = "3005") -> str:
     return (f"2023-05-10,,2022-01-01,2022-10-31,{project},Tongxu Biogas Recovery,China,Waste handling and disposal,"
             f'ACM0010,"29,913","{quantity:,}",{serial},,{retired},{beneficiary},Voluntary,"{details}"')
@@ -69,7 +69,7 @@ def test_a_retired_row_on_held_units_is_recorded_and_the_rest_of_the_block_stays
     assert (entry["serial_start"], entry["serial_end"], entry["quantity"], entry["retired_on"]) == (
         941382742, 941382751, 10, "2025-03-01")
     assert (entry["beneficiary_text"], entry["purpose"], entry["import_id"]) == (
-        "Org A", "Carbon neutrality of Factory A, 2024", outcome["import_id"])
+        "Factory A", "Carbon neutrality of Factory A, 2024", outcome["import_id"])
     assert entry["evidence_filename"] == "verra-retirements.csv, row 2"
     evidence = client.get(f"/api/v1/organisations/{world.org_a}/retirements/{retirement_id}/evidence",
                           headers=world.headers("verifier"))

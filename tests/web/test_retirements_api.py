@@ -64,7 +64,7 @@ def _period_of_b(uow: Any, world: World) -> int:
 def _eac_block(uow: Any, world: World, country: str = "CN", units: int = 1_000) -> int:
     device = projects.create_project(uow(), ADMIN, world.org_a, {
         "kind": "eac", "source_registry": "irec", "registry_project_id": f"DEV-{country}", "name": "Hydro",
-        "country": country, "technology": "hydro"})
+        "country": country, "technology": "hydro", "subsidised": False})
     return held_blocks.add_block(uow(), ADMIN, world.org_a, {
         "scheme": "IREC", "serial": f"{country}-HYD-0001 to {country}-HYD-{units:04d}", "quantity": units,
         "project_id": device.id, "vintage_start": dt.date(2024, 1, 1), "vintage_end": dt.date(2024, 12, 31)},
@@ -187,7 +187,7 @@ def test_units_another_organisation_retired_are_refused(client, uow, world, tabl
         "project_id": project["id"]}).get_json()
     period_b = _period_of_b(uow, world)
     retired_by_b = client.post(f"{b}/retirements", headers=outsider, content_type="multipart/form-data", data={
-        "period_id": str(period_b), "block_id": str(block["id"]), "beneficiary_text": "B",
+        "period_id": str(period_b), "block_id": str(block["id"]), "beneficiary_text": "Factory A",
         "purpose": "B's claim", "retired_on": "2025-01-10", "registry_reference": "R-B",
         "evidence": (io.BytesIO(b"%PDF B"), "b.pdf")})
     assert retired_by_b.status_code == 201, retired_by_b.get_json()
@@ -319,3 +319,41 @@ def test_a_retirement_of_a_declared_period_is_not_reversed(client, db, world, ta
                            headers=world.headers("lead"))
     assert response.status_code == 409 and response.get_json()["error"]["details"] == {"period_id": ["declared"]}
     assert table_counts() == before
+
+
+# --- the rules of the claim, at recording -------------------------------------------------------
+
+
+def test_a_retirement_a_blocking_rule_refuses_is_refused_and_nothing_is_written(client, world, table_counts) -> None:
+    # retired for someone else: the beneficiary rule (SANITY-02) refuses it; and on 2026-02-10,
+    # after ISO 14068-1's 12 months from the 2024 period's end (ISO-21: by 2025-12-31)
+    before = table_counts()
+    response = _retire(client, world, quantity="10", beneficiary_text="Someone Else Ltd", retired_on="2026-02-10")
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["message"].startswith("the rules of the claim refuse this retirement (")
+    rules = sorted(line.split(":")[0] for line in error["details"]["rules"])
+    assert rules == ["ISO-21", "SANITY-02"]
+    assert table_counts() == before
+
+
+def test_a_refused_retirement_recorded_on_purpose_stays_in_the_ledger_and_the_claim_does_not_count_it(
+        client, world) -> None:
+    before = _balance(client, world)
+    response = _retire(client, world, quantity="10", beneficiary_text="Someone Else Ltd",
+                       despite_rules="already retired at Verra for the wrong beneficiary")
+    assert response.status_code == 201, response.get_json()
+    entry = response.get_json()
+    assert entry["exclusion_reason"] == "already retired at Verra for the wrong beneficiary"
+    assert [f["rule_id"] for f in entry["findings"]] == ["SANITY-02"]
+    after = _balance(client, world)
+    # the ledger's arithmetic counts the 10 units; the claim leaves them out with the rule
+    assert Decimal(after["credits_retired_tco2e"]) == Decimal(before["credits_retired_tco2e"]) + 10
+    assert Decimal(after["claim"]["credits_counted_tco2e"]) == Decimal(before["claim"]["credits_counted_tco2e"])
+    assert (entry["id"], ["SANITY-02"]) in [(e["retirement_id"], e["rules"]) for e in after["claim"]["excluded"]]
+
+
+def test_a_retirement_the_rules_accept_ignores_a_reason_given_for_recording_it_anyway(client, world) -> None:
+    response = _retire(client, world, quantity="10", despite_rules="just in case")
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["exclusion_reason"], response.get_json()["findings"]) == ("", None)
