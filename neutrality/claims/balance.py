@@ -65,6 +65,10 @@ class ClaimBalance:
     #: blocking failures of period rules (an unverified inventory…): the claim cannot be made
     #: while any stands, whatever the figures say
     blocking_period_rules: tuple[str, ...] = ()
+    #: every finding the claim was judged by, and the retirements in force it judged (for the
+    #: readiness checklist, which reads them rather than judging the period again)
+    findings: tuple[Finding, ...] = ()
+    retired: tuple[RetiredUnits, ...] = ()
 
     @property
     def difference_tco2e(self) -> Decimal | None:
@@ -91,6 +95,7 @@ def claim_balance(
 
     ``residual_after(mwh_by_market)`` is the residual with those certificates applied (the
     coverage position, calculated by the caller only when a certificate is excluded)."""
+    findings, retirements = tuple(findings), tuple(retirements)
     refusals: dict[int, list[Finding]] = {}
     period_rules: list[str] = []
     for finding in findings:
@@ -112,7 +117,7 @@ def claim_balance(
             mwh[e.market or ""] = mwh.get(e.market or "", ZERO) - e.quantity
     counted = {m: q for m, q in sorted(mwh.items()) if q}
     return ClaimBalance(standard, rule_sets, excluded, credits, counted, residual_after(counted),
-                        tuple(dict.fromkeys(period_rules)))
+                        tuple(dict.fromkeys(period_rules)), findings, retirements)
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,8 @@ class RetiredUnits:
     id: int
     scheme: str
     quantity: int
-    unit: str
-    market: str | None
+    unit: str  # "tCO2e" (a carbon credit) or "MWh" (a certificate)
+    market: str | None = None
 
 
 @dataclass(frozen=True)

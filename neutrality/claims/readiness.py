@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from neutrality.claims.balance import PeriodBalance
+from neutrality.claims.balance import PeriodBalance, RetiredUnits
 from neutrality.claims.needs import PeriodNeeds
 from neutrality.presentation import QUANTITY, TONNES, rounded
 from neutrality.rules.model import Finding, Outcome, Text
@@ -81,17 +81,6 @@ _REVIEW = ("review_findings", Text(
     "请查看该规则的检查结果，予以纠正或披露",
     "請查看該規則的檢查結果，予以糾正或揭露",
 ))
-
-
-@dataclass(frozen=True)
-class RetiredUnits:
-    """One retirement in force, as the checklist counts it."""
-
-    id: int
-    scheme: str
-    quantity: int
-    unit: str  # "tCO2e" (a carbon credit) or "MWh" (a certificate)
-    market: str | None = None
 
 
 @dataclass(frozen=True)

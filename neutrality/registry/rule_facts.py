@@ -58,14 +58,6 @@ def _instrument(scheme: str, quantity: int, serial: str, vintage_start: dt.date 
     )
 
 
-def retirement_of(row: RetirementRow, block: SerialBlock, project: InstrumentProject) -> facts.Retirement:
-    return facts.Retirement(
-        instrument=instrument_of(block, project, row.quantity), retired_on=row.retired_on,
-        beneficiary=row.beneficiary_text, purpose=" ".join(p for p in (row.purpose, row.reason) if p),
-        market=row.market, registry_reference=row.registry_reference, id=row.id,
-    )
-
-
 def candidate_of(
     block: SerialBlock, project: InstrumentProject, claimant: facts.Claimant, as_of: dt.date,
     market: str | None = None,

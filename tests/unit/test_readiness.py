@@ -12,9 +12,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from neutrality.claims.balance import PeriodBalance
+from neutrality.claims.balance import PeriodBalance, RetiredUnits
 from neutrality.claims.needs import CreditNeed, MarketNeed, PeriodNeeds
-from neutrality.claims.readiness import Readiness, RetiredUnits, checklist
+from neutrality.claims.readiness import Readiness, checklist
 from neutrality.inventory.coverage import CoveragePosition, EacAllocation
 from neutrality.rules.engine import Claim, applicable, evaluate
 from neutrality.rules.model import Finding, Outcome, Severity, Text
