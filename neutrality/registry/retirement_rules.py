@@ -46,7 +46,7 @@ class RetirementRules:
             # inventory for them only (a credit's rules read none of it)
             coverage = self._coverages.of(period) if certificates else None
             self._periods[key] = (sets, period_facts(self._session, period, as_of=self._as_of,
-                                                      coverage=coverage, with_residual=False))
+                                                      coverage=coverage, for_one_retirement=True))
         return self._periods[key]
 
     def refusals(

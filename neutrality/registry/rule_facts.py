@@ -9,7 +9,7 @@ place that meets an instrument and a period judges the same facts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -140,6 +140,25 @@ def _targets(targets: Iterable[ReductionTarget]) -> tuple[facts.ReductionTarget,
     )
 
 
+class _ReadWhenAsked(Sequence[facts.Retirement]):
+    """A period's retirements, read from the database the first time they are looked at."""
+
+    def __init__(self, read: Callable[[], Sequence[facts.Retirement]]):
+        self._read = read
+        self._items: tuple[facts.Retirement, ...] | None = None
+
+    def _all(self) -> tuple[facts.Retirement, ...]:
+        if self._items is None:
+            self._items = tuple(self._read())
+        return self._items
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def period_facts(
     session: Session,
     period: ApplicationPeriodRow,
@@ -148,19 +167,29 @@ def period_facts(
     coverage: PeriodCoverage | None,
     retirements: Sequence[facts.Retirement] | None = None,
     position: CoveragePosition | None = None,
-    with_residual: bool = True,
+    for_one_retirement: bool = False,
 ) -> facts.PeriodFacts:
     """The period under its commitment's claim, with its inventory's figures (``coverage``: None
-    without an inventory) and ``retirements`` (those in force by default)."""
+    without an inventory) and ``retirements`` (those in force by default).
+
+    ``for_one_retirement``: the facts a retirement's own rules read, when one is recorded. They
+    read neither the residual nor the period's totals of credits and certificates (left at
+    zero), and only the linkage rules read the period's other retirements, so those are read
+    the first time a rule asks: recording one retirement does not read the period's ledger."""
     commitment = session.get(Commitment, period.commitment_id)
     subject = session.get(Subject, commitment.subject_id)
     organisation = session.get(Organisation, period.organisation_id)
-    retired = list(retirements) if retirements is not None else retirements_in_force(session, period.id)
-    credits = sum((Decimal(r.instrument.quantity) for r in retired if r.instrument.kind == "carbon_credit"), ZERO)
     eac_by_market: dict[str, Decimal] = {}
-    for r in retired:
-        if r.instrument.kind == "eac":
-            eac_by_market[r.market or ""] = eac_by_market.get(r.market or "", ZERO) + r.instrument.quantity
+    credits = ZERO
+    retired: Sequence[facts.Retirement]
+    if for_one_retirement and retirements is None:
+        retired = _ReadWhenAsked(lambda: retirements_in_force(session, period.id))
+    else:
+        retired = tuple(retirements) if retirements is not None else tuple(retirements_in_force(session, period.id))
+        credits = sum((Decimal(r.instrument.quantity) for r in retired if r.instrument.kind == "carbon_credit"), ZERO)
+        for r in retired:
+            if r.instrument.kind == "eac":
+                eac_by_market[r.market or ""] = eac_by_market.get(r.market or "", ZERO) + r.instrument.quantity
     excluded = sum((Decimal(e.estimated_share_percent) for e in session.scalars(
         select(SubjectExclusion).where(SubjectExclusion.subject_id == subject.id))), ZERO)
     values: dict[str, Any] = dict(
@@ -170,14 +199,14 @@ def period_facts(
         intended_credit_types=tuple(commitment.intended_credit_types or ()),
         earlier=_earlier(session, period), credits_retired_tco2e=credits,
         eac_mwh_by_market=eac_by_market, excluded_share_percent=excluded,
-        targets=_targets(commitment.reduction_targets), retirements=tuple(retired),
+        targets=_targets(commitment.reduction_targets), retirements=retired,
     )
     if coverage is not None:
         inventory = coverage.inventory
         gross = coverage.gross
         # the caller's position when it has one with these certificates (the balance does); a
         # retirement's own rules need no residual, and are spared the calculation
-        if position is None and with_residual:
+        if position is None and not for_one_retirement:
             position = coverage.position(eac_by_market)
         verification = session.scalar(select(Verification).where(Verification.inventory_id == inventory.id))
         values.update(

@@ -9,7 +9,7 @@ as its rule says), never a guess.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -154,7 +154,7 @@ class PeriodFacts:
     excluded_share_percent: Decimal = Decimal(0)
     targets: tuple[ReductionTarget, ...] = ()
     #: retirements counted for the period (those judged by retirement rules are passed apart)
-    retirements: tuple[Retirement, ...] = ()
+    retirements: Sequence[Retirement] = ()
     #: the company's SBTi category under the Corporate Net-Zero Standard 2.0 ("A" or "B"), if known
     sbti_category: str | None = None
     #: instruments the organisation holds and has not retired (a GEC held for the generation a
