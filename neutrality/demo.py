@@ -142,6 +142,7 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
 
     _load_instruments(make_uow, admin, org.id)
     _retire_for_periods(make_uow, admin, org.id, factory_periods)
+    _buy(make_uow, admin, org.id, *_UNUSED_GECS)
 
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
              "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress), "
@@ -242,18 +243,22 @@ _IREC_SERIAL = "0000-0042-2024-000000001 to 0000-0042-2024-000020000"
 _IREC_2025_SERIAL = "0000-0042-2025-000000001 to 0000-0042-2025-000002000"
 
 
+#: 2,000 GECs of January 2024 production bought in mid-2025 and never retired: a GEC is valid for
+#: two years counted from its production month, so these expired on 2025-12-31 (CN-GEC-04), and
+#: the planner of Changzhou 2024, short of certificates, names that rule as it passes them over.
+_UNUSED_GECS = (
+    {"scheme": "GEC", "supplier": "中国绿证交易平台 China GEC trading platform",
+     "contract_reference": "GEC-2025-0610", "contract_date": dt.date(2025, 6, 10), "quantity": 2_000,
+     "unit_price": Decimal("4.00"), "currency": "CNY", "delivery_account": "苏辉光伏绿证账户"},
+    "gec_2024_unused.csv",
+)
+
+
 def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int) -> None:
     """GECs of 2024 and 2025 production (Jiangsu PV, Inner Mongolia wind), 2024 I-RECs of a
     Yunnan hydro plant, CCERs and VCUs of the Verra sample, each bought through a purchase."""
-    invoice = "Demo invoice: {supplier}, {contract_reference}\n"
     for purchase, filename in _PURCHASES:
-        recorded = purchases.record_purchase(
-            make_uow(), admin, organisation_id, purchase,
-            invoice=invoice.format(**purchase).encode(), invoice_filename=f"{purchase['contract_reference']}.txt")
-        data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
-        importing.import_registry_file(
-            make_uow(), admin, organisation_id, data=data, filename=filename, max_bytes=len(data),
-            limits=REGISTRY_FILE_LIMITS, as_of=dt.date(2026, 11, 1), purchase_id=recorded.id, account=purchase["delivery_account"])
+        _buy(make_uow, admin, organisation_id, purchase, filename)
     device = projects.create_project(make_uow(), admin, organisation_id, _IREC_DEVICE)
     purchase = purchases.record_purchase(make_uow(), admin, organisation_id, {
         "scheme": "IREC", "supplier": "Demo Energy Traders Ltd.", "contract_reference": "DET-IREC-2024-11",
@@ -273,6 +278,20 @@ def _load_instruments(make_uow: Callable[[], UnitOfWork], admin: Actor, organisa
         "scheme": "IREC", "serial": _IREC_2025_SERIAL, "quantity": 2_000, "unit": "MWh", "project_id": device.id,
         "account": "I-REC trade account", "purchase_id": late.id, "vintage_start": dt.date(2025, 1, 1),
         "vintage_end": dt.date(2025, 3, 31)}, as_of=dt.date(2026, 11, 1))
+
+
+def _buy(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int, purchase: dict[str, Any],
+         filename: str) -> None:
+    """One purchase, and the registry file (in neutrality/demo_data) that delivered it."""
+    invoice = "Demo invoice: {supplier}, {contract_reference}\n"
+    recorded = purchases.record_purchase(
+        make_uow(), admin, organisation_id, purchase,
+        invoice=invoice.format(**purchase).encode(), invoice_filename=f"{purchase['contract_reference']}.txt")
+    data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
+    importing.import_registry_file(
+        make_uow(), admin, organisation_id, data=data, filename=filename, max_bytes=len(data),
+        limits=REGISTRY_FILE_LIMITS, as_of=dt.date(2026, 11, 1), purchase_id=recorded.id,
+        account=purchase["delivery_account"])
 
 
 def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,

@@ -38,6 +38,7 @@ class UnitOfWork:
         self._session: Session | None = None
         self._reading = reading
         self._next_reading: bool | None = None
+        self._next_snapshot = False
         self.committed = False
 
     @property
@@ -53,14 +54,26 @@ class UnitOfWork:
         self._next_reading = True
         return self
 
+    def snapshot(self) -> Self:
+        """This unit of work, for one ``with`` block that only reads and sees one state of the
+        database throughout, whatever commits meanwhile: for a use case that reads several
+        answers which must agree (a checklist from a balance and the needs). SQLite's reading
+        transaction is a snapshot already (WAL); PostgreSQL's is made REPEATABLE READ."""
+        self.reading()
+        self._next_snapshot = True
+        return self
+
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("unit of work is not re-entrant")
         reading = self._reading if self._next_reading is None else self._next_reading
-        self._next_reading = None
+        snapshot, self._next_reading, self._next_snapshot = self._next_snapshot, None, False
         options = {READING: True} if reading else {}
         self._session = self._session_factory(execution_options=options)
         self.committed = False
+        if snapshot and self._session.get_bind().dialect.name == "postgresql":
+            # before the transaction's first statement: its isolation is set when it begins
+            self._session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return self
 
     def __exit__(

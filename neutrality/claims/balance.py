@@ -12,11 +12,12 @@ Pure: no database, no clock.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from neutrality.inventory.coverage import CoveragePosition, EacAllocation
+from neutrality.rules.engine import refusals_by_retirement
 from neutrality.rules.model import Finding
 
 ZERO = Decimal(0)
@@ -96,20 +97,8 @@ def claim_balance(
     ``residual_after(mwh_by_market)`` is the residual with those certificates applied (the
     coverage position, calculated by the caller only when a certificate is excluded)."""
     findings, retirements = tuple(findings), tuple(retirements)
-    refusals: dict[int, list[Finding]] = {}
-    period_rules: list[str] = []
-    for finding in findings:
-        if not finding.blocks:
-            continue
-        if finding.subject.startswith("retirement:"):
-            refusals.setdefault(int(finding.subject.split(":")[1]), []).append(finding)
-        elif finding.subject == "period":
-            period_rules.append(finding.rule_id)
-    excluded = tuple(
-        Excluded(r.id, r.scheme, r.quantity, r.unit, r.market,
-                 tuple(dict.fromkeys(f.rule_id for f in refusals[r.id])), refusals[r.id][0].explanation.en)
-        for r in retirements if r.id in refusals
-    )
+    period_rules = [f.rule_id for f in findings if f.blocks and f.subject == "period"]
+    excluded = excluded_of(retirements, refusals_by_retirement(findings))
     credits = credits_retired_tco2e - sum((Decimal(e.quantity) for e in excluded if e.unit == "tCO2e"), ZERO)
     mwh = dict(eac_retired_mwh_by_market)
     for e in excluded:
@@ -118,6 +107,17 @@ def claim_balance(
     counted = {m: q for m, q in sorted(mwh.items()) if q}
     return ClaimBalance(standard, rule_sets, excluded, credits, counted, residual_after(counted),
                         tuple(dict.fromkeys(period_rules)), findings, retirements)
+
+
+def excluded_of(
+    retirements: Iterable[RetiredUnits], refusals: Mapping[int, Sequence[Finding]],
+) -> tuple[Excluded, ...]:
+    """The retirements the claim does not count, with the rules that refuse each."""
+    return tuple(
+        Excluded(r.id, r.scheme, r.quantity, r.unit, r.market,
+                 tuple(dict.fromkeys(f.rule_id for f in refusals[r.id])), refusals[r.id][0].explanation.en)
+        for r in retirements if r.id in refusals
+    )
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import Commitment
@@ -36,13 +38,18 @@ def period_findings(
     """Every rule of every set that applies to the period's claim, judged against its inventory
     and its retirements in force."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    catalogue = catalogue or shipped_catalogue()
     with uow.reading():
-        session = uow.session
-        period = get_period_row(session, organisation_id, period_id)
-        commitment = session.get(Commitment, period.commitment_id)
-        facts = period_facts(session, period, as_of=as_of,
-                             coverage=PeriodCoverage.of_period(session, period.id))
+        return findings_in(uow.session, organisation_id, period_id, as_of=as_of,
+                           catalogue=catalogue or shipped_catalogue())
+
+
+def findings_in(
+    session: Session, organisation_id: int, period_id: int, *, as_of: dt.date, catalogue: Catalogue,
+) -> PeriodFindings:
+    """:func:`period_findings` in the caller's transaction (authorised by the caller)."""
+    period = get_period_row(session, organisation_id, period_id)
+    commitment = session.get(Commitment, period.commitment_id)
+    facts = period_facts(session, period, as_of=as_of, coverage=PeriodCoverage.of_period(session, period.id))
     applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
     evaluation = evaluate(applied, facts)
     return PeriodFindings(period.id, commitment.standard, as_of,

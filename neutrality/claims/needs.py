@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from neutrality.claims.balance import Excluded
 from neutrality.inventory.coverage import CoveragePosition
 
 ZERO = Decimal(0)
@@ -40,7 +41,7 @@ class MarketNeed:
 
     market: str
     electricity_mwh: Decimal  # grid electricity of the market's sites: what certificates can cover
-    eac_retired_mwh: Decimal
+    eac_retired_mwh: Decimal  # retired for the period and counted under its claim
     eac_held_mwh: Decimal
 
     @property
@@ -59,7 +60,7 @@ class CreditNeed:
     gross_location_tco2e: Decimal
     gross_market_tco2e: Decimal
     residual_tco2e: Decimal  # with all grid electricity covered (RESIDUAL_BASIS)
-    retired_tco2e: Decimal
+    retired_tco2e: Decimal  # retired for the period and counted under its claim
     held_tco2e: Decimal
 
     @property
@@ -83,6 +84,9 @@ class PeriodNeeds:
     inventory_status: str | None = None
     markets: tuple[MarketNeed, ...] = ()
     credits: CreditNeed | None = None
+    #: retirements in force the claim does not count (a blocking rule refuses them): the needs
+    #: are measured without them
+    not_counted: tuple[Excluded, ...] = ()
     residual_basis: str = RESIDUAL_BASIS
     residual_explanation: str = RESIDUAL_EXPLANATION
     note: str | None = None

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 
-from neutrality.access.model import Actor
+from neutrality.access.model import Actor, Permission, authorize
 from neutrality.claims.balance import RetiredUnits
-from neutrality.claims.eligibility import period_findings
+from neutrality.claims.eligibility import findings_in
 from neutrality.claims.readiness import Readiness, checklist
-from neutrality.claims.services import period_balance, period_needs
+from neutrality.claims.services import balance_in, needs_in
 from neutrality.registry.ledger import in_force
+from neutrality.rules.catalogue import shipped_catalogue
+from neutrality.rules.engine import refusals_by_retirement
+from neutrality.rules.model import Catalogue
 from neutrality.uow import UnitOfWork
 
 
 def period_readiness(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, as_of: dt.date,
+    catalogue: Catalogue | None = None,
 ) -> Readiness:
     """The checklist of the period on ``as_of``: its balance under the claim (which carries the
-    findings and the retirements it judged) and its needs, each read and authorised by its own
-    use case. Without an inventory there is no claim balance: the findings are read alone."""
-    balance = period_balance(uow, actor, organisation_id, period_id, as_of=as_of)
-    needs = period_needs(uow, actor, organisation_id, period_id)
-    if balance.claim is not None:
-        return checklist(balance.claim.findings, balance, needs, as_of=as_of, retirements=balance.claim.retired)
-    findings = period_findings(uow, actor, organisation_id, period_id, as_of=as_of)
-    with uow.reading():
+    findings and the retirements it judged) and its needs, read in one snapshot of the database
+    so that they agree (a retirement recorded meanwhile is in both or in neither), and the needs
+    counting the retirements the balance's findings count. Without an inventory there is no
+    claim balance: the findings are read alone."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    catalogue = catalogue or shipped_catalogue()
+    with uow.snapshot():
+        session = uow.session
+        balance = balance_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)
+        if balance.claim is not None:
+            refusals = refusals_by_retirement(balance.claim.findings)
+            needs = needs_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue,
+                             refusals=refusals)
+            return checklist(balance.claim.findings, balance, needs, as_of=as_of,
+                             retirements=balance.claim.retired)
+        needs = needs_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)
+        findings = findings_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)
         retirements = tuple(RetiredUnits(e.id, e.scheme, e.quantity, e.unit, e.market)
-                            for e in in_force(uow.session, balance.period_id))
+                            for e in in_force(session, balance.period_id))
     return checklist(findings.findings, balance, needs, as_of=as_of, retirements=retirements)

@@ -120,6 +120,9 @@ class NeedsSchema(StrictSchema):
     inventory_status = fields.String(allow_none=True)
     markets = fields.List(fields.Nested(MarketNeedSchema))
     credits = fields.Nested(CreditNeedSchema, allow_none=True)
+    not_counted = fields.List(fields.Nested(ExcludedSchema), metadata={
+        "description": "retirements in force the claim does not count (a blocking rule refuses them): "
+                       "the retired figures above leave them out"})
     residual_basis = fields.String(metadata={
         "description": "which residual credits.residual_tco2e is: with all grid electricity covered by certificates"})
     residual_explanation = fields.String(metadata={

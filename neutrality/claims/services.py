@@ -4,12 +4,21 @@ from its inventory, the retirement ledger and the holdings."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from neutrality.access.model import Actor, Permission, authorize
-from neutrality.claims.balance import ClaimBalance, PeriodBalance, RetiredUnits, claim_balance
+from neutrality.claims.balance import (
+    ClaimBalance,
+    PeriodBalance,
+    RetiredUnits,
+    claim_balance,
+    excluded_of,
+)
 from neutrality.claims.needs import PeriodNeeds, needs_of
 from neutrality.clock import utcnow
 from neutrality.commitments.model import deadline_rule, retirement_deadline
@@ -17,12 +26,13 @@ from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import Commitment
 from neutrality.inventory.positions import PeriodCoverage
 from neutrality.inventory.status import InventoryStatus
+from neutrality.registry.counted import InForceUnderClaim, in_force_under_claim
 from neutrality.registry.holdings import held_for_period
 from neutrality.registry.ledger import in_force, retired_by_scheme, retired_tco2e_and_mwh
 from neutrality.registry.rule_facts import claim_of, period_facts
 from neutrality.rules.catalogue import shipped_catalogue
 from neutrality.rules.engine import applicable, evaluate
-from neutrality.rules.model import Catalogue
+from neutrality.rules.model import Catalogue, Finding
 from neutrality.uow import UnitOfWork
 
 
@@ -34,31 +44,36 @@ def period_balance(
     credits retired, surplus or shortfall and the verdict, every figure exact: the arithmetic of
     the ledger; and ``claim``, the same under the rules of the commitment's claim, which count
     only the retirements no blocking rule refuses (judged as of ``as_of``, today by default)."""
-    as_of = as_of or utcnow().date()
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
-        session = uow.session
-        period = get_period_row(session, organisation_id, period_id)
-        entries = in_force(session, period.id)
-        credits, mwh_by_market = retired_tco2e_and_mwh(entries)
-        ledger = PeriodBalance(
-            period_id=period.id, start_date=period.start_date, end_date=period.end_date,
-            retirements=tuple(e.id for e in entries), credits_retired_tco2e=Decimal(credits),
-            retired_by_scheme=retired_by_scheme(entries),
-            eac_retired_mwh_by_market={m: Decimal(q) for m, q in sorted(mwh_by_market.items())},
-        )
-        coverage = PeriodCoverage.of_period(session, period.id)
-        if coverage is None:
-            return replace(ledger, note="the period has no inventory: nothing to balance yet")
-        inventory = coverage.inventory
-        position = coverage.position(ledger.eac_retired_mwh_by_market)
-        claim = _claim(session, period, coverage, position, ledger, entries, as_of,
-                       catalogue or shipped_catalogue())
-        return replace(
-            ledger, inventory_id=inventory.id, inventory_status=inventory.status,
-            inventory_verified=inventory.status == InventoryStatus.VERIFIED,
-            coverage=position, claim=claim,
-        )
+    with uow.reading():
+        return balance_in(uow.session, organisation_id, period_id, as_of=as_of or utcnow().date(),
+                          catalogue=catalogue or shipped_catalogue())
+
+
+def balance_in(
+    session: Session, organisation_id: int, period_id: int, *, as_of: dt.date, catalogue: Catalogue,
+) -> PeriodBalance:
+    """:func:`period_balance` in the caller's transaction (authorised by the caller)."""
+    period = get_period_row(session, organisation_id, period_id)
+    entries = in_force(session, period.id)
+    credits, mwh_by_market = retired_tco2e_and_mwh(entries)
+    ledger = PeriodBalance(
+        period_id=period.id, start_date=period.start_date, end_date=period.end_date,
+        retirements=tuple(e.id for e in entries), credits_retired_tco2e=Decimal(credits),
+        retired_by_scheme=retired_by_scheme(entries),
+        eac_retired_mwh_by_market={m: Decimal(q) for m, q in sorted(mwh_by_market.items())},
+    )
+    coverage = PeriodCoverage.of_period(session, period.id)
+    if coverage is None:
+        return replace(ledger, note="the period has no inventory: nothing to balance yet")
+    inventory = coverage.inventory
+    position = coverage.position(ledger.eac_retired_mwh_by_market)
+    claim = _claim(session, period, coverage, position, ledger, entries, as_of, catalogue)
+    return replace(
+        ledger, inventory_id=inventory.id, inventory_status=inventory.status,
+        inventory_verified=inventory.status == InventoryStatus.VERIFIED,
+        coverage=position, claim=claim,
+    )
 
 
 def _claim(
@@ -84,42 +99,62 @@ def _claim(
     )
 
 
-def period_needs(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> PeriodNeeds:
+def period_needs(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, as_of: dt.date | None = None,
+    catalogue: Catalogue | None = None,
+) -> PeriodNeeds:
     """MWh of EACs per market and tCO2e of credits a period still needs, from its inventory.
 
     Electricity: the period's purchased grid electricity per market (the sites' country), less
     what supplier-specific green tariffs already cover. Credits: the residual with all that
     electricity covered by certificates (:data:`neutrality.claims.needs.RESIDUAL_BASIS`). What
-    the ledger already holds retired for the period is subtracted from both.
+    the ledger holds retired for the period and the claim counts (no blocking rule refuses it,
+    judged as of ``as_of``, today by default) is subtracted from both; the retirements it does
+    not count are listed apart.
     """
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow:
-        session = uow.session
-        period = get_period_row(session, organisation_id, period_id)
-        commitment = session.get(Commitment, period.commitment_id)
-        needs = PeriodNeeds(
-            period_id=period.id, start_date=period.start_date, end_date=period.end_date,
-            standard=commitment.standard, retirement_deadline=retirement_deadline(commitment.standard, period.end_date),
-            deadline_rule=deadline_rule(commitment.standard),
-        )
-        coverage = PeriodCoverage.of_period(session, period.id)
-        if coverage is None:
-            return replace(needs, note="the period has no inventory yet: nothing to measure the needs against")
-        inventory = coverage.inventory
-        all_covered = coverage.all_grid_covered()
-        note = None
-        frozen = (inventory.frozen_result or {}).get("location_based", {}).get("tco2e")
-        if frozen is not None and Decimal(frozen) != all_covered.gross_location_tco2e:
-            # Calculated with the frozen factors this should never differ; if the library
-            # changed which factor applies, say so: the frozen report stays the reference.
-            note = (f"calculated {all_covered.gross_location_tco2e} tCO2e location-based against the verified "
-                    f"{frozen}; the verified figures are the reference")
-        credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
-        held = held_for_period(session, organisation_id, period.start_date, period.end_date)
-        markets, credits = needs_of(
-            all_covered, credits_retired_tco2e=Decimal(credits_retired),
-            eac_retired_mwh_by_market={m: Decimal(q) for m, q in mwh_retired.items()},
-            eac_held_mwh_by_market=held.eac_mwh_by_market, credits_held_tco2e=held.credits_tco2e,
-        )
-        return replace(needs, inventory_id=inventory.id, inventory_status=inventory.status,
-                       markets=markets, credits=credits, note=note)
+    with uow.reading():
+        return needs_in(uow.session, organisation_id, period_id, as_of=as_of or utcnow().date(),
+                        catalogue=catalogue or shipped_catalogue())
+
+
+def needs_in(
+    session: Session, organisation_id: int, period_id: int, *, as_of: dt.date, catalogue: Catalogue,
+    refusals: Mapping[int, Sequence[Finding]] | None = None,
+) -> PeriodNeeds:
+    """:func:`period_needs` in the caller's transaction (authorised by the caller); ``refusals``:
+    the blocking refusals of the period's retirements, when the caller has judged them already."""
+    period = get_period_row(session, organisation_id, period_id)
+    commitment = session.get(Commitment, period.commitment_id)
+    needs = PeriodNeeds(
+        period_id=period.id, start_date=period.start_date, end_date=period.end_date,
+        standard=commitment.standard, retirement_deadline=retirement_deadline(commitment.standard, period.end_date),
+        deadline_rule=deadline_rule(commitment.standard),
+    )
+    coverage = PeriodCoverage.of_period(session, period.id)
+    if coverage is None:
+        return replace(needs, note="the period has no inventory yet: nothing to measure the needs against")
+    inventory = coverage.inventory
+    all_covered = coverage.all_grid_covered()
+    note = None
+    frozen = (inventory.frozen_result or {}).get("location_based", {}).get("tco2e")
+    if frozen is not None and Decimal(frozen) != all_covered.gross_location_tco2e:
+        # Calculated with the frozen factors this should never differ; if the library
+        # changed which factor applies, say so: the frozen report stays the reference.
+        note = (f"calculated {all_covered.gross_location_tco2e} tCO2e location-based against the verified "
+                f"{frozen}; the verified figures are the reference")
+    if refusals is None:
+        judged = in_force_under_claim(session, period, as_of=as_of, coverage=coverage, catalogue=catalogue)
+    else:
+        judged = InForceUnderClaim(tuple(in_force(session, period.id)), refusals)
+    credits_retired, mwh_retired = retired_tco2e_and_mwh(judged.counted)
+    not_counted = excluded_of([RetiredUnits(e.id, e.scheme, e.quantity, e.unit, e.market)
+                               for e in judged.not_counted], judged.refusals)
+    held = held_for_period(session, organisation_id, period.start_date, period.end_date)
+    markets, credits = needs_of(
+        all_covered, credits_retired_tco2e=Decimal(credits_retired),
+        eac_retired_mwh_by_market={m: Decimal(q) for m, q in mwh_retired.items()},
+        eac_held_mwh_by_market=held.eac_mwh_by_market, credits_held_tco2e=held.credits_tco2e,
+    )
+    return replace(needs, inventory_id=inventory.id, inventory_status=inventory.status,
+                   markets=markets, credits=credits, not_counted=not_counted, note=note)

@@ -22,10 +22,11 @@ from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
+from neutrality.registry.counted import in_force_under_claim
 from neutrality.registry.cross_holdings import contested_elsewhere
 from neutrality.registry.held_blocks import lock_holdings, split_off
 from neutrality.registry.held_lots import HeldLots, LotOffer
-from neutrality.registry.ledger import in_force, retired_tco2e_and_mwh
+from neutrality.registry.ledger import retired_tco2e_and_mwh
 from neutrality.registry.model import Block, BlockStatus, SerialsContested
 from neutrality.registry.repository import get_block_row
 from neutrality.registry.retirement_rules import RetirementRules
@@ -65,9 +66,12 @@ def propose(
         if coverage is None:
             raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
                                {"period_id": ["no inventory"]})
-        credits_retired, mwh_retired = retired_tco2e_and_mwh(in_force(session, period.id))
         held = HeldLots.read(session, organisation_id, period.id)
         facts = period_facts(session, period, as_of=retire_on, coverage=coverage)
+        # what is retired already covers the period only where its claim counts it
+        judged = in_force_under_claim(session, period, as_of=retire_on, coverage=coverage, catalogue=catalogue,
+                                      facts=facts)
+        credits_retired, mwh_retired = retired_tco2e_and_mwh(judged.counted)
         commitment = session.get(Commitment, period.commitment_id)
         acceptance = RulesAcceptance(applicable(catalogue, claim_of(commitment), facts.start, facts.end).sets,
                                      facts, held.projects)

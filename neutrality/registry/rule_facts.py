@@ -23,6 +23,7 @@ from neutrality.inventory.status import InventoryStatus
 from neutrality.inventory.tables import Inventory, Verification
 from neutrality.organisations.tables import Organisation, Subject, SubjectExclusion
 from neutrality.registry.ledger import in_force_only
+from neutrality.registry.model import BlockStatus
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, SerialBlock
 from neutrality.registry.tables import Retirement as RetirementRow
@@ -140,6 +141,21 @@ def _targets(targets: Iterable[ReductionTarget]) -> tuple[facts.ReductionTarget,
     )
 
 
+def held_for_linkage(session: Session, organisation_id: int) -> list[facts.Instrument]:
+    """The instruments the organisation holds (held or reserved) of projects with a GEC filing
+    code: a GEC or a CCER it holds stands for its generation as much as one it retired, so the
+    GEC–CCER linkage rules read them (no other rule does)."""
+    rows = session.execute(
+        select(SerialBlock, InstrumentProject)
+        .join(InstrumentProject, InstrumentProject.id == SerialBlock.project_id)
+        .where(SerialBlock.organisation_id == organisation_id,
+               SerialBlock.status.in_((BlockStatus.HELD.value, BlockStatus.RESERVED.value)),
+               InstrumentProject.gec_project_code.is_not(None))
+        .order_by(SerialBlock.id)
+    ).all()
+    return [instrument_of(block, project) for block, project in rows]
+
+
 class _ReadWhenAsked(Sequence[facts.Retirement]):
     """A period's retirements, read from the database the first time they are looked at."""
 
@@ -200,6 +216,7 @@ def period_facts(
         earlier=_earlier(session, period), credits_retired_tco2e=credits,
         eac_mwh_by_market=eac_by_market, excluded_share_percent=excluded,
         targets=_targets(commitment.reduction_targets), retirements=retired,
+        holdings=_ReadWhenAsked(lambda: held_for_linkage(session, organisation.id)),
     )
     if coverage is not None:
         inventory = coverage.inventory

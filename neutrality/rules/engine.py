@@ -187,3 +187,23 @@ def evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
         findings += judge_retirement(applied.sets, period, retirement, rules)
     findings += judge_period(applied.sets, period)
     return Evaluation(tuple(findings))
+
+
+def judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
+    """The findings of the retirement rules alone, on each of the period's retirements: what
+    decides which of them a claim counts (no period rule, so no residual, is needed)."""
+    rules = _rules(sets, Target.RETIREMENT, period)
+    findings: list[Finding] = []
+    for retirement in period.retirements:
+        findings += judge_retirement(sets, period, retirement, rules)
+    return findings
+
+
+def refusals_by_retirement(findings: Iterable[Finding]) -> dict[int, list[Finding]]:
+    """The blocking failures of each recorded retirement, by its id: a retirement listed here is
+    not counted toward the claim."""
+    refused: dict[int, list[Finding]] = {}
+    for finding in findings:
+        if finding.blocks and finding.subject.startswith("retirement:"):
+            refused.setdefault(int(finding.subject.split(":", 1)[1]), []).append(finding)
+    return refused

@@ -159,4 +159,4 @@ class PeriodFacts:
     sbti_category: str | None = None
     #: instruments the organisation holds and has not retired (a GEC held for the generation a
     #: retired CCER also stands for is a double count all the same)
-    holdings: tuple[Instrument, ...] = ()
+    holdings: Sequence[Instrument] = ()

@@ -124,9 +124,10 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     assert result.exit_code == 0, result.output
     lines = {line["key"]["scheme"]: line for line in json.loads(result.output)}
     # GECs: 2024, (12,000 PV + 14,000 wind) × 12 months = 312,000; 2025, (12,000 + 6,000) × 6 =
-    # 108,000 → 420,000 MWh, at 312,000 × CNY 5.00 + 108,000 × CNY 3.20 = 1,560,000 + 345,600.
-    assert (lines["GEC"]["quantity"], lines["GEC"]["unit"]) == (420_000, "MWh")
-    assert Decimal(lines["GEC"]["cost"]["CNY"]) == Decimal("1905600")
+    # 108,000; 2,000 more of January 2024 bought later and never used → 422,000 MWh, at
+    # 312,000 × CNY 5.00 + 108,000 × CNY 3.20 + 2,000 × CNY 4.00 = 1,560,000 + 345,600 + 8,000.
+    assert (lines["GEC"]["quantity"], lines["GEC"]["unit"]) == (422_000, "MWh")
+    assert Decimal(lines["GEC"]["cost"]["CNY"]) == Decimal("1913600")
     # I-RECs: 20,000 of 2024 at USD 0.45 = 9,000, and 2,000 of 2025 at USD 0.40 = 800
     assert lines["IREC"]["quantity"] == 22_000 and Decimal(lines["IREC"]["cost"]["USD"]) == Decimal("9800")
     # CCER 3,000 + 2,000 at CNY 85; VCUs of the Verra sample 15,000 + 29,813 + 10,000 at USD 4.80
@@ -235,6 +236,19 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     assert Decimal(needs["credits"]["residual_tco2e"]) == gross - Decimal("30419.04")
     assert needs["residual_basis"] == "all_grid_electricity_covered"
     assert "retirement plan" in needs["residual_explanation"]
+    # ... and count only what the claim counts: 5,000 CCERs of the 5,100 credits, the 100 late
+    # VCUs listed apart with ISO-21
+    assert Decimal(needs["credits"]["retired_tco2e"]) == 5_000
+    assert [(n["scheme"], n["quantity"], n["rules"]) for n in needs["not_counted"]] == [("VCU", 100, ["ISO-21"])]
+    # Changzhou 2024 is 18,400 MWh short of certificates, and 2,000 GECs of January 2024 are
+    # held: valid two years from their production month, that month included, so until
+    # 2025-12-31 (2024-01 + 23 months = 2025-12): the plan, made today, passes them over.
+    planned = runner.invoke(args=["retire", "plan", str(org), str(changzhou_2024.id), "--json"])
+    assert planned.exit_code == 0, planned.output
+    plan = json.loads(planned.output)
+    [expired] = [g for g in plan["not_accepted"] if g["reason"].startswith("CN-GEC-04")]
+    assert (expired["scheme"], expired["units"], expired["vintage_from"]) == ("GEC", 2_000, "2024-01-01")
+    assert "expired on 2025-12-31" in expired["reason"]
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
 
 
@@ -246,13 +260,14 @@ def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_cou
     world = create_world(uow)
     runner = app.test_cli_runner()
     org, period = str(world.org_a), str(world.period_verified)
-    # the world's period: 731.52 t market-based, 100 VCUs retired → 632 units of block_a, planned
+    # the world's period: 731.52 t market-based; its 100 VCUs retired for someone else count for
+    # nothing under the claim (SANITY-02) → 732 units of block_a, planned
     # for the day they are retired (the rules judge credits as retired then: ISO-21 allows 12
     # months after the 2024 period, so a plan made today would refuse them once 2025 is over)
     planned = runner.invoke(args=["retire", "plan", org, period, "--retire-on", "2025-03-20", "--json"])
     assert planned.exit_code == 0, planned.output
     plan = json.loads(planned.output)
-    assert [(line["block_id"], line["quantity"]) for line in plan["lines"]] == [(world.block_a, 632)]
+    assert [(line["block_id"], line["quantity"]) for line in plan["lines"]] == [(world.block_a, 732)]
     (tmp_path / "plan.json").write_text(planned.output, encoding="utf-8")
     (tmp_path / "fields.json").write_text(json.dumps({
         "beneficiary_text": "Factory A", "purpose": "Factory A, 2024", "retired_on": "2025-03-20",
@@ -262,16 +277,16 @@ def test_cli_plans_applies_and_imports_retirements(app, uow, tmp_path, table_cou
                                   "--json", str(tmp_path / "fields.json"), "--evidence", str(tmp_path / "statement.pdf"),
                                   "--output", "json"])
     assert applied.exit_code == 0, applied.output
-    assert [e["quantity"] for e in json.loads(applied.output)] == [632]
-    shown = json.loads(runner.invoke(args=["balance", "show", org, period, "--json"]).output)
-    # 100 + 632 = 732 credits against 731.52 t
-    assert (shown["verdict"], Decimal(shown["difference_tco2e"])) == ("covered", Decimal("0.48"))
+    assert [e["quantity"] for e in json.loads(applied.output)] == [732]
+    claim = json.loads(runner.invoke(args=["balance", "show", org, period, "--json"]).output)["claim"]
+    # the claim counts the 732 credits just retired against 731.52 t: 0.48 t to spare
+    assert (claim["verdict"], Decimal(claim["difference_tco2e"])) == ("covered", Decimal("0.48"))
 
     # a registry export retiring units of block_a that the plan already retired: refused, row named
     header = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
               "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional "
               "Certifications,Retirement/Cancellation Date,Retirement Beneficiary,Retirement Reason,Retirement Details")
-    serial = HELD_VCU.replace("941412554", "941382751")  # its first 10 units, inside the 632 retired
+    serial = HELD_VCU.replace("941412554", "941382751")  # its first 10 units, inside the 732 retired
     row = f"2023-05-10,,2022-01-01,2022-10-31,3005,Tongxu,China,Waste,ACM0010,10,10,{serial},,2025-03-01,A,V,D"
     (tmp_path / "export.csv").write_text(f"{header}\n{row}\n", encoding="utf-8")
     before = table_counts()

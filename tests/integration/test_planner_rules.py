@@ -96,8 +96,9 @@ def test_a_block_is_judged_as_retired_for_the_claimant_whoever_else_units_were_r
         "despite_rules": "retired for another buyer at the registry by mistake"},
         evidence=b"%PDF", evidence_filename="c.pdf", as_of=RETIRE_ON)
     plan = _plan(uow, world, period_id)
-    # 731.52 t − 100 retired = 631.52 → 632 units from the 29,713 still held, nothing refused
-    assert [(line.quantity, line.whole) for line in plan.lines] == [(632, False)]
+    # the 100 retired for Other Buyer Ltd are refused by the claim (SANITY-02), so they cover
+    # none of the residual: 731.52 t → 732 units from the 29,713 still held, nothing refused
+    assert [(line.quantity, line.whole) for line in plan.lines] == [(732, False)]
     assert plan.not_accepted == ()
     assert plan.retire_on == RETIRE_ON
 

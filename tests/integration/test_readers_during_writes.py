@@ -375,3 +375,30 @@ def test_a_file_another_request_imported_while_it_was_read_is_stored_once(
     answer = response.get_json()
     assert (answer["status"], answer["import_id"]) == ("already_imported", other[0].import_id)
     assert served.count(ActivityRecord, in_inventory) == records + 2  # the file's two rows, once
+
+
+def test_a_snapshot_reads_one_state_of_the_database_whatever_commits_meanwhile(served: Served) -> None:
+    # A checklist reads the balance and then the needs: a retirement committed between the two
+    # reads must be in both or in neither. A snapshot block reads an organisation's name, another
+    # connection renames it and commits, and the block reads the old name again. A plain reading
+    # block on PostgreSQL (READ COMMITTED) would see the new name on its second read.
+    engine = served.app.extensions["neutrality.db"].engine
+
+    def another_user_commits(name: str = "Renamed") -> None:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE organisations SET name = :name WHERE id = :id"),
+                               {"id": served.world.org_b, "name": name})
+
+    unit = served.uow()
+    with unit.snapshot():
+        first = unit.session.scalar(text("SELECT name FROM organisations WHERE id = :id"),
+                                    {"id": served.world.org_b})
+        another_user_commits()
+        again = unit.session.scalar(text("SELECT name FROM organisations WHERE id = :id"),
+                                    {"id": served.world.org_b})
+    assert again == first != "Renamed"
+    unit = served.uow()
+    with unit.reading():
+        assert unit.session.scalar(text("SELECT name FROM organisations WHERE id = :id"),
+                                   {"id": served.world.org_b}) == "Renamed"
+    another_user_commits(first)  # the module's world, as the other tests know it

@@ -295,8 +295,9 @@ def test_the_holder_cannot_reserve_its_units_either_while_they_are_contested(
 
 def test_the_plan_passes_contested_blocks_over_with_the_reason(client, world) -> None:
     # B holds OTHER_VCU first, so A's entry of it is contested; B then contests block_a's first
-    # 100 units, so block_a is frozen too. The period needs 731.52 − 100 retired = 631.52 t, 632
-    # credits: with both blocks passed over, nothing is left to plan.
+    # 100 units, so block_a is frozen too. The period needs 731.52 t, 732 credits (its 100 VCUs
+    # retired for "Suhui Trading Co." are not counted by the claim): with both blocks passed
+    # over, nothing is left to plan.
     _b_enters(client, world, OTHER_VCU, 15_000, project="3866")
     mine = client.post(
         f"{_a(world)}/blocks",
@@ -318,7 +319,7 @@ def test_the_plan_passes_contested_blocks_over_with_the_reason(client, world) ->
     assert response.status_code == 200, response.get_json()
     plan = response.get_json()
     assert plan["lines"] == []
-    assert plan["credits"]["shortfall"] == 632
+    assert plan["credits"]["shortfall"] == 732
     contested = [group for group in plan["not_accepted"] if group["reason"] == "contested"]
     assert len(contested) == 1
     assert sorted(contested[0]["block_ids"]) == sorted([world.block_a, mine["id"]])

@@ -177,8 +177,9 @@ def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
     # Commitment B's 2024 period: the verified inventory holds 1,200 MWh of grid electricity at a
     # Chinese site and nothing else. EACs: 1,200 MWh needed in market CN, none held or retired.
     # Credits: once the electricity is covered the market-based total is 0 t, so no credit is
-    # needed (the world's 100 retired VCUs are more than that); the 29,813 VCUs (vintage 2022,
-    # before the period's end) are held.
+    # needed; the 29,813 VCUs (vintage 2022, before the period's end) are held. The world's 100
+    # retired VCUs name "Suhui Trading Co." as beneficiary, none of the organisation's names: the
+    # claim does not count them (SANITY-02), so the needs list them apart and retire nothing.
     needs = client.get(f"{_base(world)}/periods/{world.period_verified}/needs", headers=world.headers("viewer"))
     assert needs.status_code == 200, needs.get_json()
     body = needs.get_json()
@@ -191,9 +192,25 @@ def test_needs_of_a_period_come_from_its_inventory(client, world) -> None:
     assert Decimal(body["credits"]["gross_location_tco2e"]) == Decimal("660")  # 1,200 × 0.55
     assert Decimal(body["credits"]["residual_tco2e"]) == 0
     assert body["credits"]["held_tco2e"] == "29813"
-    assert body["credits"]["retired_tco2e"] == "100" and Decimal(body["credits"]["needed_tco2e"]) == 0
+    assert body["credits"]["retired_tco2e"] == "0" and Decimal(body["credits"]["needed_tco2e"]) == 0
+    [excluded] = body["not_counted"]
+    assert (excluded["retirement_id"], excluded["quantity"], excluded["unit"], excluded["rules"]) == (
+        world.retirement_a, 100, "tCO2e", ["SANITY-02"])
     # ISO 14068-1: 12 months after the period's end (31 Dec 2024)
     assert body["retirement_deadline"] == "2025-12-31"
+
+
+def test_needs_count_a_retirement_once_the_claim_does(client, world) -> None:
+    # The 100 VCUs retired for "Suhui Trading Co." are refused by SANITY-02 until the organisation
+    # registers that name as one of its own (an alias); then the claim counts them, and so do the
+    # needs: credits retired 0 → 100, nothing listed apart.
+    url = f"{_base(world)}/periods/{world.period_verified}/needs"
+    before = client.get(url, headers=world.headers("viewer")).get_json()
+    assert before["credits"]["retired_tco2e"] == "0" and len(before["not_counted"]) == 1
+    named = client.patch(f"{_base(world)}", json={"aliases": ["Suhui Trading Co."]}, headers=world.headers("lead"))
+    assert named.status_code == 200, named.get_json()
+    after = client.get(url, headers=world.headers("viewer")).get_json()
+    assert after["credits"]["retired_tco2e"] == "100" and after["not_counted"] == []
 
 
 @pytest.mark.parametrize(

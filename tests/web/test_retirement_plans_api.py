@@ -2,8 +2,10 @@
 
 The world (tests/factories.py): period_verified has 1,200 MWh of grid electricity at a Jiangsu
 site (market CN), market-based 1,200 × 0.6096 (national residual mix) = 731.52 t without
-certificates; 100 VCUs are already retired for it (retirement_a); organisation A holds block_a,
-29,813 VCUs of 2022 bought at USD 6.50.
+certificates; 100 VCUs are already retired for it (retirement_a), but for the beneficiary "Suhui
+Trading Co.", which is none of the organisation's names: the claim does not count them (SANITY-02),
+so a plan covers the whole residual as if they were not there; organisation A holds block_a, 29,813
+VCUs of 2022 bought at USD 6.50.
 """
 
 from __future__ import annotations
@@ -66,15 +68,16 @@ def test_a_plan_covers_the_residual_with_the_credits_held(client, world) -> None
     [market] = plan["electricity"]
     assert (market["market"], Decimal(market["need"]), market["planned"], market["shortfall"]) == (
         "CN", Decimal(1200), 0, 1200)
-    # credits: 731.52 − 100 retired = 631.52 t → 632 whole units, the first 632 of block_a
+    # credits: 731.52 t, the 100 retired for someone else counting for nothing → 732 whole
+    # units, the first 732 of block_a
     credits = plan["credits"]
     assert Decimal(credits["residual_tco2e"]) == Decimal("731.52")
     assert (Decimal(credits["need"]), credits["units_needed"], credits["planned"], credits["shortfall"]) == (
-        Decimal("631.52"), 632, 632, 0)
+        Decimal("731.52"), 732, 732, 0)
     assert [(line["block_id"], line["quantity"], line["whole"]) for line in plan["lines"]] == [
-        (world.block_a, 632, False)]
-    # 632 × USD 6.50 = USD 4,108
-    assert Decimal(plan["cost"]["USD"]) == Decimal(4108)
+        (world.block_a, 732, False)]
+    # 732 × USD 6.50 = USD 4,758
+    assert Decimal(plan["cost"]["USD"]) == Decimal(4758)
 
 
 def test_certificates_are_planned_first_and_lower_the_residual_the_credits_cover(client, uow, world) -> None:
@@ -82,11 +85,12 @@ def test_certificates_are_planned_first_and_lower_the_residual_the_credits_cover
     plan = _plan(client, world).get_json()
     [market] = plan["electricity"]
     assert (market["planned"], market["shortfall"]) == (1000, 200)
-    # 200 MWh stay uncovered: 200 × 0.6096 = 121.92 t residual; − 100 retired = 21.92 → 22 VCUs
+    # 200 MWh stay uncovered: 200 × 0.6096 = 121.92 t residual, none of it covered by the 100
+    # VCUs the claim does not count → 122 VCUs
     assert Decimal(plan["credits"]["residual_tco2e"]) == Decimal("121.92")
-    assert plan["credits"]["units_needed"] == 22
+    assert plan["credits"]["units_needed"] == 122
     assert [(line["block_id"], line["quantity"], line["unit"]) for line in plan["lines"]] == [
-        (irec, 1000, "MWh"), (world.block_a, 22, "tCO2e")]
+        (irec, 1000, "MWh"), (world.block_a, 122, "tCO2e")]
     assert plan["units_without_price"] == 1000  # the I-RECs came without a recorded purchase
 
 
@@ -96,24 +100,25 @@ def test_applying_the_plan_retires_every_line_and_the_period_is_covered(client, 
     response = _apply(client, world, [{"block_id": line["block_id"], "quantity": line["quantity"]}
                                       for line in plan["lines"]])
     assert response.status_code == 201, response.get_json()
-    assert [(e["unit"], e["quantity"]) for e in response.get_json()] == [("MWh", 1000), ("tCO2e", 22)]
-    balance = client.get(f"{_base(world)}/balance", headers=world.headers("viewer")).get_json()
-    # residual 121.92 t against 100 + 22 = 122 credits: covered, 0.08 t to spare
-    assert (Decimal(balance["residual_tco2e"]), Decimal(balance["credits_retired_tco2e"])) == (
+    assert [(e["unit"], e["quantity"]) for e in response.get_json()] == [("MWh", 1000), ("tCO2e", 122)]
+    claim = client.get(f"{_base(world)}/balance", headers=world.headers("viewer")).get_json()["claim"]
+    # under the claim: residual 121.92 t against the 122 credits it counts (the ledger's other
+    # 100 are for someone else): covered, 0.08 t to spare
+    assert (Decimal(claim["residual_tco2e"]), Decimal(claim["credits_counted_tco2e"])) == (
         Decimal("121.92"), Decimal(122))
-    assert (balance["verdict"], Decimal(balance["difference_tco2e"])) == ("covered", Decimal("0.08"))
+    assert (claim["verdict"], Decimal(claim["difference_tco2e"])) == ("covered", Decimal("0.08"))
     # nothing is left to plan for the credits; the electricity stays 200 MWh short
     again = _plan(client, world).get_json()
     assert (again["credits"]["units_needed"], again["lines"]) == (0, [])
 
 
 def test_a_tolerance_keeps_a_block_whole_when_it_overshoots_by_no_more(client, world) -> None:
-    # block_a holds 29,813; the need is 632 units: whole means 29,181 over
-    whole = _plan(client, world, tolerance=29_181).get_json()
+    # block_a holds 29,813; the need is 732 units: whole means 29,081 over
+    whole = _plan(client, world, tolerance=29_081).get_json()
     assert [(line["quantity"], line["whole"]) for line in whole["lines"]] == [(29_813, True)]
-    assert whole["credits"]["over"] == 29_181
-    split = _plan(client, world, tolerance=29_180).get_json()
-    assert [(line["quantity"], line["whole"]) for line in split["lines"]] == [(632, False)]
+    assert whole["credits"]["over"] == 29_081
+    split = _plan(client, world, tolerance=29_080).get_json()
+    assert [(line["quantity"], line["whole"]) for line in split["lines"]] == [(732, False)]
 
 
 def test_certificates_of_another_year_are_refused_by_the_scope2_rule_and_grouped_by_its_explanation(client, uow, world) -> None:
@@ -218,26 +223,27 @@ def _draft_period(client: Any, world: World) -> int:
 
 
 def test_units_reserved_for_a_period_are_planned_first_for_it_and_passed_over_by_others(client, world) -> None:
-    reserved = _reserve(client, world, [{"block_id": world.block_a, "quantity": 632}])
+    # the period's plan needs 732 credits (731.52 t: the 100 retired for someone else count for nothing)
+    reserved = _reserve(client, world, [{"block_id": world.block_a, "quantity": 732}])
     assert reserved.status_code == 201, reserved.get_json()
-    assert [(r["block_id"], r["quantity"]) for r in reserved.get_json()] == [(world.block_a, 632)]
-    # the rest of block_a (29,813 − 632 = 29,181) stays held, as a block of its own
+    assert [(r["block_id"], r["quantity"]) for r in reserved.get_json()] == [(world.block_a, 732)]
+    # the rest of block_a (29,813 − 732 = 29,081) stays held, as a block of its own
     blocks = client.get(f"/api/v1/organisations/{world.org_a}/blocks", headers=world.headers("viewer")).get_json()
     by_status = sorted((b["status"], b["quantity"]) for b in blocks["items"] if b["scheme"] == "VCU")
-    assert ("reserved", 632) in by_status and ("held", 29_181) in by_status
+    assert ("reserved", 732) in by_status and ("held", 29_081) in by_status
 
     own = _plan(client, world).get_json()
     assert [(line["block_id"], line["quantity"], line["reserved"]) for line in own["lines"]] == [
-        (world.block_a, 632, True)]
+        (world.block_a, 732, True)]
     other_period = _draft_period(client, world)
     other = client.get(f"/api/v1/organisations/{world.org_a}/periods/{other_period}/retirement-plan",
                        query_string={"retire_on": RETIRE_ON}, headers=world.headers("viewer")).get_json()
-    # 732 credits needed there, taken from the held rest, never from the reserved 632
+    # 732 credits needed there, taken from the held rest, never from the reserved 732
     assert other["credits"]["units_needed"] == 732
     assert all(line["block_id"] != world.block_a for line in other["lines"])
     assert sum(line["quantity"] for line in other["lines"]) == 732
     [passed_over] = [g for g in other["not_accepted"] if g["reason"] == "reserved for another period"]
-    assert (passed_over["units"], passed_over["block_ids"]) == (632, [world.block_a])
+    assert (passed_over["units"], passed_over["block_ids"]) == (732, [world.block_a])
 
 
 def test_reserved_units_cannot_be_retired_for_another_period_until_released(client, world, table_counts) -> None:
