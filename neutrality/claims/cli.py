@@ -105,11 +105,11 @@ def rules_check(organisation_id: int, period_id: int, show_all: bool, lang: str,
     else:
         shown = [f for f in found.findings if show_all or f.outcome.value == "fail"]
         click.echo(f"rule sets: {', '.join(found.rule_sets)}; {len(found.findings)} finding(s), "
-                   f"{len(found.blocking)} blocking")
+                   f"{found.blocking_count} blocking")
         output(None, [{"subject": f.subject, "rule": f.rule_id, "outcome": f.outcome.value,
                        "severity": f.severity.value, "confirmed": f.confirmed,
                        "explanation": f.explanation.in_locale(lang)} for f in shown], False)
-    if found.blocking:
+    if found.blocking_count:
         raise click.exceptions.Exit(1)
 
 

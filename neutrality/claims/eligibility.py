@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -14,7 +16,7 @@ from neutrality.inventory.positions import PeriodCoverage
 from neutrality.registry.rule_facts import claim_of, period_facts
 from neutrality.rules.catalogue import shipped_catalogue
 from neutrality.rules.engine import applicable, evaluate
-from neutrality.rules.model import Catalogue, Finding
+from neutrality.rules.model import Catalogue, Finding, Outcome
 from neutrality.uow import UnitOfWork
 
 
@@ -25,10 +27,29 @@ class PeriodFindings:
     as_of: dt.date
     rule_sets: tuple[str, ...]  # key/version of every set applied
     findings: tuple[Finding, ...]
+    #: of every finding, whatever :meth:`only` keeps: how many per outcome, and how many block
+    counts: Mapping[str, int] = field(default_factory=dict)
+    blocking_count: int = 0
 
     @property
     def blocking(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.blocks)
+
+    def only(self, outcomes: Collection[str] = (), subject: str | None = None) -> PeriodFindings:
+        """The findings of these outcomes (all when none is named) about this subject (all when
+        None): a period with 10,000 retirements has some 100,000 findings, of which a reader
+        mostly wants the failures, or those of one retirement. The counts stay those of all."""
+        kept = tuple(f for f in self.findings
+                     if (not outcomes or f.outcome.value in outcomes) and (subject is None or f.subject == subject))
+        return replace(self, findings=kept)
+
+
+def _judged(period_id: int, standard: str, as_of: dt.date, rule_sets: tuple[str, ...],
+            findings: tuple[Finding, ...]) -> PeriodFindings:
+    counts = Counter(f.outcome.value for f in findings)
+    return PeriodFindings(period_id, standard, as_of, rule_sets, findings,
+                          {o.value: counts.get(o.value, 0) for o in Outcome},
+                          sum(1 for f in findings if f.blocks))
 
 
 def period_findings(
@@ -52,5 +73,5 @@ def findings_in(
     facts = period_facts(session, period, as_of=as_of, coverage=PeriodCoverage.of_period(session, period.id))
     applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
     evaluation = evaluate(applied, facts)
-    return PeriodFindings(period.id, commitment.standard, as_of,
-                          tuple(s.label for s in applied.sets), evaluation.findings)
+    return _judged(period.id, commitment.standard, as_of, tuple(s.label for s in applied.sets),
+                   evaluation.findings)

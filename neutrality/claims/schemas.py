@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, post_dump
+from marshmallow import fields, post_dump, validate
+from webargs.fields import DelimitedList
 
 from neutrality.presentation import COUNT, PERCENT, QUANTITY, TONNES
 from neutrality.schemas import Display, StrictSchema, quantity
@@ -188,13 +189,24 @@ class FindingSchema(StrictSchema):
     evidence = fields.Dict(keys=fields.String(), values=fields.String())
 
 
+class FindingsQuerySchema(StrictSchema):
+    outcome = DelimitedList(fields.String(validate=validate.OneOf(["pass", "fail", "not_applicable"])),
+                            load_default=list, metadata={
+        "description": "comma-separated outcomes to list (pass, fail, not_applicable); all by default"})
+    subject = fields.String(load_default=None, validate=validate.Regexp(r"^(period|retirement:[0-9]+)$"),
+                            metadata={"description": "only the findings about this subject: period or retirement:<id>"})
+
+
 class PeriodFindingsSchema(StrictSchema):
     period_id = fields.Integer()
     standard = fields.String()
     as_of = fields.Date()
     rule_sets = fields.List(fields.String())
-    blocking_count = fields.Function(lambda f: len(f.blocking))
-    findings = fields.List(fields.Nested(FindingSchema))
+    blocking_count = fields.Integer(metadata={"description": "blocking rules that fail, among all the findings"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "findings per outcome, of all the findings whatever the query lists"})
+    findings = fields.List(fields.Nested(FindingSchema), metadata={
+        "description": "the findings of the outcomes and subject asked for"})
 
 
 # --- readiness -------------------------------------------------------------------------------

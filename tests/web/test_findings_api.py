@@ -103,3 +103,31 @@ def test_the_balance_under_the_claim_leaves_out_what_a_blocking_rule_refuses(cli
     client.patch(f"/api/v1/organisations/{world.org_a}", headers=world.headers("lead"), json={"aliases": ["Suhui Trading Co."]})
     counted = client.get(url, headers=world.headers("viewer")).get_json()["claim"]
     assert counted["excluded"] == [] and Decimal(counted["credits_counted_tco2e"]) == 100
+
+
+def test_the_findings_can_be_narrowed_to_failures_or_to_one_retirement_and_the_counts_stay_whole(client, world) -> None:
+    base = f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}/findings"
+    every = _findings(client, world)
+    # the counts are of every finding: as many as listed without a filter, per outcome
+    assert sum(every["counts"].values()) == len(every["findings"])
+    assert every["counts"]["fail"] == sum(1 for f in every["findings"] if f["outcome"] == "fail") >= 1
+    failures = client.get(base, query_string={"outcome": "fail"}, headers=world.headers("viewer")).get_json()
+    assert {f["outcome"] for f in failures["findings"]} == {"fail"}
+    assert len(failures["findings"]) == every["counts"]["fail"]
+    assert (failures["counts"], failures["blocking_count"]) == (every["counts"], every["blocking_count"])
+    subject = f"retirement:{world.retirement_a}"
+    mine = client.get(base, query_string={"subject": subject, "outcome": "pass,fail"},
+                      headers=world.headers("viewer")).get_json()
+    assert mine["findings"] and {f["subject"] for f in mine["findings"]} == {subject}
+    assert "SANITY-02" in {f["rule_id"] for f in mine["findings"]}  # fails: "Suhui Trading Co."
+    assert {f["outcome"] for f in mine["findings"]} <= {"pass", "fail"}
+
+
+@pytest.mark.parametrize("query", [{"outcome": "failed"}, {"outcome": "fail,maybe"}, {"subject": "block:3"},
+                                   {"subject": "retirement:x"}])
+def test_a_findings_query_that_means_nothing_is_refused_with_the_field_named(client, world, query) -> None:
+    response = client.get(f"/api/v1/organisations/{world.org_a}/periods/{world.period_verified}/findings",
+                          query_string=query, headers=world.headers("viewer"))
+    assert response.status_code == 422, response.get_json()
+    [field] = query
+    assert [key for key in response.get_json()["error"]["details"] if key.split(".")[0] == field]

@@ -7,6 +7,7 @@ from typing import Any
 from neutrality.claims import eligibility, readiness_service, services
 from neutrality.claims.schemas import (
     BalanceSchema,
+    FindingsQuerySchema,
     NeedsSchema,
     PeriodFindingsSchema,
     ReadinessSchema,
@@ -40,12 +41,15 @@ def needs(organisation_id: int, period_id: int) -> Any:
 
 
 @blp.route("/periods/<int:period_id>/findings", methods=["GET"])
+@blp.arguments(FindingsQuerySchema, location="query")
 @blp.response(200, PeriodFindingsSchema)
-def findings(organisation_id: int, period_id: int) -> Any:
+def findings(query: dict[str, Any], organisation_id: int, period_id: int) -> Any:
     """The period judged by the rules of its claim: every finding (pass, fail, not applicable)
     for each retirement in force and for the period, with its evidence and an explanation in
-    English, 简体 and 繁體; ``blocking_count`` counts the blocking rules that fail."""
-    return eligibility.period_findings(uow(), actor(), organisation_id, period_id, as_of=utcnow().date())
+    English, 简体 and 繁體 (``outcome=fail`` lists only the failures, ``subject=retirement:12``
+    only one retirement's); ``counts`` and ``blocking_count`` are of all the findings."""
+    found = eligibility.period_findings(uow(), actor(), organisation_id, period_id, as_of=utcnow().date())
+    return found.only(query["outcome"], query["subject"])
 
 
 @blp.route("/periods/<int:period_id>/readiness", methods=["GET"])
