@@ -127,8 +127,9 @@ def test_a_credit_retired_before_its_vintage_begins_is_refused() -> None:
     early = retirement(retired_on=dt.date(2023, 12, 31))
     finding = one(period(), "SANITY-01", early)
     assert (finding.outcome, finding.blocks) == (Outcome.FAIL, True)
+    # the engine adds the retirement's serial and its registry reference to the evidence
     assert finding.evidence == {"retired_on": "2023-12-31", "vintage_start": "2024-01-01",
-                                "serial": "CCER-2024-000001-001000"}
+                                "serial": "CCER-2024-000001-001000", "registry_reference": "R-1"}
     # retired on the first day of the vintage: allowed (on or after)
     assert one(period(), "SANITY-01", retirement(retired_on=dt.date(2024, 1, 1))).outcome is Outcome.PASS
     # no vintage known: nothing to compare

@@ -26,9 +26,8 @@ def retired_on_or_after_vintage_start(
             "the instrument's vintage is not known, so its retirement date cannot be compared with it",
             "未知该单位的年份（vintage），无法与注销日期比较",
             "未知該單位的年份（vintage），無法與註銷日期比較",
-        ), serial=retirement.instrument.serial)
-    evidence = {"retired_on": retirement.retired_on, "vintage_start": start,
-                "serial": retirement.instrument.serial}
+        ))
+    evidence = {"retired_on": retirement.retired_on, "vintage_start": start}
     if retirement.retired_on < start:
         return failed(text(
             f"retired on {retirement.retired_on.isoformat()}, before its vintage begins on "
