@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from neutrality.rules.checks import CHECKS
-from neutrality.rules.engine import IDENTITY_EVIDENCE, Claim, applicable, evaluate, judge_retirement, judgement_key
+from neutrality.rules.engine import (
+    IDENTITY_EVIDENCE,
+    Claim,
+    applicable,
+    evaluate,
+    judge_retirement,
+    judgement_key,
+)
 from neutrality.rules.facts import Instrument, PeriodFacts, Retirement
 from neutrality.rules.model import Outcome, Result, Target
 from tests.rule_facts import CATALOGUE, certificate, credit, period, replace, retirement
