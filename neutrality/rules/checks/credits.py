@@ -7,6 +7,7 @@ Pure: no database, no clock, no Flask.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -161,6 +162,22 @@ def purpose_names_subject_or_period(
     ), **evidence)
 
 
+def _retired_by(retirement: Retirement, deadline: dt.date, counted: Text, evidence: Mapping[str, Any]) -> Result:
+    """Retired no later than ``deadline``; ``counted`` says from what it is counted."""
+    on = retirement.retired_on.isoformat()
+    if retirement.retired_on > deadline:
+        return failed(text(
+            f"retired on {on}, after {deadline.isoformat()} ({counted.en})",
+            f"注销日期 {on} 晚于 {deadline.isoformat()}（{counted.zh_Hans}）",
+            f"註銷日期 {on} 晚於 {deadline.isoformat()}（{counted.zh_Hant}）",
+        ), **evidence)
+    return passed(text(
+        f"retired on {on}, by {deadline.isoformat()} ({counted.en})",
+        f"注销日期 {on} 不晚于 {deadline.isoformat()}（{counted.zh_Hans}）",
+        f"註銷日期 {on} 不晚於 {deadline.isoformat()}（{counted.zh_Hant}）",
+    ), **evidence)
+
+
 @check("retired_within_months_after_period_end", Target.RETIREMENT, params={"months": Param.INT})
 def retired_within_months_after_period_end(
     period: PeriodFacts, retirement: Retirement | None, params: Mapping[str, Any]
@@ -169,23 +186,12 @@ def retired_within_months_after_period_end(
     assert retirement is not None
     months = int(params["months"])
     deadline = add_months(period.end, months)
-    evidence = {"retired_on": retirement.retired_on, "period_end": period.end,
-                "deadline": deadline, "months": months}
-    if retirement.retired_on > deadline:
-        return failed(text(
-            f"retired on {retirement.retired_on.isoformat()}, after {deadline.isoformat()} "
-            f"({months} months after the period ended on {period.end.isoformat()})",
-            f"注销日期 {retirement.retired_on.isoformat()} 晚于 {deadline.isoformat()}"
-            f"（期间结束日 {period.end.isoformat()} 后 {months} 个月）",
-            f"註銷日期 {retirement.retired_on.isoformat()} 晚於 {deadline.isoformat()}"
-            f"（期間結束日 {period.end.isoformat()} 後 {months} 個月）",
-        ), **evidence)
-    return passed(text(
-        f"retired on {retirement.retired_on.isoformat()}, by {deadline.isoformat()} "
-        f"({months} months after the period's end)",
-        f"注销日期 {retirement.retired_on.isoformat()} 不晚于 {deadline.isoformat()}（期间结束后 {months} 个月）",
-        f"註銷日期 {retirement.retired_on.isoformat()} 不晚於 {deadline.isoformat()}（期間結束後 {months} 個月）",
-    ), **evidence)
+    end = period.end.isoformat()
+    return _retired_by(retirement, deadline, text(
+        f"{months} months after the period ended on {end}",
+        f"期间结束日 {end} 后 {months} 个月",
+        f"期間結束日 {end} 後 {months} 個月",
+    ), {"retired_on": retirement.retired_on, "period_end": period.end, "deadline": deadline, "months": months})
 
 
 @check("retired_within_months_of_declaration", Target.RETIREMENT, params={"months": Param.INT})
@@ -205,23 +211,12 @@ def retired_within_months_of_declaration(
             f"聲明尚未註明日期：{months} 個月的註銷期限在達成聲明註明日期後檢查",
         ), retired_on=retirement.retired_on)
     deadline = add_months(declared, months)
-    evidence = {"retired_on": retirement.retired_on, "declaration_date": declared,
-                "deadline": deadline, "months": months}
-    if retirement.retired_on > deadline:
-        return failed(text(
-            f"retired on {retirement.retired_on.isoformat()}, after {deadline.isoformat()} "
-            f"({months} months after the declaration of {declared.isoformat()})",
-            f"注销日期 {retirement.retired_on.isoformat()} 晚于 {deadline.isoformat()}"
-            f"（声明日期 {declared.isoformat()} 后 {months} 个月）",
-            f"註銷日期 {retirement.retired_on.isoformat()} 晚於 {deadline.isoformat()}"
-            f"（聲明日期 {declared.isoformat()} 後 {months} 個月）",
-        ), **evidence)
-    return passed(text(
-        f"retired on {retirement.retired_on.isoformat()}, within {months} months of the "
-        f"declaration of {declared.isoformat()}",
-        f"注销日期 {retirement.retired_on.isoformat()} 在声明日期 {declared.isoformat()} 后 {months} 个月内",
-        f"註銷日期 {retirement.retired_on.isoformat()} 在聲明日期 {declared.isoformat()} 後 {months} 個月內",
-    ), **evidence)
+    return _retired_by(retirement, deadline, text(
+        f"{months} months after the declaration of {declared.isoformat()}",
+        f"声明日期 {declared.isoformat()} 后 {months} 个月",
+        f"聲明日期 {declared.isoformat()} 後 {months} 個月",
+    ), {"retired_on": retirement.retired_on, "declaration_date": declared, "deadline": deadline,
+        "months": months})
 
 
 #: What each quality label is called, for the explanations.
