@@ -250,10 +250,11 @@ class Evaluation:
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Findings hold no reference cycles, but making 100,000 of them sets off the cycle collector
-    again and again over everything the process holds: half the time of a period's evaluation.
-    Paused while they are made, and left as it was found (it may already be paused by a caller)."""
+def cycle_collection_paused() -> Iterator[None]:
+    """Findings and facts hold no reference cycles, but making 100,000 of them sets off the cycle
+    collector again and again over everything the process holds: half the time of a period's
+    evaluation. Paused while they are made, and left as it was found (a caller may have paused
+    it already)."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -265,7 +266,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
     """Every finding for the period: the sets', each retirement's, the period's own."""
-    with _no_cycle_collection():
+    with cycle_collection_paused():
         return _evaluate(applied, period)
 
 

@@ -216,3 +216,22 @@ def test_two_retirements_alike_but_for_their_beneficiary_are_judged_apart() -> N
     evaluation = evaluate(applicable(CATALOGUE, Claim(facts.standard), facts.start, facts.end), facts)
     outcome = {f.subject: f.outcome for f in evaluation.findings if f.rule_id == "SANITY-02"}
     assert outcome == {"retirement:1": Outcome.PASS, "retirement:2": Outcome.FAIL}
+
+
+# --- the copies that make 100,000 findings cheap --------------------------------------------------
+
+
+def test_a_finding_for_another_subject_is_the_finding_with_that_subject_and_evidence() -> None:
+    [finding, *_] = judge_retirement(applicable(CATALOGUE, Claim("iso_14068_1_2023"), dt.date(2025, 1, 1),
+                                                dt.date(2025, 12, 31)).sets, period(), retirement())
+    copy = finding.for_subject("retirement:9", {"serial": "X-9"})
+    assert copy == replace(finding, subject="retirement:9", evidence={"serial": "X-9"})
+    assert finding.subject == "retirement:1"  # the judged finding is left as it was
+
+
+def test_another_block_of_a_project_is_the_instrument_made_with_the_blocks_fields() -> None:
+    block = dict(scheme="GEC", kind="eac", quantity=5, serial="GEC-9", vintage_start=dt.date(2025, 4, 1),
+                 vintage_end=dt.date(2025, 4, 30), block_id=9)
+    project = certificate()
+    assert project.of_block(**block) == replace(project, **block)
+    assert project.serial == "GEC 11320922230500012202503"  # the project's instrument is left as it was
