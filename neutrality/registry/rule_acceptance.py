@@ -54,8 +54,8 @@ class RulesAcceptance:
 
 def refusal_of(findings: Sequence[Finding]) -> str | None:
     """The blocking failures as one reason ("CN-GEC-04: …; GHGP-04-4: …"), None when there is
-    none. Explanations name the serial where a block has one; without it their words are
-    rejoined by single blanks."""
+    none. Explanations name no serial (a finding gives it as evidence), so the reason stands for
+    every block of the lot; their words are rejoined by single blanks."""
     blocking = [f for f in findings if f.blocks]
     if not blocking:
         return None

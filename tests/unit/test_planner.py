@@ -121,8 +121,8 @@ def test_the_claims_rules_decide_acceptance_once_per_project_and_vintage():
     assert keep == [june_2025]
     reasons = {c.block_id: reason for c, reason in refused}
     assert reasons[1] == reasons[2]
-    assert reasons[1].startswith("CN-GEC-04: certificate of production month 2023-06 expired on 2025-12-31")
-    assert "; GHGP-04-4: certificate was produced 2023-06-01…2023-06-30, outside the period" in reasons[1]
+    assert reasons[1].startswith("CN-GEC-04: the certificate of production month 2023-06 expired on 2025-12-31")
+    assert "; GHGP-04-4: the certificate was produced 2023-06-01…2023-06-30, outside the period" in reasons[1]
     # three blocks, two distinct (scheme, project, vintage): two judgements
     assert Counting.judged == 2
 

@@ -10,7 +10,7 @@ import pytest
 
 from neutrality.rules.checks.registry import CHECKS, check
 from neutrality.rules.engine import Claim, applicable, evaluate, judge_retirement
-from neutrality.rules.facts import PeriodFacts, Retirement
+from neutrality.rules.facts import Claimant, PeriodFacts, Retirement
 from neutrality.rules.model import (
     Catalogue,
     Outcome,
@@ -127,8 +127,9 @@ def test_a_credit_retired_before_its_vintage_begins_is_refused() -> None:
     early = retirement(retired_on=dt.date(2023, 12, 31))
     finding = one(period(), "SANITY-01", early)
     assert (finding.outcome, finding.blocks) == (Outcome.FAIL, True)
+    # the engine adds the retirement's serial and its registry reference to the evidence
     assert finding.evidence == {"retired_on": "2023-12-31", "vintage_start": "2024-01-01",
-                                "serial": "CCER-2024-000001-001000"}
+                                "serial": "CCER-2024-000001-001000", "registry_reference": "R-1"}
     # retired on the first day of the vintage: allowed (on or after)
     assert one(period(), "SANITY-01", retirement(retired_on=dt.date(2024, 1, 1))).outcome is Outcome.PASS
     # no vintage known: nothing to compare
@@ -148,6 +149,33 @@ def test_the_beneficiary_must_name_the_claimant(beneficiary: str, outcome: Outco
     finding = one(period(), "SANITY-02", retirement(beneficiary=beneficiary))
     assert finding.outcome is outcome
     assert finding.blocks is (outcome is Outcome.FAIL)
+
+
+#: A claimant with names too short to be looked for inside a longer beneficiary: the alias "A"
+#: and the short name 中 (one Han character), beside a two-character Chinese alias and a Latin one.
+SHORT_NAMED = Claimant(legal_name="中", name="A", aliases=("中能", "Acme Power"), country="CN")
+
+
+@pytest.mark.parametrize(("beneficiary", "outcome"), [
+    # one-character names match only a beneficiary that is exactly that name (folded: width, case)
+    ("A", Outcome.PASS),
+    ("ａ", Outcome.PASS),  # full-width, lower case: folds to "a"
+    ("中", Outcome.PASS),
+    ("Bank of America", Outcome.FAIL),  # has an "a" inside words and none as the whole name
+    ("A Corp", Outcome.FAIL),  # "A" is a word of it, but a one-letter name is not looked for inside
+    ("中国石化", Outcome.FAIL),  # 中 is its first character: someone else
+    # two Han characters are distinctive enough to be found inside: 中能 in 中能集团 2025 碳中和
+    ("中能集团 2025 碳中和", Outcome.PASS),
+    ("能中集团", Outcome.FAIL),  # both characters, in the other order: 中能 is not in it
+    # a Latin name is found as whole words only, whatever the case and the punctuation around it
+    ("Retired on behalf of ACME POWER, 2025", Outcome.PASS),
+    ("Acme Powerhouse Ltd", Outcome.FAIL),  # "Powerhouse" is another word
+    ("SuperAcme Power", Outcome.FAIL),  # "SuperAcme" is another word
+    ("苏州Acme Power有限公司", Outcome.PASS),  # Han characters next to it are not part of its words
+])
+def test_a_short_name_does_not_match_any_beneficiary_containing_it(beneficiary: str, outcome: Outcome) -> None:
+    finding = one(period(claimant=SHORT_NAMED), "SANITY-02", retirement(beneficiary=beneficiary))
+    assert finding.outcome is outcome
 
 
 def test_a_finding_keeps_the_three_languages_and_the_unconfirmed_flag() -> None:

@@ -141,7 +141,7 @@ def test_certificates_of_another_year_are_refused_by_the_scope2_rule_and_grouped
     window = ("outside the period of consumption 2024-01-01…2024-12-31: its generation is not close to "
               "the electricity it covers")
     assert plan["not_accepted"] == [
-        {"scheme": "IREC", "reason": f"GHGP-04-4: certificate was produced 2022-{m}-01…2022-{m}-28, {window}",
+        {"scheme": "IREC", "reason": f"GHGP-04-4: the certificate was produced 2022-{m}-01…2022-{m}-28, {window}",
          "blocks": len(blocks), "units": units, "block_ids": blocks, "vintage_from": f"2022-{m}-01",
          "vintage_to": f"2022-{m}-28"}
         for m, units, blocks in (("03", 700, [march, march_too]), ("06", 300, [june]))

@@ -50,11 +50,11 @@ def shown(days: tuple[dt.date, dt.date]) -> str:
 
 def production_unknown(instrument: Instrument) -> Result:
     return failed(text(
-        f"the production period of certificate {instrument.serial} is not recorded, so the rule "
+        "the production period of the certificate is not recorded, so the rule "
         "cannot be shown to be met: record the production dates from the registry",
-        f"证书 {instrument.serial} 未记录发电（生产）期间，无法证明符合本规则：请按登记簿补录生产日期",
-        f"憑證 {instrument.serial} 未記錄發電（生產）期間，無法證明符合本規則：請依登記簿補錄生產日期",
-    ), serial=instrument.serial)
+        "该证书未记录发电（生产）期间，无法证明符合本规则：请按登记簿补录生产日期",
+        "該憑證未記錄發電（生產）期間，無法證明符合本規則：請依登記簿補錄生產日期",
+    ))
 
 
 def figure(value: Decimal) -> str:
@@ -79,38 +79,37 @@ def eac_covers_purchased_electricity(
     """A certificate is retired against a market where the period has purchased electricity: it
     only changes the Scope 2 market-based figure of that electricity, it is never a tCO2e offset."""
     assert retirement is not None
-    instrument = retirement.instrument
     market = (retirement.market or "").strip()
-    evidence: dict[str, Any] = {"serial": instrument.serial, "certificate_mwh": instrument.quantity}
+    evidence: dict[str, Any] = {}
     if not market:
         # X-01: EACs "act only on Scope 2 market-based electricity claims"; without the market
         # of the electricity it covers, a certificate would be counted against nothing (an offset)
         return failed(text(
-            f"certificate {instrument.serial} is not retired against the market of any purchased "
+            "the certificate is not retired against the market of any purchased "
             "electricity: a certificate only covers electricity consumed (Scope 2), it can never "
             "offset emissions in tCO2e",
-            f"证书 {instrument.serial} 未对应任何市场的外购电力注销：绿色电力证书只能覆盖所消费的电力"
+            "该证书未对应任何市场的外购电力注销：绿色电力证书只能覆盖所消费的电力"
             "（范围二），不能作为以 tCO2e 计的抵消",
-            f"憑證 {instrument.serial} 未對應任何市場的外購電力註銷：再生能源憑證只能涵蓋所消費的電力"
+            "該憑證未對應任何市場的外購電力註銷：再生能源憑證只能涵蓋所消費的電力"
             "（範疇二），不能作為以 tCO2e 計的抵銷",
         ), **evidence)
     purchased = period.electricity_mwh_by_market.get(market, Decimal(0))
     evidence |= {"market": market, "electricity_mwh": purchased}
     if purchased <= 0:
         return failed(text(
-            f"certificate {instrument.serial} is retired against {market}, where the period has no "
+            f"the certificate is retired against {market}, where the period has no "
             "purchased electricity: there is no Scope 2 electricity for it to cover, and a "
             "certificate is never an offset",
-            f"证书 {instrument.serial} 对应 {market} 注销，但本期间在该市场没有外购电力：没有可覆盖的"
+            f"该证书对应 {market} 注销，但本期间在该市场没有外购电力：没有可覆盖的"
             "范围二电力，而证书不能作为抵消",
-            f"憑證 {instrument.serial} 對應 {market} 註銷，但本期間在該市場沒有外購電力：沒有可涵蓋的"
+            f"該憑證對應 {market} 註銷，但本期間在該市場沒有外購電力：沒有可涵蓋的"
             "範疇二電力，而憑證不能作為抵銷",
         ), **evidence)
     return passed(text(
-        f"certificate {instrument.serial} covers purchased electricity in {market} "
+        f"the certificate covers purchased electricity in {market} "
         f"({figure(purchased)} MWh in the period)",
-        f"证书 {instrument.serial} 覆盖 {market} 的外购电力（本期间 {figure(purchased)} MWh）",
-        f"憑證 {instrument.serial} 涵蓋 {market} 的外購電力（本期間 {figure(purchased)} MWh）",
+        f"该证书覆盖 {market} 的外购电力（本期间 {figure(purchased)} MWh）",
+        f"該憑證涵蓋 {market} 的外購電力（本期間 {figure(purchased)} MWh）",
     ), **evidence)
 
 
@@ -128,39 +127,39 @@ def certificate_in_consumption_market(
     instrument = retirement.instrument
     groups: Sequence[str] = params["market_groups"]
     country = (instrument.country or "").strip()
-    evidence: dict[str, Any] = {"serial": instrument.serial, "markets": period.markets,
+    evidence: dict[str, Any] = {"markets": period.markets,
                                 "retired_for_market": retirement.market}
     if not country:
         return failed(text(
-            f"the country of the project behind certificate {instrument.serial} is not recorded, so "
+            "the country of the project behind the certificate is not recorded, so "
             "it cannot be shown to come from the market where the electricity is consumed",
-            f"证书 {instrument.serial} 的发电项目所在国家未记录，无法证明其来自用电所在的市场",
-            f"憑證 {instrument.serial} 的發電項目所在國家未記錄，無法證明其來自用電所在的市場",
+            "该证书的发电项目所在国家未记录，无法证明其来自用电所在的市场",
+            "該憑證的發電項目所在國家未記錄，無法證明其來自用電所在的市場",
         ), **evidence)
     evidence["certificate_country"] = country
     if not any(same_market(country, m, groups) for m in period.markets):
         return failed(text(
-            f"certificate {instrument.serial} comes from {country}, but the period's electricity is "
+            f"the certificate comes from {country}, but the period's electricity is "
             f"consumed in {', '.join(period.markets) or 'no recorded market'}: a certificate only "
             "covers consumption in its own market",
-            f"证书 {instrument.serial} 来自 {country}，而本期间的用电市场为 "
+            f"该证书来自 {country}，而本期间的用电市场为 "
             f"{'、'.join(period.markets) or '（未记录）'}：证书只能覆盖其本市场内的用电",
-            f"憑證 {instrument.serial} 來自 {country}，而本期間的用電市場為 "
+            f"該憑證來自 {country}，而本期間的用電市場為 "
             f"{'、'.join(period.markets) or '（未記錄）'}：憑證只能涵蓋其本市場內的用電",
         ), **evidence)
     market = (retirement.market or "").strip()
     if market and not same_market(country, market, groups):
         return failed(text(
-            f"certificate {instrument.serial} comes from {country} but is retired against "
+            f"the certificate comes from {country} but is retired against "
             f"electricity consumed in {market}: it only covers consumption in its own market",
-            f"证书 {instrument.serial} 来自 {country}，却对应 {market} 的用电注销：证书只能覆盖其本市场内的用电",
-            f"憑證 {instrument.serial} 來自 {country}，卻對應 {market} 的用電註銷：憑證只能涵蓋其本市場內的用電",
+            f"该证书来自 {country}，却对应 {market} 的用电注销：证书只能覆盖其本市场内的用电",
+            f"該憑證來自 {country}，卻對應 {market} 的用電註銷：憑證只能涵蓋其本市場內的用電",
         ), **evidence)
     return passed(text(
-        f"certificate {instrument.serial} comes from {country}, a market where the period's "
+        f"the certificate comes from {country}, a market where the period's "
         "electricity is consumed",
-        f"证书 {instrument.serial} 来自 {country}，与本期间的用电市场一致",
-        f"憑證 {instrument.serial} 來自 {country}，與本期間的用電市場一致",
+        f"该证书来自 {country}，与本期间的用电市场一致",
+        f"該憑證來自 {country}，與本期間的用電市場一致",
     ), **evidence)
 
 
@@ -181,22 +180,22 @@ def certificate_vintage_near_period(
         return production_unknown(instrument)
     months: int = params["tolerance_months"]
     window = (add_months(period.start, -months), add_months(period.end, months))
-    evidence = {"serial": instrument.serial, "production": shown(made), "window": shown(window),
+    evidence = {"production": shown(made), "window": shown(window),
                 "tolerance_months": months}
     if not overlaps(made, window):
         return failed(text(
-            f"certificate {instrument.serial} was produced {shown(made)}, outside the period of "
+            f"the certificate was produced {shown(made)}, outside the period of "
             f"consumption {shown(window)}: its generation is not close to the electricity it covers",
-            f"证书 {instrument.serial} 的生产期间为 {shown(made)}，不在用电期间 {shown(window)} 之内："
+            f"该证书的生产期间为 {shown(made)}，不在用电期间 {shown(window)} 之内："
             "其发电与所覆盖的用电时间不相近",
-            f"憑證 {instrument.serial} 的生產期間為 {shown(made)}，不在用電期間 {shown(window)} 之內："
+            f"該憑證的生產期間為 {shown(made)}，不在用電期間 {shown(window)} 之內："
             "其發電與所涵蓋的用電時間不相近",
         ), **evidence)
     return passed(text(
-        f"certificate {instrument.serial} was produced {shown(made)}, within the period of "
+        f"the certificate was produced {shown(made)}, within the period of "
         f"consumption {shown(window)}",
-        f"证书 {instrument.serial} 的生产期间 {shown(made)} 在用电期间 {shown(window)} 之内",
-        f"憑證 {instrument.serial} 的生產期間 {shown(made)} 在用電期間 {shown(window)} 之內",
+        f"该证书的生产期间 {shown(made)} 在用电期间 {shown(window)} 之内",
+        f"該憑證的生產期間 {shown(made)} 在用電期間 {shown(window)} 之內",
     ), **evidence)
 
 

@@ -7,6 +7,7 @@ Pure: no database, no clock, no Flask.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +37,7 @@ def credit_issued_ex_post(
     and before it was retired (no forward crediting)."""
     assert retirement is not None
     unit = retirement.instrument
-    evidence = {"serial": unit.serial, "vintage_end": unit.vintage_end,
+    evidence = {"vintage_end": unit.vintage_end,
                 "issued_on": unit.issued_on, "retired_on": retirement.retired_on}
     if unit.vintage_end is None:
         # Without the vintage's end nothing shows the reduction has happened: the claim must show it.
@@ -77,7 +78,7 @@ def scheme_verified_by_third_party(
     assert retirement is not None
     scheme = retirement.instrument.scheme
     schemes = _schemes(params["schemes"])
-    evidence = {"scheme": scheme, "serial": retirement.instrument.serial, "accepted": schemes}
+    evidence = {"scheme": scheme, "accepted": schemes}
     if scheme.upper() not in schemes:
         return failed(text(
             f"{scheme} is not among the programmes known to verify reductions by an independent "
@@ -101,8 +102,7 @@ def retired_in_public_registry(
     assert retirement is not None
     unit = retirement.instrument
     schemes = _schemes(params["schemes"])
-    evidence = {"scheme": unit.scheme, "registry": unit.registry or None, "serial": unit.serial,
-                "registry_reference": retirement.registry_reference or None}
+    evidence = {"scheme": unit.scheme, "registry": unit.registry or None}
     if not unit.registry.strip():
         return failed(text(
             "the registry holding the credit is not recorded: a credit counts only when it is "
@@ -141,8 +141,7 @@ def purpose_names_subject_or_period(
     assert retirement is not None
     purpose = retirement.purpose
     years = [str(y) for y in range(period.start.year, period.end.year + 1)]
-    evidence = {"purpose": purpose or None, "subject": period.subject_name, "years": years,
-                "serial": retirement.instrument.serial}
+    evidence = {"purpose": purpose or None, "subject": period.subject_name, "years": years}
     key = name_key(purpose)
     subject = name_key(period.subject_name)
     if (subject and subject in key) or any(year in key for year in years):
@@ -163,6 +162,22 @@ def purpose_names_subject_or_period(
     ), **evidence)
 
 
+def _retired_by(retirement: Retirement, deadline: dt.date, counted: Text, evidence: Mapping[str, Any]) -> Result:
+    """Retired no later than ``deadline``; ``counted`` says from what it is counted."""
+    on = retirement.retired_on.isoformat()
+    if retirement.retired_on > deadline:
+        return failed(text(
+            f"retired on {on}, after {deadline.isoformat()} ({counted.en})",
+            f"注销日期 {on} 晚于 {deadline.isoformat()}（{counted.zh_Hans}）",
+            f"註銷日期 {on} 晚於 {deadline.isoformat()}（{counted.zh_Hant}）",
+        ), **evidence)
+    return passed(text(
+        f"retired on {on}, by {deadline.isoformat()} ({counted.en})",
+        f"注销日期 {on} 不晚于 {deadline.isoformat()}（{counted.zh_Hans}）",
+        f"註銷日期 {on} 不晚於 {deadline.isoformat()}（{counted.zh_Hant}）",
+    ), **evidence)
+
+
 @check("retired_within_months_after_period_end", Target.RETIREMENT, params={"months": Param.INT})
 def retired_within_months_after_period_end(
     period: PeriodFacts, retirement: Retirement | None, params: Mapping[str, Any]
@@ -171,23 +186,12 @@ def retired_within_months_after_period_end(
     assert retirement is not None
     months = int(params["months"])
     deadline = add_months(period.end, months)
-    evidence = {"retired_on": retirement.retired_on, "period_end": period.end,
-                "deadline": deadline, "months": months, "serial": retirement.instrument.serial}
-    if retirement.retired_on > deadline:
-        return failed(text(
-            f"retired on {retirement.retired_on.isoformat()}, after {deadline.isoformat()} "
-            f"({months} months after the period ended on {period.end.isoformat()})",
-            f"注销日期 {retirement.retired_on.isoformat()} 晚于 {deadline.isoformat()}"
-            f"（期间结束日 {period.end.isoformat()} 后 {months} 个月）",
-            f"註銷日期 {retirement.retired_on.isoformat()} 晚於 {deadline.isoformat()}"
-            f"（期間結束日 {period.end.isoformat()} 後 {months} 個月）",
-        ), **evidence)
-    return passed(text(
-        f"retired on {retirement.retired_on.isoformat()}, by {deadline.isoformat()} "
-        f"({months} months after the period's end)",
-        f"注销日期 {retirement.retired_on.isoformat()} 不晚于 {deadline.isoformat()}（期间结束后 {months} 个月）",
-        f"註銷日期 {retirement.retired_on.isoformat()} 不晚於 {deadline.isoformat()}（期間結束後 {months} 個月）",
-    ), **evidence)
+    end = period.end.isoformat()
+    return _retired_by(retirement, deadline, text(
+        f"{months} months after the period ended on {end}",
+        f"期间结束日 {end} 后 {months} 个月",
+        f"期間結束日 {end} 後 {months} 個月",
+    ), {"retired_on": retirement.retired_on, "period_end": period.end, "deadline": deadline, "months": months})
 
 
 @check("retired_within_months_of_declaration", Target.RETIREMENT, params={"months": Param.INT})
@@ -205,25 +209,14 @@ def retired_within_months_of_declaration(
             "once the declaration of achievement is dated",
             f"声明尚未注明日期：{months} 个月的注销期限在达成声明注明日期后检查",
             f"聲明尚未註明日期：{months} 個月的註銷期限在達成聲明註明日期後檢查",
-        ), retired_on=retirement.retired_on, serial=retirement.instrument.serial)
+        ), retired_on=retirement.retired_on)
     deadline = add_months(declared, months)
-    evidence = {"retired_on": retirement.retired_on, "declaration_date": declared,
-                "deadline": deadline, "months": months, "serial": retirement.instrument.serial}
-    if retirement.retired_on > deadline:
-        return failed(text(
-            f"retired on {retirement.retired_on.isoformat()}, after {deadline.isoformat()} "
-            f"({months} months after the declaration of {declared.isoformat()})",
-            f"注销日期 {retirement.retired_on.isoformat()} 晚于 {deadline.isoformat()}"
-            f"（声明日期 {declared.isoformat()} 后 {months} 个月）",
-            f"註銷日期 {retirement.retired_on.isoformat()} 晚於 {deadline.isoformat()}"
-            f"（聲明日期 {declared.isoformat()} 後 {months} 個月）",
-        ), **evidence)
-    return passed(text(
-        f"retired on {retirement.retired_on.isoformat()}, within {months} months of the "
-        f"declaration of {declared.isoformat()}",
-        f"注销日期 {retirement.retired_on.isoformat()} 在声明日期 {declared.isoformat()} 后 {months} 个月内",
-        f"註銷日期 {retirement.retired_on.isoformat()} 在聲明日期 {declared.isoformat()} 後 {months} 個月內",
-    ), **evidence)
+    return _retired_by(retirement, deadline, text(
+        f"{months} months after the declaration of {declared.isoformat()}",
+        f"声明日期 {declared.isoformat()} 后 {months} 个月",
+        f"聲明日期 {declared.isoformat()} 後 {months} 個月",
+    ), {"retired_on": retirement.retired_on, "declaration_date": declared, "deadline": deadline,
+        "months": months})
 
 
 #: What each quality label is called, for the explanations.
@@ -246,8 +239,7 @@ def credit_quality_label(
     label = str(params["label"])
     name = LABEL_NAMES.get(label, Text(label, label, label))
     value = retirement.instrument.labels.get(label)
-    evidence = {"label": label, "value": value, "scheme": retirement.instrument.scheme,
-                "serial": retirement.instrument.serial}
+    evidence = {"label": label, "value": value, "scheme": retirement.instrument.scheme}
     if value is True:
         return passed(text(
             f"the credit has {name.en}", f"该碳信用具有{name.zh_Hans}", f"該碳信用具有{name.zh_Hant}",
@@ -273,8 +265,7 @@ def credit_type_intended(
     assert retirement is not None
     scheme = retirement.instrument.scheme
     intended = _schemes(period.intended_credit_types)
-    evidence = {"scheme": scheme, "intended": intended or None,
-                "serial": retirement.instrument.serial}
+    evidence = {"scheme": scheme, "intended": intended or None}
     if not intended:
         return passed(text(
             f"the commitment names no credit types, so {scheme} is within its offset strategy",
@@ -305,7 +296,7 @@ def credit_not_used_for_compliance(
     purpose = retirement.purpose
     key = name_key(purpose)
     found = next((w for w in params["words"] if name_key(w) and name_key(w) in key), None)
-    evidence = {"purpose": purpose or None, "serial": retirement.instrument.serial, "matched": found}
+    evidence = {"purpose": purpose or None, "matched": found}
     if found is not None:
         return failed(text(
             f"the retirement's purpose '{purpose}' says it was used for compliance ('{found}'): "

@@ -5,6 +5,7 @@ Pure: no database, no clock, no Flask.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,9 +27,8 @@ def retired_on_or_after_vintage_start(
             "the instrument's vintage is not known, so its retirement date cannot be compared with it",
             "未知该单位的年份（vintage），无法与注销日期比较",
             "未知該單位的年份（vintage），無法與註銷日期比較",
-        ), serial=retirement.instrument.serial)
-    evidence = {"retired_on": retirement.retired_on, "vintage_start": start,
-                "serial": retirement.instrument.serial}
+        ))
+    evidence = {"retired_on": retirement.retired_on, "vintage_start": start}
     if retirement.retired_on < start:
         return failed(text(
             f"retired on {retirement.retired_on.isoformat()}, before its vintage begins on "
@@ -45,6 +45,38 @@ def retired_on_or_after_vintage_start(
     ), **evidence)
 
 
+#: Han characters (CJK ideographs and their extensions A and B, compatibility ideographs).
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+_IS_HAN = re.compile(f"[{_HAN}]")
+#: A letter or digit of a word (any script's but Han: Chinese is written without blanks, so a Han
+#: character next to a Latin name does not make it part of a longer word).
+_WORD = f"[^\\W{_HAN}]"
+
+
+def names_in(name: str, beneficiary: str) -> bool:
+    """Whether ``beneficiary`` names ``name`` (compared as :func:`name_key` compares them).
+
+    A name found inside a longer beneficiary must be distinctive: a Chinese name of at least two
+    Han characters (苏辉光伏 in 苏辉光伏 2025 年度碳中和), a Latin-script name as whole words
+    ("Suhui PV" in "On behalf of Suhui PV Co.", not in "Suhui PVC"). A short name or alias of one
+    character ("A", "中") would be found in almost any beneficiary: it only matches one that is
+    that name and nothing else."""
+    key = name_key(name)
+    if not key:
+        return False
+    if key == name_key(beneficiary):
+        return True
+    han = len(_IS_HAN.findall(key))
+    if han:
+        return han >= 2 and key in name_key(beneficiary)
+    if len(key) < 2:
+        return False
+    # the name's words in order, the blanks between them optional (name_key drops blanks)
+    words = "\\s*".join(re.escape(name_key(word)) for word in name.split())
+    folded = " ".join(name_key(word) for word in beneficiary.split())
+    return re.search(f"(?<!{_WORD}){words}(?!{_WORD})", folded) is not None
+
+
 @check("beneficiary_names_claimant", Target.RETIREMENT)
 def beneficiary_names_claimant(
     period: PeriodFacts, retirement: Retirement | None, params: Mapping[str, Any]
@@ -56,8 +88,7 @@ def beneficiary_names_claimant(
     names = [n for n in (claimant.legal_name, claimant.name, *claimant.aliases) if n.strip()]
     beneficiary = retirement.beneficiary
     evidence = {"beneficiary": beneficiary, "claimant": " / ".join(names)}
-    key = name_key(beneficiary)
-    found = next((n for n in names if name_key(n) and name_key(n) in key), None)
+    found = next((n for n in names if names_in(n, beneficiary)), None)
     if found is None:
         return failed(text(
             f"the retirement's beneficiary '{beneficiary}' does not name {claimant.legal_name}: units "

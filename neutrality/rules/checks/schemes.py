@@ -49,24 +49,24 @@ def gec_within_validity(
     else:
         # "two years counted from the production month, that month included": + 23 months
         valid_until = end_of_month(add_months(month, params["validity_months"] - 1))
-    evidence = {"serial": instrument.serial, "production_month": month.strftime("%Y-%m"),
+    evidence = {"production_month": month.strftime("%Y-%m"),
                 "valid_until": valid_until, "retired_on": retirement.retired_on}
     if retirement.retired_on > valid_until:
         return failed(text(
-            f"certificate {instrument.serial} of production month {month:%Y-%m} expired on "
+            f"the certificate of production month {month:%Y-%m} expired on "
             f"{valid_until.isoformat()} and was retired on {retirement.retired_on.isoformat()}: an "
             "expired GEC is cancelled by the issuer and cannot back a claim",
-            f"绿证 {instrument.serial}（生产月份 {month:%Y-%m}）已于 {valid_until.isoformat()} 过期，"
+            f"该绿证（生产月份 {month:%Y-%m}）已于 {valid_until.isoformat()} 过期，"
             f"而注销日期为 {retirement.retired_on.isoformat()}：过期绿证由核发机构核销，不能用于声明",
-            f"綠證 {instrument.serial}（生產月份 {month:%Y-%m}）已於 {valid_until.isoformat()} 過期，"
+            f"該綠證（生產月份 {month:%Y-%m}）已於 {valid_until.isoformat()} 過期，"
             f"而註銷日期為 {retirement.retired_on.isoformat()}：過期綠證由核發機構核銷，不能用於聲明",
         ), **evidence)
     return passed(text(
-        f"certificate {instrument.serial} of production month {month:%Y-%m} was retired on "
+        f"the certificate of production month {month:%Y-%m} was retired on "
         f"{retirement.retired_on.isoformat()}, within its validity (until {valid_until.isoformat()})",
-        f"绿证 {instrument.serial}（生产月份 {month:%Y-%m}）于 {retirement.retired_on.isoformat()} 注销，"
+        f"该绿证（生产月份 {month:%Y-%m}）于 {retirement.retired_on.isoformat()} 注销，"
         f"在有效期内（至 {valid_until.isoformat()}）",
-        f"綠證 {instrument.serial}（生產月份 {month:%Y-%m}）於 {retirement.retired_on.isoformat()} 註銷，"
+        f"該綠證（生產月份 {month:%Y-%m}）於 {retirement.retired_on.isoformat()} 註銷，"
         f"在有效期內（至 {valid_until.isoformat()}）",
     ), **evidence)
 
@@ -79,9 +79,9 @@ def _only_schemes(instrument: Instrument, where: str, schemes: tuple[str, ...],
     named = ", ".join(schemes)
     if instrument.scheme in schemes:
         return passed(text(
-            f"certificate {instrument.serial} is a {instrument.scheme}, accepted for {where}",
-            f"证书 {instrument.serial} 为 {instrument.scheme}，可用于 {where}",
-            f"憑證 {instrument.serial} 為 {instrument.scheme}，可用於 {where}",
+            f"the certificate is a {instrument.scheme}, accepted for {where}",
+            f"该证书为 {instrument.scheme}，可用于 {where}",
+            f"該憑證為 {instrument.scheme}，可用於 {where}",
         ), **evidence)
     made = production(instrument)
     if made is None:
@@ -89,19 +89,19 @@ def _only_schemes(instrument: Instrument, where: str, schemes: tuple[str, ...],
     evidence["production"] = shown(made)
     if made[1] >= production_from:
         return failed(text(
-            f"certificate {instrument.serial} is a {instrument.scheme} for production {shown(made)}: "
+            f"the certificate is a {instrument.scheme} for production {shown(made)}: "
             f"for {where}, production from {production_from.isoformat()} on is proven by {named} only",
-            f"证书 {instrument.serial} 为 {instrument.scheme}，生产期间 {shown(made)}：对 {where} 而言，"
+            f"该证书为 {instrument.scheme}，生产期间 {shown(made)}：对 {where} 而言，"
             f"{production_from.isoformat()} 起的发电只能以 {named} 证明",
-            f"憑證 {instrument.serial} 為 {instrument.scheme}，生產期間 {shown(made)}：對 {where} 而言，"
+            f"該憑證為 {instrument.scheme}，生產期間 {shown(made)}：對 {where} 而言，"
             f"{production_from.isoformat()} 起的發電只能以 {named} 證明",
         ), **evidence)
     return passed(text(
-        f"certificate {instrument.serial} ({instrument.scheme}) is for production {shown(made)}, "
+        f"the certificate ({instrument.scheme}) is for production {shown(made)}, "
         f"before {named} became the only certificate for {where} on {production_from.isoformat()}",
-        f"证书 {instrument.serial}（{instrument.scheme}）的生产期间为 {shown(made)}，早于 "
+        f"该证书（{instrument.scheme}）的生产期间为 {shown(made)}，早于 "
         f"{production_from.isoformat()} {named} 成为 {where} 唯一证书之时",
-        f"憑證 {instrument.serial}（{instrument.scheme}）的生產期間為 {shown(made)}，早於 "
+        f"該憑證（{instrument.scheme}）的生產期間為 {shown(made)}，早於 "
         f"{production_from.isoformat()} {named} 成為 {where} 唯一憑證之時",
     ), **evidence)
 
@@ -118,13 +118,13 @@ def certificate_scheme_for_production_country(
     assert retirement is not None
     instrument = retirement.instrument
     country: str = params["country"]
-    evidence: dict[str, Any] = {"serial": instrument.serial, "scheme": instrument.scheme,
+    evidence: dict[str, Any] = {"scheme": instrument.scheme,
                                 "certificate_country": instrument.country}
     if (instrument.country or "").upper() != country.upper():
         return not_applicable(text(
-            f"certificate {instrument.serial} is not for generation in {country}",
-            f"证书 {instrument.serial} 并非 {country} 境内的发电",
-            f"憑證 {instrument.serial} 並非 {country} 境內的發電",
+            f"the certificate is not for generation in {country}",
+            f"该证书并非 {country} 境内的发电",
+            f"該憑證並非 {country} 境內的發電",
         ), **evidence)
     where = f"generation in {country}"
     return _only_schemes(instrument, where, params["schemes"], params["production_from"], evidence)
@@ -140,13 +140,13 @@ def certificate_scheme_for_consumption_market(
     instrument = retirement.instrument
     country: str = params["country"]
     market = (retirement.market or "").strip()
-    evidence: dict[str, Any] = {"serial": instrument.serial, "scheme": instrument.scheme,
+    evidence: dict[str, Any] = {"scheme": instrument.scheme,
                                 "retired_for_market": market or None}
     if market.upper() != country.upper():
         return not_applicable(text(
-            f"certificate {instrument.serial} does not cover consumption in {country}",
-            f"证书 {instrument.serial} 并非覆盖 {country} 境内的用电",
-            f"憑證 {instrument.serial} 並非涵蓋 {country} 境內的用電",
+            f"the certificate does not cover consumption in {country}",
+            f"该证书并非覆盖 {country} 境内的用电",
+            f"該憑證並非涵蓋 {country} 境內的用電",
         ), **evidence)
     where = f"consumption in {country}"
     return _only_schemes(instrument, where, params["schemes"], params["production_from"], evidence)
@@ -166,13 +166,13 @@ def subsidised_device_ineligible(
     instrument = retirement.instrument
     country: str = params["country"]
     start: dt.date = params["production_from"]
-    evidence: dict[str, Any] = {"serial": instrument.serial, "certificate_country": instrument.country,
+    evidence: dict[str, Any] = {"certificate_country": instrument.country,
                                 "subsidised": instrument.subsidised}
     if (instrument.country or "").upper() != country.upper():
         return not_applicable(text(
-            f"certificate {instrument.serial} is not from a device in {country}",
-            f"证书 {instrument.serial} 并非来自 {country} 境内的设备",
-            f"憑證 {instrument.serial} 並非來自 {country} 境內的設備",
+            f"the certificate is not from a device in {country}",
+            f"该证书并非来自 {country} 境内的设备",
+            f"該憑證並非來自 {country} 境內的設備",
         ), **evidence)
     made = production(instrument)
     if made is None:
@@ -180,36 +180,36 @@ def subsidised_device_ineligible(
     evidence["production"] = shown(made)
     if made[1] < start:
         return not_applicable(text(
-            f"certificate {instrument.serial} is for production {shown(made)}, before subsidised "
+            f"the certificate is for production {shown(made)}, before subsidised "
             f"devices became ineligible on {start.isoformat()}",
-            f"证书 {instrument.serial} 的生产期间 {shown(made)} 早于 {start.isoformat()} 补贴设备不再合格之时",
-            f"憑證 {instrument.serial} 的生產期間 {shown(made)} 早於 {start.isoformat()} 補貼設備不再合格之時",
+            f"该证书的生产期间 {shown(made)} 早于 {start.isoformat()} 补贴设备不再合格之时",
+            f"該憑證的生產期間 {shown(made)} 早於 {start.isoformat()} 補貼設備不再合格之時",
         ), **evidence)
     if instrument.subsidised is None:
         # IREC-06 is confirmed [C]: ineligibility is certain for subsidised devices, so a device
         # of unknown status cannot be shown eligible; the rule file makes this blocking
         return failed(text(
-            f"whether the device behind certificate {instrument.serial} receives a feed-in tariff "
+            f"whether the device behind the certificate receives a feed-in tariff "
             f"is not recorded: from {start.isoformat()} a subsidised device in {country} earns no "
             "certificates, so record its subsidy status from the registry's device record",
-            f"证书 {instrument.serial} 对应设备是否享受上网电价补贴未记录：自 {start.isoformat()} 起 "
+            f"该证书对应设备是否享受上网电价补贴未记录：自 {start.isoformat()} 起 "
             f"{country} 境内享受补贴的设备不再获得证书，请依登记簿设备记录补录补贴状态",
-            f"憑證 {instrument.serial} 對應設備是否享有躉購費率補貼未記錄：自 {start.isoformat()} 起 "
+            f"該憑證對應設備是否享有躉購費率補貼未記錄：自 {start.isoformat()} 起 "
             f"{country} 境內享有補貼的設備不再取得憑證，請依登記簿設備紀錄補錄補貼狀態",
         ), **evidence)
     if instrument.subsidised:
         return failed(text(
-            f"certificate {instrument.serial} comes from a feed-in-tariff device in {country} for "
+            f"the certificate comes from a feed-in-tariff device in {country} for "
             f"production {shown(made)}: such devices earn no certificates from {start.isoformat()}",
-            f"证书 {instrument.serial} 来自 {country} 境内享受上网电价补贴的设备（生产期间 {shown(made)}）："
+            f"该证书来自 {country} 境内享受上网电价补贴的设备（生产期间 {shown(made)}）："
             f"此类设备自 {start.isoformat()} 起不再获得证书",
-            f"憑證 {instrument.serial} 來自 {country} 境內享有躉購費率補貼的設備（生產期間 {shown(made)}）："
+            f"該憑證來自 {country} 境內享有躉購費率補貼的設備（生產期間 {shown(made)}）："
             f"此類設備自 {start.isoformat()} 起不再取得憑證",
         ), **evidence)
     return passed(text(
-        f"the device behind certificate {instrument.serial} receives no feed-in tariff",
-        f"证书 {instrument.serial} 对应设备未享受上网电价补贴",
-        f"憑證 {instrument.serial} 對應設備未享有躉購費率補貼",
+        "the device behind the certificate receives no feed-in tariff",
+        "该证书对应设备未享受上网电价补贴",
+        "該憑證對應設備未享有躉購費率補貼",
     ), **evidence)
 
 
@@ -227,19 +227,19 @@ def reductions_after(
     start = instrument.vintage_start
     if start is None:
         return production_unknown(instrument)
-    evidence = {"serial": instrument.serial, "vintage_start": start, "reductions_after": after}
+    evidence = {"vintage_start": start, "reductions_after": after}
     if start <= after:
         return failed(text(
-            f"credit {instrument.serial} stands for reductions from {start.isoformat()}: only "
+            f"the credit stands for reductions from {start.isoformat()}: only "
             f"reductions after {after.isoformat()} are eligible",
-            f"信用 {instrument.serial} 对应 {start.isoformat()} 起的减排量：只有 {after.isoformat()} 之后的减排量合格",
-            f"信用 {instrument.serial} 對應 {start.isoformat()} 起的減排量：只有 {after.isoformat()} 之後的減排量合格",
+            f"该碳信用对应 {start.isoformat()} 起的减排量：只有 {after.isoformat()} 之后的减排量合格",
+            f"該碳信用對應 {start.isoformat()} 起的減排量：只有 {after.isoformat()} 之後的減排量合格",
         ), **evidence)
     return passed(text(
-        f"credit {instrument.serial} stands for reductions from {start.isoformat()}, after "
+        f"the credit stands for reductions from {start.isoformat()}, after "
         f"{after.isoformat()}",
-        f"信用 {instrument.serial} 对应 {start.isoformat()} 起的减排量，晚于 {after.isoformat()}",
-        f"信用 {instrument.serial} 對應 {start.isoformat()} 起的減排量，晚於 {after.isoformat()}",
+        f"该碳信用对应 {start.isoformat()} 起的减排量，晚于 {after.isoformat()}",
+        f"該碳信用對應 {start.isoformat()} 起的減排量，晚於 {after.isoformat()}",
     ), **evidence)
 
 
@@ -251,29 +251,28 @@ def cancelled_in_registry(
     assert retirement is not None
     instrument = retirement.instrument
     reference = retirement.registry_reference.strip()
-    evidence = {"serial": instrument.serial, "registry": instrument.registry or None,
-                "registry_reference": reference or None}
+    evidence = {"registry": instrument.registry or None}
     if retirement.id is None:
         # A candidate (a held block the planner weighs) is not cancelled yet: its reference is
         # asked for once it is retired, as retired_in_public_registry does.
         return not_applicable(text(
-            f"credit {instrument.serial} is not retired yet: its cancellation reference is checked "
+            "the credit is not retired yet: its cancellation reference is checked "
             "once it is cancelled in the national registry",
-            f"信用 {instrument.serial} 尚未注销：注销后检查其注销证明编号",
-            f"信用 {instrument.serial} 尚未註銷：註銷後檢查其註銷證明編號",
+            "该碳信用尚未注销：注销后检查其注销证明编号",
+            "該碳信用尚未註銷：註銷後檢查其註銷證明編號",
         ), **evidence)
     if not reference:
         return failed(text(
-            f"no cancellation reference is recorded for credit {instrument.serial}: a CCER counts "
+            "no cancellation reference is recorded for the credit: a CCER counts "
             "only once it is cancelled (注销) in the national registry; record the cancellation "
             "certificate's reference",
-            f"信用 {instrument.serial} 未记录注销凭证编号：CCER 须在全国登记簿注销后方可计入；请录入注销证明编号",
-            f"信用 {instrument.serial} 未記錄註銷憑證編號：CCER 須在全國登記簿註銷後方可計入；請錄入註銷證明編號",
+            "该碳信用未记录注销凭证编号：CCER 须在全国登记簿注销后方可计入；请录入注销证明编号",
+            "該碳信用未記錄註銷憑證編號：CCER 須在全國登記簿註銷後方可計入；請錄入註銷證明編號",
         ), **evidence)
     return passed(text(
-        f"credit {instrument.serial} is cancelled in the registry (reference {reference})",
-        f"信用 {instrument.serial} 已在登记簿注销（编号 {reference}）",
-        f"信用 {instrument.serial} 已在登記簿註銷（編號 {reference}）",
+        "the credit is cancelled in the registry, and the cancellation's reference is recorded",
+        "该碳信用已在登记簿注销，并已记录注销证明编号",
+        "該碳信用已在登記簿註銷，並已記錄註銷證明編號",
     ), **evidence)
 
 
@@ -334,22 +333,22 @@ def no_double_benefit_gec_ccer(
     code = (instrument.gec_project_code or "").strip()
     if not code:
         return _with_note(not_applicable(text(
-            f"{instrument.scheme} {instrument.serial} records no GEC project code, so it cannot be "
-            "matched with certificates of the same generation",
-            f"{instrument.scheme} {instrument.serial} 未记录绿证项目编码（建档立卡编码），无法与同一发电的证书比对",
-            f"{instrument.scheme} {instrument.serial} 未記錄綠證項目編碼（建檔立卡編碼），無法與同一發電的憑證比對",
-        ), serial=instrument.serial), note)
+            f"this {instrument.scheme} records no GEC project code, so it cannot be matched with "
+            "certificates of the same generation",
+            f"该 {instrument.scheme} 未记录绿证项目编码（建档立卡编码），无法与同一发电的证书比对",
+            f"該 {instrument.scheme} 未記錄綠證項目編碼（建檔立卡編碼），無法與同一發電的憑證比對",
+        )), note)
     others = _counterparts(period, instrument, tuple(params["counterparts"]))
-    evidence = {"serial": instrument.serial, "gec_project_code": code,
+    evidence = {"gec_project_code": code,
                 "counterpart_serials": [o.serial for o in others] or None}
     if others:
         named = ", ".join(f"{o.scheme} {o.serial}" for o in others)
         return _with_note(failed(text(
-            f"{instrument.scheme} {instrument.serial} and {named} stand for the same generation of "
-            f"project {code}: one MWh may earn a GEC or a CCER, never both",
-            f"{instrument.scheme} {instrument.serial} 与 {named} 对应项目 {code} 的同一发电量："
+            f"this {instrument.scheme} and {named} stand for the same generation of project "
+            f"{code}: one MWh may earn a GEC or a CCER, never both",
+            f"该 {instrument.scheme} 与 {named} 对应项目 {code} 的同一发电量："
             "同一电量只能获得绿证或 CCER 其中之一",
-            f"{instrument.scheme} {instrument.serial} 與 {named} 對應項目 {code} 的同一發電量："
+            f"該 {instrument.scheme} 與 {named} 對應項目 {code} 的同一發電量："
             "同一電量只能取得綠證或 CCER 其中之一",
         ), **evidence), note)
     return _with_note(passed(text(
@@ -369,28 +368,28 @@ def gec_code_recorded_for_renewable_credit(
     GEC for the same generation can be found."""
     assert retirement is not None
     instrument = retirement.instrument
-    evidence = {"serial": instrument.serial, "technology": instrument.technology or None}
+    evidence = {"technology": instrument.technology or None}
     if instrument.technology not in params["technologies"]:
         return not_applicable(text(
-            f"credit {instrument.serial} is not from a technology that earns GECs",
-            f"信用 {instrument.serial} 并非来自可获得绿证的技术类型",
-            f"信用 {instrument.serial} 並非來自可取得綠證的技術類型",
+            "the credit is not from a technology that earns GECs",
+            "该碳信用并非来自可获得绿证的技术类型",
+            "該碳信用並非來自可取得綠證的技術類型",
         ), **evidence)
     code = (instrument.gec_project_code or "").strip()
     if not code:
         return failed(text(
-            f"credit {instrument.serial} is from a {instrument.technology} project that also earns "
+            f"the credit is from a {instrument.technology} project that also earns "
             "GECs, but its GEC project code (建档立卡编码) is not recorded: a GEC for the same "
             "generation cannot be ruled out",
-            f"信用 {instrument.serial} 来自同样可获得绿证的 {instrument.technology} 项目，但未记录其建档立卡编码："
+            f"该碳信用来自同样可获得绿证的 {instrument.technology} 项目，但未记录其建档立卡编码："
             "无法排除同一发电量另有绿证",
-            f"信用 {instrument.serial} 來自同樣可取得綠證的 {instrument.technology} 項目，但未記錄其建檔立卡編碼："
+            f"該碳信用來自同樣可取得綠證的 {instrument.technology} 項目，但未記錄其建檔立卡編碼："
             "無法排除同一發電量另有綠證",
         ), **evidence)
     return passed(text(
-        f"credit {instrument.serial} records its project's GEC code {code}",
-        f"信用 {instrument.serial} 已记录项目建档立卡编码 {code}",
-        f"信用 {instrument.serial} 已記錄項目建檔立卡編碼 {code}",
+        f"the credit records its project's GEC code {code}",
+        f"该碳信用已记录项目建档立卡编码 {code}",
+        f"該碳信用已記錄項目建檔立卡編碼 {code}",
     ), gec_project_code=code, **evidence)
 
 
@@ -407,35 +406,35 @@ def credit_technology_admitted(
     instrument = retirement.instrument
     note = _successor_note(period, params)
     technology, methodology = instrument.technology, instrument.methodology
-    evidence = {"serial": instrument.serial, "technology": technology or None,
+    evidence = {"technology": technology or None,
                 "methodology": methodology or None}
     if not technology and not methodology:
         return _with_note(failed(text(
-            f"neither the technology nor the methodology of credit {instrument.serial} is "
+            "neither the technology nor the methodology of the credit is "
             "recorded, so it cannot be shown not to be a wind or solar project the transition "
             "rules keep out of CCER",
-            f"信用 {instrument.serial} 未记录技术类型和方法学，无法证明其不属于过渡期内不再纳入 CCER 的风电或光伏项目",
-            f"信用 {instrument.serial} 未記錄技術類型和方法學，無法證明其不屬於過渡期內不再納入 CCER 的風電或光電項目",
+            "该碳信用未记录技术类型和方法学，无法证明其不属于过渡期内不再纳入 CCER 的风电或光伏项目",
+            "該碳信用未記錄技術類型和方法學，無法證明其不屬於過渡期內不再納入 CCER 的風電或光電項目",
         ), **evidence), note)
     if methodology in params["admitted_methodologies"] or technology in params["admitted_technologies"]:
         return _with_note(passed(text(
-            f"credit {instrument.serial} ({technology or methodology}) is of a technology the "
+            f"the credit ({technology or methodology}) is of a technology the "
             "transition admits to CCER (deep-sea offshore wind or solar thermal)",
-            f"信用 {instrument.serial}（{technology or methodology}）属于过渡期可纳入 CCER 的类型（深远海海上风电或光热）",
-            f"信用 {instrument.serial}（{technology or methodology}）屬於過渡期可納入 CCER 的類型（深遠海離岸風電或光熱）",
+            f"该碳信用（{technology or methodology}）属于过渡期可纳入 CCER 的类型（深远海海上风电或光热）",
+            f"該碳信用（{technology or methodology}）屬於過渡期可納入 CCER 的類型（深遠海離岸風電或光熱）",
         ), **evidence), note)
     if technology in params["wind_solar"]:
         return _with_note(failed(text(
-            f"credit {instrument.serial} is from a {technology} project: during the transition only "
+            f"the credit is from a {technology} project: during the transition only "
             "deep-sea offshore wind and solar thermal may choose CCER among wind and solar projects; "
             "others earn GECs",
-            f"信用 {instrument.serial} 来自 {technology} 项目：过渡期内风电、光伏项目中只有深远海海上风电和光热"
+            f"该碳信用来自 {technology} 项目：过渡期内风电、光伏项目中只有深远海海上风电和光热"
             "可选择 CCER，其余只能获得绿证",
-            f"信用 {instrument.serial} 來自 {technology} 項目：過渡期內風電、光電項目中只有深遠海離岸風電和光熱"
+            f"該碳信用來自 {technology} 項目：過渡期內風電、光電項目中只有深遠海離岸風電和光熱"
             "可選擇 CCER，其餘只能取得綠證",
         ), **evidence), note)
     return _with_note(not_applicable(text(
-        f"credit {instrument.serial} is not from a wind or solar project",
-        f"信用 {instrument.serial} 并非来自风电或光伏项目",
-        f"信用 {instrument.serial} 並非來自風電或光電項目",
+        "the credit is not from a wind or solar project",
+        "该碳信用并非来自风电或光伏项目",
+        "該碳信用並非來自風電或光電項目",
     ), **evidence), note)
