@@ -272,16 +272,7 @@ def evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
 
 def _evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
     findings = list(applied.findings)
-    rules = _rules(applied.sets, Target.RETIREMENT, period)
-    # Most of a period's retirements differ only in their units: each rule judges a group of
-    # alike retirements once (10,000 retirements of one period: ~1 s judged one by one).
-    judged: dict[Hashable, list[Finding]] = {}
-    for retirement in period.retirements:
-        key = judgement_key(retirement)
-        alike = judged.get(key)
-        if alike is None:
-            alike = judged[key] = _judged(rules, period, retirement)
-        findings += _for_retirement(alike, retirement)
+    findings += _judge_retirements(applied.sets, period)
     findings += judge_period(applied.sets, period)
     return Evaluation(tuple(findings))
 
@@ -289,10 +280,22 @@ def _evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
 def judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
     """The findings of the retirement rules alone, on each of the period's retirements: what
     decides which of them a claim counts (no period rule, so no residual, is needed)."""
+    with cycle_collection_paused():
+        return _judge_retirements(sets, period)
+
+
+def _judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
     rules = _rules(sets, Target.RETIREMENT, period)
+    # Most of a period's retirements differ only in their units: each rule judges a group of
+    # alike retirements once (10,000 retirements of one period: ~1 s judged one by one).
+    judged: dict[Hashable, list[Finding]] = {}
     findings: list[Finding] = []
     for retirement in period.retirements:
-        findings += judge_retirement(sets, period, retirement, rules)
+        key = judgement_key(retirement)
+        alike = judged.get(key)
+        if alike is None:
+            alike = judged[key] = _judged(rules, period, retirement)
+        findings += _for_retirement(alike, retirement)
     return findings
 
 
