@@ -229,3 +229,22 @@ def test_the_command_line_refuses_a_reason_too_long_naming_the_option(app, world
     assert result.exit_code == 1
     assert "despite_rules" in result.output and "Traceback" not in result.output
     assert table_counts() == before
+
+
+def test_a_refused_row_spanning_two_blocks_names_its_rule_once_and_records_both_parts(client, uow, world) -> None:
+    from neutrality.registry import held_blocks
+    from tests.factories import ADMIN
+
+    # block_a split after its first 10 units; a row retiring 941,382,747–941,382,756 on
+    # 2026-02-10 takes 5 units of each block, and ISO-21 refuses both parts (after 2025-12-31):
+    # the preview names the rule once for the row
+    first, second = held_blocks.split_block(uow(), ADMIN, world.org_a, world.block_a, 10)
+    data = _file(_row(_vcu(941382747, 941382756), 10, retired="2026-02-10"))
+    [row] = _import(client, world, data, dry_run="true").get_json()["rows"]
+    assert (row["blocks"], [r["rule_id"] for r in row["refusals"]]) == ([first.id, second.id], ["ISO-21"])
+    # recorded on purpose: two ledger entries of 5, each with the reason and ISO-21's finding
+    outcome = _import(client, world, data, despite_rules=REASON).get_json()
+    [row] = outcome["rows"]
+    entries = [_entry(client, world, r) for r in row["retirement_ids"]]
+    assert [(e["quantity"], e["exclusion_reason"], [f["rule_id"] for f in e["findings"]]) for e in entries] == [
+        (5, REASON, ["ISO-21"]), (5, REASON, ["ISO-21"])]
