@@ -286,13 +286,22 @@ def retire_list(organisation_id: int, period_id: int | None, as_json: bool) -> N
               help="Detected from the header when left out.")
 @click.option("--rows", default="",
               help="Only these spreadsheet rows, comma-separated (e.g. 12,14).")
-@click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Show what would be recorded, and what the rules of the claim refuse; write nothing.")
+@click.option("--despite-rules", default="", metavar="TEXT",
+              help="Why to record the rows a blocking rule of the claim refuses (the registry has "
+                   "retired them): the claim does not count them.")
+@click.option("--lang", type=click.Choice(["en", "zh_Hans", "zh_Hant"]), default="en", show_default=True,
+              help="The language of the table's refusals (the JSON has all three).")
 @printing()
 def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | None, rows: str,
-                  dry_run: bool, as_json: bool) -> None:
+                  dry_run: bool, despite_rules: str, lang: str, as_json: bool) -> None:
     """Record for a period the retirements a registry export shows on units the organisation
-    holds: all rows or none; rows already in the ledger are skipped."""
-    options = RetirementImportFormSchema().load({"period_id": period_id, "rows": rows})
+    holds: all rows or none; rows already in the ledger are skipped. A row the rules of the
+    period's claim refuse rejects the file, unless --despite-rules gives the reason."""
+    # the API's form schema: the same limits on the rows and on the reason
+    options = RetirementImportFormSchema().load({"period_id": period_id, "rows": rows,
+                                                 "despite_rules": despite_rules})
     limits = registry_limits()
     size = path.stat().st_size
     with steps(f"reading {path.name} ({size:,} bytes)", size):
@@ -302,9 +311,17 @@ def retire_import(organisation_id: int, period_id: int, path: Path, kind: str | 
             cli_uow(), cli_actor(), organisation_id, period_id, data=data,
             filename=path.name, max_bytes=limits.max_uncompressed_bytes, limits=limits,
             as_of=utcnow().date(), kind=kind,
-            rows=options["rows"], dry_run=dry_run,
+            rows=options["rows"], dry_run=dry_run, despite_rules=options["despite_rules"],
         )
-    output(RetirementImportOutcomeSchema(), outcome, as_json)
+    if as_json:
+        output(RetirementImportOutcomeSchema(), outcome, True)
+        return
+    # each row's refusals in its own line of the rows table, where the reader looks for the row
+    # (a nested table would be labelled by its place in the list, not by its spreadsheet row)
+    shown = RetirementImportOutcomeSchema().dump(outcome)
+    for line in shown["rows"]:
+        line["refused_by"] = "; ".join(f"{r['rule_id']}: {r['explanation'][lang]}" for r in line.pop("refusals"))
+    output(None, shown, False)
 
 
 @retire.command("plan", epilog=ORGANISATION_AND_PERIOD_HELP)

@@ -12,6 +12,12 @@ a market without consumption) rejects the file with its row and column named. Ro
 units the organisation never held are listed and left alone (a public export lists everyone's
 retirements); rows already in the ledger with the same units are skipped, so importing the
 same export twice records nothing more.
+
+Every matched row is judged by the rules of the period's claim before anything is written, in
+a preview too, so a preview names the rows the rules refuse. A refused row rejects the file,
+unless the import gives ``despite_rules`` (a reason): the registry has retired those units
+already and the ledger must say so, so they are recorded with the reason and their findings,
+and the claim does not count them; the other rows are recorded as usual.
 """
 
 from __future__ import annotations
@@ -46,6 +52,7 @@ from neutrality.registry.retirements import (
     retire_units,
 )
 from neutrality.registry.schemes import load_schemes
+from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import (
     InstrumentProject,
     RegistryImport,
@@ -53,6 +60,7 @@ from neutrality.registry.tables import (
     Retirement,
     SerialBlock,
 )
+from neutrality.rules.model import Finding
 from neutrality.sheet_limits import SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
 from neutrality.uow import UnitOfWork
@@ -92,17 +100,24 @@ class RowMatch:
     outcome: str  # RECORDED (or, in a preview, to be recorded), ALREADY_RECORDED, NOT_HELD
     blocks: list[int] = dataclasses.field(default_factory=list)
     retirement_ids: list[int] = dataclasses.field(default_factory=list)
+    #: the blocking rules of the claim that refuse the row (a rule once, whichever of the row's
+    #: blocks it refused): rule_set, rule_id, clause and the explanation in each language
+    refusals: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
 def import_retirements(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, data: bytes, filename: str,
     max_bytes: int, as_of: dt.date, kind: str | None = None, mapping: Mapping[str, str] | None = None,
     encoding: str | None = None, rows: Sequence[int] | None = None, dry_run: bool = False,
-    limits: SheetLimits,
+    limits: SheetLimits, despite_rules: str = "",
 ) -> dict[str, Any]:
     """Record for ``period_id`` the retirements a registry export shows on units the
-    organisation holds (only the spreadsheet ``rows`` given, when given)."""
+    organisation holds (only the spreadsheet ``rows`` given, when given).
+
+    ``despite_rules``: why to record the rows a blocking rule of the claim refuses (without it,
+    such a row rejects the file); a blank reason is no reason."""
     authorize(actor, Permission.RETIRE, organisation_id)
+    despite = (despite_rules or "").strip()
     # The file is read with no transaction open: nobody waits while a long export is read.
     parsed = read_registry_file(data, filename, max_bytes=max_bytes, kind=kind, mapping=mapping,
                                 encoding=encoding, limits=limits)
@@ -130,6 +145,13 @@ def import_retirements(
                         key=lambda e: (e.row or 0, e.column or ""))
         if errors:
             raise ImportRejected(filename, parsed.in_file_terms(errors))
+        by_id = {row.row: row for row in retired}
+        # the claim's rules, gathered once for the file; judged before anything is written, so a
+        # preview refuses what the import would, and a refused row writes nothing
+        judge = RetirementRules(session, markets, as_of)
+        refused = _judge(session, judge, period, matches, pieces, by_id)
+        if refused and not despite and not dry_run:
+            raise RowsRefusedByRules(filename, refused)
         answer = {
             "status": "preview" if dry_run else "imported", "filename": filename, "sha256": sha256,
             "kind": parsed.kind, "period_id": period.id, "import_id": None,
@@ -138,27 +160,24 @@ def import_retirements(
             # counted, and the first of them named, rather than listed one by one
             "rows": [m for m in matches if m.outcome != NOT_HELD],
             "recorded": sum(1 for m in matches if m.outcome == RECORDED),
+            "refused_by_rules": len(refused),
+            # with a reason, the refused rows are (in a preview: would be) recorded on purpose
+            "recorded_despite_rules": sorted(refused) if despite else [],
             "not_held": sum(1 for m in matches if m.outcome == NOT_HELD),
             "not_held_rows": [m.row for m in matches if m.outcome == NOT_HELD][:NOT_HELD_LISTED],
         }
         if dry_run or not any(m.outcome == RECORDED for m in matches):
             return answer
         batch = _registry_import(session, organisation_id, actor, parsed.kind, filename, sha256, parsed.encoding)
-        by_id = {row.row: row for row in retired}
-        judge = RetirementRules(session, markets, as_of)  # the claim's rules, gathered once
         for match in matches:
             if match.outcome != RECORDED:
                 continue
             row = by_id[match.row]
             evidence = _row_evidence(row, filename, sha256)
-            fields = {
-                "beneficiary_text": row.beneficiary[:500],
-                "purpose": row.details or row.reason or f"retired at the registry for {row.beneficiary}",
-                "reason": row.reason, "retired_on": row.retirement_date,
-                "registry_reference": row.extra.get("retirement_id") or row.serial[:200], "registry_link": "",
-            }
+            # the reason goes with every row: retire_units keeps it only where a rule refuses
+            fields = {**_fields(row), "despite_rules": despite}
             for piece in pieces[match.row]:
-                block = session.get(SerialBlock, piece.block_id)
+                block = _holding(session, piece)
                 try:
                     entry = retire_units(uow, actor, period, block, piece.start, piece.end, fields,
                                          evidence=evidence, evidence_filename=f"{filename}, row {row.row}",
@@ -171,6 +190,81 @@ def import_retirements(
         uow.commit()
         answer["import_id"] = batch.id
         return answer
+
+
+class RowsRefusedByRules(ImportRejected):
+    """A file whose matched rows a blocking rule of the claim refuses, imported without a reason
+    to record them anyway: one error per refused row, and a message naming the rules and the way
+    to record them on purpose."""
+
+    def __init__(self, filename: str, refused: Mapping[int, list[Finding]]):
+        super().__init__(filename, [
+            RowError(row, None, "refused by the rules of the claim: " + "; ".join(
+                f"{f.rule_id} ({f.explanation.en})" for f in findings))
+            for row, findings in sorted(refused.items())])
+        rules = ", ".join(sorted({f.rule_id for findings in refused.values() for f in findings}))
+        count = len(refused)
+        self.message = (
+            f"'{filename}': the rules of the claim refuse {count} row{'' if count == 1 else 's'} ({rules}); "
+            "nothing was imported. If the registry has retired these units already, import the file with "
+            "despite_rules (the reason; --despite-rules on the command line): those rows are recorded on "
+            "purpose, stay in the ledger with the rules' findings, and the claim does not count them")
+        self.args = (self.message,)
+
+
+def _fields(row: InstrumentRow) -> dict[str, Any]:
+    """What the registry's row says of its retirement, as the ledger records it (and as the rules
+    judge it: :meth:`RetirementRules.refusals` reads the same fields)."""
+    return {
+        "beneficiary_text": row.beneficiary[:500],
+        "purpose": row.details or row.reason or f"retired at the registry for {row.beneficiary}",
+        "reason": row.reason, "retired_on": row.retirement_date,
+        "registry_reference": row.extra.get("retirement_id") or row.serial[:200], "registry_link": "",
+    }
+
+
+def _judge(
+    session: Session, judge: RetirementRules, period: ApplicationPeriodRow, matches: Sequence[RowMatch],
+    pieces: Mapping[int, Sequence[_Piece]], by_id: Mapping[int, InstrumentRow],
+) -> dict[int, list[Finding]]:
+    """The blocking refusals of each row to be recorded, by row number (rows no rule refuses left
+    out), each also set on its :class:`RowMatch`. Each of a row's pieces is judged as
+    :func:`retire_units` will judge it: its block, its units, the row's fields, its market."""
+    refused: dict[int, list[Finding]] = {}
+    for match in matches:
+        if match.outcome != RECORDED:
+            continue
+        fields = _fields(by_id[match.row])
+        findings: dict[tuple[str, str], Finding] = {}
+        for piece in pieces[match.row]:
+            block = session.get(SerialBlock, piece.block_id)
+            certificate = scheme_of(block.scheme).kind is InstrumentKind.EAC
+            # a certificate covers the electricity of its own market (as retire_units records it)
+            market = session.get(InstrumentProject, block.project_id).country if certificate else None
+            for finding in judge.refusals(period, block, piece.quantity, fields, market, certificate):
+                findings.setdefault((finding.rule_set, finding.rule_id), finding)
+        if findings:
+            refused[match.row] = list(findings.values())
+            match.refusals = [
+                {"rule_set": f.rule_set, "rule_id": f.rule_id, "clause": f.clause,
+                 "explanation": f.explanation.as_dict()} for f in findings.values()]
+    return refused
+
+
+def _holding(session: Session, piece: _Piece) -> SerialBlock:
+    """The block holding a piece's units now. It is the block matched, unless an earlier row of
+    the file retired other units of that block: retire_units then narrowed it to those units and
+    split the rest off as new blocks, one of which holds this piece (an organisation's blocks
+    other than transferred out and void never overlap)."""
+    block = session.get(SerialBlock, piece.block_id)
+    if block.serial_start <= piece.start and piece.end <= block.serial_end:
+        return block
+    return session.scalars(select(SerialBlock).where(
+        SerialBlock.organisation_id == block.organisation_id, SerialBlock.scheme == block.scheme,
+        SerialBlock.issuance_key == block.issuance_key, SerialBlock.serial_start <= piece.start,
+        SerialBlock.serial_end >= piece.end,
+        SerialBlock.status != BlockStatus.TRANSFERRED_OUT.value, SerialBlock.status != BlockStatus.VOID.value,
+    )).one()
 
 
 def _match(

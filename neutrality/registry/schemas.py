@@ -458,6 +458,26 @@ class RetirementImportFormSchema(StrictSchema):
     encoding = fields.String(load_default=None, validate=validate.OneOf(OFFERED_ENCODINGS))
     rows = RowListField(load_default=None, metadata={"description": "only these rows of the file"})
     dry_run = fields.Boolean(load_default=False)
+    # the same limits as recording one retirement by hand (RetireFormSchema)
+    despite_rules = Text(2000, blank=True, load_default="", metadata={
+        "description": "why to record the rows a blocking rule of the claim refuses (the registry has "
+                       "retired them): they stay in the ledger with the rules' findings and the claim does "
+                       "not count them; without it, such a row rejects the file"})
+
+
+class RuleTextSchema(StrictSchema):
+    """One text in the three languages of the interface."""
+
+    en = fields.String()
+    zh_Hans = fields.String()
+    zh_Hant = fields.String()
+
+
+class RuleRefusalSchema(StrictSchema):
+    rule_set = fields.String(metadata={"description": "key/version of the rule set"})
+    rule_id = fields.String(metadata={"description": "ISO-21, PAS-44, CN-GEC-04…"})
+    clause = fields.String()
+    explanation = fields.Nested(RuleTextSchema, metadata={"description": "why the rule refuses the row"})
 
 
 class RowMatchSchema(StrictSchema):
@@ -470,6 +490,8 @@ class RowMatchSchema(StrictSchema):
     outcome = fields.String(metadata={"description": "recorded (to be, in a preview) or already_recorded"})
     blocks = fields.List(fields.Integer())
     retirement_ids = fields.List(fields.Integer())
+    refusals = fields.List(fields.Nested(RuleRefusalSchema), metadata={
+        "description": "the blocking rules of the claim that refuse the row (none: the rules accept it)"})
 
 
 class RetirementImportOutcomeSchema(StrictSchema):
@@ -482,6 +504,10 @@ class RetirementImportOutcomeSchema(StrictSchema):
     rows_read = fields.Integer()
     retired_rows = fields.Integer()
     recorded = fields.Integer()
+    refused_by_rules = fields.Integer(metadata={
+        "description": "rows to record that a blocking rule of the claim refuses (their refusals in rows)"})
+    recorded_despite_rules = fields.List(fields.Integer(), metadata={
+        "description": "the rows recorded (in a preview: to be recorded) despite the rules, with despite_rules"})
     rows = fields.List(fields.Nested(RowMatchSchema), metadata={
         "description": "the retired rows on units the organisation holds: recorded or already recorded"})
     not_held = fields.Integer(metadata={"description": "retired rows on units the organisation never held"})

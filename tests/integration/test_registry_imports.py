@@ -316,7 +316,9 @@ _VERRA_ROW = ("{issued},,{start},{end},2498,Caazapa,Paraguay,AFOLU,AR-ACM0003,\"
 
 
 def _verra_file(*rows: str, encoding: str = "utf-8") -> bytes:
-    header = VERRA.read_text(encoding="utf-8").splitlines()[0]
+    # read while the module is collected: where the samples are absent (the module is skipped)
+    # the collection must not fail
+    header = VERRA.read_text(encoding="utf-8").splitlines()[0] if VERRA.is_file() else ""
     return "\n".join([header, *rows, ""]).encode(encoding)
 
 

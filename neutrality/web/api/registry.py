@@ -275,7 +275,9 @@ def retirement_evidence(organisation_id: int, retirement_id: int) -> Response:
 def import_retirements(organisation_id: int) -> Any:
     """Record for a period the retirements a registry export ('file') shows on units the
     organisation holds: all rows or none; ``dry_run=true`` previews; rows already in the ledger
-    are skipped."""
+    are skipped. Each row is judged by the rules of the period's claim (a preview lists each
+    row's refusals): a row a blocking rule refuses rejects the file, unless ``despite_rules``
+    gives the reason to record it anyway (the claim then does not count it)."""
     options = form_fields(RetirementImportFormSchema())
     data, filename = uploaded_file("file")
     return matching.import_retirements(
