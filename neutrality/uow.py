@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,8 +72,11 @@ class UnitOfWork:
         options = {READING: True} if reading else {}
         self._session = self._session_factory(execution_options=options)
         self.committed = False
-        if snapshot and self._session.get_bind().dialect.name == "postgresql":
-            # before the transaction's first statement: its isolation is set when it begins
+        bind = self._session.get_bind()
+        if snapshot and bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+            # before the transaction's first statement: its isolation is set when it begins (a
+            # session bound to a connection already in a transaction, as the test suite's
+            # rolled-back tests are, keeps that transaction's)
             self._session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         return self
 
