@@ -216,9 +216,11 @@ def rival_organisation(make_uow: Callable[[], UnitOfWork]) -> int:
         "consolidation_approach": "operational_control", "consolidation_justification": "x"}).id
 
 
-def holder(make_uow: Callable[[], UnitOfWork], layout: Layout, org_id: int, periods: int) -> dict[str, Any]:
+def holder(make_uow: Callable[[], UnitOfWork], layout: Layout, org_id: int, periods: int,
+           legal_name: str = "Bench Co.") -> dict[str, Any]:
     """The organisation with one factory (site and subject), a commitment with ``periods`` yearly
-    periods (the first is 2024), and a Verra project record for every project of the layout."""
+    periods (the first is 2024), and a Verra project record for every project of the layout;
+    its retirements name it (``legal_name``) as their beneficiary, as the claim's rules ask."""
     site = organisations.create_site(make_uow(), ADMIN, org_id, {
         "name": "Factory", "country": "CN", "region": "CN-JS", "address": "x"})
     subject = organisations.create_subject(make_uow(), ADMIN, org_id, {
@@ -233,7 +235,8 @@ def holder(make_uow: Callable[[], UnitOfWork], layout: Layout, org_id: int, peri
         project_ids[p] = projects.create_project(make_uow(), ADMIN, org_id, {
             "kind": "carbon_credit", "source_registry": "verra", "registry_project_id": p,
             "name": f"Project {p}", "country": "CN", "methodology": "ACM0002", "mitigation": "avoidance"}).id
-    return {"org": org_id, "site": site.id, "subject": subject.id, "periods": [p.id for p in generated],
+    return {"org": org_id, "beneficiary": legal_name, "site": site.id, "subject": subject.id,
+            "periods": [p.id for p in generated],
             "first_year": generated[0].start_date.year, "projects": project_ids}
 
 
@@ -254,7 +257,7 @@ def retire(make_uow: Callable[[], UnitOfWork], who: dict[str, Any], period_id: i
            reference: str) -> None:
     """The first RETIRE units of a held block, through the service."""
     retirements.retire(make_uow(), ADMIN, who["org"], {
-        "period_id": period_id, "block_id": block_id, "quantity": RETIRE, "beneficiary_text": "Bench Co.",
+        "period_id": period_id, "block_id": block_id, "quantity": RETIRE, "beneficiary_text": who["beneficiary"],
         "purpose": "Carbon neutrality of the factory", "reason": "", "retired_on": RETIRED_ON,
         "registry_reference": reference, "registry_link": ""},
         evidence=EVIDENCE, evidence_filename="certificate.pdf", as_of=AS_OF)
@@ -284,9 +287,16 @@ def race(layout: Layout, database: Database, make_uow: Callable[[], UnitOfWork],
     other_org = requests - distinct - same_block
     a_blocks = add_held(make_uow, layout, a, gaps, block_no=3_000_000)
     b_blocks = add_held(make_uow, layout, b, gaps[same_block:same_block + other_org], block_no=4_000_000)
+    # The service stores B's entry of serials A holds as a contest (both blocks frozen); made held
+    # behind its back, as blocks stored before contests existed or a bug could leave them, so
+    # that the ledger's own guards, not the contest, are what the race measures.
+    with make_uow() as unit:
+        unit.session.execute(text("DELETE FROM serial_contests"))
+        unit.session.execute(text("UPDATE serial_blocks SET status = 'held' WHERE status = 'contested'"))
+        unit.commit()
     jobs = ([(a, a["periods"][2], block) for block in a_blocks]
             + [(a, a["periods"][2], block) for block in a_blocks[:same_block]]
-            + [(b, b["periods"][0], block) for block in b_blocks])
+            + [(b, b["periods"][1], block) for block in b_blocks])
     random.Random(3).shuffle(jobs)
 
     # One connection per request, all open at once; the server allows max_connections in all
@@ -439,7 +449,8 @@ def main() -> int:
 
         # 3. Racing requests: PostgreSQL only (SQLite serialises every writer with BEGIN IMMEDIATE).
         if backend == "postgresql":
-            b = holder(make_uow, layout, rival_organisation(make_uow), periods=1)
+            # B retires for its 2025 period: on RETIRED_ON, within ISO 14068-1's 12 months after it
+            b = holder(make_uow, layout, rival_organisation(make_uow), periods=2, legal_name="Rival Co.")
             race(layout, database, make_uow, a, b, args.concurrent, gaps[timed:])
         else:
             print("3. concurrency:    n/a on SQLite (writers are serialised); run with a PostgreSQL --database-url")

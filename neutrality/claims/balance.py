@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from neutrality.inventory.coverage import CoveragePosition, EacAllocation
 from neutrality.rules.engine import refusals_by_retirement
@@ -66,10 +67,13 @@ class ClaimBalance:
     #: blocking failures of period rules (an unverified inventory…): the claim cannot be made
     #: while any stands, whatever the figures say
     blocking_period_rules: tuple[str, ...] = ()
-    #: every finding the claim was judged by, and the retirements in force it judged (for the
-    #: readiness checklist, which reads them rather than judging the period again)
+    #: the failing findings the claim was judged by (blocking or warning), and the retirements
+    #: in force it judged (for the readiness checklist, which reads them rather than judging the
+    #: period again; every finding, passes included, is in the period's findings)
     findings: tuple[Finding, ...] = ()
     retired: tuple[RetiredUnits, ...] = ()
+    #: the blocking refusals of each excluded retirement, by its id
+    refusals: Mapping[int, Sequence[Finding]] = field(default_factory=dict)
 
     @property
     def difference_tco2e(self) -> Decimal | None:
@@ -91,14 +95,21 @@ def claim_balance(
     credits_retired_tco2e: Decimal,
     eac_retired_mwh_by_market: Mapping[str, Decimal],
     residual_after: Callable[[Mapping[str, Decimal]], Decimal | None],
+    *, refusals: Mapping[int, Sequence[Finding]] | None = None,
+    period_findings: Iterable[Finding] | None = None,
 ) -> ClaimBalance:
     """The counted retirements and the verdict under a claim, from its findings.
 
     ``residual_after(mwh_by_market)`` is the residual with those certificates applied (the
-    coverage position, calculated by the caller only when a certificate is excluded)."""
+    coverage position, calculated by the caller only when a certificate is excluded).
+    ``refusals`` (by retirement id) and ``period_findings``: what the findings say of the
+    retirements refused and of the period, when the evaluation has gathered them already (a
+    period of 10,000 retirements has some 100,000 findings to walk otherwise)."""
     findings, retirements = tuple(findings), tuple(retirements)
-    period_rules = [f.rule_id for f in findings if f.blocks and f.subject == "period"]
-    excluded = excluded_of(retirements, refusals_by_retirement(findings))
+    about_period = (f for f in findings if f.subject == "period") if period_findings is None else period_findings
+    period_rules = [f.rule_id for f in about_period if f.blocks]
+    refusals = refusals_by_retirement(findings) if refusals is None else refusals
+    excluded = excluded_of(retirements, refusals)
     credits = credits_retired_tco2e - sum((Decimal(e.quantity) for e in excluded if e.unit == "tCO2e"), ZERO)
     mwh = dict(eac_retired_mwh_by_market)
     for e in excluded:
@@ -106,7 +117,7 @@ def claim_balance(
             mwh[e.market or ""] = mwh.get(e.market or "", ZERO) - e.quantity
     counted = {m: q for m, q in sorted(mwh.items()) if q}
     return ClaimBalance(standard, rule_sets, excluded, credits, counted, residual_after(counted),
-                        tuple(dict.fromkeys(period_rules)), findings, retirements)
+                        tuple(dict.fromkeys(period_rules)), findings, retirements, refusals)
 
 
 def excluded_of(
@@ -120,9 +131,9 @@ def excluded_of(
     )
 
 
-@dataclass(frozen=True)
-class RetiredUnits:
-    """What the claim balance needs of one retirement in force."""
+class RetiredUnits(NamedTuple):
+    """What the claim balance needs of one retirement in force (a tuple: a period may have tens
+    of thousands)."""
 
     id: int
     scheme: str

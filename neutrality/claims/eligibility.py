@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -15,8 +14,8 @@ from neutrality.commitments.tables import Commitment
 from neutrality.inventory.positions import PeriodCoverage
 from neutrality.registry.rule_facts import claim_of, period_facts
 from neutrality.rules.catalogue import shipped_catalogue
-from neutrality.rules.engine import applicable, evaluate
-from neutrality.rules.model import Catalogue, Finding, Outcome
+from neutrality.rules.engine import Evaluation, applicable, cycle_collection_paused, evaluate
+from neutrality.rules.model import Catalogue, Finding, Outcome, Severity
 from neutrality.uow import UnitOfWork
 
 
@@ -45,11 +44,11 @@ class PeriodFindings:
 
 
 def _judged(period_id: int, standard: str, as_of: dt.date, rule_sets: tuple[str, ...],
-            findings: tuple[Finding, ...]) -> PeriodFindings:
-    counts = Counter(f.outcome.value for f in findings)
-    return PeriodFindings(period_id, standard, as_of, rule_sets, findings,
-                          {o.value: counts.get(o.value, 0) for o in Outcome},
-                          sum(1 for f in findings if f.blocks))
+            evaluation: Evaluation) -> PeriodFindings:
+    pairs = evaluation.counts()  # counted per group of alike retirements, not per finding
+    counts = {o.value: sum(n for (outcome, _), n in pairs.items() if outcome is o) for o in Outcome}
+    return PeriodFindings(period_id, standard, as_of, rule_sets, evaluation.findings, counts,
+                          pairs.get((Outcome.FAIL, Severity.BLOCKING), 0))
 
 
 def period_findings(
@@ -59,7 +58,7 @@ def period_findings(
     """Every rule of every set that applies to the period's claim, judged against its inventory
     and its retirements in force."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
-    with uow.reading():
+    with uow.reading(), cycle_collection_paused():  # 100,000 findings, none in a cycle
         return findings_in(uow.session, organisation_id, period_id, as_of=as_of,
                            catalogue=catalogue or shipped_catalogue())
 
@@ -73,5 +72,4 @@ def findings_in(
     facts = period_facts(session, period, as_of=as_of, coverage=PeriodCoverage.of_period(session, period.id))
     applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
     evaluation = evaluate(applied, facts)
-    return _judged(period.id, commitment.standard, as_of, tuple(s.label for s in applied.sets),
-                   evaluation.findings)
+    return _judged(period.id, commitment.standard, as_of, tuple(s.label for s in applied.sets), evaluation)

@@ -11,7 +11,7 @@ from neutrality.claims.readiness import Readiness, checklist
 from neutrality.claims.services import balance_in, needs_in
 from neutrality.registry.ledger import in_force
 from neutrality.rules.catalogue import shipped_catalogue
-from neutrality.rules.engine import refusals_by_retirement
+from neutrality.rules.engine import cycle_collection_paused
 from neutrality.rules.model import Catalogue
 from neutrality.uow import UnitOfWork
 
@@ -27,13 +27,12 @@ def period_readiness(
     claim balance: the findings are read alone."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     catalogue = catalogue or shipped_catalogue()
-    with uow.snapshot():
+    with uow.snapshot(), cycle_collection_paused():  # 100,000 findings, none in a cycle
         session = uow.session
         balance = balance_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)
         if balance.claim is not None:
-            refusals = refusals_by_retirement(balance.claim.findings)
             needs = needs_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue,
-                             refusals=refusals)
+                             refusals=balance.claim.refusals)
             return checklist(balance.claim.findings, balance, needs, as_of=as_of,
                              retirements=balance.claim.retired)
         needs = needs_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)

@@ -20,7 +20,7 @@ from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.inventory.positions import PeriodCoverage
 from neutrality.registry.ledger import InForce, in_force
 from neutrality.registry.rule_facts import claim_of, period_facts, retirements_in_force
-from neutrality.rules.engine import applicable, judge_retirements, refusals_by_retirement
+from neutrality.rules.engine import applicable, judge_retirements
 from neutrality.rules.facts import PeriodFacts
 from neutrality.rules.model import Catalogue, Finding
 
@@ -57,4 +57,4 @@ def in_force_under_claim(
             retirements=tuple(retirements_in_force(session, period.id)))
     commitment = session.get(Commitment, period.commitment_id)
     sets = applicable(catalogue, claim_of(commitment), facts.start, facts.end).sets
-    return InForceUnderClaim(entries, refusals_by_retirement(judge_retirements(sets, facts)))
+    return InForceUnderClaim(entries, judge_retirements(sets, facts).refusals)

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from operator import attrgetter
@@ -238,15 +239,94 @@ def judge_period(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
 
 
 @dataclass(frozen=True)
-class Evaluation:
-    findings: tuple[Finding, ...]
+class _Alike:
+    """One judgement of a group of alike retirements: the findings without subject or identity,
+    and which of them fail and which block."""
 
-    def blocking(self) -> list[Finding]:
-        return [f for f in self.findings if f.blocks]
+    findings: tuple[Finding, ...]
+    failing: tuple[int, ...]
+    blocking: tuple[int, ...]
+
+
+class Evaluation:
+    """The findings of a period, each retirement's made when first asked for.
+
+    A period of 10,000 retirements has some 100,000 findings, mostly passes: the balance needs
+    only the refusals and the failures, the findings API all of them. Each retirement's findings
+    are its group's judgement (:func:`judgement_key`) copied with its subject and identity, in
+    the order: the rule sets' own findings, each retirement's, the period rules'."""
+
+    def __init__(self, about_sets: Sequence[Finding], judged: Sequence[tuple[Retirement, _Alike]],
+                 period_rules: Sequence[Finding] = ()):
+        self._about_sets = tuple(about_sets)
+        self._judged = judged
+        self._period_rules = tuple(period_rules)
+        self._findings: tuple[Finding, ...] | None = None
+        self._refusals: dict[int, tuple[Finding, ...]] | None = None
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        if self._findings is None:
+            with cycle_collection_paused():
+                every = list(self._about_sets)
+                for retirement, alike in self._judged:
+                    every += _for_retirement(alike.findings, retirement)
+                self._findings = (*every, *self._period_rules)
+        return self._findings
+
+    @property
+    def refusals(self) -> Mapping[int, tuple[Finding, ...]]:
+        """The blocking failures of each recorded retirement they refuse, by retirement id: what
+        the claim does not count."""
+        if self._refusals is None:
+            with cycle_collection_paused():
+                self._refusals = self._refused()
+        return self._refusals
+
+    def _refused(self) -> dict[int, tuple[Finding, ...]]:
+        return {
+            retirement.id: tuple(_for_retirement([alike.findings[i] for i in alike.blocking], retirement))
+            for retirement, alike in self._judged if alike.blocking and retirement.id is not None
+        }
+
+    @property
+    def period_findings(self) -> tuple[Finding, ...]:
+        """The findings about the period itself: the rule sets' own and the period rules'."""
+        return (*self._about_sets, *self._period_rules)
+
+    def counts(self) -> dict[tuple[Outcome, Severity], int]:
+        """How many findings of each outcome and severity, without making them."""
+        per_group: dict[int, Counter[tuple[Outcome, Severity]]] = {}
+        totals: Counter[tuple[Outcome, Severity]] = Counter(
+            (f.outcome, f.severity) for f in (*self._about_sets, *self._period_rules))
+        for _, alike in self._judged:
+            found = per_group.get(id(alike))
+            if found is None:
+                found = per_group[id(alike)] = Counter((f.outcome, f.severity) for f in alike.findings)
+            totals.update(found)
+        return dict(totals)
+
+    def failing(self) -> tuple[Finding, ...]:
+        """The failures alone (blocking or warning), in the same order."""
+        return self._only(lambda alike: alike.failing, lambda f: f.outcome is Outcome.FAIL)
+
+    def blocking(self) -> tuple[Finding, ...]:
+        """The blocking failures alone (of candidates too), in the same order."""
+        return self._only(lambda alike: alike.blocking, lambda f: f.blocks)
+
+    def _only(self, chosen: Callable[[_Alike], tuple[int, ...]], keep: Callable[[Finding], bool]
+              ) -> tuple[Finding, ...]:
+        kept = [f for f in self._about_sets if keep(f)]
+        with cycle_collection_paused():
+            for retirement, alike in self._judged:
+                if indices := chosen(alike):
+                    kept += _for_retirement([alike.findings[i] for i in indices], retirement)
+        return (*kept, *(f for f in self._period_rules if keep(f)))
 
     def refuses(self, subject: str) -> bool:
         """Whether a blocking rule refuses this retirement (``retirement:<id>``)."""
-        return any(f.blocks and f.subject == subject for f in self.findings)
+        kind, _, number = subject.partition(":")
+        return kind == "retirement" and number.isdigit() and int(number) in self.refusals
 
 
 @contextmanager
@@ -271,32 +351,33 @@ def evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
 
 
 def _evaluate(applied: Applicable, period: PeriodFacts) -> Evaluation:
-    findings = list(applied.findings)
-    findings += _judge_retirements(applied.sets, period)
-    findings += judge_period(applied.sets, period)
-    return Evaluation(tuple(findings))
+    return Evaluation(applied.findings, _judge_retirements(applied.sets, period),
+                      judge_period(applied.sets, period))
 
 
-def judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
-    """The findings of the retirement rules alone, on each of the period's retirements: what
-    decides which of them a claim counts (no period rule, so no residual, is needed)."""
+def judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> Evaluation:
+    """The retirement rules alone, on each of the period's retirements: what decides which of them
+    a claim counts (no period rule, so no residual, is needed)."""
     with cycle_collection_paused():
-        return _judge_retirements(sets, period)
+        return Evaluation((), _judge_retirements(sets, period))
 
 
-def _judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> list[Finding]:
+def _judge_retirements(sets: Sequence[RuleSet], period: PeriodFacts) -> list[tuple[Retirement, _Alike]]:
     rules = _rules(sets, Target.RETIREMENT, period)
     # Most of a period's retirements differ only in their units: each rule judges a group of
     # alike retirements once (10,000 retirements of one period: ~1 s judged one by one).
-    judged: dict[Hashable, list[Finding]] = {}
-    findings: list[Finding] = []
+    groups: dict[Hashable, _Alike] = {}
+    judged = []
     for retirement in period.retirements:
         key = judgement_key(retirement)
-        alike = judged.get(key)
+        alike = groups.get(key)
         if alike is None:
-            alike = judged[key] = _judged(rules, period, retirement)
-        findings += _for_retirement(alike, retirement)
-    return findings
+            findings = tuple(_judged(rules, period, retirement))
+            alike = groups[key] = _Alike(
+                findings, tuple(i for i, f in enumerate(findings) if f.outcome is Outcome.FAIL),
+                tuple(i for i, f in enumerate(findings) if f.blocks))
+        judged.append((retirement, alike))
+    return judged
 
 
 def refusals_by_retirement(findings: Iterable[Finding]) -> dict[int, list[Finding]]:

@@ -124,7 +124,7 @@ def test_a_clean_iso_period_has_no_blocking_finding() -> None:
     facts = period(retirements=(retirement(),))
     applied = applicable(CATALOGUE, Claim(facts.standard), facts.start, facts.end)
     result = evaluate(applied, facts)
-    assert result.blocking() == []
+    assert result.blocking() == ()
     warned = {f.rule_id for f in result.findings if f.outcome is FAIL}
     assert warned == {"ICVCM-02", "CORSIA-02", "ICVCM-06", "CN-LNK-03-CODE"}
     for finding in result.findings:

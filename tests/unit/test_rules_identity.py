@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from neutrality.rules.engine import (
     evaluate,
     judge_retirement,
     judgement_key,
+    refusals_by_retirement,
 )
 from neutrality.rules.facts import Instrument, PeriodFacts, Retirement
 from neutrality.rules.model import Outcome, Result, Target
@@ -206,6 +208,26 @@ def test_evaluate_gives_every_retirement_the_findings_it_gets_judged_alone() -> 
         assert all(f.evidence["serial"] == one.instrument.serial for f in alone)
         reference = one.registry_reference.strip()
         assert all(f.evidence.get("registry_reference") == (reference or None) for f in alone)
+
+
+def test_the_failures_refusals_and_counts_are_those_of_every_finding_made() -> None:
+    # The balance reads only the failures and the refusals, the findings API the counts: each is
+    # made without making every finding, and must say what the full list says. The same varied
+    # retirements as above, with their twins.
+    cases = [*RETIREMENTS.values(), retirement(beneficiary="Other Co."), retirement(retired_on=dt.date(2027, 3, 1))]
+    retired = [replace(case, instrument=replace(case.instrument, block_id=n), id=None if case.id is None else n)
+               for n, case in enumerate(cases + [twin(c) for c in cases], start=1)]
+    facts = period(retirements=tuple(retired), holdings=(CCER_HELD,))
+    applied = applicable(CATALOGUE, Claim(facts.standard, frameworks=("re100",)), facts.start, facts.end)
+    every = evaluate(applied, facts).findings
+    assert evaluate(applied, facts).failing() == tuple(f for f in every if f.outcome is Outcome.FAIL)
+    refusals = evaluate(applied, facts).refusals
+    assert refusals == {key: tuple(found) for key, found in refusals_by_retirement(every).items()}
+    assert refusals  # "Other Co." is refused by SANITY-02, at least
+    assert evaluate(applied, facts).counts() == Counter((f.outcome, f.severity) for f in every)
+    judged = evaluate(applied, facts)
+    assert judged.period_findings == tuple(f for f in every if f.subject == "period")
+    assert judged.blocking() == tuple(f for f in every if f.blocks)  # candidates' too
 
 
 def test_two_retirements_alike_but_for_their_beneficiary_are_judged_apart() -> None:
