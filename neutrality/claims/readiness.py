@@ -316,7 +316,7 @@ def _rule_failed(rule_id: str, findings: list[Finding], units: Mapping[int, Reti
         if retired is not None:
             totals[retired.unit] = totals.get(retired.unit, 0) + retired.quantity
     figures |= {f"quantity_{unit}": str(q) for unit, q in sorted(totals.items())}
-    amount = ", ".join(f"{q} {unit}" for unit, q in sorted(totals.items()))
+    amount = ", ".join(f"{_tonnes(q) if unit == 'tCO2e' else _mwh(q)} {unit}" for unit, q in sorted(totals.items()))
     n = len(retirements)
     return Item(
         "rule_failed" if blocking else "rule_warning", f"rule:{rule_id}", blocking, (rule_id,), figures,

@@ -113,10 +113,10 @@ def test_everything_missing_or_failing_blocking_first_each_with_its_fix() -> Non
                                                    "unit": "tCO2e"}
     assert items["retirement:6"].text.en == (
         "Retirement 6 (10 tCO2e of CCER) is refused by ISO-20, SANITY-01: why ISO-20 fails; why SANITY-01 fails")
-    # 5 and 7: 100 + 12 = 112 tCO2e in two retirements
+    # 5 and 7: 100 + 12 = 112 tCO2e in two retirements, shown to 2 decimals as every tCO2e in a sentence
     assert dict(items["rule:ICVCM-02"].figures) == {"rule_set": "iso-14068-1/2023", "retirements": "2",
                                                     "quantity_tCO2e": "112"}
-    assert items["rule:ICVCM-02"].text.zh_Hant == "2 筆註銷（112 tCO2e）未通過 ICVCM-02：ICVCM-02 的標題"
+    assert items["rule:ICVCM-02"].text.zh_Hant == "2 筆註銷（112.00 tCO2e）未通過 ICVCM-02：ICVCM-02 的標題"
     deadline = next(i for i in ready.items if i.code == "retirement_deadline_near")
     assert deadline.figures["days_left"] == "46"
     # Every text and every fix in the three languages, each its own.

@@ -58,7 +58,7 @@ def test_the_refused_retirement_and_the_credits_still_to_cover_block_the_declara
     assert short["action_text"]["en"] == "Retire at least 731.52 tCO2e of eligible credits for the period"
     assert (electricity["subject"], electricity["figures"]["uncovered_mwh"]) == ("market:CN", "1200")
     assert deadline["figures"]["days_left"] == "60" and deadline["figures"]["retirement_deadline"] == "2025-12-31"
-    assert labels["text"]["en"] == "1 retirement(s) (100 tCO2e) fail CORSIA-02: The credit is CORSIA-eligible"
+    assert labels["text"]["en"] == "1 retirement(s) (100.00 tCO2e) fail CORSIA-02: The credit is CORSIA-eligible"
     assert document["summary"]["zh_Hant"] == "尚未就緒：2 項阻止作出聲明，5 項警告"
 
 
