@@ -257,13 +257,13 @@ def _inventory(taken: _Taken, balance: PeriodBalance) -> list[Item]:
         return []
     rules = taken.take(failed)
     status = balance.inventory_status or ""
+    named = _INVENTORY_STATUS.get(status, Text(status, status, status)) if status else _NOT_VERIFIED
     return [Item(
         "inventory_not_verified", "period", True, _rule_ids(rules),
         {"inventory_id": str(balance.inventory_id), "inventory_status": status},
-        Text(f"The period's inventory is {status or 'not verified'}: a claim needs it verified by an "
-             "independent third party",
-             f"本期间的清单状态为 {status or '未核查'}：声明须以经独立第三方核查的清单为准",
-             f"本期間的清冊狀態為 {status or '未查證'}：聲明須以經獨立第三方查證的清冊為準"),
+        Text(f"The period's inventory is {named.en}: a claim needs it verified by an independent third party",
+             f"本期间的清单{named.zh_Hans}：声明须以经独立第三方核查的清单为准",
+             f"本期間的清冊{named.zh_Hant}：聲明須以經獨立第三方查證的清冊為準"),
         "verify_inventory",
         Text("Have the inventory verified and record the verification opinion",
              "请完成清单核查并记录核查意见",
@@ -271,12 +271,21 @@ def _inventory(taken: _Taken, balance: PeriodBalance) -> list[Item]:
     )]
 
 
+#: An inventory's status as a sentence says it.
+_INVENTORY_STATUS = {
+    "draft": Text("a draft, not verified", "仍为草稿，尚未核查", "仍為草稿，尚未查證"),
+    "verified": Text("verified", "已核查", "已查證"),
+    "superseded": Text("superseded by a newer version", "已被新版本取代", "已被新版本取代"),
+}
+_NOT_VERIFIED = Text("not verified", "尚未核查", "尚未查證")
+
+
 def _refused(retirement_id: int, findings: list[Finding], retired: RetiredUnits | None) -> Item:
     figures = {"retirement_id": str(retirement_id)}
     amount = Text("", "", "")
     if retired is not None:
         figures |= {"scheme": retired.scheme, "quantity": str(retired.quantity), "unit": retired.unit}
-        units = f"{retired.quantity} {retired.unit}"
+        units = f"{_tonnes(retired.quantity) if retired.unit == 'tCO2e' else _mwh(retired.quantity)} {retired.unit}"
         amount = Text(f" ({units} of {retired.scheme})", f"（{retired.scheme} {units}）",
                       f"（{retired.scheme} {units}）")
     checks = {f.check for f in findings}

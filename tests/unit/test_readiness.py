@@ -44,7 +44,7 @@ def balance(*, residual: str | None = "121.92", credits: int = 122, verified: bo
         period_id=9, start_date=dt.date(2024, 1, 1), end_date=dt.date(2024, 12, 31), retirements=(),
         credits_retired_tco2e=D(credits), eac_retired_mwh_by_market={"CN": D(eac_mwh)},
         inventory_id=None if residual is None else 3,
-        inventory_status=None if residual is None else ("verified" if verified else "submitted"),
+        inventory_status=None if residual is None else ("verified" if verified else "draft"),
         inventory_verified=verified and residual is not None, coverage=coverage,
     )
 
@@ -82,7 +82,7 @@ def test_everything_missing_or_failing_blocking_first_each_with_its_fix() -> Non
     ]
     ready = checklist(found, balance(verified=False), needs(), as_of=dt.date(2025, 11, 15), retirements=RETIRED)
     # Blocking, in the order they are best fixed: the standard (IN-FORCE), the inventory (ISO-32,
-    # submitted, not verified), the refused retirements by id (5: the beneficiary alone, which an
+    # a draft, not verified), the refused retirements by id (5: the beneficiary alone, which an
     # alias may fix; 6: two rules, so it is reversed), then the credits still to cover (CN-ZCF-08
     # says the same). Warnings: 200 MWh uncovered in CN, the deadline 46 days away (15 days to
     # the end of November + 31), and ICVCM-02 on retirements 5 and 7 together. SANITY-02 passing
@@ -98,6 +98,11 @@ def test_everything_missing_or_failing_blocking_first_each_with_its_fix() -> Non
         ("rule_warning", "rule:ICVCM-02", False, ("ICVCM-02",), "record_labels"),
     ]
     assert not ready.ready and len(ready.blocking) == 5
+    # the inventory's status in words of each language, not its code
+    inventory = ready.items[1].text
+    assert inventory.en.startswith("The period's inventory is a draft, not verified: ")
+    assert inventory.zh_Hans.startswith("本期间的清单仍为草稿，尚未核查：")
+    assert inventory.zh_Hant.startswith("本期間的清冊仍為草稿，尚未查證：")
     items = {i.subject if i.code != "credits_short" else i.code: i for i in ready.items}
     # The refused retirements' credits do not count: 122 − (100 + 10) = 12 tCO2e counted, so
     # 121.92 − 12 = 109.92 tCO2e are still to cover.
@@ -112,7 +117,7 @@ def test_everything_missing_or_failing_blocking_first_each_with_its_fix() -> Non
     assert dict(items["retirement:6"].figures) == {"retirement_id": "6", "scheme": "CCER", "quantity": "10",
                                                    "unit": "tCO2e"}
     assert items["retirement:6"].text.en == (
-        "Retirement 6 (10 tCO2e of CCER) is refused by ISO-20, SANITY-01: why ISO-20 fails; why SANITY-01 fails")
+        "Retirement 6 (10.00 tCO2e of CCER) is refused by ISO-20, SANITY-01: why ISO-20 fails; why SANITY-01 fails")
     # 5 and 7: 100 + 12 = 112 tCO2e in two retirements, shown to 2 decimals as every tCO2e in a sentence
     assert dict(items["rule:ICVCM-02"].figures) == {"rule_set": "iso-14068-1/2023", "retirements": "2",
                                                     "quantity_tCO2e": "112"}

@@ -318,6 +318,12 @@ def test_cn_gec_08_and_irec_07_refuse_irecs_for_chinese_production_after_2024() 
     assert outcome(period(), "CN-GEC-08", retirement(certificate())) is Outcome.PASS
     indian = retirement(irec(country="IN", vintage_start=D(2025, 1, 1), vintage_end=D(2025, 1, 31)))
     assert outcome(period(), "IREC-07", indian) is Outcome.NOT_APPLICABLE
+    # the refusal says so in each language, with no English inside the Chinese sentences
+    said = one(period(), "CN-GEC-08", late).explanation
+    assert said.en == ("the IREC certificate is for production 2025-01-01…2025-01-31: for generation in CN, "
+                       "production from 2025-01-01 on is proven by GEC only")
+    assert said.zh_Hans == "该 IREC 证书的生产期间为 2025-01-01…2025-01-31：CN 境内的发电自 2025-01-01 起只能以 GEC 证明"
+    assert said.zh_Hant == "該 IREC 憑證的生產期間為 2025-01-01…2025-01-31：CN 境內的發電自 2025-01-01 起只能以 GEC 證明"
 
 
 # --- CN-GEC-04: validity ------------------------------------------------------------------------

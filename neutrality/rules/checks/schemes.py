@@ -74,14 +74,17 @@ def gec_within_validity(
 # --- CN-GEC-08, IREC-07, RE100-05: from 2025 production, only GECs in China ---------------------
 
 
-def _only_schemes(instrument: Instrument, where: str, schemes: tuple[str, ...],
+def _only_schemes(instrument: Instrument, where: Text, schemes: tuple[str, ...],
                   production_from: dt.date, evidence: dict[str, Any]) -> Result:
+    """``where``: what the certificates prove (generation in, or consumption in, a country)."""
     named = ", ".join(schemes)
-    if instrument.scheme in schemes:
+    scheme = instrument.scheme
+    since = production_from.isoformat()
+    if scheme in schemes:
         return passed(text(
-            f"the certificate is a {instrument.scheme}, accepted for {where}",
-            f"该证书为 {instrument.scheme}，可用于 {where}",
-            f"該憑證為 {instrument.scheme}，可用於 {where}",
+            f"{scheme} certificates are accepted for {where.en}",
+            f"{scheme} 证书可用于 {where.zh_Hans}",
+            f"{scheme} 憑證可用於 {where.zh_Hant}",
         ), **evidence)
     made = production(instrument)
     if made is None:
@@ -89,20 +92,16 @@ def _only_schemes(instrument: Instrument, where: str, schemes: tuple[str, ...],
     evidence["production"] = shown(made)
     if made[1] >= production_from:
         return failed(text(
-            f"the certificate is a {instrument.scheme} for production {shown(made)}: "
-            f"for {where}, production from {production_from.isoformat()} on is proven by {named} only",
-            f"该证书为 {instrument.scheme}，生产期间 {shown(made)}：对 {where} 而言，"
-            f"{production_from.isoformat()} 起的发电只能以 {named} 证明",
-            f"該憑證為 {instrument.scheme}，生產期間 {shown(made)}：對 {where} 而言，"
-            f"{production_from.isoformat()} 起的發電只能以 {named} 證明",
+            f"the {scheme} certificate is for production {shown(made)}: for {where.en}, production "
+            f"from {since} on is proven by {named} only",
+            f"该 {scheme} 证书的生产期间为 {shown(made)}：{where.zh_Hans}自 {since} 起只能以 {named} 证明",
+            f"該 {scheme} 憑證的生產期間為 {shown(made)}：{where.zh_Hant}自 {since} 起只能以 {named} 證明",
         ), **evidence)
     return passed(text(
-        f"the certificate ({instrument.scheme}) is for production {shown(made)}, "
-        f"before {named} became the only certificate for {where} on {production_from.isoformat()}",
-        f"该证书（{instrument.scheme}）的生产期间为 {shown(made)}，早于 "
-        f"{production_from.isoformat()} {named} 成为 {where} 唯一证书之时",
-        f"該憑證（{instrument.scheme}）的生產期間為 {shown(made)}，早於 "
-        f"{production_from.isoformat()} {named} 成為 {where} 唯一憑證之時",
+        f"the {scheme} certificate is for production {shown(made)}, before {named} became the only "
+        f"certificate for {where.en} on {since}",
+        f"该 {scheme} 证书的生产期间为 {shown(made)}，早于 {since}（自该日起 {where.zh_Hans}只能以 {named} 证明）",
+        f"該 {scheme} 憑證的生產期間為 {shown(made)}，早於 {since}（自該日起 {where.zh_Hant}只能以 {named} 證明）",
     ), **evidence)
 
 
@@ -126,7 +125,7 @@ def certificate_scheme_for_production_country(
             f"该证书并非 {country} 境内的发电",
             f"該憑證並非 {country} 境內的發電",
         ), **evidence)
-    where = f"generation in {country}"
+    where = text(f"generation in {country}", f"{country} 境内的发电", f"{country} 境內的發電")
     return _only_schemes(instrument, where, params["schemes"], params["production_from"], evidence)
 
 
@@ -148,7 +147,7 @@ def certificate_scheme_for_consumption_market(
             f"该证书并非覆盖 {country} 境内的用电",
             f"該憑證並非涵蓋 {country} 境內的用電",
         ), **evidence)
-    where = f"consumption in {country}"
+    where = text(f"consumption in {country}", f"{country} 境内的用电", f"{country} 境內的用電")
     return _only_schemes(instrument, where, params["schemes"], params["production_from"], evidence)
 
 
