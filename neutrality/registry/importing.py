@@ -43,6 +43,7 @@ from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, RegistryImport, Retirement, SerialBlock
 from neutrality.sheet_limits import SheetLimits
 from neutrality.spreadsheets import ImportRejected, RowError
+from neutrality.technologies import technology_code
 from neutrality.uow import UnitOfWork
 
 #: The status a block gets from the registry's word for it.
@@ -583,7 +584,7 @@ def _upsert_projects(
             project_type=row.project_type,
             mitigation="unknown",
             labels={label: True for label in row.labels},
-            technology=extra.get("technology", ""),
+            technology=technology_code(extra.get("technology")),  # 光伏 → solar_pv
             gec_project_code=extra.get("project_code") if row.scheme == "GEC" else None,
             gec_tradable=_flag(extra.get("tradable")) if row.scheme == "GEC" else None,
             subsidised=_flag(extra.get("subsidy")),

@@ -14,6 +14,7 @@ from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput
 from neutrality.registry.repository import get_project_row
 from neutrality.registry.tables import InstrumentProject
+from neutrality.technologies import technology_code
 from neutrality.uow import UnitOfWork
 
 
@@ -120,6 +121,8 @@ def _project_values(data: Mapping[str, Any]) -> dict[str, Any]:
     for key in ("kind", "mitigation"):
         if key in values and values[key] is not None:
             values[key] = getattr(values[key], "value", values[key])
+    if "technology" in values:
+        values["technology"] = technology_code(values["technology"])  # 光伏, "Solar PV" → solar_pv
     return values
 
 

@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0017_retirements_despite_rules"
+HEAD = "0018_technology_codes"
 
 APPEND_ONLY = "audit_entries is append-only"
 
@@ -620,3 +620,33 @@ def test_activity_pages_migration_counts_the_records_each_inventory_already_hold
     with migr_engine.connect() as conn:
         counts = dict(conn.execute(text("SELECT id, activity_count FROM inventories")).all())
     assert counts == {world.inventory_verified: 1, world.inventory_draft: 2, world.inventory_external: 0}
+
+
+def test_technology_codes_migration_turns_the_names_registries_write_into_codes(
+    migr_url: str, migr_engine: Engine
+) -> None:
+    # Projects stored before the codes, with technologies as GEC lists and users wrote them:
+    # 光伏 and 海上風電 (繁體) are solar_pv and wind_offshore, "Onshore Wind" wind_onshore; "nuclear"
+    # is none of the technologies and stays as written; a code stays a code, blank stays blank.
+    migrate.upgrade(migr_url, "0017_retirements_despite_rules")
+    written = ["光伏", "海上風電", "Onshore Wind", "nuclear", "hydro", ""]
+    with migr_engine.begin() as conn:
+        org = conn.execute(text(
+            "INSERT INTO organisations (name, legal_name, nature_of_enterprise, legal_representative, "
+            "registered_address, production_address, industry_category, contact_person, country, "
+            "consolidation_approach, consolidation_justification, created_at, updated_at) VALUES "
+            "('T', 'T Co.', 'private', 'x', 'x', 'x', 'x', 'x', 'CN', 'operational_control', 'x', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
+        for n, technology in enumerate(written):
+            conn.execute(text(
+                "INSERT INTO instrument_projects (organisation_id, kind, source_registry, registry_project_id, "
+                "name, proponent, region, methodology, project_type, mitigation, labels, technology, extra, "
+                "created_at, created_by) VALUES (:org, 'eac', 'gec', :pid, 'P', '', '', '', '', 'unknown', '{}', "
+                ":technology, '{}', CURRENT_TIMESTAMP, 'test')"), {"org": org, "pid": f"P{n}", "technology": technology})
+
+    migrate.upgrade(migr_url)
+
+    with migr_engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT registry_project_id, technology FROM instrument_projects")).all())
+    assert [stored[f"P{n}"] for n in range(len(written))] == [
+        "solar_pv", "wind_offshore", "wind_onshore", "nuclear", "hydro", ""]

@@ -190,3 +190,26 @@ def test_a_gec_is_refused_while_a_ccer_for_the_same_generation_is_held(db, uow, 
     held_blocks.set_block_status(uow(), ADMIN, world.org_a, ccer, "transferred_out", "sold to another buyer")
     entry = _retire(uow, world, period_id, gec, dt.date(2026, 1, 25), "GEC-HX-2026-0125", as_of)
     assert (entry.scheme, entry.quantity) == ("GEC", 200)
+
+
+def test_a_ccer_of_a_solar_farm_entered_as_光伏_is_refused_during_the_transition(db, uow, world, table_counts) -> None:
+    # The technology is stored as its code, whatever the registry wrote: 光伏 is solar PV, which
+    # the transition (2024-10-01…2026-09-30) keeps out of CCER among wind and solar projects
+    # (CN-LNK-01: only deep-sea offshore wind and solar thermal may choose CCER).
+    period_id = _period_2025(db, world)
+    as_of = dt.date(2026, 2, 1)
+    project = projects.create_project(uow(), ADMIN, world.org_a, {
+        "kind": "carbon_credit", "source_registry": "CCER registry", "registry_project_id": "CCER-2025-0077",
+        "name": "某光伏电站", "country": "CN", "technology": "光伏", "gec_project_code": "11320922230500077",
+        "mitigation": "avoidance"})
+    assert project.technology == "solar_pv"
+    ccer = held_blocks.add_block(uow(), ADMIN, world.org_a, {
+        "scheme": "CCER", "serial": "CCER-320000-2025-000000001 to CCER-320000-2025-000000100", "quantity": 100,
+        "project_id": project.id, "vintage_start": dt.date(2025, 3, 1), "vintage_end": dt.date(2025, 3, 31)},
+        as_of=as_of).id
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        _retire(uow, world, period_id, ccer, dt.date(2026, 1, 20), "CCER-ZX-2026-0120", as_of)
+    [reason] = [r for r in refused.value.details["rules"] if r.startswith("CN-LNK-01: ")]
+    assert "solar PV project" in reason
+    assert table_counts() == before

@@ -24,6 +24,7 @@ from neutrality.rules.checks.registry import (
 )
 from neutrality.rules.facts import Instrument, PeriodFacts, Retirement
 from neutrality.rules.model import Result, Target, Text
+from neutrality.technologies import technology_name
 
 # --- CN-GEC-04: two years from the production month ---------------------------------------------
 
@@ -358,6 +359,11 @@ def no_double_benefit_gec_ccer(
     ), **evidence), note)
 
 
+def _named(code: str) -> Text:
+    """A technology's name in each language (a code no table knows, as written)."""
+    return text(*(technology_name(code, locale) for locale in ("en", "zh_Hans", "zh_Hant")))
+
+
 @check("gec_code_recorded_for_renewable_credit", Target.RETIREMENT,
        params={"technologies": Param.TEXTS})
 def gec_code_recorded_for_renewable_credit(
@@ -377,12 +383,12 @@ def gec_code_recorded_for_renewable_credit(
     code = (instrument.gec_project_code or "").strip()
     if not code:
         return failed(text(
-            f"the credit is from a {instrument.technology} project that also earns "
+            f"the credit is from a {_named(instrument.technology).en} project, which also earns "
             "GECs, but its GEC project code (建档立卡编码) is not recorded: a GEC for the same "
             "generation cannot be ruled out",
-            f"该碳信用来自同样可获得绿证的 {instrument.technology} 项目，但未记录其建档立卡编码："
+            f"该碳信用来自同样可获得绿证的{_named(instrument.technology).zh_Hans}项目，但未记录其建档立卡编码："
             "无法排除同一发电量另有绿证",
-            f"該碳信用來自同樣可取得綠證的 {instrument.technology} 項目，但未記錄其建檔立卡編碼："
+            f"該碳信用來自同樣可取得綠證的{_named(instrument.technology).zh_Hant}項目，但未記錄其建檔立卡編碼："
             "無法排除同一發電量另有綠證",
         ), **evidence)
     return passed(text(
@@ -417,19 +423,21 @@ def credit_technology_admitted(
         ), **evidence), note)
     if methodology in params["admitted_methodologies"] or technology in params["admitted_technologies"]:
         return _with_note(passed(text(
-            f"the credit ({technology or methodology}) is of a technology the "
-            "transition admits to CCER (deep-sea offshore wind or solar thermal)",
-            f"该碳信用（{technology or methodology}）属于过渡期可纳入 CCER 的类型（深远海海上风电或光热）",
-            f"該碳信用（{technology or methodology}）屬於過渡期可納入 CCER 的類型（深遠海離岸風電或光熱）",
+            f"the credit ({_named(technology).en if technology else methodology}) is of a technology "
+            "the transition admits to CCER (deep-sea offshore wind or solar thermal)",
+            f"该碳信用（{_named(technology).zh_Hans if technology else methodology}）属于过渡期可纳入 CCER "
+            "的类型（深远海海上风电或光热）",
+            f"該碳信用（{_named(technology).zh_Hant if technology else methodology}）屬於過渡期可納入 CCER "
+            "的類型（深遠海離岸風電或光熱）",
         ), **evidence), note)
     if technology in params["wind_solar"]:
         return _with_note(failed(text(
-            f"the credit is from a {technology} project: during the transition only "
+            f"the credit is from a {_named(technology).en} project: during the transition only "
             "deep-sea offshore wind and solar thermal may choose CCER among wind and solar projects; "
             "others earn GECs",
-            f"该碳信用来自 {technology} 项目：过渡期内风电、光伏项目中只有深远海海上风电和光热"
+            f"该碳信用来自{_named(technology).zh_Hans}项目：过渡期内风电、光伏项目中只有深远海海上风电和光热"
             "可选择 CCER，其余只能获得绿证",
-            f"該碳信用來自 {technology} 項目：過渡期內風電、光電項目中只有深遠海離岸風電和光熱"
+            f"該碳信用來自{_named(technology).zh_Hant}項目：過渡期內風電、光電項目中只有深遠海離岸風電和光熱"
             "可選擇 CCER，其餘只能取得綠證",
         ), **evidence), note)
     return _with_note(not_applicable(text(
