@@ -70,7 +70,7 @@ class ClaimBalance:
     #: the failing findings the claim was judged by (blocking or warning), and the retirements
     #: in force it judged (for the readiness checklist, which reads them rather than judging the
     #: period again; every finding, passes included, is in the period's findings)
-    findings: tuple[Finding, ...] = ()
+    findings: Sequence[Finding] = ()
     retired: tuple[RetiredUnits, ...] = ()
     #: the blocking refusals of each excluded retirement, by its id
     refusals: Mapping[int, Sequence[Finding]] = field(default_factory=dict)
@@ -105,7 +105,9 @@ def claim_balance(
     ``refusals`` (by retirement id) and ``period_findings``: what the findings say of the
     retirements refused and of the period, when the evaluation has gathered them already (a
     period of 10,000 retirements has some 100,000 findings to walk otherwise)."""
-    findings, retirements = tuple(findings), tuple(retirements)
+    # the findings are kept as given (an evaluation's failures are made when first looked at)
+    findings = findings if isinstance(findings, Sequence) else tuple(findings)
+    retirements = tuple(retirements)
     about_period = (f for f in findings if f.subject == "period") if period_findings is None else period_findings
     period_rules = [f.rule_id for f in about_period if f.blocks]
     refusals = refusals_by_retirement(findings) if refusals is None else refusals

@@ -29,7 +29,12 @@ from neutrality.inventory.status import InventoryStatus
 from neutrality.registry.counted import InForceUnderClaim, in_force_under_claim
 from neutrality.registry.holdings import held_for_period
 from neutrality.registry.ledger import in_force, retired_by_scheme, retired_tco2e_and_mwh
-from neutrality.registry.rule_facts import claim_of, period_facts
+from neutrality.registry.rule_facts import (
+    claim_of,
+    ledger_entries,
+    period_facts,
+    retirements_in_force,
+)
 from neutrality.rules.catalogue import shipped_catalogue
 from neutrality.rules.engine import applicable, cycle_collection_paused, evaluate
 from neutrality.rules.model import Catalogue, Finding
@@ -57,7 +62,10 @@ def balance_in(
 ) -> PeriodBalance:
     """:func:`period_balance` in the caller's transaction (authorised by the caller)."""
     period = get_period_row(session, organisation_id, period_id)
-    entries = in_force(session, period.id)
+    # the retirements in force, read once: as the ledger's arithmetic reads them, and as facts
+    # for the claim's rules
+    retired = retirements_in_force(session, period.id)
+    entries = ledger_entries(retired)
     credits, mwh_by_market = retired_tco2e_and_mwh(entries)
     ledger = PeriodBalance(
         period_id=period.id, start_date=period.start_date, end_date=period.end_date,
@@ -70,7 +78,7 @@ def balance_in(
         return replace(ledger, note="the period has no inventory: nothing to balance yet")
     inventory = coverage.inventory
     position = coverage.position(ledger.eac_retired_mwh_by_market)
-    claim = _claim(session, period, coverage, position, ledger, entries, as_of, catalogue)
+    claim = _claim(session, period, coverage, position, ledger, retired, entries, as_of, catalogue)
     return replace(
         ledger, inventory_id=inventory.id, inventory_status=inventory.status,
         inventory_verified=inventory.status == InventoryStatus.VERIFIED,
@@ -80,12 +88,12 @@ def balance_in(
 
 def _claim(
     session: Any, period: Any, coverage: PeriodCoverage, position: Any, ledger: PeriodBalance,
-    entries: list[Any], as_of: dt.date, catalogue: Catalogue,
+    retired: Sequence[Any], entries: list[Any], as_of: dt.date, catalogue: Catalogue,
 ) -> ClaimBalance:
     """The balance under the claim: the period judged by its rules, the refused retirements
     left out, the residual recalculated only when a certificate is left out."""
     commitment = session.get(Commitment, period.commitment_id)
-    facts = period_facts(session, period, as_of=as_of, coverage=coverage, position=position)
+    facts = period_facts(session, period, as_of=as_of, coverage=coverage, retirements=retired, position=position)
     applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
     evaluation = evaluate(applied, facts)
 
@@ -95,7 +103,7 @@ def _claim(
         return coverage.position(mwh_by_market).residual_tco2e
 
     return claim_balance(
-        commitment.standard, tuple(s.label for s in applied.sets), evaluation.failing(),
+        commitment.standard, tuple(s.label for s in applied.sets), evaluation.failures,
         [RetiredUnits(*e) for e in entries],
         ledger.credits_retired_tco2e, ledger.eac_retired_mwh_by_market, residual_after,
         refusals=evaluation.refusals, period_findings=evaluation.period_findings,

@@ -22,7 +22,7 @@ from neutrality.inventory.positions import CoveragePosition, PeriodCoverage
 from neutrality.inventory.status import InventoryStatus
 from neutrality.inventory.tables import Inventory, Verification
 from neutrality.organisations.tables import Organisation, Subject, SubjectExclusion
-from neutrality.registry.ledger import in_force_only
+from neutrality.registry.ledger import InForce, in_force_only
 from neutrality.registry.model import BlockStatus
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.registry.tables import InstrumentProject, SerialBlock
@@ -154,6 +154,14 @@ def _targets(targets: Iterable[ReductionTarget]) -> tuple[facts.ReductionTarget,
                               reduction_percent=Decimal(t.reduction_percent))
         for t in targets
     )
+
+
+def ledger_entries(retired: Sequence[facts.Retirement]) -> list[InForce]:
+    """What the ledger's arithmetic reads of retirements in force, from their facts (a balance
+    reads the period's retirements once, for both)."""
+    return [InForce(r.id, r.instrument.scheme, r.instrument.quantity,
+                    "tCO2e" if r.instrument.kind == "carbon_credit" else "MWh", r.market)
+            for r in retired if r.id is not None]
 
 
 def held_for_linkage(session: Session, organisation_id: int) -> list[facts.Instrument]:
