@@ -17,11 +17,10 @@ from neutrality import __version__
 from neutrality.db import Database
 from neutrality.errors import SettingsError
 from neutrality.rules.catalogue import shipped_catalogue
-from neutrality.settings import PROJECT_ROOT, SUPPORTED_LOCALES, Settings, load_settings
-from neutrality.web import errors, labels, ratelimit
+from neutrality.settings import PROJECT_ROOT, Settings, load_settings
+from neutrality.web import errors, frame, labels, ratelimit
 from neutrality.web.api import API_PREFIX, Api, IdConverter, check_path_ids
 from neutrality.web.context import identify, require_caller
-from neutrality.web.locale import pick_locale
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -40,6 +39,9 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
         __name__,
         instance_path=str(Path(settings.instance_path).resolve()),
         template_folder=str(PROJECT_ROOT / "templates"),
+        # stylesheets, scripts and images of the pages, served by the app itself: no CDN, and
+        # the Content-Security-Policy stays default-src 'self'
+        static_folder=str(PROJECT_ROOT / "static"),
     )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(
@@ -74,7 +76,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
     app.extensions["neutrality.db"] = Database(settings.resolved_database_url)
 
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=lambda: pick_locale(request.accept_languages, SUPPORTED_LOCALES))
+    babel.init_app(app, locale_selector=frame.choose_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.filters["label"] = labels.label
     app.jinja_env.filters["place"] = labels.place
@@ -102,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.organisations import blp as organisations_api
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
+    from neutrality.web.dashboard import bp as dashboard
     from neutrality.web.pages import bp as pages
     from neutrality.web.reference import bp as reference
 
@@ -114,7 +117,9 @@ def _register_blueprints(app: Flask) -> None:
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)
+    app.register_blueprint(dashboard)
     app.register_blueprint(reference)
+    frame.init_app(app)
 
 
 def _register_commands(app: Flask) -> None:

@@ -73,6 +73,8 @@ class Actor:
     label: str  # recorded in the audit log
     is_admin: bool = False
     roles: Mapping[int, Role] = field(default_factory=dict)  # organisation id -> role
+    #: the language the user chose for the interface (en, zh_Hans, zh_Hant); None: not a user
+    locale: str | None = None
 
     @property
     def is_authenticated(self) -> bool:

@@ -37,7 +37,12 @@ class MeSchema(StrictSchema):
     user_id = fields.Integer(allow_none=True)
     label = fields.String()
     is_admin = fields.Boolean()
+    locale = fields.String(allow_none=True, metadata={"description": "the language of the interface the user chose"})
     roles = fields.List(fields.Nested(MeRoleSchema))
+
+
+class MePatchSchema(StrictSchema):
+    locale = fields.String(required=True, validate=validate.OneOf(SUPPORTED_LOCALES))
 
 
 class TokenCreateSchema(StrictSchema):

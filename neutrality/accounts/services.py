@@ -30,6 +30,7 @@ from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.pagination import Page, PageResult
+from neutrality.settings import SUPPORTED_LOCALES
 from neutrality.uow import UnitOfWork
 
 TOKEN_PREFIX = "ntr_"  # noqa: S105 - a marker, not a secret
@@ -118,7 +119,24 @@ def actor_of(session: Session, user_id: int) -> Actor | None:
         m.organisation_id: Role(m.role)
         for m in session.scalars(select(Membership).where(Membership.user_id == user_id))
     }
-    return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles)
+    return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles, locale=user.locale)
+
+
+def set_own_locale(uow: UnitOfWork, actor: Actor, locale: str) -> User:
+    """The language of the interface for the signed-in user, kept with the account."""
+    require_authenticated(actor)
+    if locale not in SUPPORTED_LOCALES:
+        raise InvalidInput(f"the language is one of {', '.join(SUPPORTED_LOCALES)}", {"locale": [locale]})
+    with uow:
+        user = uow.session.get(User, actor.user_id)
+        if user is None:
+            raise NotFound(f"user {actor.user_id} not found")
+        if user.locale != locale:
+            before = snapshot(user)
+            user.locale = locale
+            record(uow.session, actor, "user.locale", user, before=before)
+            uow.commit()
+        return user
 
 
 def token_hash(token: str) -> str:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from neutrality.access.model import Actor, Permission, authorize
-from neutrality.claims.balance import RetiredUnits
+from neutrality.claims.balance import PeriodBalance, RetiredUnits
 from neutrality.claims.eligibility import findings_in
+from neutrality.claims.needs import PeriodNeeds
 from neutrality.claims.readiness import Readiness, checklist
 from neutrality.claims.services import balance_in, needs_in
 from neutrality.registry.ledger import in_force
@@ -16,13 +18,31 @@ from neutrality.rules.model import Catalogue
 from neutrality.uow import UnitOfWork
 
 
+@dataclass(frozen=True)
+class PeriodReview:
+    """A period's balance (with the balance under its claim), its needs and its checklist, read
+    together: what a dashboard shows of each period."""
+
+    balance: PeriodBalance
+    needs: PeriodNeeds
+    readiness: Readiness
+
+
 def period_readiness(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, as_of: dt.date,
     catalogue: Catalogue | None = None,
 ) -> Readiness:
-    """The checklist of the period on ``as_of``: its balance under the claim (which carries the
-    findings and the retirements it judged) and its needs, read in one snapshot of the database
-    so that they agree (a retirement recorded meanwhile is in both or in neither), and the needs
+    """The checklist of the period on ``as_of`` (:func:`period_review`)."""
+    return period_review(uow, actor, organisation_id, period_id, as_of=as_of, catalogue=catalogue).readiness
+
+
+def period_review(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, as_of: dt.date,
+    catalogue: Catalogue | None = None,
+) -> PeriodReview:
+    """The period on ``as_of``: its balance under the claim (which carries the findings and the
+    retirements it judged), its needs and its checklist, read in one snapshot of the database
+    so that they agree (a retirement recorded meanwhile is in all or in none), the needs
     counting the retirements the balance's findings count. Without an inventory there is no
     claim balance: the findings are read alone."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
@@ -33,10 +53,12 @@ def period_readiness(
         if balance.claim is not None:
             needs = needs_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue,
                              refusals=balance.claim.refusals)
-            return checklist(balance.claim.findings, balance, needs, as_of=as_of,
-                             retirements=balance.claim.retired)
+            ready = checklist(balance.claim.findings, balance, needs, as_of=as_of,
+                              retirements=balance.claim.retired)
+            return PeriodReview(balance, needs, ready)
         needs = needs_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)
         findings = findings_in(session, organisation_id, period_id, as_of=as_of, catalogue=catalogue)
         retirements = tuple(RetiredUnits(e.id, e.scheme, e.quantity, e.unit, e.market)
                             for e in in_force(session, balance.period_id))
-    return checklist(findings.findings, balance, needs, as_of=as_of, retirements=retirements)
+        ready = checklist(findings.findings, balance, needs, as_of=as_of, retirements=retirements)
+    return PeriodReview(balance, needs, ready)

@@ -27,6 +27,11 @@ LABELS = {
         "iso_14068_1_2023": "ISO 14068-1:2023",
         "pas_2060_2014": _l("PAS 2060:2014 (withdrawn 30 Nov 2025)"),
     },
+    "inventory_status": {
+        "draft": _l("Draft, not verified"),
+        "verified": _l("Verified"),
+        "superseded": _l("Superseded by a newer version"),
+    },
     "period_status": {
         "open": _l("Open"),
         "inventory_verified": _l("Inventory verified"),

@@ -20,7 +20,6 @@ from wtforms.validators import DataRequired, EqualTo, Length, StopValidation
 
 from neutrality.accounts import invitations, sessions
 from neutrality.accounts.invitations import InvitationView
-from neutrality.commitments import services as commitments
 from neutrality.errors import InvalidInput, NeutralityError, NotFound, Unauthenticated
 from neutrality.organisations import services as organisations
 from neutrality.pagination import Page
@@ -223,7 +222,7 @@ def accept_invitation(token: str) -> Any:
         membership = invitations.accept(uow(), actor(), token)
     except NeutralityError as refused:
         return _invitation_page(token, error=refused.message, status=refused.http_status)
-    return redirect(url_for("pages.organisation", organisation_id=membership.organisation_id))
+    return redirect(url_for("dashboard.organisation", organisation_id=membership.organisation_id))
 
 
 @bp.post("/invitations/<token>/decline")
@@ -247,7 +246,7 @@ def accept_invitation_with_new_account(token: str) -> Any:
         return _invitation_page(token, error=refused.message, status=refused.http_status,
                                 new_account=form)
     _begin_browser_session(sessions.open_session(uow(), membership.user_id))
-    return redirect(url_for("pages.organisation", organisation_id=membership.organisation_id))
+    return redirect(url_for("dashboard.organisation", organisation_id=membership.organisation_id))
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -259,21 +258,3 @@ def home() -> Any:
         return redirect(url_for("pages.login"))
     result = organisations.list_organisations(uow(), actor(), Page(1, 200))
     return render_template("pages/home.html", organisations=result.items, logout=LogoutForm())
-
-
-@bp.get("/organisations/<int:organisation_id>")
-def organisation(organisation_id: int) -> Any:
-    if not actor().is_authenticated:
-        return redirect(url_for("pages.login"))
-    org = organisations.get_organisation(uow(), actor(), organisation_id)
-    sites = organisations.list_sites(uow(), actor(), organisation_id, Page(1, 200)).items
-    subjects = organisations.list_subjects(uow(), actor(), organisation_id)
-    commitments_ = commitments.list_commitments(uow(), actor(), organisation_id)
-    return render_template(
-        "pages/organisation.html",
-        org=org,
-        sites=sites,
-        subjects={s.id: s for s in subjects},
-        commitments=commitments_,
-        logout=LogoutForm(),
-    )

@@ -16,6 +16,7 @@ from neutrality.accounts.schemas import (
     InvitationTokenSchema,
     MembershipCreateSchema,
     MembershipSchema,
+    MePatchSchema,
     MeSchema,
     PasswordChangeSchema,
     TokenCreatedSchema,
@@ -43,8 +44,21 @@ def me() -> Any:
         "user_id": current.user_id,
         "label": current.label,
         "is_admin": current.is_admin,
+        "locale": current.locale,
         "roles": [{"organisation_id": o, "role": str(r)} for o, r in sorted(current.roles.items())],
     }
+
+
+@blp.route("/me", methods=["PATCH"])
+@blp.arguments(MePatchSchema)
+@blp.response(200, MeSchema)
+def patch_me(data: dict[str, Any]) -> Any:
+    """The caller's own settings: the language of the interface (``locale``: en, zh_Hans, zh_Hant)."""
+    current = actor()
+    user = services.set_own_locale(uow(), current, data["locale"])
+    return {"user_id": current.user_id, "label": current.label, "is_admin": current.is_admin,
+            "locale": user.locale,
+            "roles": [{"organisation_id": o, "role": str(r)} for o, r in sorted(current.roles.items())]}
 
 
 @blp.route("/tokens", methods=["GET"])

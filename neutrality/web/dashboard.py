@@ -1,0 +1,145 @@
+"""The pages of an organisation: its dashboard (each application period with its figures, its
+verdict under the claim and what it still lacks), a period's page, and its particulars.
+
+Every figure comes from the use cases the API and the command line call (the balance under the
+claim, the needs, the readiness checklist): the pages hold no rule and no arithmetic of their own.
+Navigation goes organisation → factory (subject) → commitment → period, by name, with
+breadcrumbs; nobody types an id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from neutrality.claims import readiness_service
+from neutrality.claims.readiness_service import PeriodReview
+from neutrality.clock import utcnow
+from neutrality.commitments import services as commitments
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
+from neutrality.organisations import services as organisations
+from neutrality.organisations.tables import Organisation, Subject
+from neutrality.pagination import Page
+from neutrality.web.context import actor, uow
+from neutrality.web.frame import period_name
+from neutrality.web.labels import label
+from neutrality.web.pages import LogoutForm
+
+bp = Blueprint("dashboard", __name__)
+
+
+@dataclass(frozen=True)
+class Crumb:
+    text: str
+    href: str | None = None
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """One period on the dashboard: where it stands, from the use cases."""
+
+    period: ApplicationPeriodRow
+    review: PeriodReview
+
+
+@dataclass(frozen=True)
+class CommitmentBlock:
+    commitment: Commitment
+    subject: Subject
+    periods: tuple[PeriodRow, ...]
+
+
+def _signed_in() -> Any:
+    """A redirect to the sign-in page for a visitor who is not signed in, else None."""
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login"))
+    return None
+
+
+def _organisation(organisation_id: int) -> Organisation:
+    return organisations.get_organisation(uow(), actor(), organisation_id)
+
+
+def _crumbs(org: Organisation, *more: Crumb) -> list[Crumb]:
+    return [Crumb(str(_l("Organisations")), url_for("pages.home")),
+            Crumb(org.name, url_for("dashboard.organisation", organisation_id=org.id)), *more]
+
+
+def _review(organisation_id: int, period_id: int) -> PeriodReview:
+    return readiness_service.period_review(uow(), actor(), organisation_id, period_id, as_of=utcnow().date())
+
+
+@bp.get("/organisations/<int:organisation_id>")
+def organisation(organisation_id: int) -> Any:
+    """The dashboard: each commitment's periods with their figures, verdict and next steps."""
+    if (away := _signed_in()) is not None:
+        return away
+    org = _organisation(organisation_id)
+    subjects = {s.id: s for s in organisations.list_subjects(uow(), actor(), organisation_id)}
+    blocks = [
+        CommitmentBlock(c, subjects[c.subject_id], tuple(
+            PeriodRow(p, _review(organisation_id, p.id)) for p in sorted(c.periods, key=lambda p: p.sequence)))
+        for c in commitments.list_commitments(uow(), actor(), organisation_id)
+    ]
+    return render_template("dashboard/organisation.html", org=org, blocks=blocks, crumbs=_crumbs(org)[:-1],
+                           locale=str(get_locale()), logout=LogoutForm(), action_url=_action_url(org.id))
+
+
+@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>")
+def period(organisation_id: int, period_id: int) -> Any:
+    """One period: its balance under the claim and without rules, what the claim does not count
+    and why, and the checklist before its declaration."""
+    if (away := _signed_in()) is not None:
+        return away
+    org = _organisation(organisation_id)
+    review = _review(organisation_id, period_id)
+    found = next((c, p) for c in commitments.list_commitments(uow(), actor(), organisation_id)
+                 for p in c.periods if p.id == period_id)
+    commitment, row = found
+    subject = next(s for s in organisations.list_subjects(uow(), actor(), organisation_id)
+                   if s.id == commitment.subject_id)
+    dashboard = url_for("dashboard.organisation", organisation_id=org.id)
+    crumbs = _crumbs(org, Crumb(subject.name, f"{dashboard}#subject-{subject.id}"),
+                     Crumb(label(commitment.standard, "standard"), f"{dashboard}#commitment-{commitment.id}"),
+                     Crumb(period_name(row)))
+    return render_template("dashboard/period.html", org=org, commitment=commitment, subject=subject, period=row,
+                           review=review, crumbs=crumbs, locale=str(get_locale()), logout=LogoutForm(),
+                           action_url=_action_url(org.id))
+
+
+@bp.get("/organisations/<int:organisation_id>/particulars")
+def particulars(organisation_id: int) -> Any:
+    """The organisation's particulars, sites, commitments and periods."""
+    if (away := _signed_in()) is not None:
+        return away
+    org = _organisation(organisation_id)
+    sites = organisations.list_sites(uow(), actor(), organisation_id, Page(1, 200)).items
+    subjects = organisations.list_subjects(uow(), actor(), organisation_id)
+    return render_template(
+        "pages/organisation.html", org=org, sites=sites, subjects={s.id: s for s in subjects},
+        commitments=commitments.list_commitments(uow(), actor(), organisation_id),
+        crumbs=_crumbs(org, Crumb(str(_l("Particulars")))), logout=LogoutForm(),
+    )
+
+
+#: Where each readiness action is done. The pages that fix most of them are the next to come;
+#: until then an action leads to the part of the period's page that explains it.
+_ACTION_ANCHORS = {
+    "verify_inventory": "inventory", "create_inventory": "inventory", "retire_credits": "balance",
+    "retire_certificates": "balance", "reverse_retirement": "excluded", "record_alias": "excluded",
+    "record_labels": "checklist", "review_claim": "checklist", "change_standard": "checklist",
+    "review_findings": "checklist",
+}
+
+
+def _action_url(organisation_id: int) -> Callable[[str, int], str]:
+    def url(action: str, period_id: int) -> str:
+        page = url_for("dashboard.period", organisation_id=organisation_id, period_id=period_id)
+        return f"{page}#{_ACTION_ANCHORS.get(action, 'checklist')}"
+
+    return url
