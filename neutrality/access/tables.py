@@ -21,7 +21,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    locale: Mapped[str] = mapped_column(String(10), default="en")
+    #: the interface language the user chose (en, zh_Hans, zh_Hant); "" until they choose: the
+    #: browser's preference applies
+    locale: Mapped[str] = mapped_column(String(10), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(

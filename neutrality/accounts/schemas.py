@@ -15,7 +15,8 @@ class UserCreateSchema(StrictSchema):
     display_name = Text(200, required=True)
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     is_admin = fields.Boolean(load_default=False)
-    locale = fields.String(load_default="en", validate=validate.OneOf(SUPPORTED_LOCALES))
+    locale = fields.String(load_default="", validate=validate.OneOf(("", *SUPPORTED_LOCALES)),
+                           metadata={"description": "the interface language; empty: the browser's"})
 
 
 class UserSchema(StrictSchema):
@@ -24,7 +25,7 @@ class UserSchema(StrictSchema):
     display_name = fields.String()
     is_admin = fields.Boolean()
     is_active = fields.Boolean()
-    locale = fields.String()
+    locale = fields.String(metadata={"description": "the interface language chosen; empty: the browser's"})
     created_at = fields.DateTime()
 
 

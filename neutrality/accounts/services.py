@@ -60,7 +60,7 @@ def create_user(
     display_name: str,
     password: str,
     is_admin: bool = False,
-    locale: str = "en",
+    locale: str = "",
 ) -> User:
     require_admin(actor)
     email = normalise_email(email)
@@ -80,7 +80,7 @@ def insert_user(
     display_name: str,
     password: str,
     is_admin: bool = False,
-    locale: str = "en",
+    locale: str = "",
 ) -> User:
     """Add an account in the caller's transaction (``email`` normalised, password checked)."""
     if session.scalar(select(User.id).where(User.email == email)) is not None:
@@ -119,7 +119,7 @@ def actor_of(session: Session, user_id: int) -> Actor | None:
         m.organisation_id: Role(m.role)
         for m in session.scalars(select(Membership).where(Membership.user_id == user_id))
     }
-    return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles, locale=user.locale)
+    return Actor(user_id=user.id, label=user.email, is_admin=user.is_admin, roles=roles, locale=user.locale or None)
 
 
 def set_own_locale(uow: UnitOfWork, actor: Actor, locale: str) -> User:

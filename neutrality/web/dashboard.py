@@ -28,9 +28,10 @@ from neutrality.pagination import Page
 from neutrality.web.context import actor, uow
 from neutrality.web.frame import period_name
 from neutrality.web.labels import label
-from neutrality.web.pages import LogoutForm
+from neutrality.web.pages import LogoutForm, guard_page_ids
 
 bp = Blueprint("dashboard", __name__)
+guard_page_ids(bp)
 
 
 @dataclass(frozen=True)

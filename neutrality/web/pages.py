@@ -74,14 +74,13 @@ class NewAccountForm(FlaskForm):
 # --- ids in the address ------------------------------------------------------------------------
 
 
-@bp.url_value_preprocessor
-def _set_aside_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+def set_aside_impossible_ids(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Take out of a page's URL values every id outside the range of an id column (0, or 2**63
     and beyond), before the application's check of path ids answers it 422 to anyone
     (:func:`neutrality.web.api.check_path_ids`, which runs before the visitor is known).
 
     Such an id names nothing, so the page answers as it does for any id that names nothing once
-    the visitor is known (:func:`_answer_impossible_ids`): the sign-in page for someone
+    the visitor is known (:func:`answer_impossible_ids`): the sign-in page for someone
     anonymous, 404 for someone signed in, the order in which the API answers 401 before 422."""
     if not values:
         return
@@ -92,8 +91,7 @@ def _set_aside_impossible_ids(_endpoint: str | None, values: dict[str, Any] | No
     g.impossible_page_ids = impossible
 
 
-@bp.before_request
-def _answer_impossible_ids() -> Any:
+def answer_impossible_ids() -> Any:
     impossible = g.get("impossible_page_ids")
     if not impossible:
         return None
@@ -101,6 +99,15 @@ def _answer_impossible_ids() -> Any:
         return redirect(url_for("pages.login"))
     kind = impossible[0].removesuffix("_id").replace("_", " ")
     raise NotFound(f"no {kind} has the number in this address; check the link")
+
+
+def guard_page_ids(blueprint: Blueprint) -> None:
+    """Every blueprint of pages answers an impossible id in its address the same way."""
+    blueprint.url_value_preprocessor(set_aside_impossible_ids)
+    blueprint.before_request(answer_impossible_ids)
+
+
+guard_page_ids(bp)
 
 
 @bp.get("/healthz")

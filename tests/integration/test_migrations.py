@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0018_technology_codes"
+HEAD = "0019_user_locale_chosen"
 
 APPEND_ONLY = "audit_entries is append-only"
 
@@ -650,3 +650,20 @@ def test_technology_codes_migration_turns_the_names_registries_write_into_codes(
         stored = dict(conn.execute(text("SELECT registry_project_id, technology FROM instrument_projects")).all())
     assert [stored[f"P{n}"] for n in range(len(written))] == [
         "solar_pv", "wind_offshore", "wind_onshore", "nuclear", "hydro", ""]
+
+
+def test_user_locale_migration_forgets_the_default_and_keeps_a_choice(migr_url: str, migr_engine: Engine) -> None:
+    # Before 0019 every account made without a language held "en", the default, not a choice:
+    # it becomes "" (the browser's language applies); a language set otherwise is kept.
+    migrate.upgrade(migr_url, "0018_technology_codes")
+    with migr_engine.begin() as conn:
+        for email, locale in (("a@example.test", "en"), ("b@example.test", "zh_Hant")):
+            conn.execute(text(
+                "INSERT INTO users (email, display_name, password_hash, is_admin, is_active, locale, created_at) "
+                "VALUES (:email, 'x', 'x', false, true, :locale, CURRENT_TIMESTAMP)"), {"email": email, "locale": locale})
+
+    migrate.upgrade(migr_url)
+
+    with migr_engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT email, locale FROM users")).all())
+    assert stored == {"a@example.test": "", "b@example.test": "zh_Hant"}

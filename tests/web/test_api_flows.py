@@ -173,8 +173,11 @@ def test_pages_sign_in_with_csrf_and_show_the_organisation(client, uow, world) -
     assert signed_in.status_code == 302
     home = client.get("/")
     assert "Org" in home.text and f"/organisations/{world.org_a}" in home.text
-    detail = client.get(f"/organisations/{world.org_a}")
-    assert "2024-01-01" in detail.text and "2024-12-31" in detail.text
+    # the dashboard links each period to its page; the particulars list the periods' dates
+    dashboard = client.get(f"/organisations/{world.org_a}")
+    assert f"/organisations/{world.org_a}/periods/{world.period_a}" in dashboard.text
+    particulars = client.get(f"/organisations/{world.org_a}/particulars")
+    assert "2024-01-01" in particulars.text and "2024-12-31" in particulars.text
 
     # The same session on the API: reads work, writes need the CSRF token in a header.
     api = f"/api/v1/organisations/{world.org_a}/sites"
@@ -203,12 +206,12 @@ def test_the_organisation_page_names_codes_in_the_readers_language(client, uow, 
     user = create_user(uow)
     access.add_member(uow(), ADMIN, world.org_a, email=user.email, role=Role.VIEWER)
     sign_in(client, user.email)
-    page = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "zh-CN"}).text
+    page = client.get(f"/organisations/{world.org_a}/particulars", headers={"Accept-Language": "zh-CN"}).text
     # The world's factory is in Jiangsu (CN-JS) on the East China grid; its organisation is a
     # private enterprise under operational control; its first period is open.
     for text in ("江苏省 (CN-JS)", "华东电网 (CN-EAST)", "民营企业", "运营控制权法", "进行中"):
         assert text in page
-    hant = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "zh-HK"}).text
+    hant = client.get(f"/organisations/{world.org_a}/particulars", headers={"Accept-Language": "zh-HK"}).text
     assert "江蘇省 (CN-JS)" in hant and "營運控制權法" in hant
 
 

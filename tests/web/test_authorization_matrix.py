@@ -94,6 +94,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", "/api/v1/docs/start.js", None, EVERYONE, "global"),
     ("GET", "/api/v1/docs/assets/swagger-ui.css", None, EVERYONE, "global"),
     ("GET", "/api/v1/me", None, SIGNED_IN, "global"),
+    ("PATCH", "/api/v1/me", lambda w: {"locale": "zh_Hant"}, SIGNED_IN, "global"),
     ("GET", "/api/v1/tokens", None, SIGNED_IN, "global"),
     ("POST", "/api/v1/tokens", lambda w: {"name": "script"}, SIGNED_IN, "global"),
     ("DELETE", "/api/v1/tokens/{own_token}", None, SIGNED_IN, "global"),
