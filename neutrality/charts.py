@@ -204,6 +204,11 @@ def balance_chart_svg(steps: BalanceSteps, *, locale: str, title: str | None = N
     return _for_strict_pages(out.getvalue(), name, description, words.lang)
 
 
+def describe_steps(steps: BalanceSteps, *, locale: str) -> str:
+    """The chart's figures in words in a locale (what its ``<desc>`` says): a page's ``alt``."""
+    return describe(steps, WORDS.get(locale, WORDS["en"]))
+
+
 def describe(steps: BalanceSteps, words: _Words) -> str:
     """The figures in words, in the order of the bars: "Gross (market-based) 731.52 tCO2e;
     Certificates −609.60 tCO2e; …"."""

@@ -9,19 +9,22 @@ breadcrumbs; nobody types an id.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from neutrality.claims import readiness_service
+from neutrality.charts import balance_chart_svg, balance_steps, describe_steps
+from neutrality.claims import readiness_service, services
 from neutrality.claims.readiness_service import PeriodReview
 from neutrality.clock import utcnow
 from neutrality.commitments import services as commitments
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
+from neutrality.errors import NotFound
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation, Subject
 from neutrality.pagination import Page
@@ -88,7 +91,8 @@ def organisation(organisation_id: int) -> Any:
         for c in commitments.list_commitments(uow(), actor(), organisation_id)
     ]
     return render_template("dashboard/organisation.html", org=org, blocks=blocks, crumbs=_crumbs(org)[:-1],
-                           locale=str(get_locale()), logout=LogoutForm(), action_url=_action_url(org.id))
+                           locale=str(get_locale()), logout=LogoutForm(), action_url=_action_url(org.id),
+                           chart_description=chart_description)
 
 
 @bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>")
@@ -110,7 +114,31 @@ def period(organisation_id: int, period_id: int) -> Any:
                      Crumb(period_name(row)))
     return render_template("dashboard/period.html", org=org, commitment=commitment, subject=subject, period=row,
                            review=review, crumbs=crumbs, locale=str(get_locale()), logout=LogoutForm(),
-                           action_url=_action_url(org.id))
+                           action_url=_action_url(org.id), chart_description=chart_description)
+
+
+@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/balance.svg")
+def balance_chart(organisation_id: int, period_id: int) -> Any:
+    """The period's balance as a chart (gross → certificates → residual → credits → net), under
+    the claim, in the reader's language; 404 while the period has no inventory."""
+    if not actor().is_authenticated:
+        raise NotFound("sign in to see the chart")
+    steps = balance_steps(services.period_balance(uow(), actor(), organisation_id, period_id))
+    if steps is None:
+        raise NotFound(f"period {period_id} has no inventory yet: there is no balance to draw")
+    svg = balance_chart_svg(steps, locale=str(get_locale()))
+    # the same figures draw the same bytes: the browser revalidates and is told nothing changed
+    response = Response(svg, mimetype="image/svg+xml")
+    response.set_etag(hashlib.sha256(svg.encode()).hexdigest())
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "Cookie, Accept-Language"
+    return response.make_conditional(request)
+
+
+def chart_description(review: PeriodReview) -> str:
+    """The chart's figures in words, for its ``alt`` text."""
+    steps = balance_steps(review.balance)
+    return "" if steps is None else describe_steps(steps, locale=str(get_locale()))
 
 
 @bp.get("/organisations/<int:organisation_id>/particulars")

@@ -142,3 +142,23 @@ def test_dates_follow_the_locale(app: Flask) -> None:
         assert day(dt.date(2025, 12, 31)) == "2025年12月31日"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert day(dt.date(2025, 12, 31)) == "Dec 31, 2025"
+
+
+def test_the_balance_chart_is_an_svg_in_the_readers_language_revalidated_by_its_etag(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    url = f"/organisations/{world.org_a}/periods/{world.period_verified}/balance.svg"
+    chart = client.get(url, headers={"Accept-Language": "zh-CN"})
+    assert (chart.status_code, chart.mimetype) == (200, "image/svg+xml")
+    svg = chart.text
+    # under the claim: gross 731.52 t, no certificate, residual 731.52, the 100 VCUs not counted
+    assert "731.52" in svg and "<script" not in svg and "<style" not in svg
+    again = client.get(url, headers={"Accept-Language": "zh-CN", "If-None-Match": chart.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get(url, headers={"Accept-Language": "en"}).headers["ETag"] != chart.headers["ETag"]
+
+
+def test_there_is_no_chart_without_an_inventory_nor_for_someone_signed_out(client, uow, world) -> None:
+    url = f"/organisations/{world.org_a}/periods/{world.period_a}/balance.svg"
+    assert client.get(url).status_code == 404  # signed out: nothing to learn
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    assert client.get(url).status_code == 404  # period_a has no inventory
