@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.dashboard import bp as dashboard
+    from neutrality.web.inventory_pages import bp as inventory_pages
     from neutrality.web.pages import bp as pages
     from neutrality.web.reference import bp as reference
 
@@ -118,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)
     app.register_blueprint(dashboard)
+    app.register_blueprint(inventory_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

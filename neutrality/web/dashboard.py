@@ -95,6 +95,31 @@ def organisation(organisation_id: int) -> Any:
                            chart_description=chart_description)
 
 
+@dataclass(frozen=True)
+class Trail:
+    """Where a period sits: its commitment and factory, and the breadcrumbs down to it."""
+
+    commitment: Commitment
+    subject: Subject
+    period: ApplicationPeriodRow
+    crumbs: list[Crumb]
+
+
+def crumbs_to(org: Organisation, period_id: int) -> Trail:
+    """The breadcrumbs organisation → factory → commitment → period (the period's page)."""
+    found = next(((c, p) for c in commitments.list_commitments(uow(), actor(), org.id)
+                  for p in c.periods if p.id == period_id), None)
+    if found is None:
+        raise NotFound(f"period {period_id} not found")
+    commitment, row = found
+    subject = next(s for s in organisations.list_subjects(uow(), actor(), org.id) if s.id == commitment.subject_id)
+    dashboard = url_for("dashboard.organisation", organisation_id=org.id)
+    return Trail(commitment, subject, row, _crumbs(
+        org, Crumb(subject.name, f"{dashboard}#subject-{subject.id}"),
+        Crumb(label(commitment.standard, "standard"), f"{dashboard}#commitment-{commitment.id}"),
+        Crumb(period_name(row), url_for("dashboard.period", organisation_id=org.id, period_id=row.id))))
+
+
 @bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>")
 def period(organisation_id: int, period_id: int) -> Any:
     """One period: its balance under the claim and without rules, what the claim does not count
@@ -103,18 +128,10 @@ def period(organisation_id: int, period_id: int) -> Any:
         return away
     org = _organisation(organisation_id)
     review = _review(organisation_id, period_id)
-    found = next((c, p) for c in commitments.list_commitments(uow(), actor(), organisation_id)
-                 for p in c.periods if p.id == period_id)
-    commitment, row = found
-    subject = next(s for s in organisations.list_subjects(uow(), actor(), organisation_id)
-                   if s.id == commitment.subject_id)
-    dashboard = url_for("dashboard.organisation", organisation_id=org.id)
-    crumbs = _crumbs(org, Crumb(subject.name, f"{dashboard}#subject-{subject.id}"),
-                     Crumb(label(commitment.standard, "standard"), f"{dashboard}#commitment-{commitment.id}"),
-                     Crumb(period_name(row)))
-    return render_template("dashboard/period.html", org=org, commitment=commitment, subject=subject, period=row,
-                           review=review, crumbs=crumbs, locale=str(get_locale()), logout=LogoutForm(),
-                           action_url=_action_url(org.id), chart_description=chart_description)
+    trail = crumbs_to(org, period_id)
+    return render_template("dashboard/period.html", org=org, commitment=trail.commitment, subject=trail.subject,
+                           period=trail.period, review=review, crumbs=trail.crumbs, locale=str(get_locale()),
+                           logout=LogoutForm(), action_url=_action_url(org.id), chart_description=chart_description)
 
 
 @bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/balance.svg")

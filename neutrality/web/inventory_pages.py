@@ -1,0 +1,174 @@
+"""The pages of an inventory: its report by scope, category, gas and site name, the files
+imported into it, and the guided import of an activity file (upload → preview with every row
+error and each row's tCO2e → confirm; undo an import).
+
+The preview and the import are the use case the API calls (:func:`activities.import_activities`,
+with ``dry_run`` for the preview). Between the preview and the confirmation the file waits in
+the instance folder under a random name, for one hour at most, known only to the browser's
+session; the confirmation imports exactly the bytes that were previewed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+
+from neutrality.errors import NeutralityError
+from neutrality.inventory import activities
+from neutrality.inventory import services as inventory
+from neutrality.organisations import services as organisations
+from neutrality.sheet_limits import activity_file_limits
+from neutrality.spreadsheets import ImportRejected
+from neutrality.web.context import actor, uow
+from neutrality.web.dashboard import Crumb, crumbs_to
+from neutrality.web.pages import LogoutForm, guard_page_ids
+
+bp = Blueprint("inventory_pages", __name__)
+guard_page_ids(bp)
+
+#: The session's key for the file previewed and waiting for its confirmation.
+PENDING_KEY = "pending_import"
+#: How long a previewed file waits for its confirmation.
+PENDING_SECONDS = 3600
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Activity data file (CSV or XLSX)"), validators=[FileRequired(_l("Choose the file to import."))])
+    overlap = SelectField(_l("Rows overlapping records already in the inventory"), choices=[
+        SelectChoice("refuse", _l("Refuse the file (the default: nothing is counted twice)")),
+        SelectChoice("supersede", _l("Replace the overlapping records (a corrected invoice)")),
+        SelectChoice("add", _l("Add them as well (a second meter, a second invoice)")),
+    ], default="refuse")
+
+
+class ConfirmForm(FlaskForm):
+    """Confirm or undo: the buttons carry nothing but the CSRF token."""
+
+
+def _pending_folder() -> Path:
+    folder = Path(current_app.instance_path) / "pending-imports"
+    folder.mkdir(exist_ok=True)
+    # files whose preview was never confirmed do not stay
+    for old in folder.glob("*.upload"):
+        if time.time() - old.stat().st_mtime > PENDING_SECONDS:
+            old.unlink(missing_ok=True)
+    return folder
+
+
+def _signed_in() -> Any:
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login", next=request.path))
+    return None
+
+
+def _context(organisation_id: int, inventory_id: int) -> dict[str, Any]:
+    """The inventory, its organisation and period, and the breadcrumbs down to it."""
+    org = organisations.get_organisation(uow(), actor(), organisation_id)
+    row = inventory.get_inventory(uow(), actor(), organisation_id, inventory_id)
+    trail = crumbs_to(org, row.period_id)
+    return {"org": org, "inventory": row, "period": trail.period, "crumbs": trail.crumbs,
+            "locale": str(get_locale()), "logout": LogoutForm()}
+
+
+@bp.get("/organisations/<int:organisation_id>/inventories/<int:inventory_id>")
+def inventory_page(organisation_id: int, inventory_id: int) -> Any:
+    """The report of the inventory and the files imported into it."""
+    if (away := _signed_in()) is not None:
+        return away
+    context = _context(organisation_id, inventory_id)
+    report = inventory.inventory_report(uow(), actor(), organisation_id, inventory_id)
+    imports = activities.list_imports(uow(), actor(), organisation_id, inventory_id)
+    sites = {str(s["id"]): s["name"] for s in report.get("sites", [])}
+    context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Inventory")))]
+    return render_template("inventory/inventory.html", report=report, imports=imports, sites=sites,
+                           undo=ConfirmForm(), **context)
+
+
+@bp.route("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/import", methods=["GET", "POST"])
+def import_file(organisation_id: int, inventory_id: int) -> Any:
+    """Upload an activity file and see what it would add before anything is stored."""
+    if (away := _signed_in()) is not None:
+        return away
+    context = _context(organisation_id, inventory_id)
+    page = url_for("inventory_pages.inventory_page", organisation_id=organisation_id, inventory_id=inventory_id)
+    context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Inventory")), page), Crumb(str(_l("Import a file")))]
+    form = ImportForm()
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("inventory/import.html", form=form, **context), status
+    upload = form.file.data
+    data, filename = upload.read(), Path(upload.filename or "upload").name
+    try:
+        outcome = activities.import_activities(
+            uow(), actor(), organisation_id, inventory_id, data=data, filename=filename,
+            max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
+            limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
+            overlap=activities.Overlap(form.overlap.data), dry_run=True)
+    except ImportRejected as rejected:
+        return render_template("inventory/import.html", form=form, rejected=rejected, filename=filename,
+                               **context), 422
+    except NeutralityError as refused:
+        return render_template("inventory/import.html", form=form, refused=refused, **context), refused.http_status
+    if outcome.preview is not None and outcome.preview.errors:
+        # every problem of every row, and nothing kept: the file is corrected and chosen again
+        return render_template("inventory/import.html", form=form, rejected=outcome.preview, filename=filename,
+                               **context), 422
+    token = secrets.token_urlsafe(24)
+    (_pending_folder() / f"{token}.upload").write_bytes(data)
+    session[PENDING_KEY] = {"token": token, "filename": filename, "inventory_id": inventory_id,
+                            "organisation_id": organisation_id, "overlap": form.overlap.data,
+                            "sha256": outcome.sha256}
+    return render_template("inventory/preview.html", outcome=outcome, confirm=ConfirmForm(), **context)
+
+
+@bp.post("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/import/confirm")
+def confirm_import(organisation_id: int, inventory_id: int) -> Any:
+    """Import the file that was previewed, exactly those bytes."""
+    if (away := _signed_in()) is not None:
+        return away
+    form = ConfirmForm()
+    pending = session.get(PENDING_KEY) or {}
+    back = url_for("inventory_pages.import_file", organisation_id=organisation_id, inventory_id=inventory_id)
+    if not form.validate_on_submit() or (pending.get("organisation_id"), pending.get("inventory_id")) != (
+            organisation_id, inventory_id):
+        return redirect(back)
+    stored = _pending_folder() / f"{pending['token']}.upload"
+    if not stored.exists():
+        session.pop(PENDING_KEY, None)
+        return redirect(back)
+    data = stored.read_bytes()
+    try:
+        activities.import_activities(
+            uow(), actor(), organisation_id, inventory_id, data=data, filename=pending["filename"],
+            max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
+            limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
+            overlap=activities.Overlap(pending["overlap"]))
+    except NeutralityError as refused:
+        context = _context(organisation_id, inventory_id)
+        return render_template("inventory/import.html", form=ImportForm(), refused=refused, **context), refused.http_status
+    finally:
+        session.pop(PENDING_KEY, None)
+        stored.unlink(missing_ok=True)
+    return redirect(url_for("inventory_pages.inventory_page", organisation_id=organisation_id,
+                            inventory_id=inventory_id) + "#imports")
+
+
+@bp.post("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/imports/<int:import_id>/undo")
+def undo_import(organisation_id: int, inventory_id: int, import_id: int) -> Any:
+    """Take an import back whole (refused once the inventory is verified)."""
+    if (away := _signed_in()) is not None:
+        return away
+    if ConfirmForm().validate_on_submit():
+        activities.undo_import(uow(), actor(), organisation_id, inventory_id, import_id)
+    return redirect(url_for("inventory_pages.inventory_page", organisation_id=organisation_id,
+                            inventory_id=inventory_id) + "#imports")
