@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.dashboard import bp as dashboard
     from neutrality.web.inventory_pages import bp as inventory_pages
     from neutrality.web.pages import bp as pages
+    from neutrality.web.planner_pages import bp as planner_pages
     from neutrality.web.reference import bp as reference
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(dashboard)
     app.register_blueprint(inventory_pages)
+    app.register_blueprint(planner_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

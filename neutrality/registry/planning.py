@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -105,9 +106,31 @@ def apply(
 ) -> list[Retirement]:
     """Retire every line of a plan (``block_id`` and ``quantity``: the block's first units) for
     the period, with the same registry evidence and fields: all of them, or none."""
+    return apply_groups(uow, actor, organisation_id, period_id,
+                        [ApplyGroup(tuple(lines), data, evidence, evidence_filename)], as_of=as_of)
+
+
+@dataclass(frozen=True)
+class ApplyGroup:
+    """The lines of a plan retired in one registry transaction: its fields (reference, date,
+    beneficiary, purpose…) and its evidence (the registry's statement)."""
+
+    lines: Sequence[Mapping[str, Any]]
+    data: Mapping[str, Any]
+    evidence: bytes
+    evidence_filename: str
+
+
+def apply_groups(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, groups: Sequence[ApplyGroup], *,
+    as_of: dt.date,
+) -> list[Retirement]:
+    """Retire the lines of a plan that spans registries (Verra and the GEC platform, say), each
+    group with its own registry fields and evidence: every line of every group, or none."""
     authorize(actor, Permission.RETIRE, organisation_id)
-    require_evidence(evidence)
-    _check_lines(lines)
+    for group in groups:
+        require_evidence(group.evidence)
+    _check_lines([line for group in groups for line in group.lines])
     with uow:
         session = uow.session
         lock_holdings(session, organisation_id)
@@ -115,17 +138,21 @@ def apply(
         markets = PeriodCoverages(session)
         judge = RetirementRules(session, markets, as_of)  # the claim's rules, gathered once
         entries = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                block = get_block_row(session, organisation_id, line["block_id"])
-                part, _ = block_math.split(_value(block), line.get("quantity") or block.quantity)
-                entries.append(retire_units(uow, actor, period, block, part.start, part.end, data,
-                                            evidence=evidence, evidence_filename=evidence_filename,
-                                            as_of=as_of, markets=markets, judge=judge))
-            except NeutralityError as problem:
-                # Name the line; the transaction is rolled back by the unit of work.
-                problem.message = f"line {number} (block {line['block_id']}): {problem.message}; nothing was retired"
-                raise
+        number = 0
+        for group in groups:
+            for line in group.lines:
+                number += 1
+                try:
+                    block = get_block_row(session, organisation_id, line["block_id"])
+                    part, _ = block_math.split(_value(block), line.get("quantity") or block.quantity)
+                    entries.append(retire_units(uow, actor, period, block, part.start, part.end, group.data,
+                                                evidence=group.evidence, evidence_filename=group.evidence_filename,
+                                                as_of=as_of, markets=markets, judge=judge))
+                except NeutralityError as problem:
+                    # Name the line; the transaction is rolled back by the unit of work.
+                    problem.message = (f"line {number} (block {line['block_id']}): {problem.message}; "
+                                       "nothing was retired")
+                    raise
         uow.commit()
         return entries
 

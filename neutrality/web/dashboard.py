@@ -176,15 +176,20 @@ def particulars(organisation_id: int) -> Any:
 #: Where each readiness action is done. The pages that fix most of them are the next to come;
 #: until then an action leads to the part of the period's page that explains it.
 _ACTION_ANCHORS = {
-    "verify_inventory": "inventory", "create_inventory": "inventory", "retire_credits": "balance",
-    "retire_certificates": "balance", "reverse_retirement": "excluded", "record_alias": "excluded",
+    "verify_inventory": "inventory", "create_inventory": "inventory", "reverse_retirement": "excluded", "record_alias": "excluded",
     "record_labels": "checklist", "review_claim": "checklist", "change_standard": "checklist",
     "review_findings": "checklist",
 }
 
 
+#: The actions done on a page of their own.
+_ACTION_PAGES = {"retire_credits": "planner_pages.plan_page", "retire_certificates": "planner_pages.plan_page"}
+
+
 def _action_url(organisation_id: int) -> Callable[[str, int], str]:
     def url(action: str, period_id: int) -> str:
+        if action in _ACTION_PAGES:
+            return url_for(_ACTION_PAGES[action], organisation_id=organisation_id, period_id=period_id)
         page = url_for("dashboard.period", organisation_id=organisation_id, period_id=period_id)
         return f"{page}#{_ACTION_ANCHORS.get(action, 'checklist')}"
 

@@ -27,6 +27,11 @@ LABELS = {
         "iso_14068_1_2023": "ISO 14068-1:2023",
         "pas_2060_2014": _l("PAS 2060:2014 (withdrawn 30 Nov 2025)"),
     },
+    "policy": {
+        "oldest_vintage": _l("Oldest vintage first"),
+        "cheapest": _l("Cheapest first"),
+        "project_preference": _l("Preferred projects first"),
+    },
     "inventory_status": {
         "draft": _l("Draft, not verified"),
         "verified": _l("Verified"),
