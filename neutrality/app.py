@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.dashboard import bp as dashboard
+    from neutrality.web.holdings_pages import bp as holdings_pages
     from neutrality.web.inventory_pages import bp as inventory_pages
     from neutrality.web.pages import bp as pages
     from neutrality.web.planner_pages import bp as planner_pages
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard)
     app.register_blueprint(inventory_pages)
     app.register_blueprint(planner_pages)
+    app.register_blueprint(holdings_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

@@ -27,6 +27,14 @@ LABELS = {
         "iso_14068_1_2023": "ISO 14068-1:2023",
         "pas_2060_2014": _l("PAS 2060:2014 (withdrawn 30 Nov 2025)"),
     },
+    "dimension": {
+        "scheme": _l("Scheme"), "vintage": _l("Vintage"), "project": _l("Project"), "country": _l("Country"),
+        "technology": _l("Technology"), "status": _l("Status"), "account": _l("Account"),
+    },
+    "block_status": {
+        "held": _l("Held"), "reserved": _l("Reserved"), "retired": _l("Retired"), "cancelled": _l("Cancelled"),
+        "transferred_out": _l("Transferred out"), "contested": _l("Contested"), "void": _l("Void"),
+    },
     "policy": {
         "oldest_vintage": _l("Oldest vintage first"),
         "cheapest": _l("Cheapest first"),

@@ -1,0 +1,53 @@
+"""What the organisation holds, grouped as procurement asks (scheme, vintage, project, country,
+technology, status, account), with its cost from the recorded purchases; and what each period
+still needs. The figures are those of the holdings and needs use cases the API calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from neutrality.claims import services as claims
+from neutrality.commitments import services as commitments
+from neutrality.errors import InvalidInput
+from neutrality.organisations import services as organisations
+from neutrality.registry import holdings as registry_holdings
+from neutrality.registry.model import BlockStatus
+from neutrality.technologies import technology_name
+from neutrality.web.context import actor, uow
+from neutrality.web.dashboard import Crumb
+from neutrality.web.pages import LogoutForm, guard_page_ids
+
+bp = Blueprint("holdings_pages", __name__)
+guard_page_ids(bp)
+
+#: The groupings offered, and the statuses a holding may be in.
+DIMENSIONS = registry_holdings.HOLDING_DIMENSIONS
+STATUSES = tuple(s.value for s in BlockStatus)
+
+
+@bp.get("/organisations/<int:organisation_id>/holdings")
+def holdings_page(organisation_id: int) -> Any:
+    """Holdings grouped by the dimensions ticked (scheme and vintage by default)."""
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login", next=request.full_path))
+    org = organisations.get_organisation(uow(), actor(), organisation_id)
+    by = [d for d in request.args.getlist("by") if d in DIMENSIONS] or ["scheme", "vintage"]
+    statuses = [s for s in request.args.getlist("status") if s in STATUSES] or ["held", "reserved"]
+    try:
+        lines = registry_holdings.holdings(uow(), actor(), organisation_id, by, statuses=statuses)
+    except InvalidInput:
+        lines = []
+    periods = [(c, p) for c in commitments.list_commitments(uow(), actor(), organisation_id)
+               for p in sorted(c.periods, key=lambda p: p.sequence)]
+    needs = [(c, p, claims.period_needs(uow(), actor(), organisation_id, p.id)) for c, p in periods]
+    crumbs = [Crumb(str(_l("Organisations")), url_for("pages.home")),
+              Crumb(org.name, url_for("dashboard.organisation", organisation_id=org.id)),
+              Crumb(str(_l("Holdings")))]
+    subjects = {s.id: s for s in organisations.list_subjects(uow(), actor(), organisation_id)}
+    return render_template("holdings/holdings.html", org=org, lines=lines, by=by, statuses=statuses, subjects=subjects,
+                           dimensions=DIMENSIONS, all_statuses=STATUSES, needs=needs, crumbs=crumbs,
+                           locale=str(get_locale()), logout=LogoutForm(), technology_name=technology_name)
