@@ -43,10 +43,13 @@ class ExportQuerySchema(StrictSchema):
 class HoldingsExportQuerySchema(StrictSchema):
     lang = _LANG
     by = DelimitedList(fields.String(validate=validate.OneOf(HOLDING_DIMENSIONS)),
-                       load_default=["scheme"], metadata={"description": "dimensions, comma-separated"})
+                       load_default=lambda: ["scheme"],
+                       metadata={"description": "dimensions, comma-separated (scheme by default): "
+                                                + ", ".join(HOLDING_DIMENSIONS)})
     status = DelimitedList(fields.String(validate=validate.OneOf([s.value for s in BlockStatus])),
-                           load_default=[BlockStatus.HELD.value, BlockStatus.RESERVED.value],
-                           metadata={"description": "block statuses, comma-separated"})
+                           load_default=lambda: [BlockStatus.HELD.value, BlockStatus.RESERVED.value],
+                           metadata={"description": "block statuses, comma-separated (held,reserved "
+                                                    "by default)"})
 
 
 class LedgerExportQuerySchema(StrictSchema):
