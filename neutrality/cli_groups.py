@@ -145,7 +145,7 @@ def export_balance(organisation_id: int, period_id: int, file_format: str, outpu
                    lang: str) -> None:
     """The balance of a period, one figure a row: the ledger's arithmetic and under the claim."""
     table = exports.balance_table(cli_uow(), cli_actor(), organisation_id, period_id,
-                                  exported_on=utcnow().date())
+                                  exported_on=utcnow().date(), locale=lang)
     _write(table, lang, file_format, output_path)
 
 

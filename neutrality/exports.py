@@ -217,6 +217,8 @@ def _ledger_rows(entries: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         rules = sorted({f.get("rule_id", "") for f in e.findings or () if isinstance(f, Mapping)} - {""})
         if e.kind == "reversal":
             claim = "reversal"
+        elif e.id in reversed_by:
+            claim = "reversed"  # no longer in force: neither the ledger nor the claim counts it
         else:
             # recorded although a blocking rule refused it: the claim does not count it
             claim = "excluded" if e.exclusion_reason else "counted"
@@ -250,18 +252,41 @@ BALANCE_TITLE = Words("Balance", "碳中和平衡", "碳中和平衡")
 BALANCE_COLUMNS = (
     Column("basis", Words("Basis", "口径", "口徑")),
     Column("figure", Words("Figure", "指标", "指標")),
+    Column("description", Words("Description", "说明", "說明")),
     Column("detail", Words("Market, scheme or entry", "市场、类型或条目", "市場、類型或條目")),
     Column("value", Words("Value", "数值", "數值"), Kind.DECIMAL, TONNE_PLACES),
     Column("unit", Words("Unit", "单位", "單位")),
     Column("remark", Words("Remark", "备注", "備註")),
 )
 LEDGER_BASIS, CLAIM_BASIS = "ledger", "claim"
+#: What each figure of the balance is, for the reader (the figure's code stays for filtering).
+FIGURES = {
+    "gross_location_tco2e": Words("Gross emissions, location-based", "总排放量（基于位置）", "總排放量（基於位置）"),
+    "gross_market_tco2e": Words("Gross emissions, market-based, before certificates",
+                                "总排放量（基于市场，未计证书）", "總排放量（基於市場，未計憑證）"),
+    "electricity_mwh": Words("Purchased electricity", "外购电力", "外購電力"),
+    "eac_retired_mwh": Words("Certificates retired", "已注销的绿证", "已註銷的綠證"),
+    "retired_units": Words("Units retired", "已注销单位", "已註銷單位"),
+    "eac_covered_mwh": Words("Electricity covered by certificates", "绿证覆盖的电力", "綠證涵蓋的電力"),
+    "eac_unused_mwh": Words("Certificates beyond the consumption", "超出用电量的绿证", "超出用電量的綠證"),
+    "electricity_covered_percent": Words("Share of electricity covered", "电力覆盖比例", "電力涵蓋比例"),
+    "residual_tco2e": Words("Residual emissions", "剩余排放量", "剩餘排放量"),
+    "credits_retired_tco2e": Words("Credits retired", "已注销的碳信用", "已註銷的碳權"),
+    "difference_tco2e": Words("Credits less the residual", "碳信用减剩余排放量", "碳權減剩餘排放量"),
+    "note": Words("Note", "注意", "注意"),
+    "credits_counted_tco2e": Words("Credits the claim counts", "声明计入的碳信用", "聲明計入的碳權"),
+    "eac_counted_mwh": Words("Certificates the claim counts", "声明计入的绿证", "聲明計入的綠證"),
+    "excluded_retirement": Words("Retirement the claim excludes", "声明排除的注销", "聲明排除的註銷"),
+    "blocking_period_rules": Words("Period rules that block the claim", "阻止声明的期间规则",
+                                   "阻止聲明的期間規則"),
+}
 
 
-def _balance_rows(balance: Any) -> Iterator[tuple[Any, ...]]:
+def _balance_rows(balance: Any, locale: str) -> Iterator[tuple[Any, ...]]:
     def figure(basis: str, name: str, value: Any, unit: str, detail: Any = None,
                remark: Any = None) -> tuple[Any, ...]:
-        return (basis, name, detail, None if value is None else Decimal(value), unit, remark)
+        return (basis, name, FIGURES[name].bilingual(locale), detail,
+                None if value is None else Decimal(value), unit, remark)
 
     ledger = LEDGER_BASIS
     yield figure(ledger, "gross_location_tco2e", balance.gross_location_tco2e, "tCO2e")
@@ -301,6 +326,7 @@ def _balance_rows(balance: Any) -> Iterator[tuple[Any, ...]]:
 
 def balance_table(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *, exported_on: dt.date,
+    locale: str = "en",
 ) -> Table:
     """The period's balance, one figure a row: the arithmetic of the whole ledger, then the
     balance under the claim's rules (the retirements they exclude, each with its rules)."""
@@ -309,5 +335,5 @@ def balance_table(
     state = "provisional" if balance.provisional else "verified inventory"
     what = Words(f"Neutrality balance of period {period_id} ({state})",
                  f"期间 {period_id} 的碳中和平衡（{state}）", f"期間 {period_id} 的碳中和平衡（{state}）")
-    return Table(BALANCE_TITLE, BALANCE_COLUMNS, list(_balance_rows(balance)),
+    return Table(BALANCE_TITLE, BALANCE_COLUMNS, list(_balance_rows(balance, locale)),
                  About(what, name, period, exported_on))

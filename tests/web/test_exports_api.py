@@ -14,6 +14,7 @@ Figures of the world (tests/factories.py), reasoned by hand:
 
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from decimal import Decimal
@@ -144,27 +145,47 @@ def test_the_ledger_says_what_the_claim_excludes_and_links_reversals(client, wor
     assert _value(world_entry["Quantity"]) == 100
     assert world_entry["Retired on"].is_date and world_entry["Retired on"].value.date().isoformat() == "2025-03-01"
     assert world_entry["Beneficiary"].value == "Suhui Trading Co."
-    assert by_id[entry["id"]]["Under the claim"].value == "counted"
+    # reversed: no longer in force, so neither the ledger's arithmetic nor the claim counts it
+    assert by_id[entry["id"]]["Under the claim"].value == "reversed"
     assert by_id[entry["id"]]["Reversed by entry"].value == reversal["id"]
     assert by_id[reversal["id"]]["Reverses entry"].value == entry["id"]
     assert by_id[reversal["id"]]["Reason of the reversal"].value == "wrong period"
 
 
 def test_the_balance_lists_each_figure_of_the_ledger_and_of_the_claim_exactly(client, world) -> None:
-    response = client.get(f"{_base(world)}/periods/{world.period_verified}/balance.csv",
+    response = client.get(f"{_base(world)}/periods/{world.period_verified}/balance.csv?lang=zh_Hans",
                           headers=world.headers("viewer"))
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.data.startswith(b"\xef\xbb\xbf")
-    lines = response.data.decode("utf-8-sig").splitlines()
-    assert lines[0] == "Basis,Figure,"'"Market, scheme or entry"'",Value,Unit,Remark"
-    rows = {(line.split(",")[0], line.split(",")[1]): line.split(",") for line in lines[1:]}
-    assert rows[("ledger", "credits_retired_tco2e")][3:5] == ["100", "tCO2e"]
-    assert rows[("ledger", "residual_tco2e")][3] == "731.52"
+    header, *lines = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert header == ["Basis 口径", "Figure 指标", "Description 说明", "Market, scheme or entry 市场、类型或条目",
+                      "Value 数值", "Unit 单位", "Remark 备注"]
+    rows = {(line[0], line[1]): line[2:] for line in lines}
+    assert rows[("ledger", "credits_retired_tco2e")][:4] == [
+        "Credits retired 已注销的碳信用", "", "100", "tCO2e"]
+    assert rows[("ledger", "residual_tco2e")][2] == "731.52"
     # decimals written as they are, not rounded to the 2 places a sheet shows
-    assert rows[("ledger", "difference_tco2e")][3:6] == ["-631.52", "tCO2e", "short"]
-    assert rows[("claim", "difference_tco2e")][3:6] == ["-731.52", "tCO2e", "short"]
+    assert rows[("ledger", "difference_tco2e")][2:] == ["-631.52", "tCO2e", "short"]
+    assert rows[("claim", "difference_tco2e")][2:] == ["-731.52", "tCO2e", "short"]
+    assert rows[("claim", "credits_counted_tco2e")][2] == "0"
     excluded = rows[("claim", "excluded_retirement")]
-    assert excluded[2:6] == [f"{world.retirement_a} VCU", "100", "tCO2e", "SANITY-02"]
+    assert excluded[1:] == [f"{world.retirement_a} VCU", "100", "tCO2e", "SANITY-02"]
+
+
+def test_the_headers_follow_the_language_of_the_callers_account(client, world, db) -> None:
+    from sqlalchemy import update
+
+    from neutrality.access.tables import User
+
+    with db() as session:
+        session.execute(update(User).where(User.id == world.users["viewer"]).values(locale="zh_Hant"))
+        session.commit()
+    # the account's language wins over the browser's; ?lang= over both
+    headers = {**world.headers("viewer"), "Accept-Language": "zh-CN"}
+    chosen = client.get(f"{_base(world)}/retirements.csv", headers=headers).data.decode("utf-8-sig")
+    asked = client.get(f"{_base(world)}/retirements.csv?lang=en", headers=headers).data.decode("utf-8-sig")
+    assert chosen.startswith("Entry 條目,Kind 類別,")
+    assert asked.startswith("Entry,Kind,")
 
 
 def test_a_chinese_organisation_name_travels_in_the_filename_as_rfc_5987(client, world, uow) -> None:

@@ -100,9 +100,9 @@ def _route(rule: str, schema: type[StrictSchema], doc: str,
     """``rule`` + ``.xlsx`` and + ``.csv``, each documented as the file it answers."""
     for file_format in workbooks.FORMATS:
         def view(query: dict[str, Any], file_format: str = file_format, **ids: Any) -> Response:
-            asked = query.pop("lang")
-            table, stem = build(query=query, **ids)
-            return _file(table, _locale(asked), file_format, stem)
+            locale = _locale(query.pop("lang"))
+            table, stem = build(query=query, locale=locale, **ids)
+            return _file(table, locale, file_format, stem)
 
         view.__doc__ = doc
         view.__name__ = f"{build.__name__}_{file_format}"
@@ -110,26 +110,26 @@ def _route(rule: str, schema: type[StrictSchema], doc: str,
             blp.doc(**_documented(file_format))(blp.arguments(schema, location="query")(view)))
 
 
-def report(query: dict[str, Any], organisation_id: int, inventory_id: int) -> tuple[workbooks.Table, str]:
+def report(query: dict[str, Any], locale: str, organisation_id: int, inventory_id: int) -> tuple[workbooks.Table, str]:
     return exports.inventory_report_table(uow(), actor(), organisation_id, inventory_id,
                                           exported_on=_today()), f"inventory-{inventory_id}-report"
 
 
-def holdings(query: dict[str, Any], organisation_id: int) -> tuple[workbooks.Table, str]:
+def holdings(query: dict[str, Any], locale: str, organisation_id: int) -> tuple[workbooks.Table, str]:
     return exports.holdings_table(uow(), actor(), organisation_id, query["by"], statuses=query["status"],
                                   exported_on=_today()), "holdings"
 
 
-def ledger(query: dict[str, Any], organisation_id: int) -> tuple[workbooks.Table, str]:
+def ledger(query: dict[str, Any], locale: str, organisation_id: int) -> tuple[workbooks.Table, str]:
     period_id = query["period_id"]
     stem = "retirements" if period_id is None else f"retirements-period-{period_id}"
     return exports.ledger_table(uow(), actor(), organisation_id, period_id=period_id,
                                 exported_on=_today()), stem
 
 
-def balance(query: dict[str, Any], organisation_id: int, period_id: int) -> tuple[workbooks.Table, str]:
-    return exports.balance_table(uow(), actor(), organisation_id, period_id,
-                                 exported_on=_today()), f"balance-period-{period_id}"
+def balance(query: dict[str, Any], locale: str, organisation_id: int, period_id: int) -> tuple[workbooks.Table, str]:
+    return exports.balance_table(uow(), actor(), organisation_id, period_id, exported_on=_today(),
+                                 locale=locale), f"balance-period-{period_id}"
 
 
 _route("/inventories/<int:inventory_id>/report", ExportQuerySchema,
