@@ -133,7 +133,7 @@ def export_ledger(organisation_id: int, period_id: int | None, file_format: str,
                   lang: str) -> None:
     """Every retirement and reversal, whether the claim counts it, and the reversals."""
     table = exports.ledger_table(cli_uow(), cli_actor(), organisation_id, period_id=period_id,
-                                 exported_on=utcnow().date())
+                                 exported_on=utcnow().date(), locale=lang)
     _write(table, lang, file_format, output_path)
 
 

@@ -233,7 +233,7 @@ def _ledger_rows(entries: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
 
 def ledger_table(
     uow: UnitOfWork, actor: Actor, organisation_id: int, *, period_id: int | None = None,
-    exported_on: dt.date,
+    exported_on: dt.date, locale: str = "en",
 ) -> Table:
     """Every retirement and reversal of the organisation, or of one period, oldest first: what
     was retired, for whom and why, whether the claim counts it (with the rules that refused it
@@ -242,7 +242,8 @@ def ledger_table(
     name, period = _about_names(uow, organisation_id, period_id)
     what = Words("Retirement ledger: retirements and their reversals", "注销台账：注销及其撤销",
                  "註銷台帳：註銷及其撤銷")
-    about = About(what, name, period if period_id is not None else ALL_PERIODS.en, exported_on)
+    about = About(what, name, period if period_id is not None else ALL_PERIODS.bilingual(locale),
+                  exported_on)
     return Table(LEDGER_TITLE, LEDGER_COLUMNS, list(_ledger_rows(entries)), about)
 
 

@@ -186,6 +186,9 @@ def test_the_headers_follow_the_language_of_the_callers_account(client, world, d
     asked = client.get(f"{_base(world)}/retirements.csv?lang=en", headers=headers).data.decode("utf-8-sig")
     assert chosen.startswith("Entry 條目,Kind 類別,")
     assert asked.startswith("Entry,Kind,")
+    book = openpyxl.load_workbook(io.BytesIO(client.get(f"{_base(world)}/retirements.xlsx", headers=headers).data))
+    about = {row[0].value: row[1].value for row in book["About"].iter_rows()}
+    assert about["Period 期間"] == "All periods 全部期間"
 
 
 def test_a_chinese_organisation_name_travels_in_the_filename_as_rfc_5987(client, world, uow) -> None:
@@ -231,3 +234,19 @@ def test_the_command_line_writes_the_same_files(app, world, tmp_path) -> None:
         "export", "ledger", str(world.org_a), "--format", "csv", "--output", str(ledger)])
     assert result.exit_code == 0, result.output
     assert ledger.read_bytes().startswith(b"\xef\xbb\xbfEntry,Kind,Period,")
+
+
+def test_the_command_line_exports_the_report_and_the_balance(app, world, tmp_path) -> None:
+    report, balance = tmp_path / "report.xlsx", tmp_path / "balance.csv"
+    runner = app.test_cli_runner()
+    done = runner.invoke(args=["export", "report", str(world.org_a), str(world.inventory_verified),
+                               "--output", str(report)])  # XLSX by default
+    assert done.exit_code == 0, done.output
+    total = openpyxl.load_workbook(report).worksheets[0][2]
+    assert [c.value for c in total[:4]] == ["total", "total", 660, 731.52]  # 1,200 × 0.55; × 0.6096
+    done = runner.invoke(args=["export", "balance", str(world.org_a), str(world.period_verified),
+                               "--format", "csv", "--output", str(balance), "--lang", "zh_Hant"])
+    assert done.exit_code == 0, done.output
+    lines = list(csv.reader(io.StringIO(balance.read_text(encoding="utf-8-sig"))))
+    assert lines[0][:3] == ["Basis 口徑", "Figure 指標", "Description 說明"]
+    assert ["ledger", "credits_retired_tco2e", "Credits retired 已註銷的碳權", "", "100", "tCO2e", ""] in lines

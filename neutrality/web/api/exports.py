@@ -124,7 +124,7 @@ def ledger(query: dict[str, Any], locale: str, organisation_id: int) -> tuple[wo
     period_id = query["period_id"]
     stem = "retirements" if period_id is None else f"retirements-period-{period_id}"
     return exports.ledger_table(uow(), actor(), organisation_id, period_id=period_id,
-                                exported_on=_today()), stem
+                                exported_on=_today(), locale=locale), stem
 
 
 def balance(query: dict[str, Any], locale: str, organisation_id: int, period_id: int) -> tuple[workbooks.Table, str]:
