@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.claims import rules_blp as rules_api
     from neutrality.web.api.commitments import blp as commitments_api
     from neutrality.web.api.contests import blp as contests_api
+    from neutrality.web.api.exports import blp as exports_api
     from neutrality.web.api.inventory import blp as inventory_api
     from neutrality.web.api.inventory import factors_blp as factors_api
     from neutrality.web.api.organisations import blp as organisations_api
@@ -116,7 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
     for blueprint in (
         access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
-        claims_api, rules_api, audit_api, contests_api,
+        claims_api, rules_api, audit_api, contests_api, exports_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)

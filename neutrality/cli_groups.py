@@ -4,18 +4,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 from flask import current_app
 
+from neutrality import exports
 from neutrality.access.cli import cli_actor
 from neutrality.accounts.cli import members, users
 from neutrality.audit.cli import audit
 from neutrality.claims.cli import balance, rules
 from neutrality.cli_support import Group, cli_uow
-from neutrality.commitments.cli import commitments
+from neutrality.clock import utcnow
+from neutrality.commitments.cli import PERIOD, commitments, period_argument
 from neutrality.inventory.cli import inventory
-from neutrality.organisations.cli import orgs
+from neutrality.organisations.cli import organisation_argument, orgs
 from neutrality.registry.cli import registry, retire
+from neutrality.registry.holdings import HOLDING_DIMENSIONS
+from neutrality.workbooks import FORMATS, LOCALES, Table, write
 
 # Alembic and the demo data are imported when their command runs, not on every start of the
 # command line.
@@ -71,5 +78,78 @@ def demo_load() -> None:
     click.echo(report)
 
 
+@click.group(cls=Group)
+def export() -> None:
+    """Spreadsheets (XLSX or CSV) of the inventory report, holdings, ledger and balance."""
+
+
+def _export_options(command: Any) -> Any:
+    command = click.option("--lang", type=click.Choice(LOCALES), default="en", show_default=True,
+                           help="Headers in English, or English then 简体 (zh_Hans) or 繁體 (zh_Hant).")(command)
+    command = click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path),
+                           required=True, help="The file to write.")(command)
+    return click.option("--format", "file_format", type=click.Choice(FORMATS), default="xlsx",
+                        show_default=True)(command)
+
+
+def _write(table: Table, lang: str, file_format: str, output_path: Path) -> None:
+    with output_path.open("wb") as out:
+        write(table, lang, file_format, out)
+    click.echo(f"wrote {output_path}")
+
+
+@export.command("report")
+@organisation_argument
+@click.argument("inventory_id", type=click.IntRange(min=1))
+@_export_options
+def export_report(organisation_id: int, inventory_id: int, file_format: str, output_path: Path,
+                  lang: str) -> None:
+    """The report of inventory INVENTORY_ID: tCO2e by scope, category, site and gas."""
+    table = exports.inventory_report_table(cli_uow(), cli_actor(), organisation_id, inventory_id,
+                                           exported_on=utcnow().date())
+    _write(table, lang, file_format, output_path)
+
+
+@export.command("holdings")
+@organisation_argument
+@click.option("--by", default="scheme", show_default=True,
+              help=f"Comma-separated: {', '.join(HOLDING_DIMENSIONS)}.")
+@click.option("--status", default="held,reserved", show_default=True, help="Comma-separated statuses.")
+@_export_options
+def export_holdings(organisation_id: int, by: str, status: str, file_format: str,
+                    output_path: Path, lang: str) -> None:
+    """Quantities held, grouped, with their cost per currency."""
+    table = exports.holdings_table(
+        cli_uow(), cli_actor(), organisation_id, [d.strip() for d in by.split(",") if d.strip()],
+        statuses=[s.strip() for s in status.split(",") if s.strip()], exported_on=utcnow().date())
+    _write(table, lang, file_format, output_path)
+
+
+@export.command("ledger")
+@organisation_argument
+@click.option("--period", "period_id", type=PERIOD, default=None, help="Only this period's (its id, or y2025).")
+@_export_options
+def export_ledger(organisation_id: int, period_id: int | None, file_format: str, output_path: Path,
+                  lang: str) -> None:
+    """Every retirement and reversal, whether the claim counts it, and the reversals."""
+    table = exports.ledger_table(cli_uow(), cli_actor(), organisation_id, period_id=period_id,
+                                 exported_on=utcnow().date(), locale=lang)
+    _write(table, lang, file_format, output_path)
+
+
+@export.command("balance")
+@organisation_argument
+@period_argument
+@_export_options
+def export_balance(organisation_id: int, period_id: int, file_format: str, output_path: Path,
+                   lang: str) -> None:
+    """The balance of a period, one figure a row: the ledger's arithmetic and under the claim."""
+    table = exports.balance_table(cli_uow(), cli_actor(), organisation_id, period_id,
+                                  exported_on=utcnow().date(), locale=lang)
+    _write(table, lang, file_format, output_path)
+
+
 # ``registry`` comes with its ``needs`` command: importing neutrality.claims.cli attaches it.
-GROUPS = (db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, rules, audit)
+GROUPS = (
+    db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, rules, audit, export,
+)

@@ -215,6 +215,15 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", A + "/periods/{w.period_verified}/readiness", None, READ, "org"),
     ("GET", "/api/v1/rule-sets", None, SIGNED_IN, "global"),
     ("GET", A + "/retirements", None, READ, "org"),
+    # spreadsheets of what the JSON endpoints above answer: the same callers
+    ("GET", VER + "/report.xlsx", None, READ, "org"),
+    ("GET", VER + "/report.csv", None, READ, "org"),
+    ("GET", A + "/holdings.xlsx", None, READ, "org"),
+    ("GET", A + "/holdings.csv", None, READ, "org"),
+    ("GET", A + "/retirements.xlsx", None, READ, "org"),
+    ("GET", A + "/retirements.csv", None, READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/balance.xlsx", None, READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/balance.csv", None, READ, "org"),
     ("POST", A + "/retirements", lambda w: Form({
         "period_id": str(w.period_verified), "block_id": str(w.block_a), "quantity": "10",
         "beneficiary_text": "Factory A", "purpose": "2024 neutrality", "retired_on": "2025-03-01",
