@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select
 
 from neutrality.access.model import Actor
-from neutrality.access.tables import User
 from neutrality.claims import services as claims
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.inventory import services as inventory
@@ -32,21 +31,11 @@ from neutrality.registry import holdings as registry_holdings
 from neutrality.registry import retirements
 from neutrality.registry.model import BlockStatus
 from neutrality.uow import UnitOfWork
-from neutrality.workbooks import LOCALES, About, Column, Kind, Table, Words
+from neutrality.workbooks import About, Column, Kind, Table, Words
 
 #: tCO2e are shown to 2 places and MWh to 3, as everywhere people read them
 #: (neutrality.presentation TONNES and QUANTITY); the cells hold every digit.
 TONNE_PLACES, MWH_PLACES, MONEY_PLACES = 2, 3, 2
-
-
-def caller_locale(uow: UnitOfWork, actor: Actor) -> str | None:
-    """The language the caller chose for their account, if they chose one other than the
-    default (English is every account's default, so it does not say the caller chose it)."""
-    if actor.user_id is None:
-        return None
-    with uow.reading():
-        locale = uow.session.scalar(select(User.locale).where(User.id == actor.user_id))
-    return locale if locale in LOCALES and locale != "en" else None
 
 
 def _about_names(uow: UnitOfWork, organisation_id: int, period_id: int | None) -> tuple[str, str]:

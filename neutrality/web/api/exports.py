@@ -70,10 +70,8 @@ def _documented(file_format: str) -> dict[str, Any]:
 
 
 def _locale(asked: str | None) -> str:
-    if asked:
-        return asked
-    chosen = exports.caller_locale(uow(), actor())
-    return chosen or str(get_locale() or "en")
+    """``?lang=``, else the page language: the account's choice, else the browser's."""
+    return asked or str(get_locale() or "en")
 
 
 def content_disposition(filename: str) -> str:
