@@ -35,6 +35,15 @@ LABELS = {
         "held": _l("Held"), "reserved": _l("Reserved"), "retired": _l("Retired"), "cancelled": _l("Cancelled"),
         "transferred_out": _l("Transferred out"), "contested": _l("Contested"), "void": _l("Void"),
     },
+    "mismatch": {
+        "missing_at_registry": _l("Not retired at the registry"),
+        "quantity_differs": _l("Quantity differs"),
+        "beneficiary_mismatch": _l("Beneficiary is someone else"),
+        "after_deadline": _l("Retired after the deadline"),
+        "date_differs": _l("Date differs"),
+        "overlaps_another_organisation": _l("Units also claimed by another organisation"),
+        "not_recorded_here": _l("Retired at the registry, not in the ledger"),
+    },
     "policy": {
         "oldest_vintage": _l("Oldest vintage first"),
         "cheapest": _l("Cheapest first"),
