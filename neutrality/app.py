@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.pages import bp as pages
     from neutrality.web.planner_pages import bp as planner_pages
     from neutrality.web.reference import bp as reference
+    from neutrality.web.registry_pages import bp as registry_pages
     from neutrality.web.verifier_pages import bp as verifier_pages
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(planner_pages)
     app.register_blueprint(holdings_pages)
     app.register_blueprint(verifier_pages)
+    app.register_blueprint(registry_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

@@ -3,19 +3,16 @@ imported into it, and the guided import of an activity file (upload → preview 
 error and each row's tCO2e → confirm; undo an import).
 
 The preview and the import are the use case the API calls (:func:`activities.import_activities`,
-with ``dry_run`` for the preview). Between the preview and the confirmation the file waits in
-the instance folder under a random name, for one hour at most, known only to the browser's
-session; the confirmation imports exactly the bytes that were previewed.
+with ``dry_run`` for the preview). Between the preview and the confirmation the file waits
+(:mod:`neutrality.web.pending_files`); the confirmation imports exactly the bytes previewed.
 """
 
 from __future__ import annotations
 
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -29,6 +26,7 @@ from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.sheet_limits import activity_file_limits
 from neutrality.spreadsheets import ImportRejected
+from neutrality.web import pending_files
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
 from neutrality.web.pages import LogoutForm, guard_page_ids
@@ -38,8 +36,6 @@ guard_page_ids(bp)
 
 #: The session's key for the file previewed and waiting for its confirmation.
 PENDING_KEY = "pending_import"
-#: How long a previewed file waits for its confirmation.
-PENDING_SECONDS = 3600
 
 
 class ImportForm(FlaskForm):
@@ -53,16 +49,6 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Confirm or undo: the buttons carry nothing but the CSRF token."""
-
-
-def _pending_folder() -> Path:
-    folder = Path(current_app.instance_path) / "pending-imports"
-    folder.mkdir(exist_ok=True)
-    # files whose preview was never confirmed do not stay
-    for old in folder.glob("*.upload"):
-        if time.time() - old.stat().st_mtime > PENDING_SECONDS:
-            old.unlink(missing_ok=True)
-    return folder
 
 
 def _signed_in() -> Any:
@@ -123,11 +109,8 @@ def import_file(organisation_id: int, inventory_id: int) -> Any:
         # every problem of every row, and nothing kept: the file is corrected and chosen again
         return render_template("inventory/import.html", form=form, rejected=outcome.preview, filename=filename,
                                **context), 422
-    token = secrets.token_urlsafe(24)
-    (_pending_folder() / f"{token}.upload").write_bytes(data)
-    session[PENDING_KEY] = {"token": token, "filename": filename, "inventory_id": inventory_id,
-                            "organisation_id": organisation_id, "overlap": form.overlap.data,
-                            "sha256": outcome.sha256}
+    pending_files.keep(PENDING_KEY, data, filename=filename, inventory_id=inventory_id,
+                       organisation_id=organisation_id, overlap=form.overlap.data, sha256=outcome.sha256)
     return render_template("inventory/preview.html", outcome=outcome, confirm=ConfirmForm(), **context)
 
 
@@ -137,28 +120,24 @@ def confirm_import(organisation_id: int, inventory_id: int) -> Any:
     if (away := _signed_in()) is not None:
         return away
     form = ConfirmForm()
-    pending = session.get(PENDING_KEY) or {}
     back = url_for("inventory_pages.import_file", organisation_id=organisation_id, inventory_id=inventory_id)
-    if not form.validate_on_submit() or (pending.get("organisation_id"), pending.get("inventory_id")) != (
-            organisation_id, inventory_id):
+    kept = pending_files.pending(PENDING_KEY)
+    if not form.validate_on_submit() or kept is None:
         return redirect(back)
-    stored = _pending_folder() / f"{pending['token']}.upload"
-    if not stored.exists():
-        session.pop(PENDING_KEY, None)
+    facts, data = kept
+    if (facts.get("organisation_id"), facts.get("inventory_id")) != (organisation_id, inventory_id):
         return redirect(back)
-    data = stored.read_bytes()
     try:
         activities.import_activities(
-            uow(), actor(), organisation_id, inventory_id, data=data, filename=pending["filename"],
+            uow(), actor(), organisation_id, inventory_id, data=data, filename=facts["filename"],
             max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
             limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
-            overlap=activities.Overlap(pending["overlap"]))
+            overlap=activities.Overlap(facts["overlap"]))
     except NeutralityError as refused:
         context = _context(organisation_id, inventory_id)
         return render_template("inventory/import.html", form=ImportForm(), refused=refused, **context), refused.http_status
     finally:
-        session.pop(PENDING_KEY, None)
-        stored.unlink(missing_ok=True)
+        pending_files.discard(PENDING_KEY)
     return redirect(url_for("inventory_pages.inventory_page", organisation_id=organisation_id,
                             inventory_id=inventory_id) + "#imports")
 
