@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.organisations import blp as organisations_api
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
+    from neutrality.web.commitment_pages import bp as commitment_pages
     from neutrality.web.dashboard import bp as dashboard
     from neutrality.web.holdings_pages import bp as holdings_pages
     from neutrality.web.inventory_pages import bp as inventory_pages
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(holdings_pages)
     app.register_blueprint(verifier_pages)
     app.register_blueprint(registry_pages)
+    app.register_blueprint(commitment_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 
