@@ -1,0 +1,277 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, on the application served for real.
+
+The demo (``neutrality demo load``) is loaded once per session into a SQLite file; each test
+module serves its own copy of that file, so a journey that writes (a rename, a language kept on
+the account) changes nothing another module sees. The tests run on SQLite only: what they check
+is what the browser does with the pages, not the database, so they take no ``database_url`` and
+are not repeated per backend.
+
+Every page a test opens is watched (:class:`Watch`): a console error (a Content-Security-Policy
+violation is one), an uncaught script error, a subresource answered 4xx or 5xx (a missing
+stylesheet), any document answered 5xx, a dialog, a page without exactly one ``<h1>`` or a form
+field without an accessible name fails the test at its teardown, after a full-page screenshot
+has been written to ``artifacts/screenshots/<test>-<lang>.png``.
+
+Chromium missing: the tests are skipped, unless ``CI`` is set, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from neutrality import migrate
+from neutrality.access.model import Actor
+from neutrality.app import create_app
+from neutrality.demo import load_demo
+from neutrality.uow import UnitOfWork
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+#: How long one Playwright action or expectation may wait, in milliseconds: the pages answer in
+#: tens of milliseconds; 10 s leaves room for a loaded 2-core machine without hiding a hang.
+TIMEOUT_MS = 10_000
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated and loaded with the demo, as ``neutrality demo load`` loads it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    app = create_app({"database_url": url, "testing": True, "secret_key": "browser-tests-" * 3,
+                      "instance_path": str(path.parent / "instance")})
+    database = app.extensions["neutrality.db"]
+    # the command's actor: a site administrator without a user (neutrality.access.cli.cli_actor)
+    load_demo(lambda: UnitOfWork(database.session_factory),
+              Actor(user_id=None, label="cli:browser-tests", is_admin=True))
+    database.dispose()
+    return path
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug logs every request to stderr; the tests report what went wrong themselves."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+
+
+@pytest.fixture(scope="module")
+def live_server(demo_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The application on a free port of 127.0.0.1, over a copy of the demo database of its own."""
+    folder = tmp_path_factory.mktemp("server")
+    copy = folder / "demo.db"
+    # SQLite's backup API: a consistent copy whatever the journal mode (WAL keeps pages aside)
+    source, target = sqlite3.connect(demo_database), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    app = create_app({"database_url": f"sqlite:///{copy}", "testing": True,
+                      "secret_key": "browser-tests-" * 3, "instance_path": str(folder / "instance")})
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    app.extensions["neutrality.db"].dispose()
+
+
+# --- the browser ---------------------------------------------------------------------------------
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests (bin/setup installs chromium)")
+    pytest.skip(f"{reason}: install Debian's chromium (bin/setup does) to run the browser tests")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        _unavailable(f"no Chromium at {CHROMIUM}")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as playwright:
+        try:
+            # Debian's Chromium, never a downloaded one; no sandbox, as in a container
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        except Error as error:
+            _unavailable(f"Chromium at {CHROMIUM} does not start ({str(error).splitlines()[0]})")
+        yield launched
+        launched.close()
+
+
+# --- watching pages ------------------------------------------------------------------------------
+
+#: Run in every document before its own content (as DevTools injects it, outside the page's
+#: Content-Security-Policy): once the document is parsed, report its <h1> count and every form
+#: field a screen reader could not name. A field's name comes from a <label> (for= or around it),
+#: aria-labelledby or aria-label; a placeholder or title is no label.
+_STRUCTURE_PROBE = """
+document.addEventListener('DOMContentLoaded', () => {
+  if (document.contentType !== 'text/html' || window.top !== window) return;
+  const text = (el) => (el.textContent || '').trim();
+  const named = (el) => {
+    if ((el.getAttribute('aria-label') || '').trim()) return true;
+    const ids = (el.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    if (ids.some((id) => document.getElementById(id) && text(document.getElementById(id)))) return true;
+    return Array.from(el.labels || []).some((label) => text(label));
+  };
+  const fields = document.querySelectorAll(
+    'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]), select, textarea');
+  const unlabelled = Array.from(fields).filter((el) => !named(el))
+    .map((el) => el.outerHTML.slice(0, 160));
+  const unnamedButtons = Array.from(document.querySelectorAll('button, input[type=submit]'))
+    .filter((el) => !text(el) && !(el.value || '').trim() && !named(el))
+    .map((el) => el.outerHTML.slice(0, 160));
+  window.__neutralityReport({url: location.pathname + location.search,
+                             h1: document.querySelectorAll('h1').length,
+                             unlabelled: unlabelled.concat(unnamedButtons)});
+});
+"""
+
+
+@dataclass
+class Watch:
+    """What went wrong on the pages of one test, and the failures the test expects."""
+
+    problems: list[str] = field(default_factory=list)
+    expected: list[tuple[int, str]] = field(default_factory=list)
+
+    def expect_response(self, status: int, path: str) -> None:
+        """A response the test provokes on purpose (a refused write): not a problem."""
+        self.expected.append((status, path))
+
+    def _is_expected(self, status: int | None, url: str) -> bool:
+        return any((status is None or status == s) and _path(url) == p for s, p in self.expected)
+
+    def attach(self, context: Any) -> None:
+        context.expose_function("__neutralityReport", self._structure)
+        context.add_init_script(_STRUCTURE_PROBE)
+        context.on("page", self.watch)
+
+    def watch(self, page: Any) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.problems.append(f"script error on {page.url}: {error}"))
+        page.on("response", self._response)
+        page.on("requestfailed", self._request_failed)
+        page.on("dialog", self._dialog)
+
+    def _console(self, message: Any) -> None:
+        if message.type != "error":
+            return
+        # Chromium writes "Failed to load resource" for every 4xx it receives, provoked or not
+        if message.text.startswith("Failed to load resource") and self._is_expected(
+                None, message.location.get("url", "")):
+            return
+        self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    def _response(self, response: Any) -> None:
+        status, request = response.status, response.request
+        if status < 400 or self._is_expected(status, response.url):
+            return
+        # A document answering 4xx can be the page's answer (a refused sign-in); a stylesheet,
+        # an icon or a script answering 4xx, or anything answering 5xx, is a broken page.
+        if request.resource_type != "document" or status >= 500:
+            self.problems.append(f"{request.method} {response.url} ({request.resource_type}) answered {status}")
+
+    def _request_failed(self, request: Any) -> None:
+        failure = request.failure or ""
+        if "ERR_ABORTED" in failure and request.resource_type == "document":
+            return  # a navigation replaced by the next one
+        self.problems.append(f"{request.method} {request.url} failed: {failure}")
+
+    def _dialog(self, dialog: Any) -> None:
+        self.problems.append(f"a {dialog.type} dialog opened: {dialog.message!r}")
+        dialog.dismiss()
+
+    def _structure(self, report: dict[str, Any]) -> None:
+        if report["h1"] != 1:
+            self.problems.append(f"{report['url']} has {report['h1']} <h1> elements, not one")
+        for html in report["unlabelled"]:
+            self.problems.append(f"{report['url']}: a field or button without an accessible name: {html}")
+
+
+def _path(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url).split("#")[0]
+
+
+@pytest.fixture
+def watch() -> Watch:
+    return Watch()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: LiveServer, watch: Watch,
+             request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+    """Open a page in a browser context of its own (its own cookies: another browser, as far as
+    the server can tell), watched. ``locale`` is the language the browser asks for
+    (Accept-Language)."""
+    contexts: list[Any] = []
+
+    def open_page(locale: str = "en-GB") -> Any:
+        context = browser.new_context(base_url=live_server.url, locale=locale,
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        watch.attach(context)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+
+    if contexts and contexts[-1].pages:
+        last = contexts[-1].pages[-1]
+        last.evaluate("0")  # every report the page sent has arrived
+        screenshot(last, request.node)
+    for context in contexts:
+        context.close()
+    if watch.problems:
+        pytest.fail("the pages went wrong:\n  " + "\n  ".join(dict.fromkeys(watch.problems)), pytrace=False)
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Any]) -> Any:
+    return new_page()
+
+
+def screenshot(page: Any, node: pytest.Item, step: str = "") -> Path:
+    """A full-page screenshot: artifacts/screenshots/<test>[-<step>]-<lang>.png, ``lang`` being the
+    page's own <html lang>."""
+    lang = page.locator("html").get_attribute("lang") or "none"
+    name = "-".join(filter(None, (getattr(node, "originalname", node.name), step, lang)))
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+@pytest.fixture
+def shoot(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
+    """Take a screenshot of a step of the journey: ``shoot(page, "dashboard")``."""
+    return lambda page, step: screenshot(page, request.node, step)
