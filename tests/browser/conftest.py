@@ -163,13 +163,15 @@ class Watch:
 
     problems: list[str] = field(default_factory=list)
     expected: list[tuple[int, str]] = field(default_factory=list)
+    #: The path of every page whose structure was checked, in the order they were opened.
+    checked: list[str] = field(default_factory=list)
 
     def expect_response(self, status: int, path: str) -> None:
         """A response the test provokes on purpose (a refused write): not a problem."""
         self.expected.append((status, path))
 
-    def _is_expected(self, status: int | None, url: str) -> bool:
-        return any((status is None or status == s) and _path(url) == p for s, p in self.expected)
+    def _is_expected(self, status: int, url: str) -> bool:
+        return (status, _path(url)) in self.expected
 
     def attach(self, context: Any) -> None:
         context.expose_function("__neutralityReport", self._structure)
@@ -186,9 +188,9 @@ class Watch:
     def _console(self, message: Any) -> None:
         if message.type != "error":
             return
-        # Chromium writes "Failed to load resource" for every 4xx it receives, provoked or not
-        if message.text.startswith("Failed to load resource") and self._is_expected(
-                None, message.location.get("url", "")):
+        # Chromium writes "Failed to load resource" for every 4xx and 5xx it receives: the
+        # response itself is judged in _response (a page's own 404 is no fault of the page)
+        if message.text.startswith("Failed to load resource: the server responded"):
             return
         self.problems.append(f"console error: {message.text} ({message.location.get('url')})")
 
@@ -203,8 +205,11 @@ class Watch:
 
     def _request_failed(self, request: Any) -> None:
         failure = request.failure or ""
-        if "ERR_ABORTED" in failure and request.resource_type == "document":
-            return  # a navigation replaced by the next one
+        # Cancelled: by the next navigation (an icon still loading), or by Chromium refusing
+        # what came back (a stylesheet answered with an HTML error page under nosniff), which
+        # it reports as a console error of its own.
+        if "ERR_ABORTED" in failure:
+            return
         self.problems.append(f"{request.method} {request.url} failed: {failure}")
 
     def _dialog(self, dialog: Any) -> None:
@@ -212,6 +217,7 @@ class Watch:
         dialog.dismiss()
 
     def _structure(self, report: dict[str, Any]) -> None:
+        self.checked.append(report["url"])
         if report["h1"] != 1:
             self.problems.append(f"{report['url']} has {report['h1']} <h1> elements, not one")
         for html in report["unlabelled"]:
@@ -249,10 +255,27 @@ def new_page(browser: Any, live_server: LiveServer, watch: Watch,
         last = contexts[-1].pages[-1]
         last.evaluate("0")  # every report the page sent has arrived
         screenshot(last, request.node)
+    if watch.problems:
+        request.node.add_report_section("teardown", "pages", "\n".join(dict.fromkeys(watch.problems)))
     for context in contexts:
         context.close()
-    if watch.problems:
+    if watch.problems and not _call_failed(request.node):
         pytest.fail("the pages went wrong:\n  " + "\n  ".join(dict.fromkeys(watch.problems)), pytrace=False)
+
+
+def _call_failed(item: pytest.Item) -> bool:
+    """The test itself failed (or failed as expected, under xfail): it reports its own failure;
+    the pages' problems go with it as a section of the report instead of a second error."""
+    report = getattr(item, "browser_call_report", None)
+    return report is not None and not report.passed
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    if report.when == "call":
+        item.browser_call_report = report
+    return report
 
 
 @pytest.fixture
