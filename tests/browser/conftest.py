@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error, sync_playwright
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from neutrality import migrate
@@ -43,6 +43,20 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 #: How long one Playwright action or expectation may wait, in milliseconds: the pages answer in
 #: tens of milliseconds; 10 s leaves room for a loaded 2-core machine without hiding a hang.
 TIMEOUT_MS = 10_000
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Chromium through a live server "
+                            "(tests/browser, SQLite only); -m 'not browser' leaves them out")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # this hook sees the whole session's items: mark only this folder's
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -113,10 +127,6 @@ def _unavailable(reason: str) -> None:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         _unavailable(f"no Chromium at {CHROMIUM}")
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
     with sync_playwright() as playwright:
         try:
             # Debian's Chromium, never a downloaded one; no sandbox, as in a container
