@@ -10,7 +10,7 @@ Every page a test opens is watched (:class:`Watch`): a console error (a Content-
 violation is one), an uncaught script error, a subresource answered 4xx or 5xx (a missing
 stylesheet), any document answered 5xx, a dialog, a page without exactly one ``<h1>`` or a form
 field without an accessible name fails the test at its teardown, after a full-page screenshot
-has been written to ``artifacts/screenshots/<test>-<lang>.png``.
+has been written to ``artifacts/screenshots/<test>[-<parameters>]-<lang>.png``.
 
 Chromium missing: the tests are skipped, unless ``CI`` is set, where they fail.
 """
@@ -45,6 +45,8 @@ SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 TIMEOUT_MS = 10_000
 
 HERE = Path(__file__).resolve().parent
+
+LOCALES = ("en", "zh_Hans", "zh_Hant")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -265,7 +267,7 @@ def new_page(browser: Any, live_server: LiveServer, watch: Watch,
         last = contexts[-1].pages[-1]
         last.evaluate("0")  # every report the page sent has arrived
         screenshot(last, request.node)
-    if watch.problems:
+    if watch.problems and _call_failed(request.node):
         request.node.add_report_section("teardown", "pages", "\n".join(dict.fromkeys(watch.problems)))
     for context in contexts:
         context.close()
@@ -297,9 +299,13 @@ def screenshot(page: Any, node: pytest.Item, step: str = "") -> Path:
     """A full-page screenshot: artifacts/screenshots/<test>[-<step>]-<lang>.png, ``lang`` being the
     page's own <html lang>."""
     lang = page.locator("html").get_attribute("lang") or "none"
-    name = "-".join(filter(None, (getattr(node, "originalname", node.name), step, lang)))
+    # the test's other parameters tell its screenshots apart (the viewer's two writes, the four
+    # roles); the locale is the lang suffix already
+    callspec = getattr(node, "callspec", None)
+    params = "" if callspec is None or callspec.id in LOCALES else callspec.id
+    name = "-".join(filter(None, (getattr(node, "originalname", node.name), params, step, lang)))
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.png"
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name).strip('_')}.png"
     page.screenshot(path=path, full_page=True)
     return path
 
