@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 from browsing import choose_language, follow, sign_in_as
-from conftest import Watch
 from playwright.sync_api import expect
+from watching import Watch
 
 
 @pytest.mark.parametrize("locale", ["en", "zh_Hans"])
