@@ -79,8 +79,6 @@ def test_the_keyboard_alone_switches_the_language(page) -> None:
             assert HAN.search(page.get_by_role("heading", level=1).inner_text())
 
 
-@pytest.mark.xfail(reason="the dashboard's and a period's headings, column headers and captions "
-                   "have no 简体 or 繁體 translation yet (they stay in English)", strict=True)
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant"])
 def test_every_heading_of_the_dashboard_and_a_period_turns_chinese(page, locale) -> None:
     """Each heading, column header and caption the pages write (not the names people entered)

@@ -23,8 +23,18 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, locale) -> Non
     for path in periods:
         page.goto(path)
     page.goto(dashboard)
-    follow(page, page.locator("main p.muted a"))  # particulars, sites and commitments
-    expect(page.locator("main h2")).not_to_have_count(0)
+    # the organisation's other pages: particulars, holdings, reconciliation, audit log, new commitment
+    pages = [a.get_attribute("href") for a in page.locator("main p.muted a").all()]
+    assert pages[0] == "/organisations/1/particulars" and len(pages) == 5
+    for path in pages:
+        page.goto(path)
+    expect(page.locator("main h1")).to_have_count(1)
+    # a period's own pages: its inventory, the import of a file into it, its retirement plan
+    page.goto(periods[1])
+    inventory = page.locator("main #inventory a").get_attribute("href")
+    more = [inventory, f"{inventory}/import", f"{periods[1]}/plan", "/organisations/1/registry-import"]
+    for path in more:
+        page.goto(path)
     page.goto("/account/password")
     expect(page.locator("main input[type=password]")).to_have_count(3)
 
@@ -35,7 +45,7 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, locale) -> Non
 
     page.evaluate("0")  # the last report has arrived
     assert watch.checked == ["/login", "/login", "/", "/", "/organisations/1", *periods,
-                             "/organisations/1", "/organisations/1/particulars", "/account/password",
+                             "/organisations/1", *pages, periods[1], *more, "/account/password",
                              "/organisations/1/periods/999", "/organisations/999"]
 
 

@@ -84,16 +84,11 @@ def test_a_signed_out_visitor_is_sent_to_sign_in_from_every_organisation_url(pag
         _sent_to_sign_in(page, path)
 
 
-@pytest.mark.xfail(reason="the dashboard's pages answer an id no column can hold with 422 "
-                   "validation_failed, to anyone: the pages blueprint sets such ids aside "
-                   "(sign-in page, else 404) but the dashboard blueprint does not", strict=True)
 @pytest.mark.parametrize("path", IMPOSSIBLE_IDS)
 def test_an_impossible_id_sends_a_signed_out_visitor_to_sign_in(page, path) -> None:
     _sent_to_sign_in(page, path)
 
 
-@pytest.mark.xfail(reason="the dashboard's pages answer an id no column can hold with 422 "
-                   "validation_failed, not the 404 page any unknown id gets", strict=True)
 @pytest.mark.parametrize("path", IMPOSSIBLE_IDS)
 def test_an_impossible_id_is_not_found_for_the_lead(page, watch, path) -> None:
     sign_in_as(page, "lead")
