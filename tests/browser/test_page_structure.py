@@ -11,7 +11,7 @@ from watching import Watch
 
 
 @pytest.mark.parametrize("locale", ["en", "zh_Hans"])
-def test_every_page_has_one_h1_and_names_every_field(page, watch, locale) -> None:
+def test_every_page_has_one_h1_and_names_every_field(page, watch, shoot, locale) -> None:
     page.goto("/login")
     choose_language(page, locale)  # the sign-in page in the language, before signing in
     sign_in_as(page, "lead")
@@ -35,6 +35,10 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, locale) -> Non
     more = [inventory, f"{inventory}/import", f"{periods[1]}/plan", "/organisations/1/registry-import"]
     for path in more:
         page.goto(path)
+        if path.endswith("/plan"):
+            # the planner: one panel per registry with its quantities, reference, date, statement
+            expect(page.locator("main input[type=file]")).not_to_have_count(0)
+            shoot(page, "planner")
     page.goto("/account/password")
     expect(page.locator("main input[type=password]")).to_have_count(3)
 
