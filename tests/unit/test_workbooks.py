@@ -151,5 +151,9 @@ def test_a_long_table_streams_through_memory_that_does_not_grow_with_its_rows(tm
     # writes 50,000 rows)
     small, large = _peak(1_000, tmp_path), _peak(10_000, tmp_path)
     assert large < 2 * small and large < 2 * 2**20, (small, large)
-    sheet = openpyxl.load_workbook(tmp_path / "10000.xlsx", read_only=True).worksheets[0]
-    assert sum(1 for _ in sheet.iter_rows(values_only=True)) == 10_001  # the header and every row
+    book = openpyxl.load_workbook(tmp_path / "10000.xlsx", read_only=True)
+    try:  # a read-only workbook keeps its file open until closed
+        rows = sum(1 for _ in book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
+    assert rows == 10_001  # the header and every row
