@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.dashboard import bp as dashboard
     from neutrality.web.holdings_pages import bp as holdings_pages
     from neutrality.web.inventory_pages import bp as inventory_pages
+    from neutrality.web.ledger_pages import bp as ledger_pages
     from neutrality.web.pages import bp as pages
     from neutrality.web.planner_pages import bp as planner_pages
     from neutrality.web.reference import bp as reference
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verifier_pages)
     app.register_blueprint(registry_pages)
     app.register_blueprint(commitment_pages)
+    app.register_blueprint(ledger_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

@@ -32,7 +32,8 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, shoot, locale)
     # a period's own pages: its inventory, the import of a file into it, its retirement plan
     page.goto(periods[1])
     inventory = page.locator("main #inventory a").get_attribute("href")
-    more = [inventory, f"{inventory}/import", f"{periods[1]}/plan", "/organisations/1/registry-import"]
+    more = [inventory, f"{inventory}/import", f"{periods[1]}/plan", f"{periods[1]}/ledger",
+            "/organisations/1/registry-import"]
     for path in more:
         page.goto(path)
         if path.endswith("/plan"):
