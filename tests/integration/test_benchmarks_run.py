@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
         ["bench/retirements.py", "--blocks", "2000", "--issuances", "20", "--retirements", "10",
          "--period-retirements", "100", "--balance-runs", "2"],
         ["bench/rules.py", "--retirements", "200", "--held", "2000", "--runs", "2"],
+        ["bench/pages.py", "--held", "500", "--runs", "2"],
         ["bench/concurrency.py", "--rows", "2000", "--readers", "2", "--workers", "2", "--warm-up", "0.5",
          "--baseline", "0.5", "--max-seconds", "120"],
     ],
-    ids=["inventory", "registry", "metering", "retirements", "rules", "concurrency"],
+    ids=["inventory", "registry", "metering", "retirements", "rules", "pages", "concurrency"],
 )
 def test_a_benchmark_runs_to_its_figures(args: list[str]) -> None:
     # the arguments are the fixed lists above, not input
