@@ -26,6 +26,7 @@ from neutrality.pagination import Page
 from neutrality.schemas import ID_RANGE, unstorable_text
 from neutrality.web import ratelimit
 from neutrality.web.context import SESSION_KEY, actor, uow
+from neutrality.web.frame import LOCALE_KEY
 
 bp = Blueprint("pages", __name__)
 
@@ -128,8 +129,13 @@ def _local_target(target: str | None) -> str | None:
 
 
 def _begin_browser_session(session_id: str) -> None:
-    session.clear()  # a fresh cookie on sign-in: no fixation
+    # A fresh cookie on sign-in: no fixation. The language chosen before signing in stays
+    # (the account's own choice, when it has one, still comes first).
+    locale = session.get(LOCALE_KEY)
+    session.clear()
     session[SESSION_KEY] = session_id
+    if locale:
+        session[LOCALE_KEY] = locale
 
 
 def _retry_after(refused: ratelimit.TooManyAttempts) -> dict[str, str]:

@@ -61,7 +61,7 @@ def test_a_file_with_errors_is_refused_row_by_row_and_nothing_is_stored(client, 
                                      f"{world.site_a},Diesel,1,stationary_combustion,fuel,-3,L,2025-02-01,2025-02-28,{DIESEL}"])
     assert answer.status_code == 422
     # row 3 of the file (the header is row 1) has a negative quantity
-    assert '<td class="num">3</td><td>quantity</td>' in answer.text
+    assert '<td class="num">3</td><td>quantity</td><td>&#39;-3&#39; is negative</td>' in answer.text
     assert table_counts() == before
 
 
@@ -134,4 +134,15 @@ def test_a_preview_of_one_inventory_cannot_be_confirmed_into_another(client, uow
     other = f"/organisations/{world.org_a}/inventories/{world.inventory_verified}/import/confirm"
     token = csrf(client.get(_page(world)).text)
     assert client.post(other, data={"csrf_token": token}).status_code == 302
+    assert table_counts() == before
+
+
+def test_an_upload_without_a_file_is_refused_next_to_its_field(client, uow, world, table_counts) -> None:
+    sign_in(client, _member(uow, world, Role.LEAD))
+    before = table_counts()
+    token = csrf(client.get(f"{_page(world)}/import").text)
+    answer = client.post(f"{_page(world)}/import", content_type="multipart/form-data",
+                         data={"csrf_token": token, "overlap": "refuse"})
+    assert answer.status_code == 422
+    assert '<span class="field-error">Choose the file to import.</span>' in answer.text
     assert table_counts() == before

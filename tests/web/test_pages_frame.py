@@ -162,3 +162,13 @@ def test_there_is_no_chart_without_an_inventory_nor_for_someone_signed_out(clien
     assert client.get(url).status_code == 404  # signed out: nothing to learn
     sign_in(client, _member(uow, world, Role.VIEWER))
     assert client.get(url).status_code == 404  # period_a has no inventory
+
+
+def test_the_language_chosen_before_signing_in_stays_after_it(client, uow, world) -> None:
+    # the account has chosen nothing; the visitor chose 简体 on the sign-in page, and signing in
+    # (a fresh session, against fixation) keeps that choice
+    email = _member(uow, world)
+    _switch(client, "zh_Hans", "/login")
+    sign_in(client, email)
+    page = client.get(f"/organisations/{world.org_a}", headers={"Accept-Language": "en"}).text
+    assert '<html lang="zh-Hans">' in page

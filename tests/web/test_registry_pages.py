@@ -58,7 +58,9 @@ def test_a_statement_with_an_error_is_refused_with_the_row_named(client, uow, wo
     before = table_counts()
     bad = GEC.replace(b",500,PV", b",499,PV")  # the quantity does not match the serial range
     answer = _upload(client, world, bad)
-    assert answer.status_code == 422 and '<td class="num">2</td>' in answer.text
+    assert answer.status_code == 422
+    assert ('<td class="num">2</td><td>quantity</td><td>the quantity 499 does not match the serial range '
+            '1–500 (500 units)</td>') in answer.text
     assert table_counts() == before
 
 

@@ -49,6 +49,9 @@ def test_a_file_that_is_no_export_is_refused_with_its_rows_named(client, uow, wo
     sign_in(client, _member(uow, world, Role.VERIFIER))
     answer = _reconcile(client, world, b"ID,Name\n1,x\n")
     assert answer.status_code == 422 and 'role="alert"' in answer.text
+    # the header of two columns is no registry's layout: said, and each missing column named
+    assert "<td>the header matches no known registry file layout" in answer.text
+    assert '<td class="num">1</td><td>Methodology</td><td>missing required column' in answer.text
 
 
 def test_the_reconciliation_page_in_chinese_labels_its_fields(client, uow, world) -> None:
