@@ -30,10 +30,6 @@ class PeriodFindings:
     counts: Mapping[str, int] = field(default_factory=dict)
     blocking_count: int = 0
 
-    @property
-    def blocking(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.blocks)
-
     def only(self, outcomes: Collection[str] = (), subject: str | None = None) -> PeriodFindings:
         """The findings of these outcomes (all when none is named) about this subject (all when
         None): a period with 10,000 retirements has some 100,000 findings, of which a reader

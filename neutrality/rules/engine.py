@@ -346,11 +346,6 @@ class Evaluation:
                     kept += _for_retirement([alike.findings[i] for i in indices], retirement)
         return (*kept, *(f for f in self._period_rules if keep(f)))
 
-    def refuses(self, subject: str) -> bool:
-        """Whether a blocking rule refuses this retirement (``retirement:<id>``)."""
-        kind, _, number = subject.partition(":")
-        return kind == "retirement" and number.isdigit() and int(number) in self.refusals
-
 
 @contextmanager
 def cycle_collection_paused() -> Iterator[None]:

@@ -27,7 +27,7 @@ from neutrality.errors import NeutralityError
 from neutrality.organisations import services as organisations
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb
-from neutrality.web.pages import LogoutForm, guard_page_ids, storable
+from neutrality.web.pages import guard_page_ids, storable
 
 bp = Blueprint("commitment_pages", __name__)
 guard_page_ids(bp)
@@ -67,7 +67,7 @@ def new_commitment(organisation_id: int) -> Any:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     form = CommitmentForm()
     form.subject_id.choices = [SelectChoice(s.id, s.name) for s in organisations.list_subjects(uow(), actor(), organisation_id)]
-    context = {"org": org, "form": form, "crumbs": _crumbs(org), "logout": LogoutForm(), "preview": None,
+    context = {"org": org, "form": form, "crumbs": _crumbs(org), "preview": None,
                "problem": None}
     if not form.validate_on_submit():
         return render_template("commitments/new.html", **context), 422 if request.method == "POST" else 200

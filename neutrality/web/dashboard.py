@@ -32,7 +32,7 @@ from neutrality.pagination import Page
 from neutrality.web.context import actor, uow
 from neutrality.web.frame import period_name
 from neutrality.web.labels import label
-from neutrality.web.pages import LogoutForm, guard_page_ids
+from neutrality.web.pages import guard_page_ids
 
 bp = Blueprint("dashboard", __name__)
 guard_page_ids(bp)
@@ -92,7 +92,7 @@ def organisation(organisation_id: int) -> Any:
         for c in commitments.list_commitments(uow(), actor(), organisation_id)
     ]
     return render_template("dashboard/organisation.html", org=org, blocks=blocks, crumbs=_crumbs(org)[:-1],
-                           locale=str(get_locale()), logout=LogoutForm(), action_url=_action_url(org.id),
+                           locale=str(get_locale()), action_url=_action_url(org.id),
                            chart_description=chart_description)
 
 
@@ -131,8 +131,7 @@ def period(organisation_id: int, period_id: int) -> Any:
     review = _review(organisation_id, period_id)
     trail = crumbs_to(org, period_id)
     return render_template("dashboard/period.html", org=org, commitment=trail.commitment, subject=trail.subject,
-                           period=trail.period, review=review, crumbs=trail.crumbs, locale=str(get_locale()),
-                           logout=LogoutForm(), action_url=_action_url(org.id), chart_description=chart_description)
+                           period=trail.period, review=review, crumbs=trail.crumbs, locale=str(get_locale()), action_url=_action_url(org.id), chart_description=chart_description)
 
 
 @bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/balance.svg")
@@ -177,7 +176,7 @@ def particulars(organisation_id: int) -> Any:
     return render_template(
         "pages/organisation.html", org=org, sites=sites, subjects={s.id: s for s in subjects},
         commitments=commitments.list_commitments(uow(), actor(), organisation_id),
-        crumbs=_crumbs(org, Crumb(str(_l("Particulars")))), logout=LogoutForm(),
+        crumbs=_crumbs(org, Crumb(str(_l("Particulars")))),
     )
 
 

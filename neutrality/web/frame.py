@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
 from flask_babel import format_date, format_decimal, get_locale
+from flask_wtf import FlaskForm
 from markupsafe import Markup
 
 from neutrality.accounts import services as accounts
@@ -27,6 +28,10 @@ from neutrality.web.context import actor, uow
 from neutrality.web.locale import pick_locale
 
 bp = Blueprint("frame", __name__)
+
+
+class ButtonForm(FlaskForm):
+    """A form whose buttons carry nothing but the CSRF token: sign out, confirm, undo, apply."""
 
 #: The key of the Flask session keeping the language chosen before signing in.
 LOCALE_KEY = "locale"
@@ -115,6 +120,11 @@ def period_name(period: Any) -> str:
     return f"{day(start)} – {day(end)}"
 
 
+def _sign_out_form() -> dict[str, Any]:
+    """Every page's header offers the signed-in user the sign-out button."""
+    return {"logout": ButtonForm() if actor().is_authenticated else None}
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["figure"] = figure
     app.jinja_env.filters["percent"] = percent
@@ -122,4 +132,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["period_name"] = period_name
     app.jinja_env.filters["in_locale"] = lambda text, locale: text.in_locale(locale)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.context_processor(_sign_out_form)
     app.register_blueprint(bp)

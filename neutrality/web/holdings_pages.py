@@ -19,7 +19,7 @@ from neutrality.registry.model import BlockStatus
 from neutrality.technologies import technology_name
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb
-from neutrality.web.pages import LogoutForm, guard_page_ids
+from neutrality.web.pages import guard_page_ids
 
 bp = Blueprint("holdings_pages", __name__)
 guard_page_ids(bp)
@@ -50,4 +50,4 @@ def holdings_page(organisation_id: int) -> Any:
     subjects = {s.id: s for s in organisations.list_subjects(uow(), actor(), organisation_id)}
     return render_template("holdings/holdings.html", org=org, lines=lines, by=by, statuses=statuses, subjects=subjects,
                            dimensions=DIMENSIONS, all_statuses=STATUSES, needs=needs, crumbs=crumbs,
-                           locale=str(get_locale()), logout=LogoutForm(), technology_name=technology_name)
+                           locale=str(get_locale()), technology_name=technology_name)

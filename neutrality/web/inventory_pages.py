@@ -29,7 +29,8 @@ from neutrality.spreadsheets import ImportRejected
 from neutrality.web import pending_files
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
-from neutrality.web.pages import LogoutForm, guard_page_ids
+from neutrality.web.frame import ButtonForm
+from neutrality.web.pages import guard_page_ids
 
 bp = Blueprint("inventory_pages", __name__)
 guard_page_ids(bp)
@@ -47,10 +48,6 @@ class ImportForm(FlaskForm):
     ], default="refuse")
 
 
-class ConfirmForm(FlaskForm):
-    """Confirm or undo: the buttons carry nothing but the CSRF token."""
-
-
 def _signed_in() -> Any:
     if not actor().is_authenticated:
         return redirect(url_for("pages.login", next=request.path))
@@ -63,7 +60,7 @@ def _context(organisation_id: int, inventory_id: int) -> dict[str, Any]:
     row = inventory.get_inventory(uow(), actor(), organisation_id, inventory_id)
     trail = crumbs_to(org, row.period_id)
     return {"org": org, "inventory": row, "period": trail.period, "crumbs": trail.crumbs,
-            "locale": str(get_locale()), "logout": LogoutForm()}
+            "locale": str(get_locale())}
 
 
 @bp.get("/organisations/<int:organisation_id>/inventories/<int:inventory_id>")
@@ -77,7 +74,7 @@ def inventory_page(organisation_id: int, inventory_id: int) -> Any:
     sites = {str(s["id"]): s["name"] for s in report.get("sites", [])}
     context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Inventory")))]
     return render_template("inventory/inventory.html", report=report, imports=imports, sites=sites,
-                           undo=ConfirmForm(), **context)
+                           undo=ButtonForm(), **context)
 
 
 @bp.route("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/import", methods=["GET", "POST"])
@@ -111,7 +108,7 @@ def import_file(organisation_id: int, inventory_id: int) -> Any:
                                **context), 422
     pending_files.keep(PENDING_KEY, data, filename=filename, inventory_id=inventory_id,
                        organisation_id=organisation_id, overlap=form.overlap.data, sha256=outcome.sha256)
-    return render_template("inventory/preview.html", outcome=outcome, confirm=ConfirmForm(), **context)
+    return render_template("inventory/preview.html", outcome=outcome, confirm=ButtonForm(), **context)
 
 
 @bp.post("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/import/confirm")
@@ -119,7 +116,7 @@ def confirm_import(organisation_id: int, inventory_id: int) -> Any:
     """Import the file that was previewed, exactly those bytes."""
     if (away := _signed_in()) is not None:
         return away
-    form = ConfirmForm()
+    form = ButtonForm()
     back = url_for("inventory_pages.import_file", organisation_id=organisation_id, inventory_id=inventory_id)
     kept = pending_files.pending(PENDING_KEY)
     if not form.validate_on_submit() or kept is None:
@@ -147,7 +144,7 @@ def undo_import(organisation_id: int, inventory_id: int, import_id: int) -> Any:
     """Take an import back whole (refused once the inventory is verified)."""
     if (away := _signed_in()) is not None:
         return away
-    if ConfirmForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         activities.undo_import(uow(), actor(), organisation_id, inventory_id, import_id)
     return redirect(url_for("inventory_pages.inventory_page", organisation_id=organisation_id,
                             inventory_id=inventory_id) + "#imports")

@@ -20,7 +20,7 @@ from neutrality.pagination import Page
 from neutrality.registry import retirements
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
-from neutrality.web.pages import LogoutForm, guard_page_ids, storable
+from neutrality.web.pages import guard_page_ids, storable
 
 bp = Blueprint("ledger_pages", __name__)
 guard_page_ids(bp)
@@ -41,7 +41,7 @@ def _page(organisation_id: int, period_id: int, form: ReverseForm, reversing: in
     reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
     return render_template("ledger/ledger.html", org=org, period=trail.period, entries=entries, excluded=excluded,
                            reversed_ids=reversed_ids, form=form, reversing=reversing, refused=refused,
-                           crumbs=[*trail.crumbs, Crumb(str(_l("Retirement ledger")))], logout=LogoutForm(),
+                           crumbs=[*trail.crumbs, Crumb(str(_l("Retirement ledger")))],
                            locale=str(get_locale())), status
 
 

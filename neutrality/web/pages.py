@@ -26,7 +26,7 @@ from neutrality.pagination import Page
 from neutrality.schemas import ID_RANGE, unstorable_text
 from neutrality.web import ratelimit
 from neutrality.web.context import SESSION_KEY, actor, uow
-from neutrality.web.frame import LOCALE_KEY
+from neutrality.web.frame import LOCALE_KEY, ButtonForm
 
 bp = Blueprint("pages", __name__)
 
@@ -45,10 +45,6 @@ class LoginForm(FlaskForm):
                              validators=[DataRequired(), storable, Length(max=200)])
 
 
-class LogoutForm(FlaskForm):
-    pass
-
-
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"),
                                      validators=[DataRequired(), storable, Length(max=200)])
@@ -57,10 +53,6 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), storable,
         EqualTo("new_password", message=_l("The two new passwords differ."))])
-
-
-class AnswerForm(FlaskForm):
-    """Accept or decline: the buttons carry nothing but the CSRF token."""
 
 
 class NewAccountForm(FlaskForm):
@@ -198,8 +190,7 @@ def password() -> Any:
             changed = True
     elif form.errors:
         status = 422
-    page = render_template("pages/password.html", form=form, error=error, changed=changed,
-                           logout=LogoutForm())
+    page = render_template("pages/password.html", form=form, error=error, changed=changed)
     return page, status, headers
 
 
@@ -217,9 +208,8 @@ def _invitation_page(
         token=token,
         invitation=view,
         signed_in_as=current.label if current.user_id is not None else None,
-        answer=AnswerForm(),
+        answer=ButtonForm(),
         new_account=new_account or NewAccountForm(),
-        logout=LogoutForm() if current.is_authenticated else None,
         error=error,
     ), status
 
@@ -270,4 +260,4 @@ def home() -> Any:
     if not actor().is_authenticated:
         return redirect(url_for("pages.login"))
     result = organisations.list_organisations(uow(), actor(), Page(1, 200))
-    return render_template("pages/home.html", organisations=result.items, logout=LogoutForm())
+    return render_template("pages/home.html", organisations=result.items)

@@ -19,23 +19,20 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 
 from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
+from neutrality.organisations import services as organisations
 from neutrality.registry import planning
 from neutrality.registry.planner import PlanLine, Policy, RetirementPlan
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
-from neutrality.web.pages import LogoutForm, guard_page_ids
+from neutrality.web.frame import ButtonForm
+from neutrality.web.pages import guard_page_ids
 
 bp = Blueprint("planner_pages", __name__)
 guard_page_ids(bp)
-
-class ActionForm(FlaskForm):
-    """Reserve or apply: the fields are the plan's own (one per line and per registry)."""
-
 
 @dataclass(frozen=True)
 class RegistryGroup:
@@ -73,8 +70,6 @@ def _options() -> dict[str, Any]:
 
 def _render(organisation_id: int, period_id: int, *, errors: dict[str, str] | None = None,
             refused: NeutralityError | None = None, status: int = 200) -> Any:
-    from neutrality.organisations import services as organisations
-
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     trail = crumbs_to(org, period_id)
     options = _options()
@@ -84,7 +79,7 @@ def _render(organisation_id: int, period_id: int, *, errors: dict[str, str] | No
     return render_template(
         "planner/plan.html", org=org, period=trail.period, subject=trail.subject,
         crumbs=[*trail.crumbs, Crumb(str(_l("Retirement plan")))], plan=plan, groups=_groups(plan),
-        options=options, policies=[p.value for p in Policy], form=ActionForm(), logout=LogoutForm(),
+        options=options, policies=[p.value for p in Policy], form=ButtonForm(),
         locale=str(get_locale()), errors=errors or {}, refused=refused, values=request.form,
         default_purpose=purpose, today=utcnow().date(),
     ), status
@@ -99,13 +94,10 @@ def plan_page(organisation_id: int, period_id: int) -> Any:
     except NeutralityError as refused:
         if refused.http_status in (403, 404):
             raise
-        from neutrality.organisations import services as organisations
-
         org = organisations.get_organisation(uow(), actor(), organisation_id)
         trail = crumbs_to(org, period_id)
         return render_template("planner/unavailable.html", org=org, period=trail.period, refused=refused,
-                               crumbs=[*trail.crumbs, Crumb(str(_l("Retirement plan")))],
-                               logout=LogoutForm()), refused.http_status
+                               crumbs=[*trail.crumbs, Crumb(str(_l("Retirement plan")))]), refused.http_status
 
 
 def _lines(form: Any, registry: str | None = None) -> list[dict[str, int]]:
@@ -127,7 +119,7 @@ def _lines(form: Any, registry: str | None = None) -> list[dict[str, int]]:
 def reserve(organisation_id: int, period_id: int) -> Any:
     if not actor().is_authenticated:
         return redirect(url_for("pages.login"))
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return _render(organisation_id, period_id, status=400)
     try:
         lines = _lines(request.form)
@@ -145,7 +137,7 @@ def reserve(organisation_id: int, period_id: int) -> Any:
 def apply(organisation_id: int, period_id: int) -> Any:
     if not actor().is_authenticated:
         return redirect(url_for("pages.login"))
-    if not ActionForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         return _render(organisation_id, period_id, status=400)
     form = request.form
     errors: dict[str, str] = {}

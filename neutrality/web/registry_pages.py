@@ -24,7 +24,8 @@ from neutrality.spreadsheets import ImportRejected
 from neutrality.web import pending_files
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb
-from neutrality.web.pages import LogoutForm, guard_page_ids, storable
+from neutrality.web.frame import ButtonForm
+from neutrality.web.pages import guard_page_ids, storable
 
 bp = Blueprint("registry_pages", __name__)
 guard_page_ids(bp)
@@ -39,17 +40,13 @@ class RegistryImportForm(FlaskForm):
                           validators=[Optional(), storable, Length(max=200)])
 
 
-class ConfirmForm(FlaskForm):
-    """Confirm: the button carries nothing but the CSRF token."""
-
-
 def _context(organisation_id: int) -> dict[str, Any]:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     crumbs = [Crumb(str(_l("Organisations")), url_for("pages.home")),
               Crumb(org.name, url_for("dashboard.organisation", organisation_id=org.id)),
               Crumb(str(_l("Holdings")), url_for("holdings_pages.holdings_page", organisation_id=org.id)),
               Crumb(str(_l("Registry import")))]
-    return {"org": org, "crumbs": crumbs, "logout": LogoutForm()}
+    return {"org": org, "crumbs": crumbs}
 
 
 def _read(organisation_id: int, data: bytes, filename: str, account: str, *, dry_run: bool) -> Any:
@@ -78,7 +75,7 @@ def registry_import(organisation_id: int) -> Any:
     if outcome.errors:
         return render_template("registry/import.html", form=form, rejected=outcome, filename=filename, **context), 422
     pending_files.keep(PENDING_KEY, data, filename=filename, account=account, organisation_id=organisation_id)
-    return render_template("registry/preview.html", outcome=outcome, confirm=ConfirmForm(), **context)
+    return render_template("registry/preview.html", outcome=outcome, confirm=ButtonForm(), **context)
 
 
 @bp.post("/organisations/<int:organisation_id>/registry-import/confirm")
@@ -87,7 +84,7 @@ def confirm(organisation_id: int) -> Any:
         return redirect(url_for("pages.login"))
     back = url_for("registry_pages.registry_import", organisation_id=organisation_id)
     kept = pending_files.pending(PENDING_KEY)
-    if not ConfirmForm().validate_on_submit() or kept is None or kept[0].get("organisation_id") != organisation_id:
+    if not ButtonForm().validate_on_submit() or kept is None or kept[0].get("organisation_id") != organisation_id:
         return redirect(back)
     facts, data = kept
     try:

@@ -28,7 +28,7 @@ from neutrality.spreadsheets import ImportRejected
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb
 from neutrality.web.frame import period_name
-from neutrality.web.pages import LogoutForm, guard_page_ids
+from neutrality.web.pages import guard_page_ids
 
 bp = Blueprint("verifier_pages", __name__)
 guard_page_ids(bp)
@@ -56,8 +56,7 @@ def reconciliation(organisation_id: int) -> Any:
     form.period.choices = [SelectChoice("", str(_l("every period")))] + [
         SelectChoice(str(p.id), f"{subjects.get(c.subject_id, '')} · {period_name(p)}")
         for c in commitments.list_commitments(uow(), actor(), organisation_id) for p in c.periods]
-    context = {"org": org, "form": form, "crumbs": _crumbs(org, str(_l("Reconciliation"))),
-               "logout": LogoutForm(), "locale": str(get_locale())}
+    context = {"org": org, "form": form, "crumbs": _crumbs(org, str(_l("Reconciliation"))), "locale": str(get_locale())}
     if not form.validate_on_submit():
         return render_template("verifier/reconciliation.html", **context), 422 if request.method == "POST" else 200
     upload = form.file.data
@@ -83,4 +82,4 @@ def audit_log(organisation_id: int) -> Any:
     number = max(1, request.args.get("page", 1, type=int) or 1)
     entries = audit.list_entries(uow(), actor(), organisation_id, Page(number, 100))
     return render_template("verifier/audit.html", org=org, entries=entries, page=number,
-                           crumbs=_crumbs(org, str(_l("Audit log"))), logout=LogoutForm())
+                           crumbs=_crumbs(org, str(_l("Audit log"))))
