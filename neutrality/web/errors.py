@@ -16,6 +16,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from neutrality.errors import NeutralityError
+from neutrality.messages import Msg
+from neutrality.web.frame import say
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,9 @@ def _wants_json() -> bool:
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Any:
+    # Words from below the web layer are said in the reader's language here, for the API's
+    # envelope as for the error page (the code stays the same in every language).
+    message, details = say(message), say(details)
     if _wants_json():
         response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
         response.status_code = status
@@ -69,7 +74,8 @@ def _handle_domain(error: NeutralityError) -> Any:
 
 
 def _handle_csrf(error: CSRFError) -> Any:
-    return error_response(400, "csrf_failed", f"the form's CSRF token is missing or invalid ({error.description})")
+    return error_response(400, "csrf_failed", Msg("the form's CSRF token is missing or invalid ({reason})",
+                                                  reason=error.description))
 
 
 def _handle_http(error: HTTPException) -> Any:
@@ -80,17 +86,18 @@ def _handle_http(error: HTTPException) -> Any:
         messages = data["messages"]
         if isinstance(messages, dict) and len(messages) == 1:
             messages = next(iter(messages.values()))
-        return error_response(422, "validation_failed", "the request does not match the expected shape",
+        return error_response(422, "validation_failed", Msg("the request does not match the expected shape"),
                               flatten(messages))
     if status == 413:
-        return error_response(413, "payload_too_large", "the request body is larger than the upload limit")
+        return error_response(413, "payload_too_large", Msg("the request body is larger than the upload limit"))
     return error_response(status, _HTTP_CODES.get(status, "http_error"), error.description or error.name)
 
 
 def _handle_unexpected(error: Exception) -> Any:
     incident = uuid.uuid4().hex[:12]
     log.exception("unexpected error %s", incident)
-    return error_response(500, "internal_error", f"something went wrong on our side (incident {incident})")
+    return error_response(500, "internal_error", Msg("something went wrong on our side (incident {incident})",
+                                                         incident=incident))
 
 
 def register(app: Flask) -> None:

@@ -17,12 +17,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Flask, redirect, request, session, url_for
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_decimal, get_locale, gettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from neutrality.access.model import Permission
 from neutrality.accounts import services as accounts
 from neutrality.errors import NeutralityError
+from neutrality.messages import say as _say
 from neutrality.settings import SUPPORTED_LOCALES
 from neutrality.web.context import actor, uow
 from neutrality.web.locale import pick_locale
@@ -120,6 +122,18 @@ def period_name(period: Any) -> str:
     return f"{day(start)} – {day(end)}"
 
 
+def say(value: Any) -> Any:
+    """Words written by pure code (:class:`neutrality.messages.Text`: a sentence, or the lists
+    and mappings of an error's details) in this request's language; anything else unchanged."""
+    return _say(value, gettext)
+
+
+def may(permission: str, organisation_id: int) -> bool:
+    """Whether the visitor may do this in the organisation: pages offer a write action only to
+    those who may take it (the services refuse the others whatever the page shows)."""
+    return actor().can(Permission(permission), organisation_id)
+
+
 def _sign_out_form() -> dict[str, Any]:
     """Every page's header offers the signed-in user the sign-out button."""
     return {"logout": ButtonForm() if actor().is_authenticated else None}
@@ -131,6 +145,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day"] = day
     app.jinja_env.filters["period_name"] = period_name
     app.jinja_env.filters["in_locale"] = lambda text, locale: text.in_locale(locale)
+    app.jinja_env.filters["say"] = say
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["may"] = may
     app.context_processor(_sign_out_form)
     app.register_blueprint(bp)

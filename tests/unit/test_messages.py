@@ -1,0 +1,45 @@
+"""Words from pure code stay plain English strings below the web layer and are said again in
+the reader's language at the edge."""
+
+from __future__ import annotations
+
+import copy
+
+from neutrality.messages import Msg, say
+
+CATALOGUE = {
+    "row {row}: {problem}": "第 {row} 行：{problem}",
+    "the date is not a date": "日期无效",
+    "broken {nothing}": "坏了 {something}",
+}
+
+
+def translate(msgid: str) -> str:
+    return CATALOGUE.get(msgid, msgid)
+
+
+def test_a_message_is_its_english_sentence() -> None:
+    message = Msg("row {row}: {problem}", row=4, problem=Msg("the date is not a date"))
+    assert message == "row 4: the date is not a date"
+    assert "date is not" in message
+    assert message.msgid == "row {row}: {problem}"
+
+
+def test_said_in_another_language_with_its_values_said_too() -> None:
+    message = Msg("row {row}: {problem}", row=4, problem=Msg("the date is not a date"))
+    assert say(message, translate) == "第 4 行：日期无效"
+
+
+def test_details_are_said_item_by_item_and_other_values_kept() -> None:
+    details = {"errors": [Msg("the date is not a date"), "plain"], "count": 2}
+    assert say(details, translate) == {"errors": ["日期无效", "plain"], "count": 2}
+
+
+def test_a_translation_naming_an_unknown_value_falls_back_to_the_english() -> None:
+    assert say(Msg("broken {nothing}", nothing="x"), translate) == "broken x"
+
+
+def test_a_message_survives_copying_with_its_template() -> None:
+    message = copy.deepcopy(Msg("row {row}: {problem}", row=4, problem="x"))
+    assert message == "row 4: x" and message.msgid == "row {row}: {problem}"
+    assert message.params == {"row": 4, "problem": "x"}
