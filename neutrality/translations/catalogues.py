@@ -24,7 +24,8 @@ def catalogue_path(locale: str) -> Path:
 
 
 def extract(template: Path) -> None:
-    arguments = ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg")]
+    # No source locations: they change with every edit and would make every merge conflict.
+    arguments = ["pybabel", "-q", "extract", "--no-location", "-F", str(ROOT / "babel.cfg")]
     for keyword in KEYWORDS:
         arguments += ["-k", keyword]
     CommandLineInterface().run([*arguments, "-o", str(template), str(ROOT)])
