@@ -237,6 +237,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: Columns holding a count of units, MWh or tCO2e: whole numbers there get thousands separators as
+#: the figures beside them do (12,000 units), unlike ids and serial numbers.
+_QUANTITY_COLUMN = re.compile(r"(?:^|[._])(?:quantity|units(?:_\w+)?|\w+_(?:tco2e|mwh|units))$")
+
+
+def _quantity(column: str, value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and _QUANTITY_COLUMN.search(column):
+        return f"{value:,}"
+    return _cell(value)
+
+
 def _objects(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
@@ -265,7 +276,7 @@ def _grid(items: list[Any], *, title: str = "", columns: tuple[str, ...] | None 
     known = list(dict.fromkeys(itertools.chain.from_iterable(rows)))
     columns = [c for c in (columns or known) if c in known
                and not any(_objects(row.get(c)) for row in rows)]
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
+    cells = [[_quantity(column, row.get(column)) for column in columns] for row in rows]
     kept = [i for i in range(len(columns)) if any(line[i] for line in cells)]
     columns = [columns[i] for i in kept]
     cells = [[line[i] for i in kept] for line in cells]

@@ -59,6 +59,14 @@ def test_a_table_shows_the_columns_asked_for_in_their_order() -> None:
     ])
 
 
+def test_whole_quantities_get_thousands_separators_and_ids_and_serials_do_not() -> None:
+    # 12000 units, 1500 tCO2e retired: counts, written as the figures beside them are; the id
+    # 12345 and the serial 100000 are names, not amounts.
+    lines = table([{"id": 12345, "serial_start": 100000, "quantity": 12000,
+                    "retired_tco2e": 1500}]).splitlines()
+    assert lines[2].split() == ["12345", "100000", "12,000", "1,500"]
+
+
 def test_a_record_is_a_field_list_with_its_lists_of_records_as_tables_after_it() -> None:
     record = {
         "period_id": 7, "verdict": "covered", "provisional": False, "retirements": [3, 4],
@@ -80,7 +88,7 @@ def test_a_record_is_a_field_list_with_its_lists_of_records_as_tables_after_it()
         "lines:",
         "block_id  quantity",
         "--------  --------",
-        "      40     29813",
+        "      40    29,813",
     ])
 
 
