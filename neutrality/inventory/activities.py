@@ -215,6 +215,9 @@ class ImportOutcome:
     estimate: Estimate | None = None
     #: which mapping read the file (None when it was not read again: already imported)
     mapping: MappingUse | None = None
+    #: (dry run) the header row as the file writes it, for a page to map its columns; () when
+    #: the file was refused before a header was found
+    header: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -335,7 +338,7 @@ def import_activities(
         preview = dataclasses.replace(parsed.preview(), errors=every)
         estimate = _estimate(columns, stored) if columns and stored is not None and not every else None
         return ImportOutcome("preview", None, filename, sha256, parsed.encoding, count, preview,
-                             estimate=estimate, mapping=used)
+                             estimate=estimate, mapping=used, header=parsed.header)
     if every:
         raise ImportRejected(filename, every)
     with uow:

@@ -23,10 +23,11 @@ from wtforms.fields.choices import SelectChoice
 from neutrality.errors import NeutralityError
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
+from neutrality.inventory.importing import ColumnMapping
 from neutrality.organisations import services as organisations
 from neutrality.sheet_limits import activity_file_limits
 from neutrality.spreadsheets import ImportRejected
-from neutrality.web import pending_files
+from neutrality.web import column_mapping, pending_files
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
 from neutrality.web.frame import ButtonForm
@@ -103,11 +104,59 @@ def import_file(organisation_id: int, inventory_id: int) -> Any:
     except NeutralityError as refused:
         return render_template("inventory/import.html", form=form, refused=refused, **context), refused.http_status
     if outcome.preview is not None and outcome.preview.errors:
-        # every problem of every row, and nothing kept: the file is corrected and chosen again
+        # Every problem of every row. A file with a header waits for its columns to be mapped
+        # on the page (it cannot be confirmed as it is); otherwise it is corrected and chosen again.
+        mapping = None
+        if outcome.header:
+            pending_files.keep(PENDING_KEY, data, filename=filename, inventory_id=inventory_id,
+                               organisation_id=organisation_id, overlap=form.overlap.data,
+                               header=list(outcome.header), previewed=False)
+            mapping = column_mapping.proposed(outcome.header)
         return render_template("inventory/import.html", form=form, rejected=outcome.preview, filename=filename,
-                               **context), 422
+                               mapping=mapping, mapping_needed=column_mapping.concerns_columns(outcome.preview.errors),
+                               mapping_form=ButtonForm(), **context), 422
     pending_files.keep(PENDING_KEY, data, filename=filename, inventory_id=inventory_id,
-                       organisation_id=organisation_id, overlap=form.overlap.data, sha256=outcome.sha256)
+                       organisation_id=organisation_id, overlap=form.overlap.data, sha256=outcome.sha256,
+                       header=list(outcome.header), previewed=True)
+    return render_template("inventory/preview.html", outcome=outcome, confirm=ButtonForm(), **context)
+
+
+def _kept_for(organisation_id: int, inventory_id: int) -> tuple[dict[str, Any], bytes] | None:
+    """The file this session previewed for this inventory, if it still waits."""
+    kept = pending_files.pending(PENDING_KEY)
+    if kept is None or (kept[0].get("organisation_id"), kept[0].get("inventory_id")) != (organisation_id, inventory_id):
+        return None
+    return kept
+
+
+@bp.post("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/import/mapping")
+def map_columns(organisation_id: int, inventory_id: int) -> Any:
+    """Read the waiting file again with the columns mapped as the user chose, and preview it."""
+    if (away := _signed_in()) is not None:
+        return away
+    back = url_for("inventory_pages.import_file", organisation_id=organisation_id, inventory_id=inventory_id)
+    kept = _kept_for(organisation_id, inventory_id)
+    if not ButtonForm().validate_on_submit() or kept is None:
+        return redirect(back)
+    facts, data = kept
+    context = _context(organisation_id, inventory_id)
+    context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Import a file")), back), Crumb(str(_l("Columns")))]
+    chosen = column_mapping.submitted(facts["header"], request.form)
+    again = {"form": ImportForm(overlap=facts["overlap"]), "filename": facts["filename"], "mapping": chosen,
+             "mapping_needed": True, "mapping_form": ButtonForm(), **context}
+    try:
+        outcome = activities.import_activities(
+            uow(), actor(), organisation_id, inventory_id, data=data, filename=facts["filename"],
+            max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
+            limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
+            mapping=chosen.as_mapping(), overlap=activities.Overlap(facts["overlap"]), dry_run=True)
+    except NeutralityError as refused:
+        return render_template("inventory/import.html", refused=refused, **again), refused.http_status
+    if outcome.preview is not None and outcome.preview.errors:
+        return render_template("inventory/import.html", rejected=outcome.preview, **again), 422
+    kept_facts = {name: value for name, value in facts.items() if name != "token"}
+    pending_files.keep(PENDING_KEY, data, **{**kept_facts, "sha256": outcome.sha256, "previewed": True,
+                                             "mapping": chosen.stored()})
     return render_template("inventory/preview.html", outcome=outcome, confirm=ButtonForm(), **context)
 
 
@@ -118,18 +167,18 @@ def confirm_import(organisation_id: int, inventory_id: int) -> Any:
         return away
     form = ButtonForm()
     back = url_for("inventory_pages.import_file", organisation_id=organisation_id, inventory_id=inventory_id)
-    kept = pending_files.pending(PENDING_KEY)
-    if not form.validate_on_submit() or kept is None:
+    kept = _kept_for(organisation_id, inventory_id)
+    if not form.validate_on_submit() or kept is None or not kept[0].get("previewed"):
         return redirect(back)
     facts, data = kept
-    if (facts.get("organisation_id"), facts.get("inventory_id")) != (organisation_id, inventory_id):
-        return redirect(back)
+    mapping = ColumnMapping(**facts["mapping"]) if facts.get("mapping") else None
     try:
+        # a mapping chosen on the page is saved for the file's layout with the import
         activities.import_activities(
             uow(), actor(), organisation_id, inventory_id, data=data, filename=facts["filename"],
             max_bytes=current_app.extensions["neutrality.settings"].max_upload_bytes,
             limits=activity_file_limits(current_app.extensions["neutrality.settings"]),
-            overlap=activities.Overlap(facts["overlap"]))
+            mapping=mapping, overlap=activities.Overlap(facts["overlap"]))
     except NeutralityError as refused:
         context = _context(organisation_id, inventory_id)
         return render_template("inventory/import.html", form=ImportForm(), refused=refused, **context), refused.http_status

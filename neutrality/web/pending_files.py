@@ -32,6 +32,7 @@ def keep(key: str, data: bytes, **facts: Any) -> None:
     """Keep ``data`` for this session under ``key`` (one pending file per key), with ``facts``
     (what was previewed: the filename, the options) to check at the confirmation."""
     discard(key)
+    facts.pop("token", None)  # the facts of an earlier keep carry its token: a new one is made
     token = secrets.token_urlsafe(24)
     (_folder() / f"{token}.upload").write_bytes(data)
     session[key] = {"token": token, **facts}

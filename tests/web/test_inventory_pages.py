@@ -146,3 +146,82 @@ def test_an_upload_without_a_file_is_refused_next_to_its_field(client, uow, worl
     assert answer.status_code == 422
     assert '<span class="field-error">Choose the file to import.</span>' in answer.text
     assert table_counts() == before
+
+
+# --- a ledger of its own layout: its columns mapped on the page ---------------------------------
+
+#: A German plant's diesel ledger: five columns nobody named as we do, two that we know.
+OWN_HEADER = "Werk,Quelle,Menge,Von,Bis,scope1_subtype,factor_key"
+
+
+def _own_ledger(client: Any, world: World, quantity: str, month: str, name: str) -> Any:
+    token = csrf(client.get(f"{_page(world)}/import").text)
+    data = (f"{OWN_HEADER}\n{world.site_a},Notstromaggregat,{quantity},2025-{month}-01,2025-{month}-28,"
+            f"stationary_combustion,{DIESEL}\n").encode()
+    return client.post(f"{_page(world)}/import", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), name), "overlap": "refuse", "csrf_token": token})
+
+
+def _map(client: Any, world: World, **choices: str) -> Any:
+    token = csrf(client.get(_page(world)).text)
+    return client.post(f"{_page(world)}/import/mapping", data={"csrf_token": token, **choices})
+
+
+MAPPED = {"column-0": "site", "column-1": "source", "column-2": "quantity", "column-3": "start_date",
+          "column-4": "end_date", "fixed-scope": "1", "fixed-activity_type": "fuel", "fixed-unit": "L"}
+
+
+def test_a_ledger_of_its_own_layout_is_mapped_on_the_page_and_the_mapping_kept_for_the_next(
+        client, uow, world, table_counts) -> None:
+    sign_in(client, _member(uow, world, Role.LEAD))
+    before = table_counts()
+    refused = _own_ledger(client, world, "1000", "04", "werk-april.csv")
+    assert refused.status_code == 422
+    # the columns are asked for, each with its header as the label of its choice; the known
+    # ones already chosen, the unknown ones not
+    assert '<details class="panel" id="mapping" open>' in refused.text
+    assert '<label for="column-0">Werk</label>' in refused.text
+    assert re.search(r'id="column-5".*?<option value="scope1_subtype" selected>', refused.text, re.S)
+    assert re.search(r'id="column-0"[^>]*>\s*<option value="" selected>', refused.text)
+    assert table_counts() == before
+
+    preview = _map(client, world, **MAPPED)
+    assert preview.status_code == 200, preview.text[-1500:]
+    assert "Preview of werk-april.csv" in preview.text and "Notstromaggregat" in preview.text
+    assert table_counts() == before  # still a preview
+    assert _confirm(client, world).status_code == 302
+    after = table_counts()
+    assert after["activity_records"] == before["activity_records"] + 1
+    assert after["column_mappings"] == before["column_mappings"] + 1
+
+    # May's file of the same layout is read with the mapping saved in April: a preview at once
+    may = _own_ledger(client, world, "800", "05", "werk-mai.csv")
+    assert may.status_code == 200 and "Preview of werk-mai.csv" in may.text
+    assert "Read with the column mapping saved for this layout." in may.text
+
+
+def test_a_field_chosen_for_two_columns_is_refused_with_both_named_and_nothing_stored(
+        client, uow, world, table_counts) -> None:
+    sign_in(client, _member(uow, world, Role.LEAD))
+    before = table_counts()
+    _own_ledger(client, world, "1000", "06", "werk-juni.csv")
+    answer = _map(client, world, **{**MAPPED, "column-1": "quantity"})
+    assert answer.status_code == 422
+    assert "&#39;Quelle&#39; and &#39;Menge&#39; both map to &#39;quantity&#39;" in answer.text or \
+        "&#39;Menge&#39; and &#39;Quelle&#39; both map to &#39;quantity&#39;" in answer.text
+    # the choices made are shown again, to be corrected rather than made again
+    assert re.search(r'id="column-1".*?<option value="quantity" selected>', answer.text, re.S)
+    assert table_counts() == before
+    # and the refused file cannot be confirmed as it is
+    assert _confirm(client, world).status_code == 302
+    assert table_counts() == before
+
+
+def test_the_mapping_step_is_in_chinese_for_a_chinese_reader(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.LEAD))
+    token = csrf(client.get(f"{_page(world)}/import").text)
+    data = f"{OWN_HEADER}\n{world.site_a},X,1,2025-07-01,2025-07-28,stationary_combustion,{DIESEL}\n".encode()
+    page = client.post(f"{_page(world)}/import", content_type="multipart/form-data",
+                       headers={"Accept-Language": "zh-CN"},
+                       data={"file": (io.BytesIO(data), "w.csv"), "overlap": "refuse", "csrf_token": token}).text
+    assert "忽略此列" in page and "每一行相同的值" in page
