@@ -31,10 +31,11 @@ class Msg(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.msgid, dict(self.params)))
 
-    def say(self, translate: Callable[[str], str]) -> str:
-        """The sentence in the language of ``translate`` (a catalogue lookup of a template)."""
+    def say(self, translate: Callable[[str], str], locale: str = "en") -> str:
+        """The sentence in the language of ``translate`` (a catalogue lookup of a template);
+        values written in each language (:class:`Written`) in ``locale``."""
         template = translate(self.msgid)
-        values = {name: say(value, translate) for name, value in self.params.items()}
+        values = {name: say(value, translate, locale) for name, value in self.params.items()}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
@@ -47,17 +48,42 @@ def _rebuild(msgid: str, params: dict[str, Any]) -> Msg:
     return Msg(msgid, **params)
 
 
-def say(value: Any, translate: Callable[[str], str]) -> Any:
-    """``value`` with every ``Msg`` in it said through ``translate``: a sentence, or the lists
-    and mappings of an error's details; anything else unchanged."""
+class Written(str):
+    """A sentence already written in each language (a rule's explanation, from the rule
+    catalogue): its English as a ``str``, the others said by locale."""
+
+    by_locale: Mapping[str, str]
+
+    def __new__(cls, en: str, /, **by_locale: str) -> Written:
+        self = super().__new__(cls, en)
+        self.by_locale = by_locale
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_written, (str(self), dict(self.by_locale)))
+
+    def in_locale(self, locale: str) -> str:
+        return self.by_locale.get(locale) or str(self)
+
+
+def _written(en: str, by_locale: dict[str, str]) -> Written:
+    return Written(en, **by_locale)
+
+
+def say(value: Any, translate: Callable[[str], str], locale: str = "en") -> Any:
+    """``value`` with every ``Msg`` in it said through ``translate`` and every ``Written`` in
+    ``locale``: a sentence, or the lists and mappings of an error's details; anything else
+    unchanged."""
+    if isinstance(value, Written):
+        return value.in_locale(locale)
     if isinstance(value, Msg):
-        return value.say(translate)
+        return value.say(translate, locale)
     if isinstance(value, Mapping):
-        return {key: say(item, translate) for key, item in value.items()}
+        return {key: say(item, translate, locale) for key, item in value.items()}
     if isinstance(value, list):
-        return [say(item, translate) for item in value]
+        return [say(item, translate, locale) for item in value]
     if isinstance(value, tuple):
-        items = [say(item, translate) for item in value]
+        items = [say(item, translate, locale) for item in value]
         # a named tuple (a row error) stays one, so the pages still read its fields by name
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     return value

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, null, select, true
 from sqlalchemy.orm import Session
 
+from neutrality.messages import Msg
 from neutrality.registry import planner
 from neutrality.registry.cross_holdings import frozen_block_ids
 from neutrality.registry.model import BlockStatus, InstrumentKind
@@ -33,6 +34,11 @@ _FIRST_PAGE, _LARGEST_PAGE = 32, 16_384
 
 def _same(column: Any, value: Any) -> ColumnElement[bool]:
     return column.is_(None) if value is None else column == value
+
+
+#: Why a held lot is passed over whatever the rules (the API's ``reason``; pages translate it).
+CONTESTED = Msg("contested")
+RESERVED_ELSEWHERE = Msg("reserved for another period")
 
 
 @dataclass
@@ -95,14 +101,14 @@ class HeldLots:
             held._where[lot] = SerialBlock.id == block_id
             if reserved_for is not None:
                 held._reserved_for[lot] = reserved_for
-            held.elsewhere.append((lot, "contested"))
+            held.elsewhere.append((lot, CONTESTED))
         return held
 
     def _sort(self, lot: planner.Lot, status: str, reserved_for: int | None) -> None:
         if status == BlockStatus.CONTESTED:
-            self.elsewhere.append((lot, "contested"))
+            self.elsewhere.append((lot, CONTESTED))
         elif reserved_for is not None and reserved_for != self.period_id:
-            self.elsewhere.append((lot, "reserved for another period"))
+            self.elsewhere.append((lot, RESERVED_ELSEWHERE))
         else:
             self.free.append(lot)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from neutrality.messages import Written
 from neutrality.registry.planner import Candidate
 from neutrality.registry.rule_facts import candidate_of
 from neutrality.registry.tables import InstrumentProject, SerialBlock
@@ -59,4 +60,10 @@ def refusal_of(findings: Sequence[Finding]) -> str | None:
     blocking = [f for f in findings if f.blocks]
     if not blocking:
         return None
-    return "; ".join(f"{f.rule_id}: {' '.join(f.explanation.en.split())}" for f in blocking)
+    def written(locale: str) -> str:
+        colon, semicolon = (": ", "; ") if locale == "en" else ("：", "；")
+        return semicolon.join(f"{f.rule_id}{colon}{' '.join(f.explanation.in_locale(locale).split())}"
+                              for f in blocking)
+
+    # English as the string (the grouping key, the API's field); a page says it in its language
+    return Written(written("en"), zh_Hans=written("zh_Hans"), zh_Hant=written("zh_Hant"))

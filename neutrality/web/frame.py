@@ -125,7 +125,7 @@ def period_name(period: Any) -> str:
 def say(value: Any) -> Any:
     """Words written by pure code (:class:`neutrality.messages.Text`: a sentence, or the lists
     and mappings of an error's details) in this request's language; anything else unchanged."""
-    return _say(value, gettext)
+    return _say(value, gettext, str(get_locale()))
 
 
 def may(permission: str, organisation_id: int) -> bool:

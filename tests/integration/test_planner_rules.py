@@ -61,6 +61,11 @@ def test_a_gec_of_2023_is_not_offered_for_2025_and_the_plan_names_the_rules(db, 
         "CN-GEC-04: the certificate of production month 2023-06 expired on 2025-12-31 and was retired on 2026-03-01")
     assert "; GHGP-04-4: the certificate was produced 2023-06-01…2023-06-30, outside the period of consumption " \
            "2025-01-01…2025-12-31" in refused.reason
+    # a page says the same reasons in its reader's language, each rule's own words, joined the
+    # Chinese way
+    simplified = refused.reason.in_locale("zh_Hans")
+    assert simplified.startswith("CN-GEC-04：") and "；GHGP-04-4：" in simplified
+    assert "2025-12-31" in simplified and "expired" not in simplified
 
 
 def test_a_brazilian_vcu_of_2017_is_not_offered_when_the_commitment_intends_only_ccer(db, uow, world) -> None:

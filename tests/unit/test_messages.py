@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from neutrality.messages import Msg, say
+from neutrality.messages import Msg, Written, say
 
 CATALOGUE = {
     "row {row}: {problem}": "第 {row} 行：{problem}",
@@ -43,3 +43,13 @@ def test_a_message_survives_copying_with_its_template() -> None:
     message = copy.deepcopy(Msg("row {row}: {problem}", row=4, problem="x"))
     assert message == "row 4: x" and message.msgid == "row {row}: {problem}"
     assert message.params == {"row": 4, "problem": "x"}
+
+
+def test_a_sentence_written_in_each_language_is_said_in_the_readers() -> None:
+    reason = Written("ISO-21: retired too late", zh_Hans="ISO-21：注销太晚", zh_Hant="ISO-21：註銷太晚")
+    assert reason == "ISO-21: retired too late"
+    assert say([reason], translate, "zh_Hant") == ["ISO-21：註銷太晚"]
+    assert say(reason, translate, "en") == "ISO-21: retired too late"
+    # inside a message's values too
+    assert say(Msg("row {row}: {problem}", row=2, problem=reason), translate, "zh_Hans") == "第 2 行：ISO-21：注销太晚"
+    assert copy.deepcopy(reason).in_locale("zh_Hans") == "ISO-21：注销太晚"
