@@ -142,6 +142,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("POST", "/api/v1/me/password", lambda w: {"current_password": "correct horse battery",
                                                "new_password": "another long one"}, SIGNED_IN, "global"),
     ("GET", A + "/audit", None, AUDIT, "org"),
+    ("GET", A + "/audit/chain", None, AUDIT, "org"),
     ("GET", A + "/commitments", None, READ, "org"),
     ("POST", A + "/commitments", lambda w: {
         "subject_id": w.subject_a, "standard": "pas_2060_2014", "statement": "Historic claim.",
