@@ -4,7 +4,8 @@ page without one, and a write crafted by hand is refused 403 with nothing writte
 
 Permissions: new commitment → manage_commitments (lead); activity import and its undo →
 manage_inventory (lead); registry import and reserving units → manage_instruments (lead,
-procurement); recording and reversing retirements → retire (lead).
+procurement); recording and reversing retirements → retire (lead); the planner, where units are
+reserved or retired → either of the last two.
 
 The world (tests/factories.py): organisation A with a draft inventory holding one import, block_a
 (29,813 VCUs held), and retirement_a (100 VCUs retired for period_verified).
@@ -69,6 +70,8 @@ OFFERS: list[tuple[str, Callable[[World], str], Callable[[World], str], set[Role
      INSTRUMENTS),
     ("registry import form", lambda w: f"{_org(w)}/registry-import", lambda w: f'action="{_org(w)}/registry-import"',
      INSTRUMENTS),
+    ("plan the retirements link", lambda w: f"{_org(w)}/periods/{w.period_verified}",
+     lambda w: f'href="{_plan(w)}"', INSTRUMENTS),
     ("record the retirements", lambda w: f"{_plan(w)}?retire_on={RETIRE_ON}",
      lambda w: ">Record the retirements</button>", LEAD),
     ("registry evidence field", lambda w: f"{_plan(w)}?retire_on={RETIRE_ON}",
