@@ -214,7 +214,7 @@ def test_an_address_without_an_account_cannot_be_added_and_is_invited_instead(
     assert invited.status_code == 201 and "it is shown only once" in invited.text
     assert "http://localhost/invitations/" in invited.text
     assert table_counts()["invitations"] == before["invitations"] + 1
-    assert "<td>new.person@example.test</td><td>Viewer</td><td>pending</td>" in invited.text
+    assert "<td>new.person@example.test</td><td>Viewer</td><td>Pending</td>" in invited.text
 
 
 def test_the_last_lead_is_neither_demoted_nor_removed(client, uow, world, db, table_counts) -> None:
