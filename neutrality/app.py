@@ -93,6 +93,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from neutrality.web.admin_pages import bp as admin_pages
     from neutrality.web.api.access import blp as access_api
     from neutrality.web.api.audit import blp as audit_api
     from neutrality.web.api.claims import blp as claims_api
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry_pages)
     app.register_blueprint(commitment_pages)
     app.register_blueprint(ledger_pages)
+    app.register_blueprint(admin_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

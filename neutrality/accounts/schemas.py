@@ -72,6 +72,16 @@ class MembershipCreateSchema(StrictSchema):
     role = one_of(Role, required=True)
 
 
+class MembershipUpdateSchema(StrictSchema):
+    role = one_of(Role, required=True)
+
+
+class UserUpdateSchema(StrictSchema):
+    is_active = fields.Boolean(required=True, metadata={
+        "description": "false disables the account: it cannot sign in, its sessions end and its "
+                       "API tokens stop working; true enables it again"})
+
+
 class MembershipSchema(StrictSchema):
     id = fields.Integer()
     user_id = fields.Integer()

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import (
@@ -23,11 +23,12 @@ from neutrality.access.model import (
     require_authenticated,
 )
 from neutrality.access.passwords import MIN_PASSWORD_LENGTH, hash_password
-from neutrality.access.tables import ApiToken, Membership, User
+from neutrality.access.tables import ApiToken, Membership, User, UserSession
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.pagination import Page, PageResult
 from neutrality.settings import SUPPORTED_LOCALES
@@ -102,6 +103,33 @@ def list_users(uow: UnitOfWork, actor: Actor, page: Page) -> PageResult:
     require_admin(actor)
     with uow:
         return query_page(uow.session, select(User).order_by(User.id), page)
+
+
+def set_user_active(uow: UnitOfWork, actor: Actor, user_id: int, *, active: bool) -> User:
+    """A site administrator disables an account (it can no longer sign in; its sessions end and
+    its API tokens stop working) or enables it again. Memberships and history are kept.
+
+    An administrator cannot disable their own account: the site would risk having none left.
+    """
+    require_admin(actor)
+    if not active and user_id == actor.user_id:
+        raise Conflict(Msg("you cannot disable your own account"), {"is_active": ["your own account"]})
+    with uow:
+        user = uow.session.get(User, user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found")
+        if user.is_active != active:
+            before = snapshot(user)
+            user.is_active = active
+            if not active:
+                uow.session.execute(
+                    update(UserSession)
+                    .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+                    .values(ended_at=utcnow())
+                )
+            record(uow.session, actor, "user.enable" if active else "user.disable", user, before=before)
+            uow.commit()
+        return user
 
 
 def load_actor(uow: UnitOfWork, user_id: int) -> Actor | None:
@@ -270,24 +298,54 @@ def add_member(
         return membership
 
 
+def _member_row(session: Session, organisation_id: int, user_id: int) -> Membership:
+    membership = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user_id, Membership.organisation_id == organisation_id
+        )
+    )
+    if membership is None:
+        raise NotFound(f"user {user_id} is not a member of organisation {organisation_id}")
+    return membership
+
+
+def _keep_a_lead(session: Session, membership: Membership) -> None:
+    """Refuse to take away the organisation's last lead (removed, or given another role)."""
+    if membership.role != Role.LEAD:
+        return
+    leads = session.scalar(
+        select(func.count()).select_from(Membership).where(
+            Membership.organisation_id == membership.organisation_id, Membership.role == Role.LEAD
+        )
+    )
+    if leads == 1:
+        raise Conflict(Msg("an organisation keeps at least one lead; appoint another first"))
+
+
+def change_role(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, user_id: int, role: Role
+) -> Membership:
+    """Give a member another role in the organisation (the last lead keeps theirs)."""
+    authorize(actor, Permission.MANAGE_MEMBERS, organisation_id)
+    role = Role(role)
+    with uow:
+        membership = _member_row(uow.session, organisation_id, user_id)
+        if membership.role != role:
+            _keep_a_lead(uow.session, membership)
+            before = snapshot(membership)
+            membership.role = role.value
+            record(uow.session, actor, "membership.update", membership,
+                   before=before, organisation_id=organisation_id)
+            uow.commit()
+        _ = membership.user.email
+        return membership
+
+
 def remove_member(uow: UnitOfWork, actor: Actor, organisation_id: int, user_id: int) -> None:
     authorize(actor, Permission.MANAGE_MEMBERS, organisation_id)
     with uow:
-        membership = uow.session.scalar(
-            select(Membership).where(
-                Membership.user_id == user_id, Membership.organisation_id == organisation_id
-            )
-        )
-        if membership is None:
-            raise NotFound(f"user {user_id} is not a member of organisation {organisation_id}")
-        if membership.role == Role.LEAD:
-            leads = uow.session.scalar(
-                select(func.count()).select_from(Membership).where(
-                    Membership.organisation_id == organisation_id, Membership.role == Role.LEAD
-                )
-            )
-            if leads == 1:
-                raise Conflict("an organisation keeps at least one lead; appoint another first")
+        membership = _member_row(uow.session, organisation_id, user_id)
+        _keep_a_lead(uow.session, membership)
         before = snapshot(membership)
         record(
             uow.session, actor, "membership.delete", membership,

@@ -147,6 +147,18 @@ class ChainReport:
         return self.broken is None
 
 
+def _fault(entry: ChainedEntry, expected_previous: str) -> tuple[BreakKind, str, str] | None:
+    """What is wrong with one entry: the kind of break, the hash stored and the hash expected."""
+    # The entry's own hash first: if it was altered (even only its previous_hash), say so,
+    # rather than reporting the link that the alteration happens to break as well.
+    computed = entry_hash(entry, entry.previous_hash)
+    if computed != entry.entry_hash:
+        return BreakKind.ALTERED, entry.entry_hash, computed
+    if entry.previous_hash != expected_previous:
+        return BreakKind.UNLINKED, entry.previous_hash, expected_previous
+    return None
+
+
 def walk(entries: Iterable[ChainedEntry]) -> ChainReport:
     """Check entries in chain (id) order; stop at the first broken one.
 
@@ -157,15 +169,87 @@ def walk(entries: Iterable[ChainedEntry]) -> ChainReport:
     checked = 0
     for entry in entries:
         checked += 1
-        # The entry's own hash first: if it was altered (even only its previous_hash), say so,
-        # rather than reporting the link that the alteration happens to break as well.
-        if entry_hash(entry, entry.previous_hash) != entry.entry_hash:
-            return ChainReport(checked, ChainBreak(entry.id, BreakKind.ALTERED, previous_id), None)
-        if entry.previous_hash != expected_previous:
-            return ChainReport(checked, ChainBreak(entry.id, BreakKind.UNLINKED, previous_id), None)
+        if (fault := _fault(entry, expected_previous)) is not None:
+            return ChainReport(checked, ChainBreak(entry.id, fault[0], previous_id), None)
         expected_previous = entry.entry_hash
         previous_id = entry.id
     return ChainReport(checked, None, expected_previous if checked else None)
+
+
+@dataclass(frozen=True)
+class OwnBreak:
+    """The first broken entry, when it is one of the organisation's own: what differs.
+
+    ``altered``: ``stored`` is the hash the entry keeps, ``expected`` the hash of its content now.
+    ``unlinked``: ``stored`` is the previous hash the entry keeps, ``expected`` the hash of the
+    entry now before it.
+    """
+
+    entry_id: int
+    kind: BreakKind
+    stored: str
+    expected: str
+
+
+@dataclass(frozen=True)
+class OrganisationChainReport:
+    """The chain as one organisation may see it.
+
+    The chain runs through every organisation's entries, so the walk reads them all, but the
+    report names only the organisation's own entries: how many the chain vouches for, and, when
+    the chain breaks at or before one of them, where. A break at an entry that is not the
+    organisation's is reported by the organisation's first entry after it, never with that
+    entry's id or content.
+    """
+
+    organisation_id: int
+    entries: int  # the organisation's entries in the log
+    intact_entries: int  # of them, those before the first break (all of them when intact)
+    last_intact_id: int | None  # the last of those
+    own_break: OwnBreak | None  # the first broken entry is the organisation's own
+    #: the chain breaks at an entry not of this organisation; this is the organisation's first
+    #: entry after that break (its content may be sound, but the chain no longer vouches for it)
+    first_unvouched_id: int | None
+    #: the chain breaks only after the organisation's last entry (not theirs: nothing to show)
+    breaks_later: bool
+
+    @property
+    def intact(self) -> bool:
+        """The organisation's entries are all vouched for by an unbroken chain up to the last."""
+        return self.own_break is None and self.first_unvouched_id is None
+
+
+def walk_for(entries: Iterable[ChainedEntry], organisation_id: int) -> OrganisationChainReport:
+    """Check the whole chain in id order, reporting it as the organisation may see it.
+
+    One pass in constant memory: once the chain is broken, entries are only counted, not hashed.
+    """
+    expected_previous = GENESIS_HASH
+    own = intact_own = 0
+    last_intact: int | None = None
+    own_break: OwnBreak | None = None
+    broken = False
+    first_unvouched: int | None = None
+    for entry in entries:
+        mine = entry.organisation_id == organisation_id
+        own += mine
+        if broken:
+            if mine and first_unvouched is None and own_break is None:
+                first_unvouched = entry.id
+            continue
+        if (fault := _fault(entry, expected_previous)) is not None:
+            broken = True
+            if mine:
+                own_break = OwnBreak(entry.id, *fault)
+            continue
+        expected_previous = entry.entry_hash
+        if mine:
+            intact_own += 1
+            last_intact = entry.id
+    return OrganisationChainReport(
+        organisation_id, own, intact_own, last_intact, own_break, first_unvouched,
+        breaks_later=broken and own_break is None and first_unvouched is None,
+    )
 
 
 def first_break(entries: Iterable[ChainedEntry]) -> ChainBreak | None:

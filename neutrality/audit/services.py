@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from neutrality.access.model import Actor, Permission, authorize, require_admin
 from neutrality.audit import chain
-from neutrality.audit.chain import ChainReport
+from neutrality.audit.chain import ChainReport, OrganisationChainReport
 from neutrality.audit.tables import AuditEntry
 from neutrality.clock import utcnow
 from neutrality.db import query_page
@@ -158,6 +158,35 @@ def list_entries(uow: UnitOfWork, actor: Actor, organisation_id: int, page: Page
 _VERIFY_BATCH = 1000
 
 
+_CHAIN_COLUMNS = (
+    AuditEntry.id, AuditEntry.occurred_at, AuditEntry.actor_user_id,
+    AuditEntry.actor_label, AuditEntry.organisation_id, AuditEntry.action,
+    AuditEntry.entity_type, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after,
+    AuditEntry.previous_hash, AuditEntry.entry_hash,
+)
+
+
+def verify_organisation_chain(
+    uow: UnitOfWork, actor: Actor, organisation_id: int
+) -> OrganisationChainReport:
+    """Walk the whole log and say whether the chain holds up to the organisation's entries.
+
+    Whoever may read the organisation's log (leads, verifiers): the walk reads every entry, as
+    the chain runs through them all, but the report names only the organisation's own
+    (:func:`neutrality.audit.chain.walk_for`).
+    """
+    authorize(actor, Permission.VIEW_AUDIT, organisation_id)
+    with uow:
+        rows = uow.session.execute(
+            select(*_CHAIN_COLUMNS).order_by(AuditEntry.id)
+            .execution_options(yield_per=_VERIFY_BATCH)
+        )
+        try:
+            return chain.walk_for(rows, organisation_id)
+        finally:
+            rows.close()
+
+
 def verify_chain(uow: UnitOfWork, actor: Actor) -> ChainReport:
     """Walk the whole log in id order and report the first entry where the chain breaks.
 
@@ -165,17 +194,11 @@ def verify_chain(uow: UnitOfWork, actor: Actor) -> ChainReport:
     """
     require_admin(actor)
     with uow:
-        columns = [
-            AuditEntry.id, AuditEntry.occurred_at, AuditEntry.actor_user_id,
-            AuditEntry.actor_label, AuditEntry.organisation_id, AuditEntry.action,
-            AuditEntry.entity_type, AuditEntry.entity_id, AuditEntry.before, AuditEntry.after,
-            AuditEntry.previous_hash, AuditEntry.entry_hash,
-        ]
         # Rows, not ORM objects: nothing goes through the identity map, and yield_per streams
         # (a server-side cursor on PostgreSQL). On PostgreSQL the cursor reads one snapshot,
         # which holds a prefix of the chain, since appends commit in chain order.
         rows = uow.session.execute(
-            select(*columns).order_by(AuditEntry.id).execution_options(yield_per=_VERIFY_BATCH)
+            select(*_CHAIN_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=_VERIFY_BATCH)
         )
         try:
             return chain.walk(rows)

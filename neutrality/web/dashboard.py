@@ -19,6 +19,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from neutrality.access.model import Permission
 from neutrality.charts import BalanceSteps, balance_chart_svg, balance_steps, describe_steps
 from neutrality.claims import readiness_service, services
 from neutrality.claims.readiness_service import PeriodReview
@@ -192,12 +193,18 @@ _ACTION_ANCHORS = {
 #: The actions done on a page of their own.
 _ACTION_PAGES = {"retire_credits": "planner_pages.plan_page", "retire_certificates": "planner_pages.plan_page"}
 
+#: Who is led to that page: a role that may act there (reserve or retire units). Anyone else
+#: reads what the action is about on the period's page.
+_ACTION_PAGE_PERMISSIONS = {"planner_pages.plan_page": (Permission.RETIRE, Permission.MANAGE_INSTRUMENTS)}
+_READER_ANCHORS = {"retire_credits": "balance", "retire_certificates": "balance"}
+
 
 def _action_url(organisation_id: int) -> Callable[[str, int], str]:
     def url(action: str, period_id: int) -> str:
-        if action in _ACTION_PAGES:
-            return url_for(_ACTION_PAGES[action], organisation_id=organisation_id, period_id=period_id)
+        target = _ACTION_PAGES.get(action)
+        if target is not None and any(actor().can(p, organisation_id) for p in _ACTION_PAGE_PERMISSIONS[target]):
+            return url_for(target, organisation_id=organisation_id, period_id=period_id)
         page = url_for("dashboard.period", organisation_id=organisation_id, period_id=period_id)
-        return f"{page}#{_ACTION_ANCHORS.get(action, 'checklist')}"
+        return f"{page}#{_ACTION_ANCHORS.get(action) or _READER_ANCHORS.get(action, 'checklist')}"
 
     return url

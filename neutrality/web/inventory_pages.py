@@ -20,6 +20,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 
+from neutrality.access.model import Permission, authorize
 from neutrality.errors import NeutralityError
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
@@ -165,6 +166,9 @@ def confirm_import(organisation_id: int, inventory_id: int) -> Any:
     """Import the file that was previewed, exactly those bytes."""
     if (away := _signed_in()) is not None:
         return away
+    # Refused as the import itself would be: someone who may not import never has a preview
+    # to confirm, and is told so (403) rather than sent back to a form they may not use.
+    authorize(actor(), Permission.MANAGE_INVENTORY, organisation_id)
     form = ButtonForm()
     back = url_for("inventory_pages.import_file", organisation_id=organisation_id, inventory_id=inventory_id)
     kept = _kept_for(organisation_id, inventory_id)

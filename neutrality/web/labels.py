@@ -54,6 +54,10 @@ LABELS = {
         "verified": _l("Verified"),
         "superseded": _l("Superseded by a newer version"),
     },
+    "invitation_status": {
+        "pending": _l("Pending"), "accepted": _l("Accepted"), "declined": _l("Declined"),
+        "withdrawn": _l("Withdrawn"),
+    },
     "period_status": {
         "open": _l("Open"),
         "inventory_verified": _l("Inventory verified"),

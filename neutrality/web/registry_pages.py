@@ -15,6 +15,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from neutrality.access.model import Permission, authorize
 from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
 from neutrality.organisations import services as organisations
@@ -82,6 +83,9 @@ def registry_import(organisation_id: int) -> Any:
 def confirm(organisation_id: int) -> Any:
     if not actor().is_authenticated:
         return redirect(url_for("pages.login"))
+    # Refused as the import itself would be: someone who may not import never has a preview
+    # to confirm, and is told so (403) rather than sent back to a form they may not use.
+    authorize(actor(), Permission.MANAGE_INSTRUMENTS, organisation_id)
     back = url_for("registry_pages.registry_import", organisation_id=organisation_id)
     kept = pending_files.pending(PENDING_KEY)
     if not ButtonForm().validate_on_submit() or kept is None or kept[0].get("organisation_id") != organisation_id:

@@ -1,5 +1,6 @@
 """What a verifier checks in the browser: a registry's retirement export reconciled with the
-ledger (every mismatch named), and the audit log of the organisation.
+ledger (every mismatch named), and the audit log of the organisation with the check of its hash
+chain.
 
 Both are read-only: a reconciliation writes nothing, and the pages carry no write action. The
 figures and sentences are those of the use cases the API calls."""
@@ -81,5 +82,8 @@ def audit_log(organisation_id: int) -> Any:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     number = max(1, request.args.get("page", 1, type=int) or 1)
     entries = audit.list_entries(uow(), actor(), organisation_id, Page(number, 100))
-    return render_template("verifier/audit.html", org=org, entries=entries, page=number,
+    # The check walks the whole log (every organisation's entries): on request, not on every view.
+    chain = (audit.verify_organisation_chain(uow(), actor(), organisation_id)
+             if request.args.get("check") else None)
+    return render_template("verifier/audit.html", org=org, entries=entries, page=number, chain=chain,
                            crumbs=_crumbs(org, str(_l("Audit log"))))

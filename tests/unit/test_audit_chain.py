@@ -249,3 +249,58 @@ def test_the_walk_reads_a_stream_once_and_stops_at_the_first_break() -> None:
 
     assert report.broken == ChainBreak(2, BreakKind.ALTERED, previous_id=1)
     assert report.checked == 2
+
+
+# --- one organisation's view of the chain --------------------------------------------------------
+
+
+def _mixed(owners: list[int | None]) -> list[Entry]:
+    """A chain whose entry i + 1 belongs to organisation owners[i]."""
+    entries, previous = [], GENESIS_HASH
+    for entry_id, owner in enumerate(owners, start=1):
+        sealed = _sealed(_entry(entry_id, organisation_id=owner), previous)
+        entries.append(sealed)
+        previous = sealed.entry_hash
+    return entries
+
+
+def test_an_intact_chain_vouches_for_every_entry_of_the_organisation() -> None:
+    report = chain.walk_for(_mixed([7, 8, 7, None, 7]), 7)
+    assert report.intact and report.entries == report.intact_entries == 3
+    assert report.last_intact_id == 5 and report.own_break is None and not report.breaks_later
+
+
+def test_an_altered_own_entry_is_named_with_the_hash_it_keeps_and_the_one_it_has() -> None:
+    entries = _mixed([7, 8, 7, 7])
+    altered = dataclasses.replace(entries[2], actor_label="someone else")
+    entries[2] = altered
+    report = chain.walk_for(entries, 7)
+    assert not report.intact
+    assert report.own_break == chain.OwnBreak(
+        3, BreakKind.ALTERED, altered.entry_hash, chain.entry_hash(altered, altered.previous_hash))
+    # entry 1 is vouched for; entry 4 after the break is not, and not named as a further break
+    assert (report.intact_entries, report.last_intact_id, report.entries) == (1, 1, 3)
+    assert report.first_unvouched_id is None
+
+
+def test_a_break_in_another_organisations_entry_is_shown_by_the_next_own_entry_only() -> None:
+    entries = _mixed([7, 8, 8, 7])
+    entries[1] = dataclasses.replace(entries[1], action="site.delete")
+    report = chain.walk_for(entries, 7)
+    assert not report.intact and report.own_break is None
+    assert report.first_unvouched_id == 4 and report.intact_entries == 1 and report.last_intact_id == 1
+
+
+def test_a_break_after_the_organisations_last_entry_leaves_it_intact() -> None:
+    entries = _mixed([7, 7, 8])
+    entries[2] = dataclasses.replace(entries[2], action="site.delete")
+    report = chain.walk_for(entries, 7)
+    assert report.intact and report.breaks_later and report.intact_entries == 2
+
+
+def test_a_removed_entry_before_an_own_entry_breaks_its_link() -> None:
+    entries = _mixed([7, 8, 7])
+    del entries[1]
+    report = chain.walk_for(entries, 7)
+    assert report.own_break == chain.OwnBreak(3, BreakKind.UNLINKED, entries[1].previous_hash,
+                                              entries[0].entry_hash)

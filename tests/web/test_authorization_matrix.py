@@ -101,6 +101,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", "/api/v1/users", None, ADMIN, "global"),
     ("POST", "/api/v1/users", lambda w: {"email": "new@example.test", "display_name": "New",
                                          "password": "long enough pw"}, ADMIN, "global"),
+    ("PATCH", "/api/v1/users/{viewer_id}", lambda w: {"is_active": False}, ADMIN, "global"),
     ("GET", "/api/v1/organisations", None, SIGNED_IN, "global"),
     ("POST", "/api/v1/organisations", lambda w: {
         "name": "New Org", "legal_name": "新公司", "nature_of_enterprise": "private",
@@ -129,6 +130,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("DELETE", A + "/subjects/{w.subject_a}/exclusions/{w.exclusion_a}", None, LEAD, "org"),
     ("GET", A + "/members", None, READ, "org"),
     ("POST", A + "/members", lambda w: {"email": w.candidate_email, "role": "viewer"}, LEAD, "org"),
+    ("PATCH", A + "/members/{viewer_id}", lambda w: {"role": "verifier"}, LEAD, "org"),
     ("DELETE", A + "/members/{viewer_id}", None, LEAD, "org"),
     ("GET", A + "/invitations", None, LEAD, "org"),
     ("DELETE", A + "/invitations/{w.invitation_new}", None, LEAD, "org"),
@@ -142,6 +144,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("POST", "/api/v1/me/password", lambda w: {"current_password": "correct horse battery",
                                                "new_password": "another long one"}, SIGNED_IN, "global"),
     ("GET", A + "/audit", None, AUDIT, "org"),
+    ("GET", A + "/audit/chain", None, AUDIT, "org"),
     ("GET", A + "/commitments", None, READ, "org"),
     ("POST", A + "/commitments", lambda w: {
         "subject_id": w.subject_a, "standard": "pas_2060_2014", "statement": "Historic claim.",

@@ -46,7 +46,7 @@ def _apply(client: Any, world: World, **fields: Any) -> Any:
 
 
 def test_the_plan_page_proposes_the_732_credits_the_claim_needs(client, uow, world) -> None:
-    sign_in(client, _member(uow, world, Role.VIEWER))
+    sign_in(client, _member(uow, world, Role.LEAD))
     page = client.get(_plan_url(world), query_string={"retire_on": RETIRE_ON}, headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert f'name="quantity-{world.block_a}"' in page.text and 'value="732"' in page.text

@@ -16,6 +16,7 @@ from neutrality.accounts.schemas import (
     InvitationTokenSchema,
     MembershipCreateSchema,
     MembershipSchema,
+    MembershipUpdateSchema,
     MePatchSchema,
     MeSchema,
     PasswordChangeSchema,
@@ -24,6 +25,7 @@ from neutrality.accounts.schemas import (
     TokenSchema,
     UserCreateSchema,
     UserSchema,
+    UserUpdateSchema,
 )
 from neutrality.errors import InvalidInput
 from neutrality.pagination import Page, paginate_list
@@ -99,6 +101,14 @@ def list_users(page: Page) -> Any:
 def create_user(data: dict[str, Any]) -> Any:
     """Create a user account (site administrators only)."""
     return services.create_user(uow(), actor(), **data)
+
+
+@blp.route("/users/<int:user_id>", methods=["PATCH"])
+@blp.arguments(UserUpdateSchema)
+@blp.response(200, UserSchema)
+def update_user(data: dict[str, Any], user_id: int) -> Any:
+    """Disable or enable a user account (site administrators only; not one's own)."""
+    return services.set_user_active(uow(), actor(), user_id, active=data["is_active"])
 
 
 @blp.route("/organisations/<int:organisation_id>/members", methods=["GET"])
@@ -194,3 +204,11 @@ def change_password(data: dict[str, Any]) -> None:
 def remove_member(organisation_id: int, user_id: int) -> None:
     """Withdraw a user's role (the last lead cannot be removed)."""
     services.remove_member(uow(), actor(), organisation_id, user_id)
+
+
+@blp.route("/organisations/<int:organisation_id>/members/<int:user_id>", methods=["PATCH"])
+@blp.arguments(MembershipUpdateSchema)
+@blp.response(200, MembershipSchema)
+def change_role(data: dict[str, Any], organisation_id: int, user_id: int) -> Any:
+    """Give a member another role (the last lead keeps theirs)."""
+    return services.change_role(uow(), actor(), organisation_id, user_id, Role(data["role"]))
