@@ -137,3 +137,62 @@ def test_lead_reserves_then_records_a_plan_per_registry_and_the_residual_falls(p
     expect(residual).to_have_attribute("title", plan["credits"]["residual_tco2e"])
     expect(residual).to_have_text(figure(plan["credits"]["residual_tco2e"]))
     assert float(plan["credits"]["residual_tco2e"]) < float(balance_before["residual_tco2e"])
+
+
+def test_lead_records_an_expired_certificate_the_registry_retired_anyway_with_the_reason(page, shoot, tmp_path) -> None:
+    """In 繁體. Changzhou 2024's plan passes over the GECs of January 2024 production, expired
+    after their two years (CN-GEC-04); the registry retired them on 2026-01-15 all the same, so
+    the lead records them with the reason: in the ledger, not counted by the claim."""
+    locale = "zh_Hant"
+    sign_in_as(page, "lead")
+    choose_language(page, locale)
+    period = "/organisations/1/periods/3"
+    claim_before = api_get(page, f"/api/v1{period}/balance")["claim"]
+    [expired] = [group for group in api_get(page, f"/api/v1{period}/retirement-plan")["not_accepted"]
+                 if group["reason"].startswith("CN-GEC-04")]
+
+    follow(page, page.locator("main a[href='/organisations/1']"))
+    follow(page, page.locator(f"main a[href='{period}']"))
+    follow(page, page.get_by_role("link", name=translated("Plan the retirements", locale)))
+    refused = page.locator("#refused")
+    expect(refused.locator("tbody tr").filter(has_text="CN-GEC-04")).to_have_count(1)
+
+    # The form is folded under the refusals: opened, it asks the registry's fields and the reason.
+    form = refused.locator("#despite-rules")
+    form.locator("summary").click()
+    form.get_by_label(translated("Block the rules refuse", locale)).select_option(str(expired["block_ids"][0]))
+    form.get_by_label(translated("Registry reference of the retirement", locale)).fill("GEC-LATE-2026-0115")
+    form.get_by_label(translated("Date on the registry statement", locale)).fill("2026-01-15")
+    statement = tmp_path / "gec-statement.pdf"
+    statement.write_bytes(b"%PDF-1.4 GEC platform retirement statement")
+    form.get_by_label(translated("Registry retirement statement (evidence)", locale)).set_input_files(statement)
+
+    # Without the reason the browser does not send it (the field is required; the server
+    # refuses it too, tests/web/test_planner_pages.py); with it, the retirement is recorded.
+    reason = form.get_by_label(translated("Why it is recorded although the rules refuse it", locale))
+    record = form.get_by_role("button", name=translated("Record it, not counted by the claim", locale))
+    record.click()
+    assert reason.evaluate("(el) => el.validity.valueMissing")
+    expect(page).to_have_url(re.compile(rf"{period}/plan$"))
+    reason.fill("平台於 2026 年 1 月 15 日已註銷，台帳須與登記簿一致")
+    shoot(page, "despite-rules")
+    with page.expect_navigation():
+        record.click()
+
+    expect(page).to_have_url(re.compile(rf"{period}/ledger$"))
+    row = page.locator("main tbody tr").filter(has=page.get_by_role("cell", name="GEC-LATE-2026-0115", exact=True))
+    expect(row).to_have_count(1)
+    expect(row.locator(".badge")).to_have_text(translated("not counted", locale))
+    expect(row).to_contain_text("CN-GEC-04")
+    shoot(page, "ledger")
+    [entry] = [e for e in api_get(page, "/api/v1/organisations/1/retirements?period_id=3&per_page=200")["items"]
+               if e["registry_reference"] == "GEC-LATE-2026-0115"]
+    assert (entry["block_id"], entry["quantity"]) == (expected := (expired["block_ids"][0], expired["units"])), expected
+    assert entry["exclusion_reason"] == "平台於 2026 年 1 月 15 日已註銷，台帳須與登記簿一致"
+    # the claim counts it not at all: its figures are those from before, the retirement listed
+    # among those it excludes, for CN-GEC-04
+    claim = api_get(page, f"/api/v1{period}/balance")["claim"]
+    excluded = claim.pop("excluded")
+    assert [e for e in excluded if e["retirement_id"] != entry["id"]] == claim_before.pop("excluded")
+    assert [e["rules"] for e in excluded if e["retirement_id"] == entry["id"]] == [["CN-GEC-04"]]
+    assert claim == claim_before

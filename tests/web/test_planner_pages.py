@@ -160,7 +160,7 @@ def test_the_lead_is_offered_to_record_a_refused_block_only_when_the_rules_refus
     sign_in(client, _member(uow, world, Role.LEAD))
     late = client.get(_plan_url(world), query_string={"retire_on": LATE}, headers={"Accept-Language": "en"}).text
     assert f'action="{_plan_url(world)}/despite-rules"' in late
-    assert f'<option value="{world.block_a}">{world.block_a} · VCU · ' in late
+    assert f'<option value="{world.block_a}">{world.block_a} · VCU · ISO-21</option>' in late
     assert '<label for="despite-despite_rules">Why it is recorded although the rules refuse it</label>' in late
     # on 2025-03-20 every rule accepts block_a: nothing refused, nothing to record by hand
     in_time = client.get(_plan_url(world), query_string={"retire_on": RETIRE_ON}).text
