@@ -11,6 +11,8 @@ anyway, with a reason).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from browsing import (
     api_get,
@@ -90,6 +92,12 @@ def test_viewer_reads_every_page_of_a_period_without_a_write_and_a_crafted_one_i
     expect(entries).not_to_have_count(0)
     expect(page.get_by_role("button", name=translated("Reverse", locale))).to_have_count(0)
     _reads_only(page, shoot, "ledger")
+    # ...but it may take the ledger away as a spreadsheet, its headers in the page's language
+    with page.expect_download() as download:
+        page.locator("main p.exports").get_by_role("link", name=translated("CSV file", locale)).click()
+    assert download.value.suggested_filename.startswith("retirements-period-3-")
+    header = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
+    assert ("数量" in header) is (locale == "zh_Hans"), header  # "Quantity 数量" in 简体
     reverse = f"/organisations/1/periods/3/ledger/{entries.first.locator('td').first.inner_text()}/reverse"
     watch.expect_response(403, reverse)
     assert post_form(page, reverse, {"reason": "crafted by a viewer"}) == 403
