@@ -75,13 +75,14 @@ class DespiteRulesForm(FlaskForm):
 
 
 def _despite_form(plan: RetirementPlan | None = None) -> DespiteRulesForm:
-    """The form, its blocks those the plan does not offer (the first 20 of each refusal)."""
+    """The form, offering the blocks the plan passes over (the first 20 of each refusal)."""
     form = DespiteRulesForm(prefix="despite")
     refused = plan.plan.not_accepted if plan is not None else ()
     # each named by its id, scheme and the rule refusing it (the reason starts "RULE-ID: …")
     form.block_id.choices = [(block_id, f"{block_id} · {group.scheme} · {group.reason.split(':', 1)[0]}")
                              for group in refused for block_id in group.block_ids]
     return form
+
 
 @dataclass(frozen=True)
 class RegistryGroup:
