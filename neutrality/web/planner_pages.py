@@ -2,6 +2,10 @@
 retirement), the blocks the rules do not accept and why, the quantities to adjust, then
 reserving the units or applying the plan with each registry's fields and evidence.
 
+A block the rules refuse that the registry has retired anyway (by mistake, or before the rules
+were checked) is recorded by hand with the reason (``despite_rules``): it stays in the ledger
+with the rules that refuse it, and the claim does not count it.
+
 A plan may span registries (Verra and the GEC platform): each registry's lines are retired in
 their own registry transaction, so each group gets its own reference, date and evidence; all
 groups are recorded in one transaction of ours (:func:`planning.apply_groups`), all or none.
@@ -19,20 +23,66 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import Field, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from neutrality.clock import utcnow
 from neutrality.errors import NeutralityError
 from neutrality.organisations import services as organisations
-from neutrality.registry import planning
+from neutrality.registry import planning, retirements
 from neutrality.registry.planner import PlanLine, Policy, RetirementPlan
 from neutrality.registry.schemes import scheme as scheme_of
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
 from neutrality.web.frame import ButtonForm
-from neutrality.web.pages import guard_page_ids
+from neutrality.web.pages import guard_page_ids, storable
 
 bp = Blueprint("planner_pages", __name__)
 guard_page_ids(bp)
+
+
+def _iso_date(_form: FlaskForm, field: Field) -> None:
+    """The date as the date field sends it (YYYY-MM-DD), kept as a date."""
+    try:
+        field.data = dt.date.fromisoformat((field.data or "").strip())
+    except (TypeError, ValueError):
+        raise StopValidation(str(_l("Give the date on the registry's statement."))) from None
+
+
+class DespiteRulesForm(FlaskForm):
+    """A retirement of a block the rules refuse, recorded by hand: the registry has retired the
+    units, so the ledger must hold them, with the reason; the claim does not count them."""
+
+    block_id = SelectField(_l("Block the rules refuse"), coerce=int, validate_choice=True,
+                           validators=[DataRequired(_l("Choose the block the registry retired."))])
+    quantity = IntegerField(_l("Units retired (the whole block when left empty)"),
+                            validators=[Optional(), NumberRange(min=1)])
+    registry_reference = StringField(_l("Registry reference of the retirement"), validators=[
+        DataRequired(_l("Give the registry's reference of this retirement.")), storable, Length(max=200)])
+    retired_on = StringField(_l("Date on the registry statement"), validators=[_iso_date])
+    evidence = FileField(_l("Registry retirement statement (evidence)"),
+                         validators=[FileRequired(_l("Attach the registry's retirement statement."))])
+    beneficiary_text = StringField(_l("Beneficiary, as the registry records it"), validators=[
+        DataRequired(_l("Give the beneficiary as the registry records it.")), storable, Length(max=500)])
+    purpose = StringField(_l("Purpose, as the registry records it"), validators=[
+        DataRequired(_l("Give the purpose of the retirement as the registry records it.")), storable,
+        Length(max=2000)])
+    despite_rules = TextAreaField(_l("Why it is recorded although the rules refuse it"), validators=[
+        DataRequired(_l("Give the reason to record this retirement although the rules refuse it.")), storable,
+        Length(max=2000)])
+
+
+def _despite_form(plan: RetirementPlan | None = None) -> DespiteRulesForm:
+    """The form, offering the blocks the plan passes over (the first 20 of each refusal)."""
+    form = DespiteRulesForm(prefix="despite")
+    refused = plan.plan.not_accepted if plan is not None else ()
+    # each named by its id, scheme and the rule refusing it (the reason starts "RULE-ID: …")
+    form.block_id.choices = [(block_id, f"{block_id} · {group.scheme} · {group.reason.split(':', 1)[0]}")
+                             for group in refused for block_id in group.block_ids]
+    return form
+
 
 @dataclass(frozen=True)
 class RegistryGroup:
@@ -68,20 +118,29 @@ def _options() -> dict[str, Any]:
     return {"policy": Policy(policy), "tolerance": tolerance, "retire_on": retire_on}
 
 
+def _propose(organisation_id: int, period_id: int) -> RetirementPlan:
+    options = _options()
+    return planning.propose(uow(), actor(), organisation_id, period_id, policy=options["policy"],
+                            retire_on=options["retire_on"], tolerance=options["tolerance"])
+
+
 def _render(organisation_id: int, period_id: int, *, errors: dict[str, str] | None = None,
-            refused: NeutralityError | None = None, status: int = 200) -> Any:
+            refused: NeutralityError | None = None, status: int = 200, despite: DespiteRulesForm | None = None,
+            despite_refused: NeutralityError | None = None) -> Any:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     trail = crumbs_to(org, period_id)
     options = _options()
-    plan = planning.propose(uow(), actor(), organisation_id, period_id, policy=options["policy"],
-                            retire_on=options["retire_on"], tolerance=options["tolerance"])
+    plan = _propose(organisation_id, period_id)
+    if despite is None:
+        despite = _despite_form(plan)
+        despite.retired_on.data = utcnow().date().isoformat()
     purpose = f"{org.legal_name}: {trail.subject.name}, {trail.period.start_date.isoformat()} – {trail.period.end_date.isoformat()}"
     return render_template(
         "planner/plan.html", org=org, period=trail.period, subject=trail.subject,
         crumbs=[*trail.crumbs, Crumb(str(_l("Retirement plan")))], plan=plan, groups=_groups(plan),
         options=options, policies=[p.value for p in Policy], form=ButtonForm(),
         locale=str(get_locale()), errors=errors or {}, refused=refused, values=request.form,
-        default_purpose=purpose, today=utcnow().date(),
+        default_purpose=purpose, today=utcnow().date(), despite=despite, despite_refused=despite_refused,
     ), status
 
 
@@ -180,3 +239,25 @@ def apply(organisation_id: int, period_id: int) -> Any:
     except NeutralityError as refused:
         return _render(organisation_id, period_id, refused=refused, status=refused.http_status)
     return redirect(url_for("dashboard.period", organisation_id=organisation_id, period_id=period_id) + "#balance")
+
+
+@bp.post("/organisations/<int:organisation_id>/periods/<int:period_id>/plan/despite-rules")
+def despite_rules(organisation_id: int, period_id: int) -> Any:
+    """Record a retirement the rules refuse, with the reason: the registry's fields and evidence
+    as for a plan, the rules' findings kept with it, the claim not counting it."""
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login"))
+    form = _despite_form(_propose(organisation_id, period_id))
+    if not form.validate_on_submit():
+        return _render(organisation_id, period_id, despite=form, status=422)
+    upload = form.evidence.data
+    data = {"period_id": period_id, "block_id": form.block_id.data, "quantity": form.quantity.data,
+            "beneficiary_text": form.beneficiary_text.data.strip(), "purpose": form.purpose.data.strip(),
+            "reason": "", "retired_on": form.retired_on.data, "registry_reference": form.registry_reference.data.strip(),
+            "registry_link": "", "despite_rules": form.despite_rules.data.strip()}
+    try:
+        retirements.retire(uow(), actor(), organisation_id, data, evidence=upload.read(),
+                           evidence_filename=Path(upload.filename or "evidence").name, as_of=utcnow().date())
+    except NeutralityError as refused:
+        return _render(organisation_id, period_id, despite=form, despite_refused=refused, status=refused.http_status)
+    return redirect(url_for("ledger_pages.ledger", organisation_id=organisation_id, period_id=period_id))

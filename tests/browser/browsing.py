@@ -110,3 +110,31 @@ def translated(text: str, locale: str) -> str:
     if locale == "en":
         return text
     return _catalogue(locale)[text]
+
+
+def tab_to(page: Any, target: Any, limit: int = 40) -> None:
+    """Press Tab until ``target`` has the focus, as a keyboard user moves through a form; fail
+    if it is never reached (out of the tab order, or hidden)."""
+    for _ in range(limit):
+        if target.evaluate("(el) => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reaches {target}")
+
+
+def post_form(page: Any, path: str, fields: dict[str, str], files: dict[str, tuple[str, str]] | None = None) -> int:
+    """What a script on the page could send as a form: a multipart POST with the browser's
+    cookie and the CSRF token of the page's own forms (``files``: name → (file name, text)).
+    Answers the status."""
+    return page.evaluate(
+        """async ([path, fields, files]) => {
+             const form = new FormData();
+             form.append('csrf_token', document.querySelector('input[name=csrf_token]').value);
+             for (const [name, value] of Object.entries(fields)) form.append(name, value);
+             for (const [name, [filename, text]] of Object.entries(files))
+               form.append(name, new Blob([text]), filename);
+             const answer = await fetch(path, {method: 'POST', credentials: 'same-origin', body: form});
+             return answer.status;
+           }""",
+        [path, fields, files or {}],
+    )

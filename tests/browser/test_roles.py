@@ -1,6 +1,7 @@
 """Every role of the demo signs in through the form, finds its organisation and signs out: the
-first step of each role's journey (the lead's goes on in test_lead_journey.py, the viewer's in
-test_refusals.py; the procurement officer's and the verifier's pages are still to come)."""
+first step of each role's journey, which goes on in test_lead_journey.py and
+test_lead_retires.py (the lead), test_procurement_journey.py, test_verifier_journey.py, and
+test_viewer_journey.py with test_refusals.py (the viewer)."""
 
 from __future__ import annotations
 

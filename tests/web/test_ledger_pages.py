@@ -62,3 +62,13 @@ def test_a_viewer_may_not_reverse(client, uow, world, table_counts) -> None:
     before = table_counts()
     assert _reverse(client, world, "mine").status_code == 403
     assert table_counts() == before
+
+
+@pytest.mark.parametrize(("role", "offered"), [(Role.LEAD, True), (Role.VIEWER, False), (Role.PROCUREMENT, False)])
+def test_only_who_may_retire_is_offered_the_reversal(client, uow, world, role, offered) -> None:
+    # reversing is retiring's undoing: Permission.RETIRE, the lead's alone among the roles
+    sign_in(client, _member(uow, world, role))
+    page = client.get(_url(world), headers={"Accept-Language": "en"}).text
+    assert "Suhui Trading Co." in page  # the entry is there to read for everyone
+    assert (f"/ledger/{world.retirement_a}/reverse" in page) is offered
+    assert ('>Reverse</button>' in page) is offered

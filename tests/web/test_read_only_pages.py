@@ -77,7 +77,7 @@ OFFERS: list[tuple[str, Callable[[World], str], Callable[[World], str], set[Role
     ("registry evidence field", lambda w: f"{_plan(w)}?retire_on={RETIRE_ON}",
      lambda w: 'name="evidence-verra-registry"', LEAD),
     ("reserve the units", lambda w: f"{_plan(w)}?retire_on={RETIRE_ON}",
-     lambda w: f'formaction="{_plan(w)}/reserve"', INSTRUMENTS),
+     lambda w: ">Reserve these units for the period</button>", INSTRUMENTS),
     ("reverse a retirement", _ledger, lambda w: f'action="{_ledger(w)}/{w.retirement_a}/reverse"', LEAD),
 ]
 
