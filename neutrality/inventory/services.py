@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,14 @@ from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
-from neutrality.inventory.computing import compute, factor_document, reconcile_metering, trail_of
+from neutrality.inventory.computing import (
+    compute,
+    factor_document,
+    reconcile_metering,
+    record_trails,
+    trail_of,
+)
+from neutrality.inventory.explanation import Figure, FigureKind, TrailLine, figure_trail, total_of
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
 from neutrality.inventory.model import EmissionFactor
 from neutrality.inventory.recalculation import BaseYearChange, ChangeKind, check_base_year
@@ -44,6 +52,7 @@ from neutrality.inventory.tables import (
     Verification,
 )
 from neutrality.organisations.tables import ConsolidationApproachChange
+from neutrality.pagination import Page, PageResult, paginate_list
 from neutrality.units import unit as unit_of
 from neutrality.uow import UnitOfWork
 
@@ -472,6 +481,40 @@ def activity_trail(
             "market_tco2e": str(trail.market_tco2e),
             "steps": list(trail.result.steps()),
         }
+
+
+@dataclass(frozen=True)
+class FigureTrail:
+    """A figure of the report and a page of the records it sums, with the factors they used."""
+
+    figure: Figure
+    lines: PageResult[TrailLine]
+    #: the shares of every record (not only this page's): the figure, calculated again
+    tco2e: Decimal
+    factors: Mapping[str, EmissionFactor]
+    #: False for an inventory made with another tool: its figures have no records under them
+    has_records: bool
+
+
+def explain_figure(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, figure: Figure, page: Page,
+) -> FigureTrail:
+    """The calculation trail of one figure of the inventory report: the records it sums, each
+    with its quantity, conversion, factor, gases, GWPs and share of the figure. A verified
+    inventory is calculated with the factors it froze, so the shares add up to its report."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        if inventory.origin == InventoryOrigin.EXTERNAL:
+            return FigureTrail(figure, PageResult([], 0, page), Decimal(0), {}, has_records=False)
+        site_id = int(figure.key) if figure.kind is FigureKind.SITE and figure.key else None
+        result, factors = record_trails(uow.session, inventory, site_id)
+        lines = list(figure_trail(result.trails(), figure))
+        shown = paginate_list(lines, page)
+        keys = {line.result.factor_key for line in shown.items if line.result is not None}
+        return FigureTrail(figure, shown, total_of(lines),
+                           {key: factors[key] for key in sorted(k for k in keys if k and k in factors)},
+                           has_records=True)
 
 
 def external_report(session: Session, inventory: Inventory) -> dict[str, Any]:
