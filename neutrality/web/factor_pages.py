@@ -76,7 +76,7 @@ class FactorForm(FlaskForm):
                        default=FactorKind.SUPPLIER_SPECIFIC.value)
     per_unit = StringField(_l("Unit of activity the factor applies to (MWh, TJ, t, t·km…)"),
                            validators=[_REQUIRED, storable, Length(max=20)])
-    mass_unit = SelectField(_l("Mass unit of the amounts"), choices=[("kg", "kg"), ("t", "t"), ("g", "g")])
+    mass_unit = SelectField(_l("Mass unit of the amounts"), choices=[SelectChoice(u, u) for u in ("kg", "t", "g")])
     gases = FieldList(FormField(GasForm), label=_l("Gases emitted per unit"), min_entries=GAS_ROWS,
                       max_entries=GAS_ROWS)
     ncv = DecimalField(_l("Net calorific value (fuels)"), places=None, validators=[Optional(), NumberRange(min=0)])
