@@ -317,3 +317,21 @@ def test_a_viewer_cannot_edit_a_commitment(client, uow, world, table_counts) -> 
     assert answer.status_code == 403
     assert table_counts() == before
     assert commitments.get_commitment(uow(), ADMIN, world.org_a, world.commitment_a).statement != "Mine now"
+
+
+def test_the_dashboard_leads_the_lead_to_the_forms_and_the_viewer_to_none(client, uow, world) -> None:
+    from neutrality.inventory import services as inventory
+
+    draft_period = inventory.get_inventory(uow(), ADMIN, world.org_a, world.inventory_draft).period_id
+    _lead(client, uow, world)
+    dashboard = client.get(f"/organisations/{world.org_a}", headers=EN).text
+    assert f'href="/organisations/{world.org_a}/particulars/edit"' in dashboard
+    assert f'href="/organisations/{world.org_a}/factors"' in dashboard
+    assert f'href="/organisations/{world.org_a}/commitments/{world.commitment_b}/edit"' in dashboard
+    period = client.get(f"/organisations/{world.org_a}/periods/{draft_period}", headers=EN).text
+    assert f'href="/organisations/{world.org_a}/inventories/{world.inventory_draft}#verification"' in period
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    dashboard = client.get(f"/organisations/{world.org_a}", headers=EN).text
+    assert "/edit" not in dashboard and "/factors" not in dashboard
+    period = client.get(f"/organisations/{world.org_a}/periods/{draft_period}", headers=EN).text
+    assert "#verification" not in period
