@@ -51,6 +51,7 @@ from neutrality.inventory.tables import (
     OrganisationFactor,
     Verification,
 )
+from neutrality.messages import Msg
 from neutrality.organisations.tables import ConsolidationApproachChange
 from neutrality.pagination import Page, PageResult, paginate_list
 from neutrality.units import unit as unit_of
@@ -273,17 +274,17 @@ def verify_inventory(
     if not (actor.can(Permission.VERIFY, organisation_id) or actor.can(Permission.MANAGE_INVENTORY, organisation_id)):
         authorize(actor, Permission.VERIFY, organisation_id)  # raises the right error
     if not statement:
-        raise InvalidInput("the verification statement file is empty", {"statement": ["empty"]})
+        raise InvalidInput(Msg("the verification statement file is empty"), {"statement": ["empty"]})
     verified_on: dt.date = details["verified_on"]
     if verified_on > utcnow().date():
-        raise InvalidInput("a verification date cannot be in the future", {"verified_on": ["in the future"]})
+        raise InvalidInput(Msg("a verification date cannot be in the future"), {"verified_on": ["in the future"]})
     with uow:
         session = uow.session
         inventory = get_inventory_row(session, organisation_id, inventory_id)
         require_draft(inventory)
         period = session.get(ApplicationPeriodRow, inventory.period_id)
         if verified_on < period.start_date:
-            raise InvalidInput("the verification date is before the period began",
+            raise InvalidInput(Msg("the verification date is before the period began"),
                                {"verified_on": ["before the period"]})
         factors, result = freeze_figures(session, inventory)
         before = snapshot(inventory)
@@ -597,7 +598,7 @@ def add_organisation_factor(
     """
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if not evidence:
-        raise InvalidInput("attach the evidence of the factor (a supplier declaration, a test report…)",
+        raise InvalidInput(Msg("attach the evidence of the factor (a supplier declaration, a test report…)"),
                            {"evidence": ["missing"]})
     gases = {gas: Decimal(str(value)) for gas, value in data["gases"].items()}
     if not gases or any(not v.is_finite() or v < 0 for v in gases.values()):
@@ -609,7 +610,8 @@ def add_organisation_factor(
         latest = session.scalar(select(func.max(OrganisationFactor.version)).where(
             OrganisationFactor.organisation_id == organisation_id, OrganisationFactor.key == data["key"]))
         if latest is not None and not data.get("change_reason", "").strip():
-            raise InvalidInput(f"factor '{data['key']}' exists (version {latest}); say why it changes",
+            raise InvalidInput(Msg("factor '{key}' exists (version {version}); say why it changes",
+                                   key=data["key"], version=latest),
                                {"change_reason": ["required for a new version"]})
         row = OrganisationFactor(
             organisation_id=organisation_id, key=data["key"], version=(latest or 0) + 1,

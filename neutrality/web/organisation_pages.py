@@ -22,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from neutrality.access.model import Permission, authorize
 from neutrality.errors import NeutralityError
+from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.organisations.model import NatureOfEnterprise, SubjectKind
 from neutrality.organisations.tables import Organisation
@@ -112,16 +113,18 @@ class SubjectEditForm(FlaskForm):
 
 def refusal_onto(form: FlaskForm, refused: NeutralityError, aliases: Mapping[str, str] | None = None) -> bool:
     """Show a use case's refusal next to the fields its details name (``aliases`` maps a name of
-    the use case to the form's, e.g. ``statement`` → ``statement_file``), in the reader's
-    language; False when it names none of the form's fields (the page shows it on top)."""
+    the use case to the form's, e.g. ``unit`` → ``per_unit``), in the reader's language: the
+    detail of the field when it is written to be translated, else the refusal's sentence. False
+    when it names none of the form's fields (the page then shows it on top)."""
     placed = False
     details = refused.details if isinstance(refused.details, Mapping) else {}
-    for name in details:
+    for name, notes in details.items():
         field = form._fields.get((aliases or {}).get(name, name))
-        if field is not None and field.name != "csrf_token":
-            field.errors = [*field.errors, say(refused.message)] if isinstance(field.errors, list) else [
-                say(refused.message)]
-            placed = True
+        if field is None or field.name == "csrf_token":
+            continue
+        said = [say(note) for note in (notes if isinstance(notes, list) else [notes]) if isinstance(note, Msg)]
+        field.errors = [*(field.errors if isinstance(field.errors, list) else []), *(said or [say(refused.message)])]
+        placed = True
     return placed
 
 
