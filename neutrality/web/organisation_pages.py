@@ -15,9 +15,10 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from marshmallow import ValidationError
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from neutrality.access.model import Permission, authorize
@@ -25,10 +26,12 @@ from neutrality.errors import NeutralityError
 from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.organisations.model import NatureOfEnterprise, SubjectKind
+from neutrality.organisations.schemas import OrganisationUpdateSchema
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import Page
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb
+from neutrality.web.errors import flatten
 from neutrality.web.frame import say
 from neutrality.web.labels import LABELS
 from neutrality.web.pages import guard_page_ids, storable
@@ -36,6 +39,8 @@ from neutrality.web.pages import guard_page_ids, storable
 bp = Blueprint("organisation_pages", __name__)
 guard_page_ids(bp)
 
+#: What a field the API's schema refuses should hold, in the reader's words.
+_SHAPES = {"contact_email": _l("An e-mail address, such as name@example.com.")}
 _COUNTRY = Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters (ISO 3166-1), such as CN."))
 _REQUIRED = DataRequired(_l("This field is required."))
 
@@ -61,8 +66,8 @@ class ParticularsForm(FlaskForm):
     industry_code = _text(_l("Industry code"), 20, required=False)
     contact_person = _text(_l("Contact person"), 200)
     contact_phone = _text(_l("Contact phone"), 50, required=False)
-    contact_email = EmailField(_l("Contact e-mail"), validators=[
-        Optional(), storable, Email(_l("An e-mail address, such as name@example.com.")), Length(max=254)])
+    # the address itself is checked by the API's schema (below), as a body's would be
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), storable, Length(max=254)])
     country = StringField(_l("Country"), validators=[_REQUIRED, _COUNTRY])
 
     def changes(self) -> dict[str, Any]:
@@ -174,7 +179,15 @@ def edit_particulars(organisation_id: int) -> Any:
     if not form.validate_on_submit():
         return _render("organisation/particulars.html", form, **context)
     try:
-        organisations.update_organisation(uow(), actor(), organisation_id, form.changes())
+        changes = OrganisationUpdateSchema(partial=True).load(form.changes())
+    except ValidationError as invalid:
+        for name in flatten(invalid.messages):
+            field = form._fields.get(name.split(".")[0])
+            if field is not None:
+                field.errors = [*field.errors, str(_SHAPES.get(field.name, _l("This value is not accepted.")))]
+        return _render("organisation/particulars.html", form, **context)
+    try:
+        organisations.update_organisation(uow(), actor(), organisation_id, changes)
     except NeutralityError as refused:
         if refused.http_status == 403:
             raise

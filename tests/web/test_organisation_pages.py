@@ -347,3 +347,15 @@ def test_a_refusal_of_the_use_case_is_said_in_traditional_chinese(client, uow, w
     assert re.search(r'id="region-error">「US-CA」不是 CN 的行政區劃', answer.text)
     assert '<label for="grid_region">電網區域（留空：依省份決定）</label>' in answer.text
     assert table_counts() == before
+
+
+def test_a_contact_address_is_checked_as_the_api_checks_it(client, uow, world, table_counts) -> None:
+    _lead(client, uow, world)
+    before = table_counts()
+    refused = _particulars(client, world, contact_email="not an address")
+    assert refused.status_code == 422
+    assert '<span class="field-error" id="contact_email-error">An e-mail address, such as name@example.com.</span>' \
+        in refused.text
+    assert table_counts() == before
+    assert _particulars(client, world, contact_email="esg@suhui.example.cn").status_code == 302
+    assert organisations.get_organisation(uow(), ADMIN, world.org_a).contact_email == "esg@suhui.example.cn"
