@@ -129,7 +129,7 @@ def figure_trail(trails: Iterable[ActivityTrail], figure: Figure) -> Iterator[Tr
         yield TrailLine(trail, result, gases, tidy(share))
 
 
-def total_of(lines: Iterable[TrailLine]) -> Decimal:
-    """The shares added up, exactly."""
+def total_of(shares: Iterable[TrailLine | Decimal]) -> Decimal:
+    """The shares (of lines, or the figures themselves) added up, exactly."""
     with localcontext(EXACT):
-        return tidy(sum((line.tco2e for line in lines), ZERO))
+        return tidy(sum((s.tco2e if isinstance(s, TrailLine) else s for s in shares), ZERO))

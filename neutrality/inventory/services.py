@@ -53,7 +53,7 @@ from neutrality.inventory.tables import (
 )
 from neutrality.messages import Msg
 from neutrality.organisations.tables import ConsolidationApproachChange
-from neutrality.pagination import Page, PageResult, paginate_list
+from neutrality.pagination import Page, PageResult
 from neutrality.units import unit as unit_of
 from neutrality.uow import UnitOfWork
 
@@ -510,10 +510,15 @@ def explain_figure(
             return FigureTrail(figure, PageResult([], 0, page), Decimal(0), {}, has_records=False)
         site_id = int(figure.key) if figure.kind is FigureKind.SITE and figure.key else None
         result, factors = record_trails(uow.session, inventory, site_id)
-        lines = list(figure_trail(result.trails(), figure))
-        shown = paginate_list(lines, page)
-        keys = {line.result.factor_key for line in shown.items if line.result is not None}
-        return FigureTrail(figure, shown, total_of(lines),
+        # every record's share goes into the total; only the page's records are kept
+        shown, shares, count = [], [], 0
+        for line in figure_trail(result.trails(), figure):
+            if page.offset <= count < page.offset + page.size:
+                shown.append(line)
+            shares.append(line.tco2e)
+            count += 1
+        keys = {line.result.factor_key for line in shown if line.result is not None}
+        return FigureTrail(figure, PageResult(shown, count, page), total_of(shares),
                            {key: factors[key] for key in sorted(k for k in keys if k and k in factors)},
                            has_records=True)
 

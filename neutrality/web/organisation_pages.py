@@ -229,11 +229,9 @@ def edit_site(organisation_id: int, site_id: int) -> Any:
     context = {"org": org, "site": site, "crumbs": _crumbs(org, site.name)}
     if not form.validate_on_submit():
         return _render("organisation/site.html", form, **context)
-    values = form.values()
-    if values["grid_region"] is None and (values["country"], values["region"]) == (site.country, site.region):
-        values["grid_region"] = site.grid_region  # emptied by mistake: the grid stays as it was
     try:
-        organisations.update_site(uow(), actor(), organisation_id, site_id, values)
+        # an emptied grid region is the province's grid again (the use case derives it)
+        organisations.update_site(uow(), actor(), organisation_id, site_id, form.values())
     except NeutralityError as refused:
         if refused.http_status == 403:
             raise

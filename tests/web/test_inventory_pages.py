@@ -318,3 +318,22 @@ def test_markup_in_the_verifiers_opinion_shows_as_text(client, uow, world) -> No
     page = client.get(_page(world)).text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     assert "&lt;em&gt;Body&lt;/em&gt;" in page
+
+
+def test_a_long_trail_is_shown_a_page_at_a_time_and_still_adds_up_every_record(client, uow, world) -> None:
+    from neutrality.inventory import activities
+
+    activities.add_activities(uow(), ADMIN, world.org_a, world.inventory_draft, [{
+        "site_id": world.site_a, "source": f"Forklift {n}", "scope": 1, "scope1_subtype": "mobile_combustion",
+        "activity_type": "fuel", "quantity": Decimal("10"), "unit": "L", "start_date": dt.date(2025, 2, 1),
+        "end_date": dt.date(2025, 2, 28), "factor_key": IPCC_DIESEL} for n in range(1, 61)])
+    sign_in(client, _member(uow, world, Role.LEAD))
+    first = _trail(client, world, world.inventory_draft, figure="scope", key="1", basis="location").text
+    second = _trail(client, world, world.inventory_draft, figure="scope", key="1", basis="location", page="2").text
+    # 60 records, 50 a page: 50 then 10, each page stating the figure of all 60
+    assert first.count('<tr id="record-') == 50 and second.count('<tr id="record-') == 10
+    assert "Page 1 of 2" in first and "Page 2 of 2" in second
+    # each record: 10 L, a hundredth of the 1,000 L worked out above, 0.026758408725 tCO2e; × 60
+    assert _exact(first, "Its records added up") == _exact(second, "Its records added up") == Decimal("1.6055045235")
+    assert _exact(first, "The figure in the report") == Decimal("1.6055045235")
+    assert 'rel="next"' in first and 'rel="prev"' in second
