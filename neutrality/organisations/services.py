@@ -197,8 +197,8 @@ def change_consolidation_approach(
         org = get_organisation_row(uow.session, organisation_id)
         if org.consolidation_approach == new.value:
             raise Conflict(
-                f"the organisation already uses the {new.value} approach; an organisation has "
-                "exactly one consolidation approach at a time",
+                Msg("the organisation already uses the {approach} approach; an organisation has "
+                    "exactly one consolidation approach at a time", approach=new.value),
                 {"approach": ["unchanged"]},
             )
         latest = uow.session.scalar(
@@ -208,7 +208,8 @@ def change_consolidation_approach(
         )
         if latest is not None and effective_from <= latest:
             raise InvalidInput(
-                f"a change must take effect after the current approach did ({latest.isoformat()})",
+                Msg("a change must take effect after the current approach did ({latest})",
+                    latest=latest.isoformat()),
                 {"effective_from": [f"must be after {latest.isoformat()}"]},
             )
         before = snapshot(org)

@@ -16,23 +16,31 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from neutrality.access.model import Permission, authorize
 from neutrality.errors import NeutralityError
 from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
-from neutrality.organisations.model import NatureOfEnterprise, SubjectKind
+from neutrality.organisations.model import ConsolidationApproach, NatureOfEnterprise, SubjectKind
 from neutrality.organisations.schemas import OrganisationUpdateSchema
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import Page
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb
 from neutrality.web.errors import flatten
-from neutrality.web.frame import say
+from neutrality.web.frame import ButtonForm, say
 from neutrality.web.labels import LABELS
 from neutrality.web.pages import guard_page_ids, storable
 
@@ -79,6 +87,23 @@ class ParticularsForm(FlaskForm):
             values[optional] = values[optional] or None
         values["aliases"] = [line.strip() for line in (self.aliases.data or "").splitlines() if line.strip()]
         return values
+
+
+class ConsolidationForm(FlaskForm):
+    approach = SelectField(_l("Consolidation approach"), choices=[
+        SelectChoice(a.value, LABELS["approach"][a.value]) for a in ConsolidationApproach])
+    justification = TextAreaField(_l("Why this approach"), validators=[_REQUIRED, storable, Length(max=2000)])
+    effective_from = DateField(_l("In effect from"), validators=[DataRequired(_l("Give the date it takes effect."))])
+    reason = TextAreaField(_l("Reason for the change"), validators=[_REQUIRED, storable, Length(max=2000)])
+
+
+class ExclusionForm(FlaskForm):
+    item = StringField(_l("What is left out of the boundary"), validators=[_REQUIRED, storable, Length(max=300)])
+    reason = TextAreaField(_l("Why it is left out"), validators=[_REQUIRED, storable, Length(max=2000)])
+    estimated_share_percent = DecimalField(_l("Its estimated share of the subject's emissions (per cent)"),
+                                           places=None, validators=[
+                                               DataRequired(_l("A percentage from 0 to 100, such as 0.5.")),
+                                               NumberRange(min=0, max=100)])
 
 
 class SiteForm(FlaskForm):
@@ -195,6 +220,30 @@ def edit_particulars(organisation_id: int) -> Any:
     return _back(organisation_id)
 
 
+@bp.route("/organisations/<int:organisation_id>/consolidation-approach", methods=["GET", "POST"])
+def change_consolidation(organisation_id: int) -> Any:
+    """Switch the consolidation approach from a date, with a reason: a structural change, after
+    which the base year is recalculated."""
+    if (away := _guard(organisation_id)) is not None:
+        return away
+    org = organisations.get_organisation(uow(), actor(), organisation_id)
+    history = organisations.list_consolidation_history(uow(), actor(), organisation_id)
+    form = ConsolidationForm()
+    context = {"org": org, "history": history, "crumbs": _crumbs(org, str(_l("Consolidation approach")))}
+    if not form.validate_on_submit():
+        return _render("organisation/consolidation.html", form, **context)
+    try:
+        organisations.change_consolidation_approach(
+            uow(), actor(), organisation_id, approach=form.approach.data,
+            justification=form.justification.data.strip(), effective_from=form.effective_from.data,
+            reason=form.reason.data.strip())
+    except NeutralityError as refused:
+        if refused.http_status == 403:
+            raise
+        return _render("organisation/consolidation.html", form, refused, **context)
+    return _back(organisation_id)
+
+
 # --- sites -------------------------------------------------------------------------------------
 
 
@@ -285,7 +334,8 @@ def edit_subject(organisation_id: int, subject_id: int) -> Any:
     form.site_ids.choices = _site_choices(organisation_id)
     if request.method == "GET":
         form.site_ids.data = [s.id for s in subject.included_sites]
-    context = {"org": org, "subject": subject, "crumbs": _crumbs(org, subject.name)}
+    context = {"org": org, "subject": subject, "crumbs": _crumbs(org, subject.name),
+               "exclusion": ExclusionForm(prefix="exclusion"), "remove": ButtonForm()}
     if not form.validate_on_submit():
         return _render("organisation/subject_edit.html", form, **context)
     changes: dict[str, Any] = {"name": form.name.data.strip(), "description": (form.description.data or "").strip()}
@@ -298,3 +348,49 @@ def edit_subject(organisation_id: int, subject_id: int) -> Any:
             raise
         return _render("organisation/subject_edit.html", form, refused, **context)
     return _back(organisation_id, f"#subject-{subject_id}")
+
+
+# --- what a subject's boundary leaves out ------------------------------------------------------
+
+
+@bp.post("/organisations/<int:organisation_id>/subjects/<int:subject_id>/exclusions")
+def add_exclusion(organisation_id: int, subject_id: int) -> Any:
+    """Leave something out of the subject's boundary, with the reason and its estimated share."""
+    if (away := _guard(organisation_id)) is not None:
+        return away
+    org = organisations.get_organisation(uow(), actor(), organisation_id)
+    subject = organisations.get_subject(uow(), actor(), organisation_id, subject_id)
+    exclusion = ExclusionForm(prefix="exclusion")
+    form = SubjectEditForm(obj=subject, formdata=None)
+    form.site_ids.choices = _site_choices(organisation_id)
+    form.site_ids.data = [s.id for s in subject.included_sites]
+    context = {"org": org, "subject": subject, "crumbs": _crumbs(org, subject.name), "remove": ButtonForm()}
+
+    def again(problem: NeutralityError | None = None, status: int = 422) -> Any:
+        shown = problem if problem is not None and not refusal_onto(exclusion, problem) else None
+        return render_template("organisation/subject_edit.html", form=form, exclusion=exclusion,
+                               exclusion_problem=shown, problem=None, **context), status
+
+    if not exclusion.validate_on_submit():
+        return again()
+    try:
+        organisations.add_exclusion(uow(), actor(), organisation_id, subject_id, {
+            "item": exclusion.item.data.strip(), "reason": exclusion.reason.data.strip(),
+            "estimated_share_percent": exclusion.estimated_share_percent.data})
+    except NeutralityError as refused:
+        if refused.http_status == 403:
+            raise
+        return again(refused, refused.http_status)
+    return redirect(url_for("organisation_pages.edit_subject", organisation_id=organisation_id,
+                            subject_id=subject_id) + "#exclusions")
+
+
+@bp.post("/organisations/<int:organisation_id>/subjects/<int:subject_id>/exclusions/<int:exclusion_id>/remove")
+def remove_exclusion(organisation_id: int, subject_id: int, exclusion_id: int) -> Any:
+    """Bring an excluded item back into the subject's boundary."""
+    if (away := _guard(organisation_id)) is not None:
+        return away
+    if ButtonForm().validate_on_submit():
+        organisations.remove_exclusion(uow(), actor(), organisation_id, subject_id, exclusion_id)
+    return redirect(url_for("organisation_pages.edit_subject", organisation_id=organisation_id,
+                            subject_id=subject_id) + "#exclusions")

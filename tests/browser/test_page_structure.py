@@ -38,7 +38,8 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, shoot, locale)
     inventory = page.locator("main #inventory a").get_attribute("href")
     more = [inventory, f"{inventory}/import", f"{periods[1]}/plan", f"{periods[1]}/ledger",
             "/organisations/1/registry-import", "/organisations/1/factors/new", "/organisations/1/subjects/new",
-            f"{inventory}/trail?figure=scope&key=2&basis=market"]
+            f"{inventory}/trail?figure=scope&key=2&basis=market", "/organisations/1/consolidation-approach",
+            "/organisations/1/subjects/1/edit"]
     for path in more:
         page.goto(path)
         if path.endswith("/plan"):

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from neutrality.access.model import Role
 from neutrality.accounts import services as access
+from neutrality.clock import today
 from neutrality.commitments import services as commitments
 from neutrality.organisations import services as organisations
 from tests.browser import csrf, sign_in
@@ -25,6 +27,8 @@ pytestmark = pytest.mark.shared_world
 
 EN = {"Accept-Language": "en"}
 HANS = {"Accept-Language": "zh-CN"}
+#: The world's organisation chose its approach today: a change takes effect after that.
+TOMORROW = today() + dt.timedelta(days=1)
 
 
 def _member(uow: Any, world: World, role: Role) -> str:
@@ -359,3 +363,95 @@ def test_a_contact_address_is_checked_as_the_api_checks_it(client, uow, world, t
     assert table_counts() == before
     assert _particulars(client, world, contact_email="esg@suhui.example.cn").status_code == 302
     assert organisations.get_organisation(uow(), ADMIN, world.org_a).contact_email == "esg@suhui.example.cn"
+
+
+# --- the consolidation approach and a subject's boundary ---------------------------------------
+
+
+def _consolidation(client: Any, world: World, **fields: str) -> Any:
+    url = f"/organisations/{world.org_a}/consolidation-approach"
+    token = csrf(client.get(url, headers=EN).text)
+    return client.post(url, data={"csrf_token": token, "approach": "financial_control",
+                                  "justification": "The group's finance controls every site.",
+                                  "effective_from": TOMORROW.isoformat(), "reason": "Acquired by a holding", **fields},
+                       headers=EN)
+
+
+def test_the_consolidation_approach_changes_from_a_date_with_a_reason(client, uow, world, table_counts) -> None:
+    _lead(client, uow, world)
+    before = table_counts()
+    answer = _consolidation(client, world)
+    assert answer.status_code == 302, answer.text[-1500:]
+    assert organisations.get_organisation(uow(), ADMIN, world.org_a).consolidation_approach == "financial_control"
+    history = organisations.list_consolidation_history(uow(), ADMIN, world.org_a)
+    assert [(h.approach, h.effective_from) for h in history][-1] == ("financial_control", TOMORROW)
+    assert table_counts()["consolidation_approach_changes"] == before["consolidation_approach_changes"] + 1
+
+
+def test_the_same_approach_again_is_refused_next_to_it(client, uow, world, table_counts) -> None:
+    _lead(client, uow, world)
+    before = table_counts()
+    answer = _consolidation(client, world, approach="operational_control")
+    assert answer.status_code == 409
+    assert re.search(r'id="approach-error">the organisation already uses the operational_control approach', answer.text)
+    assert table_counts() == before
+
+
+def test_a_change_dated_before_the_current_approach_is_refused_next_to_its_date(
+        client, uow, world, table_counts) -> None:
+    _lead(client, uow, world)
+    before = table_counts()
+    answer = _consolidation(client, world, effective_from="2000-01-01")
+    assert answer.status_code == 422
+    assert re.search(r'id="effective_from-error">a change must take effect after the current approach did', answer.text)
+    assert table_counts() == before
+
+
+def _exclusion(client: Any, world: World, **fields: str) -> Any:
+    url = f"/organisations/{world.org_a}/subjects/{world.subject_a}/edit"
+    page = client.get(url, headers=EN).text
+    return client.post(f"/organisations/{world.org_a}/subjects/{world.subject_a}/exclusions", headers=EN, data={
+        "exclusion-csrf_token": csrf(page), "exclusion-item": "Staff canteen LPG", "exclusion-reason": "immaterial",
+        "exclusion-estimated_share_percent": "0.3", **fields})
+
+
+def test_an_item_is_left_out_of_the_boundary_and_brought_back(client, uow, world, table_counts) -> None:
+    _lead(client, uow, world)
+    before = table_counts()
+    answer = _exclusion(client, world)
+    assert answer.status_code == 302, answer.text[-1500:]
+    subject = organisations.get_subject(uow(), ADMIN, world.org_a, world.subject_a)
+    [added] = [e for e in subject.exclusions if e.item == "Staff canteen LPG"]
+    assert added.estimated_share_percent == Decimal("0.3")
+    page = client.get(f"/organisations/{world.org_a}/subjects/{world.subject_a}/edit", headers=EN).text
+    assert "Staff canteen LPG" in page
+    removed = client.post(f"/organisations/{world.org_a}/subjects/{world.subject_a}/exclusions/{added.id}/remove",
+                          data={"csrf_token": csrf(page)})
+    assert removed.status_code == 302
+    # the item is back in the boundary; the audit log keeps both changes
+    assert {**table_counts(), "audit_entries": 0} == {**before, "audit_entries": 0}
+    assert table_counts()["audit_entries"] == before["audit_entries"] + 2
+
+
+def test_a_share_over_100_per_cent_is_refused_next_to_it(client, uow, world, table_counts) -> None:
+    _lead(client, uow, world)
+    before = table_counts()
+    answer = _exclusion(client, world, **{"exclusion-estimated_share_percent": "150"})
+    assert answer.status_code == 422
+    assert re.search(r'<span class="field-error" id="exclusion-estimated_share_percent-error">', answer.text)
+    assert table_counts() == before
+
+
+def test_a_viewer_cannot_change_the_approach_nor_the_boundary(client, uow, world, table_counts) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    token = csrf(client.get(f"/organisations/{world.org_a}/particulars").text)
+    before = table_counts()
+    assert client.post(f"/organisations/{world.org_a}/consolidation-approach", data={
+        "csrf_token": token, "approach": "financial_control", "justification": "x", "effective_from": "2026-01-01",
+        "reason": "x"}).status_code == 403
+    assert client.post(f"/organisations/{world.org_a}/subjects/{world.subject_a}/exclusions", data={
+        "exclusion-csrf_token": token, "exclusion-item": "x", "exclusion-reason": "x",
+        "exclusion-estimated_share_percent": "1"}).status_code == 403
+    assert client.post(f"/organisations/{world.org_a}/subjects/{world.subject_a}/exclusions/{world.exclusion_a}/remove",
+                       data={"csrf_token": token}).status_code == 403
+    assert table_counts() == before
