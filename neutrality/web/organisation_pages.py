@@ -127,17 +127,16 @@ class SubjectForm(FlaskForm):
         SelectChoice(SubjectKind.SITE.value, _l("One factory (a site)")),
         SelectChoice(SubjectKind.ORGANISATION.value, _l("The organisation, over the sites it includes")),
     ])
-    site_id = SelectField(_l("The factory (for a site)"), coerce=int, validate_choice=False)
+    site_id = SelectField(_l("The factory (for a site)"), coerce=int)
     site_ids = SelectMultipleField(_l("The sites included (for the organisation)"), coerce=int,
-                                   option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-                                   validate_choice=False)
+                                   option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
     description = TextAreaField(_l("Description"), validators=[Optional(), storable, Length(max=5000)])
 
 
 class SubjectEditForm(FlaskForm):
     name = _text(_l("Name"), 200)
     site_ids = SelectMultipleField(_l("The sites included"), coerce=int, option_widget=CheckboxInput(),
-                                   widget=ListWidget(prefix_label=False), validate_choice=False)
+                                   widget=ListWidget(prefix_label=False))
     description = TextAreaField(_l("Description"), validators=[Optional(), storable, Length(max=5000)])
 
 

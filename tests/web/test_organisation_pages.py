@@ -455,3 +455,16 @@ def test_a_viewer_cannot_change_the_approach_nor_the_boundary(client, uow, world
     assert client.post(f"/organisations/{world.org_a}/subjects/{world.subject_a}/exclusions/{world.exclusion_a}/remove",
                        data={"csrf_token": token}).status_code == 403
     assert table_counts() == before
+
+
+def test_a_site_of_another_organisation_or_beyond_any_id_is_not_a_choice(client, uow, world, table_counts) -> None:
+    elsewhere = organisations.create_site(uow(), ADMIN, world.org_b, site_payload())
+    _lead(client, uow, world)
+    url = f"/organisations/{world.org_a}/subjects/new"
+    before = table_counts()
+    for crafted in (str(elsewhere.id), str(2**70)):
+        answer = client.post(url, data={"csrf_token": csrf(client.get(url).text), "name": "Crafted",
+                                        "kind": "organisation", "site_id": "0", "site_ids": [crafted]}, headers=EN)
+        assert answer.status_code == 422
+        assert re.search(r'<span class="field-error" id="site_ids-error">', answer.text)
+    assert table_counts() == before
