@@ -71,11 +71,11 @@ class Figure:
             return cls(figure_kind, None, figure_basis)
         if key is None:
             raise InvalidInput(Msg("say which {kind} the figure is of", kind=kind), {"key": ["missing"]})
-        numbers = {FigureKind.SCOPE: range(1, 4), FigureKind.SCOPE3_CATEGORY: range(1, 16)}
-        if figure_kind in numbers and not (key.isdigit() and int(key) in numbers[figure_kind]):
-            raise InvalidInput(Msg("no such figure of the inventory report: {kind} {key}", kind=kind, key=key),
-                               {"key": ["unknown"]})
-        if figure_kind is FigureKind.SITE and not key.isdigit():
+        # scopes 1–3, Scope 3 categories 1–15, and sites by an id a database column can hold
+        numbers = {FigureKind.SCOPE: range(1, 4), FigureKind.SCOPE3_CATEGORY: range(1, 16),
+                   FigureKind.SITE: range(1, 2**63)}
+        if figure_kind in numbers and not (
+                key.isascii() and key.isdigit() and len(key) < 20 and int(key) in numbers[figure_kind]):
             raise InvalidInput(Msg("no such figure of the inventory report: {kind} {key}", kind=kind, key=key),
                                {"key": ["unknown"]})
         return cls(figure_kind, key, figure_basis)

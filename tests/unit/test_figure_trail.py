@@ -101,6 +101,7 @@ def test_electricity_wholly_covered_is_listed_with_nothing_counted() -> None:
 @pytest.mark.parametrize(("kind", "key", "basis"), [
     ("scope", "4", "location"), ("scope", None, "location"), ("category", "16", "market"),
     ("site", "Yancheng", "location"), ("scope", "1", "sideways"), ("intensity", "1", "location"),
+    ("site", str(2**63), "location"), ("site", "0", "market"), ("scope", "²", "location"), ("site", "١", "location"),
 ])
 def test_a_figure_the_report_does_not_have_is_refused(kind: str, key: str | None, basis: str) -> None:
     with pytest.raises(InvalidInput):
