@@ -108,9 +108,11 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.commitment_pages import bp as commitment_pages
     from neutrality.web.dashboard import bp as dashboard
+    from neutrality.web.factor_pages import bp as factor_pages
     from neutrality.web.holdings_pages import bp as holdings_pages
     from neutrality.web.inventory_pages import bp as inventory_pages
     from neutrality.web.ledger_pages import bp as ledger_pages
+    from neutrality.web.organisation_pages import bp as organisation_pages
     from neutrality.web.pages import bp as pages
     from neutrality.web.planner_pages import bp as planner_pages
     from neutrality.web.reference import bp as reference
@@ -135,6 +137,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(commitment_pages)
     app.register_blueprint(ledger_pages)
     app.register_blueprint(admin_pages)
+    app.register_blueprint(organisation_pages)
+    app.register_blueprint(factor_pages)
     app.register_blueprint(reference)
     frame.init_app(app)
 

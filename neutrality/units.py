@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 
 
 class Dimension(StrEnum):
@@ -120,7 +121,7 @@ def unit(code: str) -> Unit:
     if found is None:
         found = UNITS.get(ALIASES.get(code.strip(), ""))
     if found is None:
-        raise UnknownUnit(f"unknown unit '{code}'", {"unit": [f"'{code}' is not a known unit"]})
+        raise UnknownUnit(Msg("unknown unit '{code}'", code=code), {"unit": [f"'{code}' is not a known unit"]})
     return found
 
 

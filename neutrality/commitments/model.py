@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from neutrality.errors import Conflict, InvalidInput, PeriodSequenceError
+from neutrality.messages import Msg
 
 
 class Standard(StrEnum):
@@ -113,28 +114,28 @@ def check_plan(plan: PeriodPlan) -> None:
     """Check a commitment's dates before any period is derived from them."""
     if not 1 <= plan.length_months <= 60:
         raise InvalidInput(
-            "an application period lasts between 1 and 60 months",
+            Msg("an application period lasts between 1 and 60 months"),
             {"period_length_months": ["must be between 1 and 60"]},
         )
     if plan.first_qualification_date <= plan.baseline_date:
         raise InvalidInput(
-            f"the first qualification date ({plan.first_qualification_date.isoformat()}) must come "
-            f"after the baseline date ({plan.baseline_date.isoformat()})",
+            Msg("the first qualification date ({qualification}) must come after the baseline date ({baseline})",
+                qualification=plan.first_qualification_date.isoformat(), baseline=plan.baseline_date.isoformat()),
             {"first_qualification_date": ["must be after the baseline date"]},
         )
     regular_end = add_months(plan.baseline_date, plan.length_months)
     if plan.first_qualification_date < regular_end:
         raise InvalidInput(
-            f"the first application period ({plan.first_span()}) is shorter than the period "
-            f"length of {plan.length_months} months; the first qualification date must be on or "
-            f"after {regular_end.isoformat()}",
+            Msg("the first application period ({span}) is shorter than the period length of {months} months; "
+                "the first qualification date must be on or after {earliest}",
+                span=str(plan.first_span()), months=plan.length_months, earliest=regular_end.isoformat()),
             {"first_qualification_date": ["first period shorter than the period length"]},
         )
     if plan.first_qualification_date > regular_end and not plan.first_period_includes_historic_reductions:
         raise InvalidInput(
-            f"the first application period ({plan.first_span()}) is longer than "
-            f"{plan.length_months} months; only a first period that includes historic reductions "
-            f"may be extended (set first_period_includes_historic_reductions)",
+            Msg("the first application period ({span}) is longer than {months} months; only a first period "
+                "that includes historic reductions may be extended (set first_period_includes_historic_reductions)",
+                span=str(plan.first_span()), months=plan.length_months),
             {"first_qualification_date": ["first period longer than the period length"]},
         )
 
@@ -251,11 +252,11 @@ class CommitmentDates:
 def check_commitment_dates(dates: CommitmentDates) -> None:
     errors: dict[str, list[str]] = {}
     if dates.neutrality_deadline and dates.neutrality_deadline < dates.baseline_date:
-        errors["neutrality_deadline"] = ["must not be before the baseline date"]
+        errors["neutrality_deadline"] = [Msg("must not be before the baseline date")]
     if dates.commitment_until and dates.commitment_until < dates.first_qualification_date:
-        errors["commitment_until"] = ["must not be before the first qualification date"]
+        errors["commitment_until"] = [Msg("must not be before the first qualification date")]
     if errors:
-        raise InvalidInput("the commitment's dates are inconsistent", errors)
+        raise InvalidInput(Msg("the commitment's dates are inconsistent"), errors)
 
 
 # --- retirement deadlines --------------------------------------------------------------------

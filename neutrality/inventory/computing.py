@@ -476,6 +476,19 @@ def trail_of(session: Session, inventory: Inventory, record: ActivityRecord) -> 
     return result.trail(record.id), reconciliations.get(record.id)
 
 
+def record_trails(
+    session: Session, inventory: Inventory, site_id: int | None = None,
+) -> tuple[InventoryResult, dict[str, EmissionFactor]]:
+    """The counted records (of one site, or all), calculated one by one as the report counts
+    them (less the invoices meters supersede, less the records the calculation refuses), for
+    their trails; and every factor by key, grid factors chosen per site included."""
+    reconciliations = {r.invoice.record_id: r for r in reconcile_metering(session, inventory.id)}
+    activities = [a for a in load_activities(session, inventory.id, site_id=site_id)
+                  if not (a.id in reconciliations and reconciliations[a.id].superseded)]
+    result, resolver, factors, _ = _calculate(session, inventory, activities, None, partial=True)
+    return result, {**factors, **resolver.used}
+
+
 def compute(
     session: Session, inventory: Inventory, covered_mwh_by_site: Mapping[int, Decimal] | None = None, *,
     todays_factors: bool = False, partial: bool = False,

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,7 +25,14 @@ from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.inventory import library
-from neutrality.inventory.computing import compute, factor_document, reconcile_metering, trail_of
+from neutrality.inventory.computing import (
+    compute,
+    factor_document,
+    reconcile_metering,
+    record_trails,
+    trail_of,
+)
+from neutrality.inventory.explanation import Figure, FigureKind, TrailLine, figure_trail, total_of
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
 from neutrality.inventory.model import EmissionFactor
 from neutrality.inventory.recalculation import BaseYearChange, ChangeKind, check_base_year
@@ -43,7 +51,9 @@ from neutrality.inventory.tables import (
     OrganisationFactor,
     Verification,
 )
+from neutrality.messages import Msg
 from neutrality.organisations.tables import ConsolidationApproachChange
+from neutrality.pagination import Page, PageResult
 from neutrality.units import unit as unit_of
 from neutrality.uow import UnitOfWork
 
@@ -264,17 +274,17 @@ def verify_inventory(
     if not (actor.can(Permission.VERIFY, organisation_id) or actor.can(Permission.MANAGE_INVENTORY, organisation_id)):
         authorize(actor, Permission.VERIFY, organisation_id)  # raises the right error
     if not statement:
-        raise InvalidInput("the verification statement file is empty", {"statement": ["empty"]})
+        raise InvalidInput(Msg("the verification statement file is empty"), {"statement": ["empty"]})
     verified_on: dt.date = details["verified_on"]
     if verified_on > utcnow().date():
-        raise InvalidInput("a verification date cannot be in the future", {"verified_on": ["in the future"]})
+        raise InvalidInput(Msg("a verification date cannot be in the future"), {"verified_on": ["in the future"]})
     with uow:
         session = uow.session
         inventory = get_inventory_row(session, organisation_id, inventory_id)
         require_draft(inventory)
         period = session.get(ApplicationPeriodRow, inventory.period_id)
         if verified_on < period.start_date:
-            raise InvalidInput("the verification date is before the period began",
+            raise InvalidInput(Msg("the verification date is before the period began"),
                                {"verified_on": ["before the period"]})
         factors, result = freeze_figures(session, inventory)
         before = snapshot(inventory)
@@ -474,6 +484,45 @@ def activity_trail(
         }
 
 
+@dataclass(frozen=True)
+class FigureTrail:
+    """A figure of the report and a page of the records it sums, with the factors they used."""
+
+    figure: Figure
+    lines: PageResult[TrailLine]
+    #: the shares of every record (not only this page's): the figure, calculated again
+    tco2e: Decimal
+    factors: Mapping[str, EmissionFactor]
+    #: False for an inventory made with another tool: its figures have no records under them
+    has_records: bool
+
+
+def explain_figure(
+    uow: UnitOfWork, actor: Actor, organisation_id: int, inventory_id: int, figure: Figure, page: Page,
+) -> FigureTrail:
+    """The calculation trail of one figure of the inventory report: the records it sums, each
+    with its quantity, conversion, factor, gases, GWPs and share of the figure. A verified
+    inventory is calculated with the factors it froze, so the shares add up to its report."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow:
+        inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
+        if inventory.origin == InventoryOrigin.EXTERNAL:
+            return FigureTrail(figure, PageResult([], 0, page), Decimal(0), {}, has_records=False)
+        site_id = int(figure.key) if figure.kind is FigureKind.SITE and figure.key else None
+        result, factors = record_trails(uow.session, inventory, site_id)
+        # every record's share goes into the total; only the page's records are kept
+        shown, shares, count = [], [], 0
+        for line in figure_trail(result.trails(), figure):
+            if page.offset <= count < page.offset + page.size:
+                shown.append(line)
+            shares.append(line.tco2e)
+            count += 1
+        keys = {line.result.factor_key for line in shown if line.result is not None}
+        return FigureTrail(figure, PageResult(shown, count, page), total_of(shares),
+                           {key: factors[key] for key in sorted(k for k in keys if k and k in factors)},
+                           has_records=True)
+
+
 def external_report(session: Session, inventory: Inventory) -> dict[str, Any]:
     """Totals of an inventory made elsewhere, in the shape of a calculated report."""
     rows = list(session.scalars(select(ExternalTotal).where(ExternalTotal.inventory_id == inventory.id)))
@@ -554,7 +603,7 @@ def add_organisation_factor(
     """
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if not evidence:
-        raise InvalidInput("attach the evidence of the factor (a supplier declaration, a test report…)",
+        raise InvalidInput(Msg("attach the evidence of the factor (a supplier declaration, a test report…)"),
                            {"evidence": ["missing"]})
     gases = {gas: Decimal(str(value)) for gas, value in data["gases"].items()}
     if not gases or any(not v.is_finite() or v < 0 for v in gases.values()):
@@ -566,7 +615,8 @@ def add_organisation_factor(
         latest = session.scalar(select(func.max(OrganisationFactor.version)).where(
             OrganisationFactor.organisation_id == organisation_id, OrganisationFactor.key == data["key"]))
         if latest is not None and not data.get("change_reason", "").strip():
-            raise InvalidInput(f"factor '{data['key']}' exists (version {latest}); say why it changes",
+            raise InvalidInput(Msg("factor '{key}' exists (version {version}); say why it changes",
+                                   key=data["key"], version=latest),
                                {"change_reason": ["required for a new version"]})
         row = OrganisationFactor(
             organisation_id=organisation_id, key=data["key"], version=(latest or 0) + 1,

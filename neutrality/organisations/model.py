@@ -11,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.organisations import geography
 
 
@@ -60,14 +61,14 @@ def credit_code_check_character(first17: str) -> str:
 def check_credit_code(code: str) -> None:
     if not _USCC.fullmatch(code):
         raise InvalidInput(
-            "the unified social credit code must be 18 characters (digits and capital letters "
-            "except I, O, S, V, Z)",
+            Msg("the unified social credit code must be 18 characters (digits and capital letters "
+                "except I, O, S, V, Z)"),
             {"unified_social_credit_code": ["malformed code"]},
         )
     if credit_code_check_character(code[:17]) != code[17]:
         raise InvalidInput(
-            "the unified social credit code's last character is its check character "
-            "(GB 32100-2015) and does not match the first 17: check the code for a typing error",
+            Msg("the unified social credit code's last character is its check character "
+                "(GB 32100-2015) and does not match the first 17: check the code for a typing error"),
             {"unified_social_credit_code": ["wrong check character"]},
         )
 
@@ -83,7 +84,7 @@ def resolve_site_location(country: str, region: str | None, grid_region: str | N
     """Check a site's country, subdivision and grid region, and fill the grid region if omitted."""
     errors: dict[str, list[str]] = {}
     if country not in geography.COUNTRY_CODES:
-        errors["country"] = [f"'{country}' is not an ISO 3166-1 alpha-2 country code"]
+        errors["country"] = [Msg("'{country}' is not an ISO 3166-1 alpha-2 country code", country=country)]
     subdivisions = geography.SUBDIVISIONS.get(country)
     if region and subdivisions is not None:
         # a province written as its name (广东, 廣東省, Guangdong) is the province
@@ -96,19 +97,22 @@ def resolve_site_location(country: str, region: str | None, grid_region: str | N
     ):
         example = geography.region_example(country, region)
         errors["region"] = [
-            f"'{region}' is not a subdivision of {country} (e.g. {example.code} for {example.en})"
+            Msg("'{region}' is not a subdivision of {country} (e.g. {code} for {name})",
+                region=region, country=country, code=example.code, name=example.en)
             if example is not None
-            else f"'{region}' is not a subdivision of {country} (its codes start with {country}-)"
+            else Msg("'{region}' is not a subdivision of {country} (its codes start with {country}-)",
+                     region=region, country=country)
         ]
     if grid_region is None and not errors:
         grid_region = geography.default_grid_region(country, region)
     grids = geography.grid_regions_of(country)
     if grid_region and grids and grid_region not in grids:
         errors["grid_region"] = [
-            f"'{grid_region}' is not a grid region of {country}; one of: {', '.join(sorted(grids))}"
+            Msg("'{grid_region}' is not a grid region of {country}; one of: {grids}",
+                grid_region=grid_region, country=country, grids=", ".join(sorted(grids)))
         ]
     if errors:
-        raise InvalidInput("the site's location is not valid", errors)
+        raise InvalidInput(Msg("the site's location is not valid"), errors)
     return SiteLocation(country, region, grid_region)
 
 

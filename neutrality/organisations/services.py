@@ -16,6 +16,7 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import today, utcnow
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.messages import Msg
 from neutrality.organisations.model import (
     ConsolidationApproach,
     SubjectKind,
@@ -62,7 +63,7 @@ def _unique_name(session: Any, model: type, name: str, **scope: Any) -> None:
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     if session.scalar(query) is not None:
-        raise Conflict(f"the name '{name}' is already used", {"name": ["already used"]})
+        raise Conflict(Msg("the name '{name}' is already used", name=name), {"name": ["already used"]})
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -196,8 +197,8 @@ def change_consolidation_approach(
         org = get_organisation_row(uow.session, organisation_id)
         if org.consolidation_approach == new.value:
             raise Conflict(
-                f"the organisation already uses the {new.value} approach; an organisation has "
-                "exactly one consolidation approach at a time",
+                Msg("the organisation already uses the {approach} approach; an organisation has "
+                    "exactly one consolidation approach at a time", approach=new.value),
                 {"approach": ["unchanged"]},
             )
         latest = uow.session.scalar(
@@ -207,7 +208,8 @@ def change_consolidation_approach(
         )
         if latest is not None and effective_from <= latest:
             raise InvalidInput(
-                f"a change must take effect after the current approach did ({latest.isoformat()})",
+                Msg("a change must take effect after the current approach did ({latest})",
+                    latest=latest.isoformat()),
                 {"effective_from": [f"must be after {latest.isoformat()}"]},
             )
         before = snapshot(org)
@@ -309,7 +311,7 @@ def _load_subject(session: Any, organisation_id: int, subject_id: int) -> Subjec
 
 def _sites_of(session: Any, organisation_id: int, site_ids: Sequence[int]) -> list[Site]:
     if len(set(site_ids)) != len(site_ids):
-        raise InvalidInput("a site is listed twice", {"site_ids": ["duplicates"]})
+        raise InvalidInput(Msg("a site is listed twice"), {"site_ids": ["duplicates"]})
     return [get_site_row(session, organisation_id, site_id) for site_id in site_ids]
 
 
@@ -326,7 +328,7 @@ def create_subject(
         if kind is SubjectKind.SITE:
             if data.get("site_id") is None or data.get("site_ids"):
                 raise InvalidInput(
-                    "a site subject names exactly one site in site_id (and no site_ids)",
+                    Msg("a site subject names exactly one site in site_id (and no site_ids)"),
                     {"site_id": ["required for a site subject"]},
                 )
             sites = [get_site_row(session, organisation_id, data["site_id"])]
@@ -339,7 +341,7 @@ def create_subject(
             sites = _sites_of(session, organisation_id, data.get("site_ids") or [])
             if not sites:
                 raise InvalidInput(
-                    "an organisation subject includes at least one site",
+                    Msg("an organisation subject includes at least one site"),
                     {"site_ids": ["at least one site"]},
                 )
         subject = Subject(
@@ -398,7 +400,7 @@ def update_subject(
                 )
             sites = _sites_of(session, organisation_id, changes["site_ids"])
             if not sites:
-                raise InvalidInput("an organisation subject includes at least one site",
+                raise InvalidInput(Msg("an organisation subject includes at least one site"),
                                    {"site_ids": ["at least one site"]})
             subject.included_sites = sites
         uow.flush()

@@ -1,6 +1,8 @@
 """The pages of an inventory: its report by scope, category, gas and site name, the files
 imported into it, and the guided import of an activity file (upload → preview with every row
-error and each row's tCO2e → confirm; undo an import).
+error and each row's tCO2e → confirm; undo an import); the verification (the verifier's
+opinion and statement, recorded as the API records it, which freezes the inventory); and the
+calculation trail of each figure of the report, down to its records and their factors.
 
 The preview and the import are the use case the API calls (:func:`activities.import_activities`,
 with ``dry_run`` for the preview). Between the preview and the confirmation the file waits
@@ -17,22 +19,31 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
+from marshmallow import ValidationError
+from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from neutrality.access.model import Permission, authorize
-from neutrality.errors import NeutralityError
+from neutrality.errors import NeutralityError, NotFound
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
+from neutrality.inventory.explanation import Basis, Figure, FigureKind
 from neutrality.inventory.importing import ColumnMapping
+from neutrality.inventory.schemas import VerificationInSchema
+from neutrality.inventory.status import AssuranceLevel
 from neutrality.organisations import services as organisations
+from neutrality.pagination import Page
 from neutrality.sheet_limits import activity_file_limits
 from neutrality.spreadsheets import ImportRejected
 from neutrality.web import column_mapping, pending_files
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
+from neutrality.web.errors import flatten
 from neutrality.web.frame import ButtonForm
-from neutrality.web.pages import guard_page_ids
+from neutrality.web.organisation_pages import refusal_onto
+from neutrality.web.pages import guard_page_ids, storable
+from neutrality.web.uploads import MAX_FILENAME
 
 bp = Blueprint("inventory_pages", __name__)
 guard_page_ids(bp)
@@ -48,6 +59,33 @@ class ImportForm(FlaskForm):
         SelectChoice("supersede", _l("Replace the overlapping records (a corrected invoice)")),
         SelectChoice("add", _l("Add them as well (a second meter, a second invoice)")),
     ], default="refuse")
+
+
+_REQUIRED = DataRequired(_l("This field is required."))
+
+
+class VerificationForm(FlaskForm):
+    body = StringField(_l("Verification body"), validators=[_REQUIRED, storable, Length(max=300)])
+    accreditation = StringField(_l("Accreditation (such as CNAS)"), validators=[_REQUIRED, storable, Length(max=300)])
+    standard = StringField(_l("Verification standard"), default="ISO 14064-3:2019",
+                           validators=[_REQUIRED, storable, Length(max=100)])
+    assurance_level = SelectField(_l("Level of assurance"), choices=[
+        SelectChoice(AssuranceLevel.REASONABLE.value, _l("Reasonable")),
+        SelectChoice(AssuranceLevel.LIMITED.value, _l("Limited"))])
+    materiality_percent = DecimalField(_l("Materiality (per cent)"), places=None, validators=[
+        DataRequired(_l("A percentage above 0 and at most 100, such as 5.")), NumberRange(min=0, max=100)])
+    opinion = TextAreaField(_l("The verifier's opinion"), validators=[_REQUIRED, storable, Length(max=5000)])
+    verified_on = DateField(_l("Date of the verification statement"),
+                            validators=[DataRequired(_l("Give the date of the statement."))])
+    statement = FileField(_l("Verification statement (the signed file, such as a PDF)"),
+                          validators=[FileRequired(_l("Attach the verification statement."))])
+
+    def fields_as_sent(self) -> dict[str, str]:
+        """The values as the API's multipart form sends them."""
+        return {"body": self.body.data.strip(), "accreditation": self.accreditation.data.strip(),
+                "standard": self.standard.data.strip(), "assurance_level": self.assurance_level.data,
+                "materiality_percent": str(self.materiality_percent.data), "opinion": self.opinion.data.strip(),
+                "verified_on": self.verified_on.data.isoformat()}
 
 
 def _signed_in() -> Any:
@@ -75,8 +113,104 @@ def inventory_page(organisation_id: int, inventory_id: int) -> Any:
     imports = activities.list_imports(uow(), actor(), organisation_id, inventory_id)
     sites = {str(s["id"]): s["name"] for s in report.get("sites", [])}
     context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Inventory")))]
+    return _inventory_page(context, report, imports, sites)
+
+
+def _inventory_page(context: dict[str, Any], report: dict[str, Any], imports: Any, sites: dict[str, str], *,
+                    verification_form: VerificationForm | None = None, problem: NeutralityError | None = None,
+                    status: int = 200) -> Any:
+    organisation_id, row = context["org"].id, context["inventory"]
+    try:
+        verification = inventory.get_verification(uow(), actor(), organisation_id, row.id)
+    except NotFound:
+        verification = None
+    may_verify = actor().can(Permission.VERIFY, organisation_id) or actor().can(Permission.MANAGE_INVENTORY,
+                                                                                organisation_id)
+    if verification_form is None and verification is None and row.status == "draft" and may_verify:
+        verification_form = VerificationForm()
     return render_template("inventory/inventory.html", report=report, imports=imports, sites=sites,
-                           undo=ButtonForm(), **context)
+                           undo=ButtonForm(), verification=verification, verification_form=verification_form,
+                           verification_problem=problem, **context), status
+
+
+@bp.post("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/verification")
+def record_verification(organisation_id: int, inventory_id: int) -> Any:
+    """Record the verifier's opinion and statement, which freezes the inventory's figures (the
+    verifier, or the lead for a verification done outside the application)."""
+    if (away := _signed_in()) is not None:
+        return away
+    if not (actor().can(Permission.VERIFY, organisation_id) or actor().can(Permission.MANAGE_INVENTORY,
+                                                                           organisation_id)):
+        authorize(actor(), Permission.VERIFY, organisation_id)  # refuses, in the use case's words
+    context = _context(organisation_id, inventory_id)
+    context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Inventory")))]
+    form = VerificationForm()
+
+    def again(problem: NeutralityError | None = None, status: int = 422) -> Any:
+        report = inventory.inventory_report(uow(), actor(), organisation_id, inventory_id)
+        imports = activities.list_imports(uow(), actor(), organisation_id, inventory_id)
+        sites = {str(s["id"]): s["name"] for s in report.get("sites", [])}
+        shown = problem if problem is not None and not refusal_onto(form, problem) else None
+        return _inventory_page(context, report, imports, sites, verification_form=form, problem=shown, status=status)
+
+    if not form.validate_on_submit():
+        return again()
+    upload = form.statement.data
+    filename = Path(upload.filename or "statement").name
+    if len(filename) > MAX_FILENAME or "\x00" in filename:
+        form.statement.errors = [str(_l("Rename the file: its name is too long or holds a NUL character."))]
+        return again()
+    try:
+        details = VerificationInSchema().load(form.fields_as_sent())
+    except ValidationError as invalid:
+        for name in flatten(invalid.messages):
+            if name in form:
+                form[name].errors = [*form[name].errors, str(_l("This value is not accepted."))]
+        return again()
+    try:
+        inventory.verify_inventory(uow(), actor(), organisation_id, inventory_id, details=details,
+                                   statement=upload.read(), statement_filename=filename)
+    except NeutralityError as refused:
+        if refused.http_status == 403:
+            raise
+        return again(refused, refused.http_status)
+    return redirect(url_for("inventory_pages.inventory_page", organisation_id=organisation_id,
+                            inventory_id=inventory_id) + "#verification")
+
+
+#: Records of a figure's trail shown per page.
+TRAIL_PAGE_SIZE = 50
+
+
+def _figure_value(report: dict[str, Any], figure: Figure) -> Any:
+    """The figure as the report states it (what the trail's shares add up to)."""
+    totals = report.get(f"{figure.basis.value}_based") or {}
+    table = {FigureKind.SCOPE: "by_scope", FigureKind.SCOPE3_CATEGORY: "by_scope3_category",
+             FigureKind.SITE: "by_site", FigureKind.GAS: "by_gas"}.get(figure.kind)
+    if table is None:
+        return totals.get("tco2e")
+    value = (totals.get(table) or {}).get(figure.key or "")
+    return value.get("tco2e") if isinstance(value, dict) else value
+
+
+@bp.get("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/trail")
+def figure_trail(organisation_id: int, inventory_id: int) -> Any:
+    """How one figure of the report is made: its records, each with its quantity, conversion,
+    factor (value, unit, source), gases and GWPs, and its share of the figure."""
+    if (away := _signed_in()) is not None:
+        return away
+    figure = Figure.parse(request.args.get("figure", "total"), request.args.get("key"),
+                          request.args.get("basis", Basis.LOCATION.value))
+    number = request.args.get("page", "1")
+    page = Page(int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1, TRAIL_PAGE_SIZE)
+    context = _context(organisation_id, inventory_id)
+    here = url_for("inventory_pages.inventory_page", organisation_id=organisation_id, inventory_id=inventory_id)
+    context["crumbs"] = [*context["crumbs"], Crumb(str(_l("Inventory")), here), Crumb(str(_l("Calculation trail")))]
+    report = inventory.inventory_report(uow(), actor(), organisation_id, inventory_id)
+    trail = inventory.explain_figure(uow(), actor(), organisation_id, inventory_id, figure, page)
+    sites = {str(s["id"]): s["name"] for s in report.get("sites", [])}
+    return render_template("inventory/trail.html", figure=figure, trail=trail, stated=_figure_value(report, figure),
+                           sites=sites, report=report, **context)
 
 
 @bp.route("/organisations/<int:organisation_id>/inventories/<int:inventory_id>/import", methods=["GET", "POST"])

@@ -34,7 +34,9 @@ def test_markup_in_entered_names_is_shown_as_text_and_never_runs(page, shoot, lo
     expect(page.locator("nav.crumbs").get_by_role("link", name=HOSTILE, exact=True)).to_be_visible()
     page.goto(f"/organisations/{organisation}/particulars")
     expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE)
-    expect(page.get_by_role("cell", name=HOSTILE_SITE, exact=True)).to_be_visible()
+    # the site's row, and the subject's row, which names the site it covers
+    expect(page.locator(f"#site-{site}").get_by_role("cell", name=HOSTILE_SITE, exact=True)).to_be_visible()
+    expect(page.locator("main tr[id^=subject-]").get_by_role("cell", name=HOSTILE_SITE, exact=True)).to_have_count(1)
     shoot(page, "particulars")
 
     # Nothing of the names became an element: the pages carry no script and no image of their
