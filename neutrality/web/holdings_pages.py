@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 
 from neutrality.claims import services as claims
 from neutrality.commitments import services as commitments
-from neutrality.errors import InvalidInput
 from neutrality.organisations import services as organisations
 from neutrality.registry import holdings as registry_holdings
 from neutrality.registry.model import BlockStatus
@@ -37,13 +36,11 @@ def holdings_page(organisation_id: int) -> Any:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     by = [d for d in request.args.getlist("by") if d in DIMENSIONS] or ["scheme", "vintage"]
     statuses = [s for s in request.args.getlist("status") if s in STATUSES] or ["held", "reserved"]
-    try:
-        lines = registry_holdings.holdings(uow(), actor(), organisation_id, by, statuses=statuses)
-    except InvalidInput:
-        lines = []
     periods = [(c, p) for c in commitments.list_commitments(uow(), actor(), organisation_id)
                for p in sorted(c.periods, key=lambda p: p.sequence)]
-    needs = [(c, p, claims.period_needs(uow(), actor(), organisation_id, p.id)) for c, p in periods]
+    lines, period_needs = claims.holdings_and_needs(uow(), actor(), organisation_id, by, statuses=statuses,
+                                                    period_ids=[p.id for _, p in periods])
+    needs = [(c, p, n) for (c, p), n in zip(periods, period_needs, strict=True)]
     crumbs = [Crumb(str(_l("Organisations")), url_for("pages.home")),
               Crumb(org.name, url_for("dashboard.organisation", organisation_id=org.id)),
               Crumb(str(_l("Holdings")))]
