@@ -14,7 +14,8 @@ import pytest
 from neutrality.access.model import Role
 from neutrality.accounts import services as access
 from tests.browser import sign_in
-from tests.factories import ADMIN, World, create_user
+from neutrality.web import holdings_pages
+from tests.factories import ADMIN, HELD_VCU, RETIRED_VCU, World, create_user
 
 pytestmark = pytest.mark.shared_world
 
@@ -49,3 +50,85 @@ def test_the_holdings_page_in_chinese(client, uow, world) -> None:
     sign_in(client, _member(uow, world, Role.VIEWER))
     page = client.get(f"/organisations/{world.org_a}/holdings", headers={"Accept-Language": "zh-CN"}).text
     assert "持有情况" in page and "各期间尚需的数量" in page
+
+
+# --- the blocks, found by a serial number -------------------------------------------------------
+
+#: One VCU inside block_a's range 941,382,742–941,412,554 (issuance 1310 of project 3005).
+INSIDE_HELD = "19380-941400000-941400000-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"
+#: The unit just after block_a's last one: in no block of the world.
+AFTER_HELD = "19380-941412555-941412555-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0"
+
+
+def _blocks(client: Any, world: World, **query: Any) -> Any:
+    return client.get(f"/organisations/{world.org_a}/blocks", query_string=query, headers={"Accept-Language": "en"})
+
+
+def test_a_serial_inside_a_block_finds_that_block_alone(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    page = _blocks(client, world, serial=INSIDE_HELD).text
+    assert HELD_VCU in page and RETIRED_VCU not in page
+    assert '<span class="figure" title="29813">29,813</span>' in page and "1 block(s)" in page
+
+
+def test_a_serial_found_without_naming_the_scheme_and_with_it(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    assert HELD_VCU in _blocks(client, world, serial=INSIDE_HELD, scheme="VCU").text
+    # read by the GEC's layout (32 digits) the same text is no serial: the GEC parser says why
+    as_gec = _blocks(client, world, serial=INSIDE_HELD, scheme="GEC").text
+    assert 'id="serial-error"' in as_gec and HELD_VCU not in as_gec
+
+
+def test_a_serial_just_past_a_block_finds_nothing(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    page = _blocks(client, world, serial=AFTER_HELD).text
+    assert HELD_VCU not in page and "No block holds this serial." in page
+
+
+def test_a_range_finds_every_block_it_shares_a_unit_with(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    # 941,412,550–941,412,560 reaches into block_a's last five units (…550 to …554)
+    page = _blocks(client, world, serial="19380-941412550-941412560-VCS-VCU-1310-VER-CN-13-3005-01012022-31102022-0").text
+    assert HELD_VCU in page
+
+
+def test_a_serial_no_layout_reads_is_explained_next_to_the_search_box(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    answer = _blocks(client, world, serial="no serial at all")
+    assert answer.status_code == 200
+    assert ('<span class="field-error" id="serial-error">no scheme&#39;s serial layout reads “no serial at all”; '
+            "choose the scheme to see what it expects</span>") in answer.text
+    assert HELD_VCU not in answer.text
+
+
+def test_the_blocks_are_listed_by_status_a_page_at_a_time(client, uow, world, monkeypatch) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    every = _blocks(client, world).text
+    assert HELD_VCU in every and RETIRED_VCU in every  # block_a held, the world's retired block
+    retired = _blocks(client, world, status="retired").text
+    assert RETIRED_VCU in retired and HELD_VCU not in retired
+    monkeypatch.setattr(holdings_pages, "BLOCKS_PER_PAGE", 1)
+    first, second = _blocks(client, world).text, _blocks(client, world, page=2).text
+    # by id: block_a was added first
+    assert HELD_VCU in first and RETIRED_VCU not in first and "Page 1 of 2" in first
+    assert RETIRED_VCU in second and HELD_VCU not in second and 'rel="prev"' in second
+
+
+def test_the_blocks_of_another_organisation_are_not_found(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    assert client.get(f"/organisations/{world.org_b}/blocks", query_string={"serial": INSIDE_HELD}).status_code == 404
+
+
+def test_the_blocks_page_in_traditional_chinese(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    page = client.get(f"/organisations/{world.org_a}/blocks", headers={"Accept-Language": "zh-TW"}).text
+    assert "序號" in page and HELD_VCU in page
+
+
+def test_the_holdings_page_offers_the_import_only_to_those_who_manage_instruments(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    page = client.get(f"/organisations/{world.org_a}/holdings", headers={"Accept-Language": "en"}).text
+    assert "Import a registry file" not in page and f"/organisations/{world.org_a}/blocks" in page
+    sign_in(client, _member(uow, world, Role.PROCUREMENT))
+    assert "Import a registry file" in client.get(f"/organisations/{world.org_a}/holdings",
+                                                  headers={"Accept-Language": "en"}).text
