@@ -48,6 +48,33 @@ def _block_ids(_form: FlaskForm, field: Any) -> None:
         raise ValidationError(_l("Write block numbers separated by commas, e.g. 12, 14."))
 
 
+class _Worded:
+    """A field whose value that cannot be read is refused in the words given (``unreadable``),
+    in the reader's language, rather than in WTForms' own."""
+
+    def __init__(self, *args: Any, unreadable: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.unreadable = unreadable
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError:
+            raise ValueError(self.unreadable) from None
+
+
+class _Date(_Worded, DateField):
+    pass
+
+
+class _Integer(_Worded, IntegerField):
+    pass
+
+
+class _Decimal(_Worded, DecimalField):
+    pass
+
+
 class PurchaseForm(FlaskForm):
     """The fields of the API's purchase form (PurchaseFormSchema), with the same limits."""
 
@@ -56,11 +83,14 @@ class PurchaseForm(FlaskForm):
                                                        Length(max=300)])
     contract_reference = StringField(_l("Contract reference"), validators=[
         DataRequired(_l("Give the contract's reference.")), storable, Length(max=200)])
-    contract_date = DateField(_l("Contract date"), validators=[InputRequired(_l("Give the contract's date."))])
-    quantity = IntegerField(_l("Units bought"), validators=[
-        InputRequired(_l("Give the number of units bought.")), NumberRange(min=1, max=10**15)])
-    unit_price = DecimalField(_l("Price per unit"), places=None, validators=[
-        InputRequired(_l("Give the price per unit.")), NumberRange(min=0, max=10**9)])
+    contract_date = _Date(_l("Contract date"), unreadable=_l("Give the contract's date."),
+                          validators=[InputRequired(_l("Give the contract's date."))])
+    quantity = _Integer(_l("Units bought"), unreadable=_l("Give the number of units bought."), validators=[
+        InputRequired(_l("Give the number of units bought.")),
+        NumberRange(min=1, max=10**15, message=_l("From 1 to 10¹⁵ units."))])
+    unit_price = _Decimal(_l("Price per unit"), places=None, unreadable=_l("Give the price per unit."), validators=[
+        InputRequired(_l("Give the price per unit.")),
+        NumberRange(min=0, max=10**9, message=_l("From 0 to 1,000,000,000 a unit."))])
     currency = StringField(_l("Currency (ISO 4217, e.g. CNY)"), validators=[
         InputRequired(_l("Give the currency.")), Regexp(r"^[A-Za-z]{3}$", message=_l("Three letters, e.g. CNY."))])
     delivery_account = StringField(_l("Account the units are delivered to"), validators=[
