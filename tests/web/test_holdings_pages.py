@@ -13,8 +13,8 @@ import pytest
 
 from neutrality.access.model import Role
 from neutrality.accounts import services as access
-from tests.browser import sign_in
 from neutrality.web import holdings_pages
+from tests.browser import sign_in
 from tests.factories import ADMIN, HELD_VCU, RETIRED_VCU, World, create_user
 
 pytestmark = pytest.mark.shared_world
