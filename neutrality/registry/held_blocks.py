@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, or_, select, text
+from sqlalchemy import select, text, union_all
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
@@ -377,9 +377,7 @@ def list_blocks(
     with uow:
         query = select(SerialBlock).where(SerialBlock.organisation_id == organisation_id)
         if sought is not None:
-            query = query.where(or_(*(and_(
-                SerialBlock.scheme == found.scheme, SerialBlock.issuance_key == found.issuance_key,
-                SerialBlock.serial_start <= found.end, SerialBlock.serial_end >= found.start) for found in sought)))
+            query = query.where(SerialBlock.id.in_(_holding(organisation_id, sought)))
         if scheme:
             query = query.where(SerialBlock.scheme == scheme_of(scheme).code)
         if status:
@@ -387,6 +385,26 @@ def list_blocks(
         if project_id:
             query = query.where(SerialBlock.project_id == project_id)
         return query_page(uow.session, query.order_by(SerialBlock.id), page)
+
+
+#: The statuses the holdings index of an issuance leaves out (ix_serial_blocks_issuance_start).
+_GONE = (BlockStatus.TRANSFERRED_OUT.value, BlockStatus.VOID.value)
+
+
+def _holding(organisation_id: int, sought: list[ParsedSerial]) -> Any:
+    """The ids of the organisation's blocks sharing a unit with one of ``sought``: for each, the
+    blocks of its issuance along ix_serial_blocks_issuance_start, and the few transferred out or
+    void beside them (the index leaves them out) — an index probe each, not a walk through every
+    block held."""
+    probes = []
+    for found in sought:
+        overlaps = (SerialBlock.organisation_id == organisation_id, SerialBlock.scheme == found.scheme,
+                    SerialBlock.issuance_key == found.issuance_key, SerialBlock.serial_start <= found.end,
+                    SerialBlock.serial_end >= found.start)
+        probes.append(select(SerialBlock.id).where(
+            *overlaps, SerialBlock.status != _GONE[0], SerialBlock.status != _GONE[1]))
+        probes.append(select(SerialBlock.id).where(*overlaps, SerialBlock.status.in_(_GONE)))
+    return union_all(*probes)
 
 
 def serials_sought(serial: str, scheme: str | None = None) -> list[ParsedSerial]:
