@@ -13,7 +13,7 @@ from neutrality.claims.balance import PeriodBalance, RetiredUnits
 from neutrality.claims.eligibility import findings_in
 from neutrality.claims.needs import PeriodNeeds
 from neutrality.claims.readiness import Readiness, checklist
-from neutrality.claims.services import balance_in, needs_in
+from neutrality.claims.services import balance_in, keep_loaded, needs_in
 from neutrality.commitments.repository import get_period_row
 from neutrality.inventory.positions import PeriodCoverage
 from neutrality.registry.holdings import HeldUnits, held_units
@@ -51,6 +51,7 @@ def periods_reviews(
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     catalogue = catalogue or shipped_catalogue()
     with uow.snapshot(), cycle_collection_paused():
+        loaded = keep_loaded(uow.session, organisation_id, period_ids)  # noqa: F841 - held while the periods are read
         held = held_units(uow.session, organisation_id)
         return [review_in(uow.session, organisation_id, period_id, as_of=as_of, catalogue=catalogue, held=held)
                 for period_id in period_ids]
