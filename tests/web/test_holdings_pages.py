@@ -202,3 +202,13 @@ def test_units_frozen_by_another_organisations_contest_are_not_counted_as_held(u
     # the whole frozen block leaves what is held for the period: nothing of it can be retired
     assert needs[0].credits is not None and needs[0].credits.held_tco2e == 0
     assert needs == [claims.period_needs(uow(), ADMIN, world.org_a, world.period_verified, as_of=as_of)]
+
+
+def test_the_api_finds_a_block_by_a_serial_as_the_page_does(client, world) -> None:
+    answer = client.get(f"/api/v1/organisations/{world.org_a}/blocks", query_string={"serial": INSIDE_HELD},
+                        headers=world.headers("viewer"))
+    assert answer.status_code == 200
+    assert [b["id"] for b in answer.get_json()["items"]] == [world.block_a]
+    refused = client.get(f"/api/v1/organisations/{world.org_a}/blocks",
+                         query_string={"serial": INSIDE_HELD, "scheme": "GEC"}, headers=world.headers("viewer"))
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "invalid_serial"
