@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.organisation_pages import bp as organisation_pages
     from neutrality.web.pages import bp as pages
     from neutrality.web.planner_pages import bp as planner_pages
+    from neutrality.web.purchase_pages import bp as purchase_pages
     from neutrality.web.reference import bp as reference
     from neutrality.web.registry_pages import bp as registry_pages
     from neutrality.web.verifier_pages import bp as verifier_pages
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(inventory_pages)
     app.register_blueprint(planner_pages)
     app.register_blueprint(holdings_pages)
+    app.register_blueprint(purchase_pages)
     app.register_blueprint(verifier_pages)
     app.register_blueprint(registry_pages)
     app.register_blueprint(commitment_pages)

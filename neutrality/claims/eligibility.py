@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
+from neutrality.claims.services import UNREAD
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import Commitment
 from neutrality.inventory.positions import PeriodCoverage
@@ -61,11 +62,15 @@ def period_findings(
 
 def findings_in(
     session: Session, organisation_id: int, period_id: int, *, as_of: dt.date, catalogue: Catalogue,
+    coverage: PeriodCoverage | None = UNREAD,
 ) -> PeriodFindings:
-    """:func:`period_findings` in the caller's transaction (authorised by the caller)."""
+    """:func:`period_findings` in the caller's transaction (authorised by the caller); ``coverage``:
+    the period's coverage (None without an inventory), when the caller has read it already."""
     period = get_period_row(session, organisation_id, period_id)
     commitment = session.get(Commitment, period.commitment_id)
-    facts = period_facts(session, period, as_of=as_of, coverage=PeriodCoverage.of_period(session, period.id))
+    if coverage is UNREAD:
+        coverage = PeriodCoverage.of_period(session, period.id)
+    facts = period_facts(session, period, as_of=as_of, coverage=coverage)
     applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
     evaluation = evaluate(applied, facts)
     return _judged(period.id, commitment.standard, as_of, tuple(s.label for s in applied.sets), evaluation)

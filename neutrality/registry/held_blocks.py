@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, union_all
 from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize, require_authenticated
@@ -20,6 +20,7 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput
+from neutrality.messages import Msg
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
 from neutrality.registry.cross_holdings import (
@@ -33,7 +34,7 @@ from neutrality.registry.purchases import check_purchase_quantity, purchase_for
 from neutrality.registry.repository import get_block_row, get_project_row
 from neutrality.registry.schemes import load_schemes
 from neutrality.registry.schemes import scheme as scheme_of
-from neutrality.registry.serials import parse_serial
+from neutrality.registry.serials import SerialError, parse_serial
 from neutrality.registry.tables import BlockReservation, InstrumentProject, SerialBlock
 from neutrality.uow import UnitOfWork
 
@@ -367,10 +368,16 @@ def list_blocks(
     scheme: str | None = None,
     status: str | None = None,
     project_id: int | None = None,
+    serial: str | None = None,
 ) -> PageResult[SerialBlock]:
+    """The organisation's blocks by id; with ``serial``, only the blocks whose range holds that
+    serial (or shares a unit with that range), read as :func:`serials_sought` reads it."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    sought = serials_sought(serial, scheme) if serial and serial.strip() else None
     with uow:
         query = select(SerialBlock).where(SerialBlock.organisation_id == organisation_id)
+        if sought is not None:
+            query = query.where(SerialBlock.id.in_(_holding(organisation_id, sought)))
         if scheme:
             query = query.where(SerialBlock.scheme == scheme_of(scheme).code)
         if status:
@@ -378,6 +385,46 @@ def list_blocks(
         if project_id:
             query = query.where(SerialBlock.project_id == project_id)
         return query_page(uow.session, query.order_by(SerialBlock.id), page)
+
+
+#: The statuses the holdings index of an issuance leaves out (ix_serial_blocks_issuance_start).
+_GONE = (BlockStatus.TRANSFERRED_OUT.value, BlockStatus.VOID.value)
+
+
+def _holding(organisation_id: int, sought: list[ParsedSerial]) -> Any:
+    """The ids of the organisation's blocks sharing a unit with one of ``sought``: for each, the
+    blocks of its issuance along ix_serial_blocks_issuance_start, and the few transferred out or
+    void beside them (the index leaves them out) — an index probe each, not a walk through every
+    block held."""
+    probes = []
+    for found in sought:
+        overlaps = (SerialBlock.organisation_id == organisation_id, SerialBlock.scheme == found.scheme,
+                    SerialBlock.issuance_key == found.issuance_key, SerialBlock.serial_start <= found.end,
+                    SerialBlock.serial_end >= found.start)
+        probes.append(select(SerialBlock.id).where(
+            *overlaps, SerialBlock.status != _GONE[0], SerialBlock.status != _GONE[1]))
+        probes.append(select(SerialBlock.id).where(*overlaps, SerialBlock.status.in_(_GONE)))
+    return union_all(*probes)
+
+
+def serials_sought(serial: str, scheme: str | None = None) -> list[ParsedSerial]:
+    """``serial`` (a serial or a range) decoded as a registry writes it: by the layout of
+    ``scheme``, or without one by every scheme's layout that reads it (a bare prefix and number
+    fits several). A serial no layout reads is refused in the words of the scheme's parser, or,
+    without a scheme, with the layouts' names."""
+    if scheme:
+        return [parse_serial(scheme_of(scheme), serial)]
+    found = []
+    for candidate in load_schemes().values():
+        try:
+            found.append(parse_serial(candidate, serial))
+        except SerialError:
+            continue
+    if not found:
+        message = Msg("no scheme's serial layout reads “{serial}”; choose the scheme to see what it expects",
+                      serial=serial.strip())
+        raise SerialError(message)
+    return found
 
 
 def get_block(uow: UnitOfWork, actor: Actor, organisation_id: int, block_id: int) -> SerialBlock:

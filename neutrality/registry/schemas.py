@@ -160,6 +160,9 @@ class BlockQuerySchema(PagedQuerySchema):
     scheme = fields.String(load_default=None)
     status = one_of(BlockStatus, load_default=None)
     project_id = Id(load_default=None)
+    serial = Text(300, blank=True, load_default=None, metadata={
+        "description": "a serial number or range as the registry writes it: the blocks whose range holds it "
+                       "(read by the layout of `scheme`, or of every scheme whose layout reads it)"})
 
 
 class SplitSchema(StrictSchema):

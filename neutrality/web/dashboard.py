@@ -87,11 +87,13 @@ def organisation(organisation_id: int) -> Any:
         return away
     org = _organisation(organisation_id)
     subjects = {s.id: s for s in organisations.list_subjects(uow(), actor(), organisation_id)}
-    blocks = [
-        CommitmentBlock(c, subjects[c.subject_id], tuple(
-            PeriodRow(p, _review(organisation_id, p.id)) for p in sorted(c.periods, key=lambda p: p.sequence)))
-        for c in commitments.list_commitments(uow(), actor(), organisation_id)
-    ]
+    listed = [(c, sorted(c.periods, key=lambda p: p.sequence))
+              for c in commitments.list_commitments(uow(), actor(), organisation_id)]
+    # every period reviewed in one snapshot, the holdings read once for them all
+    reviews = iter(readiness_service.periods_reviews(
+        uow(), actor(), organisation_id, [p.id for _, periods in listed for p in periods], as_of=utcnow().date()))
+    blocks = [CommitmentBlock(c, subjects[c.subject_id], tuple(PeriodRow(p, next(reviews)) for p in periods))
+              for c, periods in listed]
     return render_template("dashboard/organisation.html", org=org, blocks=blocks, crumbs=_crumbs(org)[:-1],
                            locale=str(get_locale()), action_url=_action_url(org.id),
                            chart_description=chart_description)

@@ -136,7 +136,9 @@ def may(permission: str, organisation_id: int) -> bool:
 
 def _sign_out_form() -> dict[str, Any]:
     """Every page's header offers the signed-in user the sign-out button."""
-    return {"logout": ButtonForm() if actor().is_authenticated else None}
+    # formdata=None: the button only renders, and reads no request body (the error page for a
+    # body over the upload limit would otherwise read it again and fail in its turn)
+    return {"logout": ButtonForm(formdata=None) if actor().is_authenticated else None}
 
 
 def init_app(app: Flask) -> None:
