@@ -12,7 +12,7 @@ Values are written with ``str.format``: braces in a template name a value, ``{{`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 
@@ -42,6 +42,18 @@ class Msg(str):
             # A translation that names a value the template does not have: the English, which
             # is right, rather than an error page about a catalogue entry.
             return str(self)
+
+
+def joined(items: Iterable[Any], separator: str = ", ") -> str:
+    """``separator.join(items)`` that keeps each item that is a ``Msg`` (or ``Written``) sayable:
+    a list of refusals, each said in the reader's language. Its template is not in the catalogue
+    (it is only the items and the separator), so it is said as it is, with its items said."""
+    items = list(items)
+    if not any(isinstance(item, Msg | Written) for item in items):
+        return separator.join(map(str, items))
+    names = {f"item{n}": item for n, item in enumerate(items)}
+    between = separator.replace("{", "{{").replace("}", "}}")
+    return Msg(between.join("{" + name + "}" for name in names), **names)
 
 
 def _rebuild(msgid: str, params: dict[str, Any]) -> Msg:

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from neutrality.errors import NeutralityError
+from neutrality.messages import Msg
 
 if TYPE_CHECKING:
     from neutrality.settings import Settings
@@ -111,17 +112,19 @@ class FileTooLarge(NeutralityError):
 COUNTED, DECLARED, ESTIMATED = "at least", "declares", "may have up to"
 
 _WHAT = {
-    "rows": "rows below its first row",
-    "columns": "columns",
-    "cells": "cells (rows × columns)",
+    "rows": Msg("rows below its first row"),
+    "columns": Msg("columns"),
+    "cells": Msg("cells (rows × columns)"),
 }
+
+_VERBS = {COUNTED: Msg("has at least"), DECLARED: Msg("declares"), ESTIMATED: Msg("may have up to")}
 
 
 def _too_many(limit: str, found: int, maximum: int, how: str) -> FileTooLarge:
-    verb = f"has {how}" if how == COUNTED else how
-    advice = ", so split it into smaller files" if limit == "cells" else ""
+    advice = Msg(", so split it into smaller files") if limit == "cells" else ""
     return FileTooLarge(
-        f"the file {verb} {found:,} {_WHAT[limit]}; the limit is {maximum:,}{advice}",
+        Msg("the file {verb} {found} {what}; the limit is {maximum}{advice}", verb=_VERBS[how],
+            found=format(found, ","), what=_WHAT[limit], maximum=format(maximum, ","), advice=advice),
         limit,
         maximum,
         found,
@@ -161,8 +164,8 @@ class Deadline:
     def check(self) -> None:
         if time.monotonic() >= self._end:
             raise FileTooLarge(
-                f"the file could not be read within {self.seconds:,} seconds, the limit, "
-                "so split it into smaller files",
+                Msg("the file could not be read within {seconds} seconds, the limit, "
+                    "so split it into smaller files", seconds=format(self.seconds, ",")),
                 "seconds",
                 self.seconds,
             )
@@ -207,7 +210,7 @@ def check_workbook(
     path = _sheet_path(archive, parts, sheet)
     info = parts.get(_folded(path))
     if info is None:
-        raise DamagedWorkbook("the workbook lists a sheet whose part is missing")
+        raise DamagedWorkbook(Msg("the workbook lists a sheet whose part is missing"))
     try:
         reach = _canonical_reach(archive, info, limits, deadline)
         if reach is None:
@@ -217,7 +220,7 @@ def check_workbook(
         if strings is not None:
             nul |= _count_shared_strings(archive, strings, limits, deadline)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise DamagedWorkbook("the file is not a readable XLSX workbook") from None
+        raise DamagedWorkbook(Msg("the file is not a readable XLSX workbook")) from None
     return WorkbookCheck(nul)
 
 
@@ -239,13 +242,13 @@ def _parts(data: bytes, limits: SheetLimits) -> tuple[zipfile.ZipFile, dict[str,
     names, compression and declared sizes have been checked."""
     end = data.rfind(_END_OF_DIRECTORY, max(0, len(data) - 65_557))
     if end < 0 or end + 22 > len(data):
-        raise DamagedWorkbook("the file is not a readable XLSX workbook")
+        raise DamagedWorkbook(Msg("the file is not a readable XLSX workbook"))
     # The count is read from the end record before the directory is: a directory of a million
     # entries would take hundreds of MiB to list. 0xFFFF means more (ZIP64).
     count = struct.unpack_from("<H", data, end + 10)[0]
     if count > MAX_PARTS:
         raise FileTooLarge(
-            f"the workbook has at least {count:,} parts; the limit is {MAX_PARTS:,}",
+            Msg("the workbook has at least {count} parts; the limit is {limit}", count=format(count, ","), limit=format(MAX_PARTS, ",")),
             "parts",
             MAX_PARTS,
             count,
@@ -253,11 +256,11 @@ def _parts(data: bytes, limits: SheetLimits) -> tuple[zipfile.ZipFile, dict[str,
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):
-        raise DamagedWorkbook("the file is not a readable XLSX workbook") from None
+        raise DamagedWorkbook(Msg("the file is not a readable XLSX workbook")) from None
     infos = archive.infolist()
     if len(infos) > MAX_PARTS:
         raise FileTooLarge(
-            f"the workbook has {len(infos):,} parts; the limit is {MAX_PARTS:,}",
+            Msg("the workbook has {count} parts; the limit is {limit}", count=format(len(infos), ","), limit=format(MAX_PARTS, ",")),
             "parts",
             MAX_PARTS,
             len(infos),
@@ -266,20 +269,20 @@ def _parts(data: bytes, limits: SheetLimits) -> tuple[zipfile.ZipFile, dict[str,
     for info in infos:
         name = _folded(info.filename)
         if name in parts:  # the two readers might each take another one
-            raise DamagedWorkbook(f"the workbook holds two parts named '{info.filename}'")
+            raise DamagedWorkbook(Msg("the workbook holds two parts named '{part}'", part=info.filename))
         if info.flag_bits & 0x1:
-            raise DamagedWorkbook("the workbook is encrypted; save it without a password")
+            raise DamagedWorkbook(Msg("the workbook is encrypted; save it without a password"))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise DamagedWorkbook(
-                "the workbook is compressed in a way spreadsheet programs do not use; "
-                "save it again as .xlsx"
+                Msg("the workbook is compressed in a way spreadsheet programs do not use; "
+                    "save it again as .xlsx")
             )
         parts[name] = info
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
         raise FileTooLarge(
-            f"the workbook unzips to {total:,} bytes; the limit is "
-            f"{limits.max_uncompressed_bytes:,} bytes",
+            Msg("the workbook unzips to {size} bytes; the limit is {limit} bytes",
+                size=format(total, ","), limit=format(limits.max_uncompressed_bytes, ",")),
             "uncompressed_bytes",
             limits.max_uncompressed_bytes,
             total,
@@ -289,11 +292,11 @@ def _parts(data: bytes, limits: SheetLimits) -> tuple[zipfile.ZipFile, dict[str,
 
 def _small_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     if info.file_size > MAX_LIST_BYTES:
-        raise DamagedWorkbook(f"the workbook's part '{info.filename}' is too large to be a list")
+        raise DamagedWorkbook(Msg("the workbook's part '{part}' is too large to be a list", part=info.filename))
     try:
         return archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise DamagedWorkbook("the file is not a readable XLSX workbook") from None
+        raise DamagedWorkbook(Msg("the file is not a readable XLSX workbook")) from None
 
 
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
@@ -317,7 +320,7 @@ def _sheet_path(
     a later relationship of the same id replacing an earlier one."""
     rels, book = parts.get("xl/_rels/workbook.xml.rels"), parts.get("xl/workbook.xml")
     if rels is None or book is None:
-        raise DamagedWorkbook("the file is not a readable XLSX workbook")
+        raise DamagedWorkbook(Msg("the file is not a readable XLSX workbook"))
     targets: dict[bytes, bytes] = {}
     for match in _RELATIONSHIP.finditer(_COMMENT.sub(b"", _small_part(archive, rels))):
         attributes = _attributes(match.group(1))
@@ -329,14 +332,14 @@ def _sheet_path(
             continue
         rid = attributes.get(b"r:id", attributes.get(b"relationships:id"))
         if rid is None or rid not in targets:
-            raise DamagedWorkbook("the file is not a readable XLSX workbook")
+            raise DamagedWorkbook(Msg("the file is not a readable XLSX workbook"))
         target = targets[rid].decode("utf-8", "replace")
         if target.startswith("/xl/"):
             return target[1:]
         return target if target.startswith("xl/") else f"xl/{target}"
     if sheet is not None:
         raise NoSuchSheet(sheet)
-    raise DamagedWorkbook("the workbook has no sheet")
+    raise DamagedWorkbook(Msg("the workbook has no sheet"))
 
 
 def _pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deadline: Deadline) -> Iterator[bytes]:
@@ -352,8 +355,8 @@ def _pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deadline: Deadline)
             deadline.check()
             if first and b"\x00" in chunk[:64]:  # UTF-16 or UTF-32, with a mark or without
                 raise DamagedWorkbook(
-                    f"the workbook's part '{info.filename}' is not written in UTF-8; "
-                    "save it again as .xlsx"
+                    Msg("the workbook's part '{part}' is not written in UTF-8; "
+                        "save it again as .xlsx", part=info.filename)
                 )
             buffer = tail + chunk
             cut = buffer.rfind(b">") + 1 or max(0, len(buffer) - 256)
@@ -561,8 +564,8 @@ def _general_reach(
             _check_dimension(piece, limits)
         if b"<!--" in piece or b"<![CDATA[" in piece:
             raise DamagedWorkbook(
-                "the sheet holds XML comments, which spreadsheet programs do not write; "
-                "save it again as .xlsx"
+                Msg("the sheet holds XML comments, which spreadsheet programs do not write; "
+                    "save it again as .xlsx")
             )
         reach.nul = reach.nul or b"\x00" in piece
         spaced = b"\t" not in piece and b"\n" not in piece and b"\r" not in piece
@@ -608,7 +611,7 @@ def _count_shared_strings(
         count += piece.count(b"<si") if b":si" not in piece else len(_SHARED_STRING.findall(piece))
         if count > limits.max_cells:
             raise FileTooLarge(
-                f"the workbook holds at least {count:,} texts; the limit is {limits.max_cells:,}",
+                Msg("the workbook holds at least {count} texts; the limit is {limit}", count=format(count, ","), limit=format(limits.max_cells, ",")),
                 "cells",
                 limits.max_cells,
                 count,

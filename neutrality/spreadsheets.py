@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.sheet_limits import (
     DamagedWorkbook,
     Deadline,
@@ -86,7 +87,8 @@ class ImportRejected(InvalidInput):
     def __init__(self, filename: str, errors: list[RowError]):
         count = len(errors)
         super().__init__(
-            f"'{filename}' has {count} error{'' if count == 1 else 's'}; nothing was imported",
+            Msg("'{filename}' has 1 error; nothing was imported", filename=filename) if count == 1
+            else Msg("'{filename}' has {count} errors; nothing was imported", filename=filename, count=count),
             {
                 "errors": [e.as_dict() for e in errors[:MAX_REPORTED_ERRORS]],
                 "error_count": count,
@@ -128,18 +130,18 @@ def is_help_row(cells: list[str]) -> bool:
 
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "a PDF document"),
+    (b"%PDF", Msg("a PDF document")),
     (
         b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "an old Excel 97–2003 (.xls) or other Office file; save it as .xlsx or CSV",
+        Msg("an old Excel 97–2003 (.xls) or other Office file; save it as .xlsx or CSV"),
     ),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", Msg("a PNG image")),
+    (b"\xff\xd8\xff", Msg("a JPEG image")),
+    (b"GIF8", Msg("a GIF image")),
+    (b"\x1f\x8b", Msg("a gzip archive")),
+    (b"Rar!", Msg("a RAR archive")),
+    (b"7z\xbc\xaf\x27\x1c", Msg("a 7-Zip archive")),
+    (b"{\\rtf", Msg("an RTF document")),
 )
 
 
@@ -153,17 +155,17 @@ def sniff_format(data: bytes, filename: str) -> str:
     """ "csv" or "xlsx" from the content; a name that contradicts the content is refused."""
     name = filename.lower()
     if not name.endswith(_CSV_SUFFIXES + _XLSX_SUFFIXES):
-        raise Refused(f"'{filename}' is not a CSV or XLSX file (accepted: .csv, .txt, .xlsx)")
+        raise Refused(Msg("'{filename}' is not a CSV or XLSX file (accepted: .csv, .txt, .xlsx)", filename=filename))
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
-            raise Refused(f"'{filename}' is {what}, not a CSV or XLSX file")
+            raise Refused(Msg("'{filename}' is {what}, not a CSV or XLSX file", filename=filename, what=what))
     is_zip = data.startswith(b"PK\x03\x04")
     if name.endswith(_XLSX_SUFFIXES):
         if not is_zip:
-            raise Refused(f"'{filename}' is not an XLSX workbook (an .xlsx file is a zip archive)")
+            raise Refused(Msg("'{filename}' is not an XLSX workbook (an .xlsx file is a zip archive)", filename=filename))
         return "xlsx"
     if is_zip:
-        raise Refused(f"'{filename}' is a zip archive (an XLSX workbook?), not a CSV file")
+        raise Refused(Msg("'{filename}' is a zip archive (an XLSX workbook?), not a CSV file", filename=filename))
     return "csv"
 
 
@@ -174,14 +176,14 @@ def upload_format(
     not empty; the size is checked before anything is read, a CSV file's against ``limits`` too
     (its text is its uncompressed size)."""
     if len(data) > max_bytes:
-        raise Refused(f"the file is {len(data):,} bytes; the limit is {max_bytes:,} bytes")
+        raise Refused(Msg("the file is {size} bytes; the limit is {limit} bytes", size=format(len(data), ","), limit=format(max_bytes, ",")))
     if not data.strip():
-        raise Refused("the file is empty")
+        raise Refused(Msg("the file is empty"))
     found = sniff_format(data, filename)
     if found == "csv" and limits is not None and len(data) > limits.max_uncompressed_bytes:
         maximum = limits.max_uncompressed_bytes
         raise FileTooLarge(
-            f"the file is {len(data):,} bytes; the limit is {maximum:,} bytes",
+            Msg("the file is {size} bytes; the limit is {limit} bytes", size=format(len(data), ","), limit=format(maximum, ",")),
             "uncompressed_bytes",
             maximum,
             len(data),
@@ -325,7 +327,8 @@ def _with_hint(refused: Refused, data: bytes, codec: str) -> Refused:
     if likely is not None:
         name, stated = _ENCODING_HINTS[likely]
         reason = refused.errors[0].reason
-        refused = Refused(f"{reason}; it looks like {name}: state {stated} or leave the encoding out")
+        refused = Refused(Msg("{reason}; it looks like {name}: state {stated} or leave the encoding out",
+                                 reason=reason, name=name, stated=stated))
     return refused
 
 
@@ -334,8 +337,8 @@ def decode_failure(data: bytes, codec: str, what: str) -> Refused:
         data.decode(codec)
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
-        return Refused(f"the file is not valid {what}: the bytes at line {line} cannot be read")
-    return Refused(f"the file is not valid {what}")
+        return Refused(Msg("the file is not valid {what}: the bytes at line {line} cannot be read", what=what, line=line))
+    return Refused(Msg("the file is not valid {what}", what=what))
 
 
 def legacy_text(data: bytes) -> tuple[str, str]:
@@ -352,10 +355,10 @@ def legacy_text(data: bytes) -> tuple[str, str]:
             return text, codec
     if not readable:
         raise Refused(
-            "the file is not UTF-8, GB18030/GBK or Big5 text; save it as CSV UTF-8 or state its encoding"
+            Msg("the file is not UTF-8, GB18030/GBK or Big5 text; save it as CSV UTF-8 or state its encoding")
         )
     raise Refused(
-        "the file's text does not read cleanly as UTF-8, GB18030 or Big5; state its encoding"
+        Msg("the file's text does not read cleanly as UTF-8, GB18030 or Big5; state its encoding")
     )
 
 
@@ -370,13 +373,13 @@ def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
         try:
             name = codecs.lookup(stated).name
         except LookupError:
-            raise Refused(f"unknown encoding '{stated}'") from None
+            raise Refused(Msg("unknown encoding '{encoding}'", encoding=stated)) from None
         codec = _STATED.get(name)
         if codec is None:
-            raise Refused(f"encoding '{stated}' is not supported (use UTF-8, GB18030/GBK or Big5)")
+            raise Refused(Msg("encoding '{encoding}' is not supported (use UTF-8, GB18030/GBK or Big5)", encoding=stated))
         if bom and codec != "utf-8":
             raise Refused(
-                f"the file starts with a UTF-8 byte-order mark but was declared {stated}"
+                Msg("the file starts with a UTF-8 byte-order mark but was declared {encoding}", encoding=stated)
             )
         if codec == "utf-8":
             return (data[3:], "utf-8-sig", False) if bom else (data, "utf-8", False)
@@ -387,7 +390,7 @@ def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
         if _misread(data, text, codec):
             # a Big5 file stated as GBK reads without error, as mojibake: refused, not imported
             raise _with_hint(
-                Refused(f"the file's text does not read as {stated}: it comes out garbled"),
+                Refused(Msg("the file's text does not read as {encoding}: it comes out garbled", encoding=stated)),
                 data,
                 codec,
             )
@@ -403,7 +406,7 @@ def utf8_body(data: bytes, stated: str | None) -> tuple[bytes, str, bool]:
     # NUL bytes throughout the start: UTF-16 text without a byte-order mark, or no text at all.
     # A few are a text file's NUL characters, refused later with their row and column.
     if sample.count(b"\x00") * 16 > len(sample):
-        raise Refused("the file is binary, not CSV text")
+        raise Refused(Msg("the file is binary, not CSV text"))
     if data.isascii():
         return data, "utf-8", False
     try:  # a GBK or Big5 file nearly always shows it in its first bytes: skip a wasted parse
@@ -444,7 +447,7 @@ def with_csv_text(data: bytes, stated: str | None, read: Callable[[bytes], T]) -
 
 
 #: The reason given for a cell that holds a NUL character.
-NUL_CELL = "contains a NUL character (U+0000), which cannot be stored"
+NUL_CELL = Msg("contains a NUL character (U+0000), which cannot be stored")
 
 
 def refuse_nul(body: bytes) -> None:
@@ -466,14 +469,14 @@ def refuse_nul(body: bytes) -> None:
         ]
     except csv.Error:  # a cell longer than the csv module reads: no cell named, still refused
         errors = []
-    raise Refused(*errors or [RowError(None, None, f"the file {NUL_CELL}")])
+    raise Refused(*errors or [RowError(None, None, Msg("the file contains a NUL character (U+0000), which cannot be stored"))])
 
 
 def _column_name(header: Sequence[str], index: int, in_header: bool) -> str:
     """A column as the file names it, or by its letter where the header gives no name (or the
     cell is the header's own)."""
     name = header[index] if index < len(header) and not in_header else ""
-    return name if name and "\x00" not in name else f"column {column_letter(index)}"
+    return name if name and "\x00" not in name else Msg("column {letter}", letter=column_letter(index))
 
 
 #: Rows with a value above the header (a ledger's title, who filled it in) passed over at most
@@ -499,7 +502,7 @@ def csv_header(
     try:
         header = [cell.strip() for cell in next(csv.reader([line], delimiter=sep))]
     except csv.Error:
-        raise Refused("the header row cannot be read as CSV") from None
+        raise Refused(Msg("the header row cannot be read as CSV")) from None
     if limits is not None and len(header) > limits.max_columns:
         raise too_many_columns(len(header), limits.max_columns)
     return header, before, sep
@@ -525,7 +528,7 @@ def header_line(
         if seen > MAX_TITLE_ROWS:
             break
     if first is None:
-        raise Refused("the file is empty")
+        raise Refused(Msg("the file is empty"))
     return first
 
 
@@ -557,13 +560,13 @@ def read_ragged(text: str, sep: str, width: int, max_records: int | None = None)
                 return pd.DataFrame(records, columns=range(width), dtype=object)
             if len(record) > width and any(cell.strip() for cell in record[width:]):
                 errors.append(
-                    RowError(number, None, f"has {len(record)} cells but the header has {width}")
+                    RowError(number, None, Msg("has {cells} cells but the header has {width}", cells=len(record), width=width))
                 )
             records.append(record[:width] + [""] * (width - len(record)))
     except csv.Error:  # the csv module reads no cell longer than its field size limit
         limit = csv.field_size_limit()
         raise Refused(
-            *errors, RowError(len(records) + 1, None, f"has a cell longer than {limit:,} characters")
+            *errors, RowError(len(records) + 1, None, Msg("has a cell longer than {limit} characters", limit=format(limit, ",")))
         ) from None
     if errors:
         raise Refused(*errors)
@@ -654,7 +657,7 @@ def read_sheet(
     except DamagedWorkbook as damaged:
         raise Refused(damaged.reason) from None
     except NoSuchSheet:
-        raise Refused(f"the workbook has no sheet named '{sheet}'") from None
+        raise Refused(Msg("the workbook has no sheet named '{sheet}'", sheet=sheet)) from None
     try:
         # calamine (Rust) reads a workbook about 9× faster than openpyxl (50,000 rows: 0.46 s
         # against 4.0 s) and gives the same Python values: numbers, text and datetimes.
@@ -667,10 +670,10 @@ def read_sheet(
         )
     except ValueError as e:
         if sheet is not None and "not found" in str(e):
-            raise Refused(f"the workbook has no sheet named '{sheet}'") from None
-        raise Refused("the file is not a readable XLSX workbook") from None
+            raise Refused(Msg("the workbook has no sheet named '{sheet}'", sheet=sheet)) from None
+        raise Refused(Msg("the file is not a readable XLSX workbook")) from None
     except Exception:  # zipfile.BadZipFile, KeyError, XML errors: a damaged workbook
-        raise Refused("the file is not a readable XLSX workbook") from None
+        raise Refused(Msg("the file is not a readable XLSX workbook")) from None
     deadline.check()
     n = len(frame)
     check_reach(n, len(frame.columns), limits)  # what the check found, as read
@@ -683,7 +686,7 @@ def read_sheet(
     for column in columns:
         filled |= np.fromiter((bool(v.strip()) for v in column), dtype=bool, count=n)
     if not filled.any():
-        raise Refused("the file is empty")
+        raise Refused(Msg("the file is empty"))
     candidates = np.flatnonzero(filled)[: MAX_TITLE_ROWS + 1]
     head = int(candidates[0])
     if recognise is not None:
@@ -736,7 +739,7 @@ def csv_bytes(rows: Iterable[Sequence[Any]], *, byte_order_mark: bool = True) ->
 # --- header checks -----------------------------------------------------------------------------
 
 #: The reason given for a header that is neither a field nor mapped to one.
-UNKNOWN_COLUMN = "unknown column: map it to a field or mark it as ignored"
+UNKNOWN_COLUMN = Msg("unknown column: map it to a field or mark it as ignored")
 
 
 def named_columns(
@@ -754,8 +757,8 @@ def named_columns(
                 RowError(
                     row,
                     name,
-                    f"appears twice (columns {column_letter(seen[normal])} and "
-                    f"{column_letter(index)})",
+                    Msg("appears twice (columns {first} and {second})",
+                        first=column_letter(seen[normal]), second=column_letter(index)),
                 )
             )
             continue
@@ -769,7 +772,7 @@ def refuse_unnamed_values(
     """Refuse the file when a column without a header holds a value below the header (row
     ``row``): its values would be lost. ``has_values(i)`` says whether column ``i`` does."""
     errors = [
-        RowError(row, f"column {column_letter(i)}", "has values but no header")
+        RowError(row, Msg("column {letter}", letter=column_letter(i)), Msg("has values but no header"))
         for i, name in enumerate(header)
         if not name and has_values(i)
     ]
@@ -779,7 +782,7 @@ def refuse_unnamed_values(
 
 def header_names(header: Sequence[str]) -> str:
     """The header's column names, for a message that says what the file has."""
-    return ", ".join(h for h in header if h) or "none"
+    return ", ".join(h for h in header if h) or Msg("none")
 
 
 class BadCell(Exception):
@@ -820,25 +823,25 @@ def parse_date(raw: str) -> dt.date:
     parts: tuple[str, str, str] | None = None
     if match := _ISO_DATE.fullmatch(text):
         if any(int(g or 0) for g in match.groups()[3:]):
-            raise BadCell(f"'{raw.strip()}' has a time of day; give the date only")
+            raise BadCell(Msg("'{value}' has a time of day; give the date only", value=raw.strip()))
         parts = match.group(1, 2, 3)
     elif (match := _CJK_DATE.fullmatch(text)) or (match := _COMPACT_DATE.fullmatch(text)):
         parts = match.group(1, 2, 3)
     elif match := _SERIAL_DATE.fullmatch(text):
         serial = int(match.group(1))
         if match.group(2) and int(match.group(2)):
-            raise BadCell(f"'{raw.strip()}' has a time of day; give the date only")
+            raise BadCell(Msg("'{value}' has a time of day; give the date only", value=raw.strip()))
         if serial == 60:
-            raise BadCell("Excel serial 60 is 1900-02-29, a day that does not exist")
+            raise BadCell(Msg("Excel serial 60 is 1900-02-29, a day that does not exist"))
         if not 1 <= serial <= _MAX_SERIAL:
-            raise BadCell(f"'{raw.strip()}' is not a date")
+            raise BadCell(Msg("'{value}' is not a date", value=raw.strip()))
         return _EXCEL_EPOCH + dt.timedelta(days=serial + (1 if serial < 60 else 0))
     if parts is None:
-        raise BadCell(f"'{raw.strip()}' is not a date (write it as YYYY-MM-DD, e.g. 2024-01-31)")
+        raise BadCell(Msg("'{value}' is not a date (write it as YYYY-MM-DD, e.g. 2024-01-31)", value=raw.strip()))
     try:
         return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
-        raise BadCell(f"'{raw.strip()}' is not a real calendar date") from None
+        raise BadCell(Msg("'{value}' is not a real calendar date", value=raw.strip())) from None
 
 
 #: Fast path: plain non-negative numbers below 1e15 with at most 12 decimal places.
@@ -865,26 +868,26 @@ def parse_number(raw: str, limit: Decimal = MAX_QUANTITY, allow_zero: bool = Tru
     shown = raw.strip()
     text = unicodedata.normalize("NFKC", shown).replace("\u2212", "-")  # U+2212 minus sign
     if not text:
-        raise BadCell("is empty")
+        raise BadCell(Msg("is empty"))
     if text.casefold() in _NOT_FINITE:
-        raise BadCell(f"'{shown}' is not a finite number")
+        raise BadCell(Msg("'{value}' is not a finite number", value=shown))
     if text.startswith("(") and text.endswith(")"):  # accountants' notation for a negative
-        raise BadCell(f"'{shown}' is negative")
+        raise BadCell(Msg("'{value}' is negative", value=shown))
     if grouped := _GROUPED.fullmatch(text):
         text = grouped.group(1) + grouped.group(2).replace(",", "") + (grouped.group(3) or "")
     elif "," in text:  # 1,5 may be a decimal comma: refuse rather than read fifteen
-        raise BadCell(f"'{shown}' is not a number (a comma may only separate thousands: 1,234.5)")
+        raise BadCell(Msg("'{value}' is not a number (a comma may only separate thousands: 1,234.5)", value=shown))
     if not _NUMBER.fullmatch(text.casefold()):
-        raise BadCell(f"'{shown}' is not a number")
+        raise BadCell(Msg("'{value}' is not a number", value=shown))
     value = Decimal(text)
     if value < 0:
-        raise BadCell(f"'{shown}' is negative")
+        raise BadCell(Msg("'{value}' is negative", value=shown))
     if value == 0 and not allow_zero:
-        raise BadCell("must be more than zero")
+        raise BadCell(Msg("must be more than zero"))
     if value > limit:
-        raise BadCell(f"'{shown}' is too large (more than {limit:,.0f})")
+        raise BadCell(Msg("'{value}' is too large (more than {limit})", value=shown, limit=format(limit, ",.0f")))
     if "e" in text.casefold() or -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
         value = tidy(value)  # 1.5E+3 is 1500 (Excel writes it); 1.50000000000000 is 1.5
     if -int(value.as_tuple().exponent) > MAX_DECIMAL_PLACES:
-        raise BadCell(f"'{shown}' has more than {MAX_DECIMAL_PLACES} decimal places")
+        raise BadCell(Msg("'{value}' has more than {places} decimal places", value=shown, places=MAX_DECIMAL_PLACES))
     return value

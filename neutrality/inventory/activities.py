@@ -60,6 +60,7 @@ from neutrality.inventory.repository import count_activities, get_activity_row, 
 from neutrality.inventory.services import require_draft
 from neutrality.inventory.status import BatchKind, InventoryOrigin
 from neutrality.inventory.tables import ActivityImport, ActivityRecord, Inventory, SavedMapping
+from neutrality.messages import Msg
 from neutrality.organisations.tables import Site, Subject
 from neutrality.pagination import Page, PageResult
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, SheetLimits
@@ -119,7 +120,7 @@ def add_activities(
             )
             details.setdefault(key, []).append(error.reason)
         raise InvalidInput(
-            f"{len(rejected.errors)} problem(s) in the activities; none was added", details
+            Msg("{count} problem(s) in the activities; none was added", count=len(rejected.errors)), details
         ) from None
     with uow.reading():
         stored = {
@@ -448,7 +449,7 @@ def _open_inventory(session: Session, organisation_id: int, inventory_id: int) -
     inventory = get_inventory_row(session, organisation_id, inventory_id)
     require_draft(inventory)
     if inventory.origin != InventoryOrigin.CALCULATED:
-        raise Conflict("an external inventory takes totals, not activity data")
+        raise Conflict(Msg("an external inventory takes totals, not activity data"))
     return inventory
 
 
@@ -591,9 +592,11 @@ def _resolve_records(
         if code not in guesses:
             near = closest_site(spellings[code], names)
             guesses[code] = (
-                f"'{spellings[code]}' is not a site of this claim's subject; did you mean '{near}'?"
+                Msg("'{site}' is not a site of this claim's subject; did you mean '{near}'?",
+                    site=spellings[code], near=near)
                 if near
-                else f"'{spellings[code]}' is not a site of this claim's subject (one of: {known_sites})"
+                else Msg("'{site}' is not a site of this claim's subject (one of: {sites})",
+                         site=spellings[code], sites=known_sites)
             )
         errors.append(RowError(int(rows[position]), "site", guesses[code]))
     # The parser's fingerprint is made from the file's spelling of the site; it must be of the
@@ -625,7 +628,7 @@ def _resolve_records(
         seen |= np.fromiter(map(known.__contains__, fingerprints), dtype=bool, count=len(fingerprints))
     for position in np.flatnonzero(seen & ~unknown):
         errors.append(
-            RowError(int(rows[position]), None, "this activity is already in the inventory")
+            RowError(int(rows[position]), None, Msg("this activity is already in the inventory"))
         )
     site_ids = np.array([None if site is None else site.id for site in site_of], dtype=object)
     if errors:
@@ -652,7 +655,7 @@ def _resolve_records(
             existing = stored.existing
             kept = set() if existing is None or existing.empty else set(
                 existing.loc[~existing["id"].isin(superseded), "fingerprint"])
-            errors += [RowError(int(rows[p]), None, "this activity is already in the inventory")
+            errors += [RowError(int(rows[p]), None, Msg("this activity is already in the inventory"))
                        for p in np.flatnonzero([f in kept for f in fingerprints])]
     if errors:
         errors.sort(key=lambda e: (e.row or 0, e.column or ""))
@@ -741,15 +744,15 @@ def _plain_value(value: Any) -> Any:
 
 
 def _overlap_error(row: int, earlier: Mapping[str, Any]) -> RowError:
-    where = f"'{earlier['filename']}'" if earlier["filename"] else "records sent as JSON"
+    where: str = f"'{earlier['filename']}'" if earlier["filename"] else Msg("records sent as JSON")
     if earlier["filename"] and earlier.get("source_row") is not None and not pd.isna(earlier["source_row"]):
-        where += f" row {int(earlier['source_row'])}"
+        where = Msg("'{filename}' row {row}", filename=earlier["filename"], row=int(earlier["source_row"]))
     return RowError(
         row, None,
-        f"covers what {where} already holds (record {int(earlier['id'])}: the same source, site, activity "
-        "type, factor and data quality for days in common, or the same evidence reference); import with "
-        "overlap=supersede (on the command line --overlap supersede) to replace the earlier rows, "
-        "or overlap=add if both are meant",
+        Msg("covers what {where} already holds (record {record}: the same source, site, activity "
+            "type, factor and data quality for days in common, or the same evidence reference); import with "
+            "overlap=supersede (on the command line --overlap supersede) to replace the earlier rows, "
+            "or overlap=add if both are meant", where=where, record=int(earlier["id"])),
     )
 
 
@@ -811,11 +814,11 @@ def _fuel_factors(
         if len(found) == 1:
             keys[position] = found[0]
         else:
-            named = ", ".join(found) if found else "none in the library (add one of your own)"
+            named = ", ".join(found) if found else Msg("none in the library (add one of your own)")
             errors.append(RowError(
                 int(rows[position]), "factor_key",
-                f"a fuel row needs its emission factor: for {where[1]} at a site in {where[0]} "
-                f"the factors that fit are {named}",
+                Msg("a fuel row needs its emission factor: for {unit} at a site in {country} "
+                    "the factors that fit are {named}", unit=where[1], country=where[0], named=named),
             ))
     return keys, errors
 
@@ -921,7 +924,7 @@ def activity_template(actor: Actor, activity_type: str) -> bytes:
     try:
         kind = ActivityType(activity_type)
     except ValueError:
-        raise NotFound(f"no template for activity type '{activity_type}'") from None
+        raise NotFound(Msg("no template for activity type '{kind}'", kind=activity_type)) from None
     return template_csv(kind)
 
 

@@ -59,6 +59,7 @@ from neutrality.inventory.model import (
     Scope,
     default_iso_category,
 )
+from neutrality.messages import Msg
 from neutrality.units import Dimension, Unit, convert, tidy, unit
 
 #: Products and sums: 120 digits hold any realistic quantity × a 50-digit ratio × a factor × a
@@ -105,8 +106,8 @@ def _split_ncv_unit(text: str, factor: EmissionFactor) -> tuple[Unit, Unit, str,
     energy, slash, quantity = text.partition("/")
     if not slash or not energy.strip() or not quantity.strip():
         raise InvalidInput(
-            f"factor {factor.key}: NCV unit '{text}' is not '<energy unit>/<quantity unit>'",
-            {"ncv_unit": [f"'{text}' should look like 'TJ/Gg' or 'MJ/m3'"]},
+            Msg("factor {key}: NCV unit '{unit}' is not '<energy unit>/<quantity unit>'", key=factor.key, unit=text),
+            {"ncv_unit": [Msg("'{unit}' should look like 'TJ/Gg' or 'MJ/m3'", unit=text)]},
         )
     energy, quantity = energy.strip(), quantity.strip()
     energy_unit, quantity_unit = _resolve(energy)[0], _resolve(quantity)[0]
@@ -115,7 +116,7 @@ def _split_ncv_unit(text: str, factor: EmissionFactor) -> tuple[Unit, Unit, str,
         Dimension.VOLUME,
     ):
         raise InvalidInput(
-            f"factor {factor.key}: NCV unit '{text}' must be energy per mass or per volume",
+            Msg("factor {key}: NCV unit '{unit}' must be energy per mass or per volume", key=factor.key, unit=text),
             {"ncv_unit": [f"'{text}' is {energy_unit.dimension} per {quantity_unit.dimension}"]},
         )
     return energy_unit, quantity_unit, energy, quantity
@@ -126,13 +127,13 @@ def _split_density_unit(text: str, factor: EmissionFactor) -> tuple[str, str]:
     mass, volume = mass.strip(), volume.strip()
     if not slash or not mass or not volume:
         raise InvalidInput(
-            f"factor {factor.key}: density unit '{text}' is not '<mass unit>/<volume unit>'",
-            {"density_unit": [f"'{text}' should look like 't/m3' or 'kg/L'"]},
+            Msg("factor {key}: density unit '{unit}' is not '<mass unit>/<volume unit>'", key=factor.key, unit=text),
+            {"density_unit": [Msg("'{unit}' should look like 't/m3' or 'kg/L'", unit=text)]},
         )
     mass_unit, volume_unit = _resolve(mass)[0], _resolve(volume)[0]
     if mass_unit.dimension is not Dimension.MASS or volume_unit.dimension is not Dimension.VOLUME:
         raise InvalidInput(
-            f"factor {factor.key}: density unit '{text}' must be mass per volume",
+            Msg("factor {key}: density unit '{unit}' must be mass per volume", key=factor.key, unit=text),
             {"density_unit": [f"'{text}' is {mass_unit.dimension} per {volume_unit.dimension}"]},
         )
     return mass, volume
@@ -181,12 +182,13 @@ def conversion_for(activity_unit: str, factor: EmissionFactor) -> Conversion:
         return Conversion(activity_unit, factor.per_unit, _ratio(activity_unit, factor.per_unit))
     if factor.ncv is None or not factor.ncv_unit:
         raise InvalidInput(
-            f"factor {factor.key} is per {factor.per_unit}: a quantity in {activity_unit} needs "
-            "the fuel's net calorific value, which the factor does not give",
-            {"unit": ["record the quantity in energy, or use a factor with an NCV"]},
+            Msg("factor {key} is per {per_unit}: a quantity in {unit} needs "
+                "the fuel's net calorific value, which the factor does not give",
+                key=factor.key, per_unit=factor.per_unit, unit=activity_unit),
+            {"unit": [Msg("record the quantity in energy, or use a factor with an NCV")]},
         )
     if factor.ncv <= 0:
-        raise InvalidInput(f"factor {factor.key}: the NCV must be positive", {"ncv": ["> 0"]})
+        raise InvalidInput(Msg("factor {key}: the NCV must be positive", key=factor.key), {"ncv": ["> 0"]})
     energy_unit, quantity_unit, energy, quantity = _split_ncv_unit(factor.ncv_unit, factor)
     if quantity_unit.dimension is source.dimension:
         with localcontext(EXACT):
@@ -194,14 +196,15 @@ def conversion_for(activity_unit: str, factor: EmissionFactor) -> Conversion:
         return Conversion(activity_unit, factor.per_unit, ratio, factor.ncv, factor.ncv_unit)
     if factor.density is None or not factor.density_unit:
         raise InvalidInput(
-            f"{activity_unit} is a {source.dimension} but the NCV of factor {factor.key} is per "
-            f"{quantity} ({quantity_unit.dimension}); converting needs the fuel's density, which "
-            "the factor does not give",
+            Msg("{unit} is a {dimension} but the NCV of factor {key} is per "
+                "{quantity} ({quantity_dimension}); converting needs the fuel's density, which "
+                "the factor does not give", unit=activity_unit, dimension=source.dimension, key=factor.key,
+                quantity=quantity, quantity_dimension=quantity_unit.dimension),
             {"unit": [f"record the quantity in a {quantity_unit.dimension} unit, or use a factor "
                       f"with an NCV per {source.dimension} or a density"]},
         )
     if factor.density <= 0:
-        raise InvalidInput(f"factor {factor.key}: the density must be positive", {"density": ["> 0"]})
+        raise InvalidInput(Msg("factor {key}: the density must be positive", key=factor.key), {"density": ["> 0"]})
     mass, volume = _split_density_unit(factor.density_unit, factor)
     if source.dimension is Dimension.VOLUME:  # litres → m3 of the density → its mass → the NCV's
         with localcontext(EXACT):
@@ -328,20 +331,21 @@ def _rate(activity_unit: str, factor: EmissionFactor | None, gwp_set: GwpSet,
     if factor is None:
         if not gas:
             raise InvalidInput(
-                "an activity needs an emission factor, or the gas it released (refrigerants, process gases)",
-                {"factor_key": ["required unless a gas is given"]},
+                Msg("an activity needs an emission factor, or the gas it released (refrigerants, process gases)"),
+                {"factor_key": [Msg("required unless a gas is given")]},
             )
         ratio = _ratio(activity_unit, "t")  # the quantity IS the mass of the gas
         return _Rate(None, Conversion(activity_unit, "t", ratio),
                      (_GasRate(gas, None, Decimal(1), gwp_set.gwp(gas)),))
     if gas and set(factor.gases) != {gas}:
         raise InvalidInput(
-            f"the activity names gas {gas} and factor {factor.key}, which emits "
-            f"{', '.join(factor.gases) or 'nothing'}: give either a factor or a gas released",
-            {"gas": ["conflicts with the factor"]},
+            Msg("the activity names gas {gas} and factor {key}, which emits "
+                "{gases}: give either a factor or a gas released", gas=gas, key=factor.key,
+                gases=", ".join(factor.gases) or Msg("nothing")),
+            {"gas": [Msg("conflicts with the factor")]},
         )
     if not factor.gases:
-        raise InvalidInput(f"factor {factor.key} lists no gas", {"factor_key": ["no gases"]})
+        raise InvalidInput(Msg("factor {key} lists no gas", key=factor.key), {"factor_key": [Msg("no gases")]})
     conversion = conversion_for(activity_unit, factor)
     to_t = _ratio(factor.mass_unit, "t")  # UnitMismatch unless a mass unit
     with localcontext(EXACT):
@@ -388,20 +392,21 @@ def _about(record: Any, error: InvalidInput) -> InvalidInput:
     """The same error, naming the activity (imports show it next to the row)."""
     details = dict(error.details)
     activity_id = getattr(record, "id", None)
+    label: Msg
     if activity_id is None:  # an ElectricityUse: a sum of a site's records
-        label = f"site {record.site_id}, electricity in {record.unit}"
+        label = Msg("site {site}, electricity in {unit}", site=record.site_id, unit=record.unit)
     else:
-        label = f"activity {activity_id}"
+        label = Msg("activity {id}", id=activity_id)
         if getattr(record, "source", ""):
-            label += f" ({record.source})"
+            label = Msg("activity {id} ({source})", id=activity_id, source=record.source)
         details.setdefault("activity", activity_id)
-    return type(error)(f"{label}: {error.message}", details)
+    return type(error)(Msg("{label}: {message}", label=label, message=error.message), details)
 
 
 def _too_precise(activity: Any) -> InvalidInput:
     return TooPrecise(
-        f"activity {activity.id}: the quantity has too many significant digits to be calculated exactly",
-        {"quantity": ["too many significant digits"], "activity": activity.id},
+        Msg("activity {id}: the quantity has too many significant digits to be calculated exactly", id=activity.id),
+        {"quantity": [Msg("too many significant digits")], "activity": activity.id},
     )
 
 
@@ -415,24 +420,25 @@ def iso_category_of(activity: Activity) -> IsoCategory:
     category = activity.scope3_category
     if scope is not Scope.SCOPE_3 and category is not None:
         raise InvalidInput(
-            f"a Scope {scope.value} record cannot have Scope 3 category {category}",
-            {"scope3_category": ["only for Scope 3"]},
+            Msg("a Scope {scope} record cannot have Scope 3 category {category}", scope=scope.value, category=category),
+            {"scope3_category": [Msg("only for Scope 3")]},
         )
     if scope is Scope.SCOPE_3 and category not in SCOPE3_CATEGORIES:
-        raise InvalidInput("a Scope 3 record needs a category 1–15", {"scope3_category": ["1–15"]})
+        raise InvalidInput(Msg("a Scope 3 record needs a category 1–15"), {"scope3_category": ["1–15"]})
     default = default_iso_category(scope, category)
     if activity.iso_category is None:
         return default
     chosen = IsoCategory(activity.iso_category)
     if scope is not Scope.SCOPE_3 and chosen is not default:
         raise InvalidInput(
-            f"Scope {scope.value} is ISO 14064-1 category {default.value}, not {chosen.value}",
-            {"iso_category": [f"must be {default.value}"]},
+            Msg("Scope {scope} is ISO 14064-1 category {default}, not {chosen}", scope=scope.value,
+                default=default.value, chosen=chosen.value),
+            {"iso_category": [Msg("must be {value}", value=default.value)]},
         )
     if scope is Scope.SCOPE_3 and chosen is IsoCategory.DIRECT:
         raise InvalidInput(
-            "a Scope 3 record is indirect: ISO 14064-1 category 1 is for direct emissions",
-            {"iso_category": ["2–6 for Scope 3"]},
+            Msg("a Scope 3 record is indirect: ISO 14064-1 category 1 is for direct emissions"),
+            {"iso_category": [Msg("2–6 for Scope 3")]},
         )
     return chosen
 
@@ -480,7 +486,7 @@ def _lookup(factors: Mapping[str, EmissionFactor], key: str) -> EmissionFactor:
     try:
         return factors[key]
     except KeyError:
-        raise InvalidInput(f"unknown emission factor '{key}'", {"factor_key": [f"'{key}' is unknown"]}) from None
+        raise InvalidInput(Msg("unknown emission factor '{key}'", key=key), {"factor_key": [Msg("'{key}' is unknown", key=key)]}) from None
 
 
 def location_factor(factor_key: str | None, site_id: int, factors: Mapping[str, EmissionFactor],
@@ -496,7 +502,7 @@ def location_factor(factor_key: str | None, site_id: int, factors: Mapping[str, 
             return factor
     found = location_factor_for(site_id)
     if found is None:
-        raise InvalidInput(f"no grid emission factor for site {site_id}", {"site_id": [str(site_id)]})
+        raise InvalidInput(Msg("no grid emission factor for site {site}", site=site_id), {"site_id": [str(site_id)]})
     return found
 
 
@@ -505,9 +511,10 @@ def _electricity_factor(factor_key: str, factors: Mapping[str, EmissionFactor]) 
     factor = _lookup(factors, factor_key)
     if factor.kind not in (FactorKind.GRID_LOCATION, FactorKind.GENERIC, FactorKind.SUPPLIER_SPECIFIC):
         raise InvalidInput(
-            f"factor {factor_key} ({factor.kind.value}) cannot price purchased electricity; "
-            "name a grid or supplier-specific factor (residual mixes are chosen per site)",
-            {"factor_key": [f"{factor.kind.value} is not for electricity"]},
+            Msg("factor {key} ({kind}) cannot price purchased electricity; "
+                "name a grid or supplier-specific factor (residual mixes are chosen per site)",
+                key=factor_key, kind=factor.kind.value),
+            {"factor_key": [Msg("{kind} is not for electricity", kind=factor.kind.value)]},
         )
     return factor
 
@@ -664,7 +671,7 @@ def _scope2_market(
     for site_id, claimed in claimed_by_site.items():
         if not isinstance(claimed, Decimal | int) or claimed < 0:
             raise InvalidInput(
-                f"covered MWh of site {site_id} must be a Decimal ≥ 0, not {claimed!r}",
+                Msg("covered MWh of site {site} must be a Decimal ≥ 0, not {value}", site=site_id, value=repr(claimed)),
                 {"covered_mwh": [str(site_id)]},
             )
     supplier: dict[int, _GasSums] = {}
@@ -701,15 +708,15 @@ def _scope2_market(
                 residual = residual_factor_for(site_id)
                 if residual is None:
                     raise InvalidInput(
-                        f"no residual-mix (or grid) factor for site {site_id}, which has "
-                        f"{uncovered} MWh not covered by certificates",
+                        Msg("no residual-mix (or grid) factor for site {site}, which has "
+                            "{uncovered} MWh not covered by certificates", site=site_id, uncovered=uncovered),
                         {"site_id": [str(site_id)]},
                     )
                 residual_key = residual.key
                 try:
                     lines = rates.get(MWH, residual, None).apply(uncovered)[1]
                 except InvalidInput as error:
-                    raise type(error)(f"site {site_id}: {error.message}", error.details) from None
+                    raise type(error)(Msg("site {site}: {message}", site=site_id, message=error.message), error.details) from None
                 residual_sums.add(lines)
             supplier_sums = supplier.get(site_id, _GasSums())
             site_gases = _GasSums()
@@ -857,12 +864,12 @@ class _Explainer:
         if self._index is None:
             index = {a.id: a for a in self.activities}
             if len(index) != len(self.activities):
-                raise InvalidInput("activity ids are not unique: trails cannot be found by id", {})
+                raise InvalidInput(Msg("activity ids are not unique: trails cannot be found by id"), {})
             self._index = index
         try:
             return self._index[activity_id]
         except KeyError:
-            raise InvalidInput(f"no activity {activity_id} in this result", {"activity": activity_id}) from None
+            raise InvalidInput(Msg("no activity {id} in this result", id=activity_id), {"activity": activity_id}) from None
 
     def trail(self, activity: Activity) -> ActivityTrail:
         try:
@@ -896,7 +903,7 @@ class _Explainer:
         if uncovered != 0:
             factor = self.residual_factor_for(activity.site_id)
             if factor is None:  # pragma: no cover - calculate() raised already
-                raise InvalidInput(f"no residual-mix factor for site {activity.site_id}", {})
+                raise InvalidInput(Msg("no residual-mix factor for site {site}", site=activity.site_id), {})
             residual = self.rates.get(MWH, factor, None).result(activity.id, uncovered, MWH, code)
         return ActivityTrail(activity, iso, location, MarketShare(mwh, False, covered, residual))
 
@@ -961,8 +968,8 @@ def calculate(
                 else:
                     group[0] += activity.quantity
     except Inexact:
-        raise TooPrecise("a quantity has too many significant digits to be summed exactly",
-                         {"quantity": ["too many significant digits"]}) from None
+        raise TooPrecise(Msg("a quantity has too many significant digits to be summed exactly"),
+                         {"quantity": [Msg("too many significant digits")]}) from None
     except TypeError:
         bad = next((a for a in records if not isinstance(a.quantity, Decimal | int)), None)
         if bad is None:
@@ -997,7 +1004,7 @@ def calculate(
         location = _scope2_location(electricity, location_factor_for, factors, rates)
         market = _scope2_market(electricity, covered_mwh_by_site, residual_factor_for, factors, rates)
     except Inexact:
-        raise TooPrecise("an electricity quantity has too many significant digits", {}) from None
+        raise TooPrecise(Msg("an electricity quantity has too many significant digits"), {}) from None
     scope2_iso = IsoCategory.IMPORTED_ENERGY  # iso_category_of allows no other for Scope 2
     with localcontext(EXACT):
         location_tally, market_tally = common.copy(), common.copy()
@@ -1080,9 +1087,10 @@ def _factor_of(activity: Activity, factors: Mapping[str, EmissionFactor]) -> Emi
         allowed = (*allowed, FactorKind.GRID_LOCATION)  # electricity outside Scope 2, heat networks
     if factor.kind not in allowed:
         raise InvalidInput(
-            f"factor {factor.key} ({factor.kind.value}) does not price {kind.value} activities; "
-            f"name a factor of kind {' or '.join(k.value for k in allowed)}",
-            {"factor_key": [f"{factor.kind.value} is not for {kind.value}"]},
+            Msg("factor {key} ({kind}) does not price {activity} activities; "
+                "name a factor of kind {allowed}", key=factor.key, kind=factor.kind.value, activity=kind.value,
+                allowed=" / ".join(k.value for k in allowed)),
+            {"factor_key": [Msg("{kind} is not for {activity}", kind=factor.kind.value, activity=kind.value)]},
         )
     return factor
 
@@ -1093,15 +1101,15 @@ def _gas_lines(by_gas: Mapping[str, GasTotal]) -> list[tuple[str, Decimal, Decim
 
 def _not_decimal(activity: Any) -> InvalidInput:
     return InvalidInput(
-        f"activity {activity.id}: quantity {activity.quantity!r} is not a Decimal",
-        {"quantity": ["must be a Decimal"], "activity": activity.id},
+        Msg("activity {id}: quantity {value} is not a Decimal", id=activity.id, value=repr(activity.quantity)),
+        {"quantity": [Msg("must be a Decimal")], "activity": activity.id},
     )
 
 
 def _check_electricity(activity: Activity, factors: Mapping[str, EmissionFactor]) -> None:
     """What can be said of a Scope 2 electricity record before its site is priced."""
     if activity.gas:
-        raise InvalidInput("purchased electricity releases no gas on site", {"gas": ["not for electricity"]})
+        raise InvalidInput(Msg("purchased electricity releases no gas on site"), {"gas": [Msg("not for electricity")]})
     _ratio(activity.unit, MWH)  # UnitMismatch unless an energy unit
     if activity.factor_key is not None:
         _electricity_factor(activity.factor_key, factors)

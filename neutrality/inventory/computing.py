@@ -40,6 +40,7 @@ from neutrality.inventory.tables import (
     OrganisationFactor,
 )
 from neutrality.inventory.uncertainty import Estimate, product_uncertainty, sum_uncertainty
+from neutrality.messages import Msg, joined
 from neutrality.organisations.tables import Site
 from neutrality.units import tidy
 
@@ -345,7 +346,7 @@ class FactorResolver:
                 except NotFound:
                     continue
                 if disclosure:
-                    self.disclosures.append(f"{site.name}: {disclosure}")
+                    self.disclosures.append(Msg("{site}: {disclosure}", site=site.name, disclosure=disclosure))
                 break
             if factor is None and kind is FactorKind.GRID_RESIDUAL_MIX:
                 # No residual mix published: the grid average stands in (DOMAIN: "residual-mix
@@ -353,8 +354,8 @@ class FactorResolver:
                 factor = self._grid(site_id, FactorKind.GRID_LOCATION)
                 if factor is not None:
                     self.disclosures.append(
-                        f"{site.name}: no residual-mix factor is published; market-based Scope 2 "
-                        f"uses the grid average {factor.key}"
+                        Msg("{site}: no residual-mix factor is published; market-based Scope 2 "
+                            "uses the grid average {key}", site=site.name, key=factor.key)
                     )
             if factor is not None:
                 factor = self.frozen.get(factor.key, factor)
@@ -382,9 +383,14 @@ class Incalculable:
 
     def describe(self) -> str:
         shown = ", ".join(map(str, self.record_ids[:20])) + (" …" if len(self.record_ids) > 20 else "")
-        where = f" ({'; '.join(self.rows)})" if self.rows else (
-            f" (imported from {', '.join(self.files)})" if self.files else "")
-        return f"record{'s' if len(self.record_ids) > 1 else ''} {shown}{where}: {self.reason}"
+        where: str = ""
+        if self.rows:
+            where = Msg(" ({rows})", rows=joined(self.rows, "; "))
+        elif self.files:
+            where = Msg(" (imported from {files})", files=", ".join(self.files))
+        if len(self.record_ids) > 1:
+            return Msg("records {ids}{where}: {reason}", ids=shown, where=where, reason=self.reason)
+        return Msg("record {ids}{where}: {reason}", ids=shown, where=where, reason=self.reason)
 
 
 class IncalculableRecords(InvalidInput):
@@ -393,8 +399,9 @@ class IncalculableRecords(InvalidInput):
 
     def __init__(self, failing: Sequence[Incalculable]):
         super().__init__(
-            f"{sum(len(f.record_ids) for f in failing)} record(s) of this inventory cannot be calculated; "
-            "correct or delete them: " + "; ".join(f.describe() for f in failing),
+            Msg("{count} record(s) of this inventory cannot be calculated; correct or delete them: {records}",
+                count=sum(len(f.record_ids) for f in failing),
+                records=joined((f.describe() for f in failing), "; ")),
             {"records": [{"record_ids": list(f.record_ids), "files": list(f.files), "reason": f.reason}
                          for f in failing]},
         )
@@ -420,7 +427,7 @@ def _records_of(
         .where(ActivityRecord.inventory_id == inventory_id, *conditions)
         .order_by(ActivityRecord.id)
     ).all()
-    where = tuple(f"{r[1]}, row {r[2]}" for r in rows if r[1] and r[2] is not None)[:20]
+    where = tuple(Msg("{file}, row {row}", file=r[1], row=r[2]) for r in rows if r[1] and r[2] is not None)[:20]
     return tuple(r[0] for r in rows), tuple(sorted({r[1] for r in rows if r[1]})), where
 
 

@@ -69,6 +69,7 @@ from neutrality.inventory.transport import (
     Payer,
     classify_leg,
 )
+from neutrality.messages import Msg
 from neutrality.names import name_key
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, Deadline, SheetLimits
 from neutrality.spreadsheets import (
@@ -148,18 +149,18 @@ ALLOWED_DIMENSIONS: Mapping[ActivityType, frozenset[Dimension]] = {
 }
 #: What the user should write instead, when a unit does not fit the activity type.
 _DIMENSION_HINTS = {
-    ActivityType.FUEL: "a mass, volume or energy unit (t, L, m3, GJ…)",
-    ActivityType.ELECTRICITY: "an energy unit (kWh, MWh…)",
-    ActivityType.HEAT_STEAM: "an energy or mass unit (GJ, t…)",
-    ActivityType.REFRIGERANT: "a mass unit (kg, t…)",
-    ActivityType.PROCESS: "a mass, volume, energy or count unit",
-    ActivityType.MATERIAL: "a mass, volume, count or currency unit",
-    ActivityType.TRANSPORT: "t·km, or km with a weight, or a currency for spend-based rows",
-    ActivityType.WASTE: "a mass or volume unit (t, m3…) or a currency",
-    ActivityType.TRAVEL: "p·km, km, a count (nights) or a currency",
-    ActivityType.COMMUTING: "p·km, km or a currency",
-    ActivityType.SPEND: "a currency (CNY, USD…)",
-    ActivityType.OTHER: "a known unit",
+    ActivityType.FUEL: Msg("a mass, volume or energy unit (t, L, m3, GJ…)"),
+    ActivityType.ELECTRICITY: Msg("an energy unit (kWh, MWh…)"),
+    ActivityType.HEAT_STEAM: Msg("an energy or mass unit (GJ, t…)"),
+    ActivityType.REFRIGERANT: Msg("a mass unit (kg, t…)"),
+    ActivityType.PROCESS: Msg("a mass, volume, energy or count unit"),
+    ActivityType.MATERIAL: Msg("a mass, volume, count or currency unit"),
+    ActivityType.TRANSPORT: Msg("t·km, or km with a weight, or a currency for spend-based rows"),
+    ActivityType.WASTE: Msg("a mass or volume unit (t, m3…) or a currency"),
+    ActivityType.TRAVEL: Msg("p·km, km, a count (nights) or a currency"),
+    ActivityType.COMMUTING: Msg("p·km, km or a currency"),
+    ActivityType.SPEND: Msg("a currency (CNY, USD…)"),
+    ActivityType.OTHER: Msg("a known unit"),
 }
 
 
@@ -458,19 +459,19 @@ class ColumnMapping:
             if target is None:
                 continue
             if target not in FIELDS:
-                problems.append(f"'{header}' maps to '{target}', which is not a field")
+                problems.append(Msg("'{column}' maps to '{field}', which is not a field", column=header, field=target))
             elif target in targets:
-                problems.append(f"'{targets[target]}' and '{header}' both map to '{target}'")
+                problems.append(Msg("'{first}' and '{second}' both map to '{field}'", first=targets[target], second=header, field=target))
             targets[target] = header
         for name, value in self.fixed.items():
             if name not in FIELDS:
-                problems.append(f"a fixed value is given for '{name}', which is not a field")
+                problems.append(Msg("a fixed value is given for '{field}', which is not a field", field=name))
             elif name in targets:
-                problems.append(f"'{name}' is both fixed and mapped from '{targets[name]}'")
+                problems.append(Msg("'{field}' is both fixed and mapped from '{column}'", field=name, column=targets[name]))
             elif not isinstance(value, str):
-                problems.append(f"the fixed value of '{name}' must be text")
+                problems.append(Msg("the fixed value of '{field}' must be text", field=name))
         if problems:
-            raise InvalidInput("invalid column mapping", {"mapping": problems})
+            raise InvalidInput(Msg("invalid column mapping"), {"mapping": problems})
 
     def matched_to(self, header: Sequence[str]) -> ColumnMapping:
         """This mapping with its columns named as ``header`` writes them. A saved mapping is
@@ -507,11 +508,11 @@ def layout_key(header: Sequence[str], sheet: str | None = None) -> str:
 
 def _no_header(header: list[str], row: int) -> str:
     shown = _shown(" ".join(cell for cell in header if cell))
-    return (
-        f"no header row found: row {row} reads '{shown}', and no row above the data names a "
+    return Msg(
+        "no header row found: row {row} reads '{shown}', and no row above the data names a "
         "column this importer knows (site, source, quantity, unit, start_date…, or 站点, 排放源, "
         "数量, 单位, 开始日期…); send a column mapping that names the file's columns (it is saved "
-        "for files of this layout), or use the template's headers"
+        "for files of this layout), or use the template's headers", row=row, shown=shown
     )
 
 
@@ -533,13 +534,13 @@ def _resolve_columns(
             continue  # ignored on purpose by the mapping
         elif target in sources:
             other = header[int(sources[target])]
-            errors.append(RowError(row, name, f"gives '{target}', like column '{other}'"))
+            errors.append(RowError(row, name, Msg("gives '{field}', like column '{other}'", field=target, other=other)))
         elif target in mapping.fixed:
             errors.append(
                 RowError(
                     row,
                     name,
-                    f"gives '{target}', which the mapping fixes to '{mapping.fixed[target]}'",
+                    Msg("gives '{field}', which the mapping fixes to '{value}'", field=target, value=mapping.fixed[target]),
                 )
             )
         else:
@@ -550,7 +551,7 @@ def _resolve_columns(
     # classifier; its rows without a scope that the classifier cannot decide are named then
     required = [n for n in REQUIRED_FIELDS if n != "scope" or "ownership" not in sources]
     errors.extend(
-        RowError(row, name, f"missing required column '{name}'; the file has: {found}")
+        RowError(row, name, Msg("missing required column '{name}'; the file has: {found}", name=name, found=found))
         for name in required
         if name not in sources
     )
@@ -691,12 +692,12 @@ def _data_rows(
     positions = positions[~blank]
     skipped: list[SkippedRow] = []
     if len(positions) and is_help_row([c.text(positions[0]) for c in cells.values()]):
-        skipped.append(SkippedRow(int(positions[0]) + 1, "the template's help row"))
+        skipped.append(SkippedRow(int(positions[0]) + 1, Msg("the template's help row")))
         positions = positions[1:]
     totals = _totals_rows(marks, positions)
     if totals.any():
         skipped.extend(
-            SkippedRow(p + 1, f"totals row: '{_shown(' '.join(_row_text(marks, p)))}'")
+            SkippedRow(p + 1, Msg("totals row: '{text}'", text=_shown(' '.join(_row_text(marks, p)))))
             for p in positions[totals].tolist()
         )
         positions = positions[~totals]
@@ -704,13 +705,13 @@ def _data_rows(
     while end and _is_note(_row_text(marks, int(positions[end - 1])), len(cells)):
         end -= 1
     skipped.extend(
-        SkippedRow(p + 1, f"note below the data: '{_shown(' '.join(_row_text(marks, p)))}'")
+        SkippedRow(p + 1, Msg("note below the data: '{text}'", text=_shown(' '.join(_row_text(marks, p)))))
         for p in positions[end:].tolist()
     )
     positions = positions[:end]
     skipped.sort()
     if not len(positions):
-        raise Refused("the file has a header row but no data rows")
+        raise Refused(Msg("the file has a header row but no data rows"))
     contiguous = positions[-1] - positions[0] + 1 == len(positions)
     rows = slice(int(positions[0]), int(positions[-1]) + 1) if contiguous else positions
     # spreadsheet rows count from 1, and the positions count the rows before the header too
@@ -779,7 +780,7 @@ def _read_csv(
     lines = io.BytesIO(body)
     above = (line_cells(lines.readline().decode("utf-8").rstrip("\r\n")) for _ in range(before))
     titles = [
-        SkippedRow(number, f"title above the header: '{_shown(' '.join(texts))}'")
+        SkippedRow(number, Msg("title above the header: '{text}'", text=_shown(' '.join(texts))))
         for number, cells_above in enumerate(above, 1)
         if (texts := [t for t in cells_above if t])
     ]
@@ -829,7 +830,7 @@ def _read_xlsx(
         i for i, h in enumerate(header) if not h
     }
     titles = [
-        SkippedRow(position + 1, f"title above the header: '{_shown(' '.join(texts))}'")
+        SkippedRow(position + 1, Msg("title above the header: '{text}'", text=_shown(' '.join(texts))))
         for position in range(head)
         if (texts := [t for c in columns if (t := str(c[position]).strip())])
     ]
@@ -987,11 +988,11 @@ _DIRECTIONS = _enum_aliases(
 _CATEGORY = re.compile(r"(?:category|cat\.?|c|类别|類別|第)?\s*0*(\d{1,2})(?:\.0+)?\s*(?:类|類)?")
 
 
-def _choice(table: Mapping[str, Any], what: str, allowed: str) -> Callable[[str], Any]:
+def _choice(table: Mapping[str, Any], what: Msg, allowed: str) -> Callable[[str], Any]:
     def parse(raw: str) -> Any:
         found = table.get(snake(raw))
         if found is None:
-            raise BadCell(f"'{raw.strip()}' is not a known {what} (use {allowed})")
+            raise BadCell(Msg("'{value}' is not a known {what} (use {allowed})", value=raw.strip(), what=what, allowed=allowed))
         return found
 
     return parse
@@ -1001,27 +1002,27 @@ def _listing(enum: type[StrEnum]) -> str:
     return ", ".join(m.value for m in enum)
 
 
-_parse_scope = _choice(_SCOPES, "scope", "1, 2 or 3")
-_parse_subtype = _choice(_SUBTYPES, "Scope 1 subtype", _listing(Scope1Subtype))
-_parse_type = _choice(_ACTIVITY_TYPES, "activity type", _listing(ActivityType))
-_parse_tier = _choice(_TIERS, "data-quality tier", _listing(DataQualityTier))
-_parse_method = _choice(_METHODS, "calculation method", _listing(CalculationMethod))
-_parse_payer = _choice(_PAYERS, "payer", _listing(Payer))
-_parse_control = _choice(_CONTROLS, "ownership", _listing(Control))
-_parse_direction = _choice(_DIRECTIONS, "direction", _listing(Direction))
+_parse_scope = _choice(_SCOPES, Msg("scope"), Msg("1, 2 or 3"))
+_parse_subtype = _choice(_SUBTYPES, Msg("Scope 1 subtype"), _listing(Scope1Subtype))
+_parse_type = _choice(_ACTIVITY_TYPES, Msg("activity type"), _listing(ActivityType))
+_parse_tier = _choice(_TIERS, Msg("data-quality tier"), _listing(DataQualityTier))
+_parse_method = _choice(_METHODS, Msg("calculation method"), _listing(CalculationMethod))
+_parse_payer = _choice(_PAYERS, Msg("payer"), _listing(Payer))
+_parse_control = _choice(_CONTROLS, Msg("ownership"), _listing(Control))
+_parse_direction = _choice(_DIRECTIONS, Msg("direction"), _listing(Direction))
 
 
 def _parse_category(raw: str) -> int:
     match = _CATEGORY.fullmatch(norm(raw))
     if not match or int(match.group(1)) not in SCOPE3_CATEGORIES:
-        raise BadCell(f"'{raw.strip()}' is not a Scope 3 category (1–15)")
+        raise BadCell(Msg("'{value}' is not a Scope 3 category (1–15)", value=raw.strip()))
     return int(match.group(1))
 
 
 def _parse_iso(raw: str) -> IsoCategory:
     match = _CATEGORY.fullmatch(norm(raw))
     if not match or not 1 <= int(match.group(1)) <= 6:
-        raise BadCell(f"'{raw.strip()}' is not an ISO 14064-1 category (1–6)")
+        raise BadCell(Msg("'{value}' is not an ISO 14064-1 category (1–6)", value=raw.strip()))
     return IsoCategory(int(match.group(1)))
 
 
@@ -1037,7 +1038,7 @@ def _parse_unit(raw: str) -> Unit:
     try:
         return unit(unicodedata.normalize("NFKC", text))
     except UnknownUnit:
-        raise BadCell(f"'{text}' {_UNKNOWN_UNIT}") from None
+        raise BadCell(Msg("'{value}' is not a known unit", value=text)) from None
 
 
 def _units_taken(atype: _Column) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
@@ -1048,7 +1049,8 @@ def _units_taken(atype: _Column) -> Callable[[np.ndarray, np.ndarray], np.ndarra
         for p in np.flatnonzero(bad & good).tolist():
             if str(reasons[p]).endswith(_UNKNOWN_UNIT):
                 kind = kinds[p]
-                reasons[p] += f" (activity type {kind.value} takes {_TAKES[kind]})"
+                reasons[p] = Msg("{reason} (activity type {kind} takes {units})",
+                                 reason=reasons[p], kind=kind.value, units=_TAKES[kind])
         return reasons
 
     return explain
@@ -1095,7 +1097,7 @@ def _texts(limit: int) -> Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]:
         parsed = np.fromiter(map(str.strip, texts), dtype=object, count=n)
         lengths = np.fromiter(map(len, parsed), dtype=np.int64, count=n)
         reasons = np.empty(n, dtype=object)
-        reasons[lengths > limit] = f"is longer than {limit} characters"
+        reasons[lengths > limit] = Msg("is longer than {limit} characters", limit=limit)
         parsed[lengths == 0] = None
         return parsed, reasons
 
@@ -1173,7 +1175,7 @@ class _Checks:
         source = self.table.sources.get(name)
         if isinstance(source, int):
             return self.table.header[source]
-        return f"{name} (fixed in the mapping)" if isinstance(source, str) else name
+        return Msg("{name} (fixed in the mapping)", name=name) if isinstance(source, str) else name
 
     def cells(self, name: str) -> _Cells:
         source = self.table.sources.get(name)
@@ -1223,7 +1225,7 @@ class _Checks:
         count = len(reasons)
         given = np.fromiter(map(bool, map(str.strip, cells.uniques)), dtype=bool, count=count)
         if required and not given.all():
-            reasons[~given] = "is empty"
+            reasons[~given] = Msg("is empty")
         bad = pd.notna(reasons)
         column = _Column(parsed, cells.codes, given, ~bad)
         if cells.codes is not None:
@@ -1415,16 +1417,17 @@ def _contradiction(mask: np.ndarray, legs: _Legs, said: np.ndarray, what: str) -
     """Per masked row: the classifier's reason, and what the row says instead."""
     reasons = np.empty(len(mask), dtype=object)
     reasons[mask] = [
-        f"{legs.reason[p]}; the row says {what} {getattr(said[p], 'value', said[p])}"
+        Msg("{reason}; the row says {what} {value}", reason=legs.reason[p], what=what,
+            value=getattr(said[p], 'value', said[p]))
         for p in np.flatnonzero(mask).tolist()
     ]
     return reasons
 
 
-def _reasons(mask: np.ndarray, values: np.ndarray, template: str) -> np.ndarray:
+def _reasons(mask: np.ndarray, values: np.ndarray, template: Callable[[Any], Msg]) -> np.ndarray:
     """``template`` filled with each masked row's value, as the per-row reasons of a check."""
     reasons = np.empty(len(mask), dtype=object)
-    reasons[mask] = [template.format(value) for value in values[mask].tolist()]
+    reasons[mask] = [template(value) for value in values[mask].tolist()]
     return reasons
 
 
@@ -1471,12 +1474,12 @@ def _validate(
     given_scope = scope.ints(int)
     refused = pd.notna(legs.refusal)  # said once, on the field the classifier needs
     blank = ~scope.given & ~legs.decided & ~refused
-    c.fail(blank & ~transport, "scope", "is empty")
+    c.fail(blank & ~transport, "scope", Msg("is empty"))
     c.fail(
         blank & transport,
         "scope",
-        "is empty: give the scope, or who controls the vehicle (ownership) and which way the leg "
-        "goes (direction) for it to be classified",
+        Msg("is empty: give the scope, or who controls the vehicle (ownership) and which way the leg "
+            "goes (direction) for it to be classified"),
     )
     if refused.any():  # one refusal per distinct leg described
         codes, found = pd.factorize(legs.refusal[refused])
@@ -1488,7 +1491,7 @@ def _validate(
     c.fail(
         other_scope,
         "scope",
-        _contradiction(other_scope, legs, given_scope, "Scope"),
+        _contradiction(other_scope, legs, given_scope, Msg("Scope")),
     )
     fill = legs.decided & ~other_scope  # the classifier's word completes the row's
     category_i = np.where(category.given, category.ints(int), legs.category * fill)
@@ -1496,7 +1499,7 @@ def _validate(
     c.fail(
         other_category,
         "scope3_category",
-        _contradiction(other_category, legs, category_i, "category"),
+        _contradiction(other_category, legs, category_i, Msg("category")),
     )
     subtypes = np.where(subtype.given, subtype.values, np.where(fill, legs.subtype, None))
     other_subtype = (
@@ -1505,7 +1508,7 @@ def _validate(
     c.fail(
         other_subtype,
         "scope1_subtype",
-        _contradiction(other_subtype, legs, subtypes, "subtype"),
+        _contradiction(other_subtype, legs, subtypes, Msg("subtype")),
     )
     has_subtype = subtype.given | (fill & (legs.scope == 1))
     has_category = category.given | (fill & (legs.scope == 3))
@@ -1514,26 +1517,26 @@ def _validate(
     # activity_records.classification_matches_scope)
     scope_i = np.where(scope.given, given_scope, legs.scope)
     s1, s2, s3 = scope_i == 1, scope_i == 2, scope_i == 3
-    c.fail(s1 & ~has_subtype, "scope1_subtype", "a Scope 1 row needs a Scope 1 subtype")
-    c.fail((s2 | s3) & subtype.given, "scope1_subtype", "only Scope 1 rows take a Scope 1 subtype")
-    c.fail(s3 & ~has_category, "scope3_category", "a Scope 3 row needs a Scope 3 category (1–15)")
-    c.fail(s1 & category.given, "scope3_category", "a Scope 1 row takes no Scope 3 category")
-    c.fail(s2 & category.given, "scope3_category", "a Scope 2 row takes no Scope 3 category")
+    c.fail(s1 & ~has_subtype, "scope1_subtype", Msg("a Scope 1 row needs a Scope 1 subtype"))
+    c.fail((s2 | s3) & subtype.given, "scope1_subtype", Msg("only Scope 1 rows take a Scope 1 subtype"))
+    c.fail(s3 & ~has_category, "scope3_category", Msg("a Scope 3 row needs a Scope 3 category (1–15)"))
+    c.fail(s1 & category.given, "scope3_category", Msg("a Scope 1 row takes no Scope 3 category"))
+    c.fail(s2 & category.given, "scope3_category", Msg("a Scope 2 row takes no Scope 3 category"))
     iso_i = iso.ints(int)
     c.fail(
         s1 & iso.good & (iso_i != 1),
         "iso_category",
-        "Scope 1 emissions are direct: ISO 14064-1 category 1",
+        Msg("Scope 1 emissions are direct: ISO 14064-1 category 1"),
     )
     c.fail(
         s2 & iso.good & (iso_i != 2),
         "iso_category",
-        "Scope 2 emissions are imported energy: ISO 14064-1 category 2",
+        Msg("Scope 2 emissions are imported energy: ISO 14064-1 category 2"),
     )
     c.fail(
         s3 & iso.good & (iso_i < 3),
         "iso_category",
-        "Scope 3 emissions are in ISO 14064-1 categories 3–6",
+        Msg("Scope 3 emissions are in ISO 14064-1 categories 3–6"),
     )
 
     # units against activity types
@@ -1547,7 +1550,8 @@ def _validate(
         reasons = np.empty(n, dtype=object)
         units, kinds = unit_col.values, atype.values
         reasons[misfit] = [
-            f"{units[p].code} does not fit activity type {kinds[p].value}: use {_DIMENSION_HINTS[kinds[p]]}"
+            Msg("{unit} does not fit activity type {kind}: use {hint}", unit=units[p].code,
+                kind=kinds[p].value, hint=_DIMENSION_HINTS[kinds[p]])
             for p in np.flatnonzero(misfit)
         ]
         c.fail(misfit, "unit", reasons)
@@ -1556,12 +1560,12 @@ def _validate(
     c.fail(
         (method_i == 2) & unit_col.good & ~money & ~misfit,
         "unit",
-        "a spend-based row needs a currency unit (CNY, USD…)",
+        Msg("a spend-based row needs a currency unit (CNY, USD…)"),
     )
     c.fail(
         (method_i == 1) & money & ~misfit,
         "method",
-        "a quantity of money is spend-based: set the method to spend_based",
+        Msg("a quantity of money is spend-based: set the method to spend_based"),
     )
 
     # transport: t·km, or km with the weight carried (seed 002 §3.2: 10 t × 100 km = 1,000 t·km)
@@ -1569,18 +1573,18 @@ def _validate(
     c.fail(
         transport & in_km & ~weight.given,
         "weight",
-        "a transport row in km needs the weight carried (or give the quantity in t·km)",
+        Msg("a transport row in km needs the weight carried (or give the quantity in t·km)"),
     )
     c.fail(
         transport & unit_col.good & ~in_km & weight.given,
         "weight",
-        "only transport rows in km take a weight",
+        Msg("only transport rows in km take a weight"),
     )
     not_mass = weight_unit.ints(lambda u: u.dimension is Dimension.MASS) == 0
-    c.fail(weight_unit.good & not_mass, "weight_unit", "the weight unit must be a mass (t, kg)")
+    c.fail(weight_unit.good & not_mass, "weight_unit", Msg("the weight unit must be a mass (t, kg)"))
     transport_fields = (payer, control, direction, weight, weight_unit)
     for name, column in zip(TRANSPORT_FIELDS, transport_fields, strict=True):
-        c.fail(column.given & atype.good & ~transport, name, "only transport rows take this field")
+        c.fail(column.given & atype.good & ~transport, name, Msg("only transport rows take this field"))
     # a row that does not say who controls the vehicle but names the payer of a category 9 leg
     # (R-S3-03: a leg the company pays for is category 4, even for goods it sold)
     paid_category = payer.ints(_category_of_sold_goods_leg)
@@ -1593,7 +1597,7 @@ def _validate(
         _reasons(
             miscategorised,
             paid_category,
-            "transport the company pays for is category {}, not 9",
+            lambda category: Msg("transport the company pays for is category {category}, not 9", category=category),
         ),
     )
 
@@ -1601,24 +1605,23 @@ def _validate(
     refrigerant = type_i == types.index(ActivityType.REFRIGERANT) + 1
     process = type_i == types.index(ActivityType.PROCESS) + 1
     c.fail(
-        refrigerant & ~gas.given, "gas", "a refrigerant row needs the gas (e.g. HFC-134a, R-410A)"
+        refrigerant & ~gas.given, "gas", Msg("a refrigerant row needs the gas (e.g. HFC-134a, R-410A)")
     )
     c.fail(
         gas.given & atype.good & ~(refrigerant | process),
         "gas",
-        "only refrigerant and process rows take a gas",
+        Msg("only refrigerant and process rows take a gas"),
     )
 
     # dates: inside the application period, the start no later than the end
     start_o, end_o = start.ints(dt.date.toordinal), end.ints(dt.date.toordinal)
     first_day, last_day = period_start.toordinal(), period_end.toordinal()
-    outside = (
-        f"is outside the application period {period_start.isoformat()} – {period_end.isoformat()}"
-    )
+    outside = Msg("is outside the application period {start} – {end}",
+                  start=period_start.isoformat(), end=period_end.isoformat())
     c.fail(
         start.good & end.good & (start_o > end_o),
         "start_date",
-        f"is after the end date ('{c.label('end_date')}')",
+        Msg("is after the end date ('{column}')", column=c.label('end_date')),
     )
     c.fail(start.good & ((start_o < first_day) | (start_o > last_day)), "start_date", outside)
     c.fail(end.good & ((end_o < first_day) | (end_o > last_day)), "end_date", outside)
@@ -1635,7 +1638,7 @@ def _validate(
         c.fail_rows(
             keyed[later],
             [
-                f"duplicates row {row} (same site, source, activity type, dates, quantity and unit)"
+                Msg("duplicates row {row} (same site, source, activity type, dates, quantity and unit)", row=row)
                 for row in table.rows[keyed[first[codes[later]]]].tolist()
             ],
         )

@@ -27,6 +27,7 @@ from types import MappingProxyType
 
 from neutrality.errors import InvalidInput, NotFound
 from neutrality.inventory.model import EmissionFactor, FactorKind, GwpSet, Provenance
+from neutrality.messages import Msg
 from neutrality.units import Dimension, tidy, unit
 
 #: Version label of the shipped library; shown with every calculation that uses it.
@@ -42,8 +43,8 @@ _FACTOR_FILES = ("combustion_factors.csv", "grid_factors.csv")
 _ILLUSTRATIVE_FILE = "illustrative_factors.csv"
 _GRID_SERIES = {FactorKind.GRID_LOCATION: "average", FactorKind.GRID_RESIDUAL_MIX: "residual"}
 _GRID_LABEL = {
-    FactorKind.GRID_LOCATION: "location-based grid",
-    FactorKind.GRID_RESIDUAL_MIX: "residual-mix",
+    FactorKind.GRID_LOCATION: Msg("location-based grid"),
+    FactorKind.GRID_RESIDUAL_MIX: Msg("residual-mix"),
 }
 
 
@@ -151,7 +152,7 @@ def _gwp_code(code: str) -> str:
     if normalised not in _gwp_set_index():
         known = ", ".join(_gwp_set_index())
         raise InvalidInput(
-            f"unknown GWP set '{code}'", {"gwp_set": [f"'{code}' is not one of {known}"]}
+            Msg("unknown GWP set '{code}'", code=code), {"gwp_set": [Msg("'{code}' is not one of {known}", code=code, known=known)]}
         )
     return normalised
 
@@ -266,7 +267,7 @@ def refrigerant(code: str) -> Refrigerant:
         if known.upper() == wanted:
             return found
     raise InvalidInput(
-        f"unknown refrigerant '{code}'", {"refrigerant": [f"'{code}' is not a known refrigerant"]}
+        Msg("unknown refrigerant '{code}'", code=code), {"refrigerant": [Msg("'{code}' is not a known refrigerant", code=code)]}
     )
 
 
@@ -466,7 +467,7 @@ def factor(key: str) -> EmissionFactor:
     """One factor by key, illustrative ones included; :class:`FactorNotFound` otherwise."""
     found = _all_factors().get(key) or _illustrative_factors().get(key)
     if found is None:
-        raise FactorNotFound(f"no emission factor '{key}'", {"factor_key": [f"unknown: '{key}'"]})
+        raise FactorNotFound(Msg("no emission factor '{key}'", key=key), {"factor_key": [Msg("unknown: '{key}'", key=key)]})
     return found
 
 
@@ -555,11 +556,11 @@ def grid_factor(
         grid_kind = None
     if grid_kind is None or grid_kind not in _GRID_SERIES:
         raise InvalidInput(
-            f"'{kind}' is not a grid factor kind",
-            {"kind": ["must be grid_location or grid_residual_mix"]},
+            Msg("'{kind}' is not a grid factor kind", kind=kind),
+            {"kind": [Msg("must be grid_location or grid_residual_mix")]},
         )
     if isinstance(year, bool) or not isinstance(year, int):
-        raise InvalidInput(f"year must be an integer, not {year!r}", {"year": ["not an integer"]})
+        raise InvalidInput(Msg("year must be an integer, not {value}", value=repr(year)), {"year": [Msg("not an integer")]})
     geography = geography.strip().upper() if isinstance(geography, str) else ""
     series, label = _GRID_SERIES[grid_kind], _GRID_LABEL[grid_kind]
     index = _grid_index()
@@ -569,22 +570,26 @@ def grid_factor(
         if own.provenance.year == year:
             return own, None
         return own, (
-            f"No {label} factor has been published for {geography} for {year}; the latest "
-            f"published year, {own.provenance.year}, is used ({own.key})."
+            Msg("No {label} factor has been published for {geography} for {year}; the latest "
+                "published year, {latest}, is used ({key}).", label=label, geography=geography,
+                year=year, latest=own.provenance.year, key=own.key)
         )
 
     national = geography.split("-", 1)[0]
     if national != geography:
         fallback = _latest(index.get((series, national)), year)
         if fallback is not None:
-            used = str(fallback.provenance.year)
+            used: str = str(fallback.provenance.year)
             if fallback.provenance.year != year:
-                used += " (the latest published year)"
+                used = Msg("{year} (the latest published year)", year=fallback.provenance.year)
             return fallback, (
-                f"No {label} factor is published for {geography} for {year} or any earlier year; "
-                f"the national {national} factor for {used} is used ({fallback.key})."
+                Msg("No {label} factor is published for {geography} for {year} or any earlier year; "
+                    "the national {national} factor for {used} is used ({key}).", label=label,
+                    geography=geography, year=year, national=national, used=used, key=fallback.key)
             )
     raise FactorNotFound(
-        f"no {label} factor for {geography} for {year} or any earlier year",
-        {"geography": [f"no {label} factor for '{geography}' up to {year}"]},
+        Msg("no {label} factor for {geography} for {year} or any earlier year", label=label,
+            geography=geography, year=year),
+        {"geography": [Msg("no {label} factor for '{geography}' up to {year}", label=label,
+                           geography=geography, year=year)]},
     )

@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import IntEnum, StrEnum
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 
 
 class Scope(IntEnum):
@@ -168,7 +169,7 @@ class GwpSet:
             return self.values[gas]
         except KeyError:
             raise InvalidInput(
-                f"no {self.code} GWP for gas '{gas}'", {"gas": [f"unknown in {self.code}"]}
+                Msg("no {set} GWP for gas '{gas}'", set=self.code, gas=gas), {"gas": [Msg("unknown in {set}", set=self.code)]}
             ) from None
 
 

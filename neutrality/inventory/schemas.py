@@ -19,6 +19,7 @@ from neutrality.inventory.model import (
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
 from neutrality.inventory.transport import Control, Direction, Payer
+from neutrality.messages import Msg
 from neutrality.presentation import COUNT, QUANTITY, TONNES
 from neutrality.presentation import PERCENT as PERCENTAGE
 from neutrality.schemas import (
@@ -224,7 +225,8 @@ class MappingField(fields.Field):
             return None
         raw = json_text(value)
         if not isinstance(raw, dict) or set(raw) - {"columns", "fixed", "sheet"}:
-            raise ValidationError('the mapping is a JSON object {"columns": {...}, "fixed": {...}, "sheet": "..."}')
+            raise ValidationError(Msg("the mapping is a JSON object {example}",
+                                      example='{"columns": {...}, "fixed": {...}, "sheet": "..."}'))
         try:
             return ColumnMapping(columns=raw.get("columns") or {}, fixed=raw.get("fixed") or {},
                                  sheet=raw.get("sheet"))
@@ -525,7 +527,7 @@ class GasesField(fields.Dict):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dict[str, Any]:
         gases = json_text(value)
         if not isinstance(gases, dict):
-            raise ValidationError('Give a JSON object such as {"CO2": "0.35"}.')
+            raise ValidationError(Msg("Give a JSON object such as {example}.", example='{"CO2": "0.35"}'))
         return super()._deserialize(gases, attr, data, **kwargs)
 
 

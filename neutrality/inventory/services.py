@@ -71,8 +71,9 @@ def require_draft(inventory: Inventory) -> None:
     """A verified inventory is frozen: changes go into a new version, with a reason."""
     if inventory.status != InventoryStatus.DRAFT:
         raise Conflict(
-            f"inventory {inventory.id} (version {inventory.version}) is {inventory.status} and "
-            "frozen; create a new version with a reason to change it",
+            Msg("inventory {id} (version {version}) is {status} and "
+                "frozen; create a new version with a reason to change it",
+                id=inventory.id, version=inventory.version, status=inventory.status),
             {"status": inventory.status},
         )
 
@@ -91,18 +92,18 @@ def create_inventory(
     """Start the first version of a period's inventory."""
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if gwp_set not in GWP_SETS:
-        raise InvalidInput(f"GWP set must be one of {', '.join(GWP_SETS)}", {"gwp_set": ["unknown"]})
+        raise InvalidInput(Msg("GWP set must be one of {sets}", sets=", ".join(GWP_SETS)), {"gwp_set": [Msg("unknown")]})
     for name, value in (("significance_threshold_percent", significance_threshold_percent),
                         ("materiality_threshold_percent", materiality_threshold_percent)):
         if not Decimal(0) < value < Decimal(100):
-            raise InvalidInput(f"{name} is a percentage between 0 and 100", {name: ["0–100"]})
+            raise InvalidInput(Msg("{name} is a percentage between 0 and 100", name=name), {name: ["0–100"]})
     with uow:
         session = uow.session
         get_period_row(session, organisation_id, period_id)
         if session.scalar(select(Inventory.id).where(Inventory.period_id == period_id)) is not None:
             raise Conflict(
-                f"application period {period_id} already has an inventory; change it through a new version",
-                {"period_id": ["has an inventory"]},
+                Msg("application period {period} already has an inventory; change it through a new version", period=period_id),
+                {"period_id": [Msg("has an inventory")]},
             )
         inventory = Inventory(
             organisation_id=organisation_id,
@@ -164,11 +165,11 @@ def set_completeness(
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     state = CompletenessStatus(status)
     if scope == 3 and (not category.isdigit() or not 1 <= int(category) <= 15):
-        raise InvalidInput("a Scope 3 category is a number from 1 to 15", {"category": ["1–15"]})
+        raise InvalidInput(Msg("a Scope 3 category is a number from 1 to 15"), {"category": ["1–15"]})
     if state is not CompletenessStatus.INCLUDED and not reason.strip():
         raise InvalidInput(
-            f"'{state.value}' needs a reason; it is disclosed in statements",
-            {"reason": ["required unless included"]},
+            Msg("'{status}' needs a reason; it is disclosed in statements", status=state.value),
+            {"reason": [Msg("required unless included")]},
         )
     with uow:
         inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
@@ -177,9 +178,9 @@ def set_completeness(
             threshold = inventory.materiality_threshold_percent
             if estimated_share_percent is None or not estimated_share_percent < threshold:
                 raise InvalidInput(
-                    f"an immaterial exclusion needs an estimated share below {threshold} % of the "
-                    "inventory; otherwise include or estimate the category",
-                    {"estimated_share_percent": [f"must be below {threshold}"]},
+                    Msg("an immaterial exclusion needs an estimated share below {share} of the "
+                        "inventory; otherwise include or estimate the category", share=str(threshold) + " %"),
+                    {"estimated_share_percent": [Msg("must be below {threshold}", threshold=threshold)]},
                 )
         entry = uow.session.scalar(
             select(CompletenessEntry).where(
@@ -226,20 +227,20 @@ def record_external_totals(
         inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
         require_draft(inventory)
         if inventory.origin != InventoryOrigin.EXTERNAL:
-            raise Conflict("totals are entered only into an inventory of origin 'external'")
+            raise Conflict(Msg("totals are entered only into an inventory of origin 'external'"))
         rows = []
         for index, item in enumerate(totals):
             tco2e = Decimal(item["tco2e"])
             if tco2e < 0:
-                raise InvalidInput("emissions are not negative", {f"totals.{index}.tco2e": ["negative"]})
+                raise InvalidInput(Msg("emissions are not negative"), {f"totals.{index}.tco2e": [Msg("negative")]})
             scope, category = int(item["scope"]), int(item.get("category") or 0)
             if (scope == 3) != (1 <= category <= 15):
-                raise InvalidInput("Scope 3 totals name a category 1–15; Scope 1 and 2 totals none",
-                                   {f"totals.{index}.category": ["does not match the scope"]})
+                raise InvalidInput(Msg("Scope 3 totals name a category 1–15; Scope 1 and 2 totals none"),
+                                   {f"totals.{index}.category": [Msg("does not match the scope")]})
             basis = item.get("basis") or ("location" if scope == 2 else "none")
             if (scope == 2) == (basis == "none"):
-                raise InvalidInput("Scope 2 totals are location- or market-based; others have no basis",
-                                   {f"totals.{index}.basis": ["does not match the scope"]})
+                raise InvalidInput(Msg("Scope 2 totals are location- or market-based; others have no basis"),
+                                   {f"totals.{index}.basis": [Msg("does not match the scope")]})
             rows.append(ExternalTotal(inventory_id=inventory_id, scope=scope, category=category,
                                       gas=item["gas"], basis=basis, tco2e=tco2e))
         uow.session.add_all(rows)
@@ -274,10 +275,10 @@ def verify_inventory(
     if not (actor.can(Permission.VERIFY, organisation_id) or actor.can(Permission.MANAGE_INVENTORY, organisation_id)):
         authorize(actor, Permission.VERIFY, organisation_id)  # raises the right error
     if not statement:
-        raise InvalidInput(Msg("the verification statement file is empty"), {"statement": ["empty"]})
+        raise InvalidInput(Msg("the verification statement file is empty"), {"statement": [Msg("empty")]})
     verified_on: dt.date = details["verified_on"]
     if verified_on > utcnow().date():
-        raise InvalidInput(Msg("a verification date cannot be in the future"), {"verified_on": ["in the future"]})
+        raise InvalidInput(Msg("a verification date cannot be in the future"), {"verified_on": [Msg("in the future")]})
     with uow:
         session = uow.session
         inventory = get_inventory_row(session, organisation_id, inventory_id)
@@ -285,7 +286,7 @@ def verify_inventory(
         period = session.get(ApplicationPeriodRow, inventory.period_id)
         if verified_on < period.start_date:
             raise InvalidInput(Msg("the verification date is before the period began"),
-                               {"verified_on": ["before the period"]})
+                               {"verified_on": [Msg("before the period")]})
         factors, result = freeze_figures(session, inventory)
         before = snapshot(inventory)
         now = utcnow()
@@ -338,15 +339,15 @@ def new_version(
     """Open version n+1 of a verified inventory, copying its data; the reason is mandatory."""
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if not reason.strip():
-        raise InvalidInput("a new version needs a reason", {"reason": ["required"]})
+        raise InvalidInput(Msg("a new version needs a reason"), {"reason": [Msg("required")]})
     with uow:
         session = uow.session
         current = get_inventory_row(session, organisation_id, inventory_id)
         if current.status != InventoryStatus.VERIFIED:
-            raise Conflict("only a verified inventory gets a new version; a draft is edited directly")
+            raise Conflict(Msg("only a verified inventory gets a new version; a draft is edited directly"))
         latest = session.scalar(select(func.max(Inventory.version)).where(Inventory.period_id == current.period_id))
         if latest != current.version:
-            raise Conflict(f"version {latest} of this period's inventory already exists")
+            raise Conflict(Msg("version {version} of this period's inventory already exists", version=latest))
         copy = Inventory(
             organisation_id=organisation_id,
             period_id=current.period_id,
@@ -574,7 +575,7 @@ def _verification_row(session: Session, organisation_id: int, inventory_id: int)
     get_inventory_row(session, organisation_id, inventory_id)
     verification = session.scalar(select(Verification).where(Verification.inventory_id == inventory_id))
     if verification is None:
-        raise NotFound(f"inventory {inventory_id} has no verification")
+        raise NotFound(Msg("inventory {id} has no verification", id=inventory_id))
     return verification
 
 
@@ -604,10 +605,10 @@ def add_organisation_factor(
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if not evidence:
         raise InvalidInput(Msg("attach the evidence of the factor (a supplier declaration, a test report…)"),
-                           {"evidence": ["missing"]})
+                           {"evidence": [Msg("missing")]})
     gases = {gas: Decimal(str(value)) for gas, value in data["gases"].items()}
     if not gases or any(not v.is_finite() or v < 0 for v in gases.values()):
-        raise InvalidInput("a factor lists at least one gas with an amount ≥ 0", {"gases": ["invalid"]})
+        raise InvalidInput(Msg("a factor lists at least one gas with an amount ≥ 0"), {"gases": [Msg("invalid")]})
     for name in ("per_unit", "mass_unit"):
         unit_of(data[name])  # raises UnknownUnit
     with uow:
@@ -615,9 +616,8 @@ def add_organisation_factor(
         latest = session.scalar(select(func.max(OrganisationFactor.version)).where(
             OrganisationFactor.organisation_id == organisation_id, OrganisationFactor.key == data["key"]))
         if latest is not None and not data.get("change_reason", "").strip():
-            raise InvalidInput(Msg("factor '{key}' exists (version {version}); say why it changes",
-                                   key=data["key"], version=latest),
-                               {"change_reason": ["required for a new version"]})
+            raise InvalidInput(Msg("factor '{key}' exists (version {version}); say why it changes", key=data["key"], version=latest),
+                               {"change_reason": [Msg("required for a new version")]})
         row = OrganisationFactor(
             organisation_id=organisation_id, key=data["key"], version=(latest or 0) + 1,
             name=data["name"], kind=data["kind"], per_unit=unit_of(data["per_unit"]).code,
@@ -661,10 +661,11 @@ def base_year_check(uow: UnitOfWork, actor: Actor, organisation_id: int, commitm
             ApplicationPeriodRow.commitment_id == commitment_id,
             ApplicationPeriodRow.organisation_id == organisation_id).order_by(ApplicationPeriodRow.sequence)))
         if not periods:
-            raise NotFound(f"commitment {commitment_id} has no application periods in organisation {organisation_id}")
+            raise NotFound(Msg("commitment {commitment} has no application periods in organisation {organisation}",
+                               commitment=commitment_id, organisation=organisation_id))
         base = next((inv for p in periods if (inv := verified_inventory_of(session, p.id)) is not None), None)
         if base is None:
-            raise Conflict("no period of this commitment has a verified inventory yet: there is no base year")
+            raise Conflict(Msg("no period of this commitment has a verified inventory yet: there is no base year"))
         base_period = session.get(ApplicationPeriodRow, base.period_id)
         verified_total = Decimal(base.frozen_result["location_based"]["tco2e"])
         if base.origin == InventoryOrigin.EXTERNAL:
@@ -676,16 +677,18 @@ def base_year_check(uow: UnitOfWork, actor: Actor, organisation_id: int, commitm
             ConsolidationApproachChange.organisation_id == organisation_id)
             .order_by(ConsolidationApproachChange.effective_from)))
         changes = [  # the first entry is the initial choice, not a change
-            BaseYearChange(ChangeKind.STRUCTURAL, f"consolidation approach changed to {c.approach}: {c.reason}",
+            BaseYearChange(ChangeKind.STRUCTURAL, Msg("consolidation approach changed to {approach}: {reason}",
+                                                     approach=c.approach, reason=c.reason),
                            c.effective_from)
             for c in history[1:] if c.effective_from > base_period.start_date
         ]
         later_sets = set(session.scalars(select(Inventory.gwp_set).where(
             Inventory.period_id.in_([p.id for p in periods if p.sequence > base_period.sequence]))))
         for gwp_set in sorted(later_sets - {base.gwp_set}):
-            changes.append(BaseYearChange(ChangeKind.METHOD, f"later inventories use {gwp_set}, the base year {base.gwp_set}"))
+            changes.append(BaseYearChange(ChangeKind.METHOD, Msg("later inventories use {later}, the base year {base}",
+                                                                later=gwp_set, base=base.gwp_set)))
         if recalculated != verified_total:
-            changes.append(BaseYearChange(ChangeKind.FACTOR, "emission factors changed since verification"))
+            changes.append(BaseYearChange(ChangeKind.FACTOR, Msg("emission factors changed since verification")))
         check = check_base_year(verified_total, recalculated, base.significance_threshold_percent, changes)
         structural = any(c.kind in (ChangeKind.STRUCTURAL, ChangeKind.METHOD) for c in changes)
         return {

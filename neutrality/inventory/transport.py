@@ -27,6 +27,7 @@ from enum import StrEnum
 
 from neutrality.errors import InvalidInput
 from neutrality.inventory.model import IsoCategory, Scope, Scope1Subtype, default_iso_category
+from neutrality.messages import Msg
 
 
 class LegKind(StrEnum):
@@ -115,75 +116,77 @@ def classify_leg(leg: Leg) -> LegClassification:
     decided from what is given (never a guess) or when the leg is asked to be excluded."""
     if leg.exclusion is Exclusion.CUSTOMER_PAID:
         raise InvalidInput(
-            "a leg is never excluded because the customer paid for it: emissions caused by the "
-            "company's sales belong in its inventory (Scope 3 category 9 when a third party moves "
-            "or stores sold goods at someone else's expense)",
-            {"exclusion": ["customer payment does not exclude a leg"]},
+            Msg("a leg is never excluded because the customer paid for it: emissions caused by the "
+                "company's sales belong in its inventory (Scope 3 category 9 when a third party moves "
+                "or stores sold goods at someone else's expense)"),
+            {"exclusion": [Msg("customer payment does not exclude a leg")]},
         )
-    what = "storage" if leg.kind is LegKind.STORAGE else "transport"
-    vehicle = "facility" if leg.kind is LegKind.STORAGE else "vehicle"
+    what = Msg("storage") if leg.kind is LegKind.STORAGE else Msg("transport")
+    vehicle = Msg("facility") if leg.kind is LegKind.STORAGE else Msg("vehicle")
 
     if leg.control is Control.OWNED:
         if leg.energy is None:
             raise InvalidInput(
-                f"an owned or controlled {vehicle} is Scope 1 or Scope 2 depending on what it runs "
-                "on: say whether it burns fuel or uses purchased electricity",
-                {"energy": ["required for owned or controlled vehicles and facilities"]},
+                Msg("an owned or controlled {vehicle} is Scope 1 or Scope 2 depending on what it runs "
+                    "on: say whether it burns fuel or uses purchased electricity", vehicle=vehicle),
+                {"energy": [Msg("required for owned or controlled vehicles and facilities")]},
             )
         if leg.energy is Energy.FUEL:
             subtype = (Scope1Subtype.STATIONARY_COMBUSTION if leg.kind is LegKind.STORAGE
                        else Scope1Subtype.MOBILE_COMBUSTION)
             return _classification(
                 Scope.SCOPE_1, None, "owned-fuel",
-                f"the company owns or controls the {vehicle}, so the fuel it burns is a direct "
-                f"({subtype.value.replace('_', ' ')}) emission: Scope 1",
+                Msg("the company owns or controls the {vehicle}, so the fuel it burns is a direct "
+                    "({subtype}) emission: Scope 1", vehicle=vehicle, subtype=subtype.value.replace("_", " ")),
                 subtype,
             )
         return _classification(
             Scope.SCOPE_2, None, "owned-electricity",
-            f"the company owns or controls the {vehicle} and buys the electricity it uses: Scope 2",
+            Msg("the company owns or controls the {vehicle} and buys the electricity it uses: Scope 2", vehicle=vehicle),
         )
 
     if leg.control is Control.LEASED:
         return _classification(
             Scope.SCOPE_3, 8, "leased-operated",
-            f"the company leases and operates the {vehicle}, which its consolidation approach "
-            "leaves outside Scopes 1 and 2: Scope 3 category 8 (upstream leased assets)",
+            Msg("the company leases and operates the {vehicle}, which its consolidation approach "
+                "leaves outside Scopes 1 and 2: Scope 3 category 8 (upstream leased assets)", vehicle=vehicle),
         )
 
     if leg.payer is Payer.REPORTER:
         return _classification(
             Scope.SCOPE_3, 4, "reporter-pays",
-            f"a third party's {what} service bought by the company is upstream because it is a "
-            "purchased service, whichever way the goods go: Scope 3 category 4",
+            Msg("a third party's {what} service bought by the company is upstream because it is a "
+                "purchased service, whichever way the goods go: Scope 3 category 4", what=what),
         )
     if leg.goods is Goods.PURCHASED:
         return _classification(
             Scope.SCOPE_3, 4, "tier1-inbound",
-            f"{what} of purchased goods from a tier-1 supplier to the company in a {vehicle} it "
-            "does not own is category 4 even when the supplier pays: Scope 3 category 4",
+            Msg("{what} of purchased goods from a tier-1 supplier to the company in a {vehicle} it "
+                "does not own is category 4 even when the supplier pays: Scope 3 category 4",
+                what=what, vehicle=vehicle),
         )
     if leg.payer is None:
         raise InvalidInput(
-            f"say who pays for this {what} of {leg.goods.value} goods by a third party: the "
-            "company (Scope 3 category 4) or someone else; the leg cannot be left out",
-            {"payer": ["required for a third party's service"]},
+            Msg("say who pays for this {what} of {goods} goods by a third party: the "
+                "company (Scope 3 category 4) or someone else; the leg cannot be left out",
+                what=what, goods=leg.goods.value),
+            {"payer": [Msg("required for a third party's service")]},
         )
     if leg.goods is Goods.SUPPLIER_UPSTREAM:
         return _classification(
             Scope.SCOPE_3, 1, "upstream-of-tier1",
-            f"{what} between the company's suppliers (upstream of tier 1) belongs to the "
-            "cradle-to-gate emissions of the purchased goods: Scope 3 category 1",
+            Msg("{what} between the company's suppliers (upstream of tier 1) belongs to the "
+                "cradle-to-gate emissions of the purchased goods: Scope 3 category 1", what=what),
         )
     if leg.goods is Goods.SOLD:
         return _classification(
             Scope.SCOPE_3, 9, "sold-not-paid",
-            f"{what} of sold products in a {vehicle} the company does not own or control, paid "
-            f"by the {leg.payer.value}, is caused by its sales and stays in its inventory: "
-            "Scope 3 category 9",
+            Msg("{what} of sold products in a {vehicle} the company does not own or control, paid "
+                "by the {payer}, is caused by its sales and stays in its inventory: "
+                "Scope 3 category 9", what=what, vehicle=vehicle, payer=leg.payer.value),
         )
     raise InvalidInput(
-        f"a third party's {what} of the company's own goods between its own sites paid by the "
-        f"{leg.payer.value} does not fit the GHG Protocol categories; check who pays",
-        {"payer": [f"unexpected for {leg.goods.value} goods"]},
+        Msg("a third party's {what} of the company's own goods between its own sites paid by the "
+            "{payer} does not fit the GHG Protocol categories; check who pays", what=what, payer=leg.payer.value),
+        {"payer": [Msg("unexpected for {goods} goods", goods=leg.goods.value)]},
     )

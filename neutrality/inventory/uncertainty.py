@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 
 _CONTEXT = Context(prec=50)
 _SUM = Context(prec=200)  # totals of long calculated figures, not rounded in practice
@@ -33,8 +34,8 @@ HUNDRED = Decimal(100)
 def _check(percent: Decimal, what: str) -> Decimal:
     if not isinstance(percent, Decimal | int) or percent < 0:
         raise InvalidInput(
-            f"an uncertainty is a percentage ≥ 0, not {percent!r} ({what})",
-            {"uncertainty_percent": ["must be a Decimal ≥ 0"]},
+            Msg("an uncertainty is a percentage ≥ 0, not {value} ({what})", value=repr(percent), what=what),
+            {"uncertainty_percent": [Msg("must be a Decimal ≥ 0")]},
         )
     return Decimal(percent)
 
@@ -91,7 +92,7 @@ def sum_uncertainty(estimates: Iterable[Estimate]) -> Estimate:
             return Estimate(total, Decimal(0))
         if total == 0:
             raise InvalidInput(
-                "the sources add up to zero, so their uncertainty has no percentage",
-                {"uncertainty_percent": ["undefined for a zero total"]},
+                Msg("the sources add up to zero, so their uncertainty has no percentage"),
+                {"uncertainty_percent": [Msg("undefined for a zero total")]},
             )
         return Estimate(total, variance.sqrt() / abs(total))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 
-from neutrality.messages import Msg, Written, say
+from neutrality.messages import Msg, Written, joined, say
 
 CATALOGUE = {
     "row {row}: {problem}": "第 {row} 行：{problem}",
@@ -53,3 +53,12 @@ def test_a_sentence_written_in_each_language_is_said_in_the_readers() -> None:
     # inside a message's values too
     assert say(Msg("row {row}: {problem}", row=2, problem=reason), translate, "zh_Hans") == "第 2 行：ISO-21：注销太晚"
     assert copy.deepcopy(reason).in_locale("zh_Hans") == "ISO-21：注销太晚"
+
+
+def test_a_list_joined_keeps_each_message_sayable() -> None:
+    listed = joined([Msg("the date is not a date"), "plain {braces}"], "; ")
+    assert listed == "the date is not a date; plain {braces}"
+    assert say(listed, translate) == "日期无效; plain {braces}"
+    assert joined(["a", "b"]) == "a, b" and not isinstance(joined(["a", "b"]), Msg)
+    written = Written("late", zh_Hans="太晚")
+    assert say(joined([written, Msg("the date is not a date")], "; "), translate, "zh_Hans") == "太晚; 日期无效"
