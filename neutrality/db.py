@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from neutrality.errors import NotFound
+from neutrality.messages import Msg
 from neutrality.pagination import Page, PageResult
 from neutrality.units import tidy
 
@@ -221,6 +222,17 @@ def query_page(
     return PageResult(rows, total, page)
 
 
+#: What :func:`owned_row` finds, as its refusal names it.
+NOUNS = {
+    "activity": Msg("activity"), "application period": Msg("application period"),
+    "block": Msg("block"), "column mapping": Msg("column mapping"),
+    "commitment": Msg("commitment"), "import": Msg("import"), "inventory": Msg("inventory"),
+    "invitation": Msg("invitation"), "organisation": Msg("organisation"), "period": Msg("period"),
+    "project": Msg("project"), "purchase": Msg("purchase"), "retirement": Msg("retirement"),
+    "site": Msg("site"), "subject": Msg("subject"),
+}
+
+
 def owned_row(
     session: Session,
     model: type[R],
@@ -241,5 +253,6 @@ def owned_row(
     """
     row = session.get(model, row_id, options=options or None, populate_existing=bool(options))
     if row is None or getattr(row, f"{owner}_id") != owner_id:
-        raise NotFound(f"{what} {row_id} not found in {owner} {owner_id}", details)
+        raise NotFound(Msg("{what} {id} not found in {owner} {owner_id}", what=NOUNS.get(what, what),
+                           id=row_id, owner=NOUNS.get(owner, owner), owner_id=owner_id), details)
     return row

@@ -18,6 +18,7 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from neutrality import presentation
+from neutrality.messages import Msg
 from neutrality.presentation import Kind
 from neutrality.units import tidy
 
@@ -183,8 +184,8 @@ def id_list(**kwargs: Any) -> DelimitedList:
 
 
 #: What a database cannot store in a text, with the sentence that says so.
-_UNSTORABLE = "The text contains a NUL character (U+0000), which cannot be stored."
-_NOT_UTF8 = "The text contains a lone surrogate (U+D800 to U+DFFF), which is not valid Unicode."
+_UNSTORABLE = Msg("The text contains a NUL character (U+0000), which cannot be stored.")
+_NOT_UTF8 = Msg("The text contains a lone surrogate (U+D800 to U+DFFF), which is not valid Unicode.")
 
 
 def _text_problem(text: str) -> str | None:
@@ -226,7 +227,7 @@ def json_text(value: Any) -> Any:
         try:
             value = read_json(value)
         except NotJson as problem:
-            raise ma.ValidationError(f"The text is not valid JSON ({problem}).") from None
+            raise ma.ValidationError(Msg("The text is not valid JSON ({problem}).", problem=str(problem))) from None
     if problems := unstorable_text(value):
         raise ma.ValidationError(problems)
     return value
@@ -294,9 +295,20 @@ class PagedQuerySchema(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_SIZE_MAX))
 
 
+class Said(fields.String):
+    """Words for the user written by pure code (a :class:`~neutrality.messages.Msg`), dumped as
+    they are so that the API says them in the reader's language (a plain ``String`` would keep
+    the English only)."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, Msg):
+            return value
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 class RowErrorSchema(StrictSchema):
     """One problem of an imported file: spreadsheet row (header = 1), the file's column, reason."""
 
     row = fields.Integer(allow_none=True)
-    column = fields.String(allow_none=True)
-    reason = fields.String()
+    column = Said(allow_none=True)
+    reason = Said()

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from neutrality.errors import Forbidden, NotFound, Unauthenticated
+from neutrality.messages import Msg
 
 
 class Role(StrEnum):
@@ -99,13 +100,13 @@ ANONYMOUS = Actor(user_id=None, label="anonymous")
 
 def require_authenticated(actor: Actor) -> None:
     if not actor.is_authenticated:
-        raise Unauthenticated("sign in or send an API token (Authorization: Bearer …)")
+        raise Unauthenticated(Msg("sign in or send an API token (Authorization: Bearer …)"))
 
 
 def require_admin(actor: Actor) -> None:
     require_authenticated(actor)
     if not actor.is_admin:
-        raise Forbidden("only a site administrator may do this")
+        raise Forbidden(Msg("only a site administrator may do this"))
 
 
 def authorize(actor: Actor, permission: Permission, organisation_id: int) -> None:
@@ -119,9 +120,10 @@ def authorize(actor: Actor, permission: Permission, organisation_id: int) -> Non
         return
     role = actor.role_in(organisation_id)
     if role is None:
-        raise NotFound(f"organisation {organisation_id} not found")
+        raise NotFound(Msg("organisation {id} not found", id=organisation_id))
     raise Forbidden(
-        f"your role '{role}' in organisation {organisation_id} does not allow '{permission}'",
+        Msg("your role '{role}' in organisation {organisation} does not allow '{permission}'",
+            role=str(role), organisation=organisation_id, permission=str(permission)),
         {"role": str(role), "permission": str(permission)},
     )
 

@@ -35,6 +35,7 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.db import owned_row, query_page
 from neutrality.errors import Conflict, Forbidden, NotFound
+from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.pagination import Page, PageResult
 from neutrality.uow import UnitOfWork
@@ -42,7 +43,14 @@ from neutrality.uow import UnitOfWork
 #: Long enough to reach someone on leave, short enough that a forgotten link dies.
 INVITATION_LIFETIME = dt.timedelta(days=14)
 
-UNKNOWN_LINK = "this invitation link is unknown; ask the organisation for a new one"
+#: An invitation's status as its refusals say it.
+_STATUS = {
+    InvitationStatus.PENDING: Msg("pending"),
+    InvitationStatus.ACCEPTED: Msg("accepted"),
+    InvitationStatus.DECLINED: Msg("declined"),
+    InvitationStatus.WITHDRAWN: Msg("withdrawn"),
+}
+UNKNOWN_LINK = Msg("this invitation link is unknown; ask the organisation for a new one")
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,8 @@ def invite(
         )
         if role_held is not None:
             raise Conflict(
-                f"{email} already has the role '{role_held}' in this organisation",
-                {"email": ["already a member"]},
+                Msg("{email} already has the role '{role}' in this organisation", email=email, role=str(role_held)),
+                {"email": [Msg("already a member")]},
             )
         previous = uow.session.scalar(
             select(Invitation).where(
@@ -135,7 +143,7 @@ def withdraw(
             uow.session, Invitation, organisation_id, invitation_id, what="invitation"
         )
         if invitation.status != InvitationStatus.PENDING:
-            raise Conflict(f"invitation {invitation_id} is {invitation.status}, not pending")
+            raise Conflict(Msg("invitation {id} is {status}, not pending", id=invitation_id, status=_STATUS.get(invitation.status, invitation.status)))
         _close(uow.session, actor, invitation, InvitationStatus.WITHDRAWN, utcnow())
         uow.commit()
         return invitation
@@ -191,8 +199,8 @@ def create_account_and_accept(
                                password=password)
         except Conflict:
             raise Conflict(
-                "an account with this address exists already; sign in to accept the invitation",
-                {"email": ["taken"]},
+                Msg("an account with this address exists already; sign in to accept the invitation"),
+                {"email": [Msg("taken")]},
             ) from None
         uow.flush()
         newcomer = Actor(user_id=user.id, label=user.email)
@@ -216,12 +224,12 @@ def _by_token(session: Session, token: str) -> Invitation:
 def _pending(session: Session, token: str, now: dt.datetime) -> Invitation:
     invitation = _by_token(session, token)
     if invitation.status != InvitationStatus.PENDING:
-        raise Conflict(f"this invitation has been {invitation.status} already",
+        raise Conflict(Msg("this invitation has been {status} already", status=_STATUS.get(invitation.status, invitation.status)),
                        {"status": [invitation.status]})
     if invitation.expires_at <= now:
         raise Conflict(
-            f"this invitation expired on {invitation.expires_at:%Y-%m-%d}; "
-            "ask the organisation for a new one",
+            Msg("this invitation expired on {date}; ask the organisation for a new one",
+                date=invitation.expires_at.date().isoformat()),
             {"expires_at": [invitation.expires_at.isoformat()]},
         )
     return invitation
@@ -235,8 +243,8 @@ def _answerable_by(
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None or user.email != invitation.email:
         # Consent: only the person invited answers, however powerful the caller.
-        raise Forbidden("this invitation is for another e-mail address; "
-                        "sign in with the address it was made out to")
+        raise Forbidden(Msg("this invitation is for another e-mail address; "
+                            "sign in with the address it was made out to"))
     return invitation, user
 
 
@@ -250,7 +258,7 @@ def _join(
         )
     )
     if role_held is not None:
-        raise Conflict(f"you already have the role '{role_held}' in this organisation")
+        raise Conflict(Msg("you already have the role '{role}' in this organisation", role=str(role_held)))
     membership = Membership(
         user_id=user.id,
         organisation_id=invitation.organisation_id,

@@ -41,15 +41,15 @@ def normalise_email(email: str) -> str:
     """:func:`email_key` of an address, refused if it cannot be one."""
     email = email_key(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput(f"'{email}' is not an e-mail address", {"email": ["not an e-mail address"]})
+        raise InvalidInput(Msg("'{email}' is not an e-mail address", email=email), {"email": [Msg("not an e-mail address")]})
     return email
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"a password has at least {MIN_PASSWORD_LENGTH} characters",
-            {"password": [f"shorter than {MIN_PASSWORD_LENGTH} characters"]},
+            Msg("a password has at least {length} characters", length=MIN_PASSWORD_LENGTH),
+            {"password": [Msg("shorter than {length} characters", length=MIN_PASSWORD_LENGTH)]},
         )
 
 
@@ -85,7 +85,7 @@ def insert_user(
 ) -> User:
     """Add an account in the caller's transaction (``email`` normalised, password checked)."""
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(f"a user with e-mail {email} already exists", {"email": ["taken"]})
+        raise Conflict(Msg("a user with e-mail {email} already exists", email=email), {"email": [Msg("taken")]})
     user = User(
         email=email,
         display_name=display_name,
@@ -117,7 +117,7 @@ def set_user_active(uow: UnitOfWork, actor: Actor, user_id: int, *, active: bool
     with uow:
         user = uow.session.get(User, user_id)
         if user is None:
-            raise NotFound(f"user {user_id} not found")
+            raise NotFound(Msg("user {id} not found", id=user_id))
         if user.is_active != active:
             before = snapshot(user)
             user.is_active = active
@@ -154,11 +154,11 @@ def set_own_locale(uow: UnitOfWork, actor: Actor, locale: str) -> User:
     """The language of the interface for the signed-in user, kept with the account."""
     require_authenticated(actor)
     if locale not in SUPPORTED_LOCALES:
-        raise InvalidInput(f"the language is one of {', '.join(SUPPORTED_LOCALES)}", {"locale": [locale]})
+        raise InvalidInput(Msg("the language is one of {languages}", languages=", ".join(SUPPORTED_LOCALES)), {"locale": [locale]})
     with uow:
         user = uow.session.get(User, actor.user_id)
         if user is None:
-            raise NotFound(f"user {actor.user_id} not found")
+            raise NotFound(Msg("user {id} not found", id=actor.user_id))
         if user.locale != locale:
             before = snapshot(user)
             user.locale = locale
@@ -197,9 +197,9 @@ def create_token(
     """Create an API token for the acting user; the plain token is returned once, never stored."""
     require_authenticated(actor)
     if actor.user_id is None:
-        raise InvalidInput("tokens belong to a user; the command line has none")
+        raise InvalidInput(Msg("tokens belong to a user; the command line has none"))
     if expires_in_days is not None and not 1 <= expires_in_days <= 3650:
-        raise InvalidInput("a token lasts 1 to 3650 days", {"expires_in_days": ["1–3650"]})
+        raise InvalidInput(Msg("a token lasts 1 to 3650 days"), {"expires_in_days": ["1–3650"]})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     with uow:
@@ -232,9 +232,9 @@ def revoke_token(uow: UnitOfWork, actor: Actor, token_id: int) -> ApiToken:
     with uow:
         token = uow.session.get(ApiToken, token_id)
         if token is None or (token.user_id != actor.user_id and not actor.is_admin):
-            raise NotFound(f"token {token_id} not found")
+            raise NotFound(Msg("token {id} not found", id=token_id))
         if token.revoked_at is not None:
-            raise Conflict(f"token {token_id} is already revoked")
+            raise Conflict(Msg("token {id} is already revoked", id=token_id))
         before = snapshot(token)
         token.revoked_at = utcnow()
         record(uow.session, actor, "api_token.revoke", token, before=before)
@@ -273,7 +273,7 @@ def add_member(
         get_organisation_row(uow.session, organisation_id)
         user = uow.session.scalar(select(User).where(User.email == email))
         if user is None:
-            raise NotFound(f"no user with e-mail {email}; a site administrator creates accounts")
+            raise NotFound(Msg("no user with e-mail {email}; a site administrator creates accounts", email=email))
         existing = uow.session.scalar(
             select(Membership).where(
                 Membership.user_id == user.id, Membership.organisation_id == organisation_id
@@ -281,8 +281,8 @@ def add_member(
         )
         if existing is not None:
             raise Conflict(
-                f"{email} already has the role '{existing.role}' in this organisation",
-                {"email": ["already a member"]},
+                Msg("{email} already has the role '{role}' in this organisation", email=email, role=str(existing.role)),
+                {"email": [Msg("already a member")]},
             )
         membership = Membership(
             user_id=user.id,
@@ -305,7 +305,7 @@ def _member_row(session: Session, organisation_id: int, user_id: int) -> Members
         )
     )
     if membership is None:
-        raise NotFound(f"user {user_id} is not a member of organisation {organisation_id}")
+        raise NotFound(Msg("user {user} is not a member of organisation {organisation}", user=user_id, organisation=organisation_id))
     return membership
 
 

@@ -20,12 +20,13 @@ from neutrality.accounts.services import actor_of, check_password_rules, normali
 from neutrality.audit.services import record
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput, NotFound, Unauthenticated
+from neutrality.messages import Msg
 from neutrality.uow import UnitOfWork
 
 #: A copied cookie is worth at most a working day, even if nobody signs out.
 SESSION_LIFETIME = dt.timedelta(hours=12)
 
-WRONG_CREDENTIALS = "wrong e-mail or password"
+WRONG_CREDENTIALS = Msg("wrong e-mail or password")
 
 
 
@@ -118,13 +119,13 @@ def change_password(
     the account ends (the caller may open a fresh one for the browser that asked)."""
     require_authenticated(actor)
     if actor.user_id is None:
-        raise InvalidInput("a password belongs to a user; the command line has none")
+        raise InvalidInput(Msg("a password belongs to a user; the command line has none"))
     check_password_rules(new_password)
     with uow:
         user = uow.session.get(User, actor.user_id)
         if user is None or not verify_password(user.password_hash, current_password):
             raise InvalidInput(
-                "the current password is wrong", {"current_password": ["wrong password"]}
+                Msg("the current password is wrong"), {"current_password": [Msg("wrong password")]}
             )
         _set_password(uow.session, actor, user, new_password)
         uow.commit()
@@ -139,7 +140,7 @@ def set_password(uow: UnitOfWork, actor: Actor, *, email: str, new_password: str
     with uow:
         user = uow.session.scalar(select(User).where(User.email == email))
         if user is None:
-            raise NotFound(f"no user with e-mail {email}")
+            raise NotFound(Msg("no user with e-mail {email}", email=email))
         _set_password(uow.session, actor, user, new_password)
         uow.commit()
 

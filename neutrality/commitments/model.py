@@ -115,13 +115,13 @@ def check_plan(plan: PeriodPlan) -> None:
     if not 1 <= plan.length_months <= 60:
         raise InvalidInput(
             Msg("an application period lasts between 1 and 60 months"),
-            {"period_length_months": ["must be between 1 and 60"]},
+            {"period_length_months": [Msg("must be between 1 and 60")]},
         )
     if plan.first_qualification_date <= plan.baseline_date:
         raise InvalidInput(
             Msg("the first qualification date ({qualification}) must come after the baseline date ({baseline})",
                 qualification=plan.first_qualification_date.isoformat(), baseline=plan.baseline_date.isoformat()),
-            {"first_qualification_date": ["must be after the baseline date"]},
+            {"first_qualification_date": [Msg("must be after the baseline date")]},
         )
     regular_end = add_months(plan.baseline_date, plan.length_months)
     if plan.first_qualification_date < regular_end:
@@ -129,14 +129,14 @@ def check_plan(plan: PeriodPlan) -> None:
             Msg("the first application period ({span}) is shorter than the period length of {months} months; "
                 "the first qualification date must be on or after {earliest}",
                 span=str(plan.first_span()), months=plan.length_months, earliest=regular_end.isoformat()),
-            {"first_qualification_date": ["first period shorter than the period length"]},
+            {"first_qualification_date": [Msg("first period shorter than the period length")]},
         )
     if plan.first_qualification_date > regular_end and not plan.first_period_includes_historic_reductions:
         raise InvalidInput(
             Msg("the first application period ({span}) is longer than {months} months; only a first period "
                 "that includes historic reductions may be extended (set first_period_includes_historic_reductions)",
                 span=str(plan.first_span()), months=plan.length_months),
-            {"first_qualification_date": ["first period longer than the period length"]},
+            {"first_qualification_date": [Msg("first period longer than the period length")]},
         )
 
 
@@ -146,43 +146,48 @@ def check_next_period(
     """Validate a period to append after ``existing`` and return it with its sequence number."""
     if candidate.end < candidate.start:
         raise InvalidInput(
-            f"a period cannot end ({candidate.end.isoformat()}) before it starts "
-            f"({candidate.start.isoformat()})",
-            {"end_date": ["before start_date"]},
+            Msg("a period cannot end ({end}) before it starts ({start})",
+                end=candidate.end.isoformat(), start=candidate.start.isoformat()),
+            {"end_date": [Msg("before start_date")]},
         )
     for period in existing:
         if period.span.overlaps(candidate):
             raise PeriodSequenceError(
-                f"period {candidate} overlaps period {period.sequence} ({period.span})",
+                Msg("period {candidate} overlaps period {sequence} ({span})", candidate=str(candidate),
+                    sequence=period.sequence, span=str(period.span)),
                 {"overlaps_period": period.sequence},
             )
     previous = existing[-1].span if existing else None
     if previous is not None and candidate.start < previous.start:
         raise PeriodSequenceError(
-            f"period {candidate} comes before period {existing[-1].sequence} ({previous}); "
-            "periods are added in order",
+            Msg("period {candidate} comes before period {sequence} ({previous}); "
+                "periods are added in order", candidate=str(candidate),
+                sequence=existing[-1].sequence, previous=str(previous)),
         )
     sequence = len(existing) + 1
     expected = plan.expected_span(sequence, previous)
     if candidate.start != expected.start:
         if previous is None:
-            reason = f"the first period starts on the baseline date, {expected.start.isoformat()}"
+            reason = Msg("the first period starts on the baseline date, {date}", date=expected.start.isoformat())
         else:
-            reason = (
-                f"it would leave a gap after period {existing[-1].sequence}, which ends "
-                f"{previous.end.isoformat()}; the next period starts on {expected.start.isoformat()}"
+            reason = Msg(
+                "it would leave a gap after period {sequence}, which ends "
+                "{end}; the next period starts on {start}", sequence=existing[-1].sequence,
+                end=previous.end.isoformat(), start=expected.start.isoformat()
             )
         raise PeriodSequenceError(
-            f"period {candidate} cannot be period {sequence}: {reason}",
+            Msg("period {candidate} cannot be period {sequence}: {reason}", candidate=str(candidate),
+                sequence=sequence, reason=reason),
             {"expected_start_date": expected.start.isoformat()},
         )
     if candidate.end != expected.end:
         if sequence == 1:
-            rule = "the first period ends the day before the first qualification date"
+            rule = Msg("the first period ends the day before the first qualification date")
         else:
-            rule = f"periods of this commitment last {plan.length_months} months"
+            rule = Msg("periods of this commitment last {months} months", months=plan.length_months)
         raise PeriodSequenceError(
-            f"period {candidate} has the wrong length: {rule} ({expected})",
+            Msg("period {candidate} has the wrong length: {rule} ({expected})", candidate=str(candidate),
+                rule=rule, expected=str(expected)),
             {"expected_end_date": expected.end.isoformat()},
         )
     historic = sequence == 1 and plan.first_period_includes_historic_reductions
@@ -198,15 +203,15 @@ def generate_periods(
 ) -> list[ApplicationPeriod]:
     """Periods that follow ``existing``: ``count`` of them, or as many as reach ``through``."""
     if (count is None) == (through is None):
-        raise InvalidInput("give either a number of periods or a date to generate through")
+        raise InvalidInput(Msg("give either a number of periods or a date to generate through"))
     if count is not None and not 1 <= count <= 100:
-        raise InvalidInput("generate between 1 and 100 periods at a time", {"count": ["1–100"]})
+        raise InvalidInput(Msg("generate between 1 and 100 periods at a time"), {"count": ["1–100"]})
     if through is not None:
         last_end = existing[-1].end if existing else None
         if last_end is not None and through <= last_end:
             raise InvalidInput(
-                f"periods already run through {last_end.isoformat()}",
-                {"through": [f"must be after {last_end.isoformat()}"]},
+                Msg("periods already run through {date}", date=last_end.isoformat()),
+                {"through": [Msg("must be after {date}", date=last_end.isoformat())]},
             )
     check_plan(plan)
     periods = list(existing)
@@ -222,7 +227,7 @@ def generate_periods(
         if through is not None and span.end >= through:
             return created
         if len(created) >= 100:
-            raise InvalidInput("that would generate more than 100 periods", {"through": ["too far"]})
+            raise InvalidInput(Msg("that would generate more than 100 periods"), {"through": [Msg("too far")]})
 
 
 def check_sequence(plan: PeriodPlan, periods: Sequence[ApplicationPeriod]) -> None:
@@ -235,7 +240,7 @@ def advance_status(current: PeriodStatus, target: PeriodStatus) -> PeriodStatus:
     """Periods move forward one step at a time: open → inventory verified → covered → declared."""
     if _STATUS_ORDER.index(target) != _STATUS_ORDER.index(current) + 1:
         raise Conflict(
-            f"a period in status '{current}' cannot move to '{target}'",
+            Msg("a period in status '{current}' cannot move to '{target}'", current=str(current), target=str(target)),
             {"status": str(current), "requested": str(target)},
         )
     return target

@@ -6,6 +6,7 @@ from marshmallow import fields, validate, validates_schema
 from marshmallow.exceptions import ValidationError
 
 from neutrality.commitments.model import STANDARD_TITLES, Standard
+from neutrality.messages import Msg
 from neutrality.schemas import PERCENT, TCO2E, Id, StrictSchema, Text, one_of, quantity
 
 #: Credit schemes a commitment may plan to use (the registry context knows them in detail).
@@ -89,7 +90,7 @@ class PeriodGenerateSchema(StrictSchema):
     @validates_schema(skip_on_field_errors=True)
     def one_of_count_or_through(self, data: dict, **_: object) -> None:
         if (data.get("count") is None) == (data.get("through") is None):
-            raise ValidationError("give either count or through", "_schema")
+            raise ValidationError(Msg("give either count or through"), "_schema")
 
 
 class PeriodSchema(StrictSchema):

@@ -27,6 +27,7 @@ from neutrality.commitments.model import (
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment, ReductionTarget
 from neutrality.db import owned_row
 from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row, get_subject_row
 from neutrality.uow import UnitOfWork
 
@@ -57,13 +58,13 @@ def _targets(data: list[Mapping[str, Any]]) -> list[ReductionTarget]:
         percent = Decimal(item["reduction_percent"])
         if not Decimal(0) < percent <= Decimal(100):
             raise InvalidInput(
-                "a reduction target is a percentage between 0 (exclusive) and 100",
-                {f"reduction_targets.{index}.reduction_percent": ["must be > 0 and ≤ 100"]},
+                Msg("a reduction target is a percentage between 0 (exclusive) and 100"),
+                {f"reduction_targets.{index}.reduction_percent": [Msg("must be > 0 and ≤ 100")]},
             )
         if item["target_year"] <= item["base_year"]:
             raise InvalidInput(
-                "a reduction target's year comes after its base year",
-                {f"reduction_targets.{index}.target_year": ["must be after base_year"]},
+                Msg("a reduction target's year comes after its base year"),
+                {f"reduction_targets.{index}.target_year": [Msg("must be after base_year")]},
             )
         targets.append(
             ReductionTarget(
@@ -174,12 +175,12 @@ def update_commitment(
         touched_plan = [f for f in PLAN_FIELDS if f in changes and changes[f] != getattr(commitment, f)]
         if touched_plan and commitment.periods:
             raise Conflict(
-                "the dates that fix the application periods cannot change once periods exist",
-                {f: ["frozen: periods exist"] for f in touched_plan},
+                Msg("the dates that fix the application periods cannot change once periods exist"),
+                {f: [Msg("frozen: periods exist")] for f in touched_plan},
             )
         if "subject_id" in changes and changes["subject_id"] != commitment.subject_id:
-            raise InvalidInput("a commitment stays with its subject; make a new commitment",
-                               {"subject_id": ["not changeable"]})
+            raise InvalidInput(Msg("a commitment stays with its subject; make a new commitment"),
+                               {"subject_id": [Msg("not changeable")]})
         merged = {f: getattr(commitment, f) for f in PLAN_FIELDS + SIMPLE_FIELDS}
         merged.update({k: v for k, v in changes.items() if k in merged})
         _check(merged)
@@ -295,11 +296,11 @@ def delete_last_period(
         rows = _period_rows(uow.session, commitment_id)
         target = next((r for r in rows if r.id == period_id), None)
         if target is None:
-            raise NotFound(f"application period {period_id} not found in commitment {commitment_id}")
+            raise NotFound(Msg("application period {period} not found in commitment {commitment}", period=period_id, commitment=commitment_id))
         if target is not rows[-1]:
-            raise Conflict("only the last period can be removed; periods leave no gaps")
+            raise Conflict(Msg("only the last period can be removed; periods leave no gaps"))
         if target.status != PeriodStatus.OPEN:
-            raise Conflict(f"period {target.sequence} is '{target.status}'; only an open period can be removed")
+            raise Conflict(Msg("period {sequence} is '{status}'; only an open period can be removed", sequence=target.sequence, status=str(target.status)))
         record(uow.session, actor, "application_period.delete", target, before=snapshot(target),
                deleted=True, organisation_id=organisation_id)
         uow.session.delete(target)

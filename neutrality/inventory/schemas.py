@@ -29,6 +29,7 @@ from neutrality.schemas import (
     Id,
     PagedQuerySchema,
     RowErrorSchema,
+    Said,
     StrictSchema,
     Text,
     json_text,
@@ -291,7 +292,7 @@ class PreviewRowSchema(StrictSchema):
 
 class SkippedRowSchema(StrictSchema):
     row = fields.Integer()
-    reason = fields.String()
+    reason = Said()
 
 
 class PreviewSchema(StrictSchema):

@@ -6,13 +6,14 @@ from sqlalchemy.orm import Session
 
 from neutrality.db import owned_row
 from neutrality.errors import NotFound
+from neutrality.messages import Msg
 from neutrality.organisations.tables import Organisation, Site, Subject
 
 
 def get_organisation_row(session: Session, organisation_id: int) -> Organisation:
     row = session.get(Organisation, organisation_id)
     if row is None:
-        raise NotFound(f"organisation {organisation_id} not found")
+        raise NotFound(Msg("organisation {id} not found", id=organisation_id))
     return row
 
 

@@ -63,7 +63,7 @@ def _unique_name(session: Any, model: type, name: str, **scope: Any) -> None:
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     if session.scalar(query) is not None:
-        raise Conflict(Msg("the name '{name}' is already used", name=name), {"name": ["already used"]})
+        raise Conflict(Msg("the name '{name}' is already used", name=name), {"name": [Msg("already used")]})
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def create_organisation(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) 
             email = email_key(data["lead_email"])
             lead = session.scalar(select(User).where(User.email == email))
             if lead is None:
-                raise NotFound(f"no user with e-mail {email}", {"lead_email": ["unknown user"]})
+                raise NotFound(Msg("no user with e-mail {email}", email=email), {"lead_email": [Msg("unknown user")]})
             membership = Membership(
                 user_id=lead.id,
                 organisation_id=org.id,
@@ -142,7 +142,7 @@ def update_organisation(
     if unknown:
         # The consolidation approach changes only through its own use case, with date and reason.
         raise InvalidInput(
-            "these fields cannot be changed here", {k: ["not changeable here"] for k in sorted(unknown)}
+            Msg("these fields cannot be changed here"), {k: [Msg("not changeable here")] for k in sorted(unknown)}
         )
     if "country" in changes:
         _check_country(changes["country"])
@@ -199,7 +199,7 @@ def change_consolidation_approach(
             raise Conflict(
                 Msg("the organisation already uses the {approach} approach; an organisation has "
                     "exactly one consolidation approach at a time", approach=new.value),
-                {"approach": ["unchanged"]},
+                {"approach": [Msg("unchanged")]},
             )
         latest = uow.session.scalar(
             select(func.max(ConsolidationApproachChange.effective_from)).where(
@@ -210,7 +210,7 @@ def change_consolidation_approach(
             raise InvalidInput(
                 Msg("a change must take effect after the current approach did ({latest})",
                     latest=latest.isoformat()),
-                {"effective_from": [f"must be after {latest.isoformat()}"]},
+                {"effective_from": [Msg("must be after {date}", date=latest.isoformat())]},
             )
         before = snapshot(org)
         change = ConsolidationApproachChange(
@@ -311,7 +311,7 @@ def _load_subject(session: Any, organisation_id: int, subject_id: int) -> Subjec
 
 def _sites_of(session: Any, organisation_id: int, site_ids: Sequence[int]) -> list[Site]:
     if len(set(site_ids)) != len(site_ids):
-        raise InvalidInput(Msg("a site is listed twice"), {"site_ids": ["duplicates"]})
+        raise InvalidInput(Msg("a site is listed twice"), {"site_ids": [Msg("duplicates")]})
     return [get_site_row(session, organisation_id, site_id) for site_id in site_ids]
 
 
@@ -329,20 +329,20 @@ def create_subject(
             if data.get("site_id") is None or data.get("site_ids"):
                 raise InvalidInput(
                     Msg("a site subject names exactly one site in site_id (and no site_ids)"),
-                    {"site_id": ["required for a site subject"]},
+                    {"site_id": [Msg("required for a site subject")]},
                 )
             sites = [get_site_row(session, organisation_id, data["site_id"])]
         else:
             if data.get("site_id") is not None:
                 raise InvalidInput(
-                    "an organisation subject lists its sites in site_ids, not site_id",
-                    {"site_id": ["not allowed for an organisation subject"]},
+                    Msg("an organisation subject lists its sites in site_ids, not site_id"),
+                    {"site_id": [Msg("not allowed for an organisation subject")]},
                 )
             sites = _sites_of(session, organisation_id, data.get("site_ids") or [])
             if not sites:
                 raise InvalidInput(
                     Msg("an organisation subject includes at least one site"),
-                    {"site_ids": ["at least one site"]},
+                    {"site_ids": [Msg("at least one site")]},
                 )
         subject = Subject(
             organisation_id=organisation_id,
@@ -395,13 +395,13 @@ def update_subject(
         if "site_ids" in changes:
             if subject.kind == SubjectKind.SITE:
                 raise InvalidInput(
-                    "a site subject always covers its one site",
-                    {"site_ids": ["not changeable for a site subject"]},
+                    Msg("a site subject always covers its one site"),
+                    {"site_ids": [Msg("not changeable for a site subject")]},
                 )
             sites = _sites_of(session, organisation_id, changes["site_ids"])
             if not sites:
                 raise InvalidInput(Msg("an organisation subject includes at least one site"),
-                                   {"site_ids": ["at least one site"]})
+                                   {"site_ids": [Msg("at least one site")]})
             subject.included_sites = sites
         uow.flush()
         entry = record(session, actor, "subject.update", subject, before=before,
@@ -441,7 +441,7 @@ def remove_exclusion(
         subject = get_subject_row(uow.session, organisation_id, subject_id)
         exclusion = uow.session.get(SubjectExclusion, exclusion_id)
         if exclusion is None or exclusion.subject_id != subject.id:
-            raise NotFound(f"exclusion {exclusion_id} not found on subject {subject_id}")
+            raise NotFound(Msg("exclusion {id} not found on subject {subject}", id=exclusion_id, subject=subject_id))
         record(uow.session, actor, "subject_exclusion.delete", exclusion,
                before=snapshot(exclusion), deleted=True, organisation_id=organisation_id)
         uow.session.delete(exclusion)

@@ -18,6 +18,7 @@ from neutrality.access.model import ANONYMOUS, Actor, require_authenticated
 from neutrality.accounts import services as access
 from neutrality.accounts import sessions
 from neutrality.errors import Unauthenticated
+from neutrality.messages import Msg
 from neutrality.uow import UnitOfWork
 from neutrality.web import ratelimit
 from neutrality.web.api import API_PREFIX
@@ -42,12 +43,12 @@ def identify() -> None:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("the Authorization header takes the form 'Bearer <token>'")
+            raise Unauthenticated(Msg("the Authorization header takes the form 'Bearer <token>'"))
         ratelimit.check_token_address()
         actor = access.actor_for_token(uow(reading=True), token.strip())
         if actor is None:
             ratelimit.count_refused_token()
-            raise Unauthenticated("the API token is unknown, expired or revoked")
+            raise Unauthenticated(Msg("the API token is unknown, expired or revoked"))
         ratelimit.count_token_use(actor.user_id)
         g.actor, g.auth_method = actor, "token"
         return

@@ -27,6 +27,7 @@ from neutrality.clock import utcnow
 from neutrality.commitments import services as commitments
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.errors import NotFound
+from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation, Subject
 from neutrality.pagination import Page
@@ -114,7 +115,7 @@ def crumbs_to(org: Organisation, period_id: int) -> Trail:
     found = next(((c, p) for c in commitments.list_commitments(uow(), actor(), org.id)
                   for p in c.periods if p.id == period_id), None)
     if found is None:
-        raise NotFound(f"period {period_id} not found")
+        raise NotFound(Msg("period {id} not found", id=period_id))
     commitment, row = found
     subject = next(s for s in organisations.list_subjects(uow(), actor(), org.id) if s.id == commitment.subject_id)
     dashboard = url_for("dashboard.organisation", organisation_id=org.id)
@@ -142,10 +143,10 @@ def balance_chart(organisation_id: int, period_id: int) -> Any:
     """The period's balance as a chart (gross → certificates → residual → credits → net), under
     the claim, in the reader's language; 404 while the period has no inventory."""
     if not actor().is_authenticated:
-        raise NotFound("sign in to see the chart")
+        raise NotFound(Msg("sign in to see the chart"))
     steps = balance_steps(services.period_balance(uow(), actor(), organisation_id, period_id))
     if steps is None:
-        raise NotFound(f"period {period_id} has no inventory yet: there is no balance to draw")
+        raise NotFound(Msg("period {id} has no inventory yet: there is no balance to draw", id=period_id))
     svg = _chart(steps, str(get_locale()))
     # the same figures draw the same bytes: the browser revalidates and is told nothing changed
     response = Response(svg, mimetype="image/svg+xml")

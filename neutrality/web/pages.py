@@ -20,13 +20,15 @@ from wtforms.validators import DataRequired, EqualTo, Length, StopValidation
 
 from neutrality.accounts import invitations, sessions
 from neutrality.accounts.invitations import InvitationView
+from neutrality.db import NOUNS
 from neutrality.errors import InvalidInput, NeutralityError, NotFound, Unauthenticated
+from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.pagination import Page
 from neutrality.schemas import ID_RANGE, unstorable_text
 from neutrality.web import ratelimit
 from neutrality.web.context import SESSION_KEY, actor, uow
-from neutrality.web.frame import LOCALE_KEY, ButtonForm
+from neutrality.web.frame import LOCALE_KEY, ButtonForm, say
 
 bp = Blueprint("pages", __name__)
 
@@ -36,7 +38,7 @@ def storable(_form: FlaskForm, field: Field) -> None:
     in no text (nor compares with one): the same refusal, in the same words, as the API's for a
     body, before anything looks the value up or stores it."""
     if problems := unstorable_text(field.data or ""):
-        raise StopValidation(problems[0])
+        raise StopValidation(say(problems[0]))
 
 
 class LoginForm(FlaskForm):
@@ -91,7 +93,7 @@ def answer_impossible_ids() -> Any:
     if not actor().is_authenticated:
         return redirect(url_for("pages.login"))
     kind = impossible[0].removesuffix("_id").replace("_", " ")
-    raise NotFound(f"no {kind} has the number in this address; check the link")
+    raise NotFound(Msg("no {kind} has the number in this address; check the link", kind=NOUNS.get(kind, kind)))
 
 
 def guard_page_ids(blueprint: Blueprint) -> None:
@@ -146,10 +148,10 @@ def login() -> Any:
             ratelimit.check_sign_in(email)
             session_id = sessions.sign_in(uow(), email, form.password.data)
         except ratelimit.TooManyAttempts as refused:
-            error, status, headers = refused.message, 429, _retry_after(refused)
+            error, status, headers = say(refused.message), 429, _retry_after(refused)
         except Unauthenticated as refused:
             ratelimit.count_failed_sign_in(email)
-            error, status = refused.message, 401
+            error, status = say(refused.message), 401
         else:
             _begin_browser_session(session_id)
             return redirect(target or url_for("pages.home"))
@@ -179,11 +181,11 @@ def password() -> Any:
             sessions.change_password(uow(), current, current_password=form.current_password.data,
                                      new_password=form.new_password.data)
         except ratelimit.TooManyAttempts as refused:
-            error, status, headers = refused.message, 429, _retry_after(refused)
+            error, status, headers = say(refused.message), 429, _retry_after(refused)
         except InvalidInput as refused:
             if "current_password" in refused.details:
                 ratelimit.count_failed_sign_in(current.label)
-            error, status = refused.message, 422
+            error, status = say(refused.message), 422
         else:
             # Every session of the account has ended; this browser keeps a fresh one.
             _begin_browser_session(sessions.open_session(uow(), current.user_id))
@@ -224,7 +226,7 @@ def accept_invitation(token: str) -> Any:
     try:
         membership = invitations.accept(uow(), actor(), token)
     except NeutralityError as refused:
-        return _invitation_page(token, error=refused.message, status=refused.http_status)
+        return _invitation_page(token, error=say(refused.message), status=refused.http_status)
     return redirect(url_for("dashboard.organisation", organisation_id=membership.organisation_id))
 
 
@@ -233,7 +235,7 @@ def decline_invitation(token: str) -> Any:
     try:
         invitations.decline(uow(), actor(), token)
     except NeutralityError as refused:
-        return _invitation_page(token, error=refused.message, status=refused.http_status)
+        return _invitation_page(token, error=say(refused.message), status=refused.http_status)
     return redirect(url_for("pages.home"))
 
 
@@ -246,7 +248,7 @@ def accept_invitation_with_new_account(token: str) -> Any:
         membership = invitations.create_account_and_accept(
             uow(), token, display_name=form.display_name.data, password=form.password.data)
     except NeutralityError as refused:
-        return _invitation_page(token, error=refused.message, status=refused.http_status,
+        return _invitation_page(token, error=say(refused.message), status=refused.http_status,
                                 new_account=form)
     _begin_browser_session(sessions.open_session(uow(), membership.user_id))
     return redirect(url_for("dashboard.organisation", organisation_id=membership.organisation_id))

@@ -36,6 +36,7 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 from neutrality.access.model import email_key
 from neutrality.errors import NeutralityError
+from neutrality.messages import Msg
 from neutrality.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,12 @@ class _Count:
 def _failures_of_account(email: str) -> _Count:
     # Keyed by the address typed, whether or not it has an account: the limit must not tell.
     return _Count("sign_in_limit_per_account", "sign-in:account", email_key(email),
-                  "too many failed sign-ins for this account")
+                  Msg("too many failed sign-ins for this account"))
 
 
 def _failures_from_address() -> _Count:
     return _Count("sign_in_limit_per_address", "sign-in:address", _address(),
-                  "too many failed sign-ins from your address")
+                  Msg("too many failed sign-ins from your address"))
 
 
 def _address() -> str:
@@ -118,9 +119,9 @@ def count_token_use(user_id: int) -> None:
     """Count one request made with a token; refuse it beyond the account's or address's limit."""
     refused = _hit(
         _Count("token_limit_per_account", "token:account", str(user_id),
-               "too many requests with this account's API tokens"),
+               Msg("too many requests with this account's API tokens")),
         _Count("token_limit_per_address", "token:address", _address(),
-               "too many requests with API tokens from your address"),
+               Msg("too many requests with API tokens from your address")),
     )
     if refused:
         _refuse(refused)
@@ -180,9 +181,9 @@ def _refuse(exhausted: _Limited) -> None:
          for window, limited in zip(stats, exhausted, strict=True)),
         key=lambda wait: wait[0],
     )
-    wait = "1 second" if retry_after == 1 else f"{retry_after} seconds"
+    wait = Msg("1 second") if retry_after == 1 else Msg("{seconds} seconds", seconds=retry_after)
     raise TooManyAttempts(
-        f"{count.refusal} (at most {item}); try again in {wait}",
+        Msg("{refusal} (at most {limit}); try again in {wait}", refusal=count.refusal, limit=str(item), wait=wait),
         retry_after=retry_after,
         limit=str(item),
     )

@@ -8,6 +8,7 @@ from flask import request
 from marshmallow import ValidationError
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.web.errors import flatten
 
 #: Longest file name kept (filesystems allow 255; the columns that keep names hold 300, which
@@ -19,14 +20,15 @@ def uploaded_file(field: str) -> tuple[bytes, str]:
     """The bytes and name of a multipart upload; the size limit is enforced by Flask (413)."""
     upload = request.files.get(field)
     if upload is None or not upload.filename:
-        raise InvalidInput(f"attach the file in the form field '{field}'", {field: ["missing file"]})
+        raise InvalidInput(Msg("attach the file in the form field '{field}'", field=field), {field: [Msg("missing file")]})
     if len(upload.filename) > MAX_FILENAME:
-        raise InvalidInput(f"the file name has {len(upload.filename)} characters; the limit is {MAX_FILENAME}",
-                           {field: ["file name too long"]})
+        raise InvalidInput(Msg("the file name has {length} characters; the limit is {limit}",
+                               length=len(upload.filename), limit=MAX_FILENAME),
+                           {field: [Msg("file name too long")]})
     if "\x00" in upload.filename:
         # Kept with the file and shown on every download: PostgreSQL cannot store a NUL.
-        raise InvalidInput("the file name contains a NUL character; rename the file",
-                           {field: ["file name contains a NUL"]})
+        raise InvalidInput(Msg("the file name contains a NUL character; rename the file"),
+                           {field: [Msg("file name contains a NUL")]})
     return upload.read(), upload.filename
 
 
@@ -36,4 +38,4 @@ def form_fields(schema: Any) -> dict[str, Any]:
         return schema.load(request.form.to_dict())
     except ValidationError as exc:
         # dotted paths, as a JSON body's errors are named (gases.CO2, not {"gases": {"CO2": …}})
-        raise InvalidInput("the form fields do not match the expected shape", flatten(exc.messages)) from None
+        raise InvalidInput(Msg("the form fields do not match the expected shape"), flatten(exc.messages)) from None

@@ -11,6 +11,7 @@ import flask_smorest
 import marshmallow as ma
 from apispec import BasePlugin
 from flask import request
+from flask_babel import get_locale, gettext
 from flask_smorest import Api as _SmorestApi
 from flask_smorest.fields import Upload
 from webargs import core
@@ -18,6 +19,7 @@ from webargs.flaskparser import FlaskParser, abort
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
+from neutrality.messages import Msg, say
 from neutrality.pagination import Page, PageResult
 from neutrality.schemas import ID_RANGE, NotJson, PagedQuerySchema, read_json
 from neutrality.web.api.examples import with_examples
@@ -35,20 +37,26 @@ class JsonBodyParser(FlaskParser):
     def _raw_load_json(self, req: Any) -> Any:
         if not core.is_json(req.mimetype):
             raise BadRequest(
-                "the request body must be JSON, sent with Content-Type: application/json")
+                Msg("the request body must be JSON, sent with Content-Type: application/json"))
         body = req.get_data(cache=True)
         if not body.strip():
-            raise BadRequest("the request has no body: send a JSON object")
+            raise BadRequest(Msg("the request has no body: send a JSON object"))
         try:
             return read_json(body)
         except NotJson as problem:
-            raise BadRequest(f"the request body is not valid JSON ({problem})") from None
+            raise BadRequest(Msg("the request body is not valid JSON ({problem})", problem=str(problem))) from None
 
 
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint reading bodies with :class:`JsonBodyParser`."""
 
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    @staticmethod
+    def _prepare_response_content(data: Any) -> Any:
+        # Words from below the web layer in an answer (a preview's row errors, dumped by
+        # neutrality.schemas.Said) in the reader's language; English is what they already say.
+        return data if str(get_locale()) == "en" else say(data, gettext)
 
 
 class IdConverter(IntegerConverter):

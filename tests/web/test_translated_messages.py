@@ -1,0 +1,110 @@
+"""Refusals written below the web layer reach the reader in the reader's language: the API's
+envelope (message and row errors) and the pages say them in 简体 or 繁體 as the browser asks, in
+English otherwise, and the command line keeps English.
+
+The Chinese expected here is the catalogue's, written out by hand: a refused import of one bad
+row (row 3, the unit "parsec") and a wrong sign-in."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+
+from tests.browser import csrf
+from tests.factories import World
+
+# One world per backend for the module, each test rolled back to it (tests/conftest.py).
+pytestmark = pytest.mark.shared_world
+
+DIESEL = "cnguide2015:gas_diesel_oil:combustion"
+
+
+def _diesel_file(world: World) -> bytes:
+    """A good row 2 and a row 3 whose unit is no unit (the header is row 1)."""
+    return (
+        "site,source,scope,scope1_subtype,activity_type,quantity,unit,start_date,end_date,factor_key\n"
+        f"{world.site_a},Diesel,1,stationary_combustion,fuel,200,L,2025-01-01,2025-01-31,{DIESEL}\n"
+        f"{world.site_a},Diesel,1,stationary_combustion,fuel,300,parsec,2025-02-01,2025-02-28,{DIESEL}\n"
+    ).encode()
+
+
+def _import(client: Any, world: World, language: str, **form: Any) -> Any:
+    return client.post(
+        f"/api/v1/organisations/{world.org_a}/inventories/{world.inventory_draft}/imports",
+        headers={**world.headers("lead"), "Accept-Language": language},
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(_diesel_file(world)), "diesel.csv"), **form},
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "reason"),
+    [
+        ("zh-CN", "“diesel.csv”有 1 处错误；未导入任何内容", "“parsec”不是已知单位（活动类型 fuel 可用 "),
+        ("zh-TW", "「diesel.csv」有 1 處錯誤；未匯入任何內容", "「parsec」不是已知單位（活動類型 fuel 可用 "),
+        ("en", "'diesel.csv' has 1 error; nothing was imported", "'parsec' is not a known unit (activity type fuel takes "),
+    ],
+)
+def test_a_refused_import_is_explained_in_the_readers_language(
+    client, world, table_counts, language, message, reason
+) -> None:
+    before = table_counts()
+    response = _import(client, world, language)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "import_rejected"  # the code stays the same in every language
+    assert error["message"] == message
+    [row_error] = error["details"]["errors"]
+    assert (row_error["row"], row_error["column"]) == (3, "unit")  # the file's own column name
+    assert row_error["reason"].startswith(reason)
+    assert "kWh" in row_error["reason"]  # the units a fuel takes, as values, in any language
+    assert table_counts() == before
+
+
+def test_a_previews_row_errors_are_in_the_readers_language_too(client, world, table_counts) -> None:
+    before = table_counts()
+    response = _import(client, world, "zh-TW", dry_run="true")
+    assert response.status_code == 201
+    [row_error] = response.get_json()["preview"]["errors"]
+    assert (row_error["row"], row_error["column"]) == (3, "unit")
+    assert row_error["reason"].startswith("「parsec」不是已知單位")
+    assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [("zh-CN", "找不到组织 {id}"), ("zh-TW", "找不到組織 {id}"), ("en", "organisation {id} not found")],
+)
+def test_another_tenants_organisation_is_not_found_in_the_readers_language(
+    client, world, language, message
+) -> None:
+    response = client.get(f"/api/v1/organisations/{world.org_b}/commitments",
+                          headers={**world.headers("lead"), "Accept-Language": language})
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert (error["code"], error["message"]) == ("not_found", message.format(id=world.org_b))
+
+
+@pytest.mark.parametrize(
+    ("language", "refusal"),
+    [("zh-CN", "电子邮件或密码错误"), ("zh-TW", "電子郵件或密碼錯誤"), ("en", "wrong e-mail or password")],
+)
+def test_a_wrong_sign_in_is_refused_on_the_page_in_the_readers_language(client, world, language, refusal) -> None:
+    headers = {"Accept-Language": language}
+    token = csrf(client.get("/login", headers=headers).text)
+    response = client.post("/login", headers=headers, data={
+        "email": "nobody@example.test", "password": "not the password", "csrf_token": token})
+    assert response.status_code == 401
+    assert f'<p class="error" role="alert">{refusal}</p>' in response.text
+    assert client.get("/api/v1/me").status_code == 401  # not signed in
+
+
+def test_the_command_line_keeps_english(app, world, table_counts) -> None:
+    before = table_counts()
+    result = app.test_cli_runner().invoke(args=[
+        "users", "password", "nobody@example.test", "--password", "a long enough password"])
+    assert result.exit_code == 1
+    assert "not_found: no user with e-mail nobody@example.test" in result.output
+    assert table_counts() == before
