@@ -397,10 +397,10 @@ class TrailSchema(StrictSchema):
 
 
 class IncalculableSchema(StrictSchema):
-    reason = fields.String()
+    reason = Said()
     record_ids = fields.List(fields.Integer())
     files = fields.List(fields.String(), metadata={"description": "the files they were imported from"})
-    rows = fields.List(fields.String(), metadata={
+    rows = fields.List(Said(), metadata={
         "description": "file and spreadsheet row of each record read from a file (the first 20)"})
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.registry.model import Block
 
 
@@ -30,11 +31,13 @@ class OverlapError(InvalidInput):
         self.second = second
         shared = intersection(first, second)
         shared_text = (
-            f"units {shared.start}–{shared.end} ({shared.quantity:,} units)" if shared else "units"
+            Msg("units {start}–{end} ({quantity} units)", start=shared.start, end=shared.end,
+                quantity=format(shared.quantity, ",")) if shared else Msg("units")
         )
         super().__init__(
-            f"{first.scheme} blocks {first.start}–{first.end} and {second.start}–{second.end} of issuance "
-            f"{first.issuance_key} share {shared_text}; expected each unit to be in only one block",
+            Msg("{scheme} blocks {first} and {second} of issuance {issuance} share {shared}; expected each "
+                "unit to be in only one block", scheme=first.scheme, first=f"{first.start}–{first.end}",
+                second=f"{second.start}–{second.end}", issuance=first.issuance_key, shared=shared_text),
             {"blocks": [describe(first), describe(second)]},
         )
 
@@ -51,9 +54,9 @@ def _numbering(block: Block) -> tuple[str, str]:
 def _check(block: Block) -> Block:
     if block.end < block.start:
         raise InvalidInput(
-            f"block {describe(block)} ends ({block.end}) before it starts ({block.start}); "
-            "expected start ≤ end",
-            {"end": ["before start"]},
+            Msg("block {block} ends ({end}) before it starts ({start}); expected start ≤ end",
+                block=describe(block), end=block.end, start=block.start),
+            {"end": [Msg("before start")]},
         )
     return block
 
@@ -76,7 +79,8 @@ def split(block: Block, quantity: int) -> tuple[Block, Block | None]:
     _check(block)
     if not 1 <= quantity <= block.quantity:
         raise InvalidInput(
-            f"cannot take {quantity} units from a block of {block.quantity}; expected 1 to {block.quantity}",
+            Msg("cannot take {quantity} units from a block of {size}; expected 1 to {size}", quantity=quantity,
+                size=block.quantity),
             {"quantity": [f"1–{block.quantity}"]},
         )
     taken = replace(block, end=block.start + quantity - 1)
@@ -89,12 +93,13 @@ def carve(block: Block, start: int, end: int) -> tuple[Block | None, Block, Bloc
     _check(block)
     if end < start:
         raise InvalidInput(
-            f"end {end} is before start {start}; expected the lower serial first", {"end": ["before start"]}
+            Msg("end {end} is before start {start}; expected the lower serial first", end=end, start=start),
+            {"end": [Msg("before start")]}
         )
     if start < block.start or end > block.end:
         raise InvalidInput(
-            f"units {start}–{end} are not all inside block {block.start}–{block.end}; "
-            "expected a range within the block",
+            Msg("units {start}–{end} are not all inside block {block}; expected a range within the block",
+                start=start, end=end, block=f"{block.start}–{block.end}"),
             {"range": [f"{block.start}–{block.end}"]},
         )
     below = replace(block, end=start - 1) if start > block.start else None

@@ -36,6 +36,7 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.db import query_page
 from neutrality.errors import Conflict, InvalidInput, NotFound
+from neutrality.messages import Msg
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
@@ -111,7 +112,7 @@ def evidence_of(uow: UnitOfWork, actor: Actor, contest_id: int) -> tuple[SerialC
     with uow:
         contest = _contest_row(uow.session, contest_id)
         if contest.evidence is None:
-            raise NotFound(f"contest {contest.id} is open: it has no evidence yet")
+            raise NotFound(Msg("contest {id} is open: it has no evidence yet", id=contest.id))
         return contest, contest.evidence
 
 
@@ -130,9 +131,9 @@ def resolve(
     keep = _outcome(data.get("keep"))
     reason = (data.get("reason") or "").strip()
     if not reason:
-        raise InvalidInput("a resolution needs a reason", {"reason": ["required"]})
+        raise InvalidInput(Msg("a resolution needs a reason"), {"reason": [Msg("required")]})
     if not evidence:
-        raise InvalidInput("attach the evidence the contest is decided on", {"evidence": ["empty"]})
+        raise InvalidInput(Msg("attach the evidence the contest is decided on"), {"evidence": [Msg("empty")]})
     with uow:
         session = uow.session
         contest = _contest_row(session, contest_id)
@@ -149,14 +150,14 @@ def resolve(
         contest = _contest_row(session, contest_id)
         if contest.status != ContestStatus.OPEN:
             raise Conflict(
-                f"contest {contest.id} is resolved already", {"contest_id": ["resolved"]}
+                Msg("contest {id} is resolved already", id=contest.id), {"contest_id": [Msg("resolved")]}
             )
         claimant = session.get(SerialBlock, contest.block_id)
         holders = _holders(session, claimant)
         if any(b.organisation_id not in parties for b in holders):
             raise Conflict(
-                "the holdings changed while the contest was being resolved; try again",
-                {"contest_id": ["changed"]},
+                Msg("the holdings changed while the contest was being resolved; try again"),
+                {"contest_id": [Msg("changed")]},
             )
         before = snapshot(contest)
         if keep is ContestOutcome.CLAIMANT:
@@ -201,16 +202,16 @@ def _outcome(value: Any) -> ContestOutcome:
     try:
         return ContestOutcome(value)
     except ValueError:
-        choices = " or ".join(f'"{o.value}"' for o in ContestOutcome)
+        choices = " / ".join(f'"{o.value}"' for o in ContestOutcome)
         raise InvalidInput(
-            f"say who keeps the units: {choices}", {"keep": [f"one of {choices}"]}
+            Msg("say who keeps the units: {choices}", choices=choices), {"keep": [Msg("one of {choices}", choices=choices)]}
         ) from None
 
 
 def _contest_row(session: Session, contest_id: int) -> SerialContest:
     contest = session.get(SerialContest, contest_id)
     if contest is None:
-        raise NotFound(f"contest {contest_id} not found")
+        raise NotFound(Msg("contest {id} not found", id=contest_id))
     return contest
 
 
@@ -266,9 +267,10 @@ def _refuse_if_retired(session: Session, claimant: SerialBlock) -> None:
     if retired:
         entry, organisation_id, start, end = retired[0]
         raise Conflict(
-            f"units {start}–{end} are retired in the ledger of organisation {organisation_id} "
-            f"(retirement {entry}); reverse that retirement first",
-            {"keep": ["retired by the holders"]},
+            Msg("units {start}–{end} are retired in the ledger of organisation {organisation} "
+                "(retirement {entry}); reverse that retirement first", start=start, end=end,
+                organisation=organisation_id, entry=entry),
+            {"keep": [Msg("retired by the holders")]},
         )
 
 

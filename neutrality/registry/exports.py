@@ -49,6 +49,7 @@ from typing import Any
 
 import pycountry
 
+from neutrality.messages import Msg, joined
 from neutrality.sheet_limits import REGISTRY_FILE_LIMITS, Deadline, SheetLimits, too_many_columns
 from neutrality.spreadsheets import (
     UNKNOWN_COLUMN,
@@ -221,8 +222,9 @@ class _Format:
 
     @property
     def named(self) -> str:
-        article = "an" if self.label[:1] in "AEIOU" else "a"
-        return f"{article} {self.label}"
+        if self.label[:1] in "AEIOU":
+            return Msg("an {label}", label=self.label)
+        return Msg("a {label}", label=self.label)
 
 
 @functools.cache
@@ -327,13 +329,13 @@ def _read_day_first_date(raw: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadCell(f"'{raw.strip()}' is not a real day (this layout writes DD/MM/YYYY)") from None
+        raise BadCell(Msg("'{value}' is not a real day (this layout writes DD/MM/YYYY)", value=raw.strip())) from None
 
 
 def _read_year(raw: str) -> int:
     match = _YEAR.fullmatch(unicodedata.normalize("NFKC", raw).strip())
     if not match or not 1900 <= int(match.group(1)) <= 2999:
-        raise BadCell(f"'{raw.strip()}' is not a year")
+        raise BadCell(Msg("'{value}' is not a year", value=raw.strip()))
     return int(match.group(1))
 
 
@@ -345,26 +347,26 @@ def _read_month(raw: str) -> dt.date:
     if match:
         year, month = int(match.group(1)), int(match.group(2))
         if not 1 <= month <= 12:
-            raise BadCell(f"'{raw.strip()}' is not a real month")
+            raise BadCell(Msg("'{value}' is not a real month", value=raw.strip()))
         return dt.date(year, month, 1)
     try:
         day = _read_date(raw)
     except BadCell:
-        raise BadCell(f"'{raw.strip()}' is not a month (write it as YYYY-MM, e.g. 2024-05)") from None
+        raise BadCell(Msg("'{value}' is not a month (write it as YYYY-MM, e.g. 2024-05)", value=raw.strip())) from None
     return day.replace(day=1)
 
 
 def _read_quantity(raw: str) -> int:
     value = parse_number(raw, limit=Decimal(MAX_QUANTITY), allow_zero=False)
     if value != value.to_integral_value():
-        raise BadCell(f"'{raw.strip()}' is not a whole number")
+        raise BadCell(Msg("'{value}' is not a whole number", value=raw.strip()))
     return int(value)
 
 
 def _read_count(raw: str) -> str:
     value = parse_number(raw, limit=Decimal(10**15))
     if value != value.to_integral_value():
-        raise BadCell(f"'{raw.strip()}' is not a whole number")
+        raise BadCell(Msg("'{value}' is not a whole number", value=raw.strip()))
     return str(int(value))
 
 
@@ -372,7 +374,7 @@ def _read_country(raw: str) -> str | None:
     key = _country_key(raw)
     countries = _countries()
     if key not in countries:
-        raise BadCell(f"'{raw.strip()}' is not a country name we know (e.g. China, Viet Nam or CN)")
+        raise BadCell(Msg("'{value}' is not a country name we know (e.g. China, Viet Nam or CN)", value=raw.strip()))
     return countries[key]
 
 
@@ -382,10 +384,10 @@ def _read_gec_code(raw: str) -> str:
         return text
     if re.fullmatch(r"[\d.]+e\+?\d+", text, re.IGNORECASE):
         raise BadCell(
-            f"'{raw.strip()}' is a 32-digit GEC code that a spreadsheet turned into a number; "
-            "format the column as text and paste the codes again"
+            Msg("'{value}' is a 32-digit GEC code that a spreadsheet turned into a number; "
+                "format the column as text and paste the codes again", value=raw.strip())
         )
-    raise BadCell(f"'{raw.strip()}' is not a 32-digit GEC code")
+    raise BadCell(Msg("'{value}' is not a 32-digit GEC code", value=raw.strip()))
 
 
 @functools.cache
@@ -396,7 +398,7 @@ def _yes_no() -> dict[str, str]:
 def _read_yes_no(raw: str) -> str:
     found = _yes_no().get(norm(raw))
     if found is None:
-        raise BadCell(f"'{raw.strip()}' is not yes or no (是/否, yes/no, true/false)")
+        raise BadCell(Msg("'{value}' is not yes or no (是/否, yes/no, true/false)", value=raw.strip()))
     return found
 
 
@@ -425,7 +427,7 @@ def _reader(spec: _Spec, fmt: _Format) -> Callable[[str], Any]:
                     for status in STATUSES
                     if status in fmt.status["values"]
                 )
-                raise BadCell(f"'{raw.strip()}' is not a known status ({allowed})")
+                raise BadCell(Msg("'{value}' is not a known status ({allowed})", value=raw.strip(), allowed=allowed))
             return found
 
         return read_status
@@ -479,7 +481,7 @@ def _quoted_header(body: bytes, before: int, sep: str, limits: SheetLimits) -> l
     try:
         header = next(csv.reader(stream, delimiter=sep))
     except (csv.Error, StopIteration):
-        raise Refused("the header row cannot be read as CSV") from None
+        raise Refused(Msg("the header row cannot be read as CSV")) from None
     if len(header) > limits.max_columns:
         raise too_many_columns(len(header), limits.max_columns)
     return header
@@ -517,7 +519,7 @@ def _grid(records: list[list[str]], header: list[str], before: int) -> _Grid:
     if rows and is_help_row(rows[0][1]):
         rows = rows[1:]
     if not rows:
-        raise Refused("the file has a header row but no data rows")
+        raise Refused(Msg("the file has a header row but no data rows"))
     return _Grid(header, before + 1, rows)
 
 
@@ -584,8 +586,9 @@ def _refuse_not_read(header: Sequence[str]) -> None:
     published = ", ".join(f.label for f in formats if not f.template)
     templates = ", ".join(f.label for f in formats if f.template)
     raise Refused(
-        f"this is {found}, which this application does not read; it reads these registry files "
-        f"as the registries publish them: {published}; and through its templates: {templates}"
+        Msg("this is {found}, which this application does not read; it reads these registry files "
+            "as the registries publish them: {published}; and through its templates: {templates}",
+            found=found, published=published, templates=templates)
     )
 
 
@@ -595,8 +598,9 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     _refuse_not_read(grid.header)
     if mapping and kind is not None and not formats[kind].template:
         raise Refused(
-            f"a column mapping applies to the template formats only ({', '.join(TEMPLATE_KINDS)}); "
-            f"{formats[kind].named} is read as the registry publishes it"
+            Msg("a column mapping applies to the template formats only ({kinds}); "
+                "{named} is read as the registry publishes it", kinds=", ".join(TEMPLATE_KINDS),
+                named=formats[kind].named)
         )
     translated = _translate(grid.header, mapping or {})
     present = [t for t in translated if t]
@@ -605,30 +609,30 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
     if kind is not None:
         fmt = formats[kind]
         if detected is not None and detected.kind != kind:
-            raise Refused(f"this is {detected.named}, not {fmt.named}")
+            raise Refused(Msg("this is {found}, not {expected}", found=detected.named, expected=fmt.named))
     elif len(found) > 1:
-        names = " and ".join(f.named for f in found)
-        raise Refused(f"the header matches more than one layout ({names}); state the kind")
+        names = joined((f.named for f in found), " / ")
+        raise Refused(Msg("the header matches more than one layout ({names}); state the kind", names=names))
     elif detected is None:
         fmt = _closest(present)
         if not fmt.required & _names(present):
             known = "; ".join(f.label for f in formats.values())
             raise Refused(
-                f"the header matches no known registry file layout (known: {known}); "
-                "for your own layout of a template, give a column mapping"
+                Msg("the header matches no known registry file layout (known: {known}); "
+                    "for your own layout of a template, give a column mapping", known=known)
             )
         raise Refused(
             RowError(
                 None,
                 None,
-                f"the header matches no known registry file layout; the closest is {fmt.named}",
+                Msg("the header matches no known registry file layout; the closest is {named}", named=fmt.named),
             ),
             *_missing(fmt, translated, grid.header, row),
         )
     else:
         fmt = detected
     if mapping and not fmt.template:
-        raise Refused(f"a column mapping applies to the template formats only, not to {fmt.named}")
+        raise Refused(Msg("a column mapping applies to the template formats only, not to {named}", named=fmt.named))
 
     errors: list[RowError] = []
     by_name = {norm(c.header): c for c in fmt.columns}
@@ -646,7 +650,8 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
                     RowError(
                         row,
                         name,
-                        f"maps to '{ours}', which is not a field of {fmt.named} ({fields})",
+                        Msg("maps to '{field}', which is not a field of {named} ({fields})", field=ours,
+                            named=fmt.named, fields=fields),
                     )
                 )
             elif fmt.template:
@@ -654,7 +659,7 @@ def _layout(grid: _Grid, kind: str | None, mapping: Mapping[str, str | None] | N
             continue  # a column the registry added to its export: not ours to read
         if spec.header in taken:
             errors.append(
-                RowError(row, name, f"gives '{spec.header}', like column '{taken[spec.header]}'")
+                RowError(row, name, Msg("gives '{field}', like column '{other}'", field=spec.header, other=taken[spec.header]))
             )
             continue
         taken[spec.header] = name
@@ -686,7 +691,8 @@ def _missing(
         RowError(
             row,
             spec.header,
-            f"missing required column '{spec.header}' of {fmt.named}; the file has: {found}",
+            Msg("missing required column '{name}' of {named}; the file has: {found}", name=spec.header,
+                named=fmt.named, found=found),
         )
         for spec in fmt.columns
         if spec.required
@@ -699,12 +705,12 @@ def _missing(
 
 
 def _resaved(fmt: _Format, what: str) -> Refused:
-    return Refused(
-        f"this {fmt.label} is not the file the registry published: it was re-saved by a "
-        f"spreadsheet program such as Excel (or rebuilt by someone else), and {what}. Download it "
+    return Refused(Msg(
+        "this {label} is not the file the registry published: it was re-saved by a "
+        "spreadsheet program such as Excel (or rebuilt by someone else), and {what}. Download it "
         "again from the registry and upload the downloaded file as it is, without opening and "
-        "saving it in Excel (open a copy to look at it)"
-    )
+        "saving it in Excel (open a copy to look at it)", label=fmt.label, what=what
+    ))
 
 
 def _refuse_resaved(grid: _Grid, layout: _Layout) -> None:
@@ -723,18 +729,19 @@ def _refuse_resaved(grid: _Grid, layout: _Layout) -> None:
             if match is None:
                 continue
             if spec.type == "id":
-                raise _resaved(fmt, f"the ids in column '{name}' became dates (row {row}: {raw})")
+                raise _resaved(fmt, Msg("the ids in column '{column}' became dates (row {row}: {value})", column=name, row=row, value=raw))
             if fmt.slashed_dates != "day_first":
                 raise _resaved(
                     fmt,
-                    f"the dates in column '{name}' are written {raw} (row {row}), a form the "
-                    "registry does not write (it writes YYYY-MM-DD)",
+                    Msg("the dates in column '{column}' are written {value} (row {row}), a form the "
+                        "registry does not write (it writes YYYY-MM-DD)", column=name, value=raw, row=row),
                 )
             if int(match.group(2)) > 12:
                 raise _resaved(
                     fmt,
-                    f"the dates in column '{name}' are written month first (row {row}: {raw}); "
-                    "the registry writes them day first (DD/MM/YYYY) or as YYYY-MM-DD",
+                    Msg("the dates in column '{column}' are written month first (row {row}: {value}); "
+                        "the registry writes them day first (DD/MM/YYYY) or as YYYY-MM-DD", column=name,
+                        row=row, value=raw),
                 )
 
 
@@ -763,8 +770,8 @@ def _refuse_recoded(data: bytes, stated: str | None) -> None:
     found = _candidates(header)
     if len(found) == 1 and not found[0].template:
         raise _resaved(
-            found[0], "its text is in a Windows code page (such as Windows-1252), not the UTF-8 "
-            "the registry writes",
+            found[0], Msg("its text is in a Windows code page (such as Windows-1252), not the UTF-8 "
+                          "the registry writes"),
         )
 
 
@@ -796,7 +803,7 @@ def _rows(
             raw = cells[index] if index < len(cells) else ""
             if not raw.strip():
                 if spec.need == "value":
-                    bad.append(RowError(row, name, "is empty"))
+                    bad.append(RowError(row, name, Msg("is empty")))
                 continue
             if raw not in cache:
                 try:
@@ -827,7 +834,8 @@ def _rows(
                     RowError(
                         row,
                         layout.labels[then],
-                        f"{end.isoformat()} is before '{layout.labels[first]}' ({start.isoformat()})",
+                        Msg("{end} is before '{column}' ({start})", end=end.isoformat(),
+                            column=layout.labels[first], start=start.isoformat()),
                     )
                 )
         if bad:
@@ -858,7 +866,7 @@ def _derive(
                 RowError(
                     row,
                     labels["scheme"],
-                    f"'{given}' is not a product this application reads ({known})",
+                    Msg("'{value}' is not a product this application reads ({known})", value=given, known=known),
                 )
             )
     status = fmt.status
@@ -868,7 +876,7 @@ def _derive(
         values["status"] = "retired" if values.get(status["retired_when"]) else status["otherwise"]
     if values.get("status") == "retired":
         problems.extend(
-            RowError(row, labels[target], "is empty; a retired row needs it")
+            RowError(row, labels[target], Msg("is empty; a retired row needs it"))
             for target in status.get("retired_needs", ())
             if values.get(target) is None
         )
@@ -1028,7 +1036,7 @@ def read_registry_file(
     deadline = limits.deadline()
     try:
         if kind is not None and kind not in KINDS:
-            raise Refused(f"unknown registry file kind '{kind}'; known: {', '.join(KINDS)}")
+            raise Refused(Msg("unknown registry file kind '{kind}'; known: {known}", kind=kind, known=", ".join(KINDS)))
         if upload_format(data, filename, max_bytes=max_bytes, limits=limits) == "xlsx":
             used = "utf-8"  # the XML inside a workbook is UTF-8
             header, before, records = _xlsx_frame(data, limits, deadline)
@@ -1044,7 +1052,7 @@ def read_registry_file(
         layout = _layout(grid, kind, mapping)
         read_kind = layout.fmt.kind
         if not layout.fmt.template and used not in ("utf-8", "utf-8-sig") and not _is_utf8(data):
-            raise _resaved(layout.fmt, f"its text is {used}, not the UTF-8 the registry writes")
+            raise _resaved(layout.fmt, Msg("its text is {encoding}, not the UTF-8 the registry writes", encoding=used))
         _refuse_resaved(grid, layout)
         rows, errors, skipped = _rows(grid, layout)
         headers = layout.labels

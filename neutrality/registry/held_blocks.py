@@ -60,25 +60,27 @@ def parse_block(
     scheme = scheme_of(scheme_code)
     if unit is not None and unit != scheme.unit:
         raise InvalidInput(
-            f"{scheme.code} instruments are counted in {scheme.unit}, not {unit}",
+            Msg("{scheme} instruments are counted in {unit}, not {given}", scheme=scheme.code,
+                unit=scheme.unit, given=unit),
             {
                 "unit": [
-                    f"{scheme.code} is a {scheme.kind.value.replace('_', ' ')} scheme: "
-                    f"use {scheme.unit}"
+                    Msg("{scheme} is a {kind} scheme: use {unit}", scheme=scheme.code,
+                        kind=scheme.kind.value.replace("_", " "), unit=scheme.unit)
                 ]
             },
         )
     parsed = parse_serial(scheme, serial)
     if quantity is not None and quantity != parsed.quantity:
         raise InvalidInput(
-            f"the quantity {quantity:,} does not match the serial range "
-            f"{parsed.start}–{parsed.end} ({parsed.quantity:,} units)",
-            {"quantity": [f"the serial range holds {parsed.quantity:,}"]},
+            Msg("the quantity {quantity} does not match the serial range {start}–{end} ({units} units)",
+                quantity=format(quantity, ","), start=parsed.start, end=parsed.end,
+                units=format(parsed.quantity, ",")),
+            {"quantity": [Msg("the serial range holds {units}", units=format(parsed.quantity, ","))]},
         )
     if parsed.vintage_start is not None and parsed.vintage_start > as_of:
         raise InvalidInput(
-            f"the vintage starts on {parsed.vintage_start.isoformat()}, in the future",
-            {"serial": ["vintage in the future"]},
+            Msg("the vintage starts on {date}, in the future", date=parsed.vintage_start.isoformat()),
+            {"serial": [Msg("vintage in the future")]},
         )
     return scheme, parsed
 
@@ -149,19 +151,19 @@ def _vintage(
     if parsed.vintage_start is not None:
         if (start and start != parsed.vintage_start) or (end and end != parsed.vintage_end):
             raise InvalidInput(
-                f"the serial says the vintage is {parsed.vintage_start.isoformat()} – "
-                f"{parsed.vintage_end.isoformat()}",
-                {"vintage_start": ["differs from the serial"]},
+                Msg("the serial says the vintage is {start} – {end}", start=parsed.vintage_start.isoformat(),
+                    end=parsed.vintage_end.isoformat()),
+                {"vintage_start": [Msg("differs from the serial")]},
             )
         return parsed.vintage_start, parsed.vintage_end
     if start and end and end < start:
         raise InvalidInput(
-            "the vintage ends before it starts", {"vintage_end": ["before the start"]}
+            Msg("the vintage ends before it starts"), {"vintage_end": [Msg("before the start")]}
         )
     if start and start > as_of:
         raise InvalidInput(
-            f"the vintage starts on {start.isoformat()}, in the future",
-            {"vintage_start": ["future"]},
+            Msg("the vintage starts on {date}, in the future", date=start.isoformat()),
+            {"vintage_start": [Msg("future")]},
         )
     return start, end or start
 
@@ -208,23 +210,25 @@ def find_held_overlap(session: Session, organisation_id: int, block: Block) -> S
 
 def _overlap_conflict(block: Block, clash: SerialBlock) -> Conflict:
     return Conflict(
-        f"serials {block.start}–{block.end} overlap block {clash.id} ({clash.raw_serial}), "
-        f"already held ({clash.status})",
-        {"serial": [f"overlaps block {clash.id}"]},
+        Msg("serials {start}–{end} overlap block {id} ({serial}), already held ({status})",
+            start=block.start, end=block.end, id=clash.id, serial=clash.raw_serial, status=clash.status),
+        {"serial": [Msg("overlaps block {id}", id=clash.id)]},
     )
 
 
 def _check_project_fits(scheme: Scheme, parsed: ParsedSerial, project: InstrumentProject) -> None:
     if project.kind != scheme.kind.value:
         raise InvalidInput(
-            f"project {project.id} is a {project.kind.replace('_', ' ')} project; {scheme.code} is "
-            f"a {scheme.kind.value.replace('_', ' ')} scheme",
-            {"project_id": ["kind mismatch"]},
+            Msg("project {id} is a {kind} project; {scheme} is a {scheme_kind} scheme", id=project.id,
+                kind=project.kind.replace("_", " "), scheme=scheme.code,
+                scheme_kind=scheme.kind.value.replace("_", " ")),
+            {"project_id": [Msg("kind mismatch")]},
         )
     if parsed.project_id and parsed.project_id != project.registry_project_id:
         raise InvalidInput(
-            f"the serial names project {parsed.project_id}, not {project.registry_project_id}",
-            {"project_id": [f"the serial is of project {parsed.project_id}"]},
+            Msg("the serial names project {named}, not {project}", named=parsed.project_id,
+                project=project.registry_project_id),
+            {"project_id": [Msg("the serial is of project {named}", named=parsed.project_id)]},
         )
 
 
@@ -238,13 +242,13 @@ def split_block(
         row = get_block_row(session, organisation_id, block_id)
         if row.status not in (BlockStatus.HELD, BlockStatus.RESERVED):
             raise Conflict(
-                f"block {row.id} is {row.status}: only held or reserved blocks are split"
+                Msg("block {id} is {status}: only held or reserved blocks are split", id=row.id, status=row.status)
             )
         part, rest = block_math.split(_value(row), quantity)
         if rest is None:
             raise InvalidInput(
-                f"block {row.id} holds exactly {quantity:,}: nothing to split",
-                {"quantity": ["the whole block"]},
+                Msg("block {id} holds exactly {quantity}: nothing to split", id=row.id, quantity=format(quantity, ",")),
+                {"quantity": [Msg("the whole block")]},
             )
         before = snapshot(row)
         row.serial_end, row.quantity = part.end, part.quantity
@@ -328,15 +332,15 @@ def set_block_status(
         new = BlockStatus(status)
         if new == BlockStatus.RETIRED:
             raise InvalidInput(
-                "blocks are retired through a retirement, with its evidence",
+                Msg("blocks are retired through a retirement, with its evidence"),
                 {"status": ["retired"]},
             )
         if row.status == BlockStatus.CONTESTED:
             raise SerialsContested("change status")
         if new not in _NEXT_STATUS.get(BlockStatus(row.status), set()):
-            raise Conflict(f"block {row.id} is {row.status}; it cannot become {new.value}")
+            raise Conflict(Msg("block {id} is {status}; it cannot become {new}", id=row.id, status=row.status, new=new.value))
         if not reason.strip():
-            raise InvalidInput("a status change needs a reason", {"reason": ["required"]})
+            raise InvalidInput(Msg("a status change needs a reason"), {"reason": [Msg("required")]})
         if new == BlockStatus.RESERVED and contested_elsewhere(
             session, organisation_id, _value(row)
         ):

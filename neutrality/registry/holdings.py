@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.registry.cross_holdings import frozen_block_ids
 from neutrality.registry.model import BlockStatus, InstrumentKind
 from neutrality.registry.schemes import load_schemes
@@ -41,15 +42,16 @@ def check_holding_query(by: Sequence[str], statuses: Iterable[str]) -> list[str]
     unknown = [d for d in by if d not in HOLDING_DIMENSIONS]
     if unknown:
         raise InvalidInput(
-            f"cannot group by {', '.join(unknown)}; choose from {', '.join(HOLDING_DIMENSIONS)}",
+            Msg("cannot group by {unknown}; choose from {known}", unknown=", ".join(unknown),
+                known=", ".join(HOLDING_DIMENSIONS)),
             {"by": unknown},
         )
     wanted = list(statuses)
     bad = [s for s in wanted if s not in BlockStatus._value2member_map_]
     if bad:
         raise InvalidInput(
-            f"unknown status {', '.join(bad)}; "
-            f"choose from {', '.join(s.value for s in BlockStatus)}",
+            Msg("unknown status {bad}; choose from {known}", bad=", ".join(bad),
+                known=", ".join(s.value for s in BlockStatus)),
             {"status": bad},
         )
     return wanted

@@ -21,6 +21,7 @@ from neutrality.audit.services import record
 from neutrality.bulk import insert_rows, sqlite_datetime
 from neutrality.clock import utcnow
 from neutrality.errors import InvalidInput, NotFound
+from neutrality.messages import Msg
 from neutrality.registry import blocks as block_math
 from neutrality.registry.cross_holdings import (
     claimed_elsewhere_in,
@@ -70,7 +71,7 @@ def registry_template(actor: Actor, kind: str) -> bytes:
     """The CSV template of a registry file that has no public export layout (I-REC, GEC, CCER)."""
     require_authenticated(actor)
     if kind not in TEMPLATE_KINDS:
-        raise NotFound(f"no template for '{kind}'; templates: {', '.join(TEMPLATE_KINDS)}")
+        raise NotFound(Msg("no template for '{kind}'; templates: {templates}", kind=kind, templates=", ".join(TEMPLATE_KINDS)))
     return template_csv(kind)
 
 
@@ -171,8 +172,8 @@ def import_registry_file(
     schemes_in_file = {scheme.code for _, scheme, _ in blocks}
     if purchase_id is not None and len(schemes_in_file) != 1:
         raise InvalidInput(
-            "a purchase delivers one scheme; this file holds " + ", ".join(sorted(schemes_in_file)),
-            {"purchase_id": ["several schemes"]},
+            Msg("a purchase delivers one scheme; this file holds {schemes}", schemes=", ".join(sorted(schemes_in_file))),
+            {"purchase_id": [Msg("several schemes")]},
         )
     with uow:
         session = uow.session
@@ -243,9 +244,9 @@ def import_registry_file(
 PUBLIC_LISTING_PARTIES = 5
 #: The parties a public listing names many of: the row's field → what they are.
 _PARTIES = (
-    ("beneficiary", "retirement beneficiaries"),
-    ("project_developer", "project developers"),
-    ("account", "accounts"),
+    ("beneficiary", Msg("retirement beneficiaries")),
+    ("project_developer", Msg("project developers")),
+    ("account", Msg("accounts")),
 )
 #: What :attr:`RegistryImportOutcome.skipped` calls the rows of projects the import did not name.
 OTHER_PROJECTS = "rows of projects the import did not name"
@@ -260,7 +261,8 @@ def public_listing(rows: Sequence[InstrumentRow]) -> str | None:
         )
         if len(parties) >= PUBLIC_LISTING_PARTIES:
             examples = ", ".join(f"'{party}'" for party in list(parties)[:3])
-            return f"its rows name {len(parties)} different {what} ({examples}, …)"
+            return Msg("its rows name {count} different {what} ({examples}, …)", count=len(parties), what=what,
+                       examples=examples)
     return None
 
 
@@ -277,9 +279,9 @@ def _own_rows(
         if why is None:
             return rows, []
         return rows, [RowError(None, None, (
-            f"this file is a registry's public listing, not the organisation's account: {why}. "
-            "Holdings are the organisation's own units: import the export of its registry account, "
-            "or name its project ids (project_ids) to read only the rows of those projects"
+            Msg("this file is a registry's public listing, not the organisation's account: {why}. "
+                "Holdings are the organisation's own units: import the export of its registry account, "
+                "or name its project ids (project_ids) to read only the rows of those projects", why=why)
         ))]
     own = [row for row in rows if row.project_id in wanted]
     listed = dict.fromkeys(row.project_id for row in rows)
@@ -287,7 +289,8 @@ def _own_rows(
     if missing:
         some = ", ".join(list(listed)[:20]) + (", …" if len(listed) > 20 else "")
         return own, [RowError(None, None, (
-            f"no row of the file is of project {', '.join(missing)}; the file lists projects {some}"
+            Msg("no row of the file is of project {missing}; the file lists projects {some}",
+                missing=", ".join(missing), some=some)
         ))]
     return own, []
 
@@ -471,8 +474,8 @@ def _overlaps_in_file(blocks: CheckedRows) -> list[RowError]:
         RowError(
             blocks[j][0].row,
             "serial",
-            f"overlaps row {blocks[i][0].row} "
-            f"({blocks[i][1].code} {values[i].start}–{values[i].end})",
+            Msg("overlaps row {row} ({scheme} {start}–{end})", row=blocks[i][0].row, scheme=blocks[i][1].code,
+                start=values[i].start, end=values[i].end),
         )
         for i, j in block_math.find_overlaps(values)
     ]
@@ -513,7 +516,7 @@ def _overlaps_with_held(
     for i, j in block_math.find_overlaps(combined):
         if i < len(values) <= j:
             row_id, raw, _ = held[j - len(values)]
-            reason = f"overlaps block {row_id} ({raw}), already held"
+            reason = Msg("overlaps block {id} ({serial}), already held", id=row_id, serial=raw)
             found.append(RowError(blocks[i][0].row, "serial", reason))
     return found
 

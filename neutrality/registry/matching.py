@@ -41,6 +41,7 @@ from neutrality.clock import utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import NeutralityError
 from neutrality.inventory.positions import PeriodCoverages
+from neutrality.messages import Msg, joined
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import InstrumentRow, read_registry_file
 from neutrality.registry.held_blocks import lock_holdings
@@ -130,7 +131,7 @@ def import_retirements(
         missing = sorted(wanted - {r.row for r in retired})
         if missing:
             raise ImportRejected(filename, [
-                RowError(n, None, "is not a retired row of the file") for n in missing])
+                RowError(n, None, Msg("is not a retired row of the file")) for n in missing])
     checked = parse_instrument_rows(retired, as_of)
     sha256 = hashlib.sha256(data).hexdigest()
     # a preview only reads; an import takes the write lock to match and record the rows
@@ -199,16 +200,20 @@ class RowsRefusedByRules(ImportRejected):
 
     def __init__(self, filename: str, refused: Mapping[int, list[Finding]]):
         super().__init__(filename, [
-            RowError(row, None, "refused by the rules of the claim: " + "; ".join(
-                f"{f.rule_id} ({f.explanation.en})" for f in findings))
+            RowError(row, None, Msg("refused by the rules of the claim: {findings}", findings="; ".join(
+                f"{f.rule_id} ({f.explanation.en})" for f in findings)))
             for row, findings in sorted(refused.items())])
         rules = ", ".join(sorted({f.rule_id for findings in refused.values() for f in findings}))
         count = len(refused)
-        self.message = (
-            f"'{filename}': the rules of the claim refuse {count} row{'' if count == 1 else 's'} ({rules}); "
-            "nothing was imported. If the registry has retired these units already, import the file with "
-            "despite_rules (the reason; --despite-rules on the command line): those rows are recorded on "
-            "purpose, stay in the ledger with the rules' findings, and the claim does not count them")
+        refusal = (Msg("'{filename}': the rules of the claim refuse 1 row ({rules})", filename=filename, rules=rules)
+                   if count == 1 else
+                   Msg("'{filename}': the rules of the claim refuse {count} rows ({rules})", filename=filename,
+                       count=count, rules=rules))
+        self.message = Msg(
+            "{refusal}; nothing was imported. If the registry has retired these units already, import the file "
+            "with despite_rules (the reason; --despite-rules on the command line): those rows are recorded on "
+            "purpose, stay in the ledger with the rules' findings, and the claim does not count them",
+            refusal=refusal)
         self.args = (self.message,)
 
 
@@ -279,13 +284,13 @@ def _match(
     good, errors = checked[0], list(checked[1])
     for row, _, serial in good:
         if row.retirement_date is None:
-            errors.append(RowError(row.row, "retirement_date", "is empty; a retired row needs its date"))
+            errors.append(RowError(row.row, "retirement_date", Msg("is empty; a retired row needs its date")))
         elif row.retirement_date > as_of:
-            errors.append(RowError(row.row, "retirement_date", f"{row.retirement_date.isoformat()} is in the future"))
+            errors.append(RowError(row.row, "retirement_date", Msg("{date} is in the future", date=row.retirement_date.isoformat())))
         values.append((row, Block(row.scheme, serial.issuance_key, serial.start, serial.end)))
     blocks = [value for _, value in values]
     for i, j in block_math.find_overlaps(blocks):
-        errors.append(RowError(values[j][0].row, "serial", f"overlaps row {values[i][0].row} of the file"))
+        errors.append(RowError(values[j][0].row, "serial", Msg("overlaps row {row} of the file", row=values[i][0].row)))
     in_ledger, held = _Ranges(), _Ranges()
     keys = sorted({(value.scheme, value.issuance_key) for _, value in values})
     for some in in_chunks(keys):
@@ -320,22 +325,24 @@ def _match(
         if ledger:
             mine = [entry_id for _, _, entry_id, org in ledger if org == organisation_id]
             errors.append(RowError(row.row, "serial", (
-                f"units of {value.start}–{value.end} are already in the ledger (retirement "
-                f"{', '.join(map(str, mine))}) with other serials" if mine else _CONTESTED)))
+                Msg("units of {start}–{end} are already in the ledger (retirement {ids}) with other serials",
+                    start=value.start, end=value.end, ids=", ".join(map(str, mine))) if mine else _CONTESTED)))
             continue
         if any(status == BlockStatus.CONTESTED for _, _, _, status in ours):
             errors.append(RowError(row.row, "serial", _CONTESTED))
             continue
         unusable = [(block_id, status) for _, _, block_id, status in ours if status not in _MATCHABLE]
         if unusable:
-            errors.append(RowError(row.row, "serial", "; ".join(
-                f"block {block_id} holding these units is {status}" for block_id, status in unusable)))
+            errors.append(RowError(row.row, "serial", joined((
+                Msg("block {id} holding these units is {status}", id=block_id, status=status)
+                for block_id, status in unusable), "; ")))
             continue
         units = sum(min(end, value.end) - max(start, value.start) + 1 for start, end, _, _ in ours)
         if units != value.quantity:
             errors.append(RowError(row.row, "serial", (
-                f"only {units:,} of its {value.quantity:,} units ({value.start}–{value.end}) are in the "
-                "organisation's holdings; record the missing blocks first")))
+                Msg("only {units} of its {quantity} units ({start}–{end}) are in the "
+                    "organisation's holdings; record the missing blocks first", units=format(units, ","),
+                    quantity=format(value.quantity, ","), start=value.start, end=value.end))))
             continue
         match.outcome = RECORDED
         match.blocks = [block_id for _, _, block_id, _ in ours]
@@ -358,7 +365,8 @@ def _markets_without_consumption(
         market = session.get(InstrumentProject, block.project_id).country
         if markets.grid_mwh(period, market) <= 0:
             errors.append(RowError(match.row, "serial", (
-                f"certificates of market {market}: the period has no grid electricity there to cover")))
+                Msg("certificates of market {market}: the period has no grid electricity there to cover",
+                    market=market))))
     return errors
 
 

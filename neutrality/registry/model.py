@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from neutrality.errors import Conflict
+from neutrality.messages import Msg
 
 
 class InstrumentKind(StrEnum):
@@ -68,11 +69,14 @@ class SerialsContested(Conflict):
 
     code = "contested"
 
+    _DOING = {"be retired": Msg("be retired"), "be reserved": Msg("be reserved"),
+              "change status": Msg("change status")}
+
     def __init__(self, doing: str):
         super().__init__(
-            f"these serials cannot {doing}: they are contested; a site administrator will review "
-            "the evidence",
-            {"block_id": ["contested"]},
+            Msg("these serials cannot {doing}: they are contested; a site administrator will review "
+                "the evidence", doing=self._DOING.get(doing, doing)),
+            {"block_id": [Msg("contested")]},
         )
 
 

@@ -21,6 +21,7 @@ from neutrality.clock import utcnow
 from neutrality.commitments.tables import Commitment
 from neutrality.errors import Conflict, InvalidInput, NeutralityError
 from neutrality.inventory.positions import PeriodCoverage, PeriodCoverages
+from neutrality.messages import Msg
 from neutrality.registry import blocks as block_math
 from neutrality.registry import planner
 from neutrality.registry.counted import in_force_under_claim
@@ -58,15 +59,15 @@ def propose(
     with the shortfall where they are not enough."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     if tolerance < 0:
-        raise InvalidInput("the tolerance is a number of units, 0 or more", {"tolerance": ["negative"]})
+        raise InvalidInput(Msg("the tolerance is a number of units, 0 or more"), {"tolerance": [Msg("negative")]})
     catalogue = catalogue or shipped_catalogue()
     with uow:
         session = uow.session
         period = period_open_for_retirement(session, organisation_id, period_id)
         coverage = PeriodCoverage.of_period(session, period.id)
         if coverage is None:
-            raise InvalidInput(f"period {period.id} has no inventory: there is nothing to plan for",
-                               {"period_id": ["no inventory"]})
+            raise InvalidInput(Msg("period {id} has no inventory: there is nothing to plan for", id=period.id),
+                               {"period_id": [Msg("no inventory")]})
         held = HeldLots.read(session, organisation_id, period.id)
         facts = period_facts(session, period, as_of=retire_on, coverage=coverage)
         # what is retired already covers the period only where its claim counts it
@@ -150,8 +151,8 @@ def apply_groups(
                                                 as_of=as_of, markets=markets, judge=judge))
                 except NeutralityError as problem:
                     # Name the line; the transaction is rolled back by the unit of work.
-                    problem.message = (f"line {number} (block {line['block_id']}): {problem.message}; "
-                                       "nothing was retired")
+                    problem.message = Msg("line {number} (block {block}): {message}; nothing was retired",
+                                          number=number, block=line["block_id"], message=problem.message)
                     raise
         uow.commit()
         return entries
@@ -176,7 +177,7 @@ def reserve(
                 if block.status == BlockStatus.CONTESTED:
                     raise SerialsContested("be reserved")
                 if block.status != BlockStatus.HELD.value:
-                    raise Conflict(f"block {block.id} is {block.status}: only held units are reserved",
+                    raise Conflict(Msg("block {id} is {status}: only held units are reserved", id=block.id, status=block.status),
                                    {"block_id": [block.status]})
                 before = snapshot(block)
                 part, rest = block_math.split(_value(block), line.get("quantity") or block.quantity)
@@ -191,7 +192,8 @@ def reserve(
                                              created_at=utcnow(), created_by=actor.label))
                 uow.flush()
             except NeutralityError as problem:
-                problem.message = f"line {number} (block {line['block_id']}): {problem.message}; nothing was reserved"
+                problem.message = Msg("line {number} (block {block}): {message}; nothing was reserved",
+                                      number=number, block=line["block_id"], message=problem.message)
                 raise
             record(session, actor, "registry.block.reserve", block, before=before, organisation_id=organisation_id)
             reserved.append({"block_id": block.id, "period_id": period.id, "scheme": block.scheme,
@@ -203,12 +205,12 @@ def reserve(
 
 def _check_lines(lines: Sequence[Mapping[str, Any]]) -> None:
     if not lines:
-        raise InvalidInput("the plan has no line to apply", {"lines": ["empty"]})
+        raise InvalidInput(Msg("the plan has no line to apply"), {"lines": [Msg("empty")]})
     seen: set[int] = set()
     for number, line in enumerate(lines, start=1):
         if line["block_id"] in seen:
-            raise InvalidInput(f"line {number}: block {line['block_id']} appears twice in the plan",
-                               {"lines": [f"line {number}: block {line['block_id']} twice"]})
+            raise InvalidInput(Msg("line {number}: block {block} appears twice in the plan", number=number, block=line["block_id"]),
+                               {"lines": [Msg("line {number}: block {block} twice", number=number, block=line["block_id"])]})
         seen.add(line["block_id"])
 
 

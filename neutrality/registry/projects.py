@@ -12,6 +12,7 @@ from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput
+from neutrality.messages import Msg
 from neutrality.registry.repository import get_project_row
 from neutrality.registry.tables import InstrumentProject
 from neutrality.technologies import technology_code
@@ -29,8 +30,8 @@ def create_project(
         )
         if existing is not None:
             raise Conflict(
-                f"project {data['registry_project_id']} of {data['source_registry']} is already "
-                f"recorded (id {existing.id})",
+                Msg("project {project} of {registry} is already recorded (id {id})",
+                    project=data["registry_project_id"], registry=data["source_registry"], id=existing.id),
                 {"registry_project_id": [data["registry_project_id"]]},
             )
         row = InstrumentProject(
@@ -133,8 +134,8 @@ def _check_project(row: InstrumentProject) -> None:
         and row.crediting_period_end < row.crediting_period_start
     ):
         raise InvalidInput(
-            "the crediting period ends before it starts",
-            {"crediting_period_end": ["before the start"]},
+            Msg("the crediting period ends before it starts"),
+            {"crediting_period_end": [Msg("before the start")]},
         )
     if (
         row.repowering_date
@@ -142,7 +143,7 @@ def _check_project(row: InstrumentProject) -> None:
         and row.repowering_date < row.commissioning_date
     ):
         raise InvalidInput(
-            "re-powering comes after commissioning", {"repowering_date": ["before commissioning"]}
+            Msg("re-powering comes after commissioning"), {"repowering_date": [Msg("before commissioning")]}
         )
 
 

@@ -14,6 +14,7 @@ from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record
 from neutrality.clock import utcnow
 from neutrality.errors import Conflict, InvalidInput
+from neutrality.messages import Msg
 from neutrality.registry.model import Scheme
 from neutrality.registry.repository import get_block_row, get_purchase_row
 from neutrality.registry.schemes import scheme as scheme_of
@@ -34,7 +35,7 @@ def record_purchase(
     """A purchase with its invoice (kept with its SHA-256), linked to the blocks it delivered."""
     authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
     if not invoice:
-        raise InvalidInput("the invoice file is empty", {"invoice": ["empty"]})
+        raise InvalidInput(Msg("the invoice file is empty"), {"invoice": [Msg("empty")]})
     with uow:
         session = uow.session
         scheme = scheme_of(data["scheme"])
@@ -61,11 +62,12 @@ def record_purchase(
             block = get_block_row(session, organisation_id, block_id)
             if block.scheme != scheme.code:
                 raise InvalidInput(
-                    f"block {block_id} is {block.scheme}, the purchase {scheme.code}",
-                    {"block_ids": [f"block {block_id}: another scheme"]},
+                    Msg("block {id} is {scheme}, the purchase {purchase}", id=block_id, scheme=block.scheme,
+                        purchase=scheme.code),
+                    {"block_ids": [Msg("block {id}: another scheme", id=block_id)]},
                 )
             if block.purchase_id is not None:
-                raise Conflict(f"block {block_id} was delivered by purchase {block.purchase_id}")
+                raise Conflict(Msg("block {id} was delivered by purchase {purchase}", id=block_id, purchase=block.purchase_id))
             block.purchase_id = purchase.id
         uow.flush()
         check_purchase_quantity(session, purchase)
@@ -85,9 +87,9 @@ def check_purchase_quantity(session: Session, purchase: Purchase) -> None:
     )
     if delivered > purchase.quantity:
         raise InvalidInput(
-            f"the blocks delivered hold {delivered:,} units, "
-            f"more than the {purchase.quantity:,} bought",
-            {"block_ids": ["more than the purchase"]},
+            Msg("the blocks delivered hold {delivered} units, more than the {bought} bought",
+                delivered=format(delivered, ","), bought=format(purchase.quantity, ",")),
+            {"block_ids": [Msg("more than the purchase")]},
         )
 
 
@@ -101,8 +103,9 @@ def purchase_for(
     purchase = get_purchase_row(session, organisation_id, purchase_id)
     if purchase.scheme != scheme.code:
         raise InvalidInput(
-            f"purchase {purchase_id} is of {purchase.scheme}, not {scheme.code}",
-            {"purchase_id": ["another scheme"]},
+            Msg("purchase {id} is of {scheme}, not {expected}", id=purchase_id, scheme=purchase.scheme,
+                expected=scheme.code),
+            {"purchase_id": [Msg("another scheme")]},
         )
     return purchase
 

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from neutrality.commitments.model import RETIREMENT_WINDOW_MONTHS
+from neutrality.messages import Msg
 
 # --- values ------------------------------------------------------------------------------------
 
@@ -373,7 +374,9 @@ def _entry_mismatches(
     claimant: ClaimantNames,
 ) -> list[Mismatch]:
     ours = _span_text([(entry.start, entry.end)])
-    what = f"our retirement {entry.id} ({entry.scheme} {ours}, {entry.quantity:,} units)"
+    facts = {"id": entry.id, "scheme": entry.scheme, "span": ours, "units": format(entry.quantity, ",")}
+    what = Msg("our retirement {id} ({scheme} {span}, {units} units)", **facts)
+    What = Msg("Our retirement {id} ({scheme} {span}, {units} units)", **facts)  # noqa: N806 - a sentence's start
 
     def mismatch(kind: MismatchKind, sentence: str, start: int, end: int, row: int | None = None,
                  **details: object) -> Mismatch:
@@ -383,7 +386,7 @@ def _entry_mismatches(
     if not rows:
         found.append(mismatch(
             MismatchKind.MISSING_AT_REGISTRY,
-            f"The registry export shows none of the units of {what} retired.",
+            Msg("The registry export shows none of the units of {what} retired.", what=what),
             entry.start, entry.end, ledger_quantity=entry.quantity))
     else:
         spans = _merged((r.start, r.end) for r in rows)
@@ -393,9 +396,15 @@ def _entry_mismatches(
             rows_text = ", ".join(str(n) for n in row_numbers)
             found.append(mismatch(
                 MismatchKind.QUANTITY_DIFFERS,
-                f"{what[0].upper()}{what[1:]} differs from the registry, which shows units "
-                f"{_span_text(spans)} ({_units(spans):,} units) retired in row{'s' if len(rows) > 1 else ''} "
-                f"{rows_text}; {_units(shown):,} of our {entry.quantity:,} units are among them.",
+                Msg("{what} differs from the registry, which shows units {spans} ({units} units) retired in "
+                    "rows {rows}; {common} of our {ours} units are among them.", what=What, spans=_span_text(spans),
+                    units=format(_units(spans), ","), rows=rows_text, common=format(_units(shown), ","),
+                    ours=format(entry.quantity, ","))
+                if len(rows) > 1 else
+                Msg("{what} differs from the registry, which shows units {spans} ({units} units) retired in "
+                    "row {rows}; {common} of our {ours} units are among them.", what=What, spans=_span_text(spans),
+                    units=format(_units(spans), ","), rows=rows_text, common=format(_units(shown), ","),
+                    ours=format(entry.quantity, ",")),
                 entry.start, entry.end, row_numbers[0],
                 ledger_quantity=entry.quantity, registry_quantity=_units(spans),
                 registry_ranges=[f"{s}–{e}" for s, e in spans], units_in_common=_units(shown),
@@ -404,25 +413,30 @@ def _entry_mismatches(
             if claimant.named_in(row.beneficiary):
                 continue
             start, end = max(row.start, entry.start), min(row.end, entry.end)
-            units = f"units {start}–{end} ({end - start + 1:,})"
+            units = Msg("units {start}–{end} ({count})", start=start, end=end, count=format(end - start + 1, ","))
             sentence = (
-                f"Registry row {row.row} retires {units} of {what} with no beneficiary named, so "
-                f"the registry does not show them retired for {claimant}."
+                Msg("Registry row {row} retires {units} of {what} with no beneficiary named, so "
+                    "the registry does not show them retired for {claimant}.", row=row.row, units=units,
+                    what=what, claimant=str(claimant))
                 if not row.beneficiary.strip() else
-                f"Registry row {row.row} retires {units} of {what} for “{row.beneficiary.strip()}”, "
-                f"which does not name {claimant}: the registry shows them retired for someone else."
+                Msg("Registry row {row} retires {units} of {what} for “{beneficiary}”, "
+                    "which does not name {claimant}: the registry shows them retired for someone else.",
+                    row=row.row, units=units, what=what, beneficiary=row.beneficiary.strip(),
+                    claimant=str(claimant))
             )
             found.append(mismatch(MismatchKind.BENEFICIARY_MISMATCH, sentence, start, end, row.row,
                                   registry_beneficiary=row.beneficiary.strip()))
     if entry.deadline is not None:
         dates = [r.retired_on for r in rows if r.retired_on is not None]
         used, source = (max(dates), "the registry") if dates else (entry.retired_on, "our ledger")
+        said_by = Msg("the registry") if dates else Msg("our ledger")
         if used > entry.deadline:
             found.append(mismatch(
                 MismatchKind.AFTER_DEADLINE,
-                f"{what[0].upper()}{what[1:]} was retired on {used.isoformat()} according to {source}, "
-                f"after the period's deadline of {entry.deadline.isoformat()} (ISO 14068-1:2023 §11: "
-                f"within {RETIREMENT_WINDOW_MONTHS} months after the end of the period).",
+                Msg("{what} was retired on {date} according to {source}, "
+                    "after the period's deadline of {deadline} (ISO 14068-1:2023 §11: "
+                    "within {months} months after the end of the period).", what=What, date=used.isoformat(),
+                    source=said_by, deadline=entry.deadline.isoformat(), months=RETIREMENT_WINDOW_MONTHS),
                 entry.start, entry.end, retired_on=used.isoformat(), date_source=source,
                 deadline=entry.deadline.isoformat()))
     for row in rows:
@@ -430,28 +444,32 @@ def _entry_mismatches(
             start, end = max(row.start, entry.start), min(row.end, entry.end)
             found.append(mismatch(
                 MismatchKind.DATE_DIFFERS,
-                f"Registry row {row.row} retired units {start}–{end} on {row.retired_on.isoformat()}; "
-                f"{what} records {entry.retired_on.isoformat()}.",
+                Msg("Registry row {row} retired units {start}–{end} on {date}; {what} records {ours}.",
+                    row=row.row, start=start, end=end, date=row.retired_on.isoformat(), what=what,
+                    ours=entry.retired_on.isoformat()),
                 start, end, row.row, ledger_date=entry.retired_on.isoformat(),
                 registry_date=row.retired_on.isoformat()))
     if others:
         shared = _merged((max(o.start, entry.start), min(o.end, entry.end)) for o in others)
         found.append(mismatch(
             MismatchKind.OVERLAPS_ANOTHER_ORGANISATION,
-            f"Units {_span_text(shared)} ({_units(shared):,}) of {what} are also recorded as retired by "
-            "another organisation: the same credits must never serve two claims.",
+            Msg("Units {spans} ({units}) of {what} are also recorded as retired by "
+                "another organisation: the same credits must never serve two claims.", spans=_span_text(shared),
+                units=format(_units(shared), ","), what=what),
             shared[0][0], shared[-1][1], shared_ranges=[f"{s}–{e}" for s, e in shared],
             shared_quantity=_units(shared)))
     return found
 
 
 def _not_recorded(row: RegistryRetirement, claimant: ClaimantNames) -> Mismatch:
-    date = f" on {row.retired_on.isoformat()}" if row.retired_on else ""
+    date = Msg(" on {date}", date=row.retired_on.isoformat()) if row.retired_on else ""
     return Mismatch(
         MismatchKind.NOT_RECORDED_HERE,
-        f"Registry row {row.row} retires {row.scheme} units {row.start}–{row.end} ({row.quantity:,}){date} "
-        f"for “{row.beneficiary.strip()}”, which names {claimant}, but no retirement in our ledger "
-        "covers them: record it so the ledger is complete.",
+        Msg("Registry row {row} retires {scheme} units {start}–{end} ({quantity}){date} "
+            "for “{beneficiary}”, which names {claimant}, but no retirement in our ledger "
+            "covers them: record it so the ledger is complete.", row=row.row, scheme=row.scheme, start=row.start,
+            end=row.end, quantity=format(row.quantity, ","), date=date, beneficiary=row.beneficiary.strip(),
+            claimant=str(claimant)),
         None, row.row, row.scheme, row.issuance_key, row.start, row.end,
         {"registry_beneficiary": row.beneficiary.strip(),
          "registry_date": row.retired_on.isoformat() if row.retired_on else None},

@@ -24,6 +24,7 @@ from neutrality.clock import today
 from neutrality.commitments.model import retirement_deadline
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
+from neutrality.messages import Msg
 from neutrality.organisations.tables import Organisation
 from neutrality.registry.exports import RegistryFile, read_registry_file
 from neutrality.registry.importing import parse_instrument_rows
@@ -65,8 +66,8 @@ def reconcile_export(
         raise ImportRejected(filename, parsed.errors)
     if parsed.projects:
         raise ImportRejected(filename, [RowError(
-            None, None, f"this is a project list ({parsed.kind}); reconciliation needs the registry's "
-            "transactions or retirements export")])
+            None, None, Msg("this is a project list ({kind}); reconciliation needs the registry's "
+                            "transactions or retirements export", kind=parsed.kind))])
     rows = _registry_retirements(parsed)
     with uow.reading():
         session = uow.session

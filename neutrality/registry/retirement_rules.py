@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.errors import InvalidInput
 from neutrality.inventory.positions import PeriodCoverages
+from neutrality.messages import Msg
 from neutrality.registry.rule_facts import claim_of, instrument_of, period_facts
 from neutrality.registry.tables import InstrumentProject, SerialBlock
 from neutrality.rules import facts
@@ -69,9 +70,9 @@ def refused(findings: list[Finding]) -> InvalidInput:
     """The refusal of a retirement by the rules, naming each rule and why."""
     rules = ", ".join(dict.fromkeys(f.rule_id for f in findings))
     return InvalidInput(
-        f"the rules of the claim refuse this retirement ({rules}); if the units are already retired "
-        "at the registry, record it with despite_rules (the reason): it stays in the ledger and the "
-        "claim does not count it",
+        Msg("the rules of the claim refuse this retirement ({rules}); if the units are already retired "
+            "at the registry, record it with despite_rules (the reason): it stays in the ledger and the "
+            "claim does not count it", rules=rules),
         {"rules": [f"{f.rule_id}: {f.explanation.en}" for f in findings]},
     )
 

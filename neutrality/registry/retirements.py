@@ -27,6 +27,7 @@ from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import owned_row, query_page
 from neutrality.errors import Conflict, InvalidInput
 from neutrality.inventory.positions import PeriodCoverages
+from neutrality.messages import Msg
 from neutrality.pagination import Page, PageResult
 from neutrality.registry import blocks as block_math
 from neutrality.registry.cross_holdings import contested_elsewhere
@@ -65,7 +66,7 @@ def retire(
 
 def require_evidence(evidence: bytes) -> None:
     if not evidence:
-        raise InvalidInput("attach the registry's retirement certificate or statement", {"evidence": ["empty"]})
+        raise InvalidInput(Msg("attach the registry's retirement certificate or statement"), {"evidence": [Msg("empty")]})
 
 
 def retire_units(
@@ -89,16 +90,18 @@ def retire_units(
     if block.status == BlockStatus.CONTESTED:
         raise SerialsContested("be retired")
     if block.status not in allowed:
-        raise Conflict(f"block {block.id} is {block.status}: only held or reserved units are retired",
+        raise Conflict(Msg("block {id} is {status}: only held or reserved units are retired", id=block.id, status=block.status),
                        {"block_id": [block.status]})
     reservation = reservation_of(session, block.id)
     if reservation is not None and reservation.period_id != period.id:
-        raise Conflict(f"block {block.id} is reserved for period {reservation.period_id}; release it first",
-                       {"block_id": [f"reserved for period {reservation.period_id}"]})
+        raise Conflict(Msg("block {id} is reserved for period {period}; release it first", id=block.id,
+                           period=reservation.period_id),
+                       {"block_id": [Msg("reserved for period {period}", period=reservation.period_id)]})
     retired_on = data["retired_on"]
     if retired_on > as_of:
-        raise InvalidInput(f"the retirement date {retired_on.isoformat()} is in the future; give the date "
-                           "on the registry's evidence", {"retired_on": ["in the future"]})
+        raise InvalidInput(Msg("the retirement date {date} is in the future; give the date "
+                               "on the registry's evidence", date=retired_on.isoformat()),
+                           {"retired_on": [Msg("in the future")]})
     below, part, above = block_math.carve(_value(block), start, end)
     scheme = scheme_of(block.scheme)
     market = None
@@ -106,8 +109,9 @@ def retire_units(
         market = session.get(InstrumentProject, block.project_id).country
         if markets.grid_mwh(period, market) <= 0:
             raise InvalidInput(
-                f"the period has no grid electricity in market {market} for these certificates to cover",
-                {"block_id": [f"no consumption in {market}"]},
+                Msg("the period has no grid electricity in market {market} for these certificates to cover",
+                    market=market),
+                {"block_id": [Msg("no consumption in {market}", market=market)]},
             )
     # the claim's rules, before anything is written (refused, or recorded on purpose with a reason)
     rules = RetirementRules(session, markets, as_of) if judge is None else judge
@@ -118,9 +122,9 @@ def retire_units(
     clash = _retired_overlap(session, part)
     if clash is not None and clash.organisation_id == organisation_id:
         raise Conflict(
-            f"serials {part.start}–{part.end} of {part.scheme} are already retired "
-            f"(retirement {clash.id})",
-            {"block_id": ["already retired"]},
+            Msg("serials {start}–{end} of {scheme} are already retired (retirement {id})",
+                start=part.start, end=part.end, scheme=part.scheme, id=clash.id),
+            {"block_id": [Msg("already retired")]},
         )
     # Another organisation's retirement of these units (or its contest of them): the same words
     # as for a contested block, which say nothing of who, nor whether held or retired.
@@ -171,17 +175,17 @@ def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: 
     again (by importing the export for the right period)."""
     authorize(actor, Permission.RETIRE, organisation_id)
     if not reason.strip():
-        raise InvalidInput("a reversal needs a reason", {"reason": ["required"]})
+        raise InvalidInput(Msg("a reversal needs a reason"), {"reason": [Msg("required")]})
     with uow:
         session = uow.session
         lock_holdings(session, organisation_id)
         original = _entry(session, organisation_id, retirement_id)
         if original.kind == REVERSAL:
-            raise InvalidInput(f"entry {original.id} is itself a reversal; a reversal is not reversed",
-                               {"retirement_id": ["a reversal"]})
+            raise InvalidInput(Msg("entry {id} is itself a reversal; a reversal is not reversed", id=original.id),
+                               {"retirement_id": [Msg("a reversal")]})
         done = session.scalar(select(Retirement.id).where(Retirement.reverses_id == original.id))
         if done is not None:
-            raise Conflict(f"retirement {original.id} was already reversed by entry {done}")
+            raise Conflict(Msg("retirement {id} was already reversed by entry {entry}", id=original.id, entry=done))
         period_open_for_retirement(session, organisation_id, original.period_id)  # refuses a declared period
         block = get_block_row(session, organisation_id, original.block_id)
         before = snapshot(block)
@@ -238,7 +242,7 @@ def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retire
 def period_open_for_retirement(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
     period = get_period_row(session, organisation_id, period_id)
     if period.status == PeriodStatus.DECLARED.value:
-        raise Conflict(f"period {period.id} is declared: its retirements are final", {"period_id": ["declared"]})
+        raise Conflict(Msg("period {id} is declared: its retirements are final", id=period.id), {"period_id": [Msg("declared")]})
     return period
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from neutrality.messages import Msg
 from neutrality.presentation import COUNT, MONEY, QUANTITY, TONNES
 from neutrality.registry.exports import KINDS
 from neutrality.registry.model import (
@@ -21,6 +22,7 @@ from neutrality.schemas import (
     Id,
     PagedQuerySchema,
     RowErrorSchema,
+    Said,
     StrictSchema,
     Text,
     id_list,
@@ -220,7 +222,7 @@ class MappingField(fields.Field):
             return None
         mapping = json_text(value)
         if not isinstance(mapping, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()):
-            raise ValidationError('give an object of texts: {"their header": "our field"}')
+            raise ValidationError(Msg("give an object of texts: {example}", example='{"their header": "our field"}'))
         return mapping
 
 
@@ -230,7 +232,7 @@ class _CommaSeparated(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple[str, ...]:
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > 4000:
-            raise ValidationError("Give at most 4,000 characters.")
+            raise ValidationError(Msg("Give at most 4,000 characters."))
         return tuple(part.strip() for part in text.replace(";", ",").split(",") if part.strip())
 
 
@@ -331,7 +333,7 @@ class JsonListField(fields.Field):
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> list[dict[str, Any]]:
         items = json_text(value)
         if not isinstance(items, list):
-            raise ValidationError("give a JSON list of objects")
+            raise ValidationError(Msg("give a JSON list of objects"))
         return self.schema(many=True).load(items)
 
 
@@ -448,9 +450,9 @@ class RowListField(fields.Field):
         try:
             rows = [int(part) for part in str(value).split(",") if part.strip()]
         except ValueError:
-            raise ValidationError("give row numbers separated by commas, e.g. 12, 14") from None
+            raise ValidationError(Msg("give row numbers separated by commas, e.g. 12, 14")) from None
         if any(row < 2 for row in rows):
-            raise ValidationError("row numbers start at 2 (row 1 is the header)")
+            raise ValidationError(Msg("row numbers start at 2 (row 1 is the header)"))
         return rows
 
 
@@ -579,7 +581,7 @@ class RetirementMismatchSchema(StrictSchema):
     kind = fields.String(metadata={"description": (
         "missing_at_registry, quantity_differs, beneficiary_mismatch, after_deadline, date_differs, "
         "overlaps_another_organisation or not_recorded_here")})
-    sentence = fields.String()
+    sentence = Said()
     retirement_id = fields.Integer(allow_none=True)
     registry_row = fields.Integer(allow_none=True)
     scheme = fields.String()

@@ -14,6 +14,7 @@ import io
 from importlib import resources
 
 from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.registry.model import InstrumentKind, Scheme
 
 
@@ -36,6 +37,6 @@ def scheme(code: str) -> Scheme:
     found = schemes.get(code.strip().upper())
     if found is None:
         raise InvalidInput(
-            f"unknown scheme '{code}'; known: {', '.join(sorted(schemes))}", {"scheme": [code]}
+            Msg("unknown scheme '{code}'; known: {known}", code=code, known=", ".join(sorted(schemes))), {"scheme": [code]}
         )
     return found

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from neutrality.errors import InvalidInput, SettingsError
+from neutrality.messages import Msg
 from neutrality.registry import schemes
 from neutrality.registry.model import ParsedSerial, Scheme
 
@@ -51,7 +52,7 @@ def parse_serial(scheme: Scheme | str, raw: str) -> ParsedSerial:
     text = raw.strip()
     if not text:
         raise SerialError(
-            f"the {found.code} serial is empty; expected the serial number or range as the registry shows it"
+            Msg("the {scheme} serial is empty; expected the serial number or range as the registry shows it", scheme=found.code)
         )
     parser = PARSERS.get(found.serial_format)
     if parser is None:
@@ -68,7 +69,8 @@ def parse_serial(scheme: Scheme | str, raw: str) -> ParsedSerial:
 
 def _require(pattern: re.Pattern[str], text: str, what: str, expected: str, context: str) -> str:
     if not pattern.fullmatch(text):
-        raise SerialError(f"{what} '{text}' in {context} is not valid; expected {expected}")
+        raise SerialError(Msg("{what} '{value}' in {context} is not valid; expected {expected}", what=what, value=text,
+                              context=context, expected=expected))
     return text
 
 
@@ -77,22 +79,25 @@ def _unit_number(text: str, what: str, context: str, *, minimum: int) -> int:
     _require(_DIGITS, text, what, "a whole number (digits only)", context)
     value = int(text)
     if value < minimum:
-        raise SerialError(f"{what} {text} in {context} is below {minimum}; expected a number from {minimum}")
+        raise SerialError(Msg("{what} {value} in {context} is below {minimum}; expected a number from {minimum}",
+                              what=what, value=text, context=context, minimum=minimum))
     return value
 
 
 def _check_range(start: int, end: int, context: str) -> None:
     if end < start:
         raise SerialError(
-            f"end {end} is before start {start} in {context}; expected the lower serial first"
+            Msg("end {end} is before start {start} in {context}; expected the lower serial first",
+                end=end, start=start, context=context)
         )
 
 
 def _check_vintage(start: dt.date, end: dt.date, context: str) -> None:
     if end < start:
         raise SerialError(
-            f"vintage end {end.isoformat()} is before vintage start {start.isoformat()} in {context}; "
-            "expected the vintage to start on or before its end"
+            Msg("vintage end {end} is before vintage start {start} in {context}; "
+                "expected the vintage to start on or before its end", end=end.isoformat(),
+                start=start.isoformat(), context=context)
         )
 
 
@@ -101,8 +106,8 @@ def _ddmmyyyy(text: str, what: str, context: str) -> dt.date:
     if day is not None:
         return day
     raise SerialError(
-        f"{what} {text} is not a date (DDMMYYYY) in {context}; expected a real day such as 01012022 "
-        "for 1 January 2022"
+        Msg("{what} {value} is not a date (DDMMYYYY) in {context}; expected a real day such as 01012022 "
+            "for 1 January 2022", what=what, value=text, context=context)
     )
 
 
@@ -161,9 +166,11 @@ def _verra_parts(text: str) -> tuple[list[str], bool]:
     if len(parts) == len(VERRA_EARLY_LAYOUT) and parts[3] != "VCS":
         return _from_early(parts), False
     raise SerialError(
-        f"'{text}' is not a Verra serial: expected {len(VERRA_LAYOUT)} parts separated by '-' "
-        f"({', '.join(VERRA_LAYOUT)}), or {len(VERRA_EARLY_LAYOUT)} in the layout of units issued "
-        f"before 2017 ({', '.join(VERRA_EARLY_LAYOUT)}), found {len(parts)}"
+        Msg("'{serial}' is not a Verra serial: expected {count} parts separated by '-' "
+            "({layout}), or {early_count} in the layout of units issued "
+            "before 2017 ({early_layout}), found {found}", serial=text, count=len(VERRA_LAYOUT),
+            layout=", ".join(VERRA_LAYOUT), early_count=len(VERRA_EARLY_LAYOUT),
+            early_layout=", ".join(VERRA_EARLY_LAYOUT), found=len(parts))
     )
 
 
@@ -173,7 +180,7 @@ def _from_early(parts: list[str]) -> list[str]:
 
 
 def parse_verra(scheme: Scheme, text: str) -> ParsedSerial:
-    context = f"Verra serial '{text}'"
+    context = Msg("Verra serial '{serial}'", serial=text)
     parts, well_formed = _verra_parts(text)
     early = parts[3] == ""
     (block_id, start_text, end_text, program, unit_type, issuance, ver, country, scope, project,
@@ -238,18 +245,19 @@ _KYOTO_SHAPE = re.compile(r"[A-Z]{2}-[0-9]-[0-9]+-")
 
 
 def parse_gold_standard(scheme: Scheme, text: str) -> ParsedSerial:
-    context = f"Gold Standard serial '{text}'"
+    context = Msg("Gold Standard serial '{serial}'", serial=text)
     if _KYOTO_SHAPE.match(text):
         raise SerialError(
-            f"'{text}' is not a Gold Standard VER serial: it has the layout of a Kyoto (CDM) CER serial "
-            "(party, unit type, serial, …); record it under scheme CER. Expected a serial such as "
-            "GS1-1-KE-GS11603-16-2025-30256-110-5463"
+            Msg("'{serial}' is not a Gold Standard VER serial: it has the layout of a Kyoto (CDM) CER serial "
+                "(party, unit type, serial, …); record it under scheme CER. Expected a serial such as "
+                "GS1-1-KE-GS11603-16-2025-30256-110-5463", serial=text)
         )
     parts = text.split("-")
     if len(parts) != len(GOLD_STANDARD_LAYOUT):
         raise SerialError(
-            f"'{text}' is not a Gold Standard serial: expected {len(GOLD_STANDARD_LAYOUT)} parts "
-            f"separated by '-' ({', '.join(GOLD_STANDARD_LAYOUT)}), found {len(parts)}"
+            Msg("'{serial}' is not a Gold Standard serial: expected {count} parts "
+                "separated by '-' ({layout}), found {found}", serial=text, count=len(GOLD_STANDARD_LAYOUT),
+                layout=", ".join(GOLD_STANDARD_LAYOUT), found=len(parts))
         )
     programme, version, country, project_code, series, vintage_year, batch, start_text, end_text = parts
     _require(re.compile("GS[0-9]+"), programme, "prefix", "GS followed by digits, as in GS1-1", context)
@@ -266,7 +274,8 @@ def parse_gold_standard(scheme: Scheme, text: str) -> ParsedSerial:
     _check_range(start, end, context)
     year = int(vintage_year)
     if year < 1:
-        raise SerialError(f"vintage year {vintage_year} in {context} is not a year; expected e.g. 2025")
+        raise SerialError(Msg("vintage year {year} in {context} is not a year; expected e.g. 2025",
+                              year=vintage_year, context=context))
     return ParsedSerial(
         scheme=scheme.code, raw=text,
         # the key writes the project code one way, so that a block written with "GS" and one
@@ -306,47 +315,49 @@ _GEC_SHARED = {
     "trade_category": "trade category",
 }
 _GEC_SEPARATOR = re.compile(r"\s*[-~–—,]\s*|\s+to\s+", re.IGNORECASE)
-_GEC_EXPECTED = (
-    f"{GEC_CODE_LENGTH} digits (17 of the project filing code, then 15 of production month, "
-    "sequence and categories)"
+_GEC_EXPECTED = Msg(
+    "{length} digits (17 of the project filing code, then 15 of production month, "
+    "sequence and categories)", length=GEC_CODE_LENGTH
 )
 
 
 def _gec_code(code: str, context: str) -> dict[str, str]:
     if len(code) != GEC_CODE_LENGTH or not _DIGITS.fullmatch(code):
-        found = f"{len(code)} characters" + ("" if _DIGITS.fullmatch(code) else ", not all digits")
-        raise SerialError(f"'{code}' in {context} is not a GEC code: expected {_GEC_EXPECTED}, found {found}")
+        found = (Msg("{count} characters", count=len(code)) if _DIGITS.fullmatch(code)
+                 else Msg("{count} characters, not all digits", count=len(code)))
+        raise SerialError(Msg("'{code}' in {context} is not a GEC code: expected {expected}, found {found}",
+                              code=code, context=context, expected=_GEC_EXPECTED, found=found))
     parts = {name: code[position] for name, position in GEC_LAYOUT.items()}
     month = parts["production_month"]
     if not (1 <= int(month[4:]) <= 12 and int(month[:4]) >= 1):
         raise SerialError(
-            f"GEC production month {month} is not a month; expected YYYYMM with a month 01–12 "
-            f"(digits 18–23 of code '{code}' in {context})"
+            Msg("GEC production month {month} is not a month; expected YYYYMM with a month 01–12 "
+                "(digits 18–23 of code '{code}' in {context})", month=month, code=code, context=context)
         )
     if int(parts["sequence"]) < 1:
         raise SerialError(
-            f"GEC sequence {parts['sequence']} of code '{code}' in {context} is not a sequence number; "
-            "expected 1 or more (digits 24–30)"
+            Msg("GEC sequence {sequence} of code '{code}' in {context} is not a sequence number; "
+                "expected 1 or more (digits 24–30)", sequence=parts["sequence"], code=code, context=context)
         )
     return parts
 
 
 def parse_gec(scheme: Scheme, text: str) -> ParsedSerial:
-    context = f"GEC block '{text}'"
+    context = Msg("GEC block '{block}'", block=text)
     codes = _GEC_SEPARATOR.split(text)
     if len(codes) > 2:
         raise SerialError(
-            f"'{text}' is not a GEC block: expected one GEC code, or two joined by '-', '~', '–', '—', "
-            f"' to ' or ',', found {len(codes)} pieces"
+            Msg("'{block}' is not a GEC block: expected one GEC code, or two joined by '-', '~', '–', '—', "
+                "' to ' or ',', found {count} pieces", block=text, count=len(codes))
         )
     first = _gec_code(codes[0], context)
     last = _gec_code(codes[-1], context)
     for name, label in _GEC_SHARED.items():
         if first[name] != last[name]:
             raise SerialError(
-                f"the two GEC codes in '{text}' differ in their {label} ({first[name]} and {last[name]}); "
-                "expected a block within one project, production month and category, differing only "
-                "in the sequence"
+                Msg("the two GEC codes in '{block}' differ in their {label} ({first} and {last}); "
+                    "expected a block within one project, production month and category, differing only "
+                    "in the sequence", block=text, label=label, first=first[name], last=last[name])
             )
     start, end = int(first["sequence"]), int(last["sequence"])
     _check_range(start, end, context)
@@ -376,10 +387,10 @@ _COMPACT_RANGE = re.compile(r"(.+)-([0-9]+)-([0-9]+)")
 
 
 def _range_expected(scheme: Scheme) -> str:
-    return (
-        f"expected two {scheme.name} serials that differ only in their trailing number, joined by "
+    return Msg(
+        "expected two {scheme} serials that differ only in their trailing number, joined by "
         "' to ', '–', '—', '~' or ' - ' (e.g. ABC-0001 to ABC-0100), or '<prefix>-<start>-<end>' "
-        "(e.g. ABC-1-100), or one serial ending in its number"
+        "(e.g. ABC-1-100), or one serial ending in its number", scheme=scheme.name
     )
 
 
@@ -389,8 +400,9 @@ def _issuance_prefix(prefix: str, text: str, scheme: Scheme) -> str:
     key = prefix.rstrip("-")
     if not key:
         raise SerialError(
-            f"'{text}' has no prefix before its number; {_range_expected(scheme)}, with the "
-            "registry's prefix that tells one issuance from another"
+            Msg("'{serial}' has no prefix before its number; {expected}, with the "
+                "registry's prefix that tells one issuance from another", serial=text,
+                expected=_range_expected(scheme))
         )
     return key
 
@@ -398,26 +410,30 @@ def _issuance_prefix(prefix: str, text: str, scheme: Scheme) -> str:
 def _trailing_number(side: str, text: str, scheme: Scheme) -> tuple[str, str]:
     found = _TRAILING_NUMBER.fullmatch(side)
     if found is None:
-        raise SerialError(f"'{side}' in '{text}' does not end in a number; {_range_expected(scheme)}")
+        raise SerialError(Msg("'{side}' in '{serial}' does not end in a number; {expected}", side=side,
+                              serial=text, expected=_range_expected(scheme)))
     return found.group(1), found.group(2)
 
 
 def parse_range(scheme: Scheme, text: str) -> ParsedSerial:
     sides = _RANGE_SEPARATOR.split(text)
     if len(sides) > 2:
-        raise SerialError(f"'{text}' has {len(sides) - 1} range separators; {_range_expected(scheme)}")
+        raise SerialError(Msg("'{serial}' has {count} range separators; {expected}", serial=text,
+                              count=len(sides) - 1, expected=_range_expected(scheme)))
     if len(sides) == 2:
         (prefix, start_text), (end_prefix, end_text) = (_trailing_number(side, text, scheme) for side in sides)
         if prefix != end_prefix:
             raise SerialError(
-                f"the two serials in '{text}' have different prefixes ('{prefix}' and '{end_prefix}'); "
-                "expected two serials of one issuance that differ only in their trailing number"
+                Msg("the two serials in '{serial}' have different prefixes ('{first}' and '{second}'); "
+                    "expected two serials of one issuance that differ only in their trailing number",
+                    serial=text, first=prefix, second=end_prefix)
             )
         if len(start_text) != len(end_text):
             raise SerialError(
-                f"the numbers {start_text} and {end_text} in '{text}' have different widths "
-                f"({len(start_text)} and {len(end_text)} digits); expected numbers of the same width, "
-                "as the registry pads them"
+                Msg("the numbers {start} and {end} in '{serial}' have different widths "
+                    "({start_width} and {end_width} digits); expected numbers of the same width, "
+                    "as the registry pads them", start=start_text, end=end_text, serial=text,
+                    start_width=len(start_text), end_width=len(end_text))
             )
     elif compact := _COMPACT_RANGE.fullmatch(text):
         prefix, start_text, end_text = compact.groups()
@@ -426,7 +442,7 @@ def parse_range(scheme: Scheme, text: str) -> ParsedSerial:
         end_text = start_text
     key = _issuance_prefix(prefix, text, scheme)
     start, end = int(start_text), int(end_text)  # 0 allowed: these layouts are not published
-    _check_range(start, end, f"{scheme.name} range '{text}'")
+    _check_range(start, end, Msg("{scheme} range '{serial}'", scheme=scheme.name, serial=text))
     return ParsedSerial(
         scheme=scheme.code, raw=text, issuance_key=key, start=start, end=end, fields={"prefix": key},
     )
@@ -470,8 +486,9 @@ def _cdm_unit(side: str, text: str, context: str) -> tuple[dict[str, str], int]:
     parts = side.split("-")
     if len(parts) not in (7, 8):
         raise SerialError(
-            f"'{side}' in '{text}' is not a CER unit serial: expected 7 or 8 parts separated by '-' "
-            f"({', '.join(_CDM_UNIT_LAYOUT)}), found {len(parts)}"
+            Msg("'{side}' in '{serial}' is not a CER unit serial: expected 7 or 8 parts separated by '-' "
+                "({layout}), found {found}", side=side, serial=text, layout=", ".join(_CDM_UNIT_LAYOUT),
+                found=len(parts))
         )
     serial = _unit_number(parts[2], "serial", context, minimum=0)
     return _cdm_shared(parts[:2] + parts[3:], context), serial
@@ -484,8 +501,9 @@ def _cdm_block(text: str, context: str) -> tuple[dict[str, str], int, int]:
         return shared, serial, serial
     if len(parts) not in (8, 9):
         raise SerialError(
-            f"'{text}' is not a CER serial block: expected 8 or 9 parts separated by '-' "
-            f"({', '.join(CDM_BLOCK_LAYOUT)}), or two unit serials joined by ' - ', found {len(parts)} parts"
+            Msg("'{serial}' is not a CER serial block: expected 8 or 9 parts separated by '-' "
+                "({layout}), or two unit serials joined by ' - ', found {found} parts", serial=text,
+                layout=", ".join(CDM_BLOCK_LAYOUT), found=len(parts))
         )
     # The DES does not say unit serials start at 1, so 0 is not refused.
     start = _unit_number(parts[2], "start", context, minimum=0)
@@ -494,20 +512,22 @@ def _cdm_block(text: str, context: str) -> tuple[dict[str, str], int, int]:
 
 
 def parse_cdm(scheme: Scheme, text: str) -> ParsedSerial:
-    context = f"CER serial '{text}'"
+    context = Msg("CER serial '{serial}'", serial=text)
     sides = _RANGE_SEPARATOR.split(text)
     if len(sides) > 2:
         raise SerialError(
-            f"'{text}' has {len(sides) - 1} range separators; expected one CER block or two unit serials"
+            Msg("'{serial}' has {count} range separators; expected one CER block or two unit serials",
+                serial=text, count=len(sides) - 1)
         )
     if len(sides) == 2:
         (shared, start), (end_shared, end) = (_cdm_unit(side, text, context) for side in sides)
         for name in _CDM_SHARED:
             if shared[name] != end_shared[name]:
                 raise SerialError(
-                    f"the two CER serials in '{text}' differ in their {name.replace('_', ' ')} "
-                    f"({shared[name] or 'none'} and {end_shared[name] or 'none'}); expected two serials of "
-                    "one issuance that differ only in the unit number"
+                    Msg("the two CER serials in '{serial}' differ in their {part} "
+                        "({first} and {second}); expected two serials of "
+                        "one issuance that differ only in the unit number", serial=text,
+                        part=name.replace("_", " "), first=shared[name] or "none", second=end_shared[name] or "none")
                 )
     else:
         shared, start, end = _cdm_block(text, context)
