@@ -121,7 +121,7 @@ def unit(code: str) -> Unit:
     if found is None:
         found = UNITS.get(ALIASES.get(code.strip(), ""))
     if found is None:
-        raise UnknownUnit(Msg("unknown unit '{code}'", code=code), {"unit": [f"'{code}' is not a known unit"]})
+        raise UnknownUnit(Msg("unknown unit '{code}'", code=code), {"unit": [Msg("'{value}' is not a known unit", value=code)]})
     return found
 
 
@@ -140,8 +140,9 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     source, target = unit(from_unit), unit(to_unit)
     if not compatible(source, target):
         raise UnitMismatch(
-            f"cannot convert {source.code} ({source.dimension}) to {target.code} ({target.dimension})",
-            {"unit": [f"{source.code} does not convert to {target.code}"]},
+            Msg("cannot convert {source} ({source_dimension}) to {target} ({target_dimension})", source=source.code,
+                source_dimension=str(source.dimension), target=target.code, target_dimension=str(target.dimension)),
+            {"unit": [Msg("{source} does not convert to {target}", source=source.code, target=target.code)]},
         )
     if source is target:
         return value

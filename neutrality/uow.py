@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from neutrality.db import READING, is_busy
 from neutrality.errors import Busy, Conflict
+from neutrality.messages import Msg
 
 
 class UnitOfWork:
@@ -142,12 +143,12 @@ _RACE_CODES = {"40P01": "deadlock_detected", "40001": "serialization_failure"}
 
 def _race(exc: OperationalError) -> Exception:
     if is_busy(exc):
-        return Busy("the database is busy with another change; nothing was done, try again in a "
-                    "few seconds")
+        return Busy(Msg("the database is busy with another change; nothing was done, try again in a "
+                        "few seconds"))
     code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     if code not in _RACE_CODES:
         return exc
-    return Conflict("another request wrote the same data at the same moment; nothing was written, try again",
+    return Conflict(Msg("another request wrote the same data at the same moment; nothing was written, try again"),
                     {"race": [_RACE_CODES[code]]})
 
 
@@ -160,4 +161,4 @@ def _conflict(exc: IntegrityError) -> Conflict:
         text = str(exc.orig)
         name = text.split(":", 1)[-1].strip() if "constraint failed" in text else None
     details = {"constraint": name} if name else {}
-    return Conflict("the change conflicts with data already stored", details)
+    return Conflict(Msg("the change conflicts with data already stored"), details)
