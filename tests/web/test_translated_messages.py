@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser import csrf
-from tests.factories import World
+from neutrality.access.model import Role
+from neutrality.accounts import services as access
+from tests.browser import csrf, sign_in
+from tests.factories import ADMIN, World, create_user
 
 # One world per backend for the module, each test rolled back to it (tests/conftest.py).
 pytestmark = pytest.mark.shared_world
@@ -42,9 +44,12 @@ def _import(client: Any, world: World, language: str, **form: Any) -> Any:
 @pytest.mark.parametrize(
     ("language", "message", "reason"),
     [
-        ("zh-CN", "“diesel.csv”有 1 处错误；未导入任何内容", "“parsec”不是已知单位（活动类型 fuel 可用 "),
-        ("zh-TW", "「diesel.csv」有 1 處錯誤；未匯入任何內容", "「parsec」不是已知單位（活動類型 fuel 可用 "),
-        ("en", "'diesel.csv' has 1 error; nothing was imported", "'parsec' is not a known unit (activity type fuel takes "),
+        pytest.param("zh-CN", "“diesel.csv”有 1 处错误；未导入任何内容", "“parsec”不是已知单位（活动类型 fuel 可用 ",
+                     id="zh-CN"),
+        pytest.param("zh-TW", "「diesel.csv」有 1 處錯誤；未匯入任何內容", "「parsec」不是已知單位（活動類型 fuel 可用 ",
+                     id="zh-TW"),
+        pytest.param("en", "'diesel.csv' has 1 error; nothing was imported",
+                     "'parsec' is not a known unit (activity type fuel takes ", id="en"),
     ],
 )
 def test_a_refused_import_is_explained_in_the_readers_language(
@@ -75,7 +80,8 @@ def test_a_previews_row_errors_are_in_the_readers_language_too(client, world, ta
 
 @pytest.mark.parametrize(
     ("language", "message"),
-    [("zh-CN", "找不到组织 {id}"), ("zh-TW", "找不到組織 {id}"), ("en", "organisation {id} not found")],
+    [pytest.param("zh-CN", "找不到组织 {id}", id="zh-CN"), pytest.param("zh-TW", "找不到組織 {id}", id="zh-TW"),
+     pytest.param("en", "organisation {id} not found", id="en")],
 )
 def test_another_tenants_organisation_is_not_found_in_the_readers_language(
     client, world, language, message
@@ -89,7 +95,8 @@ def test_another_tenants_organisation_is_not_found_in_the_readers_language(
 
 @pytest.mark.parametrize(
     ("language", "refusal"),
-    [("zh-CN", "电子邮件或密码错误"), ("zh-TW", "電子郵件或密碼錯誤"), ("en", "wrong e-mail or password")],
+    [pytest.param("zh-CN", "电子邮件或密码错误", id="zh-CN"), pytest.param("zh-TW", "電子郵件或密碼錯誤", id="zh-TW"),
+     pytest.param("en", "wrong e-mail or password", id="en")],
 )
 def test_a_wrong_sign_in_is_refused_on_the_page_in_the_readers_language(client, world, language, refusal) -> None:
     headers = {"Accept-Language": language}
@@ -99,6 +106,30 @@ def test_a_wrong_sign_in_is_refused_on_the_page_in_the_readers_language(client, 
     assert response.status_code == 401
     assert f'<p class="error" role="alert">{refusal}</p>' in response.text
     assert client.get("/api/v1/me").status_code == 401  # not signed in
+
+
+@pytest.mark.parametrize(
+    ("language", "cell"),
+    [pytest.param("zh-CN", "“-3”为负数", id="zh-CN"), pytest.param("zh-TW", "「-3」為負數", id="zh-TW"),
+     pytest.param("en", "&#39;-3&#39; is negative", id="en")],
+)
+def test_the_import_page_lists_a_refused_files_row_errors_in_the_readers_language(
+    client, uow, world, table_counts, language, cell
+) -> None:
+    lead = create_user(uow)
+    access.add_member(uow(), ADMIN, world.org_a, email=lead.email, role=Role.LEAD)
+    sign_in(client, lead.email)
+    headers = {"Accept-Language": language}
+    page = f"/organisations/{world.org_a}/inventories/{world.inventory_draft}/import"
+    data = _diesel_file(world).replace(b"300,parsec", b"-3,L")
+    before = table_counts()
+    answer = client.post(page, headers=headers, content_type="multipart/form-data", data={
+        "file": (io.BytesIO(data), "diesel.csv"), "overlap": "refuse",
+        "csrf_token": csrf(client.get(page, headers=headers).text)})
+    assert answer.status_code == 422
+    # row 3 of the file (the header is row 1), its column as the file names it
+    assert f'<td class="num">3</td><td>quantity</td><td>{cell}</td>' in answer.text
+    assert table_counts() == before
 
 
 def test_the_command_line_keeps_english(app, world, table_counts) -> None:
