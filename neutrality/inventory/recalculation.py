@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from enum import StrEnum
 
+from neutrality.messages import Msg
+
 
 class ChangeKind(StrEnum):
     STRUCTURAL = "structural"  # consolidation approach, acquisitions, divestments
@@ -42,11 +44,12 @@ class RecalculationCheck:
 
     @property
     def explanation(self) -> str:
-        verdict = "requires" if self.recalculation_required else "does not require"
-        return (
-            f"the base year moves by {self.change_percent:+.2f} % (threshold ±{self.threshold_percent} %), "
-            f"which {verdict} a recalculation"
-        )
+        change, threshold = format(self.change_percent, "+.2f") + " %", f"±{self.threshold_percent} %"
+        if self.recalculation_required:
+            return Msg("the base year moves by {change} (threshold {threshold}), which requires a recalculation",
+                       change=change, threshold=threshold)
+        return Msg("the base year moves by {change} (threshold {threshold}), which does not require a "
+                   "recalculation", change=change, threshold=threshold)
 
 
 def check_base_year(

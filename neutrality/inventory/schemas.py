@@ -481,7 +481,7 @@ class ReportSchema(StrictSchema):
     uncertainty = fields.Nested(UncertaintySchema)
     metering = fields.Nested(MeteringSummarySchema, metadata={
         "description": "invoices superseded by meter readings, or partly metered"})
-    disclosures = fields.List(fields.String())
+    disclosures = fields.List(Said())
     factors = fields.List(fields.String())
     sites = fields.List(fields.Dict(), metadata={
         "description": "the sites the figures by site are of: id and name"})
@@ -579,7 +579,7 @@ class OrganisationFactorSchema(StrictSchema):
 
 class BaseYearChangeSchema(StrictSchema):
     kind = fields.String()
-    description = fields.String()
+    description = Said()
     on = fields.String(allow_none=True)
 
 
@@ -591,6 +591,6 @@ class BaseYearCheckSchema(StrictSchema):
     change_percent = fields.String()
     threshold_percent = fields.String()
     recalculation_required = fields.Boolean()
-    explanation = fields.String()
+    explanation = Said()
     changes = fields.List(fields.Nested(BaseYearChangeSchema))
     display = Display(verified_tco2e=TONNES, recalculated_tco2e=TONNES, change_percent=PERCENTAGE)
