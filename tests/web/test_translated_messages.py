@@ -139,3 +139,30 @@ def test_the_command_line_keeps_english(app, world, table_counts) -> None:
     assert result.exit_code == 1
     assert "not_found: no user with e-mail nobody@example.test" in result.output
     assert table_counts() == before
+
+
+_VERRA_HEADER = ("Issuance Date,Sustainable Development Goals,Vintage Start,Vintage End,ID,Name,Country/Area,"
+                 "Project Type,Methodology,Total Vintage Quantity,Quantity Issued,Serial Number,Additional Certifications,"
+                 "Retirement/Cancellation Date,Retirement Beneficiary,Retirement Reason,Retirement Details")
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [pytest.param("zh-TW", "「1-981000001-981000020」不是 Verra 序號：應為以「-」分隔的 13 段", id="zh-TW"),
+     pytest.param("en", "'1-981000001-981000020' is not a Verra serial: expected 13 parts separated by '-'", id="en")],
+)
+def test_a_registry_exports_bad_serial_is_refused_in_the_readers_language(
+    client, world, table_counts, language, reason
+) -> None:
+    # row 2 of a Verra export whose serial lost all but its first three parts
+    data = (_VERRA_HEADER + "\n2023-05-01,,2022-01-01,2022-12-31,3867,Wind,China,Energy,ACM0002,500,20,"
+            "1-981000001-981000020,,,,,\n").encode()
+    before = table_counts()
+    response = client.post(f"/api/v1/organisations/{world.org_a}/registry-imports",
+                           headers={**world.headers("procurement"), "Accept-Language": language},
+                           content_type="multipart/form-data", data={"file": (io.BytesIO(data), "verra.csv")})
+    assert response.status_code == 422, response.get_json()
+    [error] = response.get_json()["error"]["details"]["errors"]
+    assert (error["row"], error["column"]) == (2, "Serial Number")
+    assert error["reason"].startswith(reason), error["reason"]
+    assert table_counts() == before
