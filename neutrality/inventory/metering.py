@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
+from neutrality.messages import Msg
 from neutrality.units import Dimension, convert, unit
 
 #: An invoice and the meters over its days may differ by this much before it is flagged (%).
@@ -92,16 +93,17 @@ class Reconciliation:
     @property
     def finding(self) -> str:
         if not self.superseded:
-            return (
-                f"{self.unmetered_days} of {self.invoice.days} days are not metered: the invoice "
-                "stays counted, the metered days twice; split the invoice or add meter readings"
+            return Msg(
+                "{unmetered} of {days} days are not metered: the invoice "
+                "stays counted, the metered days twice; split the invoice or add meter readings",
+                unmetered=self.unmetered_days, days=self.invoice.days,
             )
         if self.within_tolerance is False:
-            return (
-                f"the invoice differs from the meters by {self.difference_percent:.2f} %, more "
-                f"than the tolerance of {self.tolerance_percent} %"
+            return Msg(
+                "the invoice differs from the meters by {difference}, more than the tolerance of {tolerance}",
+                difference=format(self.difference_percent, ".2f") + " %", tolerance=f"{self.tolerance_percent} %",
             )
-        return "superseded by the meter readings"
+        return Msg("superseded by the meter readings")
 
 
 def reconcile(

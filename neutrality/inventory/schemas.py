@@ -379,7 +379,7 @@ class ReconciliationSchema(StrictSchema):
     unmetered_days = fields.Integer()
     superseded = fields.Boolean(metadata={"description": "every day metered: the invoice is not counted"})
     within_tolerance = fields.Boolean(allow_none=True)
-    finding = fields.String()
+    finding = Said()
     display = Display(invoice_quantity=QUANTITY, metered_quantity=QUANTITY, difference=QUANTITY,
                       difference_percent=PERCENTAGE)
 
@@ -388,7 +388,7 @@ class TrailSchema(StrictSchema):
     activity_id = fields.Integer()
     counted = fields.Boolean(metadata={"description": "false for an invoice that meter readings supersede"})
     superseded_by = fields.List(fields.Integer(), metadata={"description": "the meter records that do"})
-    metering_finding = fields.String(allow_none=True)
+    metering_finding = Said(allow_none=True)
     factor_key = fields.String(allow_none=True)
     iso_category = fields.Integer()
     location_tco2e = fields.String()
