@@ -18,7 +18,7 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from neutrality import presentation
-from neutrality.messages import Msg
+from neutrality.messages import Msg, Written
 from neutrality.presentation import Kind
 from neutrality.units import tidy
 
@@ -301,7 +301,7 @@ class Said(fields.String):
     the English only)."""
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        if isinstance(value, Msg):
+        if isinstance(value, Msg | Written):
             return value
         return super()._serialize(value, attr, obj, **kwargs)
 

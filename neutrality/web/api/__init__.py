@@ -56,7 +56,8 @@ class Blueprint(flask_smorest.Blueprint):
     def _prepare_response_content(data: Any) -> Any:
         # Words from below the web layer in an answer (a preview's row errors, dumped by
         # neutrality.schemas.Said) in the reader's language; English is what they already say.
-        return data if str(get_locale()) == "en" else say(data, gettext)
+        locale = str(get_locale())
+        return data if locale == "en" else say(data, gettext, locale)
 
 
 class IdConverter(IntegerConverter):
