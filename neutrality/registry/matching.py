@@ -41,7 +41,7 @@ from neutrality.clock import utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import NeutralityError
 from neutrality.inventory.positions import PeriodCoverages
-from neutrality.messages import Msg, joined
+from neutrality.messages import Msg, Written, joined
 from neutrality.registry import blocks as block_math
 from neutrality.registry.exports import InstrumentRow, read_registry_file
 from neutrality.registry.held_blocks import lock_holdings
@@ -193,6 +193,15 @@ def import_retirements(
         return answer
 
 
+def _findings(findings: Sequence[Finding]) -> Written:
+    """Each rule and why, in the reader's language: "ISO-21 (…); CN-GEC-04 (…)"."""
+    def written(locale: str) -> str:
+        between, opening, closing = ("; ", " (", ")") if locale == "en" else ("；", "（", "）")
+        return between.join(f"{f.rule_id}{opening}{f.explanation.in_locale(locale)}{closing}" for f in findings)
+
+    return Written(written("en"), zh_Hans=written("zh_Hans"), zh_Hant=written("zh_Hant"))
+
+
 class RowsRefusedByRules(ImportRejected):
     """A file whose matched rows a blocking rule of the claim refuses, imported without a reason
     to record them anyway: one error per refused row, and a message naming the rules and the way
@@ -200,8 +209,7 @@ class RowsRefusedByRules(ImportRejected):
 
     def __init__(self, filename: str, refused: Mapping[int, list[Finding]]):
         super().__init__(filename, [
-            RowError(row, None, Msg("refused by the rules of the claim: {findings}", findings="; ".join(
-                f"{f.rule_id} ({f.explanation.en})" for f in findings)))
+            RowError(row, None, Msg("refused by the rules of the claim: {findings}", findings=_findings(findings)))
             for row, findings in sorted(refused.items())])
         rules = ", ".join(sorted({f.rule_id for findings in refused.values() for f in findings}))
         count = len(refused)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.errors import InvalidInput
 from neutrality.inventory.positions import PeriodCoverages
-from neutrality.messages import Msg
+from neutrality.messages import Msg, Written
 from neutrality.registry.rule_facts import claim_of, instrument_of, period_facts
 from neutrality.registry.tables import InstrumentProject, SerialBlock
 from neutrality.rules import facts
@@ -73,7 +73,8 @@ def refused(findings: list[Finding]) -> InvalidInput:
         Msg("the rules of the claim refuse this retirement ({rules}); if the units are already retired "
             "at the registry, record it with despite_rules (the reason): it stays in the ledger and the "
             "claim does not count it", rules=rules),
-        {"rules": [f"{f.rule_id}: {f.explanation.en}" for f in findings]},
+        {"rules": [Written(f"{f.rule_id}: {f.explanation.en}", zh_Hans=f"{f.rule_id}：{f.explanation.zh_Hans}",
+                           zh_Hant=f"{f.rule_id}：{f.explanation.zh_Hant}") for f in findings]},
     )
 
 

@@ -16,6 +16,7 @@ from neutrality.access.model import Role
 from neutrality.accounts import services as access
 from tests.browser import csrf, sign_in
 from tests.factories import ADMIN, World, create_user
+from tests.web.test_retirement_imports_api import _file, _row, _vcu
 
 # One world per backend for the module, each test rolled back to it (tests/conftest.py).
 pytestmark = pytest.mark.shared_world
@@ -165,4 +166,26 @@ def test_a_registry_exports_bad_serial_is_refused_in_the_readers_language(
     [error] = response.get_json()["error"]["details"]["errors"]
     assert (error["row"], error["column"]) == (2, "Serial Number")
     assert error["reason"].startswith(reason), error["reason"]
+    assert table_counts() == before
+
+
+def test_a_retirement_the_rules_refuse_is_explained_with_the_rules_own_words_in_the_readers_language(
+    client, world, table_counts
+) -> None:
+    # the next 10 units of block_a retired on 2026-02-10, after ISO-21's 12 months from the end
+    # of the 2024 period (2025-12-31): the rule refuses row 2 (see test_retirement_imports_rules)
+    data = _file(_row(_vcu(941382752, 941382761), 10, retired="2026-02-10"))
+    before = table_counts()
+    response = client.post(
+        f"/api/v1/organisations/{world.org_a}/retirement-imports",
+        headers={**world.headers("lead"), "Accept-Language": "zh-CN"}, content_type="multipart/form-data",
+        data={"period_id": str(world.period_verified), "file": (io.BytesIO(data), "verra-retirements.csv")})
+    assert response.status_code == 422, response.get_json()
+    error = response.get_json()["error"]
+    assert error["message"].startswith("“verra-retirements.csv”：声明的规则拒绝了 1 行（ISO-21）；未导入任何内容。")
+    [row_error] = error["details"]["errors"]
+    assert row_error["row"] == 2
+    # the rule's own 简体 words (the rule catalogue's), the date as the registry wrote it
+    assert row_error["reason"].startswith("被声明的规则拒绝：ISO-21（") and "2026-02-10" in row_error["reason"]
+    assert "retired" not in row_error["reason"]
     assert table_counts() == before
