@@ -1062,8 +1062,8 @@ def problems(
                 found.append((activity, error))
             except Inexact:
                 found.append((activity, TooPrecise(
-                    "the quantity has too many significant digits to be calculated exactly",
-                    {"quantity": ["too many significant digits"]})))
+                    Msg("the quantity has too many significant digits to be calculated exactly"),
+                    {"quantity": [Msg("too many significant digits")]})))
     return found
 
 
