@@ -121,7 +121,7 @@ def unit(code: str) -> Unit:
     if found is None:
         found = UNITS.get(ALIASES.get(code.strip(), ""))
     if found is None:
-        raise UnknownUnit(Msg("unknown unit '{code}'", code=code), {"unit": [Msg("'{value}' is not a known unit", value=code)]})
+        raise UnknownUnit(Msg("unknown unit '{code}'", code=code), {"unit": [f"'{code}' is not a known unit"]})
     return found
 
 
@@ -142,7 +142,7 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
         raise UnitMismatch(
             Msg("cannot convert {source} ({source_dimension}) to {target} ({target_dimension})", source=source.code,
                 source_dimension=str(source.dimension), target=target.code, target_dimension=str(target.dimension)),
-            {"unit": [Msg("{source} does not convert to {target}", source=source.code, target=target.code)]},
+            {"unit": [f"{source.code} does not convert to {target.code}"]},
         )
     if source is target:
         return value

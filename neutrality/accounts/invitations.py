@@ -90,7 +90,7 @@ def invite(
         if role_held is not None:
             raise Conflict(
                 Msg("{email} already has the role '{role}' in this organisation", email=email, role=str(role_held)),
-                {"email": [Msg("already a member")]},
+                {"email": ["already a member"]},
             )
         previous = uow.session.scalar(
             select(Invitation).where(
@@ -200,7 +200,7 @@ def create_account_and_accept(
         except Conflict:
             raise Conflict(
                 Msg("an account with this address exists already; sign in to accept the invitation"),
-                {"email": [Msg("taken")]},
+                {"email": ["taken"]},
             ) from None
         uow.flush()
         newcomer = Actor(user_id=user.id, label=user.email)

@@ -41,7 +41,7 @@ def normalise_email(email: str) -> str:
     """:func:`email_key` of an address, refused if it cannot be one."""
     email = email_key(email)
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput(Msg("'{email}' is not an e-mail address", email=email), {"email": [Msg("not an e-mail address")]})
+        raise InvalidInput(Msg("'{email}' is not an e-mail address", email=email), {"email": ["not an e-mail address"]})
     return email
 
 
@@ -49,7 +49,7 @@ def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
             Msg("a password has at least {length} characters", length=MIN_PASSWORD_LENGTH),
-            {"password": [Msg("shorter than {length} characters", length=MIN_PASSWORD_LENGTH)]},
+            {"password": [f"shorter than {MIN_PASSWORD_LENGTH} characters"]},
         )
 
 
@@ -85,7 +85,7 @@ def insert_user(
 ) -> User:
     """Add an account in the caller's transaction (``email`` normalised, password checked)."""
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict(Msg("a user with e-mail {email} already exists", email=email), {"email": [Msg("taken")]})
+        raise Conflict(Msg("a user with e-mail {email} already exists", email=email), {"email": ["taken"]})
     user = User(
         email=email,
         display_name=display_name,
@@ -282,7 +282,7 @@ def add_member(
         if existing is not None:
             raise Conflict(
                 Msg("{email} already has the role '{role}' in this organisation", email=email, role=str(existing.role)),
-                {"email": [Msg("already a member")]},
+                {"email": ["already a member"]},
             )
         membership = Membership(
             user_id=user.id,

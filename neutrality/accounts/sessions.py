@@ -125,7 +125,7 @@ def change_password(
         user = uow.session.get(User, actor.user_id)
         if user is None or not verify_password(user.password_hash, current_password):
             raise InvalidInput(
-                Msg("the current password is wrong"), {"current_password": [Msg("wrong password")]}
+                Msg("the current password is wrong"), {"current_password": ["wrong password"]}
             )
         _set_password(uow.session, actor, user, new_password)
         uow.commit()

@@ -115,13 +115,13 @@ def check_plan(plan: PeriodPlan) -> None:
     if not 1 <= plan.length_months <= 60:
         raise InvalidInput(
             Msg("an application period lasts between 1 and 60 months"),
-            {"period_length_months": [Msg("must be between 1 and 60")]},
+            {"period_length_months": ["must be between 1 and 60"]},
         )
     if plan.first_qualification_date <= plan.baseline_date:
         raise InvalidInput(
             Msg("the first qualification date ({qualification}) must come after the baseline date ({baseline})",
                 qualification=plan.first_qualification_date.isoformat(), baseline=plan.baseline_date.isoformat()),
-            {"first_qualification_date": [Msg("must be after the baseline date")]},
+            {"first_qualification_date": ["must be after the baseline date"]},
         )
     regular_end = add_months(plan.baseline_date, plan.length_months)
     if plan.first_qualification_date < regular_end:
@@ -129,14 +129,14 @@ def check_plan(plan: PeriodPlan) -> None:
             Msg("the first application period ({span}) is shorter than the period length of {months} months; "
                 "the first qualification date must be on or after {earliest}",
                 span=str(plan.first_span()), months=plan.length_months, earliest=regular_end.isoformat()),
-            {"first_qualification_date": [Msg("first period shorter than the period length")]},
+            {"first_qualification_date": ["first period shorter than the period length"]},
         )
     if plan.first_qualification_date > regular_end and not plan.first_period_includes_historic_reductions:
         raise InvalidInput(
             Msg("the first application period ({span}) is longer than {months} months; only a first period "
                 "that includes historic reductions may be extended (set first_period_includes_historic_reductions)",
                 span=str(plan.first_span()), months=plan.length_months),
-            {"first_qualification_date": [Msg("first period longer than the period length")]},
+            {"first_qualification_date": ["first period longer than the period length"]},
         )
 
 
@@ -148,7 +148,7 @@ def check_next_period(
         raise InvalidInput(
             Msg("a period cannot end ({end}) before it starts ({start})",
                 end=candidate.end.isoformat(), start=candidate.start.isoformat()),
-            {"end_date": [Msg("before start_date")]},
+            {"end_date": ["before start_date"]},
         )
     for period in existing:
         if period.span.overlaps(candidate):
@@ -211,7 +211,7 @@ def generate_periods(
         if last_end is not None and through <= last_end:
             raise InvalidInput(
                 Msg("periods already run through {date}", date=last_end.isoformat()),
-                {"through": [Msg("must be after {date}", date=last_end.isoformat())]},
+                {"through": [f"must be after {last_end.isoformat()}"]},
             )
     check_plan(plan)
     periods = list(existing)
@@ -227,7 +227,7 @@ def generate_periods(
         if through is not None and span.end >= through:
             return created
         if len(created) >= 100:
-            raise InvalidInput(Msg("that would generate more than 100 periods"), {"through": [Msg("too far")]})
+            raise InvalidInput(Msg("that would generate more than 100 periods"), {"through": ["too far"]})
 
 
 def check_sequence(plan: PeriodPlan, periods: Sequence[ApplicationPeriod]) -> None:

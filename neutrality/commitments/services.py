@@ -59,12 +59,12 @@ def _targets(data: list[Mapping[str, Any]]) -> list[ReductionTarget]:
         if not Decimal(0) < percent <= Decimal(100):
             raise InvalidInput(
                 Msg("a reduction target is a percentage between 0 (exclusive) and 100"),
-                {f"reduction_targets.{index}.reduction_percent": [Msg("must be > 0 and ≤ 100")]},
+                {f"reduction_targets.{index}.reduction_percent": ["must be > 0 and ≤ 100"]},
             )
         if item["target_year"] <= item["base_year"]:
             raise InvalidInput(
                 Msg("a reduction target's year comes after its base year"),
-                {f"reduction_targets.{index}.target_year": [Msg("must be after base_year")]},
+                {f"reduction_targets.{index}.target_year": ["must be after base_year"]},
             )
         targets.append(
             ReductionTarget(
@@ -180,7 +180,7 @@ def update_commitment(
             )
         if "subject_id" in changes and changes["subject_id"] != commitment.subject_id:
             raise InvalidInput(Msg("a commitment stays with its subject; make a new commitment"),
-                               {"subject_id": [Msg("not changeable")]})
+                               {"subject_id": ["not changeable"]})
         merged = {f: getattr(commitment, f) for f in PLAN_FIELDS + SIMPLE_FIELDS}
         merged.update({k: v for k, v in changes.items() if k in merged})
         _check(merged)

@@ -107,7 +107,7 @@ def _split_ncv_unit(text: str, factor: EmissionFactor) -> tuple[Unit, Unit, str,
     if not slash or not energy.strip() or not quantity.strip():
         raise InvalidInput(
             Msg("factor {key}: NCV unit '{unit}' is not '<energy unit>/<quantity unit>'", key=factor.key, unit=text),
-            {"ncv_unit": [Msg("'{unit}' should look like 'TJ/Gg' or 'MJ/m3'", unit=text)]},
+            {"ncv_unit": [f"'{text}' should look like 'TJ/Gg' or 'MJ/m3'"]},
         )
     energy, quantity = energy.strip(), quantity.strip()
     energy_unit, quantity_unit = _resolve(energy)[0], _resolve(quantity)[0]
@@ -128,7 +128,7 @@ def _split_density_unit(text: str, factor: EmissionFactor) -> tuple[str, str]:
     if not slash or not mass or not volume:
         raise InvalidInput(
             Msg("factor {key}: density unit '{unit}' is not '<mass unit>/<volume unit>'", key=factor.key, unit=text),
-            {"density_unit": [Msg("'{unit}' should look like 't/m3' or 'kg/L'", unit=text)]},
+            {"density_unit": [f"'{text}' should look like 't/m3' or 'kg/L'"]},
         )
     mass_unit, volume_unit = _resolve(mass)[0], _resolve(volume)[0]
     if mass_unit.dimension is not Dimension.MASS or volume_unit.dimension is not Dimension.VOLUME:
@@ -185,7 +185,7 @@ def conversion_for(activity_unit: str, factor: EmissionFactor) -> Conversion:
             Msg("factor {key} is per {per_unit}: a quantity in {unit} needs "
                 "the fuel's net calorific value, which the factor does not give",
                 key=factor.key, per_unit=factor.per_unit, unit=activity_unit),
-            {"unit": [Msg("record the quantity in energy, or use a factor with an NCV")]},
+            {"unit": ["record the quantity in energy, or use a factor with an NCV"]},
         )
     if factor.ncv <= 0:
         raise InvalidInput(Msg("factor {key}: the NCV must be positive", key=factor.key), {"ncv": ["> 0"]})
@@ -332,7 +332,7 @@ def _rate(activity_unit: str, factor: EmissionFactor | None, gwp_set: GwpSet,
         if not gas:
             raise InvalidInput(
                 Msg("an activity needs an emission factor, or the gas it released (refrigerants, process gases)"),
-                {"factor_key": [Msg("required unless a gas is given")]},
+                {"factor_key": ["required unless a gas is given"]},
             )
         ratio = _ratio(activity_unit, "t")  # the quantity IS the mass of the gas
         return _Rate(None, Conversion(activity_unit, "t", ratio),
@@ -342,10 +342,10 @@ def _rate(activity_unit: str, factor: EmissionFactor | None, gwp_set: GwpSet,
             Msg("the activity names gas {gas} and factor {key}, which emits "
                 "{gases}: give either a factor or a gas released", gas=gas, key=factor.key,
                 gases=", ".join(factor.gases) or Msg("nothing")),
-            {"gas": [Msg("conflicts with the factor")]},
+            {"gas": ["conflicts with the factor"]},
         )
     if not factor.gases:
-        raise InvalidInput(Msg("factor {key} lists no gas", key=factor.key), {"factor_key": [Msg("no gases")]})
+        raise InvalidInput(Msg("factor {key} lists no gas", key=factor.key), {"factor_key": ["no gases"]})
     conversion = conversion_for(activity_unit, factor)
     to_t = _ratio(factor.mass_unit, "t")  # UnitMismatch unless a mass unit
     with localcontext(EXACT):
@@ -406,7 +406,7 @@ def _about(record: Any, error: InvalidInput) -> InvalidInput:
 def _too_precise(activity: Any) -> InvalidInput:
     return TooPrecise(
         Msg("activity {id}: the quantity has too many significant digits to be calculated exactly", id=activity.id),
-        {"quantity": [Msg("too many significant digits")], "activity": activity.id},
+        {"quantity": ["too many significant digits"], "activity": activity.id},
     )
 
 
@@ -421,7 +421,7 @@ def iso_category_of(activity: Activity) -> IsoCategory:
     if scope is not Scope.SCOPE_3 and category is not None:
         raise InvalidInput(
             Msg("a Scope {scope} record cannot have Scope 3 category {category}", scope=scope.value, category=category),
-            {"scope3_category": [Msg("only for Scope 3")]},
+            {"scope3_category": ["only for Scope 3"]},
         )
     if scope is Scope.SCOPE_3 and category not in SCOPE3_CATEGORIES:
         raise InvalidInput(Msg("a Scope 3 record needs a category 1–15"), {"scope3_category": ["1–15"]})
@@ -433,12 +433,12 @@ def iso_category_of(activity: Activity) -> IsoCategory:
         raise InvalidInput(
             Msg("Scope {scope} is ISO 14064-1 category {default}, not {chosen}", scope=scope.value,
                 default=default.value, chosen=chosen.value),
-            {"iso_category": [Msg("must be {value}", value=default.value)]},
+            {"iso_category": [f"must be {default.value}"]},
         )
     if scope is Scope.SCOPE_3 and chosen is IsoCategory.DIRECT:
         raise InvalidInput(
             Msg("a Scope 3 record is indirect: ISO 14064-1 category 1 is for direct emissions"),
-            {"iso_category": [Msg("2–6 for Scope 3")]},
+            {"iso_category": ["2–6 for Scope 3"]},
         )
     return chosen
 
@@ -486,7 +486,7 @@ def _lookup(factors: Mapping[str, EmissionFactor], key: str) -> EmissionFactor:
     try:
         return factors[key]
     except KeyError:
-        raise InvalidInput(Msg("unknown emission factor '{key}'", key=key), {"factor_key": [Msg("'{key}' is unknown", key=key)]}) from None
+        raise InvalidInput(Msg("unknown emission factor '{key}'", key=key), {"factor_key": [f"'{key}' is unknown"]}) from None
 
 
 def location_factor(factor_key: str | None, site_id: int, factors: Mapping[str, EmissionFactor],
@@ -514,7 +514,7 @@ def _electricity_factor(factor_key: str, factors: Mapping[str, EmissionFactor]) 
             Msg("factor {key} ({kind}) cannot price purchased electricity; "
                 "name a grid or supplier-specific factor (residual mixes are chosen per site)",
                 key=factor_key, kind=factor.kind.value),
-            {"factor_key": [Msg("{kind} is not for electricity", kind=factor.kind.value)]},
+            {"factor_key": [f"{factor.kind.value} is not for electricity"]},
         )
     return factor
 
@@ -969,7 +969,7 @@ def calculate(
                     group[0] += activity.quantity
     except Inexact:
         raise TooPrecise(Msg("a quantity has too many significant digits to be summed exactly"),
-                         {"quantity": [Msg("too many significant digits")]}) from None
+                         {"quantity": ["too many significant digits"]}) from None
     except TypeError:
         bad = next((a for a in records if not isinstance(a.quantity, Decimal | int)), None)
         if bad is None:
@@ -1063,7 +1063,7 @@ def problems(
             except Inexact:
                 found.append((activity, TooPrecise(
                     Msg("the quantity has too many significant digits to be calculated exactly"),
-                    {"quantity": [Msg("too many significant digits")]})))
+                    {"quantity": ["too many significant digits"]})))
     return found
 
 
@@ -1090,7 +1090,7 @@ def _factor_of(activity: Activity, factors: Mapping[str, EmissionFactor]) -> Emi
             Msg("factor {key} ({kind}) does not price {activity} activities; "
                 "name a factor of kind {allowed}", key=factor.key, kind=factor.kind.value, activity=kind.value,
                 allowed=" / ".join(k.value for k in allowed)),
-            {"factor_key": [Msg("{kind} is not for {activity}", kind=factor.kind.value, activity=kind.value)]},
+            {"factor_key": [f"{factor.kind.value} is not for {kind.value}"]},
         )
     return factor
 
@@ -1102,14 +1102,14 @@ def _gas_lines(by_gas: Mapping[str, GasTotal]) -> list[tuple[str, Decimal, Decim
 def _not_decimal(activity: Any) -> InvalidInput:
     return InvalidInput(
         Msg("activity {id}: quantity {value} is not a Decimal", id=activity.id, value=repr(activity.quantity)),
-        {"quantity": [Msg("must be a Decimal")], "activity": activity.id},
+        {"quantity": ["must be a Decimal"], "activity": activity.id},
     )
 
 
 def _check_electricity(activity: Activity, factors: Mapping[str, EmissionFactor]) -> None:
     """What can be said of a Scope 2 electricity record before its site is priced."""
     if activity.gas:
-        raise InvalidInput(Msg("purchased electricity releases no gas on site"), {"gas": [Msg("not for electricity")]})
+        raise InvalidInput(Msg("purchased electricity releases no gas on site"), {"gas": ["not for electricity"]})
     _ratio(activity.unit, MWH)  # UnitMismatch unless an energy unit
     if activity.factor_key is not None:
         _electricity_factor(activity.factor_key, factors)

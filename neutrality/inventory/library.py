@@ -152,7 +152,7 @@ def _gwp_code(code: str) -> str:
     if normalised not in _gwp_set_index():
         known = ", ".join(_gwp_set_index())
         raise InvalidInput(
-            Msg("unknown GWP set '{code}'", code=code), {"gwp_set": [Msg("'{code}' is not one of {known}", code=code, known=known)]}
+            Msg("unknown GWP set '{code}'", code=code), {"gwp_set": [f"'{code}' is not one of {known}"]}
         )
     return normalised
 
@@ -267,7 +267,7 @@ def refrigerant(code: str) -> Refrigerant:
         if known.upper() == wanted:
             return found
     raise InvalidInput(
-        Msg("unknown refrigerant '{code}'", code=code), {"refrigerant": [Msg("'{code}' is not a known refrigerant", code=code)]}
+        Msg("unknown refrigerant '{code}'", code=code), {"refrigerant": [f"'{code}' is not a known refrigerant"]}
     )
 
 
@@ -467,7 +467,7 @@ def factor(key: str) -> EmissionFactor:
     """One factor by key, illustrative ones included; :class:`FactorNotFound` otherwise."""
     found = _all_factors().get(key) or _illustrative_factors().get(key)
     if found is None:
-        raise FactorNotFound(Msg("no emission factor '{key}'", key=key), {"factor_key": [Msg("unknown: '{key}'", key=key)]})
+        raise FactorNotFound(Msg("no emission factor '{key}'", key=key), {"factor_key": [f"unknown: '{key}'"]})
     return found
 
 
@@ -557,10 +557,10 @@ def grid_factor(
     if grid_kind is None or grid_kind not in _GRID_SERIES:
         raise InvalidInput(
             Msg("'{kind}' is not a grid factor kind", kind=kind),
-            {"kind": [Msg("must be grid_location or grid_residual_mix")]},
+            {"kind": ["must be grid_location or grid_residual_mix"]},
         )
     if isinstance(year, bool) or not isinstance(year, int):
-        raise InvalidInput(Msg("year must be an integer, not {value}", value=repr(year)), {"year": [Msg("not an integer")]})
+        raise InvalidInput(Msg("year must be an integer, not {value}", value=repr(year)), {"year": ["not an integer"]})
     geography = geography.strip().upper() if isinstance(geography, str) else ""
     series, label = _GRID_SERIES[grid_kind], _GRID_LABEL[grid_kind]
     index = _grid_index()
@@ -590,6 +590,5 @@ def grid_factor(
     raise FactorNotFound(
         Msg("no {label} factor for {geography} for {year} or any earlier year", label=label,
             geography=geography, year=year),
-        {"geography": [Msg("no {label} factor for '{geography}' up to {year}", label=label,
-                           geography=geography, year=year)]},
+        {"geography": [f"no {label} factor for '{geography}' up to {year}"]},
     )

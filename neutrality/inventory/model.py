@@ -169,7 +169,7 @@ class GwpSet:
             return self.values[gas]
         except KeyError:
             raise InvalidInput(
-                Msg("no {set} GWP for gas '{gas}'", set=self.code, gas=gas), {"gas": [Msg("unknown in {set}", set=self.code)]}
+                Msg("no {set} GWP for gas '{gas}'", set=self.code, gas=gas), {"gas": [f"unknown in {self.code}"]}
             ) from None
 
 

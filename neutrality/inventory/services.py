@@ -92,7 +92,7 @@ def create_inventory(
     """Start the first version of a period's inventory."""
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if gwp_set not in GWP_SETS:
-        raise InvalidInput(Msg("GWP set must be one of {sets}", sets=", ".join(GWP_SETS)), {"gwp_set": [Msg("unknown")]})
+        raise InvalidInput(Msg("GWP set must be one of {sets}", sets=", ".join(GWP_SETS)), {"gwp_set": ["unknown"]})
     for name, value in (("significance_threshold_percent", significance_threshold_percent),
                         ("materiality_threshold_percent", materiality_threshold_percent)):
         if not Decimal(0) < value < Decimal(100):
@@ -103,7 +103,7 @@ def create_inventory(
         if session.scalar(select(Inventory.id).where(Inventory.period_id == period_id)) is not None:
             raise Conflict(
                 Msg("application period {period} already has an inventory; change it through a new version", period=period_id),
-                {"period_id": [Msg("has an inventory")]},
+                {"period_id": ["has an inventory"]},
             )
         inventory = Inventory(
             organisation_id=organisation_id,
@@ -169,7 +169,7 @@ def set_completeness(
     if state is not CompletenessStatus.INCLUDED and not reason.strip():
         raise InvalidInput(
             Msg("'{status}' needs a reason; it is disclosed in statements", status=state.value),
-            {"reason": [Msg("required unless included")]},
+            {"reason": ["required unless included"]},
         )
     with uow:
         inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
@@ -180,7 +180,7 @@ def set_completeness(
                 raise InvalidInput(
                     Msg("an immaterial exclusion needs an estimated share below {share} of the "
                         "inventory; otherwise include or estimate the category", share=str(threshold) + " %"),
-                    {"estimated_share_percent": [Msg("must be below {threshold}", threshold=threshold)]},
+                    {"estimated_share_percent": [f"must be below {threshold}"]},
                 )
         entry = uow.session.scalar(
             select(CompletenessEntry).where(
@@ -232,15 +232,15 @@ def record_external_totals(
         for index, item in enumerate(totals):
             tco2e = Decimal(item["tco2e"])
             if tco2e < 0:
-                raise InvalidInput(Msg("emissions are not negative"), {f"totals.{index}.tco2e": [Msg("negative")]})
+                raise InvalidInput(Msg("emissions are not negative"), {f"totals.{index}.tco2e": ["negative"]})
             scope, category = int(item["scope"]), int(item.get("category") or 0)
             if (scope == 3) != (1 <= category <= 15):
                 raise InvalidInput(Msg("Scope 3 totals name a category 1–15; Scope 1 and 2 totals none"),
-                                   {f"totals.{index}.category": [Msg("does not match the scope")]})
+                                   {f"totals.{index}.category": ["does not match the scope"]})
             basis = item.get("basis") or ("location" if scope == 2 else "none")
             if (scope == 2) == (basis == "none"):
                 raise InvalidInput(Msg("Scope 2 totals are location- or market-based; others have no basis"),
-                                   {f"totals.{index}.basis": [Msg("does not match the scope")]})
+                                   {f"totals.{index}.basis": ["does not match the scope"]})
             rows.append(ExternalTotal(inventory_id=inventory_id, scope=scope, category=category,
                                       gas=item["gas"], basis=basis, tco2e=tco2e))
         uow.session.add_all(rows)
@@ -275,10 +275,10 @@ def verify_inventory(
     if not (actor.can(Permission.VERIFY, organisation_id) or actor.can(Permission.MANAGE_INVENTORY, organisation_id)):
         authorize(actor, Permission.VERIFY, organisation_id)  # raises the right error
     if not statement:
-        raise InvalidInput(Msg("the verification statement file is empty"), {"statement": [Msg("empty")]})
+        raise InvalidInput(Msg("the verification statement file is empty"), {"statement": ["empty"]})
     verified_on: dt.date = details["verified_on"]
     if verified_on > utcnow().date():
-        raise InvalidInput(Msg("a verification date cannot be in the future"), {"verified_on": [Msg("in the future")]})
+        raise InvalidInput(Msg("a verification date cannot be in the future"), {"verified_on": ["in the future"]})
     with uow:
         session = uow.session
         inventory = get_inventory_row(session, organisation_id, inventory_id)
@@ -286,7 +286,7 @@ def verify_inventory(
         period = session.get(ApplicationPeriodRow, inventory.period_id)
         if verified_on < period.start_date:
             raise InvalidInput(Msg("the verification date is before the period began"),
-                               {"verified_on": [Msg("before the period")]})
+                               {"verified_on": ["before the period"]})
         factors, result = freeze_figures(session, inventory)
         before = snapshot(inventory)
         now = utcnow()
@@ -339,7 +339,7 @@ def new_version(
     """Open version n+1 of a verified inventory, copying its data; the reason is mandatory."""
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if not reason.strip():
-        raise InvalidInput(Msg("a new version needs a reason"), {"reason": [Msg("required")]})
+        raise InvalidInput(Msg("a new version needs a reason"), {"reason": ["required"]})
     with uow:
         session = uow.session
         current = get_inventory_row(session, organisation_id, inventory_id)
@@ -605,10 +605,10 @@ def add_organisation_factor(
     authorize(actor, Permission.MANAGE_INVENTORY, organisation_id)
     if not evidence:
         raise InvalidInput(Msg("attach the evidence of the factor (a supplier declaration, a test report…)"),
-                           {"evidence": [Msg("missing")]})
+                           {"evidence": ["missing"]})
     gases = {gas: Decimal(str(value)) for gas, value in data["gases"].items()}
     if not gases or any(not v.is_finite() or v < 0 for v in gases.values()):
-        raise InvalidInput(Msg("a factor lists at least one gas with an amount ≥ 0"), {"gases": [Msg("invalid")]})
+        raise InvalidInput(Msg("a factor lists at least one gas with an amount ≥ 0"), {"gases": ["invalid"]})
     for name in ("per_unit", "mass_unit"):
         unit_of(data[name])  # raises UnknownUnit
     with uow:
@@ -617,7 +617,7 @@ def add_organisation_factor(
             OrganisationFactor.organisation_id == organisation_id, OrganisationFactor.key == data["key"]))
         if latest is not None and not data.get("change_reason", "").strip():
             raise InvalidInput(Msg("factor '{key}' exists (version {version}); say why it changes", key=data["key"], version=latest),
-                               {"change_reason": [Msg("required for a new version")]})
+                               {"change_reason": ["required for a new version"]})
         row = OrganisationFactor(
             organisation_id=organisation_id, key=data["key"], version=(latest or 0) + 1,
             name=data["name"], kind=data["kind"], per_unit=unit_of(data["per_unit"]).code,

@@ -119,7 +119,7 @@ def classify_leg(leg: Leg) -> LegClassification:
             Msg("a leg is never excluded because the customer paid for it: emissions caused by the "
                 "company's sales belong in its inventory (Scope 3 category 9 when a third party moves "
                 "or stores sold goods at someone else's expense)"),
-            {"exclusion": [Msg("customer payment does not exclude a leg")]},
+            {"exclusion": ["customer payment does not exclude a leg"]},
         )
     what = Msg("storage") if leg.kind is LegKind.STORAGE else Msg("transport")
     vehicle = Msg("facility") if leg.kind is LegKind.STORAGE else Msg("vehicle")
@@ -129,7 +129,7 @@ def classify_leg(leg: Leg) -> LegClassification:
             raise InvalidInput(
                 Msg("an owned or controlled {vehicle} is Scope 1 or Scope 2 depending on what it runs "
                     "on: say whether it burns fuel or uses purchased electricity", vehicle=vehicle),
-                {"energy": [Msg("required for owned or controlled vehicles and facilities")]},
+                {"energy": ["required for owned or controlled vehicles and facilities"]},
             )
         if leg.energy is Energy.FUEL:
             subtype = (Scope1Subtype.STATIONARY_COMBUSTION if leg.kind is LegKind.STORAGE
@@ -170,7 +170,7 @@ def classify_leg(leg: Leg) -> LegClassification:
             Msg("say who pays for this {what} of {goods} goods by a third party: the "
                 "company (Scope 3 category 4) or someone else; the leg cannot be left out",
                 what=what, goods=leg.goods.value),
-            {"payer": [Msg("required for a third party's service")]},
+            {"payer": ["required for a third party's service"]},
         )
     if leg.goods is Goods.SUPPLIER_UPSTREAM:
         return _classification(
@@ -188,5 +188,5 @@ def classify_leg(leg: Leg) -> LegClassification:
     raise InvalidInput(
         Msg("a third party's {what} of the company's own goods between its own sites paid by the "
             "{payer} does not fit the GHG Protocol categories; check who pays", what=what, payer=leg.payer.value),
-        {"payer": [Msg("unexpected for {goods} goods", goods=leg.goods.value)]},
+        {"payer": [f"unexpected for {leg.goods.value} goods"]},
     )

@@ -35,7 +35,7 @@ def _check(percent: Decimal, what: str) -> Decimal:
     if not isinstance(percent, Decimal | int) or percent < 0:
         raise InvalidInput(
             Msg("an uncertainty is a percentage ≥ 0, not {value} ({what})", value=repr(percent), what=what),
-            {"uncertainty_percent": [Msg("must be a Decimal ≥ 0")]},
+            {"uncertainty_percent": ["must be a Decimal ≥ 0"]},
         )
     return Decimal(percent)
 
@@ -93,6 +93,6 @@ def sum_uncertainty(estimates: Iterable[Estimate]) -> Estimate:
         if total == 0:
             raise InvalidInput(
                 Msg("the sources add up to zero, so their uncertainty has no percentage"),
-                {"uncertainty_percent": [Msg("undefined for a zero total")]},
+                {"uncertainty_percent": ["undefined for a zero total"]},
             )
         return Estimate(total, variance.sqrt() / abs(total))

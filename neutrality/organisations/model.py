@@ -63,13 +63,13 @@ def check_credit_code(code: str) -> None:
         raise InvalidInput(
             Msg("the unified social credit code must be 18 characters (digits and capital letters "
                 "except I, O, S, V, Z)"),
-            {"unified_social_credit_code": [Msg("malformed code")]},
+            {"unified_social_credit_code": ["malformed code"]},
         )
     if credit_code_check_character(code[:17]) != code[17]:
         raise InvalidInput(
             Msg("the unified social credit code's last character is its check character "
                 "(GB 32100-2015) and does not match the first 17: check the code for a typing error"),
-            {"unified_social_credit_code": [Msg("wrong check character")]},
+            {"unified_social_credit_code": ["wrong check character"]},
         )
 
 
@@ -120,5 +120,5 @@ def check_exclusion_share(share: Decimal) -> None:
     if not share.is_finite() or not Decimal(0) <= share <= Decimal(100):
         raise InvalidInput(
             Msg("an exclusion's estimated share is a percentage of the subject's emissions (0–100)"),
-            {"estimated_share_percent": [Msg("must be between 0 and 100")]},
+            {"estimated_share_percent": ["must be between 0 and 100"]},
         )

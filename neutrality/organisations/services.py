@@ -63,7 +63,7 @@ def _unique_name(session: Any, model: type, name: str, **scope: Any) -> None:
     for column, value in scope.items():
         query = query.where(getattr(model, column) == value)
     if session.scalar(query) is not None:
-        raise Conflict(Msg("the name '{name}' is already used", name=name), {"name": [Msg("already used")]})
+        raise Conflict(Msg("the name '{name}' is already used", name=name), {"name": ["already used"]})
 
 
 # --- organisations -----------------------------------------------------------------------------
@@ -105,7 +105,7 @@ def create_organisation(uow: UnitOfWork, actor: Actor, data: Mapping[str, Any]) 
             email = email_key(data["lead_email"])
             lead = session.scalar(select(User).where(User.email == email))
             if lead is None:
-                raise NotFound(Msg("no user with e-mail {email}", email=email), {"lead_email": [Msg("unknown user")]})
+                raise NotFound(Msg("no user with e-mail {email}", email=email), {"lead_email": ["unknown user"]})
             membership = Membership(
                 user_id=lead.id,
                 organisation_id=org.id,
@@ -199,7 +199,7 @@ def change_consolidation_approach(
             raise Conflict(
                 Msg("the organisation already uses the {approach} approach; an organisation has "
                     "exactly one consolidation approach at a time", approach=new.value),
-                {"approach": [Msg("unchanged")]},
+                {"approach": ["unchanged"]},
             )
         latest = uow.session.scalar(
             select(func.max(ConsolidationApproachChange.effective_from)).where(
@@ -210,7 +210,7 @@ def change_consolidation_approach(
             raise InvalidInput(
                 Msg("a change must take effect after the current approach did ({latest})",
                     latest=latest.isoformat()),
-                {"effective_from": [Msg("must be after {date}", date=latest.isoformat())]},
+                {"effective_from": [f"must be after {latest.isoformat()}"]},
             )
         before = snapshot(org)
         change = ConsolidationApproachChange(
@@ -311,7 +311,7 @@ def _load_subject(session: Any, organisation_id: int, subject_id: int) -> Subjec
 
 def _sites_of(session: Any, organisation_id: int, site_ids: Sequence[int]) -> list[Site]:
     if len(set(site_ids)) != len(site_ids):
-        raise InvalidInput(Msg("a site is listed twice"), {"site_ids": [Msg("duplicates")]})
+        raise InvalidInput(Msg("a site is listed twice"), {"site_ids": ["duplicates"]})
     return [get_site_row(session, organisation_id, site_id) for site_id in site_ids]
 
 
@@ -329,20 +329,20 @@ def create_subject(
             if data.get("site_id") is None or data.get("site_ids"):
                 raise InvalidInput(
                     Msg("a site subject names exactly one site in site_id (and no site_ids)"),
-                    {"site_id": [Msg("required for a site subject")]},
+                    {"site_id": ["required for a site subject"]},
                 )
             sites = [get_site_row(session, organisation_id, data["site_id"])]
         else:
             if data.get("site_id") is not None:
                 raise InvalidInput(
                     Msg("an organisation subject lists its sites in site_ids, not site_id"),
-                    {"site_id": [Msg("not allowed for an organisation subject")]},
+                    {"site_id": ["not allowed for an organisation subject"]},
                 )
             sites = _sites_of(session, organisation_id, data.get("site_ids") or [])
             if not sites:
                 raise InvalidInput(
                     Msg("an organisation subject includes at least one site"),
-                    {"site_ids": [Msg("at least one site")]},
+                    {"site_ids": ["at least one site"]},
                 )
         subject = Subject(
             organisation_id=organisation_id,
@@ -396,12 +396,12 @@ def update_subject(
             if subject.kind == SubjectKind.SITE:
                 raise InvalidInput(
                     Msg("a site subject always covers its one site"),
-                    {"site_ids": [Msg("not changeable for a site subject")]},
+                    {"site_ids": ["not changeable for a site subject"]},
                 )
             sites = _sites_of(session, organisation_id, changes["site_ids"])
             if not sites:
                 raise InvalidInput(Msg("an organisation subject includes at least one site"),
-                                   {"site_ids": [Msg("at least one site")]})
+                                   {"site_ids": ["at least one site"]})
             subject.included_sites = sites
         uow.flush()
         entry = record(session, actor, "subject.update", subject, before=before,

@@ -56,7 +56,7 @@ def _check(block: Block) -> Block:
         raise InvalidInput(
             Msg("block {block} ends ({end}) before it starts ({start}); expected start ≤ end",
                 block=describe(block), end=block.end, start=block.start),
-            {"end": [Msg("before start")]},
+            {"end": ["before start"]},
         )
     return block
 
@@ -94,7 +94,7 @@ def carve(block: Block, start: int, end: int) -> tuple[Block | None, Block, Bloc
     if end < start:
         raise InvalidInput(
             Msg("end {end} is before start {start}; expected the lower serial first", end=end, start=start),
-            {"end": [Msg("before start")]}
+            {"end": ["before start"]}
         )
     if start < block.start or end > block.end:
         raise InvalidInput(

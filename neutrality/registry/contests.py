@@ -131,9 +131,9 @@ def resolve(
     keep = _outcome(data.get("keep"))
     reason = (data.get("reason") or "").strip()
     if not reason:
-        raise InvalidInput(Msg("a resolution needs a reason"), {"reason": [Msg("required")]})
+        raise InvalidInput(Msg("a resolution needs a reason"), {"reason": ["required"]})
     if not evidence:
-        raise InvalidInput(Msg("attach the evidence the contest is decided on"), {"evidence": [Msg("empty")]})
+        raise InvalidInput(Msg("attach the evidence the contest is decided on"), {"evidence": ["empty"]})
     with uow:
         session = uow.session
         contest = _contest_row(session, contest_id)
@@ -150,14 +150,14 @@ def resolve(
         contest = _contest_row(session, contest_id)
         if contest.status != ContestStatus.OPEN:
             raise Conflict(
-                Msg("contest {id} is resolved already", id=contest.id), {"contest_id": [Msg("resolved")]}
+                Msg("contest {id} is resolved already", id=contest.id), {"contest_id": ["resolved"]}
             )
         claimant = session.get(SerialBlock, contest.block_id)
         holders = _holders(session, claimant)
         if any(b.organisation_id not in parties for b in holders):
             raise Conflict(
                 Msg("the holdings changed while the contest was being resolved; try again"),
-                {"contest_id": [Msg("changed")]},
+                {"contest_id": ["changed"]},
             )
         before = snapshot(contest)
         if keep is ContestOutcome.CLAIMANT:
@@ -204,7 +204,7 @@ def _outcome(value: Any) -> ContestOutcome:
     except ValueError:
         choices = " / ".join(f'"{o.value}"' for o in ContestOutcome)
         raise InvalidInput(
-            Msg("say who keeps the units: {choices}", choices=choices), {"keep": [Msg("one of {choices}", choices=choices)]}
+            Msg("say who keeps the units: {choices}", choices=choices), {"keep": [f"one of {choices}"]}
         ) from None
 
 
@@ -270,7 +270,7 @@ def _refuse_if_retired(session: Session, claimant: SerialBlock) -> None:
             Msg("units {start}–{end} are retired in the ledger of organisation {organisation} "
                 "(retirement {entry}); reverse that retirement first", start=start, end=end,
                 organisation=organisation_id, entry=entry),
-            {"keep": [Msg("retired by the holders")]},
+            {"keep": ["retired by the holders"]},
         )
 
 

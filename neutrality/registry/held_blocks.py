@@ -64,8 +64,7 @@ def parse_block(
                 unit=scheme.unit, given=unit),
             {
                 "unit": [
-                    Msg("{scheme} is a {kind} scheme: use {unit}", scheme=scheme.code,
-                        kind=scheme.kind.value.replace("_", " "), unit=scheme.unit)
+                    f'{scheme.code} is a {scheme.kind.value.replace("_", " ")} scheme: use {scheme.unit}'
                 ]
             },
         )
@@ -75,12 +74,12 @@ def parse_block(
             Msg("the quantity {quantity} does not match the serial range {start}–{end} ({units} units)",
                 quantity=format(quantity, ","), start=parsed.start, end=parsed.end,
                 units=format(parsed.quantity, ",")),
-            {"quantity": [Msg("the serial range holds {units}", units=format(parsed.quantity, ","))]},
+            {"quantity": [f'the serial range holds {format(parsed.quantity, ",")}']},
         )
     if parsed.vintage_start is not None and parsed.vintage_start > as_of:
         raise InvalidInput(
             Msg("the vintage starts on {date}, in the future", date=parsed.vintage_start.isoformat()),
-            {"serial": [Msg("vintage in the future")]},
+            {"serial": ["vintage in the future"]},
         )
     return scheme, parsed
 
@@ -153,17 +152,17 @@ def _vintage(
             raise InvalidInput(
                 Msg("the serial says the vintage is {start} – {end}", start=parsed.vintage_start.isoformat(),
                     end=parsed.vintage_end.isoformat()),
-                {"vintage_start": [Msg("differs from the serial")]},
+                {"vintage_start": ["differs from the serial"]},
             )
         return parsed.vintage_start, parsed.vintage_end
     if start and end and end < start:
         raise InvalidInput(
-            Msg("the vintage ends before it starts"), {"vintage_end": [Msg("before the start")]}
+            Msg("the vintage ends before it starts"), {"vintage_end": ["before the start"]}
         )
     if start and start > as_of:
         raise InvalidInput(
             Msg("the vintage starts on {date}, in the future", date=start.isoformat()),
-            {"vintage_start": [Msg("future")]},
+            {"vintage_start": ["future"]},
         )
     return start, end or start
 
@@ -212,7 +211,7 @@ def _overlap_conflict(block: Block, clash: SerialBlock) -> Conflict:
     return Conflict(
         Msg("serials {start}–{end} overlap block {id} ({serial}), already held ({status})",
             start=block.start, end=block.end, id=clash.id, serial=clash.raw_serial, status=clash.status),
-        {"serial": [Msg("overlaps block {id}", id=clash.id)]},
+        {"serial": [f"overlaps block {clash.id}"]},
     )
 
 
@@ -222,13 +221,13 @@ def _check_project_fits(scheme: Scheme, parsed: ParsedSerial, project: Instrumen
             Msg("project {id} is a {kind} project; {scheme} is a {scheme_kind} scheme", id=project.id,
                 kind=project.kind.replace("_", " "), scheme=scheme.code,
                 scheme_kind=scheme.kind.value.replace("_", " ")),
-            {"project_id": [Msg("kind mismatch")]},
+            {"project_id": ["kind mismatch"]},
         )
     if parsed.project_id and parsed.project_id != project.registry_project_id:
         raise InvalidInput(
             Msg("the serial names project {named}, not {project}", named=parsed.project_id,
                 project=project.registry_project_id),
-            {"project_id": [Msg("the serial is of project {named}", named=parsed.project_id)]},
+            {"project_id": [f"the serial is of project {parsed.project_id}"]},
         )
 
 
@@ -248,7 +247,7 @@ def split_block(
         if rest is None:
             raise InvalidInput(
                 Msg("block {id} holds exactly {quantity}: nothing to split", id=row.id, quantity=format(quantity, ",")),
-                {"quantity": [Msg("the whole block")]},
+                {"quantity": ["the whole block"]},
             )
         before = snapshot(row)
         row.serial_end, row.quantity = part.end, part.quantity
@@ -340,7 +339,7 @@ def set_block_status(
         if new not in _NEXT_STATUS.get(BlockStatus(row.status), set()):
             raise Conflict(Msg("block {id} is {status}; it cannot become {new}", id=row.id, status=row.status, new=new.value))
         if not reason.strip():
-            raise InvalidInput(Msg("a status change needs a reason"), {"reason": [Msg("required")]})
+            raise InvalidInput(Msg("a status change needs a reason"), {"reason": ["required"]})
         if new == BlockStatus.RESERVED and contested_elsewhere(
             session, organisation_id, _value(row)
         ):

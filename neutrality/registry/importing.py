@@ -173,7 +173,7 @@ def import_registry_file(
     if purchase_id is not None and len(schemes_in_file) != 1:
         raise InvalidInput(
             Msg("a purchase delivers one scheme; this file holds {schemes}", schemes=", ".join(sorted(schemes_in_file))),
-            {"purchase_id": [Msg("several schemes")]},
+            {"purchase_id": ["several schemes"]},
         )
     with uow:
         session = uow.session

@@ -76,7 +76,7 @@ class SerialsContested(Conflict):
         super().__init__(
             Msg("these serials cannot {doing}: they are contested; a site administrator will review "
                 "the evidence", doing=self._DOING.get(doing, doing)),
-            {"block_id": [Msg("contested")]},
+            {"block_id": ["contested"]},
         )
 
 

@@ -59,7 +59,7 @@ def propose(
     with the shortfall where they are not enough."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     if tolerance < 0:
-        raise InvalidInput(Msg("the tolerance is a number of units, 0 or more"), {"tolerance": [Msg("negative")]})
+        raise InvalidInput(Msg("the tolerance is a number of units, 0 or more"), {"tolerance": ["negative"]})
     catalogue = catalogue or shipped_catalogue()
     with uow:
         session = uow.session
@@ -67,7 +67,7 @@ def propose(
         coverage = PeriodCoverage.of_period(session, period.id)
         if coverage is None:
             raise InvalidInput(Msg("period {id} has no inventory: there is nothing to plan for", id=period.id),
-                               {"period_id": [Msg("no inventory")]})
+                               {"period_id": ["no inventory"]})
         held = HeldLots.read(session, organisation_id, period.id)
         facts = period_facts(session, period, as_of=retire_on, coverage=coverage)
         # what is retired already covers the period only where its claim counts it
@@ -205,12 +205,12 @@ def reserve(
 
 def _check_lines(lines: Sequence[Mapping[str, Any]]) -> None:
     if not lines:
-        raise InvalidInput(Msg("the plan has no line to apply"), {"lines": [Msg("empty")]})
+        raise InvalidInput(Msg("the plan has no line to apply"), {"lines": ["empty"]})
     seen: set[int] = set()
     for number, line in enumerate(lines, start=1):
         if line["block_id"] in seen:
             raise InvalidInput(Msg("line {number}: block {block} appears twice in the plan", number=number, block=line["block_id"]),
-                               {"lines": [Msg("line {number}: block {block} twice", number=number, block=line["block_id"])]})
+                               {"lines": [f'line {number}: block {line["block_id"]} twice']})
         seen.add(line["block_id"])
 
 

@@ -135,7 +135,7 @@ def _check_project(row: InstrumentProject) -> None:
     ):
         raise InvalidInput(
             Msg("the crediting period ends before it starts"),
-            {"crediting_period_end": [Msg("before the start")]},
+            {"crediting_period_end": ["before the start"]},
         )
     if (
         row.repowering_date
@@ -143,7 +143,7 @@ def _check_project(row: InstrumentProject) -> None:
         and row.repowering_date < row.commissioning_date
     ):
         raise InvalidInput(
-            Msg("re-powering comes after commissioning"), {"repowering_date": [Msg("before commissioning")]}
+            Msg("re-powering comes after commissioning"), {"repowering_date": ["before commissioning"]}
         )
 
 

@@ -35,7 +35,7 @@ def record_purchase(
     """A purchase with its invoice (kept with its SHA-256), linked to the blocks it delivered."""
     authorize(actor, Permission.MANAGE_INSTRUMENTS, organisation_id)
     if not invoice:
-        raise InvalidInput(Msg("the invoice file is empty"), {"invoice": [Msg("empty")]})
+        raise InvalidInput(Msg("the invoice file is empty"), {"invoice": ["empty"]})
     with uow:
         session = uow.session
         scheme = scheme_of(data["scheme"])
@@ -64,7 +64,7 @@ def record_purchase(
                 raise InvalidInput(
                     Msg("block {id} is {scheme}, the purchase {purchase}", id=block_id, scheme=block.scheme,
                         purchase=scheme.code),
-                    {"block_ids": [Msg("block {id}: another scheme", id=block_id)]},
+                    {"block_ids": [f"block {block_id}: another scheme"]},
                 )
             if block.purchase_id is not None:
                 raise Conflict(Msg("block {id} was delivered by purchase {purchase}", id=block_id, purchase=block.purchase_id))
@@ -89,7 +89,7 @@ def check_purchase_quantity(session: Session, purchase: Purchase) -> None:
         raise InvalidInput(
             Msg("the blocks delivered hold {delivered} units, more than the {bought} bought",
                 delivered=format(delivered, ","), bought=format(purchase.quantity, ",")),
-            {"block_ids": [Msg("more than the purchase")]},
+            {"block_ids": ["more than the purchase"]},
         )
 
 
@@ -105,7 +105,7 @@ def purchase_for(
         raise InvalidInput(
             Msg("purchase {id} is of {scheme}, not {expected}", id=purchase_id, scheme=purchase.scheme,
                 expected=scheme.code),
-            {"purchase_id": [Msg("another scheme")]},
+            {"purchase_id": ["another scheme"]},
         )
     return purchase
 

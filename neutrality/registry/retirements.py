@@ -66,7 +66,7 @@ def retire(
 
 def require_evidence(evidence: bytes) -> None:
     if not evidence:
-        raise InvalidInput(Msg("attach the registry's retirement certificate or statement"), {"evidence": [Msg("empty")]})
+        raise InvalidInput(Msg("attach the registry's retirement certificate or statement"), {"evidence": ["empty"]})
 
 
 def retire_units(
@@ -96,12 +96,12 @@ def retire_units(
     if reservation is not None and reservation.period_id != period.id:
         raise Conflict(Msg("block {id} is reserved for period {period}; release it first", id=block.id,
                            period=reservation.period_id),
-                       {"block_id": [Msg("reserved for period {period}", period=reservation.period_id)]})
+                       {"block_id": [f"reserved for period {reservation.period_id}"]})
     retired_on = data["retired_on"]
     if retired_on > as_of:
         raise InvalidInput(Msg("the retirement date {date} is in the future; give the date "
                                "on the registry's evidence", date=retired_on.isoformat()),
-                           {"retired_on": [Msg("in the future")]})
+                           {"retired_on": ["in the future"]})
     below, part, above = block_math.carve(_value(block), start, end)
     scheme = scheme_of(block.scheme)
     market = None
@@ -111,7 +111,7 @@ def retire_units(
             raise InvalidInput(
                 Msg("the period has no grid electricity in market {market} for these certificates to cover",
                     market=market),
-                {"block_id": [Msg("no consumption in {market}", market=market)]},
+                {"block_id": [f"no consumption in {market}"]},
             )
     # the claim's rules, before anything is written (refused, or recorded on purpose with a reason)
     rules = RetirementRules(session, markets, as_of) if judge is None else judge
@@ -124,7 +124,7 @@ def retire_units(
         raise Conflict(
             Msg("serials {start}–{end} of {scheme} are already retired (retirement {id})",
                 start=part.start, end=part.end, scheme=part.scheme, id=clash.id),
-            {"block_id": [Msg("already retired")]},
+            {"block_id": ["already retired"]},
         )
     # Another organisation's retirement of these units (or its contest of them): the same words
     # as for a contested block, which say nothing of who, nor whether held or retired.
@@ -175,14 +175,14 @@ def reverse(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: 
     again (by importing the export for the right period)."""
     authorize(actor, Permission.RETIRE, organisation_id)
     if not reason.strip():
-        raise InvalidInput(Msg("a reversal needs a reason"), {"reason": [Msg("required")]})
+        raise InvalidInput(Msg("a reversal needs a reason"), {"reason": ["required"]})
     with uow:
         session = uow.session
         lock_holdings(session, organisation_id)
         original = _entry(session, organisation_id, retirement_id)
         if original.kind == REVERSAL:
             raise InvalidInput(Msg("entry {id} is itself a reversal; a reversal is not reversed", id=original.id),
-                               {"retirement_id": [Msg("a reversal")]})
+                               {"retirement_id": ["a reversal"]})
         done = session.scalar(select(Retirement.id).where(Retirement.reverses_id == original.id))
         if done is not None:
             raise Conflict(Msg("retirement {id} was already reversed by entry {entry}", id=original.id, entry=done))
@@ -242,7 +242,7 @@ def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retire
 def period_open_for_retirement(session: Session, organisation_id: int, period_id: int) -> ApplicationPeriodRow:
     period = get_period_row(session, organisation_id, period_id)
     if period.status == PeriodStatus.DECLARED.value:
-        raise Conflict(Msg("period {id} is declared: its retirements are final", id=period.id), {"period_id": [Msg("declared")]})
+        raise Conflict(Msg("period {id} is declared: its retirements are final", id=period.id), {"period_id": ["declared"]})
     return period
 
 

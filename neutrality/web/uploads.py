@@ -20,15 +20,15 @@ def uploaded_file(field: str) -> tuple[bytes, str]:
     """The bytes and name of a multipart upload; the size limit is enforced by Flask (413)."""
     upload = request.files.get(field)
     if upload is None or not upload.filename:
-        raise InvalidInput(Msg("attach the file in the form field '{field}'", field=field), {field: [Msg("missing file")]})
+        raise InvalidInput(Msg("attach the file in the form field '{field}'", field=field), {field: ["missing file"]})
     if len(upload.filename) > MAX_FILENAME:
         raise InvalidInput(Msg("the file name has {length} characters; the limit is {limit}",
                                length=len(upload.filename), limit=MAX_FILENAME),
-                           {field: [Msg("file name too long")]})
+                           {field: ["file name too long"]})
     if "\x00" in upload.filename:
         # Kept with the file and shown on every download: PostgreSQL cannot store a NUL.
         raise InvalidInput(Msg("the file name contains a NUL character; rename the file"),
-                           {field: [Msg("file name contains a NUL")]})
+                           {field: ["file name contains a NUL"]})
     return upload.read(), upload.filename
 
 
