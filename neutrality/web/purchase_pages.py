@@ -26,6 +26,7 @@ from wtforms.validators import (
 
 from neutrality.access.model import Permission
 from neutrality.errors import Forbidden, NeutralityError
+from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.pagination import Page, paginate_list
 from neutrality.registry import purchases
@@ -139,7 +140,7 @@ def record_purchase(organisation_id: int) -> Any:
         return redirect(url_for("pages.login"))
     _context(organisation_id)  # 404 for an organisation the visitor is not a member of
     if not actor().can(Permission.MANAGE_INSTRUMENTS, organisation_id):
-        raise Forbidden("only those who manage the organisation's instruments record purchases")
+        raise Forbidden(Msg("only those who manage the organisation's instruments record purchases"))
     form = _form()
     if not form.validate_on_submit():
         return _render(organisation_id, form, 422)
