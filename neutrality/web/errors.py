@@ -35,6 +35,15 @@ _HTTP_CODES = {
 }
 
 
+#: What a refusal of the HTTP layer itself says (an address nothing answers at, a method it does
+#: not take), instead of werkzeug's English sentences.
+_SAID = {
+    400: Msg("the request could not be understood"),
+    404: Msg("nothing is found at this address; check the link"),
+    405: Msg("this address does not take this method"),
+}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -90,7 +99,10 @@ def _handle_http(error: HTTPException) -> Any:
                               flatten(messages))
     if status == 413:
         return error_response(413, "payload_too_large", Msg("the request body is larger than the upload limit"))
-    return error_response(status, _HTTP_CODES.get(status, "http_error"), error.description or error.name)
+    description = error.description
+    if description == type(error).description and status in _SAID:
+        description = _SAID[status]  # werkzeug's own English sentence: ours, in the reader's language
+    return error_response(status, _HTTP_CODES.get(status, "http_error"), description or error.name)
 
 
 def _handle_unexpected(error: Exception) -> Any:

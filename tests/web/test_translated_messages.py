@@ -189,3 +189,15 @@ def test_a_retirement_the_rules_refuse_is_explained_with_the_rules_own_words_in_
     assert row_error["reason"].startswith("被声明的规则拒绝：ISO-21（") and "2026-02-10" in row_error["reason"]
     assert "retired" not in row_error["reason"]
     assert table_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [pytest.param("zh-CN", "此地址没有任何内容；请检查链接", id="zh-CN"),
+     pytest.param("zh-TW", "此網址沒有任何內容；請檢查連結", id="zh-TW"),
+     pytest.param("en", "nothing is found at this address; check the link", id="en")],
+)
+def test_an_address_nothing_answers_at_is_not_found_in_the_readers_language(client, world, language, message) -> None:
+    response = client.get("/api/v1/no-such-thing", headers={**world.headers("lead"), "Accept-Language": language})
+    assert response.status_code == 404
+    assert response.get_json()["error"] == {"code": "not_found", "message": message, "details": {}}
