@@ -75,9 +75,11 @@ def test_procurement_imports_a_registry_export_after_a_wrong_one_is_refused(page
     expect(errors.get_by_role("heading", level=2)).to_contain_text(wrong.name)
     problem = errors.locator("tbody tr")
     expect(problem).to_have_count(1)
-    # row 2: the first row below the header
-    expect(problem.locator("td")).to_have_text(["2", "Quantity", f"the quantity {short:,} does not match the serial "
-                                                f"range 1–{first['Quantity']} ({int(first['Quantity']):,} units)"])
+    # row 2: the first row below the header; the file's column as it names it, why in the page's language
+    why = translated("the quantity {quantity} does not match the serial range {start}–{end} ({units} units)",
+                     locale).format(quantity=f"{short:,}", start=1, end=first["Quantity"],
+                                    units=f"{int(first['Quantity']):,}")
+    expect(problem.locator("td")).to_have_text(["2", "Quantity", why])
     shoot(page, "refused")
     assert api_get(page, "/api/v1/organisations/1/holdings?by=scheme") == before
 
