@@ -12,7 +12,9 @@ Values are written with ``str.format``: braces in a template name a value, ``{{`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 
@@ -99,3 +101,40 @@ def say(value: Any, translate: Callable[[str], str], locale: str = "en") -> Any:
         # a named tuple (a row error) stays one, so the pages still read its fields by name
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     return value
+
+
+# --- kept in a document ---------------------------------------------------------------------------
+#
+# A verified inventory keeps its figures as a JSON document, frozen: its sentences (the
+# disclosures) must still be said in each reader's language years later, so they are kept as
+# their templates and values, not as the English they read as.
+
+
+def to_data(value: Any) -> Any:
+    """``value`` (a sentence, or plain data) as JSON data from which :func:`from_data` makes the
+    same sentence again."""
+    if isinstance(value, Written):
+        return {"written": str(value), "by_locale": dict(value.by_locale)}
+    if isinstance(value, Msg):
+        return {"msgid": value.msgid, "params": {name: to_data(item) for name, item in value.params.items()}}
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, dt.date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value if not isinstance(value, str) else str(value)
+    return str(value)
+
+
+def from_data(data: Any) -> Any:
+    """The sentence (or value) :func:`to_data` kept."""
+    if isinstance(data, dict):
+        if "msgid" in data:
+            return Msg(data["msgid"], **{name: from_data(item) for name, item in data.get("params", {}).items()})
+        if "written" in data:
+            return Written(data["written"], **data.get("by_locale", {}))
+        if "decimal" in data:
+            return Decimal(data["decimal"])
+        if "date" in data:
+            return dt.date.fromisoformat(data["date"])
+    return data

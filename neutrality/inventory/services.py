@@ -51,7 +51,7 @@ from neutrality.inventory.tables import (
     OrganisationFactor,
     Verification,
 )
-from neutrality.messages import Msg
+from neutrality.messages import Msg, from_data, to_data
 from neutrality.organisations.tables import ConsolidationApproachChange
 from neutrality.pagination import Page, PageResult
 from neutrality.units import unit as unit_of
@@ -307,6 +307,8 @@ def verify_inventory(
             is_external=inventory.origin == InventoryOrigin.EXTERNAL,
         )
         session.add(verification)
+        # its sentences kept as templates and values, to be said in each reader's language
+        result = {**result, "disclosure_messages": [to_data(d) for d in result.get("disclosures", [])]}
         inventory.frozen_factors = factors
         inventory.frozen_result = result
         inventory.frozen_sha256 = canonical_sha256({"factors": factors, "result": result})
@@ -452,7 +454,10 @@ def inventory_report(uow: UnitOfWork, actor: Actor, organisation_id: int, invent
     with uow:
         inventory = get_inventory_row(uow.session, organisation_id, inventory_id)
         if inventory.frozen_result is not None:
-            return {**inventory.frozen_result, "status": inventory.status, "frozen": True,
+            frozen = dict(inventory.frozen_result)
+            if "disclosure_messages" in frozen:
+                frozen["disclosures"] = [from_data(d) for d in frozen.pop("disclosure_messages")]
+            return {**frozen, "status": inventory.status, "frozen": True,
                     "frozen_sha256": inventory.frozen_sha256}
         if inventory.origin == InventoryOrigin.EXTERNAL:
             report = external_report(uow.session, inventory)

@@ -323,3 +323,31 @@ def test_cli_options_that_fail_their_schema_get_a_clean_error_and_write_nothing(
         assert result.exit_code in (1, 2) and isinstance(result.exception, SystemExit), (args, result.exception)
         assert says in result.output and "Traceback" not in result.output, (args, result.output)
     assert table_counts() == before
+
+
+def test_a_verified_inventorys_disclosures_are_said_in_the_readers_language(app, db) -> None:
+    # The demo's 2024 inventories were verified with the 2023 grid factor standing in for 2024's
+    # (not yet published): the frozen report discloses it, and a Chinese reader reads it in Chinese.
+    from neutrality.access.cli import cli_actor
+    from neutrality.inventory import services as inventory
+    from neutrality.inventory.tables import Inventory
+    from neutrality.messages import say
+    from neutrality.uow import UnitOfWork
+
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with db() as session:
+        verified = session.scalars(select(Inventory).where(Inventory.status == "verified")
+                                   .order_by(Inventory.id)).first()
+        organisation_id, inventory_id = verified.organisation_id, verified.id
+    with app.app_context():
+        report = inventory.inventory_report(UnitOfWork(db), cli_actor(), organisation_id, inventory_id)
+    assert report["frozen"] and report["disclosures"]
+    english = report["disclosures"][0]
+    assert "the latest published year, 2023, is used" in english
+    from babel.messages.pofile import read_po
+
+    from neutrality.translations.catalogues import catalogue_path
+    with catalogue_path("zh_Hans").open("rb") as file:
+        catalogue = {m.id: m.string for m in read_po(file) if m.id and m.string}
+    simplified = say(english, lambda msgid: catalogue.get(msgid, msgid), "zh_Hans")
+    assert simplified != english and "2023" in simplified and "published year" not in simplified

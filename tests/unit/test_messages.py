@@ -62,3 +62,17 @@ def test_a_list_joined_keeps_each_message_sayable() -> None:
     assert joined(["a", "b"]) == "a, b" and not isinstance(joined(["a", "b"]), Msg)
     written = Written("late", zh_Hans="太晚")
     assert say(joined([written, Msg("the date is not a date")], "; "), translate, "zh_Hans") == "太晚; 日期无效"
+
+
+def test_a_sentence_kept_in_a_document_is_said_again_in_any_language() -> None:
+    import json
+    from decimal import Decimal
+
+    from neutrality.messages import from_data, to_data
+
+    reason = Written("late", zh_Hans="太晚", zh_Hant="太晚")
+    message = Msg("row {row}: {problem} ({amount:,} t)", row=2, problem=reason, amount=Decimal("1234.5"))
+    kept = from_data(json.loads(json.dumps(to_data(message))))
+    assert kept == "row 2: late (1,234.5 t)"
+    assert say(kept, translate, "zh_Hans") == say(message, translate, "zh_Hans")
+    assert kept.params["amount"] == Decimal("1234.5")
