@@ -22,6 +22,8 @@ from neutrality.inventory.cli import inventory
 from neutrality.organisations.cli import organisation_argument, orgs
 from neutrality.registry.cli import registry, retire
 from neutrality.registry.holdings import HOLDING_DIMENSIONS
+from neutrality.reports import services as reports
+from neutrality.reports.rendering import LOCALES as REPORT_LOCALES
 from neutrality.workbooks import FORMATS, LOCALES, Table, write
 
 # Alembic and the demo data are imported when their command runs, not on every start of the
@@ -150,6 +152,30 @@ def export_balance(organisation_id: int, period_id: int, file_format: str, outpu
 
 
 # ``registry`` comes with its ``needs`` command: importing neutrality.claims.cli attaches it.
+@click.group(cls=Group)
+def report() -> None:
+    """Documents: the periodic GHG emission report of a period (PDF)."""
+
+
+@report.command("ghg")
+@organisation_argument
+@period_argument
+@click.option("--lang", type=click.Choice(REPORT_LOCALES), default="en", show_default=True,
+              help="English, 简体 (zh_Hans) or 繁體 (zh_Hant).")
+@click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The PDF file to write.")
+def report_ghg(organisation_id: int, period_id: int, lang: str, output_path: Path) -> None:
+    """The GHG emission report of the period: figures by scope, ISO 14064-1 category, site and
+    gas on both Scope 2 bases, method, uncertainty, change against the previous period and the
+    verification."""
+    from neutrality.reports.rendering import ghg_report_pdf
+
+    content = reports.ghg_report(cli_uow(), cli_actor(), organisation_id, period_id, prepared_on=utcnow().date())
+    output_path.write_bytes(ghg_report_pdf(content, lang))
+    click.echo(f"wrote {output_path}")
+
+
 GROUPS = (
     db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, rules, audit, export,
+    report,
 )

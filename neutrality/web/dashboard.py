@@ -26,11 +26,14 @@ from neutrality.claims.readiness_service import PeriodReview
 from neutrality.clock import utcnow
 from neutrality.commitments import services as commitments
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
-from neutrality.errors import NotFound
+from neutrality.errors import InvalidInput, NotFound
 from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation, Subject
 from neutrality.pagination import Page
+from neutrality.reports import services as reports
+from neutrality.reports.rendering import LOCALES as REPORT_LOCALES
+from neutrality.reports.rendering import ghg_report_pdf, report_filename
 from neutrality.web.context import actor, uow
 from neutrality.web.frame import period_name
 from neutrality.web.labels import label
@@ -154,6 +157,23 @@ def balance_chart(organisation_id: int, period_id: int) -> Any:
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Vary"] = "Cookie, Accept-Language"
     return response.make_conditional(request)
+
+
+@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/ghg-report.pdf")
+def ghg_report(organisation_id: int, period_id: int) -> Any:
+    """The period's GHG emission report as a PDF, in ``?lang=`` (en, zh_Hans, zh_Hant) or the
+    page's language; 404 while the period has no inventory."""
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login", next=request.full_path))
+    lang = request.args.get("lang") or str(get_locale())
+    if lang not in REPORT_LOCALES:
+        raise InvalidInput(Msg("a report is written in en, zh_Hans or zh_Hant, not {lang}", lang=lang[:20]),
+                           {"lang": ["unknown"]})
+    content = reports.ghg_report(uow(), actor(), organisation_id, period_id, prepared_on=utcnow().date())
+    response = Response(ghg_report_pdf(content, lang), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{report_filename(content, lang)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @functools.lru_cache(maxsize=256)

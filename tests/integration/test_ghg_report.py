@@ -1,0 +1,83 @@
+"""The periodic GHG emission report of a demo period: its content from the inventory, exact, and
+its PDF in English, 简体 and 繁體 with real CJK glyphs (pages written as PNG artefacts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from sqlalchemy import select
+
+from neutrality.access.cli import cli_actor
+from neutrality.commitments.tables import ApplicationPeriodRow
+from neutrality.reports import services as reports
+from neutrality.reports.rendering import ghg_report_pdf
+from neutrality.uow import UnitOfWork
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "documents"
+TODAY = dt.date(2026, 12, 5)
+
+
+@pytest.fixture
+def demo(app, db):  # type: ignore[no-untyped-def]
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with db() as session:
+        periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
+        # the first factory (Yancheng): 2024, then 2025
+        return [(p.organisation_id, p.id) for p in periods[:2]]
+
+
+def _report(app, db, organisation_id: int, period_id: int):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return reports.ghg_report(UnitOfWork(db), cli_actor(), organisation_id, period_id, prepared_on=TODAY)
+
+
+def test_the_report_of_2024_gives_the_verified_inventorys_figures(app, db, demo) -> None:
+    organisation_id, period_2024 = demo[0]
+    report = _report(app, db, organisation_id, period_2024)
+    scope = {line.key: line for line in report.by_scope}
+    # Yancheng 2024: 300,500 MWh of grid electricity × 0.55 t/MWh (East China 2023, the latest
+    # published) = 165,275 t location-based
+    assert scope["2"].location_tco2e == Decimal("165275")
+    # the total is the sum of the scopes, on each basis
+    assert report.total.location_tco2e == sum(line.location_tco2e for line in report.by_scope)
+    assert report.total.market_tco2e == sum(line.market_tco2e for line in report.by_scope)
+    assert report.verification is not None and report.frozen
+    assert report.changes == ()  # 2024 is the commitment's first period
+
+
+def test_the_report_of_2025_compares_each_scope_with_2024(app, db, demo) -> None:
+    organisation_id, period_2025 = demo[1]
+    report = _report(app, db, organisation_id, period_2025)
+    change = {c.key: c for c in report.changes}
+    assert change["2"].previous_tco2e == Decimal("165275")  # the 2024 figure above
+    current = {line.key: line for line in report.by_scope}
+    assert change["2"].current_tco2e == current["2"].location_tco2e
+    assert change["2"].difference_tco2e == current["2"].location_tco2e - Decimal("165275")
+    assert report.verification is None  # 2025 is still a draft
+
+
+@pytest.mark.parametrize(("locale", "heading"), [
+    ("en", "GHG emission report"), ("zh_Hans", "温室气体排放报告"), ("zh_Hant", "溫室氣體排放報告")])
+def test_the_report_pdf_reads_in_each_language(app, db, demo, locale: str, heading: str) -> None:
+    organisation_id, period_2025 = demo[1]
+    pdf = ghg_report_pdf(_report(app, db, organisation_id, period_2025), locale)
+    document = pypdfium2.PdfDocument(pdf)
+    text = "".join(page.get_textpage().get_text_range() for page in document)
+    assert heading in text
+    assert "165,275.000" in text  # 2024's Scope 2 in the year-on-year table, rounded at the end
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for number, page in enumerate(document, start=1):
+        page.render(scale=1.4).to_pil().save(ARTEFACTS / f"ghg-report-yancheng-2025-{locale}-p{number}.png")
+
+
+def test_the_command_line_writes_the_report(app, db, demo, tmp_path) -> None:
+    organisation_id, period_2024 = demo[0]
+    output = tmp_path / "report.pdf"
+    result = app.test_cli_runner().invoke(args=["report", "ghg", str(organisation_id), str(period_2024),
+                                                "--lang", "zh_Hans", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "温室气体排放报告" in "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(output.read_bytes()))
