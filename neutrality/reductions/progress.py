@@ -55,8 +55,10 @@ class BaseMove:
     """What the base-year check did to the target's base."""
 
     recalculated: bool  # True: the base value moved
-    old_base_value: Decimal
+    old_base_value: Decimal  # in the target's measure (tCO2e, or tCO2e per unit of output)
     new_base_value: Decimal
+    old_base_tco2e: Decimal  # the base year's emissions behind them
+    new_base_tco2e: Decimal
     change_percent: Decimal  # of the base year's emissions, signed (the check's figure)
     explanation: str
 
@@ -134,25 +136,34 @@ def rebase(target: Target, check: RecalculationCheck, new_base_value: Decimal | 
 
     When the check requires a recalculation the base value moves: to ``new_base_value`` when the
     caller recalculated the target's own scopes, otherwise by the check's relative change (the
-    same scopes, or a factor revision that moves every scope alike; an intensity over an
-    unchanged output moves by the same ratio). The percentage and the years stay.
+    same scopes, or a factor revision that moves every scope alike). An intensity's emissions
+    move by that ratio over the base output, or over ``new_base_output`` when a structural
+    change restated it (seed 000 §2.10 RC-05: recalculate the intensity metrics too). The
+    percentage and the years stay; a check that requires nothing leaves the target as it is.
     """
-    old = target.base_value
+    old, old_tco2e = target.base_value, target.base_tco2e
     if not check.recalculation_required:
-        return target, BaseMove(False, old, old, check.change_percent, check.explanation)
+        return target, BaseMove(False, old, old, old_tco2e, old_tco2e, check.change_percent, check.explanation)
+    if new_base_output is not None:
+        new_base_output = non_negative("new_base_output", new_base_output)
+        if new_base_output == 0:
+            raise refuse("new_base_output", Msg("the base year's output must be more than zero"))
     if new_base_value is None:
         if check.base_total_tco2e == 0:
             raise refuse("new_base_value", Msg("the base year was zero: give the recalculated base value of the "
                                                "target"))
         with localcontext() as ctx:
             ctx.prec = PRECISION
-            new_base_value = tidy(old * check.recalculated_tco2e / check.base_total_tco2e)
+            ratio = check.recalculated_tco2e / check.base_total_tco2e
+            if new_base_output is None:
+                new_base_value = tidy(old * ratio)
+            else:  # the emissions move by the ratio, over the restated output
+                new_base_value = tidy(old_tco2e * ratio / new_base_output)
     else:
         new_base_value = non_negative("new_base_value", new_base_value)
-    if new_base_output is not None:
-        new_base_output = finite("new_base_output", new_base_output)
     moved = target.rebased(new_base_value, new_base_output)
-    return moved, BaseMove(True, old, moved.base_value, check.change_percent, check.explanation)
+    return moved, BaseMove(True, old, moved.base_value, old_tco2e, moved.base_tco2e, check.change_percent,
+                           check.explanation)
 
 
 def progress(target: Target, actuals: Iterable[PeriodActual], check: RecalculationCheck | None = None,
@@ -202,17 +213,22 @@ class SourceChange:
 class Decomposition:
     sources: tuple[SourceChange, ...]  # in source order
 
+    def _total(self, part: str) -> Decimal:
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return tidy(sum((getattr(s, part) for s in self.sources), Decimal(0)))
+
     @property
     def change(self) -> Decimal:
-        return tidy(sum((s.change for s in self.sources), Decimal(0)))
+        return self._total("change")
 
     @property
     def due_to_activity(self) -> Decimal:
-        return tidy(sum((s.due_to_activity for s in self.sources), Decimal(0)))
+        return self._total("due_to_activity")
 
     @property
     def due_to_factor(self) -> Decimal:
-        return tidy(sum((s.due_to_factor for s in self.sources), Decimal(0)))
+        return self._total("due_to_factor")
 
 
 def _by_source(figures: Sequence[SourceFigures], side: str) -> dict[str, SourceFigures]:
@@ -220,8 +236,11 @@ def _by_source(figures: Sequence[SourceFigures], side: str) -> dict[str, SourceF
     for f in figures:
         if f.source in found:
             raise refuse(side, Msg("the source {source} appears twice in one inventory", source=f.source))
-        non_negative("activity", f.activity)
-        non_negative("factor", f.factor)
+        for name in ("activity", "factor"):
+            value = finite(name, getattr(f, name))
+            if value < 0:
+                raise refuse(name, Msg("the source {source}: the {field} cannot be negative ({value})",
+                                       source=f.source, field=name, value=str(value)))
         unit(f.unit)
         found[f.source] = f
     return found

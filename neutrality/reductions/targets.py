@@ -51,12 +51,13 @@ def refuse(field: str, message: Msg) -> InvalidInput:
 
 def finite(field: str, value: Decimal | int | str) -> Decimal:
     """``value`` as a finite Decimal; a refusal naming ``field`` otherwise (NaN, ∞, text)."""
+    shown = str(value) if isinstance(value, Decimal) else repr(value)
     try:
         number = value if isinstance(value, Decimal) else Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise refuse(field, Msg("{field}: {value} is not a number", field=field, value=repr(value))) from None
+        raise refuse(field, Msg("{field}: {value} is not a number", field=field, value=shown)) from None
     if not number.is_finite():
-        raise refuse(field, Msg("{field}: {value} is not a number", field=field, value=repr(value)))
+        raise refuse(field, Msg("{field}: {value} is not a number", field=field, value=shown))
     return number
 
 

@@ -105,7 +105,7 @@ def test_progress_lists_each_period_in_year_order() -> None:
      "2027: the output must be more than zero to give an intensity"),
     (intensity(), PeriodActual(2027, Decimal(100), Decimal(-5)), "output", "output cannot be negative (-5)"),
     (absolute(), PeriodActual(2027, Decimal(-1)), "tco2e", "tco2e cannot be negative (-1)"),
-    (absolute(), PeriodActual(2027, Decimal("NaN")), "tco2e", "tco2e: Decimal('NaN') is not a number"),
+    (absolute(), PeriodActual(2027, Decimal("NaN")), "tco2e", "tco2e: NaN is not a number"),
     (absolute(), PeriodActual(2020, Decimal(900)), "year", "2020 comes before the base year (2024) of the target"),
 ])
 def test_a_bad_period_is_refused_naming_the_field(target, actual, field, message) -> None:
@@ -138,6 +138,7 @@ def test_a_significant_base_year_change_moves_the_base_and_says_so() -> None:
     assert result.base_recalculated
     assert (result.base.old_base_value, result.base.new_base_value, result.base.change_percent) == (
         Decimal(1000), Decimal(1060), Decimal(6))
+    assert (result.base.old_base_tco2e, result.base.new_base_tco2e) == (Decimal(1000), Decimal(1060))
     assert "requires a recalculation" in result.base.explanation
     assert result.target.base_value == Decimal(1060) and result.target.target_value == Decimal("614.8")
     (p,) = result.positions
@@ -178,10 +179,22 @@ def test_an_intensity_base_moves_with_the_emissions_over_the_same_output() -> No
     # 12.5 t/MWh × 1.06 = 13.25 t/MWh; base emissions 13.25 × 2,000 = 26,500 t = 25,000 × 1.06
     target, move = rebase(intensity(), check_base_year(Decimal(25000), Decimal(26500), Decimal(5)))
     assert (target.base_value, target.base_tco2e) == (Decimal("13.25"), Decimal(26500))
-    # a structural change restates the output too: 26,500 t over 2,500 MWh = 10.6 t/MWh
-    target, _ = rebase(intensity(), check_base_year(Decimal(25000), Decimal(26500), Decimal(5)),
-                       Decimal("10.6"), Decimal(2500))
-    assert (target.base_output, target.base_tco2e) == (Decimal(2500), Decimal(26500))
+    assert (move.old_base_value, move.new_base_value) == (Decimal("12.5"), Decimal("13.25"))
+    assert (move.old_base_tco2e, move.new_base_tco2e) == (Decimal(25000), Decimal(26500))
+
+
+def test_a_restated_output_recalculates_the_intensity() -> None:
+    # An acquisition: 25,000 t → 26,500 t (+6 %) and 2,000 → 2,500 MWh of modules.
+    # Intensity 26,500 / 2,500 = 10.6 t/MWh (it falls although the emissions rose), whether the
+    # caller gives it or lets the check's ratio give it.
+    check = check_base_year(Decimal(25000), Decimal(26500), Decimal(5))
+    for given in (None, Decimal("10.6")):
+        target, move = rebase(intensity(), check, given, Decimal(2500))
+        assert (target.base_value, target.base_output, target.base_tco2e) == (
+            Decimal("10.6"), Decimal(2500), Decimal(26500))
+        assert (move.old_base_value, move.new_base_value) == (Decimal("12.5"), Decimal("10.6"))
+    # 2030 allows 10.6 × 0.70 = 7.42 t/MWh
+    assert target.target_value == Decimal("7.42")
 
 
 def test_a_base_of_zero_needs_the_recalculated_value_given() -> None:
@@ -194,7 +207,13 @@ def test_a_base_of_zero_needs_the_recalculated_value_given() -> None:
     assert refusal(excinfo) == ("new_base_value", "new_base_value cannot be negative (-1)")
     with pytest.raises(InvalidInput) as excinfo:
         rebase(intensity(), check_base_year(Decimal(1000), Decimal(1060), Decimal(5)), Decimal(1), Decimal(0))
-    assert refusal(excinfo) == ("base_output", "the base year's output must be more than zero")
+    assert refusal(excinfo) == ("new_base_output", "the base year's output must be more than zero")
+    with pytest.raises(InvalidInput) as excinfo:
+        rebase(intensity(), check_base_year(Decimal(1000), Decimal(1060), Decimal(5)), None, Decimal(-2))
+    assert refusal(excinfo) == ("new_base_output", "new_base_output cannot be negative (-2)")
+    with pytest.raises(InvalidInput) as excinfo:  # an absolute target has no output to restate
+        rebase(absolute(), check_base_year(Decimal(1000), Decimal(1060), Decimal(5)), None, Decimal(5))
+    assert refusal(excinfo) == ("base_output", "an absolute target has no output data (base_output)")
 
 
 # --- achieved reductions: activity and factor ---------------------------------------------------
@@ -245,6 +264,16 @@ def test_a_source_that_appears_or_disappears_changes_by_activity_alone() -> None
         Decimal(0), Decimal(-31), Decimal(-31), Decimal(0))
 
 
+def test_the_totals_are_exact_beyond_the_default_28_digits() -> None:
+    # 30 sources of 1 MWh: 29 at 0.1 t/MWh, one at 10^-30 t/MWh, each dropped to zero activity.
+    # Total −(29 × 0.1 + 10^-30) = −2.900…0001 (31 decimals): the default context would round
+    # the last digit away.
+    old = [SourceFigures(f"s{n:02}", Decimal(1), "MWh", Decimal("0.1")) for n in range(29)]
+    old.append(SourceFigures("tiny", Decimal(1), "MWh", Decimal("1E-30")))
+    result = decompose(old, [SourceFigures(s.source, Decimal(0), "MWh", s.factor) for s in old])
+    assert result.change == result.due_to_activity == Decimal("-2.900000000000000000000000000001")
+
+
 def test_the_totals_add_the_sources() -> None:
     # grid −85 (−58 activity, −27 factor); gas 500 GJ → 600 GJ at 0.056 t/GJ: +5.6 t, all activity
     gas = [SourceFigures("site A / natural gas", Decimal(q), "GJ", Decimal("0.056")) for q in ("500", "600")]
@@ -260,8 +289,10 @@ def test_the_totals_add_the_sources() -> None:
      "the source site A / grid electricity appears twice in one inventory"),
     ([], [grid("1", "0.5"), grid("2", "0.5")], "new",
      "the source site A / grid electricity appears twice in one inventory"),
-    ([grid("-1", "0.5")], [], "activity", "activity cannot be negative (-1)"),
-    ([], [grid("1", "-0.5")], "factor", "factor cannot be negative (-0.5)"),
+    ([grid("-1", "0.5")], [], "activity",
+     "the source site A / grid electricity: the activity cannot be negative (-1)"),
+    ([], [grid("1", "-0.5")], "factor", "the source site A / grid electricity: the factor cannot be negative (-0.5)"),
+    ([], [grid("NaN", "0.5")], "activity", "activity: NaN is not a number"),
     ([grid("1", "0.5", "bushels")], [], "unit", "unknown unit 'bushels'"),
 ])
 def test_bad_source_figures_are_refused_naming_the_field(old, new, field, message) -> None:
