@@ -347,6 +347,11 @@ def _for_strict_pages(svg: str, title: str, description: str, lang: str) -> str:
     desc.text = description
     root.insert(0, desc)
     root.insert(0, heading)  # the first child: what assistive technology reads as the name
+    # Registered again each time: a library imported later (weasyprint registers its PDF metadata
+    # namespaces, some under the empty prefix) may have taken the prefixes since, and the SVG
+    # would come out as ns0:svg, which an HTML page or document cannot inline.
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
     return ET.tostring(root, encoding="unicode")
 
 

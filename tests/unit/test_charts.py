@@ -193,3 +193,13 @@ def test_a_billion_tonnes_draw_with_every_digit() -> None:
     assert desc == ("Gross (market-based) 1,000,000,000.00 tCO2e; Certificates −400,000,000.50 tCO2e; "
                     "Residual 599,999,999.50 tCO2e; Credits −700,000,000.00 tCO2e; "
                     "Net −100,000,000.50 tCO2e (surplus 100,000,000.50 tCO2e)")
+
+
+def test_a_library_taking_the_svg_prefix_afterwards_does_not_change_the_chart() -> None:
+    # weasyprint, imported after the charts, registers its PDF metadata namespaces, one under the
+    # empty prefix: a chart must still be plain <svg>, which pages and documents can inline
+    import xml.etree.ElementTree as ET  # noqa: S405
+
+    ET.register_namespace("", "http://example.com/another-default")
+    svg = balance_chart_svg(STEPS, locale="en")
+    assert svg.startswith("<svg") and "ns0:" not in svg
