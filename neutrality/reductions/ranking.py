@@ -117,9 +117,6 @@ class Weights:
         return Decimal(getattr(self, criterion.value))
 
 
-EQUAL_WEIGHTS = Weights()
-
-
 def _weight(value: Any) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         return None  # float included: a weight is read from its text, exactly
@@ -128,6 +125,9 @@ def _weight(value: Any) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() and number >= 0 else None
+
+
+EQUAL_WEIGHTS = Weights()
 
 
 def weighted_score(scores: Scores, weights: Weights = EQUAL_WEIGHTS) -> Decimal:
