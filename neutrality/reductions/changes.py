@@ -89,15 +89,13 @@ class _Fields:
     def __init__(self) -> None:
         self.errors: dict[str, list[Msg]] = {}
 
-    def number(self, value: Any, field: str, *, positive: bool = False) -> Decimal:
-        """A finite decimal ≥ 0 (> 0 when ``positive``), read exactly (a float through its text)."""
+    def number(self, value: Any, field: str) -> Decimal:
+        """A finite decimal ≥ 0, read exactly (a float through its text)."""
         number = _decimal(value)
         if number is None:
             self.refuse(field, Msg("the value is not a number"))
         elif number < 0:
             self.refuse(field, Msg("the value is negative"))
-        elif positive and number == 0:
-            self.refuse(field, Msg("the value must be above 0"))
         return number if number is not None else Decimal(0)
 
     def refuse(self, field: str, message: Msg) -> None:
