@@ -15,6 +15,8 @@ before anything is computed.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 from enum import StrEnum
@@ -22,7 +24,7 @@ from typing import Any
 
 from neutrality.errors import InvalidInput
 from neutrality.inventory.library import DEFAULT_GWP_SET, blend_gwp, load_gwp_set, refrigerant
-from neutrality.inventory.model import GwpSet
+from neutrality.inventory.model import EmissionFactor, GwpSet
 from neutrality.messages import Msg
 from neutrality.units import Dimension, convert, present, tidy, unit
 
@@ -391,3 +393,74 @@ class FuelSwitch:
 
 #: Every kind of change a measure may state.
 Change = EfficiencyChange | RefrigerantSwap | ElectricitySwitch | FuelSwitch
+
+_KINDS: dict[ChangeKind, type[Change]] = {
+    ChangeKind.EFFICIENCY: EfficiencyChange,
+    ChangeKind.REFRIGERANT_SWAP: RefrigerantSwap,
+    ChangeKind.ELECTRICITY_SWITCH: ElectricitySwitch,
+    ChangeKind.FUEL_SWITCH: FuelSwitch,
+}
+
+
+def change_data(change: Change) -> dict[str, str]:
+    """A change as JSON-ready text (numbers as exact decimal strings), with its ``kind``: what a
+    register stores and an API returns; :func:`change_from_data` reads it back."""
+    kind = next(kind for kind, cls in _KINDS.items() if isinstance(change, cls))
+    data = {"kind": str(kind)}
+    for item in dataclasses.fields(change):
+        value = getattr(change, item.name)
+        data[item.name] = str(tidy(value)) if isinstance(value, Decimal) else str(value)
+    return data
+
+
+def change_from_data(data: Mapping[str, Any]) -> Change:
+    """A change from what :func:`change_data` wrote (or a form or an API request gave):
+    :class:`InvalidInput` naming ``kind`` when it is unknown, a field when it is missing or wrong."""
+    try:
+        kind = ChangeKind(data.get("kind"))
+    except ValueError:
+        raise InvalidInput(
+            Msg("the change cannot be calculated"),
+            {"kind": [Msg("'{value}' is not one of {known}", value=data.get("kind"), known=", ".join(ChangeKind))]},
+        ) from None
+    cls = _KINDS[kind]
+    names = [item.name for item in dataclasses.fields(cls)]
+    required = [item.name for item in dataclasses.fields(cls)
+                if item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING]
+    missing = {name: [Msg("required")] for name in required if data.get(name) in (None, "")}
+    if missing:
+        raise InvalidInput(Msg("the change cannot be calculated"), missing)
+    return cls(**{name: data[name] for name in names if name in data})
+
+
+# ---------------------------------------------------------------------------------------------
+# The inventory's factors
+
+
+@dataclass(frozen=True)
+class EnergyFactor:
+    """An energy factor of the inventory in tCO2e per MWh (its gases × the GWP set), and where it
+    comes from: what an efficiency change or an electricity switch multiplies."""
+
+    t_per_mwh: Decimal
+    source: str
+
+
+def energy_factor(factor: EmissionFactor, gwp_set: GwpSet | str = DEFAULT_GWP_SET) -> EnergyFactor:
+    """tCO2e per MWh of an inventory factor per unit of energy (a grid factor per MWh or kWh, a
+    fuel factor per TJ): Σ gas × GWP, converted exactly. :class:`InvalidInput` naming ``factor``
+    when the factor is not per unit of energy (per t, per m3: there is no MWh to multiply)."""
+    gwps = load_gwp_set(gwp_set) if isinstance(gwp_set, str) else gwp_set
+    try:
+        per_mwh = convert(Decimal(1), "MWh", factor.per_unit)  # UnitMismatch unless an energy
+        to_t = convert(Decimal(1), factor.mass_unit, "t")
+    except InvalidInput:
+        raise InvalidInput(
+            Msg("the change cannot be calculated"),
+            {"factor": [Msg("factor {key} is not per unit of energy", key=factor.key)]},
+        ) from None
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        total = sum((value * gwps.gwp(gas) for gas, value in factor.gases.items()), Decimal(0))
+        rate = total * to_t * per_mwh
+    return EnergyFactor(tidy(rate), f"{factor.name}, {factor.provenance.source} ({gwps.code})")

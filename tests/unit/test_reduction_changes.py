@@ -3,21 +3,26 @@ every bad input refused with its field named before anything is computed."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 
 from neutrality.errors import InvalidInput
-from neutrality.inventory.library import load_gwp_set
+from neutrality.inventory.library import factor, load_gwp_set
 from neutrality.reductions.changes import (
     MAX_SPLIT_UNIT_CHARGE_KG,
+    Change,
     ChangeKind,
     EfficiencyChange,
     ElectricitySource,
     ElectricitySwitch,
     FuelSwitch,
     RefrigerantSwap,
+    change_data,
+    change_from_data,
+    energy_factor,
 )
 
 # --- efficiency (seed 000 F-09) --------------------------------------------------------------
@@ -256,3 +261,63 @@ def test_fuel_switch_refuses_bad_input_naming_the_field(
     with pytest.raises(InvalidInput) as refused:
         FuelSwitch(*arguments)  # type: ignore[arg-type]
     assert refused.value.details == {field: [message]}
+
+
+# --- the inventory's factors and stored changes -----------------------------------------------
+
+
+def test_energy_factor_of_a_grid_factor_is_its_co2_per_mwh() -> None:
+    # grid_factors.csv: China national average 2022, 0.5366 t CO2/MWh (MEE/NBS); CO2's GWP is 1
+    found = energy_factor(factor("mee:grid:CN:2022"))
+
+    assert found.t_per_mwh == Decimal("0.5366")
+    assert "MEE/NBS" in found.source
+
+
+def test_energy_factor_of_a_fuel_factor_weighs_each_gas_by_the_gwp_set() -> None:
+    # 2006 IPCC natural gas, stationary: CO2 56,100 + CH4 1 + N2O 0.1 kg/TJ; AR6 CH4 27.9, N2O 273:
+    # 56,100 + 27.9 + 27.3 = 56,155.2 kg CO2e/TJ; 1 MWh = 0.0036 TJ → 202.15872 kg = 0.20215872 t/MWh
+    # AR5 (CH4 28, N2O 265): 56,100 + 28 + 26.5 = 56,154.5 × 0.0036 = 202.1562 kg = 0.2021562 t/MWh
+    gas = factor("ipcc2006:natural_gas:stationary")
+
+    assert energy_factor(gas).t_per_mwh == Decimal("0.20215872")
+    assert energy_factor(gas, "AR5").t_per_mwh == Decimal("0.2021562")
+    # a boiler's efficiency 0.80 → 0.90 on 900 MWh of gas: saving 900 − 800 = 100 MWh × 0.20215872 = 20.215872 t
+    change = EfficiencyChange(900, "0.80", "0.90", energy_factor(gas).t_per_mwh)  # type: ignore[arg-type]
+    assert change.expected().tco2e == Decimal("20.215872")
+
+
+def test_a_factor_not_per_unit_of_energy_is_refused() -> None:
+    # a material factor per tonne (F-05: steel 2.4 tCO2/t) has no MWh to multiply
+    per_tonne = dataclasses.replace(factor("mee:grid:CN:2022"), key="steel", per_unit="t", gases={"CO2": Decimal("2.4")})
+
+    with pytest.raises(InvalidInput) as refused:
+        energy_factor(per_tonne)
+    assert refused.value.details == {"factor": [f"factor {per_tonne.key} is not per unit of energy"]}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        EfficiencyChange(200, "0.70", "0.85", "0.5", "grid"),  # type: ignore[arg-type]
+        RefrigerantSwap(15, "r-22", "R-32", "10"),  # type: ignore[arg-type]
+        ElectricitySwitch(2000, "0.5703", ElectricitySource.GREEN_ELECTRICITY),  # type: ignore[arg-type]
+        FuelSwitch(3600, "GJ", "0.0561", 950, "MWh", 0),  # type: ignore[arg-type]
+    ],
+)
+def test_a_change_is_stored_as_text_and_read_back_unchanged(change: Change) -> None:
+    data = change_data(change)
+
+    assert all(isinstance(value, str) for value in data.values())
+    assert change_from_data(data) == change
+    assert change_from_data(data).expected() == change.expected()
+
+
+def test_stored_change_of_unknown_kind_or_missing_field_is_refused() -> None:
+    with pytest.raises(InvalidInput) as unknown:
+        change_from_data({"kind": "magic"})
+    with pytest.raises(InvalidInput) as missing:
+        change_from_data({"kind": "refrigerant_swap", "charge_kg": "15", "refrigerant_before": "R-22"})
+
+    assert list(unknown.value.details) == ["kind"]
+    assert missing.value.details == {"refrigerant_after": ["required"], "leak_rate_percent": ["required"]}
