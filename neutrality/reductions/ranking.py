@@ -88,7 +88,7 @@ class Scores:
 class Weights:
     """The weight of each criterion: each a finite decimal ≥ 0, not all zero; equal (1) by default.
 
-    Given as numbers, decimal strings or ``Decimal`` (never through ``float``); :class:`InvalidInput`
+    Given as numbers, decimal strings or ``Decimal`` (a float read from its text); :class:`InvalidInput`
     names ``<criterion>_weight`` for a weight that is not a number ≥ 0 and ``weights`` when they sum
     to zero.
     """
@@ -118,10 +118,11 @@ class Weights:
 
 
 def _weight(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        return None  # float included: a weight is read from its text, exactly
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
     try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
+        # a float through its shortest text (0.3, not 0.299999…), as the user wrote it
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except InvalidOperation:
         return None
     return number if number.is_finite() and number >= 0 else None

@@ -8,9 +8,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from babel.messages.pofile import read_po
 
 from neutrality.errors import InvalidInput
 from neutrality.inventory.library import factor, load_gwp_set
+from neutrality.messages import say
 from neutrality.reductions.changes import (
     MAX_SPLIT_UNIT_CHARGE_KG,
     Change,
@@ -24,6 +26,7 @@ from neutrality.reductions.changes import (
     change_from_data,
     energy_factor,
 )
+from neutrality.translations.catalogues import catalogue_path
 
 # --- efficiency (seed 000 F-09) --------------------------------------------------------------
 
@@ -321,3 +324,21 @@ def test_stored_change_of_unknown_kind_or_missing_field_is_refused() -> None:
 
     assert list(unknown.value.details) == ["kind"]
     assert missing.value.details == {"refrigerant_after": ["required"], "leak_rate_percent": ["required"]}
+
+
+def test_trail_is_said_in_traditional_chinese_with_its_numbers() -> None:
+    with catalogue_path("zh_Hant").open("rb") as file:
+        catalogue = {m.id: m.string for m in read_po(file, locale="zh_Hant") if isinstance(m.id, str) and m.string}
+
+    def translate(msgid: str) -> str:
+        return catalogue.get(msgid, msgid)
+
+    result = RefrigerantSwap(15, "R-22", "R-32", 10).expected()  # type: ignore[arg-type]
+
+    assert say(list(result.trail), translate, "zh_Hant") == [
+        "洩漏量 = 15 kg × 10 % = 每年 1.5 kg",
+        "減排量 = 1.5 kg × (1960 − 771) / 1000 = ≈1.784 tCO2e",
+    ]
+    switch = ElectricitySwitch(2000, "0.5", ElectricitySource.ON_SITE_PV).expected()  # type: ignore[arg-type]
+    assert say(switch.trail[0], translate, "zh_Hant") == (
+        "減排量 = 改用廠內太陽光電的 2000 MWh × 0.5 tCO2e/MWh = 1000 tCO2e")

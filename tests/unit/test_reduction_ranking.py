@@ -49,6 +49,14 @@ def test_settable_weights_give_an_exact_weighted_score() -> None:
     assert weights.of(Criterion.STAKEHOLDER_EXPECTATIONS) == Decimal("0.5")  # read from its text
 
 
+def test_a_float_weight_is_read_as_written() -> None:
+    # 0.3 as a float is 0.29999999999999998889…; read from its text it is 0.3:
+    # 5 × 0.3 + (4 + 3 + 2 + 1 + 5) × 1 = 1.5 + 15 = 16.5
+    weights = Weights(feasibility=0.3)  # type: ignore[arg-type]
+    assert weights.feasibility == Decimal("0.3")
+    assert weighted_score(scores(5, 4, 3, 2, 1, 5), weights) == Decimal("16.5")
+
+
 def test_one_weight_above_zero_is_enough() -> None:
     # only impact counts: 4 × 1 = 4
     weights = Weights(0, 1, 0, 0, 0, 0)  # type: ignore[arg-type]
@@ -89,7 +97,8 @@ def test_weights_summing_to_zero_are_refused() -> None:
     [
         ({"impact": Decimal(-1)}, "impact_weight"),
         ({"compliance": "heavy"}, "compliance_weight"),
-        ({"innovation": 0.3}, "innovation_weight"),  # a float: its binary value is not 0.3
+        ({"innovation": [1]}, "innovation_weight"),
+        ({"cost_benefit": True}, "cost_benefit_weight"),
         ({"feasibility": Decimal("Infinity")}, "feasibility_weight"),
     ],
 )
