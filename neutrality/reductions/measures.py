@@ -20,8 +20,10 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from neutrality.errors import InvalidInput
-from neutrality.inventory.model import Scope
+from neutrality.inventory.library import DEFAULT_GWP_SET
+from neutrality.inventory.model import GwpSet, Scope
 from neutrality.messages import Msg
+from neutrality.reductions.changes import Change, ExpectedReduction
 from neutrality.reductions.ranking import Scores
 
 #: Longest title in one language, and longest source name (the inventory's source names).
@@ -146,11 +148,13 @@ class Title:
     zh_hant: str = ""
 
     def in_locale(self, locale: str) -> str:
-        """The title in the reader's language, else the first written of 简体/繁體/English."""
-        own = {"zh_Hans": self.zh_hans, "zh_Hant": self.zh_hant, "en": self.en}.get(locale, "")
-        fallback = (self.zh_hant, self.zh_hans, self.en) if locale == "zh_Hant" else (
-            self.en, self.zh_hans, self.zh_hant)
-        return own or next(text for text in fallback if text)
+        """The title in the reader's language, else in the other Chinese for a Chinese reader,
+        else the first written (English, 简体, 繁體)."""
+        fallback = {
+            "zh_Hans": (self.zh_hans, self.zh_hant, self.en),
+            "zh_Hant": (self.zh_hant, self.zh_hans, self.en),
+        }.get(locale, (self.en, self.zh_hans, self.zh_hant))
+        return next((text for text in fallback if text), "")
 
     def sort_key(self) -> tuple[str, ...]:
         return (self.en.casefold(), self.zh_hans, self.zh_hant)
@@ -187,9 +191,15 @@ class Measure:
     cost: Cost | None = None
     scores: Scores | None = None
     site_id: int | None = None  # None: the whole organisation
+    change: Change | None = None  # what it changes, in activity terms (None: not stated yet)
 
     def sort_key(self) -> tuple[str, ...]:
         return self.title.sort_key()
+
+    def expected(self, gwp_set: GwpSet | str = DEFAULT_GWP_SET) -> ExpectedReduction | None:
+        """The reduction a year its change is expected to give, with the inventory's GWP set;
+        None while the change is not stated."""
+        return None if self.change is None else self.change.expected(gwp_set)
 
 
 def measure(
@@ -206,6 +216,7 @@ def measure(
     cost_currency: str = "",
     scores: Scores | None = None,
     site_id: int | None = None,
+    change: Change | None = None,
 ) -> Measure:
     """A measure from what the user gave, or :class:`InvalidInput` naming every wrong field.
 
@@ -255,6 +266,7 @@ def measure(
         cost=cost,
         scores=scores,
         site_id=site_id,
+        change=change,
     )
 
 

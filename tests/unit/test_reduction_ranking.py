@@ -9,6 +9,7 @@ import pytest
 
 from neutrality.errors import InvalidInput
 from neutrality.inventory.model import Scope
+from neutrality.reductions.changes import RefrigerantSwap
 from neutrality.reductions.measures import (
     Cost,
     Horizon,
@@ -183,8 +184,21 @@ def test_a_measure_takes_the_scope_of_its_category_unless_told() -> None:
     assert boiler.cost is None
     # the title in the reader's language, else another one written
     assert chiller.title.in_locale("zh_Hans") == "冷水机组换冷媒"
-    assert chiller.title.in_locale("zh_Hant") == "冷水机组换冷媒"
+    assert chiller.title.in_locale("zh_Hant") == "冷水机组换冷媒"  # the other Chinese before English
+    assert chiller.title.in_locale("en") == "Chiller swap"
     assert boiler.title.in_locale("en") == "鍋爐效率"
+    assert Title(en="Chiller swap", zh_hant="冰水主機換冷媒").in_locale("zh_Hans") == "冰水主機換冷媒"
+
+
+def test_a_measure_states_its_change_and_gives_its_expected_reduction() -> None:
+    # R-22 → R-32 on 15 kg at 10 %: 1.5 kg × (1960 − 771) / 1000 = 1.7835 t in AR6 (see test_reduction_changes)
+    swap = measure(title=Title(en="Chiller refrigerant"), category=MeasureCategory.REFRIGERANT_CHOICE,
+                   change=RefrigerantSwap(15, "R-22", "R-32", 10))  # type: ignore[arg-type]
+    unstated = measure(title=Title(en="Sub-metering"), category=MeasureCategory.METERING)
+
+    expected = swap.expected("AR6")
+    assert expected is not None and expected.tco2e == Decimal("1.7835")
+    assert unstated.expected() is None
 
 
 @pytest.mark.parametrize(
