@@ -154,7 +154,7 @@ def export_balance(organisation_id: int, period_id: int, file_format: str, outpu
 # ``registry`` comes with its ``needs`` command: importing neutrality.claims.cli attaches it.
 @click.group(cls=Group)
 def report() -> None:
-    """Documents: the periodic GHG emission report of a period (PDF)."""
+    """Documents: the periodic GHG emission report of a period (PDF, or XLSX/CSV)."""
 
 
 @report.command("ghg")
@@ -163,16 +163,23 @@ def report() -> None:
 @click.option("--lang", type=click.Choice(REPORT_LOCALES), default="en", show_default=True,
               help="English, 简体 (zh_Hans) or 繁體 (zh_Hant).")
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The PDF file to write.")
-def report_ghg(organisation_id: int, period_id: int, lang: str, output_path: Path) -> None:
+              help="The file to write.")
+@click.option("--format", "file_format", type=click.Choice(("pdf", *FORMATS)), default="pdf", show_default=True,
+              help="The report (PDF), or its figures as a spreadsheet.")
+def report_ghg(organisation_id: int, period_id: int, lang: str, output_path: Path, file_format: str) -> None:
     """The GHG emission report of the period: figures by scope, ISO 14064-1 category, site and
     gas on both Scope 2 bases, method, uncertainty, change against the previous period and the
     verification."""
     from neutrality.reports.rendering import ghg_report_pdf
 
     content = reports.ghg_report(cli_uow(), cli_actor(), organisation_id, period_id, prepared_on=utcnow().date())
-    output_path.write_bytes(ghg_report_pdf(content, lang))
-    click.echo(f"wrote {output_path}")
+    if file_format == "pdf":
+        output_path.write_bytes(ghg_report_pdf(content, lang))
+        click.echo(f"wrote {output_path}")
+    else:
+        from neutrality.reports.workbook import ghg_report_table
+
+        _write(ghg_report_table(content), lang, file_format, output_path)
 
 
 GROUPS = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,10 +35,12 @@ from neutrality.pagination import Page
 from neutrality.reports import services as reports
 from neutrality.reports.rendering import LOCALES as REPORT_LOCALES
 from neutrality.reports.rendering import ghg_report_pdf, report_filename
+from neutrality.reports.workbook import ghg_report_table
 from neutrality.web.context import actor, uow
 from neutrality.web.frame import period_name
 from neutrality.web.labels import label
 from neutrality.web.pages import guard_page_ids
+from neutrality.workbooks import media_type, write
 
 bp = Blueprint("dashboard", __name__)
 guard_page_ids(bp)
@@ -172,6 +175,26 @@ def ghg_report(organisation_id: int, period_id: int) -> Any:
     content = reports.ghg_report(uow(), actor(), organisation_id, period_id, prepared_on=utcnow().date())
     response = Response(ghg_report_pdf(content, lang), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{report_filename(content, lang)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/ghg-report.<any(xlsx, csv):file_format>")
+def ghg_report_sheet(organisation_id: int, period_id: int, file_format: str) -> Any:
+    """The same report as a spreadsheet: every figure exact in its cell, headers in English and
+    ``?lang=``'s Chinese."""
+    if not actor().is_authenticated:
+        return redirect(url_for("pages.login", next=request.full_path))
+    lang = request.args.get("lang") or str(get_locale())
+    if lang not in REPORT_LOCALES:
+        raise InvalidInput(Msg("a report is written in en, zh_Hans or zh_Hant, not {lang}", lang=lang[:20]),
+                           {"lang": ["unknown"]})
+    content = reports.ghg_report(uow(), actor(), organisation_id, period_id, prepared_on=utcnow().date())
+    out = io.BytesIO()
+    write(ghg_report_table(content), lang, file_format, out)
+    response = Response(out.getvalue(), mimetype=media_type(file_format))
+    name = report_filename(content, lang).removesuffix(".pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -81,3 +81,23 @@ def test_the_command_line_writes_the_report(app, db, demo, tmp_path) -> None:
                                                 "--lang", "zh_Hans", "--output", str(output)])
     assert result.exit_code == 0, result.output
     assert "温室气体排放报告" in "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(output.read_bytes()))
+
+
+def test_the_report_as_a_workbook_holds_the_same_figures_exact(app, db, demo, tmp_path) -> None:
+    import openpyxl
+
+    organisation_id, period_2025 = demo[1]
+    output = tmp_path / "report.xlsx"
+    result = app.test_cli_runner().invoke(args=["report", "ghg", str(organisation_id), str(period_2025),
+                                                "--format", "xlsx", "--lang", "zh_Hans", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(output).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:2] == ["Section 部分", "Item 项目"]
+    [change] = [row for row in rows if row[:2] == ["change", "scope 2"]]
+    # 2024's Scope 2 (300,500 MWh × 0.55 = 165,275 t), a number in its cell, not text
+    assert change[5] == 165275
+    report = _report(app, db, organisation_id, period_2025)
+    [scope_2] = [line for line in report.by_scope if line.key == "2"]
+    assert Decimal(str(change[2])) == scope_2.location_tco2e
+    assert Decimal(str(change[6])) == scope_2.location_tco2e - 165275

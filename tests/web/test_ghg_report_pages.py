@@ -59,3 +59,14 @@ def test_another_organisations_member_gets_nothing(client, uow, world) -> None:
 def test_a_visitor_is_sent_to_sign_in(client, world) -> None:
     answer = client.get(_url(world))
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize(("file_format", "mimetype"), [
+    ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), ("csv", "text/csv")])
+def test_the_report_as_a_spreadsheet(client, uow, world, file_format, mimetype) -> None:
+    sign_in(client, _member(uow, world, Role.VERIFIER))
+    answer = client.get(_url(world).replace(".pdf", f".{file_format}"), query_string={"lang": "zh_Hans"})
+    assert answer.status_code == 200 and answer.mimetype == mimetype
+    assert answer.headers["Content-Disposition"].endswith(f'-zh_Hans.{file_format}"')
+    if file_format == "csv":
+        assert "Section 部分" in answer.data.decode("utf-8-sig").splitlines()[0]

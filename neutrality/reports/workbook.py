@@ -1,0 +1,61 @@
+"""The GHG report as a spreadsheet (XLSX or CSV): the same figures as its PDF, exact in the cells,
+one row per figure, headers in English and the reader's Chinese.
+
+Pure: no Flask, no database (:mod:`neutrality.workbooks` writes the file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from neutrality.reports.content import GhgReport
+from neutrality.workbooks import About, Column, Kind, Table, Words
+
+TITLE = Words("GHG emission report", "温室气体排放报告", "溫室氣體排放報告")
+COLUMNS = (
+    Column("section", Words("Section", "部分", "部分")),
+    Column("item", Words("Item", "项目", "項目")),
+    Column("location_tco2e", Words("Location-based tCO2e", "基于位置 tCO2e", "以地點為基礎 tCO2e"), Kind.DECIMAL, 3),
+    Column("market_tco2e", Words("Market-based tCO2e", "基于市场 tCO2e", "以市場為基礎 tCO2e"), Kind.DECIMAL, 3),
+    Column("mass_t", Words("Mass of the gas (t)", "气体质量 (t)", "氣體質量 (t)"), Kind.DECIMAL, 3),
+    Column("previous_tco2e", Words("Previous period tCO2e", "上一期间 tCO2e", "前一期間 tCO2e"), Kind.DECIMAL, 3),
+    Column("change_tco2e", Words("Change tCO2e", "变化 tCO2e", "變化 tCO2e"), Kind.DECIMAL, 3),
+    Column("change_percent", Words("Change %", "变化 %", "變化 %"), Kind.DECIMAL, 1),
+)
+
+
+def _rows(report: GhgReport) -> Iterator[tuple[Any, ...]]:
+    yield ("total", "total", report.total.location_tco2e, report.total.market_tco2e, None, None, None, None)
+    for section, lines, label in (
+        ("scope", report.by_scope, "scope {}"),
+        ("iso_category", report.by_iso_category, "ISO 14064-1 category {}"),
+        ("scope3_category", report.by_scope3_category, "scope 3 category {}"),
+        ("site", report.by_site, "{}"),
+    ):
+        for line in lines:
+            yield (section, label.format(line.key), line.location_tco2e, line.market_tco2e, None, None, None, None)
+    for line in report.by_gas:
+        yield ("gas", line.key, line.location_tco2e, line.market_tco2e, line.mass_t, None, None, None)
+    for change in report.changes:
+        market = change.key == "2-market"
+        item = "scope 2 market-based" if market else f"scope {change.key}"
+        yield ("change", item, None if market else change.current_tco2e, change.current_tco2e if market else None,
+               None, change.previous_tco2e, change.difference_tco2e, change.percent)
+    if report.uncertainty_percent is not None:
+        yield ("uncertainty", "combined ± % of the location-based total", None, None, None, None, None,
+               report.uncertainty_percent)
+
+
+def ghg_report_table(report: GhgReport) -> Table:
+    period = f"{report.period_start.isoformat()} – {report.period_end.isoformat()}"
+    what = Words(
+        f"GHG emission report of {report.subject}, inventory {report.inventory_id} version {report.version} "
+        f"({report.status})",
+        f"{report.subject} 温室气体排放报告：清单 {report.inventory_id} 第 {report.version} 版（{report.status}）",
+        f"{report.subject} 溫室氣體排放報告：清冊 {report.inventory_id} 第 {report.version} 版（{report.status}）",
+    )
+    return Table(TITLE, COLUMNS, list(_rows(report)), About(what, report.organisation, period, report.prepared_on))
+
+
+
