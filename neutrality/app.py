@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.inventory import blp as inventory_api
     from neutrality.web.api.inventory import factors_blp as factors_api
     from neutrality.web.api.organisations import blp as organisations_api
+    from neutrality.web.api.reductions import blp as reductions_api
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.commitment_pages import bp as commitment_pages
@@ -125,7 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     api.spec.options["security"] = [{"bearer": []}]
     for blueprint in (
         access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
-        claims_api, rules_api, audit_api, contests_api, exports_api,
+        claims_api, rules_api, audit_api, contests_api, exports_api, reductions_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)

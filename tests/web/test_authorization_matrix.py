@@ -253,7 +253,26 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "keep": "holders", "reason": "The registry statement shows the holder's account.",
         "evidence": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), ADMIN, "global"),
     ("GET", "/api/v1/contests/{resolved_contest_id}/evidence", None, ADMIN, "global"),
+    # the register of reduction measures ({measure_id}: a measure of A, made for the case)
+    ("GET", A + "/measures", None, READ, "org"),
+    ("POST", A + "/measures", lambda w: {"title_en": "LED lighting", "category": "lighting"}, LEAD, "org"),
+    ("GET", A + "/measures/{measure_id}", None, READ, "org"),
+    ("PATCH", A + "/measures/{measure_id}", lambda w: {"status": "in_progress"}, LEAD, "org"),
+    ("PUT", A + "/measure-weights", lambda w: {
+        "feasibility": "2", "impact": "1", "cost_benefit": "1", "stakeholder_expectations": "1",
+        "compliance": "1", "innovation": "1"}, LEAD, "org"),
+    ("POST", A + "/measures/{measure_id}/evidence", lambda w: Form({
+        "evidence": (io.BytesIO(b"%PDF meter readings"), "meter.pdf")}), LEAD, "org"),
 ]
+
+
+def _measure(uow: Any, w: World) -> int:
+    """A measure of organisation A (a pump's efficiency)."""
+    from neutrality.reductions import services as reductions
+    from tests.factories import ADMIN as SITE_ADMIN
+
+    return reductions.create_measure(uow(), SITE_ADMIN, w.org_a, {
+        "title_en": "Pump VSD", "category": "energy_efficiency"}).id
 
 
 def _contest(uow: Any, w: World, *, resolved: bool) -> int:
@@ -324,11 +343,13 @@ def test_endpoint_allows_exactly_the_roles_in_the_matrix(
 ) -> None:
     contests = {name: _contest(uow, world, resolved=name.startswith("resolved"))
                 for name in ("contest_id", "resolved_contest_id") if f"{{{name}}}" in template}
+    measures = {"measure_id": _measure(uow, world)} if "{measure_id}" in template else {}
     path = template.format(
         w=world,
         own_token=world.token_ids.get(caller, 1),
         viewer_id=world.users["viewer"],
         **contests,
+        **measures,
     )
     payload = body(world) if body else None
     if isinstance(payload, Form):
@@ -360,6 +381,7 @@ _PLACEHOLDERS = (
     ("{w.retirement_a}", "<int:retirement_id>"), ("{w.invitation_new}", "<int:invitation_id>"),
     ("swagger-ui.css", "<name>"),
     ("{contest_id}", "<int:contest_id>"), ("{resolved_contest_id}", "<int:contest_id>"),
+    ("{measure_id}", "<int:measure_id>"),
 )
 
 
