@@ -52,7 +52,7 @@ def test_a_pump_measure_answers_its_expected_reduction_exactly(client, world) ->
     assert expected["presented_tco2e"] == "17.647"
     assert expected["kind"] == "efficiency" and len(expected["trail"]) == 3
     assert "grid 2024" in expected["basis"]
-    assert answer["gwp_set"] == "AR6"  # the organisation has no inventory yet in this world
+    assert answer["gwp_set"] == "AR6"  # the world's latest inventory (2026) is in AR6, the default
     assert answer["cost"] == {"amount": "120000", "currency": "CNY"}
     assert answer["scope"] == 2 and answer["site_id"] == world.site_a
     assert answer["change"]["efficiency_after"] == "0.85"
