@@ -54,7 +54,8 @@ class MeasureUpdateSchema(StrictSchema):
     title_zh_hans = Text(TITLE_MAX, blank=True)
     title_zh_hant = Text(TITLE_MAX, blank=True)
     category = _choice(MeasureCategory)
-    scope = fields.Integer(allow_none=True, metadata={"description": "1, 2 or 3; default: the category's"})
+    scope = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=3),
+                           metadata={"description": "1, 2 or 3; default: the category's"})
     source = Text(SOURCE_MAX, blank=True, metadata={"description": "the inventory source it acts on"})
     status = _choice(MeasureStatus)
     horizon = _choice(Horizon)
