@@ -117,6 +117,8 @@ def test_evidence_is_kept_with_its_fingerprint(client, world) -> None:
         ({"change": {**PUMP, "efficiency_after": "1.2"}}, "change.efficiency_after", "at most 1"),
         ({"change": {"kind": "refrigerant_swap", "charge_kg": "20000", "refrigerant_before": "R-22",
                      "refrigerant_after": "R-32", "leak_rate_percent": "10"}}, "change.charge_kg", "10000 kg"),
+        # 10^30 MWh: no plant's year (and no figure that could be presented)
+        ({"change": {**PUMP, "energy_mwh": "1E+30"}}, "change.energy_mwh", "above 1000000000"),
         ({"scores": _scores(6, 3, 3)}, "scores.feasibility", "outside 1 to 5"),
         ({"category": "teleportation"}, "category", "is not one of"),
         ({"change": {"kind": "magic"}}, "change.kind", "is not one of"),
