@@ -179,3 +179,17 @@ def test_every_write_is_in_the_audit_log(client, world, table_counts) -> None:
     actions = [entry["action"] for entry in entries["items"]]
     assert table_counts()["audit_entries"] == before + 2
     assert {"reduction_measure.create", "reduction_measure.update"} <= set(actions)
+
+
+def test_a_refusal_and_the_trail_are_said_in_the_readers_language(client, world) -> None:
+    zh_hant = {**world.headers("lead"), "Accept-Language": "zh-TW,zh;q=0.9"}
+    refused = client.post(f"{_base(world)}/measures", headers=zh_hant, json={
+        "title_zh_hant": "水泵變頻", "category": "energy_efficiency", "change": {**PUMP, "efficiency_after": "1.2"}})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["details"]["change.efficiency_after"] == [
+        "效率是大於 0 且不超過 1 的小數（85 % 填 0.85）"]
+    created = client.post(f"{_base(world)}/measures", headers=zh_hant, json={
+        "title_zh_hant": "水泵變頻", "category": "energy_efficiency", "change": PUMP})
+    assert created.status_code == 201
+    trail = created.get_json()["expected"]["trail"]
+    assert trail[1].startswith("節約能源 = 200 MWh − ") and "35.294" in trail[1]
