@@ -101,10 +101,11 @@ def list_measures(uow: UnitOfWork, actor: Actor, organisation_id: int) -> Regist
                                .order_by(MeasureRow.id)).all()
         evidence = _evidence_of(session, [row.id for row in rows])
         values = {row.id: _value(row) for row in rows}
-        by_value = {id(value): row for row, value in ((r, values[r.id]) for r in rows)}
-        ranked = rank(values.values(), weights)
-        views = [_view(by_value[id(place.item)], place.item, gwp_set, place.score, place.rank,
-                       evidence.get(by_value[id(place.item)].id, [])) for place in ranked]
+        row_of = {id(values[row.id]): row for row in rows}  # a ranked value back to its row
+        views = []
+        for place in rank(values.values(), weights):
+            row = row_of[id(place.item)]
+            views.append(_view(row, place.item, gwp_set, place.score, place.rank, evidence.get(row.id, [])))
         unrated = sorted((row for row in rows if values[row.id].scores is None),
                          key=lambda row: values[row.id].sort_key())
         views += [_view(row, values[row.id], gwp_set, None, None, evidence.get(row.id, [])) for row in unrated]
@@ -151,9 +152,10 @@ def create_measure(uow: UnitOfWork, actor: Actor, organisation_id: int, data: Ma
         _store(row, value)
         session.add(row)
         record(session, actor, "reduction_measure.create", row, organisation_id=organisation_id)
-        uow.commit()
-        return _view(row, value, latest_gwp_set(session, organisation_id), *_place(session, organisation_id, row, value),
+        view = _view(row, value, latest_gwp_set(session, organisation_id), *_place(session, organisation_id, row, value),
                      [])
+        uow.commit()
+        return view
 
 
 def update_measure(
@@ -169,8 +171,9 @@ def update_measure(
         _store(row, value)
         row.updated_at = utcnow()
         record(session, actor, "reduction_measure.update", row, before=before, organisation_id=organisation_id)
+        view = _read(session, organisation_id, measure_id)
         uow.commit()
-        return _read(session, organisation_id, measure_id)
+        return view
 
 
 def set_weights(uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any]) -> Weights:
