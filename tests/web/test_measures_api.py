@@ -193,3 +193,34 @@ def test_a_refusal_and_the_trail_are_said_in_the_readers_language(client, world)
     assert created.status_code == 201
     trail = created.get_json()["expected"]["trail"]
     assert trail[1].startswith("節約能源 = 200 MWh − ") and "35.294" in trail[1]
+
+
+def test_the_same_evidence_twice_is_a_conflict_and_an_empty_file_is_refused(client, world, table_counts) -> None:
+    created = _create(client, world).get_json()
+    path = f"{_base(world)}/measures/{created['id']}/evidence"
+
+    def send(content: bytes) -> Any:
+        return client.post(path, headers=world.headers("lead"), content_type="multipart/form-data",
+                           data={"evidence": (io.BytesIO(content), "meter.pdf")})
+
+    assert send(b"%PDF readings").status_code == 201
+    before = table_counts()
+    again = send(b"%PDF readings")
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "conflict"
+    empty = send(b"")
+    assert empty.status_code == 422 and list(empty.get_json()["error"]["details"]) == ["evidence"]
+    assert table_counts() == before
+
+
+def test_weights_set_again_replace_the_organisations_one_row(client, world, table_counts) -> None:
+    before = table_counts()
+    path = f"{_base(world)}/measure-weights"
+    for feasibility in ("2", "0.5"):
+        weights = {"feasibility": feasibility, "impact": "1", "cost_benefit": "1", "stakeholder_expectations": "1",
+                   "compliance": "1", "innovation": "0"}
+        assert client.put(path, json=weights, headers=world.headers("lead")).status_code == 200
+    after = table_counts()
+    assert after["measure_weights"] == before["measure_weights"] + 1
+    assert after["audit_entries"] == before["audit_entries"] + 2
+    register = client.get(f"{_base(world)}/measures", headers=world.headers("viewer")).get_json()
+    assert (register["weights"]["feasibility"], register["weights"]["innovation"]) == ("0.5", "0")
