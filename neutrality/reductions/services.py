@@ -261,12 +261,15 @@ def _decide(session: Session, organisation_id: int, data: Mapping[str, Any]) -> 
             start=data.get("start_date"), end=data.get("end_date"), cost_amount=data.get("cost_amount"),
             cost_currency=data.get("cost_currency") or "", scores=scores, site_id=site_id, change=change)
     except InvalidInput as problem:
-        errors = {**problem.details, **errors}
-        raise InvalidInput(Msg("the measure is not valid"), errors) from None
+        # the value names its dates start and end; the caller gave start_date and end_date
+        named = {_GIVEN_AS.get(key, key): value for key, value in problem.details.items()}
+        raise InvalidInput(Msg("the measure is not valid"), {**named, **errors}) from None
     if errors:
         raise InvalidInput(Msg("the measure is not valid"), errors)
     return value
 
+
+_GIVEN_AS = {"start": "start_date", "end": "end_date"}
 
 #: The largest number a change may state (MWh, kg, t, a factor): a billion is beyond any plant's
 #: year, and keeps every product exact and presentable (10⁹ × 10⁹ has 19 digits; the decimal

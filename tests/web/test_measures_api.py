@@ -91,7 +91,7 @@ def test_a_measure_is_changed_and_checked_whole_again(client, world) -> None:
     # done without the date it was completed: refused, nothing changed
     refused = client.patch(path, json={"status": "done"}, headers=world.headers("lead"))
     assert refused.status_code == 422
-    assert list(refused.get_json()["error"]["details"]) == ["end"]
+    assert list(refused.get_json()["error"]["details"]) == ["end_date"]
     done = client.patch(path, json={"status": "done", "end_date": "2025-06-30"}, headers=world.headers("lead"))
     assert done.status_code == 200, done.get_json()
     answer = done.get_json()
@@ -121,6 +121,8 @@ def test_evidence_is_kept_with_its_fingerprint(client, world) -> None:
         ({"change": {**PUMP, "energy_mwh": "1E+30"}}, "change.energy_mwh", "above 1000000000"),
         ({"scores": _scores(6, 3, 3)}, "scores.feasibility", "outside 1 to 5"),
         ({"category": "teleportation"}, "category", "is not one of"),
+        ({"title_en": " ", "title_zh_hans": ""}, "title_en", "at least one language"),
+        ({"start_date": "2025-06-01", "end_date": "2025-01-31"}, "end_date", "before the start"),
         ({"change": {"kind": "magic"}}, "change.kind", "is not one of"),
         ({"site_id": 999_999}, "site_id", "not found"),
         ({"cost_amount": "100", "cost_currency": "Y1"}, "cost_currency", "three-letter"),
