@@ -6,6 +6,7 @@ from neutrality.commitments import tables as commitments_tables
 from neutrality.db import Base
 from neutrality.inventory import tables as inventory_tables
 from neutrality.organisations import tables as organisations_tables
+from neutrality.reductions import target_tables as reductions_tables
 from neutrality.registry import tables as registry_tables
 
 metadata = Base.metadata
@@ -17,5 +18,6 @@ __all__ = [
     "inventory_tables",
     "metadata",
     "organisations_tables",
+    "reductions_tables",
     "registry_tables",
 ]
