@@ -74,8 +74,8 @@ class PositionSchema(StrictSchema):
 
 
 class TrajectoryPointSchema(StrictSchema):
-    year = fields.Integer(attribute="0")
-    allowed = quantity(attribute="1")
+    year = fields.Integer()
+    allowed = quantity()
 
 
 class ProgressSchema(StrictSchema):
@@ -83,4 +83,6 @@ class ProgressSchema(StrictSchema):
     periods = fields.List(fields.Nested(PositionSchema))
     missing_output = fields.List(fields.Integer(), metadata={"description": "periods of an intensity target "
                                                                             "with an inventory but no output"})
+    without_figures = fields.List(fields.Integer(), metadata={"description": "periods whose inventory holds no "
+                                                                              "record or total yet"})
     trajectory = fields.List(fields.Nested(TrajectoryPointSchema))

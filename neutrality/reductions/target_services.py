@@ -15,7 +15,8 @@ from neutrality.clock import utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import owned_row
 from neutrality.inventory.services import inventory_report
-from neutrality.inventory.tables import Inventory
+from neutrality.inventory.status import InventoryOrigin
+from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.reductions.progress import PeriodActual, Progress, non_negative, progress
@@ -114,7 +115,8 @@ class TargetProgress:
     followed: Target
     periods: tuple[PeriodProgress, ...]
     missing_output: tuple[int, ...]  # periods with an inventory but no output (intensity targets)
-    trajectory: tuple[tuple[int, Decimal], ...]
+    without_figures: tuple[int, ...]  # periods whose inventory holds nothing yet (no record, no total)
+    trajectory: tuple[dict[str, Any], ...]  # {"year", "allowed"} from the base year to the target year
 
 
 def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
@@ -142,11 +144,19 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
         periods = select(ApplicationPeriodRow).where(ApplicationPeriodRow.organisation_id == organisation_id)
         if row.commitment_id is not None:
             periods = periods.where(ApplicationPeriodRow.commitment_id == row.commitment_id)
-        found = []
+        found, blank = [], []
         for period in session.scalars(periods.order_by(ApplicationPeriodRow.start_date, ApplicationPeriodRow.id)):
             inventory = session.scalar(select(Inventory).where(Inventory.period_id == period.id)
                                        .order_by(Inventory.version.desc()).limit(1))
             if inventory is None:
+                continue
+            if inventory.origin == InventoryOrigin.EXTERNAL:
+                empty = session.scalar(select(ExternalTotal.id).where(ExternalTotal.inventory_id == inventory.id)
+                                       .limit(1)) is None
+            else:
+                empty = inventory.activity_count == 0
+            if empty:  # an inventory begun, not a period without emissions: 0 t would read as −100 %
+                blank.append(period.id)
                 continue
             output = session.scalar(select(PeriodOutput).where(PeriodOutput.period_id == period.id))
             found.append((period.id, period.start_date.year, inventory.id,
@@ -171,5 +181,6 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
     return TargetProgress(
         target=row, followed=followed.target,
         periods=tuple(PeriodProgress(pid, iid, status, year, by_year[year]) for pid, iid, status, year in kept),
-        missing_output=tuple(missing), trajectory=tuple(target.trajectory()),
+        missing_output=tuple(missing), without_figures=tuple(blank),
+        trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in target.trajectory()),
     )
