@@ -114,7 +114,7 @@ class TargetProgress:
     target: EmissionTarget
     followed: Target
     periods: tuple[PeriodProgress, ...]
-    missing_output: tuple[int, ...]  # periods with an inventory but no output (intensity targets)
+    missing_output: tuple[int, ...]  # periods with an inventory but no output in the target's measure (intensity)
     without_figures: tuple[int, ...]  # periods whose inventory holds nothing yet (no record, no total)
     trajectory: tuple[dict[str, Any], ...]  # {"year", "allowed"} from the base year to the target year
 
@@ -170,7 +170,9 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
         tco2e = _emissions(report, target)
         if tco2e is None:
             continue
-        if target.kind is TargetKind.INTENSITY and output is None:
+        if target.kind is TargetKind.INTENSITY and (
+                output is None or unit(output[1]).dimension != unit(target.output_unit).dimension):
+            # no output, or one in another measure (pieces against MWh): it cannot be divided by
             missing.append(period_id)
             continue
         actuals.append(PeriodActual(year=year, tco2e=tco2e, output=output[0] if output else None,

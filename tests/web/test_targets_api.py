@@ -91,6 +91,10 @@ def test_an_intensity_target_divides_by_each_period_output(client, world) -> Non
     assert client.put(outputs.format(p2025), json={"quantity": "1.5", "unit": "GWh"},
                       headers=world.headers("lead")).status_code == 200
     assert _progress(client, world, target["id"])["missing_output"] == [p2024]
+    # an output in pieces cannot divide a target per MWh: listed as missing too
+    assert client.put(outputs.format(p2024), json={"quantity": "5000", "unit": "unit"},
+                      headers=world.headers("lead")).status_code == 200
+    assert _progress(client, world, target["id"])["missing_output"] == [p2024]
     answer = client.put(outputs.format(p2024), json={"quantity": "1200", "unit": "MWh"}, headers=world.headers("lead"))
     assert answer.status_code == 200 and answer.get_json()["quantity"] == "1200"
 
