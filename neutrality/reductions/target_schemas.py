@@ -78,6 +78,24 @@ class TrajectoryPointSchema(StrictSchema):
     allowed = quantity()
 
 
+class SourceChangeSchema(StrictSchema):
+    source = fields.String(metadata={"description": "site · scope · kind of activity · factor"})
+    old_tco2e = quantity()
+    new_tco2e = quantity()
+    change = quantity()
+    due_to_activity = quantity(metadata={"description": "(new activity − old activity) × old factor"})
+    due_to_factor = quantity(metadata={"description": "new activity × (new factor − old factor)"})
+
+
+class ChangeSchema(StrictSchema):
+    from_year = fields.Integer()
+    to_year = fields.Integer()
+    change = quantity(metadata={"description": "tCO2e, later − earlier; due_to_activity + due_to_factor"})
+    due_to_activity = quantity()
+    due_to_factor = quantity()
+    sources = fields.List(fields.Nested(SourceChangeSchema))
+
+
 class ProgressSchema(StrictSchema):
     target = fields.Nested(TargetSchema)
     periods = fields.List(fields.Nested(PositionSchema))
@@ -86,3 +104,6 @@ class ProgressSchema(StrictSchema):
     without_figures = fields.List(fields.Integer(), metadata={"description": "periods whose inventory holds no "
                                                                               "record or total yet"})
     trajectory = fields.List(fields.Nested(TrajectoryPointSchema))
+    changes = fields.List(fields.Nested(ChangeSchema), metadata={
+        "description": "between consecutive periods whose inventories are calculated here: the change split "
+                       "into activity and factor (a revised factor is not a reduction)"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from sqlalchemy import select
@@ -14,14 +14,30 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import owned_row
+from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.services import inventory_report
 from neutrality.inventory.status import InventoryOrigin
 from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
-from neutrality.reductions.progress import PeriodActual, Progress, non_negative, progress
+from neutrality.reductions.progress import (
+    Decomposition,
+    PeriodActual,
+    Progress,
+    SourceFigures,
+    decompose,
+    non_negative,
+    progress,
+)
 from neutrality.reductions.target_tables import EmissionTarget, PeriodOutput
-from neutrality.reductions.targets import OUTPUT_DIMENSIONS, Scope2Basis, Target, TargetKind, refuse
+from neutrality.reductions.targets import (
+    OUTPUT_DIMENSIONS,
+    PRECISION,
+    Scope2Basis,
+    Target,
+    TargetKind,
+    refuse,
+)
 from neutrality.units import UnknownUnit, tidy, unit
 from neutrality.uow import UnitOfWork
 
@@ -117,6 +133,7 @@ class TargetProgress:
     missing_output: tuple[int, ...]  # periods with an inventory but no output in the target's measure (intensity)
     without_figures: tuple[int, ...]  # periods whose inventory holds nothing yet (no record, no total)
     trajectory: tuple[dict[str, Any], ...]  # {"year", "allowed"} from the base year to the target year
+    changes: tuple[dict[str, Any], ...] = ()  # consecutive calculated inventories: tCO2e change by activity / factor
 
 
 def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
@@ -132,6 +149,49 @@ def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
         value = by_scope.get(str(int(scope)), by_scope.get(int(scope), "0"))
         total += Decimal(str(value))
     return tidy(total)
+
+
+def _source_figures(uow: UnitOfWork, inventory_id: int, target: Target) -> list[SourceFigures]:
+    """The inventory's sources over the target's scopes: activity summed per source and the
+    factor it implies (tCO2e ÷ activity, Scope 2 on the target's basis), from the same grouped
+    calculation as the report (a verified inventory with its frozen factors)."""
+    with uow.reading():
+        session = uow.session
+        inventory = session.get(Inventory, inventory_id)
+        activities = grouped_activities(session, inventory)
+        result = calculate_activities(session, inventory, activities)
+        sums: dict[tuple[str, str], list[Decimal]] = {}
+        for activity in activities:
+            if int(activity.scope) not in {int(s) for s in target.scopes}:
+                continue
+            trail = result.trail(activity)
+            market = int(activity.scope) == 2 and target.scope2_basis is Scope2Basis.MARKET  # noqa: PLR2004
+            tco2e = trail.market_tco2e if market else trail.location_tco2e
+            # a source is what a year-on-year comparison follows: the site, scope, kind and factor
+            source = " · ".join(str(part) for part in (
+                f"site {activity.site_id}", f"scope {int(activity.scope)}", activity.scope1_subtype or "",
+                activity.scope3_category or "", activity.activity_type.value, activity.factor_key or activity.gas or "",
+            ) if part != "")
+            unit_code = unit(activity.unit).code
+            total = sums.setdefault((source, unit_code), [Decimal(0), Decimal(0)])
+            total[0] += activity.quantity
+            total[1] += tco2e
+    figures = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        for (source, unit_code), (quantity, tco2e) in sorted(sums.items()):
+            if quantity == 0:
+                continue
+            key = source if sum(1 for s, _ in sums if s == source) == 1 else f"{source} ({unit_code})"
+            figures.append(SourceFigures(key, quantity, unit_code, tidy(tco2e / quantity)))
+    return figures
+
+
+def _change(before: tuple[int, list[SourceFigures]], after: tuple[int, list[SourceFigures]]) -> dict[str, Any]:
+    split: Decomposition = decompose(before[1], after[1])
+    return {"from_year": before[0], "to_year": after[0], "change": split.change,
+            "due_to_activity": split.due_to_activity, "due_to_factor": split.due_to_factor,
+            "sources": [vars(c) for c in split.sources]}
 
 
 def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_id: int) -> TargetProgress:
@@ -162,7 +222,7 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
             found.append((period.id, period.start_date.year, inventory.id,
                           (output.quantity, output.unit) if output is not None else None))
     target = row.value()
-    actuals, kept, missing = [], [], []
+    actuals, kept, missing, calculated = [], [], [], []
     for period_id, year, inventory_id, output in found:
         if year < target.base_year:
             continue  # before the base year: not on the trajectory
@@ -178,11 +238,17 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
         actuals.append(PeriodActual(year=year, tco2e=tco2e, output=output[0] if output else None,
                                     output_unit=output[1] if output else None))
         kept.append((period_id, inventory_id, report["status"], year))
+        calculated.append(report.get("origin") != InventoryOrigin.EXTERNAL.value)
     followed: Progress = progress(target, actuals)
+    # achieved reductions between consecutive periods, where both inventories are calculated here
+    figures = [(year, _source_figures(uow, iid, target)) if mine else None
+               for (_, iid, _, year), mine in zip(kept, calculated, strict=True)]
+    changes = tuple(_change(a, b) for a, b in zip(figures, figures[1:], strict=False) if a and b)
     by_year = {p.year: p for p in followed.positions}
     return TargetProgress(
         target=row, followed=followed.target,
         periods=tuple(PeriodProgress(pid, iid, status, year, by_year[year]) for pid, iid, status, year in kept),
         missing_output=tuple(missing), without_figures=tuple(blank),
         trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in target.trajectory()),
+        changes=changes,
     )

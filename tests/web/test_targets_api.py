@@ -183,3 +183,24 @@ def test_another_organisation_sees_neither_the_targets_nor_their_progress(client
                         headers=outsider)
     assert answer.status_code == 404
     assert table_counts() == before
+
+
+def test_the_achieved_change_is_split_into_activity_and_factor(client, world) -> None:
+    # 2025 gets 300 MWh more on the same grid: 1,500 MWh × 0.5500 = 825 t location-based, 165 t
+    # more than 2024's 660, all of it activity (300 × 0.55) and none of it factor (0.55 both years)
+    added = client.post(f"{_base(world)}/inventories/{world.inventory_draft}/activities", json={"activities": [{
+        "site_id": world.site_a, "source": "Grid electricity, annex", "scope": 2, "activity_type": "electricity",
+        "quantity": "300", "unit": "MWh", "start_date": "2025-01-01", "end_date": "2025-12-31",
+        "data_quality": "estimated"}]}, headers=world.headers("lead"))
+    assert added.status_code == 201, added.get_json()
+    target = _create(client, world, {**ABSOLUTE, "scopes": [2], "base_value": "660",
+                                     "commitment_id": world.commitment_b}).get_json()
+    progress = _progress(client, world, target["id"])
+    assert Decimal(progress["periods"][1]["actual"]) == Decimal("825")
+    [change] = progress["changes"]
+    assert (change["from_year"], change["to_year"]) == (2024, 2025)
+    assert Decimal(change["change"]) == Decimal("165")
+    assert Decimal(change["due_to_activity"]) == Decimal("165") and Decimal(change["due_to_factor"]) == 0
+    [source] = change["sources"]
+    assert (Decimal(source["old_tco2e"]), Decimal(source["new_tco2e"])) == (Decimal("660"), Decimal("825"))
+    assert source["source"].startswith(f"site {world.site_a} · scope 2 · electricity")
