@@ -7,6 +7,7 @@ from neutrality.db import Base
 from neutrality.inventory import tables as inventory_tables
 from neutrality.organisations import tables as organisations_tables
 from neutrality.reductions import tables as reductions_tables
+from neutrality.reductions import target_tables as reduction_target_tables
 from neutrality.registry import tables as registry_tables
 
 metadata = Base.metadata
@@ -18,6 +19,7 @@ __all__ = [
     "inventory_tables",
     "metadata",
     "organisations_tables",
+    "reduction_target_tables",
     "reductions_tables",
     "registry_tables",
 ]

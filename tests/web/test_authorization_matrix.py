@@ -189,6 +189,13 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "materiality_percent": "5", "opinion": "Unmodified.", "verified_on": "2026-03-01",
         "statement": (io.BytesIO(b"%PDF statement"), "statement.pdf")}), RECORD_VERIFICATION, "org"),
     ("GET", A + "/commitments/{w.commitment_b}/base-year-check", None, READ, "org"),
+    ("GET", A + "/targets", None, READ, "org"),
+    ("POST", A + "/targets", lambda w: {
+        "kind": "absolute", "scopes": [1], "base_year": 2024, "base_value": "1000", "target_year": 2030,
+        "reduction_percent": "30"}, LEAD, "org"),
+    ("GET", A + "/targets/{target_id}", None, READ, "org"),
+    ("GET", A + "/targets/{target_id}/progress", None, READ, "org"),
+    ("PUT", A + "/periods/{w.period_verified}/output", lambda w: {"quantity": "1200", "unit": "MWh"}, LEAD, "org"),
     ("GET", VER + "/verification", None, READ, "org"),
     ("GET", "/api/v1/schemes", None, SIGNED_IN, "global"),
     ("GET", "/api/v1/registry-templates/gec_account.csv", None, SIGNED_IN, "global"),
@@ -273,6 +280,14 @@ def _measure(uow: Any, w: World) -> int:
 
     return reductions.create_measure(uow(), SITE_ADMIN, w.org_a, {
         "title_en": "Pump VSD", "category": "energy_efficiency"}).id
+def _target(uow: Any, w: World) -> int:
+    """A reduction target of organisation A over commitment B's inventories."""
+    from neutrality.reductions import target_services
+    from tests.factories import ADMIN as SITE_ADMIN
+
+    return target_services.create_target(uow(), SITE_ADMIN, w.org_a, {
+        "commitment_id": w.commitment_b, "kind": "absolute", "scopes": [2], "scope2_basis": "location_based",
+        "base_year": 2024, "base_value": "660", "target_year": 2030, "reduction_percent": "30"}).id
 
 
 def _contest(uow: Any, w: World, *, resolved: bool) -> int:
@@ -344,6 +359,8 @@ def test_endpoint_allows_exactly_the_roles_in_the_matrix(
     contests = {name: _contest(uow, world, resolved=name.startswith("resolved"))
                 for name in ("contest_id", "resolved_contest_id") if f"{{{name}}}" in template}
     measures = {"measure_id": _measure(uow, world)} if "{measure_id}" in template else {}
+    if "{target_id}" in template:
+        contests["target_id"] = _target(uow, world)
     path = template.format(
         w=world,
         own_token=world.token_ids.get(caller, 1),
@@ -382,6 +399,7 @@ _PLACEHOLDERS = (
     ("swagger-ui.css", "<name>"),
     ("{contest_id}", "<int:contest_id>"), ("{resolved_contest_id}", "<int:contest_id>"),
     ("{measure_id}", "<int:measure_id>"),
+    ("{target_id}", "<int:target_id>"),
 )
 
 

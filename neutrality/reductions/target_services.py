@@ -1,0 +1,254 @@
+"""Use cases for reduction targets, the output of periods and progress read from the inventories."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+from typing import Any
+
+from sqlalchemy import select
+
+from neutrality.access.model import Actor, Permission, authorize
+from neutrality.audit.services import record, snapshot
+from neutrality.clock import utcnow
+from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
+from neutrality.db import owned_row
+from neutrality.inventory.computing import calculate_activities, grouped_activities
+from neutrality.inventory.services import inventory_report
+from neutrality.inventory.status import InventoryOrigin
+from neutrality.inventory.tables import ExternalTotal, Inventory
+from neutrality.messages import Msg
+from neutrality.organisations.repository import get_organisation_row
+from neutrality.reductions.progress import (
+    Decomposition,
+    PeriodActual,
+    Progress,
+    SourceFigures,
+    decompose,
+    non_negative,
+    progress,
+)
+from neutrality.reductions.target_tables import EmissionTarget, PeriodOutput
+from neutrality.reductions.targets import (
+    OUTPUT_DIMENSIONS,
+    PRECISION,
+    Scope2Basis,
+    Target,
+    TargetKind,
+    refuse,
+)
+from neutrality.units import UnknownUnit, tidy, unit
+from neutrality.uow import UnitOfWork
+
+TARGET_FIELDS = ("kind", "scope2_basis", "base_year", "base_value", "target_year", "reduction_percent",
+                 "output_unit", "base_output")
+
+
+def create_target(uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any]) -> EmissionTarget:
+    """Store a target; the pure :class:`Target` decides first, so a refusal writes nothing."""
+    authorize(actor, Permission.MANAGE_COMMITMENTS, organisation_id)
+    target = Target(scopes=frozenset(data.get("scopes") or ()),
+                    **{name: data.get(name) for name in TARGET_FIELDS})
+    with uow:
+        session = uow.session
+        get_organisation_row(session, organisation_id)
+        commitment_id = data.get("commitment_id")
+        if commitment_id is not None:
+            owned_row(session, Commitment, organisation_id, commitment_id, what="commitment")
+        row = EmissionTarget(
+            organisation_id=organisation_id, commitment_id=commitment_id, kind=target.kind.value,
+            scopes="+".join(str(int(s)) for s in sorted(target.scopes)),
+            scope2_basis=target.scope2_basis.value if target.scope2_basis else None,
+            base_year=target.base_year, base_value=target.base_value, target_year=target.target_year,
+            reduction_percent=target.reduction_percent, output_unit=target.output_unit,
+            base_output=target.base_output, created_at=utcnow(),
+        )
+        session.add(row)
+        uow.flush()
+        record(session, actor, "target.create", row, organisation_id=organisation_id)
+        uow.commit()
+        return row
+
+
+def list_targets(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[EmissionTarget]:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow.reading():
+        get_organisation_row(uow.session, organisation_id)
+        query = select(EmissionTarget).where(EmissionTarget.organisation_id == organisation_id)
+        return list(uow.session.scalars(query.order_by(EmissionTarget.id)))
+
+
+def get_target(uow: UnitOfWork, actor: Actor, organisation_id: int, target_id: int) -> EmissionTarget:
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow.reading():
+        return owned_row(uow.session, EmissionTarget, organisation_id, target_id, what="target")
+
+
+def record_output(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *,
+                  quantity: Decimal, unit_code: str) -> PeriodOutput:
+    """Set the output of a period (replacing the one recorded before)."""
+    authorize(actor, Permission.MANAGE_COMMITMENTS, organisation_id)
+    amount = non_negative("quantity", quantity)
+    if amount == 0:
+        raise refuse("quantity", Msg("the output must be more than zero to give an intensity"))
+    try:
+        output_unit = unit(unit_code)
+    except UnknownUnit:
+        raise refuse("unit", Msg("unknown unit '{code}'", code=unit_code)) from None
+    if output_unit.dimension not in OUTPUT_DIMENSIONS:
+        raise refuse("unit", Msg("{code} is not a unit of output (energy, mass, volume, pieces or money)",
+                                 code=output_unit.code))
+    with uow:
+        session = uow.session
+        period = owned_row(session, ApplicationPeriodRow, organisation_id, period_id, what="period")
+        row = session.scalar(select(PeriodOutput).where(PeriodOutput.period_id == period.id))
+        before = snapshot(row) if row is not None else None
+        if row is None:
+            row = PeriodOutput(organisation_id=organisation_id, period_id=period.id)
+            session.add(row)
+        row.quantity, row.unit, row.updated_at = amount, output_unit.code, utcnow()
+        uow.flush()
+        record(session, actor, "period_output.set", row, before=before, organisation_id=organisation_id)
+        uow.commit()
+        return row
+
+
+@dataclass(frozen=True)
+class PeriodProgress:
+    """A period followed by a target: its inventory, its emissions over the target's scopes, its place."""
+
+    period_id: int
+    inventory_id: int
+    inventory_status: str
+    year: int
+    position: Any  # neutrality.reductions.progress.Position
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: EmissionTarget
+    followed: Target
+    periods: tuple[PeriodProgress, ...]
+    missing_output: tuple[int, ...]  # periods with an inventory but no output in the target's measure (intensity)
+    without_figures: tuple[int, ...]  # periods whose inventory holds nothing yet (no record, no total)
+    trajectory: tuple[dict[str, Any], ...]  # {"year", "allowed"} from the base year to the target year
+    changes: tuple[dict[str, Any], ...] = ()  # consecutive calculated inventories: tCO2e change by activity / factor
+
+
+def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
+    """tCO2e of the target's scopes in the report: Scope 2 on the target's basis (Scopes 1 and 3
+    are the same on both bases). None when the report gives no figures (an external inventory
+    without its totals)."""
+    total = Decimal(0)
+    for scope in sorted(target.scopes):
+        basis = target.scope2_basis if int(scope) == 2 else Scope2Basis.LOCATION  # noqa: PLR2004
+        by_scope = (report.get(basis.value) or {}).get("by_scope")
+        if by_scope is None:
+            return None
+        value = by_scope.get(str(int(scope)), by_scope.get(int(scope), "0"))
+        total += Decimal(str(value))
+    return tidy(total)
+
+
+def _source_figures(uow: UnitOfWork, inventory_id: int, target: Target) -> list[SourceFigures]:
+    """The inventory's sources over the target's scopes: activity summed per source and the
+    factor it implies (tCO2e ÷ activity, Scope 2 on the target's basis), from the same grouped
+    calculation as the report (a verified inventory with its frozen factors)."""
+    with uow.reading():
+        session = uow.session
+        inventory = session.get(Inventory, inventory_id)
+        activities = grouped_activities(session, inventory)
+        result = calculate_activities(session, inventory, activities)
+        sums: dict[tuple[str, str], list[Decimal]] = {}
+        for activity in activities:
+            if int(activity.scope) not in {int(s) for s in target.scopes}:
+                continue
+            trail = result.trail(activity)
+            market = int(activity.scope) == 2 and target.scope2_basis is Scope2Basis.MARKET  # noqa: PLR2004
+            tco2e = trail.market_tco2e if market else trail.location_tco2e
+            # a source is what a year-on-year comparison follows: the site, scope, kind and factor
+            source = " · ".join(str(part) for part in (
+                f"site {activity.site_id}", f"scope {int(activity.scope)}", activity.scope1_subtype or "",
+                activity.scope3_category or "", activity.activity_type.value, activity.factor_key or activity.gas or "",
+            ) if part != "")
+            unit_code = unit(activity.unit).code
+            total = sums.setdefault((source, unit_code), [Decimal(0), Decimal(0)])
+            total[0] += activity.quantity
+            total[1] += tco2e
+    figures = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        for (source, unit_code), (quantity, tco2e) in sorted(sums.items()):
+            if quantity == 0:
+                continue
+            key = source if sum(1 for s, _ in sums if s == source) == 1 else f"{source} ({unit_code})"
+            figures.append(SourceFigures(key, quantity, unit_code, tidy(tco2e / quantity)))
+    return figures
+
+
+def _change(before: tuple[int, list[SourceFigures]], after: tuple[int, list[SourceFigures]]) -> dict[str, Any]:
+    split: Decomposition = decompose(before[1], after[1])
+    return {"from_year": before[0], "to_year": after[0], "change": split.change,
+            "due_to_activity": split.due_to_activity, "due_to_factor": split.due_to_factor,
+            "sources": [vars(c) for c in split.sources]}
+
+
+def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_id: int) -> TargetProgress:
+    """Each period with an inventory (the latest version), of the target's commitment or of the
+    organisation, placed on the target's trajectory by the year its period starts."""
+    authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with uow.reading():
+        session = uow.session
+        row = owned_row(session, EmissionTarget, organisation_id, target_id, what="target")
+        periods = select(ApplicationPeriodRow).where(ApplicationPeriodRow.organisation_id == organisation_id)
+        if row.commitment_id is not None:
+            periods = periods.where(ApplicationPeriodRow.commitment_id == row.commitment_id)
+        found, blank = [], []
+        for period in session.scalars(periods.order_by(ApplicationPeriodRow.start_date, ApplicationPeriodRow.id)):
+            inventory = session.scalar(select(Inventory).where(Inventory.period_id == period.id)
+                                       .order_by(Inventory.version.desc()).limit(1))
+            if inventory is None:
+                continue
+            if inventory.origin == InventoryOrigin.EXTERNAL:
+                empty = session.scalar(select(ExternalTotal.id).where(ExternalTotal.inventory_id == inventory.id)
+                                       .limit(1)) is None
+            else:
+                empty = inventory.activity_count == 0
+            if empty:  # an inventory begun, not a period without emissions: 0 t would read as −100 %
+                blank.append(period.id)
+                continue
+            output = session.scalar(select(PeriodOutput).where(PeriodOutput.period_id == period.id))
+            found.append((period.id, period.start_date.year, inventory.id,
+                          (output.quantity, output.unit) if output is not None else None))
+    target = row.value()
+    actuals, kept, missing, calculated = [], [], [], []
+    for period_id, year, inventory_id, output in found:
+        if year < target.base_year:
+            continue  # before the base year: not on the trajectory
+        report = inventory_report(uow, actor, organisation_id, inventory_id)
+        tco2e = _emissions(report, target)
+        if tco2e is None:
+            continue
+        if target.kind is TargetKind.INTENSITY and (
+                output is None or unit(output[1]).dimension != unit(target.output_unit).dimension):
+            # no output, or one in another measure (pieces against MWh): it cannot be divided by
+            missing.append(period_id)
+            continue
+        actuals.append(PeriodActual(year=year, tco2e=tco2e, output=output[0] if output else None,
+                                    output_unit=output[1] if output else None))
+        kept.append((period_id, inventory_id, report["status"], year))
+        calculated.append(report.get("origin") != InventoryOrigin.EXTERNAL.value)
+    followed: Progress = progress(target, actuals)
+    # achieved reductions between consecutive periods, where both inventories are calculated here
+    figures = [(year, _source_figures(uow, iid, target)) if mine else None
+               for (_, iid, _, year), mine in zip(kept, calculated, strict=True)]
+    changes = tuple(_change(a, b) for a, b in zip(figures, figures[1:], strict=False) if a and b)
+    by_year = {p.year: p for p in followed.positions}
+    return TargetProgress(
+        target=row, followed=followed.target,
+        periods=tuple(PeriodProgress(pid, iid, status, year, by_year[year]) for pid, iid, status, year in kept),
+        missing_output=tuple(missing), without_figures=tuple(blank),
+        trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in target.trajectory()),
+        changes=changes,
+    )
