@@ -17,10 +17,9 @@ import base64
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 from urllib.parse import unquote_to_bytes
-
-from weasyprint import CSS, HTML
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 #: How a template names an asset given to :func:`render_pdf`.
 ASSET_SCHEME = "asset:"
@@ -44,26 +43,35 @@ class Asset:
     media_type: str
 
 
-class _Fetcher(URLFetcher):
-    """Answers ``data:`` URIs and named assets; refuses everything else, stopping the render."""
+@cache
+def _weasyprint() -> tuple[Any, Any, type, type]:
+    """weasyprint, imported when the first document is rendered: it takes about 0.4 s to import
+    (Pango, fonts), which no page, API call or command that draws no PDF should pay at start-up.
+    Returns HTML, CSS, the fetcher class and the refusal it raises."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    def __init__(self, assets: Mapping[str, Asset]):
-        super().__init__(allowed_protocols=())
-        self._assets = assets
+    class Refused(FatalURLFetchingError):
+        def __init__(self, url: str):
+            super().__init__(url)
+            self.url = url
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
-        if url.startswith("data:"):
-            media_type, body = _data_uri(url)
-            return URLFetcherResponse(url, body, {"Content-Type": media_type})
-        if url.startswith(ASSET_SCHEME) and (asset := self._assets.get(url[len(ASSET_SCHEME):])):
-            return URLFetcherResponse(url, asset.body, {"Content-Type": asset.media_type})
-        raise _Refused(url)
+    class Fetcher(URLFetcher):
+        """Answers ``data:`` URIs and named assets; refuses everything else, stopping the render."""
 
+        def __init__(self, assets: Mapping[str, Asset]):
+            super().__init__(allowed_protocols=())
+            self._assets = assets
 
-class _Refused(FatalURLFetchingError):
-    def __init__(self, url: str):
-        super().__init__(url)
-        self.url = url
+        def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
+            if url.startswith("data:"):
+                media_type, body = _data_uri(url)
+                return URLFetcherResponse(url, body, {"Content-Type": media_type})
+            if url.startswith(ASSET_SCHEME) and (asset := self._assets.get(url[len(ASSET_SCHEME):])):
+                return URLFetcherResponse(url, asset.body, {"Content-Type": asset.media_type})
+            raise Refused(url)
+
+    return HTML, CSS, Fetcher, Refused
 
 
 def _data_uri(url: str) -> tuple[str, bytes]:
@@ -85,14 +93,15 @@ def render_pdf(html: str, *, locale: str, assets: Mapping[str, Asset] | None = N
                stylesheets: tuple[str, ...] = ()) -> bytes:
     """The PDF of ``html`` in ``locale`` (its fonts), with :func:`page_css` and ``stylesheets``
     (CSS text) applied; raises :class:`OutsideResource` naming the first address it refused."""
-    fetcher = _Fetcher(assets or {})
+    HTML, CSS, Fetcher, Refused = _weasyprint()  # noqa: N806 - the library's classes
+    fetcher = Fetcher(assets or {})
     document = HTML(string=html, base_url="about:blank", url_fetcher=fetcher)
     styles = [CSS(string=page_css(locale), url_fetcher=fetcher),
               *(CSS(string=text, url_fetcher=fetcher) for text in stylesheets)]
     output = io.BytesIO()
     try:
         document.write_pdf(output, stylesheets=styles)
-    except _Refused as refused:
+    except Refused as refused:
         raise OutsideResource(f"the document refers to {refused.url!r}, outside itself; "
                               f"inline it or pass it as an asset") from None
     return output.getvalue()

@@ -111,3 +111,14 @@ def test_the_charts_of_the_pages_are_drawn_in_a_document_in_chinese() -> None:
     pypdfium2.PdfDocument(pdf)[0].render(scale=1).to_pil().save(ARTEFACTS / "chart-zh_Hans.png")
     page = pypdfium2.PdfDocument(pdf)[0]
     assert len(list(page.get_objects())) > 10  # the bars, axes and labels, not an empty page
+
+
+def test_starting_the_application_does_not_load_the_pdf_library() -> None:
+    # weasyprint takes ~0.4 s to import: a page, an API call or a command that draws no PDF
+    # must not pay it at start-up (it is imported by the first document rendered)
+    import subprocess
+    import sys
+
+    code = "import sys, neutrality.app, neutrality.cli; print('weasyprint' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert run.stdout.strip() == "False"
