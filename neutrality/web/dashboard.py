@@ -162,10 +162,11 @@ def balance_chart(organisation_id: int, period_id: int) -> Any:
     return response.make_conditional(request)
 
 
-@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/ghg-report.pdf")
-def ghg_report(organisation_id: int, period_id: int) -> Any:
-    """The period's GHG emission report as a PDF, in ``?lang=`` (en, zh_Hans, zh_Hant) or the
-    page's language; 404 while the period has no inventory."""
+@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/ghg-report.<any(pdf, xlsx, csv):file_format>")
+def ghg_report(organisation_id: int, period_id: int, file_format: str) -> Any:
+    """The period's GHG emission report: the PDF, or its figures as a spreadsheet (exact in their
+    cells, headers in English and the Chinese of ``lang``), in ``?lang=`` (en, zh_Hans, zh_Hant)
+    or the page's language; 404 while the period has no inventory."""
     if not actor().is_authenticated:
         return redirect(url_for("pages.login", next=request.full_path))
     lang = request.args.get("lang") or str(get_locale())
@@ -173,26 +174,12 @@ def ghg_report(organisation_id: int, period_id: int) -> Any:
         raise InvalidInput(Msg("a report is written in en, zh_Hans or zh_Hant, not {lang}", lang=lang[:20]),
                            {"lang": ["unknown"]})
     content = reports.ghg_report(uow(), actor(), organisation_id, period_id, prepared_on=utcnow().date())
-    response = Response(ghg_report_pdf(content, lang), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{report_filename(content, lang)}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.get("/organisations/<int:organisation_id>/periods/<int:period_id>/ghg-report.<any(xlsx, csv):file_format>")
-def ghg_report_sheet(organisation_id: int, period_id: int, file_format: str) -> Any:
-    """The same report as a spreadsheet: every figure exact in its cell, headers in English and
-    ``?lang=``'s Chinese."""
-    if not actor().is_authenticated:
-        return redirect(url_for("pages.login", next=request.full_path))
-    lang = request.args.get("lang") or str(get_locale())
-    if lang not in REPORT_LOCALES:
-        raise InvalidInput(Msg("a report is written in en, zh_Hans or zh_Hant, not {lang}", lang=lang[:20]),
-                           {"lang": ["unknown"]})
-    content = reports.ghg_report(uow(), actor(), organisation_id, period_id, prepared_on=utcnow().date())
-    out = io.BytesIO()
-    write(ghg_report_table(content), lang, file_format, out)
-    response = Response(out.getvalue(), mimetype=media_type(file_format))
+    if file_format == "pdf":
+        response = Response(ghg_report_pdf(content, lang), mimetype="application/pdf")
+    else:
+        out = io.BytesIO()
+        write(ghg_report_table(content), lang, file_format, out)
+        response = Response(out.getvalue(), mimetype=media_type(file_format))
     name = report_filename(content, lang).removesuffix(".pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
     response.headers["Cache-Control"] = "private, no-store"
