@@ -122,6 +122,7 @@ def test_the_blocks_are_listed_by_status_a_page_at_a_time(client, uow, world, mo
     first, second = _blocks(client, world).text, _blocks(client, world, page=2).text
     # by id: block_a was added first
     assert HELD_RANGE in first and RETIRED_RANGE not in first and "Page 1 of 2" in first
+    assert f'<a rel="next" href="/organisations/{world.org_a}/blocks?page=2' in first
     assert RETIRED_RANGE in second and HELD_RANGE not in second and 'rel="prev"' in second
 
 
