@@ -289,8 +289,7 @@ def map_columns(organisation_id: int, inventory_id: int) -> Any:
         return render_template("inventory/import.html", refused=refused, **again), refused.http_status
     if outcome.preview is not None and outcome.preview.errors:
         return render_template("inventory/import.html", rejected=outcome.preview, **again), 422
-    kept_facts = {name: value for name, value in facts.items() if name != "token"}
-    pending_files.keep(PENDING_KEY, data, **{**kept_facts, "sha256": outcome.sha256, "previewed": True,
+    pending_files.keep(PENDING_KEY, data, **{**facts, "sha256": outcome.sha256, "previewed": True,
                                              "mapping": chosen.stored()})
     return render_template("inventory/preview.html", outcome=outcome, confirm=ButtonForm(), **context)
 

@@ -70,3 +70,14 @@ def test_the_report_as_a_spreadsheet(client, uow, world, file_format, mimetype) 
     assert answer.headers["Content-Disposition"].endswith(f'-zh_Hans.{file_format}"')
     if file_format == "csv":
         assert "Section 部分" in answer.data.decode("utf-8-sig").splitlines()[0]
+
+
+def test_a_period_without_an_inventory_has_no_report(client, uow, world, table_counts) -> None:
+    # commitment A's period has no inventory yet: nothing to report, and nothing written by asking
+    sign_in(client, _member(uow, world, Role.LEAD))
+    before = table_counts()
+    answer = client.get(f"/organisations/{world.org_a}/periods/{world.period_a}/ghg-report.pdf",
+                        headers={"Accept": "application/json"})
+    assert answer.status_code == 404
+    assert answer.get_json()["error"]["message"] == f"period {world.period_a} has no inventory: there is no report to make"
+    assert table_counts() == before

@@ -414,3 +414,16 @@ def test_a_long_trail_is_shown_a_page_at_a_time_and_still_adds_up_every_record(c
     assert _exact(first, "Its records added up") == _exact(second, "Its records added up") == Decimal("1.6055045235")
     assert _exact(first, "The figure in the report") == Decimal("1.6055045235")
     assert 'rel="next"' in first and 'rel="prev"' in second
+
+
+def test_a_crafted_choice_that_is_no_field_leaves_the_column_unknown(client, uow, world, table_counts) -> None:
+    # a value the form never offers ("id", markup) counts as no choice: the column stays unknown
+    # and the file is refused as before, nothing stored
+    sign_in(client, _member(uow, world, Role.LEAD))
+    before = table_counts()
+    _own_ledger(client, world, "1000", "08", "werk-august.csv")
+    answer = _map(client, world, **{**MAPPED, "column-1": "<b>id</b>"})
+    assert answer.status_code == 422
+    assert re.search(r'id="column-1"[^>]*>\s*<option value="" selected>', answer.text)
+    assert "<b>id</b>" not in answer.text
+    assert table_counts() == before
