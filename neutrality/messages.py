@@ -122,7 +122,7 @@ def to_data(value: Any) -> Any:
     if isinstance(value, dt.date):
         return {"date": value.isoformat()}
     if value is None or isinstance(value, bool | int | float | str):
-        return value if not isinstance(value, str) else str(value)
+        return value
     return str(value)
 
 
