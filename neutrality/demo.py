@@ -22,6 +22,8 @@ from neutrality.inventory import services as inventory
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import EVERYTHING
+from neutrality.reductions import services as reductions
+from neutrality.reductions import target_services as targets
 from neutrality.registry import held_blocks, importing, projects, purchases, retirements
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, REGISTRY_FILE_LIMITS
 from neutrality.uow import UnitOfWork
@@ -98,9 +100,10 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         inventory.add_organisation_factor(make_uow(), admin, org.id, factor, evidence=_DEMO_EVIDENCE,
                                           evidence_filename="demo-factor-note.txt")
 
-    factory_periods = []
+    factory_periods, factory_sites, factory_commitments = [], [], []
     for factory, files in zip(_FACTORIES, _ACTIVITY_FILES, strict=True):
         site = organisations.create_site(make_uow(), admin, org.id, factory)
+        factory_sites.append(site.id)
         subject = organisations.create_subject(make_uow(), admin, org.id, {
             "name": factory["name"], "kind": "site", "site_id": site.id,
             "description": "Zero-carbon factory boundary: the whole site under operational control.",
@@ -135,6 +138,7 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
             "estimated_offset_tco2e": Decimal("2500"),
             "intended_credit_types": ["CCER", "VCU"],
         })
+        factory_commitments.append(commitment.id)
         periods = commitments.generate(make_uow(), admin, org.id, commitment.id, count=2)
         factory_periods.append(periods)
         for period, filename in zip(periods, files, strict=True):
@@ -143,10 +147,12 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
     _load_instruments(make_uow, admin, org.id)
     _retire_for_periods(make_uow, admin, org.id, factory_periods)
     _buy(make_uow, admin, org.id, *_UNUSED_GECS)
+    _load_reductions(make_uow, admin, org.id, factory_sites, factory_commitments, factory_periods)
 
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
              "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress), "
-             "GECs, I-RECs, CCERs and VCUs held through recorded purchases",
+             "GECs, I-RECs, CCERs and VCUs held through recorded purchases, reduction measures "
+             "and targets",
              "sign in at http://127.0.0.1:5000 as:"]
     lines += [f"  {email(local):<36} {password:<24} {role or 'site admin'}"
               for role, local, _, password in DEMO_USERS]
@@ -341,3 +347,96 @@ def _retire_for_periods(make_uow: Callable[[], UnitOfWork], admin: Actor, organi
            despite_rules="retired at Verra late, by mistake; recorded so the ledger matches the registry")
     retire(yancheng_2025, held("IREC", 2025), 2_000, "IREC-RED-2026-0115",
            despite_rules="redeemed by the trader before the purchase was checked; kept for the record")
+
+
+# --- reduction measures and targets ----------------------------------------------------------------
+
+#: Natural gas burnt in Yancheng's boilers in 2024: 423,000 m3 × 0.038931 GJ/m3 (the Chinese
+#: guide's NCV, 389.31 GJ per 10⁴ Nm3) = 16,467.8 GJ = 4,574 MWh; 56,100 kg CO2/TJ (IPCC 2006
+#: Vol. 2 Table 2.2) is 0.20196 t/MWh. The inventory's Jiangsu grid factor is 0.55 t/MWh.
+_GRID_T_PER_MWH = "0.55"
+
+#: Per factory (Yancheng, Changzhou): the measures of the register, as the lead entered them.
+_MEASURES: tuple[tuple[dict[str, Any], ...], ...] = (
+    (
+        {"title_en": "Heat recovery on the diffusion furnaces", "title_zh_hans": "扩散炉余热回收",
+         "title_zh_hant": "擴散爐餘熱回收", "category": "energy_efficiency", "scope": 1,
+         "source": "Boiler natural gas", "status": "done", "horizon": "medium",
+         "start_date": dt.date(2024, 6, 1), "end_date": dt.date(2024, 12, 20),
+         "cost_amount": Decimal("1850000"), "cost_currency": "CNY",
+         "scores": {"feasibility": 4, "impact": 3, "cost_benefit": 4, "stakeholder_expectations": 3,
+                    "compliance": 3, "innovation": 3},
+         # the boilers' feed water preheated by the furnaces' exhaust: 86 % → 90 %
+         "change": {"kind": "efficiency", "energy_mwh": "4574", "efficiency_before": "0.86",
+                    "efficiency_after": "0.90", "factor_t_per_mwh": "0.20196",
+                    "factor_source": "IPCC 2006 natural gas, 56,100 kg CO2/TJ"}},
+        {"title_en": "Ammonia chiller replaces the R-134a chiller", "title_zh_hans": "以氨制冷机组替换 R-134a 冷水机组",
+         "title_zh_hant": "以氨製冷機組替換 R-134a 冷水機組", "category": "refrigerant_choice", "scope": 1,
+         "source": "Chiller R-134a top-up", "status": "done", "horizon": "quick_win",
+         "start_date": dt.date(2024, 10, 1), "end_date": dt.date(2024, 12, 31),
+         "cost_amount": Decimal("620000"), "cost_currency": "CNY",
+         "scores": {"feasibility": 5, "impact": 2, "cost_benefit": 3, "stakeholder_expectations": 3,
+                    "compliance": 5, "innovation": 2},
+         # 120 kg charge leaking 10 % a year: the 12 kg topped up in 2024
+         "change": {"kind": "refrigerant_swap", "charge_kg": "120", "refrigerant_before": "R-134a",
+                    "refrigerant_after": "R-717", "leak_rate_percent": "10"}},
+        {"title_en": "Rooftop PV on the production halls", "title_zh_hans": "生产厂房屋顶光伏",
+         "title_zh_hant": "生產廠房屋頂光伏", "category": "on_site_renewables", "scope": 2,
+         "source": "Grid electricity (State Grid Jiangsu)", "status": "planned", "horizon": "medium",
+         "start_date": dt.date(2026, 3, 1), "end_date": dt.date(2026, 10, 31),
+         "cost_amount": Decimal("9600000"), "cost_currency": "CNY",
+         "scores": {"feasibility": 4, "impact": 5, "cost_benefit": 4, "stakeholder_expectations": 5,
+                    "compliance": 4, "innovation": 3},
+         "change": {"kind": "electricity_switch", "energy_mwh": "2000", "grid_factor_t_per_mwh": _GRID_T_PER_MWH,
+                    "source": "on_site_pv", "factor_source": "the inventory's Jiangsu grid factor"}},
+    ),
+    (
+        {"title_en": "Variable-speed drives on compressed-air and cooling-water pumps",
+         "title_zh_hans": "空压机与冷却水泵变频改造", "title_zh_hant": "空壓機與冷卻水泵變頻改造",
+         "category": "general_equipment", "scope": 2, "source": "Grid electricity (State Grid Jiangsu)",
+         "status": "in_progress", "horizon": "quick_win",
+         "start_date": dt.date(2025, 9, 1), "end_date": dt.date(2026, 3, 31),
+         "cost_amount": Decimal("780000"), "cost_currency": "CNY",
+         "scores": {"feasibility": 5, "impact": 3, "cost_benefit": 5, "stakeholder_expectations": 3,
+                    "compliance": 3, "innovation": 2},
+         "change": {"kind": "efficiency", "energy_mwh": "2400", "efficiency_before": "0.70",
+                    "efficiency_after": "0.85", "factor_t_per_mwh": _GRID_T_PER_MWH,
+                    "factor_source": "the inventory's Jiangsu grid factor"}},
+    ),
+)
+
+#: Modules made in Changzhou (pieces), the divisor of its intensity target.
+_CHANGZHOU_OUTPUT = (Decimal("2100000"), Decimal("2260000"))
+
+
+def _scope12_location(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,
+                      period_id: int) -> Decimal:
+    """Scopes 1 and 2 (location-based) of the period's inventory: the base a target starts from."""
+    with make_uow() as uow:
+        current = inventory.latest_inventory_of(uow.session, period_id)
+        assert current is not None
+        inventory_id = current.id
+    by_scope = inventory.inventory_report(make_uow(), admin, organisation_id, inventory_id)["location_based"]["by_scope"]
+    return Decimal(str(by_scope.get("1", "0"))) + Decimal(str(by_scope.get("2", "0")))
+
+
+def _load_reductions(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,
+                     sites: list[int], commitment_ids: list[int], factory_periods: list[Any]) -> None:
+    """Each factory's measures; Yancheng's absolute and Changzhou's intensity target (Scopes 1 and
+    2, location-based, 2024 → 2030, set in March 2025), from their 2024 inventories."""
+    for site_id, measures in zip(sites, _MEASURES, strict=True):
+        for data in measures:
+            reductions.create_measure(make_uow(), admin, organisation_id, {**data, "site_id": site_id})
+    (yancheng_2024, _), (changzhou_2024, changzhou_2025) = factory_periods
+    common = {"scopes": [1, 2], "scope2_basis": "location_based", "base_year": 2024, "target_year": 2030,
+              "term": "near_term", "set_on": dt.date(2025, 3, 1), "coverage_percent": Decimal("100")}
+    targets.create_target(make_uow(), admin, organisation_id, {
+        **common, "commitment_id": commitment_ids[0], "kind": "absolute", "reduction_percent": Decimal("42"),
+        "base_value": _scope12_location(make_uow, admin, organisation_id, yancheng_2024.id)})
+    for period, quantity in zip((changzhou_2024, changzhou_2025), _CHANGZHOU_OUTPUT, strict=True):
+        targets.record_output(make_uow(), admin, organisation_id, period.id, quantity=quantity, unit_code="unit")
+    base = _scope12_location(make_uow, admin, organisation_id, changzhou_2024.id)
+    targets.create_target(make_uow(), admin, organisation_id, {
+        **common, "commitment_id": commitment_ids[1], "kind": "intensity", "reduction_percent": Decimal("30"),
+        # tCO2e per module to the gram, as a lead would type it
+        "base_value": (base / _CHANGZHOU_OUTPUT[0]).quantize(Decimal("0.000001")), "output_unit": "unit", "base_output": _CHANGZHOU_OUTPUT[0]})

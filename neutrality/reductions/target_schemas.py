@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from neutrality.reductions.targets import Scope2Basis, TargetKind
+from neutrality.reductions.targets import Scope2Basis, TargetKind, TargetTerm
 from neutrality.schemas import PERCENT, TCO2E, Id, StrictSchema, one_of, quantity
 
 YEAR = validate.Range(min=1, max=9999)  # a year at all; the service keeps targets to 1990–2100
@@ -26,6 +26,12 @@ class TargetCreateSchema(StrictSchema):
     reduction_percent = quantity(required=True, validate=PERCENT)
     output_unit = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=20))
     base_output = quantity(load_default=None, allow_none=True, validate=POSITIVE)
+    term = one_of(TargetTerm, load_default=TargetTerm.NEAR_TERM.value,
+                  metadata={"description": "near_term, or long_term for a net-zero commitment's long-term target"})
+    set_on = fields.Date(load_default=None, allow_none=True,
+                         metadata={"description": "the day the target was set or submitted for validation"})
+    coverage_percent = quantity(load_default=None, allow_none=True, validate=PERCENT,
+                                metadata={"description": "share of its scopes' emissions the target covers"})
 
 
 class TargetSchema(StrictSchema):
@@ -41,6 +47,9 @@ class TargetSchema(StrictSchema):
     reduction_percent = quantity()
     output_unit = fields.String(allow_none=True)
     base_output = quantity(allow_none=True)
+    term = fields.String()
+    set_on = fields.Date(allow_none=True)
+    coverage_percent = quantity(allow_none=True)
     target_value = fields.Function(lambda t: str(t.value().target_value))
     created_at = fields.DateTime()
 

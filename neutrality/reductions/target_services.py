@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
@@ -11,7 +12,7 @@ from sqlalchemy import select
 
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
-from neutrality.clock import utcnow
+from neutrality.clock import today, utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import owned_row
 from neutrality.inventory.computing import calculate_activities, grouped_activities
@@ -36,6 +37,7 @@ from neutrality.reductions.targets import (
     Scope2Basis,
     Target,
     TargetKind,
+    TargetTerm,
     refuse,
 )
 from neutrality.units import UnknownUnit, tidy, unit
@@ -45,11 +47,31 @@ TARGET_FIELDS = ("kind", "scope2_basis", "base_year", "base_value", "target_year
                  "output_unit", "base_output")
 
 
+def _standing(data: Mapping[str, Any]) -> tuple[TargetTerm, dt.date | None, Decimal | None]:
+    """The target's term, the day it was set and its coverage, checked: the rules of a standard
+    read them (SBTi's timeframe counts from the day it was set, which cannot be in the future)."""
+    try:
+        term = TargetTerm(data.get("term") or TargetTerm.NEAR_TERM.value)
+    except ValueError:
+        raise refuse("term", Msg("term: near_term or long_term, not {value}", value=repr(data.get("term")))) from None
+    set_on = data.get("set_on")
+    if set_on is not None and set_on > today():
+        raise refuse("set_on", Msg("the day a target was set ({day}) cannot be after today", day=set_on.isoformat()))
+    coverage = data.get("coverage_percent")
+    if coverage is not None:
+        coverage = non_negative("coverage_percent", coverage)
+        if not 0 < coverage <= 100:
+            raise refuse("coverage_percent", Msg("the coverage is a percentage above 0 and up to 100, not {value}",
+                                                 value=str(coverage)))
+    return term, set_on, coverage
+
+
 def create_target(uow: UnitOfWork, actor: Actor, organisation_id: int, data: Mapping[str, Any]) -> EmissionTarget:
     """Store a target; the pure :class:`Target` decides first, so a refusal writes nothing."""
     authorize(actor, Permission.MANAGE_COMMITMENTS, organisation_id)
     target = Target(scopes=frozenset(data.get("scopes") or ()),
                     **{name: data.get(name) for name in TARGET_FIELDS})
+    term, set_on, coverage = _standing(data)
     with uow:
         session = uow.session
         get_organisation_row(session, organisation_id)
@@ -62,7 +84,8 @@ def create_target(uow: UnitOfWork, actor: Actor, organisation_id: int, data: Map
             scope2_basis=target.scope2_basis.value if target.scope2_basis else None,
             base_year=target.base_year, base_value=target.base_value, target_year=target.target_year,
             reduction_percent=target.reduction_percent, output_unit=target.output_unit,
-            base_output=target.base_output, created_at=utcnow(),
+            base_output=target.base_output, term=term.value, set_on=set_on, coverage_percent=coverage,
+            created_at=utcnow(),
         )
         session.add(row)
         uow.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from neutrality.db import IDS_NEVER_REUSED, Base, ExactDecimal, UTCDateTime, enum_values_check
@@ -15,6 +15,7 @@ from neutrality.reductions.targets import (
     Scope2Basis,
     Target,
     TargetKind,
+    TargetTerm,
 )
 
 
@@ -59,6 +60,12 @@ class EmissionTarget(Base):
     reduction_percent: Mapped[Decimal] = mapped_column(ExactDecimal)
     output_unit: Mapped[str | None] = mapped_column(String(20))
     base_output: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    #: What the rules of a standard read beside the trajectory (SBTi): the horizon, the day the
+    #: target was set (submitted for validation), and the share of its scopes' emissions it
+    #: covers. The service checks them; added to a table already deployed, without a rebuild.
+    term: Mapped[str] = mapped_column(String(10), server_default=TargetTerm.NEAR_TERM.value)
+    set_on: Mapped[dt.date | None] = mapped_column(Date)
+    coverage_percent: Mapped[Decimal | None] = mapped_column(ExactDecimal)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
     @property

@@ -39,6 +39,14 @@ class TargetKind(StrEnum):
     INTENSITY = "intensity"  # tCO2e per unit of output
 
 
+class TargetTerm(StrEnum):
+    """SBTi's two horizons: a near-term target (5–10 years from its submission) and the
+    long-term target of a net-zero commitment (a deep cut by 2050 at the latest)."""
+
+    NEAR_TERM = "near_term"
+    LONG_TERM = "long_term"
+
+
 class Scope2Basis(StrEnum):
     LOCATION = "location_based"
     MARKET = "market_based"

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment, ReductionTarget
@@ -22,6 +22,8 @@ from neutrality.inventory.positions import CoveragePosition, PeriodCoverage
 from neutrality.inventory.status import InventoryStatus
 from neutrality.inventory.tables import Inventory, Verification
 from neutrality.organisations.tables import Organisation, Subject, SubjectExclusion
+from neutrality.reductions.target_tables import EmissionTarget
+from neutrality.reductions.targets import TargetKind
 from neutrality.registry.ledger import InForce, in_force_only
 from neutrality.registry.model import BlockStatus
 from neutrality.registry.schemes import scheme as scheme_of
@@ -156,6 +158,28 @@ def _targets(targets: Iterable[ReductionTarget]) -> tuple[facts.ReductionTarget,
     )
 
 
+def stored_targets(session: Session, period: ApplicationPeriodRow) -> tuple[facts.ReductionTarget, ...]:
+    """The reduction targets of the register that follow the period: those of its commitment and
+    those of the whole organisation, oldest first.
+
+    An absolute target's base value is its base year's emissions, from which the rules draw its
+    path; an intensity's (tCO2e per unit of output) is not, so its path is left undrawn."""
+    rows = session.scalars(select(EmissionTarget).where(
+        EmissionTarget.organisation_id == period.organisation_id,
+        or_(EmissionTarget.commitment_id == period.commitment_id, EmissionTarget.commitment_id.is_(None)),
+    ).order_by(EmissionTarget.id))
+    return tuple(
+        facts.ReductionTarget(
+            scopes=row.scopes, kind=row.kind, base_year=row.base_year, target_year=row.target_year,
+            reduction_percent=Decimal(row.reduction_percent),
+            coverage_percent=Decimal(row.coverage_percent) if row.coverage_percent is not None else None,
+            set_on=row.set_on, term=row.term,
+            base_year_emissions=Decimal(row.base_value) if row.kind == TargetKind.ABSOLUTE.value else None,
+        )
+        for row in rows
+    )
+
+
 def ledger_entries(retired: Sequence[facts.Retirement]) -> list[InForce]:
     """What the ledger's arithmetic reads of retirements in force, from their facts (a balance
     reads the period's retirements once, for both)."""
@@ -240,7 +264,8 @@ def period_facts(
         intended_credit_types=tuple(commitment.intended_credit_types or ()),
         earlier=_earlier(session, period), credits_retired_tco2e=credits,
         eac_mwh_by_market=eac_by_market, excluded_share_percent=excluded,
-        targets=_targets(commitment.reduction_targets), retirements=retired,
+        # the commitment's own targets (as written with it) and those of the targets register
+        targets=_targets(commitment.reduction_targets) + stored_targets(session, period), retirements=retired,
         holdings=_ReadWhenAsked(lambda: held_for_linkage(session, organisation.id)),
     )
     if coverage is not None:

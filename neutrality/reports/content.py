@@ -1,6 +1,7 @@
 """The periodic GHG emission report as a value (seed 003 §8.3: basis, sources, period, method,
 boundary, totals; seed 000 §4.8: summary, boundaries, emissions by scope and source, methodology,
-data quality and uncertainty, year-on-year change, verification).
+data quality and uncertainty, initiatives, targets and progress, year-on-year change,
+verification).
 
 Pure: no Flask, no database. :func:`build_report` takes the figures as the inventory's report
 gives them (exact decimals, frozen once verified) and keeps them exact; every figure of the
@@ -15,6 +16,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+from neutrality.messages import Msg
+from neutrality.reductions.measures import Title
+from neutrality.reductions.progress import Position
 
 
 #: The order people read scopes and categories in: 1, 2, 3 (not "1", "10", "2").
@@ -69,6 +74,43 @@ class Verification:
 
 
 @dataclass(frozen=True)
+class Initiative:
+    """A reduction measure acting on the report's boundary: what it is expected to save a year
+    (calculated from what it changes) and what the inventories show it achieved."""
+
+    title: Title
+    category: Msg
+    status: Msg
+    scope: int
+    source: str  # the inventory source it acts on; empty: the whole scope
+    site: str | None  # None: the whole organisation
+    start: dt.date | None
+    end: dt.date | None
+    expected_tco2e: Decimal | None  # a year; None while its change is not stated
+    achieved_tco2e: Decimal | None = None  # read from the inventories; None when not measured
+    achieved_note: Msg | None = None  # how the achieved figure was read, or why there is none
+
+
+@dataclass(frozen=True)
+class TargetStanding:
+    """A reduction target the period is measured against, and where the period stands on it."""
+
+    kind: str  # absolute, intensity
+    scopes: str  # "1+2"
+    scope2_basis: str | None
+    base_year: int
+    base_value: Decimal  # tCO2e, or tCO2e per output_unit
+    target_year: int
+    reduction_percent: Decimal
+    target_value: Decimal
+    output_unit: str | None
+    position: Position | None  # this period's; None when it cannot be placed (see ``problem``)
+    trajectory: tuple[tuple[int, Decimal], ...]  # (year, allowed)
+    actuals: tuple[tuple[int, Decimal], ...]  # (year, actual) of every period followed
+    problem: Msg | str | None = None
+
+
+@dataclass(frozen=True)
 class GhgReport:
     organisation: str
     legal_name: str
@@ -97,6 +139,8 @@ class GhgReport:
     previous_period: tuple[dt.date, dt.date] | None
     changes: tuple[Change, ...]
     prepared_on: dt.date
+    initiatives: tuple[Initiative, ...] = ()
+    targets: tuple[TargetStanding, ...] = ()
 
 
 def _lines(report: Mapping[str, Any], dimension: str, names: Mapping[str, str] | None = None) -> tuple[Line, ...]:
@@ -137,6 +181,7 @@ def build_report(
     *, organisation: str, legal_name: str, subject: str, period: tuple[dt.date, dt.date],
     report: Mapping[str, Any], verification: Verification | None,
     previous: tuple[tuple[dt.date, dt.date], Mapping[str, Any]] | None, prepared_on: dt.date,
+    initiatives: Sequence[Initiative] = (), targets: Sequence[TargetStanding] = (),
 ) -> GhgReport:
     """The report of one period from its inventory's ``report`` (as
     :func:`neutrality.inventory.services.inventory_report` gives it) and, when the period before
@@ -161,5 +206,5 @@ def build_report(
         verification=verification,
         previous_period=previous[0] if previous else None,
         changes=_changes(by_scope, _lines(previous[1], "by_scope")) if previous else (),
-        prepared_on=prepared_on,
+        prepared_on=prepared_on, initiatives=tuple(initiatives), targets=tuple(targets),
     )

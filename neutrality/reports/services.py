@@ -10,13 +10,22 @@ from sqlalchemy import select
 from neutrality.access.model import Actor, Permission, authorize
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
-from neutrality.errors import NotFound
+from neutrality.errors import InvalidInput, NotFound
 from neutrality.inventory import services as inventory
 from neutrality.inventory.status import InventoryStatus
 from neutrality.inventory.tables import Verification as VerificationRow
 from neutrality.messages import Msg
-from neutrality.organisations.tables import Organisation, Subject
-from neutrality.reports.content import GhgReport, Verification, build_report
+from neutrality.organisations.tables import Organisation, Site, Subject
+from neutrality.reductions import services as measures
+from neutrality.reductions import target_services
+from neutrality.reductions.measures import MeasureStatus
+from neutrality.reports.content import (
+    GhgReport,
+    Initiative,
+    TargetStanding,
+    Verification,
+    build_report,
+)
 from neutrality.uow import UnitOfWork
 
 
@@ -46,11 +55,69 @@ def ghg_report(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
             ApplicationPeriodRow.sequence == period.sequence - 1))
         earlier = inventory.latest_inventory_of(session, before.id) if before is not None else None
         names = (organisation.name, organisation.legal_name, subject.name)
+        site_names = {site.id: site.name for site in session.scalars(
+            select(Site).where(Site.organisation_id == organisation_id))}
+        boundary_site = subject.site_id
         dates = (period.start_date, period.end_date)
+        commitment_id = period.commitment_id
         earlier_dates = (before.start_date, before.end_date) if before is not None else None
     report = inventory.inventory_report(uow, actor, organisation_id, current.id)
     previous: tuple[Any, Any] | None = None
     if earlier is not None and earlier_dates is not None:
         previous = (earlier_dates, inventory.inventory_report(uow, actor, organisation_id, earlier.id))
     return build_report(organisation=names[0], legal_name=names[1], subject=names[2], period=dates,
-                        report=report, verification=verification, previous=previous, prepared_on=prepared_on)
+                        report=report, verification=verification, previous=previous, prepared_on=prepared_on,
+                        initiatives=_initiatives(uow, actor, organisation_id, boundary_site, site_names),
+                        targets=_standings(uow, actor, organisation_id, period_id, commitment_id))
+
+
+def _initiatives(uow: UnitOfWork, actor: Actor, organisation_id: int, site_id: int | None,
+                 site_names: dict[int, str]) -> list[Initiative]:
+    """The measures of the register acting on the boundary (its site, or the whole organisation;
+    every site for an organisation-wide subject), in the register's order; dropped ones left out."""
+    register = measures.list_measures(uow, actor, organisation_id)
+    chosen = []
+    for view in register.measures:
+        value = view.value
+        if value.status is MeasureStatus.DROPPED:
+            continue
+        if site_id is not None and value.site_id not in (None, site_id):
+            continue
+        chosen.append(Initiative(
+            title=value.title, category=value.category.label, status=value.status.label,
+            scope=int(value.scope), source=value.source,
+            site=site_names.get(value.site_id) if value.site_id is not None else None,
+            start=value.start, end=value.end,
+            expected_tco2e=view.expected.tco2e if view.expected is not None else None))
+    return chosen
+
+
+def _standings(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int,
+               commitment_id: int) -> list[TargetStanding]:
+    """The targets the period is measured against (its commitment's and the organisation's), each
+    followed over the inventories and this period placed on it."""
+    standings = []
+    for row in target_services.list_targets(uow, actor, organisation_id):
+        if row.commitment_id not in (None, commitment_id):
+            continue
+        target = row.value()
+        facts: dict[str, Any] = {
+            "kind": row.kind, "scopes": row.scopes, "scope2_basis": row.scope2_basis, "base_year": row.base_year,
+            "base_value": target.base_value, "target_year": row.target_year,
+            "reduction_percent": target.reduction_percent, "target_value": target.target_value,
+            "output_unit": row.output_unit, "trajectory": tuple(target.trajectory())}
+        try:
+            followed = target_services.target_progress(uow, actor, organisation_id, row.id)
+        except InvalidInput as problem:  # e.g. an organisation's target over two periods of one year
+            standings.append(TargetStanding(**facts, position=None, actuals=(), problem=problem.message))
+            continue
+        here = next((p.position for p in followed.periods if p.period_id == period_id), None)
+        problem = None
+        if here is None:
+            problem = (Msg("no output is recorded for the period, so its intensity cannot be given")
+                       if period_id in followed.missing_output else
+                       Msg("the period is before the target's base year, or has no figures to place"))
+        standings.append(TargetStanding(
+            **facts, position=here, actuals=tuple((p.year, p.position.actual) for p in followed.periods),
+            problem=problem))
+    return standings

@@ -204,3 +204,62 @@ def test_the_achieved_change_is_split_into_activity_and_factor(client, world) ->
     [source] = change["sources"]
     assert (Decimal(source["old_tco2e"]), Decimal(source["new_tco2e"])) == (Decimal("660"), Decimal("825"))
     assert source["source"].startswith(f"site {world.site_a} · scope 2 · electricity")
+
+
+# --- the rules of a standard read the stored targets ------------------------------------------------
+
+
+def _sbti(client: Any, world: World) -> dict[str, dict[str, Any]]:
+    chosen = client.patch(f"{_base(world)}/commitments/{world.commitment_b}", headers=world.headers("lead"),
+                          json={"frameworks": ["sbti-near-term"]})
+    assert chosen.status_code == 200, chosen.get_json()
+    answer = client.get(f"{_base(world)}/periods/{world.period_verified}/findings", headers=world.headers("viewer"))
+    assert answer.status_code == 200, answer.get_json()
+    return {f["rule_id"]: f for f in answer.get_json()["findings"] if f["rule_id"].startswith("SBTI")}
+
+
+SBTI_TARGET = {"kind": "absolute", "scopes": [1, 2], "scope2_basis": "location_based", "base_year": 2021,
+               "base_value": "1000", "target_year": 2030, "reduction_percent": "42", "set_on": "2024-05-01",
+               "coverage_percent": "96"}
+
+
+def test_the_sbti_rules_judge_the_targets_of_the_register(client, world) -> None:
+    # without a target, the ambition rule has nothing to compare
+    assert _sbti(client, world)["SBTI-04"]["outcome"] == "not_applicable"
+    assert _create(client, world, SBTI_TARGET).status_code == 201
+    findings = _sbti(client, world)
+    # SBTI-04: Scope 1+2 needs 4.2 %/yr × (2030 − 2021) = 37.8 %; 42 % is enough
+    assert findings["SBTI-04"]["outcome"] == "pass"
+    assert "Scope 1+2 absolute 2021→2030 −42%: needs ≥ 37.8%" in findings["SBTI-04"]["evidence"]["targets"]
+    # SBTI-01B: set in 2024, ending 2030: 6 years, within 5–10
+    assert findings["SBTI-01B"]["outcome"] == "pass"
+    # SBTI-02: the coverage stated, 96 %, is at least 95 %
+    assert (findings["SBTI-02"]["outcome"], findings["SBTI-02"]["evidence"]["coverage_percent"]) == ("pass", "96")
+    # a second target over the same scopes, −20 % over the same nine years, falls short of 37.8 %
+    weak = {**SBTI_TARGET, "reduction_percent": "20"}
+    assert _create(client, world, weak).status_code == 201
+    ambition = _sbti(client, world)["SBTI-04"]
+    assert ambition["outcome"] == "fail"
+    assert ambition["evidence"]["targets"] == "Scope 1+2 absolute 2021→2030 −20%: needs ≥ 37.8%"
+
+
+def test_a_long_term_target_is_judged_as_one(client, world) -> None:
+    long_term = {**SBTI_TARGET, "term": "long_term", "target_year": 2050, "reduction_percent": "90",
+                 "set_on": None, "coverage_percent": None}
+    created = _create(client, world, long_term)
+    assert created.status_code == 201, created.get_json()
+    assert (created.get_json()["term"], created.get_json()["set_on"]) == ("long_term", None)
+    # a near-term rule leaves it out: no near-term target is recorded
+    assert _sbti(client, world)["SBTI-04"]["outcome"] == "not_applicable"
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("coverage_percent", "0"), ("coverage_percent", "100.5"), ("coverage_percent", "-3"),
+    ("set_on", "2999-01-01"), ("term", "mid_term"),
+])
+def test_a_target_with_a_wrong_term_day_or_coverage_is_refused_by_name(client, world, table_counts, field, value) -> None:
+    before = table_counts()
+    refused = _create(client, world, {**SBTI_TARGET, field: value})
+    assert refused.status_code == 422, refused.get_json()
+    assert field in refused.get_json()["error"]["details"]
+    assert table_counts() == before
