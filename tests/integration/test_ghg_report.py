@@ -101,3 +101,40 @@ def test_the_report_as_a_workbook_holds_the_same_figures_exact(app, db, demo, tm
     [scope_2] = [line for line in report.by_scope if line.key == "2"]
     assert Decimal(str(change[2])) == scope_2.location_tco2e
     assert Decimal(str(change[6])) == scope_2.location_tco2e - 165275
+
+
+def test_the_report_lists_the_boundarys_measures_with_their_expected_reductions(app, db, demo) -> None:
+    organisation_id, period_2025 = demo[1]
+    report = _report(app, db, organisation_id, period_2025)
+    expected = {m.title.en: m.expected_tco2e for m in report.initiatives}
+    # Yancheng's three measures; Changzhou's variable-speed drives act on the other site
+    assert set(expected) == {"Heat recovery on the diffusion furnaces", "Ammonia chiller replaces the R-134a chiller",
+                             "Rooftop PV on the production halls"}
+    # 4,574 MWh of gas × (1 − 0.86 / 0.90) = 4,574 × 2/45 = 203.2888… MWh, × 0.20196 t/MWh = 41.056224 t
+    assert expected["Heat recovery on the diffusion furnaces"].quantize(Decimal("0.000001")) == Decimal("41.056224")
+    # 120 kg × 10 % = 12 kg a year of R-134a (GWP 1530, AR6) no longer leaking; ammonia's GWP is 0
+    assert expected["Ammonia chiller replaces the R-134a chiller"] == Decimal("18.36")
+    # 2,000 MWh moved from the grid (0.55 t/MWh) to rooftop PV
+    assert expected["Rooftop PV on the production halls"] == Decimal("1100")
+
+
+def test_the_report_places_the_period_on_its_commitments_target(app, db, demo) -> None:
+    organisation_id, period_2024 = demo[0]
+    _, period_2025 = demo[1]
+    base = _report(app, db, organisation_id, period_2024)
+    report = _report(app, db, organisation_id, period_2025)
+    # Yancheng's absolute target only: Changzhou's intensity target belongs to the other commitment
+    [target] = report.targets
+    assert (target.kind, target.scopes, target.base_year, target.target_year) == ("absolute", "1+2", 2024, 2030)
+
+    def scope_1_2(r):  # type: ignore[no-untyped-def]
+        return sum(line.location_tco2e for line in r.by_scope if line.key in ("1", "2"))
+
+    # its base is 2024's Scope 1+2 location-based; −42 % over six years is −7 % a year on the
+    # line, so 2025 may emit base × 0.93
+    assert target.base_value == scope_1_2(base)
+    position = target.position
+    assert position.actual == scope_1_2(report)
+    assert position.allowed == scope_1_2(base) * Decimal("0.93")
+    assert position.on_track is (position.actual <= position.allowed)
+    assert [year for year, _ in target.actuals] == [2024, 2025]
