@@ -22,11 +22,17 @@ COLUMNS = (
     Column("previous_tco2e", Words("Previous period tCO2e", "上一期间 tCO2e", "前一期間 tCO2e"), Kind.DECIMAL, 3),
     Column("change_tco2e", Words("Change tCO2e", "变化 tCO2e", "變化 tCO2e"), Kind.DECIMAL, 3),
     Column("change_percent", Words("Change %", "变化 %", "變化 %"), Kind.DECIMAL, 1),
+    # the measures and targets: one figure a row, in the unit beside it
+    Column("value", Words("Value", "数值", "數值"), Kind.DECIMAL, 6),
+    Column("unit", Words("Unit", "单位", "單位")),
 )
+
+_BLANK = (None,) * 6
 
 
 def _rows(report: GhgReport) -> Iterator[tuple[Any, ...]]:
-    yield ("total", "total", report.total.location_tco2e, report.total.market_tco2e, None, None, None, None)
+    yield ("total", "total", report.total.location_tco2e, report.total.market_tco2e, None, None, None, None,
+           None, None)
     for section, lines, label in (
         ("scope", report.by_scope, "scope {}"),
         ("iso_category", report.by_iso_category, "ISO 14064-1 category {}"),
@@ -34,17 +40,42 @@ def _rows(report: GhgReport) -> Iterator[tuple[Any, ...]]:
         ("site", report.by_site, "{}"),
     ):
         for line in lines:
-            yield (section, label.format(line.key), line.location_tco2e, line.market_tco2e, None, None, None, None)
+            yield (section, label.format(line.key), line.location_tco2e, line.market_tco2e, None, None, None, None,
+                   None, None)
     for line in report.by_gas:
-        yield ("gas", line.key, line.location_tco2e, line.market_tco2e, line.mass_t, None, None, None)
+        yield ("gas", line.key, line.location_tco2e, line.market_tco2e, line.mass_t, None, None, None, None, None)
     for change in report.changes:
         market = change.key == "2-market"
         item = "scope 2 market-based" if market else f"scope {change.key}"
         yield ("change", item, None if market else change.current_tco2e, change.current_tco2e if market else None,
-               None, change.previous_tco2e, change.difference_tco2e, change.percent)
+               None, change.previous_tco2e, change.difference_tco2e, change.percent, None, None)
     if report.uncertainty_percent is not None:
         yield ("uncertainty", "combined ± % of the location-based total", None, None, None, None, None,
-               report.uncertainty_percent)
+               report.uncertainty_percent, None, None)
+    yield from _initiatives(report)
+    yield from _targets(report)
+
+
+def _initiatives(report: GhgReport) -> Iterator[tuple[Any, ...]]:
+    for measure in report.initiatives:
+        name = measure.title.en or measure.title.zh_hans or measure.title.zh_hant
+        yield ("initiative", f"{name}: expected a year", *_BLANK, measure.expected_tco2e, "tCO2e/yr")
+        if measure.achieved_tco2e is not None:
+            yield ("initiative", f"{name}: achieved", *_BLANK, measure.achieved_tco2e, "tCO2e")
+
+
+def _targets(report: GhgReport) -> Iterator[tuple[Any, ...]]:
+    for target in report.targets:
+        name = (f"scope {target.scopes} {target.kind} {target.base_year}→{target.target_year} "
+                f"−{target.reduction_percent}%")
+        unit = "tCO2e" if target.output_unit is None else f"tCO2e/{target.output_unit}"
+        yield ("target", f"{name}: base year value", *_BLANK, target.base_value, unit)
+        yield ("target", f"{name}: target value", *_BLANK, target.target_value, unit)
+        if target.position is not None:
+            year = target.position.year
+            yield ("target", f"{name}: allowed in {year}", *_BLANK, target.position.allowed, unit)
+            yield ("target", f"{name}: actual in {year}", *_BLANK, target.position.actual, unit)
+            yield ("target", f"{name}: reduced since the base year", *_BLANK, target.position.reduced_percent, "%")
 
 
 def ghg_report_table(report: GhgReport) -> Table:
