@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from neutrality.reductions.targets import Scope2Basis, TargetKind, TargetTerm
-from neutrality.schemas import PERCENT, TCO2E, Id, StrictSchema, one_of, quantity
+from neutrality.schemas import PERCENT, TCO2E, Id, Said, StrictSchema, one_of, quantity
 
 YEAR = validate.Range(min=1, max=9999)  # a year at all; the service keeps targets to 1990–2100
 POSITIVE = validate.Range(min=0, max=10**15)
@@ -105,6 +105,16 @@ class ChangeSchema(StrictSchema):
     sources = fields.List(fields.Nested(SourceChangeSchema))
 
 
+class BaseMoveSchema(StrictSchema):
+    recalculated = fields.Boolean(metadata={"description": "the base value moved"})
+    old_base_value = quantity()
+    new_base_value = quantity()
+    old_base_tco2e = quantity()
+    new_base_tco2e = quantity()
+    change_percent = quantity(metadata={"description": "the base year's change found by the check, signed"})
+    explanation = Said()
+
+
 class ProgressSchema(StrictSchema):
     target = fields.Nested(TargetSchema)
     periods = fields.List(fields.Nested(PositionSchema))
@@ -113,6 +123,8 @@ class ProgressSchema(StrictSchema):
     without_figures = fields.List(fields.Integer(), metadata={"description": "periods whose inventory holds no "
                                                                               "record or total yet"})
     trajectory = fields.List(fields.Nested(TrajectoryPointSchema))
+    base = fields.Nested(BaseMoveSchema, allow_none=True, metadata={
+        "description": "the commitment's base-year check and what it did to the target; null when not checked"})
     changes = fields.List(fields.Nested(ChangeSchema), metadata={
         "description": "between consecutive periods whose inventories are calculated here: the change split "
                        "into activity and factor (a revised factor is not a reduction)"})

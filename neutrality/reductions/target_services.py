@@ -15,13 +15,17 @@ from neutrality.audit.services import record, snapshot
 from neutrality.clock import today, utcnow
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import owned_row
+from neutrality.errors import Conflict, NotFound
+from neutrality.inventory import services as inventory_services
 from neutrality.inventory.computing import calculate_activities, grouped_activities
+from neutrality.inventory.recalculation import RecalculationCheck
 from neutrality.inventory.services import inventory_report
 from neutrality.inventory.status import InventoryOrigin
 from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.reductions.progress import (
+    BaseMove,
     Decomposition,
     PeriodActual,
     Progress,
@@ -157,6 +161,26 @@ class TargetProgress:
     without_figures: tuple[int, ...]  # periods whose inventory holds nothing yet (no record, no total)
     trajectory: tuple[dict[str, Any], ...]  # {"year", "allowed"} from the base year to the target year
     changes: tuple[dict[str, Any], ...] = ()  # consecutive calculated inventories: tCO2e change by activity / factor
+    base: BaseMove | None = None  # what the base-year check did to the target (None: not checked)
+
+
+def _base_year_check(uow: UnitOfWork, actor: Actor, organisation_id: int, row: EmissionTarget,
+                     target: Target) -> RecalculationCheck | None:
+    """The commitment's base-year check (ISO 14064-1 §6.4.1, 5 % by default), when the target
+    belongs to a commitment whose base year (its first verified period) is the target's. An
+    organisation's target spans commitments, each with a base year of its own: not checked."""
+    if row.commitment_id is None:
+        return None
+    try:
+        found = inventory_services.base_year_check(uow, actor, organisation_id, row.commitment_id)
+    except (Conflict, NotFound):  # no verified period yet: no base year to check
+        return None
+    if int(found["base_period"]["start"][:4]) != target.base_year:
+        return None
+    return RecalculationCheck(
+        base_total_tco2e=Decimal(found["verified_tco2e"]), recalculated_tco2e=Decimal(found["recalculated_tco2e"]),
+        change_percent=Decimal(found["change_percent"]), threshold_percent=Decimal(found["threshold_percent"]),
+        recalculation_required=bool(found["recalculation_required"]), changes=())
 
 
 def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
@@ -262,7 +286,7 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
                                     output_unit=output[1] if output else None))
         kept.append((period_id, inventory_id, report["status"], year))
         calculated.append(report.get("origin") != InventoryOrigin.EXTERNAL.value)
-    followed: Progress = progress(target, actuals)
+    followed: Progress = progress(target, actuals, _base_year_check(uow, actor, organisation_id, row, target))
     # achieved reductions between consecutive periods, where both inventories are calculated here
     figures = [(year, _source_figures(uow, iid, target)) if mine else None
                for (_, iid, _, year), mine in zip(kept, calculated, strict=True)]
@@ -272,6 +296,6 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
         target=row, followed=followed.target,
         periods=tuple(PeriodProgress(pid, iid, status, year, by_year[year]) for pid, iid, status, year in kept),
         missing_output=tuple(missing), without_figures=tuple(blank),
-        trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in target.trajectory()),
-        changes=changes,
+        trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in followed.target.trajectory()),
+        changes=changes, base=followed.base,
     )

@@ -335,6 +335,34 @@ def test_a_factor_change_of_5_percent_or_more_requires_a_base_year_recalculation
     assert Decimal(frozen["location_based"]["tco2e"]) == Decimal("3600")
 
 
+@pytest.mark.parametrize(("new_factor", "moved_base"), [("2.52", "3780"), ("2.5", "3600")])
+def test_a_target_follows_its_base_year_when_the_check_requires_a_recalculation(
+        client, world, new_factor, moved_base) -> None:
+    # The base year as above: 3,600 t of Scope 3 (resin). A Scope 3 target of the commitment,
+    # −30 % from 2024 to 2030. The factor revised to 2.52 moves the base year +5 %: the target's
+    # base moves by the same ratio, 3,600 × 3,780 / 3,600 = 3,780 t, and its 2030 level to
+    # 3,780 × 0.7 = 2,646 t. Revised to 2.5 (+4.17 %) it stays at 3,600 (2,520 t in 2030).
+    _add_resin_factor(client, world)
+    inventory = client.post(f"{_base(world)}/inventories", json={"period_id": world.period_a},
+                            headers=world.headers("lead")).get_json()
+    client.post(f"{_base(world)}/inventories/{inventory['id']}/activities", headers=world.headers("lead"),
+                json={"activities": [_records(world)[3]]})
+    _verify(client, world, inventory["id"])
+    target = client.post(f"{_base(world)}/targets", headers=world.headers("lead"), json={
+        "commitment_id": world.commitment_a, "kind": "absolute", "scopes": [3], "base_year": 2024,
+        "base_value": "3600", "target_year": 2030, "reduction_percent": "30"}).get_json()
+    _resin_version(client, world, new_factor)
+    progress = client.get(f"{_base(world)}/targets/{target['id']}/progress", headers=world.headers("viewer")).get_json()
+    base = progress["base"]
+    assert (base["recalculated"], Decimal(base["old_base_value"]), Decimal(base["new_base_value"])) == (
+        new_factor == "2.52", Decimal(3600), Decimal(moved_base))
+    trajectory = {point["year"]: Decimal(point["allowed"]) for point in progress["trajectory"]}
+    assert (trajectory[2024], trajectory[2030]) == (Decimal(moved_base), Decimal(moved_base) * Decimal("0.7"))
+    # the period is placed on the line as it now stands: 3,600 t against the allowed 2024 level
+    [period] = progress["periods"]
+    assert Decimal(period["allowed"]) == Decimal(moved_base)
+
+
 def test_a_new_consolidation_approach_requires_a_base_year_recalculation(client, world) -> None:
     client.post(f"{_base(world)}/consolidation-approach", headers=world.headers("lead"), json={
         "approach": "equity_share", "justification": "JV", "effective_from": "2030-01-01", "reason": "Merger"})
