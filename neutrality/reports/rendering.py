@@ -56,7 +56,7 @@ def environment(locale: str) -> Environment:
     figure = _figure(locale)
     env.filters["figure"] = figure
     env.filters["percent"] = lambda value: "–" if value is None else f"{figure(value, 1)} %"
-    env.filters["day"] = lambda value: format_date(value, format="long", locale=_BABEL[locale]) if value else ""
+    env.filters["day"] = lambda value, form="long": format_date(value, format=form, locale=_BABEL[locale]) if value else ""
     env.filters["say"] = lambda value: say(value, translations.gettext, locale)
     env.globals["locale"] = locale
     env.globals["html_lang"] = locale.replace("_", "-")
