@@ -85,6 +85,12 @@ class ExpectedReduction:
         return None if self.mwh is None else present(self.mwh, "MWh")
 
 
+#: The largest number a change may state (MWh, kg, t, a factor): a billion is beyond any plant's
+#: year, and keeps every product exact and presentable (10⁹ × 10⁹ has 19 digits; the decimal
+#: context has 28). A larger one is a typing error, not a measure.
+NUMBER_MAX = Decimal(10**9)
+
+
 class _Fields:
     """The errors of one change, by field; raised together once every field is read."""
 
@@ -92,12 +98,14 @@ class _Fields:
         self.errors: dict[str, list[Msg]] = {}
 
     def number(self, value: Any, field: str) -> Decimal:
-        """A finite decimal ≥ 0, read exactly (a float through its text)."""
+        """A finite decimal from 0 to :data:`NUMBER_MAX`, read exactly (a float through its text)."""
         number = _decimal(value)
         if number is None:
             self.refuse(field, Msg("the value is not a number"))
         elif number < 0:
             self.refuse(field, Msg("the value is negative"))
+        elif number > NUMBER_MAX:
+            self.refuse(field, Msg("the value is above {limit}", limit=NUMBER_MAX))
         return number if number is not None else Decimal(0)
 
     def refuse(self, field: str, message: Msg) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from neutrality.inventory.tables import Inventory
 from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.organisations.tables import Site
-from neutrality.reductions.changes import Change, ExpectedReduction, change_data, change_from_data
+from neutrality.reductions.changes import ExpectedReduction, change_data, change_from_data
 from neutrality.reductions.measures import Measure, Title, measure
 from neutrality.reductions.ranking import (
     EQUAL_WEIGHTS,
@@ -246,8 +246,6 @@ def _decide(session: Session, organisation_id: int, data: Mapping[str, Any]) -> 
             change = change_from_data(data["change"])
         except InvalidInput as problem:
             errors.update({f"change.{key}": value for key, value in problem.details.items()})
-        else:
-            errors.update(_beyond_reason(change))
     site_id = data.get("site_id")
     if site_id is not None:
         site = session.get(Site, site_id)
@@ -270,23 +268,6 @@ def _decide(session: Session, organisation_id: int, data: Mapping[str, Any]) -> 
 
 
 _GIVEN_AS = {"start": "start_date", "end": "end_date"}
-
-#: The largest number a change may state (MWh, kg, t, a factor): a billion is beyond any plant's
-#: year, and keeps every product exact and presentable (10⁹ × 10⁹ has 19 digits; the decimal
-#: context has 28). A larger one is a typing error, not a measure.
-CHANGE_NUMBER_MAX = Decimal(10**9)
-
-
-def _beyond_reason(change: Change) -> dict[str, list[Msg]]:
-    errors: dict[str, list[Msg]] = {}
-    for name, text in change_data(change).items():
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            continue  # a name (a refrigerant, a unit), not a number
-        if number.is_finite() and abs(number) > CHANGE_NUMBER_MAX:
-            errors[f"change.{name}"] = [Msg("the value is above {limit}", limit=CHANGE_NUMBER_MAX)]
-    return errors
 
 
 def _store(row: MeasureRow, value: Measure) -> None:

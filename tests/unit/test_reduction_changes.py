@@ -92,6 +92,8 @@ def test_efficiency_of_one_is_allowed() -> None:
         (("lots", "0.70", "0.85", "0.5"), "energy_mwh", "the value is not a number"),
         ((200, "0.70", "NaN", "0.5"), "efficiency_after", "the value is not a number"),
         ((200, "0.70", "0.85", None), "factor", "the value is not a number"),
+        # a billion MWh and one: beyond any plant's year, a typing error
+        (("1000000001", "0.70", "0.85", "0.5"), "energy_mwh", "the value is above 1000000000"),
     ],
 )
 def test_efficiency_change_refuses_bad_input_naming_the_field(
