@@ -21,6 +21,7 @@ from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
 from neutrality.reductions.progress import (
+    BaseMove,
     Decomposition,
     PeriodActual,
     Progress,
@@ -134,6 +135,7 @@ class TargetProgress:
     without_figures: tuple[int, ...]  # periods whose inventory holds nothing yet (no record, no total)
     trajectory: tuple[dict[str, Any], ...]  # {"year", "allowed"} from the base year to the target year
     changes: tuple[dict[str, Any], ...] = ()  # consecutive calculated inventories: tCO2e change by activity / factor
+    base: BaseMove | None = None  # what a base-year recalculation did to the target (None: no check given)
 
 
 def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
@@ -250,5 +252,5 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
         periods=tuple(PeriodProgress(pid, iid, status, year, by_year[year]) for pid, iid, status, year in kept),
         missing_output=tuple(missing), without_figures=tuple(blank),
         trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in target.trajectory()),
-        changes=changes,
+        changes=changes, base=followed.base,
     )
