@@ -159,9 +159,9 @@ class MeasureForm(FlaskForm):
     title_zh_hans = _text(_l("Title in 简体中文"), TITLE_MAX)
     title_zh_hant = _text(_l("Title in 繁體中文"), TITLE_MAX)
     category = SelectField(_l("Category"))
-    scope = SelectField(_l("Scope it acts on"))
+    scope = SelectField(_l("Scope it acts on"), default="")
     source = _text(_l("Source in the inventory it acts on (optional)"), SOURCE_MAX)
-    site_id = SelectField(_l("Site"))
+    site_id = SelectField(_l("Site"), default="")
     status = SelectField(_l("Status"), default=MeasureStatus.PLANNED.value)
     horizon = SelectField(_l("Horizon"), default=Horizon.MEDIUM.value)
     start_date = _Date(_l("Start"), validators=[Optional()])
@@ -174,7 +174,7 @@ class MeasureForm(FlaskForm):
     stakeholder_expectations_score = _number(_l("Alignment with stakeholder expectations"))
     compliance_score = _number(_l("Compliance"))
     innovation_score = _number(_l("Innovation potential"))
-    change_kind = SelectField(_l("What the measure changes"))
+    change_kind = SelectField(_l("What the measure changes"), default="")
     efficiency_energy_mwh = _number(_CHANGE_LABELS["energy_mwh"])
     efficiency_efficiency_before = _number(_CHANGE_LABELS["efficiency_before"])
     efficiency_efficiency_after = _number(_CHANGE_LABELS["efficiency_after"])
@@ -266,11 +266,11 @@ class EvidenceForm(FlaskForm):
 
 
 class TargetForm(FlaskForm):
-    commitment_id = SelectField(_l("Periods followed"))
+    commitment_id = SelectField(_l("Periods followed"), default="")
     kind = SelectField(_l("Kind of target"), choices=[SelectChoice(k.value, v) for k, v in TARGET_KINDS.items()])
-    scopes = SelectMultipleField(_l("Scopes covered"), choices=[SelectChoice(str(s), f"Scope {s}") for s in (1, 2, 3)],
+    scopes = SelectMultipleField(_l("Scopes covered"), choices=[SelectChoice(str(s), str(s)) for s in (1, 2, 3)],
                                  option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
-    scope2_basis = SelectField(_l("Scope 2 counted (when covered)"), choices=[
+    scope2_basis = SelectField(_l("Scope 2 counted (when covered)"), default="", choices=[
         SelectChoice("", "—"), *(SelectChoice(b.value, label) for b, label in SCOPE2_BASES.items())])
     base_year = _number(_l("Base year"))
     base_value = _number(_l("Base-year value (tCO2e, or tCO2e per unit of output)"))
@@ -429,7 +429,8 @@ def set_weights(organisation_id: int) -> Any:
 def _measure_form(organisation_id: int) -> MeasureForm:
     form = MeasureForm()
     form.category.choices = [SelectChoice(c.value, f"{c.clause} {say(c.label)}") for c in MeasureCategory]
-    form.scope.choices = [SelectChoice("", _l("The category's")), *(SelectChoice(str(s), f"Scope {s}") for s in (1, 2, 3))]
+    form.scope.choices = [SelectChoice("", _l("The category's")),
+                          *(SelectChoice(str(s), f"{_l('Scope')} {s}") for s in (1, 2, 3))]
     form.site_id.choices = [SelectChoice("", _l("The whole organisation")),
                             *(SelectChoice(str(s.id), s.name) for s in _sites(organisation_id))]
     form.status.choices = [SelectChoice(s.value, say(s.label)) for s in MeasureStatus]
@@ -544,7 +545,7 @@ def add_evidence(organisation_id: int, measure_id: int) -> Any:
         form.evidence.errors = [say(refused.message)]
         return _render_measure(org, view, form, status=refused.http_status)
     return redirect(url_for("reduction_pages.measure_page", organisation_id=organisation_id,
-                            measure_id=measure_id) + "#evidence")
+                            measure_id=measure_id) + "#evidence-kept")
 
 
 # --- targets -----------------------------------------------------------------------------------
@@ -564,6 +565,7 @@ def _target_forms(organisation_id: int, target_form: TargetForm | None = None,
     target_form = target_form or TargetForm(formdata=None)
     output_form = output_form or OutputForm(formdata=None)
     subjects = {s.id: s.name for s in organisations.list_subjects(uow(), actor(), organisation_id)}
+    target_form.scopes.choices = [SelectChoice(str(s), f"{_l('Scope')} {s}") for s in (1, 2, 3)]
     target_form.commitment_id.choices = [SelectChoice("", _l("Every period of the organisation")), *(
         SelectChoice(str(c.id), f"{subjects.get(c.subject_id, '')} · {c.standard}")
         for c in commitments.list_commitments(uow(), actor(), organisation_id))]
@@ -688,8 +690,3 @@ def progress_chart(organisation_id: int, target_id: int) -> Any:
 def _chart(points: TrajectoryPoints, locale: str) -> str:
     """Drawn once per figures and language (the same figures draw the same bytes)."""
     return trajectory_chart_svg(points, locale=locale)
-
-
-def scope_names(scopes: list[int]) -> str:
-    """Scopes as people write them: "Scope 1 + 2"."""
-    return "Scope " + " + ".join(str(s) for s in scopes)
