@@ -231,8 +231,13 @@ def test_the_lead_sets_a_target_and_reads_its_progress_with_the_chart(client, uo
     assert '<span class="figure" title="930">930.000</span>' in page
     assert f'src="{_org(world)}/targets/{target.id}/progress.svg"' in page
     assert "base year 2024: 1,000.00 tCO2e; target year 2030: 580.00 tCO2e" in page  # the chart's alt
-    # 2024 → 2025: the same 1,200 MWh at the same factor: no change, by activity nor by factor
-    assert "2024 → 2025" in page
+    # 2024 → 2025: the same 1,200 MWh of grid electricity each year; the change is the service's,
+    # split into activity and factor parts that add up to it
+    [change] = progress.changes
+    assert (change["from_year"], change["to_year"]) == (2024, 2025) and "2024 → 2025" in page
+    assert change["due_to_activity"] + change["due_to_factor"] == change["change"]
+    for part in ("change", "due_to_activity", "due_to_factor"):
+        assert f'title="{change[part]}"' in page
     chart = client.get(f"{_org(world)}/targets/{target.id}/progress.svg", headers=ZH)
     assert chart.status_code == 200 and chart.mimetype == "image/svg+xml"
     assert "基准年 2024：1,000.00 tCO2e；目标年 2030：580.00 tCO2e" in chart.text
