@@ -118,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.pages import bp as pages
     from neutrality.web.planner_pages import bp as planner_pages
     from neutrality.web.purchase_pages import bp as purchase_pages
+    from neutrality.web.reduction_pages import bp as reduction_pages
     from neutrality.web.reference import bp as reference
     from neutrality.web.registry_pages import bp as registry_pages
     from neutrality.web.verifier_pages import bp as verifier_pages
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verifier_pages)
     app.register_blueprint(registry_pages)
     app.register_blueprint(commitment_pages)
+    app.register_blueprint(reduction_pages)
     app.register_blueprint(ledger_pages)
     app.register_blueprint(admin_pages)
     app.register_blueprint(organisation_pages)

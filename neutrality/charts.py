@@ -36,7 +36,7 @@ import matplotlib
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
-from neutrality.presentation import TONNES, rounded
+from neutrality.presentation import QUANTITY, TONNES, rounded
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -360,3 +360,126 @@ def _remove(root: ET.Element, unwanted: Callable[[ET.Element], bool]) -> None:
         for child in list(parent):
             if unwanted(child):
                 parent.remove(child)
+
+
+# --- the trajectory of a reduction target --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrajectoryPoints:
+    """A target's trajectory and the periods placed on it, exact.
+
+    ``allowed`` holds (year, value allowed) from the base year to the target year (a straight
+    line: :meth:`neutrality.reductions.targets.Target.trajectory`); ``actuals`` holds (year,
+    actual value, on track) of each period followed; ``unit`` is the target's measure, "tCO2e"
+    or "tCO2e/MWh" for an intensity."""
+
+    allowed: tuple[tuple[int, Decimal], ...]
+    actuals: tuple[tuple[int, Decimal, bool], ...]
+    unit: str = UNIT
+
+    def __post_init__(self) -> None:
+        if len(self.allowed) < 2:  # noqa: PLR2004 - a line needs its two ends
+            raise ValueError("a trajectory runs from the base year to the target year: two points at least")
+        for _, value in self.allowed:
+            if not isinstance(value, Decimal) or not value.is_finite():
+                raise ValueError(f"an allowed value must be a finite Decimal, not {value!r}")
+        for _, value, _ in self.actuals:
+            if not isinstance(value, Decimal) or not value.is_finite():
+                raise ValueError(f"an actual value must be a finite Decimal, not {value!r}")
+
+
+@dataclass(frozen=True)
+class _TrajectoryWords:
+    trajectory: str  # the line
+    on_track: str
+    off_track: str
+    year: str
+    name: str  # the accessible title when none is given
+    base: str  # "base year {year}: {value}"
+    target: str  # "target year {year}: {value}"
+    actual: str  # "{year}: {value}, {state}"
+    separator: str
+    lang: str
+
+
+TRAJECTORY_WORDS = {
+    "en": _TrajectoryWords("Trajectory (allowed)", "on track", "off track", "Year", "Progress against the target",
+                           "base year {}: {}", "target year {}: {}", "{}: {}, {}", "; ", "en"),
+    # 轨迹 (the allowed path), 达标/未达标 as targets are said to be met or not on track
+    "zh_Hans": _TrajectoryWords("减排轨迹（允许值）", "符合轨迹", "偏离轨迹", "年份", "目标进展",
+                                "基准年 {}：{}", "目标年 {}：{}", "{}：{}，{}", "；", "zh-Hans"),
+    "zh_Hant": _TrajectoryWords("減排軌跡（允許值）", "符合軌跡", "偏離軌跡", "年份", "目標進展",
+                                "基準年 {}：{}", "目標年 {}：{}", "{}：{}，{}", "；", "zh-Hant"),
+}
+
+
+def _per_unit(value: Decimal, unit: str) -> str:
+    # tonnes to 2 decimals; an intensity (tCO2e per MWh, per piece) is small: 3 decimals, as
+    # quantities are shown
+    kind = TONNES if unit == UNIT else QUANTITY
+    return f"{(rounded(value, kind) or '').replace('-', MINUS)} {unit}"
+
+
+def describe_trajectory(points: TrajectoryPoints, *, locale: str) -> str:
+    """The chart's figures in words (its ``<desc>``, a page's ``alt``): the line's two ends, then
+    each period's actual value and whether it is on the line or above it."""
+    words = TRAJECTORY_WORDS.get(locale, TRAJECTORY_WORDS["en"])
+    (first_year, first), (last_year, last) = points.allowed[0], points.allowed[-1]
+    parts = [words.base.format(first_year, _per_unit(first, points.unit)),
+             words.target.format(last_year, _per_unit(last, points.unit))]
+    parts += [words.actual.format(year, _per_unit(value, points.unit), words.on_track if kept else words.off_track)
+              for year, value, kept in points.actuals]
+    return words.separator.join(parts)
+
+
+def trajectory_chart_svg(points: TrajectoryPoints, *, locale: str, title: str | None = None) -> str:
+    """The target's trajectory as a line from the base year to the target year, each period's
+    actual value a point on or off it, as an SVG document fit for a strict page (as
+    :func:`balance_chart_svg`). ``locale`` as there; ``title`` drawn above and the accessible
+    name (else "Progress against the target" in the locale)."""
+    words = TRAJECTORY_WORDS.get(locale, TRAJECTORY_WORDS["en"])
+    fonts = FONTS.get(locale, FONTS["en"])
+    name = title if title is not None else words.name
+    settings = {
+        "svg.fonttype": "path",
+        "svg.hashsalt": "neutrality-trajectory",
+        "font.family": fonts,
+        "font.size": 9,
+        "axes.unicode_minus": True,
+    }
+    with _DRAWING, matplotlib.rc_context(settings):
+        figure = _draw_trajectory(points, words, title)
+        out = io.StringIO()
+        figure.savefig(out, format="svg", metadata={"Date": None})
+    return _for_strict_pages(out.getvalue(), name, describe_trajectory(points, locale=locale), words.lang)
+
+
+def _draw_trajectory(points: TrajectoryPoints, words: _TrajectoryWords, title: str | None) -> Figure:
+    figure = Figure(figsize=(7.2, 3.6), layout="constrained")
+    axes = figure.add_subplot()
+    years = [year for year, _ in points.allowed]
+    axes.plot(years, [float(value) for _, value in points.allowed], color=TOTAL, linewidth=1.5,
+              label=words.trajectory)
+    # on track a green circle, off track an orange triangle: told apart by shape as by colour
+    for kept, colour, marker, said in ((True, CREDITS, "o", words.on_track), (False, SHORT, "^", words.off_track)):
+        chosen = [(year, value) for year, value, on in points.actuals if on is kept]
+        if chosen:
+            axes.scatter([year for year, _ in chosen], [float(value) for _, value in chosen], color=colour,
+                         marker=marker, s=36, zorder=3, label=said)
+    levels = [0.0, *(float(v) for _, v in points.allowed), *(float(v) for _, v, _ in points.actuals)]
+    high = max(levels) or 1.0
+    axes.set_ylim(min(0.0, min(levels)), high * 1.12)
+    shown_years = sorted({*years, *(year for year, _, _ in points.actuals)})
+    axes.set_xlim(shown_years[0] - 0.5, shown_years[-1] + 0.5)
+    axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    axes.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _pos: f"{x:.0f}"))
+    axes.set_xlabel(words.year)
+    axes.set_ylabel(points.unit.replace("CO2", "CO₂"))
+    axes.yaxis.set_major_formatter(_Thousands())
+    axes.legend(loc="best", frameon=False)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if title is not None:
+        axes.set_title(title, loc="left")
+    return figure

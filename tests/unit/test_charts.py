@@ -9,7 +9,15 @@ from decimal import Decimal
 
 import pytest
 
-from neutrality.charts import BalanceSteps, balance_chart_svg, balance_steps
+from neutrality.charts import (
+    TRAJECTORY_WORDS,
+    BalanceSteps,
+    TrajectoryPoints,
+    balance_chart_svg,
+    balance_steps,
+    describe_trajectory,
+    trajectory_chart_svg,
+)
 from neutrality.claims.balance import ClaimBalance, PeriodBalance
 from neutrality.inventory.coverage import (
     CoveragePosition,
@@ -203,3 +211,54 @@ def test_a_library_taking_the_svg_prefix_afterwards_does_not_change_the_chart() 
     ET.register_namespace("", "http://example.com/another-default")
     svg = balance_chart_svg(STEPS, locale="en")
     assert svg.startswith("<svg") and "ns0:" not in svg
+
+
+# --- the trajectory of a target ----------------------------------------------------------------
+
+# 1,000 t in 2024, 30 % less by 2030: 700 t allowed in 2030, 50 t less a year (1,000 − 300 × 1/6
+# each year); 2025 allows 950 t: 940 t is on track, 2026 allows 900 t: 912.5 t is above the line.
+LINE = tuple((year, D(1000) - D(50) * (year - 2024)) for year in range(2024, 2031))
+POINTS = TrajectoryPoints(LINE, ((2025, D(940), True), (2026, D("912.5"), False)))
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("en", "base year 2024: 1,000.00 tCO2e; target year 2030: 700.00 tCO2e; 2025: 940.00 tCO2e, on track; "
+           "2026: 912.50 tCO2e, off track"),
+    ("zh_Hans", "基准年 2024：1,000.00 tCO2e；目标年 2030：700.00 tCO2e；2025：940.00 tCO2e，符合轨迹；"
+                "2026：912.50 tCO2e，偏离轨迹"),
+    ("zh_Hant", "基準年 2024：1,000.00 tCO2e；目標年 2030：700.00 tCO2e；2025：940.00 tCO2e，符合軌跡；"
+                "2026：912.50 tCO2e，偏離軌跡"),
+])
+def test_the_trajectory_chart_says_its_line_and_points_in_the_locale(locale: str, words: str) -> None:
+    root = _parsed(trajectory_chart_svg(POINTS, locale=locale))
+    assert root[1].tag == f"{SVG}desc" and root[1].text == words
+    assert root[0].text == TRAJECTORY_WORDS[locale].name and root.get("role") == "img"
+
+
+def test_the_trajectory_chart_is_fit_for_a_strict_page() -> None:
+    svg = trajectory_chart_svg(POINTS, locale="zh_Hant", title="目標 1")
+    root = _parsed(svg)
+    assert root[0].text == "目標 1"
+    assert not [e.tag for e in root.iter() if "style" in e.attrib or e.tag in (f"{SVG}style", f"{SVG}script")]
+    hrefs = [e.get(XLINK_HREF) or e.get("href") for e in root.iter() if e.get(XLINK_HREF) or e.get("href")]
+    assert hrefs and all(h.startswith("#") for h in hrefs)
+    # the line grey, a point on track green and one off track orange
+    colours = {e.get("fill") for e in root.iter()} | {e.get("stroke") for e in root.iter()}
+    assert {"#56606b", "#009e73", "#d55e00"} <= colours
+    assert trajectory_chart_svg(POINTS, locale="zh_Hant", title="目標 1") == svg  # the same bytes
+
+
+def test_an_intensity_is_described_per_its_unit_to_three_decimals() -> None:
+    # 0.5 t/MWh less 40 % by 2027: 0.3 allowed; 2025 allows 0.5 − 0.2 × 1/3 = 0.4333…, and 0.4321
+    # is below it (on track); written to 3 decimals, 0.432
+    points = TrajectoryPoints(((2024, D("0.5")), (2027, D("0.3"))), ((2025, D("0.4321"), True),),
+                              unit="tCO2e/MWh")
+    assert describe_trajectory(points, locale="en") == (
+        "base year 2024: 0.500 tCO2e/MWh; target year 2027: 0.300 tCO2e/MWh; 2025: 0.432 tCO2e/MWh, on track")
+
+
+def test_a_trajectory_needs_two_points_and_exact_figures() -> None:
+    with pytest.raises(ValueError, match="two points"):
+        TrajectoryPoints(((2024, D(1)),), ())
+    with pytest.raises(ValueError, match="finite Decimal"):
+        TrajectoryPoints(LINE, ((2025, 940.0, True),))  # type: ignore[arg-type]

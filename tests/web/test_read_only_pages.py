@@ -5,7 +5,8 @@ page without one, and a write crafted by hand is refused 403 with nothing writte
 Permissions: new commitment → manage_commitments (lead); activity import and its undo →
 manage_inventory (lead); registry import and reserving units → manage_instruments (lead,
 procurement); recording and reversing retirements → retire (lead); the planner, where units are
-reserved or retired → either of the last two.
+reserved or retired → either of the last two; reduction measures and their weights →
+manage_organisation (lead); targets and a period's output → manage_commitments (lead).
 
 The world (tests/factories.py): organisation A with a draft inventory holding one import, block_a
 (29,813 VCUs held), and retirement_a (100 VCUs retired for period_verified).
@@ -79,6 +80,11 @@ OFFERS: list[tuple[str, Callable[[World], str], Callable[[World], str], set[Role
     ("reserve the units", lambda w: f"{_plan(w)}?retire_on={RETIRE_ON}",
      lambda w: ">Reserve these units for the period</button>", INSTRUMENTS),
     ("reverse a retirement", _ledger, lambda w: f'action="{_ledger(w)}/{w.retirement_a}/reverse"', LEAD),
+    ("add a measure link", lambda w: f"{_org(w)}/measures", lambda w: f'href="{_org(w)}/measures/new"', LEAD),
+    ("measure weights form", lambda w: f"{_org(w)}/measures", lambda w: f'action="{_org(w)}/measure-weights"', LEAD),
+    ("target form", lambda w: f"{_org(w)}/targets", lambda w: f'method="post" novalidate action="{_org(w)}/targets"',
+     LEAD),
+    ("period output form", lambda w: f"{_org(w)}/targets", lambda w: f'action="{_org(w)}/period-output"', LEAD),
 ]
 
 
@@ -127,6 +133,16 @@ WRITES: list[tuple[str, Callable[[World], str], Callable[[World], dict[str, Any]
         "evidence-verra-registry": (io.BytesIO(b"%PDF statement"), "statement.pdf"),
         "beneficiary_text": "Factory A", "purpose": "neutrality 2024"}),
     ("reverse a retirement", lambda w: f"{_ledger(w)}/{w.retirement_a}/reverse", lambda w: {"reason": "mine"}),
+    ("add a measure", lambda w: f"{_org(w)}/measures/new", lambda w: {
+        "title_en": "LED lighting", "category": "lighting", "status": "planned", "horizon": "quick_win"}),
+    ("set the measure weights", lambda w: f"{_org(w)}/measure-weights", lambda w: {
+        "feasibility_weight": "2", "impact_weight": "1", "cost_benefit_weight": "1",
+        "stakeholder_expectations_weight": "1", "compliance_weight": "1", "innovation_weight": "1"}),
+    ("set a target", lambda w: f"{_org(w)}/targets", lambda w: {
+        "kind": "absolute", "scopes": "1", "base_year": "2024", "base_value": "100", "target_year": "2030",
+        "reduction_percent": "50"}),
+    ("record a period's output", lambda w: f"{_org(w)}/period-output", lambda w: {
+        "period_id": str(w.period_verified), "quantity": "2400", "unit": "MWh"}),
 ]
 
 
