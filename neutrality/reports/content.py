@@ -106,8 +106,13 @@ class TargetStanding:
     output_unit: str | None
     position: Position | None  # this period's; None when it cannot be placed (see ``problem``)
     trajectory: tuple[tuple[int, Decimal], ...]  # (year, allowed)
-    actuals: tuple[tuple[int, Decimal], ...]  # (year, actual) of every period followed
+    actuals: tuple[tuple[int, Decimal, bool], ...]  # (year, actual, on track) of every period followed
     problem: Msg | str | None = None
+
+    @property
+    def unit(self) -> str:
+        """The target's measure: tCO2e, or tCO2e per unit of output."""
+        return "tCO2e" if self.output_unit is None else f"tCO2e/{self.output_unit}"
 
 
 @dataclass(frozen=True)

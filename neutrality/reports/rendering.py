@@ -8,6 +8,7 @@ half up in the reader's separators, as the pages show them.
 
 from __future__ import annotations
 
+import base64
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
@@ -18,9 +19,10 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from neutrality.charts import TrajectoryPoints, trajectory_chart_svg
 from neutrality.documents import render_pdf
 from neutrality.messages import say
-from neutrality.reports.content import GhgReport
+from neutrality.reports.content import GhgReport, TargetStanding
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates" / "documents"
@@ -59,8 +61,19 @@ def environment(locale: str) -> Environment:
     env.filters["day"] = lambda value, form="long": format_date(value, format=form, locale=_BABEL[locale]) if value else ""
     env.filters["say"] = lambda value: say(value, translations.gettext, locale)
     env.globals["locale"] = locale
+    env.globals["trajectory_chart"] = lambda target: _trajectory_chart(target, locale)
     env.globals["html_lang"] = locale.replace("_", "-")
     return env
+
+
+def _trajectory_chart(target: TargetStanding, locale: str) -> str:
+    """The target's line and its periods, drawn as the progress page draws them, as a ``data:``
+    URI (the renderer fetches nothing else); empty when the line cannot be drawn."""
+    if len(target.trajectory) < 2:  # noqa: PLR2004 - a line needs its two ends
+        return ""
+    points = TrajectoryPoints(tuple(target.trajectory), tuple(target.actuals), unit=target.unit)
+    svg = trajectory_chart_svg(points, locale=locale)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def ghg_report_html(report: GhgReport, locale: str) -> str:

@@ -105,11 +105,12 @@ def _standings(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
             "kind": row.kind, "scopes": row.scopes, "scope2_basis": row.scope2_basis, "base_year": row.base_year,
             "base_value": target.base_value, "target_year": row.target_year,
             "reduction_percent": target.reduction_percent, "target_value": target.target_value,
-            "output_unit": row.output_unit, "trajectory": tuple(target.trajectory())}
+            "output_unit": row.output_unit}
         try:
             followed = target_services.target_progress(uow, actor, organisation_id, row.id)
         except InvalidInput as problem:  # e.g. an organisation's target over two periods of one year
-            standings.append(TargetStanding(**facts, position=None, actuals=(), problem=problem.message))
+            standings.append(TargetStanding(**facts, position=None, trajectory=tuple(target.trajectory()), actuals=(),
+                                            problem=problem.message))
             continue
         here = next((p.position for p in followed.periods if p.period_id == period_id), None)
         problem = None
@@ -118,6 +119,8 @@ def _standings(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
                        if period_id in followed.missing_output else
                        Msg("the period is before the target's base year, or has no figures to place"))
         standings.append(TargetStanding(
-            **facts, position=here, actuals=tuple((p.year, p.position.actual) for p in followed.periods),
+            # the line as followed: moved with the base year when its check required it
+            **facts, position=here, trajectory=tuple((p["year"], p["allowed"]) for p in followed.trajectory),
+            actuals=tuple((p.year, p.position.actual, p.position.on_track) for p in followed.periods),
             problem=problem))
     return standings

@@ -145,4 +145,18 @@ def test_the_report_places_the_period_on_its_commitments_target(app, db, demo) -
     assert position.actual == scope_1_2(report)
     assert position.allowed == scope_1_2(base) * Decimal("0.93")
     assert position.on_track is (position.actual <= position.allowed)
-    assert [year for year, _ in target.actuals] == [2024, 2025]
+    assert [year for year, *_ in target.actuals] == [2024, 2025]
+
+
+def test_the_report_draws_each_targets_line_from_the_charting_library(app, db, demo) -> None:
+    from neutrality.reports.rendering import ghg_report_html
+
+    organisation_id, period_2025 = demo[1]
+    html = ghg_report_html(_report(app, db, organisation_id, period_2025), "zh_Hant")
+    # one chart for Yancheng's one target, embedded (the renderer fetches nothing), its text in 繁體
+    assert html.count('src="data:image/svg+xml;base64,') == 1
+    [encoded] = [part.split('"')[0] for part in html.split('src="data:image/svg+xml;base64,')[1:]]
+    import base64
+
+    svg = base64.b64decode(encoded).decode("utf-8")
+    assert "2030" in svg and "偏離軌跡" in svg  # 2025 lies above its line
