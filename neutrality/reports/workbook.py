@@ -42,9 +42,26 @@ def _rows(report: GhgReport) -> Iterator[tuple[Any, ...]]:
         item = "scope 2 market-based" if market else f"scope {change.key}"
         yield ("change", item, None if market else change.current_tco2e, change.current_tco2e if market else None,
                None, change.previous_tco2e, change.difference_tco2e, change.percent)
-    if report.uncertainty_percent is not None:
+    # The same rows as the PDF's data quality and uncertainty section: the ± % in the last column,
+    # counts there too (the column is a plain decimal), the method and bases in words.
+    uncertainty = report.uncertainty
+    for scope, percent in uncertainty.by_scope:
+        yield ("uncertainty", f"combined ± % of scope {scope} (location-based)", None, None, None, None, None, percent)
+    if uncertainty.percent is not None:
         yield ("uncertainty", "combined ± % of the location-based total", None, None, None, None, None,
-               report.uncertainty_percent)
+               uncertainty.percent)
+    if uncertainty.described:
+        yield ("uncertainty", "method: error propagation (product √(u₁² + u₂²) per source; sum by absolute "
+               "uncertainties; a factor's error once for all its records)", None, None, None, None, None, None)
+        for name, label in (
+            ("records_stated", "records stating their own activity uncertainty"),
+            ("records_tier_default", "records taking their data-quality tier's default (metered, invoiced ±3 %; others ±20 %)"),
+            ("records_without_uncertainty", "records whose factor states no uncertainty"),
+            ("factors_published", "factors with a published uncertainty"),
+            ("factors_expert_judgement", "factors with an expert-judgement uncertainty (20 % where none is published)"),
+            ("factors_without_uncertainty", "factors stating no uncertainty"),
+        ):
+            yield ("uncertainty", label, None, None, None, None, None, getattr(uncertainty, name))
 
 
 def ghg_report_table(report: GhgReport) -> Table:

@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0021_reduction_targets"
+HEAD = "0022_factor_uncertainty"
 
 APPEND_ONLY = "audit_entries is append-only"
 
