@@ -95,7 +95,7 @@ class FactorForm(FlaskForm):
     geography = StringField(_l("Where the factor applies (CN, CN-EAST, a supplier's grid…)"),
                             validators=[_REQUIRED, storable, Length(max=40)])
     uncertainty_percent = DecimalField(
-        _l("Uncertainty of the factor (± %, 95 % interval)"), places=None,
+        _l("Uncertainty of the factor (± %, 95 %)"), places=None,
         validators=[Optional(), NumberRange(min=0, max=1000, message=_l("An uncertainty from 0 to 1000 %%."))])
     uncertainty_basis = SelectField(_l("Basis of the uncertainty"), choices=[
         SelectChoice("", _l("None stated")),
