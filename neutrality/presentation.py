@@ -34,7 +34,7 @@ field; a map of figures, such as ``by_scope``, is rounded value by value):
 - inventory report (``…/inventories/{id}/report``): ``location_based`` and ``market_based``
   (``tco2e``, ``by_scope``, ``by_scope3_category``, ``by_site``, ``by_iso_category``; each gas
   of ``by_gas``: ``mass_t``, ``tco2e``), each site of ``scope2_market_by_site`` (its MWh and
-  tCO2e), ``uncertainty`` (``percent``, ``records_without_uncertainty``) and ``metering``
+  tCO2e), ``uncertainty`` (``percent``, ``by_scope`` and its counts of records and factors) and ``metering``
   (its counts and ``superseded_quantity_by_unit``);
 - metering reconciliations: ``invoice_quantity``, ``metered_quantity``, ``difference``,
   ``difference_percent`` (the invoice's own quantity is rounded too: it is one side of the

@@ -32,6 +32,7 @@ from neutrality.inventory.model import (
     Provenance,
     Scope,
     Scope1Subtype,
+    UncertaintyBasis,
 )
 from neutrality.inventory.tables import (
     ActivityImport,
@@ -39,7 +40,12 @@ from neutrality.inventory.tables import (
     Inventory,
     OrganisationFactor,
 )
-from neutrality.inventory.uncertainty import Estimate, product_uncertainty, sum_uncertainty
+from neutrality.inventory.uncertainty import (
+    EXPERT_JUDGEMENT_PERCENT,
+    Source,
+    activity_uncertainty,
+    combine,
+)
 from neutrality.messages import Msg, joined
 from neutrality.organisations.tables import Site
 from neutrality.units import tidy
@@ -267,6 +273,9 @@ def factor_from_row(row: OrganisationFactor) -> EmissionFactor:
         ),
         ncv=row.ncv,
         ncv_unit=row.ncv_unit,
+        uncertainty_percent=row.uncertainty_percent,
+        uncertainty_basis=UncertaintyBasis(row.uncertainty_basis) if row.uncertainty_basis else None,
+        uncertainty_source=row.uncertainty_source or "",
     )
 
 
@@ -286,6 +295,10 @@ def factor_from_document(document: Mapping[str, Any]) -> EmissionFactor:
     values["kind"] = FactorKind(values["kind"])
     values["gases"] = {gas: Decimal(mass) for gas, mass in values["gases"].items()}
     values["provenance"] = Provenance(**values["provenance"])
+    # A factor frozen before factors carried an uncertainty has neither basis nor source: the
+    # defaults (none) apply, and the report counts the records it prices.
+    if values.get("uncertainty_basis"):
+        values["uncertainty_basis"] = UncertaintyBasis(values["uncertainty_basis"])
     for name in ("ncv", "density", "uncertainty_percent"):
         if values.get(name) is not None:
             values[name] = Decimal(values[name])
@@ -580,30 +593,82 @@ def _by_unit(items: Sequence[Reconciliation]) -> dict[str, Decimal]:
     return dict(sorted(totals.items()))
 
 
-def _uncertainty(result: InventoryResult, groups: list[Group], factors: Mapping[str, EmissionFactor]) -> dict[str, Any]:
-    """Combined ± of the location-based total by error propagation (seed 000 §4.7).
+#: How the report combines uncertainties, said once for pages and documents.
+UNCERTAINTY_METHOD = "error_propagation"
+#: The factor key of a gas released directly (a refrigerant top-up): its GWP is the only factor,
+#: and without a published ± it is expert judgement (seed 000 §4.7 L1014, "a special industrial gas").
+_RELEASED = "gas released:"
 
-    Each record's ± combines its activity and factor uncertainties as a product, √(uₐ² + u_f²);
-    records are independent, so a group of n records with emissions Eᵢ = r·qᵢ contributes
-    √Σ(u·Eᵢ)² = u·r·√Σqᵢ² — one :class:`Estimate` per group with that absolute ±.
+
+def _uncertainty(result: InventoryResult, groups: list[Group], factors: Mapping[str, EmissionFactor]) -> dict[str, Any]:
+    """Combined ± of the location-based total and of each scope, by error propagation (seed 000
+    §4.7 UNC-02; :func:`neutrality.inventory.uncertainty.combine`), and what it rests on.
+
+    A record's activity ± is the one it states, else its data-quality tier's default. A group of
+    n records with emissions Eᵢ = r·qᵢ has the activity spread u·r·√Σqᵢ² (records independent);
+    a factor's ± is one error over all its records. A factor stating no ± leaves its part out
+    and its records are counted in ``records_without_uncertainty``; a gas released directly
+    (no factor) takes the expert-judgement 20 %.
+
+    Counts: ``records_stated`` / ``records_tier_default`` (whose activity ± is which), and the
+    factors used by basis (``factors_published``, ``factors_expert_judgement``,
+    ``factors_without_uncertainty``; a gas released directly counts as one factor per gas).
+    One pass over the groups (a few thousand for a million records), never over the rows.
     """
-    estimates, missing = [], 0
+    sources: list[Source] = []
+    by_scope: dict[int, list[Source]] = {}
+    stated = defaulted = missing = 0
+    bases: dict[str, str] = {}  # factor key → basis, or "" when it states no ±
     with localcontext(EXACT_DIVISION):
         for group in groups:
-            trail = result.trail(group.activity)
-            factor = factors.get(trail.result.factor_key or "")
-            activity_pct = group.activity.uncertainty_percent
-            factor_pct = factor.uncertainty_percent if factor is not None else None
-            if activity_pct is None and factor_pct is None:
+            activity = group.activity
+            trail = result.trail(activity)
+            key = trail.result.factor_key
+            if key is None:
+                key, factor_pct = _RELEASED + (activity.gas or ""), EXPERT_JUDGEMENT_PERCENT
+                bases[key] = "expert_judgement"
+            else:
+                factor = factors.get(key)
+                factor_pct = factor.uncertainty_percent if factor is not None else None
+                basis = factor.uncertainty_basis if factor is not None else None
+                bases[key] = basis.value if basis is not None and factor_pct is not None else ""
+            if activity.uncertainty_percent is None:
+                defaulted += group.records
+            else:
+                stated += group.records
+            if factor_pct is None:
                 missing += group.records
-                continue
-            emissions = trail.location_tco2e
-            quantity = group.activity.quantity
-            per_record = product_uncertainty(activity_pct or Decimal(0), factor_pct or Decimal(0))
-            # (u·r·√Σq²) / |E| expressed as a % of the group's emissions E = r·Σq.
-            spread = per_record * group.sum_of_squares.sqrt() / abs(quantity) if quantity else Decimal(0)
-            estimates.append(Estimate(emissions, spread))
-    if not estimates:
-        return {"percent": None, "note": "no record states an uncertainty"}
-    combined = sum_uncertainty(estimates)
-    return _jsonable({"percent": combined.uncertainty_percent, "records_without_uncertainty": missing})
+            quantity = activity.quantity
+            source = Source(
+                tco2e=trail.location_tco2e,
+                activity_percent=activity_uncertainty(activity.uncertainty_percent, activity.data_quality),
+                # √Σq² / |Σq|: n independent records keep 1/√n of one record's activity ±
+                activity_share=group.sum_of_squares.sqrt() / abs(quantity) if quantity else Decimal(0),
+                factor_key=key, factor_percent=factor_pct,
+            )
+            sources.append(source)
+            by_scope.setdefault(int(activity.scope), []).append(source)
+    counts = {
+        "method": UNCERTAINTY_METHOD,
+        "records_stated": stated,
+        "records_tier_default": defaulted,
+        "records_without_uncertainty": missing,
+        "factors_published": sum(1 for b in bases.values() if b == "published"),
+        "factors_expert_judgement": sum(1 for b in bases.values() if b == "expert_judgement"),
+        "factors_without_uncertainty": sum(1 for b in bases.values() if not b),
+    }
+    if not sources:
+        return {"percent": None, "by_scope": {}, **counts, "note": "no record to combine"}
+    return _jsonable({
+        "percent": _percent(sources),
+        "by_scope": {scope: _percent(items) for scope, items in sorted(by_scope.items())},
+        **counts,
+    })
+
+
+def _percent(sources: list[Source]) -> Decimal | None:
+    """The combined ± % of ``sources``; None for a total of zero that is not certain."""
+    try:
+        return combine(sources).uncertainty_percent
+    except InvalidInput:
+        return None

@@ -24,9 +24,16 @@ from decimal import Decimal, InvalidOperation, localcontext
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from neutrality.errors import InvalidInput, NotFound
-from neutrality.inventory.model import EmissionFactor, FactorKind, GwpSet, Provenance
+from neutrality.inventory.model import (
+    EmissionFactor,
+    FactorKind,
+    GwpSet,
+    Provenance,
+    UncertaintyBasis,
+)
 from neutrality.messages import Msg
 from neutrality.units import Dimension, tidy, unit
 
@@ -316,6 +323,25 @@ def _provenance(row: Mapping[str, str], where: str, year: int) -> Provenance:
     )
 
 
+def _uncertainty(row: Mapping[str, str], where: str) -> dict[str, Any]:
+    """A factor's ± % with its basis and source (columns ``uncertainty_percent``,
+    ``uncertainty_basis``, ``uncertainty_source``): all three, or none."""
+    raw = (row.get("uncertainty_percent") or "", row.get("uncertainty_basis") or "", row.get("uncertainty_source") or "")
+    if not any(raw):
+        return {}
+    if not all(raw):
+        raise LibraryDataError(f"{where}: uncertainty_percent, uncertainty_basis and uncertainty_source go together")
+    percent = _decimal(raw[0], f"{where} uncertainty_percent")
+    if not Decimal(0) <= percent <= Decimal(1000):
+        raise LibraryDataError(f"{where}: uncertainty {percent} % out of [0, 1000]")
+    try:
+        basis = UncertaintyBasis(raw[1])
+    except ValueError:
+        raise LibraryDataError(f"{where}: uncertainty_basis '{raw[1]}' is not one of "
+                               f"{', '.join(b.value for b in UncertaintyBasis)}") from None
+    return {"uncertainty_percent": percent, "uncertainty_basis": basis, "uncertainty_source": raw[2]}
+
+
 def _factor_from_row(row: Mapping[str, str], where: str) -> EmissionFactor:
     gases = {}
     for gas in _GAS_COLUMNS:
@@ -342,6 +368,7 @@ def _factor_from_row(row: Mapping[str, str], where: str) -> EmissionFactor:
         provenance=_provenance(row, where, _year(row["year"], where)),
         ncv=ncv,
         ncv_unit=ncv_unit,
+        **_uncertainty(row, where),
     )
 
 
@@ -359,6 +386,7 @@ def _grid_factor_from_row(row: Mapping[str, str], where: str) -> EmissionFactor:
         provenance=_provenance(row, where, year),
         valid_from=dt.date(year, 1, 1),
         valid_to=dt.date(year, 12, 31),
+        **_uncertainty(row, where),
     )
 
 

@@ -95,6 +95,13 @@ class DataQualityTier(StrEnum):
     ESTIMATED = "estimated"
 
 
+class UncertaintyBasis(StrEnum):
+    """Where a factor's ± comes from (seed 000 §4.7): its publisher, or an expert's judgement."""
+
+    PUBLISHED = "published"  # the factor's source publishes it; ``uncertainty_source`` cites it
+    EXPERT_JUDGEMENT = "expert_judgement"  # nothing published: assessed (seed 000 L1014: 20 %)
+
+
 class CalculationMethod(StrEnum):
     ACTIVITY_BASED = "activity_based"  # quantity × factor (fuel, electricity, t·km, tonnes)
     SPEND_BASED = "spend_based"  # money spent × factor per currency unit
@@ -148,8 +155,13 @@ class EmissionFactor:
     density: Decimal | None = None
     density_unit: str | None = None
     density_source: str = ""
-    #: ± half-width of the 95 % interval of the factor, in percent (seed 000 §4.7).
+    #: ± half-width of the 95 % interval of the factor, in percent (seed 000 §4.7), with its
+    #: basis and, in words, where it comes from (the publication, or why an expert chose it).
+    #: None for a factor stated without one (an organisation's, or one frozen before factors
+    #: carried an uncertainty): the report counts the records it prices.
     uncertainty_percent: Decimal | None = None
+    uncertainty_basis: UncertaintyBasis | None = None
+    uncertainty_source: str = ""
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
 

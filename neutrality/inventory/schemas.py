@@ -16,6 +16,7 @@ from neutrality.inventory.model import (
     DataQualityTier,
     FactorKind,
     Scope1Subtype,
+    UncertaintyBasis,
 )
 from neutrality.inventory.status import AssuranceLevel, CompletenessStatus, InventoryOrigin
 from neutrality.inventory.transport import Control, Direction, Payer
@@ -45,6 +46,8 @@ _ACTIVITY_QUANTITY = validate.Range(min=0, max=int(MAX_QUANTITY))
 _FACTOR = validate.Range(min=0, max=10**9)
 #: Net calorific value, energy per unit of fuel: even joules per kilogram stay below 10**8.
 _NCV = validate.Range(min=0, max=10**9, min_inclusive=False)
+#: A factor's ± %: as an activity record's (ActivityInSchema), 0 to 1000.
+_UNCERTAINTY = validate.Range(min=0, max=1000)
 
 
 class InventoryCreateSchema(StrictSchema):
@@ -444,12 +447,29 @@ class SiteMarketSchema(StrictSchema):
 
 
 class UncertaintySchema(StrictSchema):
-    """Combined ± of the location-based total, or a note of why there is none."""
+    """Combined ± of the location-based total and of each scope (error propagation: a source's
+    activity and factor ± as a product, sources summed by their absolute ±, a factor's error
+    common to all its records), with what it rests on. A verified inventory answers with the
+    block it froze: one frozen before factors carried an uncertainty has ``percent`` and
+    ``records_without_uncertainty`` only."""
 
     percent = decimal_field(allow_none=True)
-    records_without_uncertainty = fields.Integer()
+    by_scope = fields.Dict(keys=fields.String(), values=decimal_field(allow_none=True), metadata={
+        "description": "the combined ± % of each scope's location-based emissions"})
+    method = fields.String(metadata={"description": "error_propagation (seed 000 §4.7; IPCC 2006 Vol. 1 ch. 3)"})
+    records_stated = fields.Integer(metadata={"description": "records whose activity ± is the one they state"})
+    records_tier_default = fields.Integer(metadata={
+        "description": "records stating no ±: their data-quality tier's default applies"})
+    records_without_uncertainty = fields.Integer(metadata={
+        "description": "records whose factor states no ± (its part is left out)"})
+    factors_published = fields.Integer(metadata={"description": "factors used whose ± is published"})
+    factors_expert_judgement = fields.Integer(metadata={
+        "description": "factors used (and gases released directly) whose ± is expert judgement"})
+    factors_without_uncertainty = fields.Integer(metadata={"description": "factors used that state no ±"})
     note = fields.String()
-    display = Display(percent=PERCENTAGE, records_without_uncertainty=COUNT)
+    display = Display(percent=PERCENTAGE, by_scope=PERCENTAGE, records_stated=COUNT, records_tier_default=COUNT,
+                      records_without_uncertainty=COUNT, factors_published=COUNT,
+                      factors_expert_judgement=COUNT, factors_without_uncertainty=COUNT)
 
 
 class MeteringSummarySchema(StrictSchema):
@@ -515,6 +535,9 @@ class LibraryFactorSchema(StrictSchema):
     ncv = decimal_field(allow_none=True)
     ncv_unit = fields.String(allow_none=True)
     provenance = fields.Nested(ProvenanceSchema)
+    uncertainty_percent = decimal_field(allow_none=True)
+    uncertainty_basis = fields.Function(lambda f: f.uncertainty_basis.value if f.uncertainty_basis else None)
+    uncertainty_source = fields.String()
 
 
 class FactorQuerySchema(StrictSchema):
@@ -550,6 +573,12 @@ class OrganisationFactorInSchema(StrictSchema):
     publisher = Text(200, required=True)
     year = fields.Integer(required=True, validate=validate.Range(1990, 2100))
     geography = Text(40, required=True)
+    uncertainty_percent = decimal_field(load_default=None, allow_none=True, validate=_UNCERTAINTY, metadata={
+        "description": "± half-width of the 95 % interval, in percent (0 to 1000)"})
+    uncertainty_basis = one_of(UncertaintyBasis, load_default=None, allow_none=True, metadata={
+        "description": "published (cite it in uncertainty_source) or expert_judgement (say why)"})
+    uncertainty_source = Text(500, blank=True, load_default="", metadata={
+        "description": "the publication that gives the ±, or the expert's reasoning"})
     change_reason = Text(2000, blank=True, load_default="")
 
 
@@ -570,6 +599,9 @@ class OrganisationFactorSchema(StrictSchema):
     publisher = fields.String()
     year = fields.Integer()
     geography = fields.String()
+    uncertainty_percent = decimal_field(allow_none=True)
+    uncertainty_basis = fields.String(allow_none=True)
+    uncertainty_source = fields.String()
     evidence_filename = fields.String()
     evidence_sha256 = fields.String()
     change_reason = fields.String()

@@ -34,7 +34,7 @@ from neutrality.inventory.computing import (
 )
 from neutrality.inventory.explanation import Figure, FigureKind, TrailLine, figure_trail, total_of
 from neutrality.inventory.metering import DEFAULT_TOLERANCE_PERCENT
-from neutrality.inventory.model import EmissionFactor
+from neutrality.inventory.model import EmissionFactor, UncertaintyBasis
 from neutrality.inventory.recalculation import BaseYearChange, ChangeKind, check_base_year
 from neutrality.inventory.repository import get_activity_row, get_inventory_row
 from neutrality.inventory.status import (
@@ -616,6 +616,8 @@ def add_organisation_factor(
         raise InvalidInput(Msg("a factor lists at least one gas with an amount ≥ 0"), {"gases": ["invalid"]})
     for name in ("per_unit", "mass_unit"):
         unit_of(data[name])  # raises UnknownUnit
+    uncertainty = factor_uncertainty(data.get("uncertainty_percent"), data.get("uncertainty_basis"),
+                                     data.get("uncertainty_source") or "")
     with uow:
         session = uow.session
         latest = session.scalar(select(func.max(OrganisationFactor.version)).where(
@@ -627,7 +629,7 @@ def add_organisation_factor(
             organisation_id=organisation_id, key=data["key"], version=(latest or 0) + 1,
             name=data["name"], kind=data["kind"], per_unit=unit_of(data["per_unit"]).code,
             mass_unit=unit_of(data["mass_unit"]).code, gases={g: str(v) for g, v in gases.items()},
-            ncv=data.get("ncv"), ncv_unit=data.get("ncv_unit"), source=data["source"],
+            ncv=data.get("ncv"), ncv_unit=data.get("ncv_unit"), source=data["source"], **uncertainty,
             publisher=data["publisher"], year=data["year"], geography=data["geography"],
             evidence_filename=evidence_filename, evidence_sha256=hashlib.sha256(evidence).hexdigest(),
             change_reason=data.get("change_reason") or "first version", created_at=utcnow(),
@@ -637,6 +639,31 @@ def add_organisation_factor(
         record(session, actor, "factor.create", row, organisation_id=organisation_id)
         uow.commit()
         return row
+
+
+def factor_uncertainty(percent: Any, basis: str | None, source: str) -> dict[str, Any]:
+    """A factor's ± %, basis and source as stored: all or none (seed 000 §4.7). A published ±
+    cites its publication; an expert's says why. Refused with the field named."""
+    if percent is None and not basis:
+        if source.strip():
+            raise InvalidInput(Msg("a source of the uncertainty is given without the uncertainty (± %)"),
+                               {"uncertainty_percent": ["required with a source"]})
+        return {"uncertainty_percent": None, "uncertainty_basis": None, "uncertainty_source": ""}
+    if percent is None:
+        raise InvalidInput(Msg("give the uncertainty (± %) its basis is for"), {"uncertainty_percent": ["missing"]})
+    value = Decimal(str(percent))
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(1000):
+        raise InvalidInput(Msg("an uncertainty is a percentage from 0 to 1000, not {value}", value=str(percent)),
+                           {"uncertainty_percent": ["must be between 0 and 1000"]})
+    if basis not in {b.value for b in UncertaintyBasis}:
+        raise InvalidInput(Msg("say whether the uncertainty is published or an expert's judgement"),
+                           {"uncertainty_basis": ["published or expert_judgement"]})
+    if not source.strip():
+        raise InvalidInput(
+            Msg("cite the publication that gives the uncertainty") if basis == UncertaintyBasis.PUBLISHED
+            else Msg("say on what the expert's judgement of the uncertainty rests"),
+            {"uncertainty_source": ["required"]})
+    return {"uncertainty_percent": value, "uncertainty_basis": basis, "uncertainty_source": source.strip()}
 
 
 def list_organisation_factors(uow: UnitOfWork, actor: Actor, organisation_id: int) -> list[OrganisationFactor]:

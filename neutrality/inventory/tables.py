@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -189,6 +190,14 @@ class ActivityRecord(Base):
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
 
+#: An organisation factor's uncertainty: none, or a ± % in [0, 1000] with a known basis.
+UNCERTAINTY_CHECK = (
+    "(uncertainty_percent IS NULL AND uncertainty_basis IS NULL) OR "
+    "(CAST(uncertainty_percent AS NUMERIC) BETWEEN 0 AND 1000 AND "
+    "uncertainty_basis IN ('published', 'expert_judgement'))"
+)
+
+
 class OrganisationFactor(Base):
     """An organisation's own factor (supplier- or site-specific), versioned, with evidence.
 
@@ -201,6 +210,8 @@ class OrganisationFactor(Base):
         UniqueConstraint("organisation_id", "key", "version"),
         CheckConstraint(enum_values_check("kind", FactorKind), name="kind_known"),
         CheckConstraint("version >= 1", name="version_positive"),
+        # 0022: the ± % and its basis go together, within what a schema accepts
+        CheckConstraint(UNCERTAINTY_CHECK, name="uncertainty_valid"),
         IDS_NEVER_REUSED,
     )
 
@@ -222,6 +233,11 @@ class OrganisationFactor(Base):
     geography: Mapped[str] = mapped_column(String(40))
     evidence_filename: Mapped[str] = mapped_column(String(300))
     evidence_sha256: Mapped[str] = mapped_column(String(64))
+    #: ± half-width of the 95 % interval in percent, its basis (:class:`UncertaintyBasis`) and
+    #: its source in words; none for a factor stated without one (and every factor before 0022).
+    uncertainty_percent: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    uncertainty_basis: Mapped[str | None] = mapped_column(String(20))
+    uncertainty_source: Mapped[str] = mapped_column(String(500), server_default=text("''"), default="")
     change_reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(254))

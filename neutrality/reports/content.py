@@ -63,6 +63,45 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """The inventory's combined ± (location-based) as its report gives it: the total's, each
+    scope's, the method and what it rests on. A report frozen before the method was recorded
+    has the total's ± alone (the rest None)."""
+
+    percent: Decimal | None
+    by_scope: tuple[tuple[str, Decimal | None], ...] = ()
+    method: str | None = None  # "error_propagation"
+    records_stated: int | None = None  # records whose activity ± is their own
+    records_tier_default: int | None = None  # records that took their data-quality tier's default
+    records_without_uncertainty: int | None = None  # records whose factor states no ±
+    factors_published: int | None = None
+    factors_expert_judgement: int | None = None
+    factors_without_uncertainty: int | None = None
+
+    @property
+    def described(self) -> bool:
+        """Whether the method and the bases are known (not a block frozen before they were)."""
+        return self.method is not None
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _uncertainty(block: Mapping[str, Any] | None) -> Uncertainty:
+    block = block or {}
+    by_scope = block.get("by_scope") or {}
+    return Uncertainty(
+        percent=_exact(block.get("percent")),
+        by_scope=tuple((str(k), _exact(by_scope[k])) for k in sorted(by_scope, key=lambda k: _order(str(k)))),
+        method=block.get("method"),
+        **{name: _count(block.get(name)) for name in (
+            "records_stated", "records_tier_default", "records_without_uncertainty", "factors_published",
+            "factors_expert_judgement", "factors_without_uncertainty")},
+    )
+
+
+@dataclass(frozen=True)
 class Verification:
     body: str
     accreditation: str
@@ -136,6 +175,7 @@ class GhgReport:
     by_site: tuple[Line, ...]
     by_gas: tuple[Line, ...]
     uncertainty_percent: Decimal | None
+    uncertainty: Uncertainty
     disclosures: tuple[str, ...]
     factors: tuple[str, ...]
     complete: bool
@@ -194,7 +234,7 @@ def build_report(
     location, market = report.get("location_based") or {}, report.get("market_based") or {}
     sites = {str(s["id"]): s["name"] for s in report.get("sites") or () if isinstance(s, Mapping)}
     by_scope = _lines(report, "by_scope")
-    uncertainty = (report.get("uncertainty") or {}).get("percent")
+    uncertainty = _uncertainty(report.get("uncertainty"))
     return GhgReport(
         organisation=organisation, legal_name=legal_name, subject=subject,
         period_start=period[0], period_end=period[1],
@@ -205,7 +245,7 @@ def build_report(
         total=Line("total", _exact(location.get("tco2e")), _exact(market.get("tco2e"))),
         by_scope=by_scope, by_iso_category=_lines(report, "by_iso_category"),
         by_scope3_category=_lines(report, "by_scope3_category"), by_site=_lines(report, "by_site", sites),
-        by_gas=_gases(report), uncertainty_percent=_exact(uncertainty),
+        by_gas=_gases(report), uncertainty_percent=uncertainty.percent, uncertainty=uncertainty,
         disclosures=tuple(report.get("disclosures") or ()), factors=tuple(report.get("factors") or ()),
         complete=bool(report.get("complete", True)), incalculable=len(report.get("incalculable") or ()),
         verification=verification,

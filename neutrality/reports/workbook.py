@@ -49,11 +49,33 @@ def _rows(report: GhgReport) -> Iterator[tuple[Any, ...]]:
         item = "scope 2 market-based" if market else f"scope {change.key}"
         yield ("change", item, None if market else change.current_tco2e, change.current_tco2e if market else None,
                None, change.previous_tco2e, change.difference_tco2e, change.percent, None, None)
-    if report.uncertainty_percent is not None:
-        yield ("uncertainty", "combined ± % of the location-based total", None, None, None, None, None,
-               report.uncertainty_percent, None, None)
+    yield from _uncertainty(report)
     yield from _initiatives(report)
     yield from _targets(report)
+
+
+def _uncertainty(report: GhgReport) -> Iterator[tuple[Any, ...]]:
+    """The same rows as the PDF's data quality and uncertainty section, one figure a row in the
+    value column with its unit (± %, or a count), the method in words."""
+    uncertainty = report.uncertainty
+    for scope, percent in uncertainty.by_scope:
+        yield ("uncertainty", f"combined ± of scope {scope} (location-based)", *_BLANK, percent, "%")
+    if uncertainty.percent is not None:
+        yield ("uncertainty", "combined ± of the location-based total", *_BLANK, uncertainty.percent, "%")
+    if uncertainty.described:
+        yield ("uncertainty", "method: error propagation (product √(u₁² + u₂²) per source; sum by absolute "
+               "uncertainties; a factor's error once for all its records)", *_BLANK, None, None)
+        for name, label, unit in (
+            ("records_stated", "records stating their own activity uncertainty", "records"),
+            ("records_tier_default", "records taking their data-quality tier's default (metered, invoiced ±3 %; "
+             "others ±20 %)", "records"),
+            ("records_without_uncertainty", "records whose factor states no uncertainty", "records"),
+            ("factors_published", "factors with a published uncertainty", "factors"),
+            ("factors_expert_judgement", "factors with an expert-judgement uncertainty (20 % where none is "
+             "published)", "factors"),
+            ("factors_without_uncertainty", "factors stating no uncertainty", "factors"),
+        ):
+            yield ("uncertainty", label, *_BLANK, getattr(uncertainty, name), unit)
 
 
 def _initiatives(report: GhgReport) -> Iterator[tuple[Any, ...]]:

@@ -34,7 +34,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from neutrality.access.model import Permission, authorize
 from neutrality.errors import InvalidInput, NeutralityError
 from neutrality.inventory import services as inventory
-from neutrality.inventory.model import FactorKind
+from neutrality.inventory.model import FactorKind, UncertaintyBasis
 from neutrality.inventory.schemas import OrganisationFactorInSchema
 from neutrality.organisations import services as organisations
 from neutrality.web.context import actor, uow
@@ -56,6 +56,11 @@ KIND_LABELS = {
     FactorKind.GRID_RESIDUAL_MIX: _l("Residual mix (market-based electricity without certificates)"),
     FactorKind.SUPPLIER_SPECIFIC: _l("Supplier-specific rate (a supplier's or a green tariff's)"),
     FactorKind.GENERIC: _l("Any other factor per unit (materials, t·km, waste, spend)"),
+}
+#: Bases of a factor's uncertainty in the reader's words (seed 000 §4.7).
+BASIS_LABELS = {
+    UncertaintyBasis.PUBLISHED: _l("Published with the factor"),
+    UncertaintyBasis.EXPERT_JUDGEMENT: _l("Expert judgement (20 % where nothing is published)"),
 }
 #: Rows of gases the form offers (a factor lists one gas or a few: CO2, CH4, N2O, or CO2e).
 GAS_ROWS = 4
@@ -89,6 +94,15 @@ class FactorForm(FlaskForm):
                         validators=[DataRequired(_l("A year, such as 2025.")), NumberRange(1990, 2100)])
     geography = StringField(_l("Where the factor applies (CN, CN-EAST, a supplier's grid…)"),
                             validators=[_REQUIRED, storable, Length(max=40)])
+    uncertainty_percent = DecimalField(
+        _l("Uncertainty of the factor (± %, 95 %)"), places=None,
+        validators=[Optional(), NumberRange(min=0, max=1000, message=_l("An uncertainty from 0 to 1000 %%."))])
+    uncertainty_basis = SelectField(_l("Basis of the uncertainty"), choices=[
+        SelectChoice("", _l("None stated")),
+        *(SelectChoice(b.value, label) for b, label in BASIS_LABELS.items())], default="")
+    uncertainty_source = StringField(
+        _l("Source of the uncertainty (the publication, or why the expert chose it)"),
+        validators=[storable, Length(max=500)])
     change_reason = TextAreaField(_l("Why it changes (for a new version of a key)"),
                                   validators=[storable, Length(max=2000)])
     evidence = FileField(_l("Evidence file (a supplier declaration, a test report…)"),
@@ -109,6 +123,12 @@ class FactorForm(FlaskForm):
             values["ncv"] = str(self.ncv.data)
         if (self.ncv_unit.data or "").strip():
             values["ncv_unit"] = self.ncv_unit.data.strip()
+        if self.uncertainty_percent.data is not None:
+            values["uncertainty_percent"] = str(self.uncertainty_percent.data)
+        if self.uncertainty_basis.data:
+            values["uncertainty_basis"] = self.uncertainty_basis.data
+        if (self.uncertainty_source.data or "").strip():
+            values["uncertainty_source"] = self.uncertainty_source.data.strip()
         return values
 
 
@@ -131,7 +151,7 @@ def factors(organisation_id: int) -> Any:
         return away
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     rows = inventory.list_organisation_factors(uow(), actor(), organisation_id)
-    return render_template("factors/list.html", org=org, factors=rows, kinds=KIND_LABELS,
+    return render_template("factors/list.html", org=org, factors=rows, kinds=KIND_LABELS, bases=BASIS_LABELS,
                            crumbs=_crumbs(org, Crumb(str(_l("Emission factors")))))
 
 
@@ -192,7 +212,8 @@ def _start_from_latest(form: FactorForm, organisation_id: int, key: str) -> None
         return
     latest = versions[-1]
     for name in ("key", "name", "kind", "per_unit", "mass_unit", "ncv", "ncv_unit", "source", "publisher", "year",
-                 "geography"):
+                 "geography", "uncertainty_percent", "uncertainty_basis", "uncertainty_source"):
         form[name].data = getattr(latest, name)
+    form.uncertainty_basis.data = latest.uncertainty_basis or ""
     for row, (gas, amount) in zip(form.gases, latest.gases.items(), strict=False):
         row.gas.data, row.amount.data = gas, amount

@@ -160,3 +160,78 @@ def test_the_report_draws_each_targets_line_from_the_charting_library(app, db, d
 
     svg = base64.b64decode(encoded).decode("utf-8")
     assert "2030" in svg and "偏離軌跡" in svg  # 2025 lies above its line
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return "".join(page.get_textpage().get_text_range() for page in pypdfium2.PdfDocument(pdf))
+
+
+def test_the_report_gives_the_combined_uncertainty_per_scope_its_method_and_bases(app, db, demo) -> None:
+    organisation_id, period_2025 = demo[1]
+    report = _report(app, db, organisation_id, period_2025)
+    uncertainty = report.uncertainty
+    assert uncertainty.described and uncertainty.method == "error_propagation"
+    assert [scope for scope, _ in uncertainty.by_scope] == [line.key for line in report.by_scope
+                                                            if line.location_tco2e]
+    # each record's activity ± is its own or its tier's, every one counted once
+    assert uncertainty.records_stated + uncertainty.records_tier_default == report.activity_count
+    # the demo's own factors state no ± (it predates them); the library's are expert judgement
+    assert uncertainty.factors_expert_judgement >= 1 and uncertainty.factors_published == 0
+    text = _pdf_text(ghg_report_pdf(report, "en"))
+    assert "Method: a source combines the uncertainties of its activity data and of its factor" in text
+    assert (f"Activity data: {uncertainty.records_stated:,} record(s) state their own uncertainty; "
+            f"{uncertainty.records_tier_default:,} take the default") in text
+    assert f"{uncertainty.records_without_uncertainty:,} record(s) use a factor that states no uncertainty" in text
+    [(_, scope_2)] = [item for item in uncertainty.by_scope if item[0] == "2"]
+    assert f"±{scope_2.quantize(Decimal('0.1'))} %" in text
+
+
+def test_the_workbook_has_the_uncertainty_rows_of_the_pdf(app, db, demo) -> None:
+    from neutrality.reports.workbook import ghg_report_table
+
+    organisation_id, period_2025 = demo[1]
+    report = _report(app, db, organisation_id, period_2025)
+    # one figure a row, in the value column, with its unit beside it
+    rows = {row[1]: row[8] for row in ghg_report_table(report).rows if row[0] == "uncertainty"}
+    units = {row[1]: row[9] for row in ghg_report_table(report).rows if row[0] == "uncertainty"}
+    assert rows["combined ± of the location-based total"] == report.uncertainty.percent
+    assert units["combined ± of the location-based total"] == "%"
+    for scope, percent in report.uncertainty.by_scope:
+        assert rows[f"combined ± of scope {scope} (location-based)"] == percent
+    assert units["records stating their own activity uncertainty"] == "records"
+    assert rows["records stating their own activity uncertainty"] == report.uncertainty.records_stated
+    assert rows["records whose factor states no uncertainty"] == report.uncertainty.records_without_uncertainty
+    assert rows["factors with a published uncertainty"] == 0
+    assert any(item.startswith("method: error propagation") for item in rows)
+
+
+def test_a_report_frozen_before_the_uncertainty_had_a_method_still_reads(app, db, demo) -> None:
+    # A verified inventory froze its report and factors before this change: its uncertainty block
+    # holds the percent and records_without_uncertainty only, its factors no basis or source.
+    from neutrality.inventory.computing import factor_from_document
+    from neutrality.inventory.tables import Inventory
+
+    organisation_id, period_2024 = demo[0]
+    with db() as session:
+        inventory = session.scalars(select(Inventory).where(Inventory.period_id == period_2024,
+                                                            Inventory.status == "verified")).one()
+        inventory.frozen_result = {**inventory.frozen_result,
+                                   "uncertainty": {"percent": "1.25", "records_without_uncertainty": 3}}
+        inventory.frozen_factors = {
+            key: {k: v for k, v in doc.items() if k not in ("uncertainty_basis", "uncertainty_source")}
+            | {"uncertainty_percent": None} for key, doc in inventory.frozen_factors.items()}
+        session.commit()
+        old_factors = dict(inventory.frozen_factors)
+    for document in old_factors.values():
+        factor = factor_from_document(document)
+        assert (factor.uncertainty_percent, factor.uncertainty_basis, factor.uncertainty_source) == (None, None, "")
+    report = _report(app, db, organisation_id, period_2024)
+    assert report.uncertainty_percent == Decimal("1.25")
+    assert not report.uncertainty.described and report.uncertainty.by_scope == ()
+    text = _pdf_text(ghg_report_pdf(report, "en"))
+    assert "±1.3 %" in text and "Method:" not in text  # 1.25 is a half: half-up shows 1.3
+    from neutrality.reports.workbook import ghg_report_table
+
+    rows = [row for row in ghg_report_table(report).rows if row[0] == "uncertainty"]
+    assert rows == [("uncertainty", "combined ± of the location-based total", None, None, None, None, None, None,
+                     Decimal("1.25"), "%")]

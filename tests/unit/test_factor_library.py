@@ -31,7 +31,14 @@ from neutrality.inventory.library import (
     load_illustrative_factors,
     refrigerants,
 )
-from neutrality.inventory.model import Activity, ActivityType, EmissionFactor, FactorKind, Scope
+from neutrality.inventory.model import (
+    Activity,
+    ActivityType,
+    EmissionFactor,
+    FactorKind,
+    Scope,
+    UncertaintyBasis,
+)
 from neutrality.organisations.geography import GRID_REGIONS
 from neutrality.units import convert, unit
 
@@ -691,3 +698,44 @@ def test_seed_000_material_and_waste_examples():
     assert factor("illustrative:recycled_plastic:case2").gases == {"CO2e": Decimal("1.5")}
     # Seed 000 L1812: (250 − 50) t × 0.5 tCO2e/t = 100 tCO2e
     assert (250 - 50) * factor("illustrative:landfill:case2").gases["CO2e"] == Decimal("100")
+
+
+# --- factor uncertainty (seed 000 §4.7) ---------------------------------------------------------
+
+
+def test_every_shipped_factor_carries_an_uncertainty_with_its_basis_and_source():
+    for key, found in load_factors(include_illustrative=True).items():
+        assert found.uncertainty_percent is not None, key
+        assert found.uncertainty_basis is not None and found.uncertainty_source, key
+
+
+def test_a_factor_without_a_published_uncertainty_is_expert_judgement_at_20_percent():
+    # No source the project holds prints an uncertainty for the IPCC, MEE/NBS, MOEA or HK Electric
+    # figures: each is seed 000 §4.7's expert judgement, 20 % (L1014), and says so.
+    shipped = load_factors()
+    assert {f.uncertainty_basis for f in shipped.values()} == {UncertaintyBasis.EXPERT_JUDGEMENT}
+    assert {f.uncertainty_percent for f in shipped.values()} == {Decimal(20)}
+    assert all("seed 000 §4.7 L1014" in f.uncertainty_source for f in shipped.values())
+    grid, _ = grid_factor("CN-EAST", 2023)
+    assert (grid.uncertainty_percent, grid.uncertainty_basis) == (Decimal(20), UncertaintyBasis.EXPERT_JUDGEMENT)
+
+
+def test_the_seeds_waste_factor_takes_its_published_15_percent():
+    # seed 000 §4.7 L1008: a waste-decomposition factor ±15 %, cited as published
+    landfill = factor("illustrative:landfill:case2")
+    assert (landfill.uncertainty_percent, landfill.uncertainty_basis) == (Decimal(15), UncertaintyBasis.PUBLISHED)
+    assert "L1008" in landfill.uncertainty_source
+
+
+@pytest.mark.parametrize(("row", "problem"), [
+    ({"uncertainty_percent": "20", "uncertainty_basis": "", "uncertainty_source": ""}, "go together"),
+    ({"uncertainty_percent": "", "uncertainty_basis": "published", "uncertainty_source": "x"}, "go together"),
+    ({"uncertainty_percent": "-1", "uncertainty_basis": "published", "uncertainty_source": "x"}, "out of"),
+    ({"uncertainty_percent": "NaN", "uncertainty_basis": "published", "uncertainty_source": "x"}, "finite"),
+    ({"uncertainty_percent": "5", "uncertainty_basis": "guess", "uncertainty_source": "x"}, "not one of"),
+])
+def test_a_library_row_with_a_broken_uncertainty_is_a_packaging_error(row, problem):
+    with pytest.raises(library.LibraryDataError, match=problem):
+        library._uncertainty(row, "test row")
+    assert library._uncertainty({"uncertainty_percent": "", "uncertainty_basis": "", "uncertainty_source": ""},
+                                "test row") == {}

@@ -69,8 +69,16 @@ def test_the_report_carries_rounded_companions_beside_its_exact_figures(client, 
     assert site["display"] == {"consumption_mwh": "2,434.700", "supplier_specific_mwh": "0.000",
                                "covered_mwh": "0.000", "excess_mwh": "0.000",
                                "uncovered_mwh": "2,434.700", "tco2e": "1,484.19"}
-    # no record states an uncertainty: the percentage is null, and so is its companion
-    assert report["uncertainty"]["display"] == {"percent": None}
+    # Neither record states an uncertainty: both are metered, so both take the tier's ±3 %; the
+    # MEE grid factor is expert judgement, ±20 %. One group (same site, type, tier): Σq = 2,434.7,
+    # Σq² = 1,200² + 1,234.7² = 2,964,484.09. Activity: 3 × 0.55 × √2,964,484.09 = 2,840.9 t·%;
+    # factor, once for both: 20 × 1,339.085 = 26,781.7 t·%; √(2,840.9² + 26,781.7²) / 1,339.085
+    # = 20.112 %, shown 20.1.
+    assert report["uncertainty"]["display"] == {
+        "percent": "20.1", "by_scope": {"2": "20.1"}, "records_stated": "0", "records_tier_default": "2",
+        "records_without_uncertainty": "0", "factors_published": "0", "factors_expert_judgement": "1",
+        "factors_without_uncertainty": "0"}
+    assert report["uncertainty"]["percent"].startswith("20.11220808544")
 
 
 def test_the_balance_carries_rounded_companions_beside_its_exact_figures(client, world) -> None:

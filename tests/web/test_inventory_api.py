@@ -279,8 +279,11 @@ def test_an_inventory_made_elsewhere_is_entered_as_totals(client, world) -> None
 
 
 def test_the_combined_uncertainty_propagates_independent_records(client, world) -> None:
-    # Two 600 MWh records at ±2 % each (grid factor without a stated ±): each is 330 t ± 6.6 t;
-    # independent, so the total 660 t is ± √(6.6² + 6.6²) = 6.6·√2 t, i.e. ± 2/√2 % = ± √2 %.
+    # Two 600 MWh records at ±2 % each: each is 330 t ± 6.6 t, independent, so their activity
+    # spread is √(6.6² + 6.6²) = 6.6·√2 t. The grid factor's ±20 % (expert judgement) is one
+    # error for both: 20 % × 660 t = 132 t. Total ± √(87.12 + 17,424) = √17,511.12 t, i.e.
+    # √(2²/2 + 20²) = √402 % = 20.0499 %. (Counted per record, the factor's ± would shrink to
+    # √(404/2) = √202 = 14.2 %: the error that is common would be averaged away.)
     inventory = client.post(f"{_base(world)}/inventories", json={"period_id": world.period_a},
                             headers=world.headers("lead")).get_json()
     common = {"site_id": world.site_a, "scope": 2, "activity_type": "electricity", "quantity": "600",
@@ -290,7 +293,8 @@ def test_the_combined_uncertainty_propagates_independent_records(client, world) 
                                      {**common, "source": "Meter B", "start_date": "2024-01-02"}]})
     report = client.get(f"{_base(world)}/inventories/{inventory['id']}/report", headers=world.headers("lead")).get_json()
     assert Decimal(report["location_based"]["tco2e"]) == Decimal("660")
-    assert abs(Decimal(report["uncertainty"]["percent"]) - Decimal(2).sqrt()) < Decimal("1e-20")
+    assert abs(Decimal(report["uncertainty"]["percent"]) - Decimal(402).sqrt()) < Decimal("1e-20")
+    assert report["uncertainty"]["records_stated"] == 2 and report["uncertainty"]["records_tier_default"] == 0
 
 
 def _verify(client: Any, world: World, inventory_id: int) -> None:

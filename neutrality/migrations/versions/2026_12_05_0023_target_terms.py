@@ -9,7 +9,7 @@ Added as columns (no rebuild, which would lose SQLite's AUTOINCREMENT); the serv
 values, as the rows written before had none of them.
 
 Revision ID: 0023_target_terms
-Revises: 0021_reduction_targets
+Revises: 0022_factor_uncertainty
 Create Date: 2026-12-05 07:00:00
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from neutrality.db import ExactDecimal
 
 revision: str = "0023_target_terms"
-down_revision: str | None = "0021_reduction_targets"
+down_revision: str | None = "0022_factor_uncertainty"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
