@@ -171,7 +171,10 @@ _DEMO_EVIDENCE = b"Demo factor note: values chosen for the demonstration, not fo
 def _factor(key: str, name: str, per_unit: str, mass_unit: str, gas: str, value: str, source: str) -> dict:
     return {"key": key, "name": name, "kind": "generic", "per_unit": per_unit, "mass_unit": mass_unit,
             "gases": {gas: value}, "source": source, "publisher": "neutrality demo", "year": 2024,
-            "geography": "CN", "change_reason": ""}
+            "geography": "CN", "change_reason": "",
+            # no source publishes a ± for these: expert judgement at seed 000 §4.7's 20 %
+            "uncertainty_percent": Decimal("20"), "uncertainty_basis": "expert_judgement",
+            "uncertainty_source": "Expert judgement: no published uncertainty for this factor (seed 000 §4.7, 20 %)"}
 
 
 #: The demo's own factors for Scope 3. Where a seed gives a figure it is used and cited.
