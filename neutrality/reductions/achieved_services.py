@@ -26,6 +26,7 @@ from neutrality.inventory.services import external_report, verified_inventory_of
 from neutrality.inventory.status import InventoryOrigin
 from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
+from neutrality.organisations.tables import Site
 from neutrality.reductions.achieved import Achieved, Attribution, achieved, achieved_from_totals
 from neutrality.reductions.changes import ExpectedReduction
 from neutrality.reductions.inventory_sources import InventorySource, figures, read_sources
@@ -73,6 +74,7 @@ class PeriodReductions:
     against_base_year: Against | None  # None: no base year, or this period is the base year
     measures: tuple[MeasureReductions, ...]
     notes: tuple[Msg, ...]
+    sites: tuple[tuple[int, str], ...] = ()  # (id, name) of the organisation's sites, for the lines by site
 
 
 def _latest(session: Session, period_id: int) -> Inventory | None:
@@ -153,6 +155,8 @@ def period_reductions(uow: UnitOfWork, actor: Actor, organisation_id: int, perio
         inventory = _latest(session, period.id)
         if inventory is None:
             raise NotFound(Msg("period {period} has no inventory: there are no reductions to read", period=period.id))
+        sites = tuple((row.id, row.name) for row in session.execute(
+            select(Site.id, Site.name).where(Site.organisation_id == organisation_id).order_by(Site.id)))
         rows = list(session.scalars(select(MeasureRow).where(MeasureRow.organisation_id == organisation_id)
                                     .order_by(MeasureRow.id)))
         measures = [(row.id, measure_value(row)) for row in rows]
@@ -179,7 +183,7 @@ def period_reductions(uow: UnitOfWork, actor: Actor, organisation_id: int, perio
         measures=tuple(MeasureReductions(row.id, row, value, _expected(value, inventory.gwp_set), inventory.gwp_set,
                                          by_id["previous"].get(row.id), by_id["base"].get(row.id))
                        for row, (_, value) in zip(rows, measures, strict=True)),
-        notes=tuple(notes),
+        notes=tuple(notes), sites=sites,
     )
 
 
