@@ -158,3 +158,16 @@ def test_another_organisation_is_refused(client, world) -> None:
     assert answer.status_code == 404
     assert answer.get_json()["error"]["code"] == "not_found"
     assert client.get(f"{_base(world)}/periods/{world.period_verified}/reductions").status_code == 401
+
+
+def test_the_notes_are_said_in_the_readers_language(client, world) -> None:
+    # a done measure whose source no inventory names, read in 繁體: the note and its nested
+    # "at site" part both translated, the site id and the source name kept as they are
+    _measure(client, world, {"title_en": "Forklifts", "category": "clean_energy_share", "status": "done",
+                             "end_date": "2024-10-01", "source": "Diesel forklifts", "site_id": world.site_a})
+    period = _period_of(client, world, world.inventory_draft)
+    answer = client.get(f"{_base(world)}/periods/{period}/reductions",
+                        headers={**world.headers("viewer"), "Accept-Language": "zh-TW"})
+    [measure] = answer.get_json()["measures"]
+    assert measure["against_previous"]["note"] == (
+        f"兩份清冊中均沒有範疇 1（廠址 {world.site_a}）名為「Diesel forklifts」的排放源")
