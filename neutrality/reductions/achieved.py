@@ -122,14 +122,15 @@ def _grouped(changes: Sequence[SourceChange], key: Callable[[SourceChange], Any]
 def compare(old: Sequence[SourceFigures], new: Sequence[SourceFigures], basis: str = "location") -> Comparison:
     """``new`` against ``old``, source by source, then per scope, site and named source."""
     sources = decompose(old, new).sources
+    shown: dict[tuple[int | None, int | None, str], str] = {}  # each named source as first written
+    for c in sources:
+        shown.setdefault((c.site_id, c.scope, _name(c.name)), c.name)
     return Comparison(
         basis=basis, split=True, total=_summed(sources),
         by_scope=_grouped(sources, lambda c: c.scope, lambda f, k: Line(f, scope=k)),
         by_site=_grouped(sources, lambda c: c.site_id, lambda f, k: Line(f, site_id=k)),
         by_source=_grouped(sources, lambda c: (c.site_id, c.scope, _name(c.name)),
-                           lambda f, k: Line(f, scope=k[1], site_id=k[0],
-                                             name=next(c.name for c in sources
-                                                       if (c.site_id, c.scope, _name(c.name)) == k))),
+                           lambda f, k: Line(f, scope=k[1], site_id=k[0], name=shown[k])),
         sources=sources,
     )
 
@@ -216,9 +217,9 @@ def attribute(measures: Sequence[tuple[int, Measure]], location: Comparison, mar
     """Each measure's attribution, in the order given, and the reduction attributed to measures
     (each source once). On a comparison of totals only, nothing can be attributed."""
     if not location.split:
-        note = Msg("an inventory made with another tool gives totals only: no source to read a measure from")
-        return tuple(Attribution(mid, _acts(m, earlier_start, later_start) is None, note=note)
-                     for mid, m in measures), None
+        totals_only = Msg("an inventory made with another tool gives totals only: no source to read a measure from")
+        reasons = [(mid, _acts(m, earlier_start, later_start)) for mid, m in measures]
+        return tuple(Attribution(mid, reason is None, note=reason or totals_only) for mid, reason in reasons), None
     acting: dict[int, tuple[Measure, list[SourceChange]]] = {}
     refused: dict[int, Msg] = {}
     for mid, m in measures:

@@ -178,15 +178,18 @@ def test_totals_by_scope_are_compared_without_a_split() -> None:
     # an inventory made with another tool: Scope 1 100 → 90 (−10), Scope 2 500 → 520 (+20); total +10
     old = {"location": {1: Decimal(100), 2: Decimal(500)}, "market": {2: Decimal(600)}}
     new = {"location": {1: Decimal(90), 2: Decimal(520)}, "market": {2: Decimal(550)}}
-    result = achieved_from_totals(old, new, [(1, a_measure(1, "Boiler"))], EARLIER, LATER)
+    planned = a_measure(1, "Boiler", status="planned", end=None)
+    result = achieved_from_totals(old, new, [(1, a_measure(1, "Boiler")), (2, planned)], EARLIER, LATER)
     assert not result.location.split
     assert [(line.scope, line.figures.change) for line in result.location.by_scope] == [
         (1, Decimal(-10)), (2, Decimal(20)), (3, Decimal(0))]
     assert (result.location.total.change, result.location.total.due_to_activity,
             result.location.total.achieved_reduction) == (Decimal(10), None, None)
     assert result.scope2_market.total.reduction == Decimal(50)
-    [got] = result.measures
+    got, not_acting = result.measures
     assert (got.acts, got.achieved_reduction) == (True, None)
-    assert got.note == ("an inventory made with another tool gives totals only: no source to read a "
-                                 "measure from")
+    assert got.note == "an inventory made with another tool gives totals only: no source to read a measure from"
+    # a measure that does not act says why, as it would over records
+    assert (not_acting.acts, not_acting.note) == (
+        False, "it is Planned: only a measure done or in progress is read from the inventories")
     assert (result.attributed_reduction, result.unattributed_reduction) == (None, None)
