@@ -193,3 +193,21 @@ def test_the_command_line_prints_the_comparison(app, uow, world) -> None:
         "reductions", "achieved", str(world.org_a), f"id:{built['periods'][2]}", "--json"])
     assert as_json.exit_code == 0, as_json.output
     assert '"attributed_reduction": "275"' in as_json.output
+
+
+def test_an_invoice_the_meters_supersede_is_not_a_source(uow, world) -> None:
+    # 2026: site A's 8,000 metered MWh also billed on an invoice for the same year. The report
+    # counts the meters and sets the invoice aside; so do the sources: the comparison is as before
+    # (−275 t against 2025) and "Grid invoice" is not among them.
+    built = _build(uow, world)
+    activities.add_activities(uow(), ADMIN, world.org_a, built["inventories"][2026], [{
+        "site_id": world.site_a, "source": "Grid invoice", "scope": 2, "activity_type": "electricity",
+        "quantity": Decimal("8000"), "unit": "MWh", "start_date": dt.date(2026, 1, 1),
+        "end_date": dt.date(2026, 12, 31), "data_quality": "invoiced"}])
+    report = inventory.inventory_report(uow(), ADMIN, world.org_a, built["inventories"][2026])
+    assert report["metering"]["invoices_superseded"] == 1
+    found = achieved_services.period_reductions(uow(), ADMIN, world.org_a, built["periods"][2])
+    location = found.against_previous.result.location
+    assert location.total.change == Decimal(-275)
+    assert location.total.new_tco2e == Decimal(report["location_based"]["tco2e"])
+    assert "Grid invoice" not in {line.name for line in location.by_source}
