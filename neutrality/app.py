@@ -95,6 +95,7 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
 def _register_blueprints(app: Flask) -> None:
     from neutrality.web.admin_pages import bp as admin_pages
     from neutrality.web.api.access import blp as access_api
+    from neutrality.web.api.achieved import blp as achieved_api
     from neutrality.web.api.audit import blp as audit_api
     from neutrality.web.api.claims import blp as claims_api
     from neutrality.web.api.claims import rules_blp as rules_api
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
         claims_api, rules_api, audit_api, contests_api, exports_api, reductions_api, targets_api,
+        achieved_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)

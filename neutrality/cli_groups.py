@@ -20,6 +20,7 @@ from neutrality.clock import utcnow
 from neutrality.commitments.cli import PERIOD, commitments, period_argument
 from neutrality.inventory.cli import inventory
 from neutrality.organisations.cli import organisation_argument, orgs
+from neutrality.reductions.cli import reductions
 from neutrality.registry.cli import registry, retire
 from neutrality.registry.holdings import HOLDING_DIMENSIONS
 from neutrality.reports import services as reports
@@ -184,5 +185,5 @@ def report_ghg(organisation_id: int, period_id: int, lang: str, output_path: Pat
 
 GROUPS = (
     db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, rules, audit, export,
-    report,
+    report, reductions,
 )

@@ -47,7 +47,9 @@ field; a map of figures, such as ``by_scope``, is rounded value by value):
 - the retirement plan: per market and for credits ``need``, ``units_needed``, ``planned``,
   ``shortfall``, ``over`` and their MWh or tCO2e; the plan's ``cost`` and
   ``units_without_price``;
-- holdings: ``quantity``, ``blocks``, ``cost``, ``units_without_price``.
+- holdings: ``quantity``, ``blocks``, ``cost``, ``units_without_price``;
+- achieved reductions (``…/periods/{id}/reductions``): each total and line of a comparison
+  (its tCO2e before and after, change, parts and reductions).
 
 Machine inputs echoed back have no display: a factor's values and NCV, a record's quantity and
 uncertainty, an inventory's thresholds (and the base-year check's ``threshold_percent``), a

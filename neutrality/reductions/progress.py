@@ -14,6 +14,9 @@ Pure: no Flask, no database.
 * :func:`decompose` splits the change of each source between two inventories into the part due
   to activity (Δactivity × old factor) and the part due to the factor (new activity × Δfactor).
   The two add up exactly to the total change, and a revised factor is not reported as a reduction.
+  A source new in the later inventory is valued at the old factor of its kind when the earlier
+  inventory had that kind (a source renamed, or a second boiler on the same gas and site), so a
+  factor revision hidden behind a new name is still reported as a factor change.
 """
 
 from __future__ import annotations
@@ -191,6 +194,13 @@ class SourceFigures:
     activity: Decimal
     unit: str
     factor: Decimal  # tCO2e per ``unit`` of activity
+    # What the source is, when the caller knows it (neutrality.reductions.inventory_sources):
+    # the site, the scope, the name the user gives it and its kind (classification, activity
+    # type and factor). Sources of one site, scope and kind share a factor.
+    site_id: int | None = None
+    scope: int | None = None
+    name: str = ""
+    kind: str = ""
 
     @property
     def tco2e(self) -> Decimal:
@@ -207,6 +217,10 @@ class SourceChange:
     change: Decimal  # new − old
     due_to_activity: Decimal  # (new activity − old activity) × old factor
     due_to_factor: Decimal  # new activity × (new factor − old factor)
+    site_id: int | None = None
+    scope: int | None = None
+    name: str = ""
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -254,21 +268,41 @@ def _in_unit(figures: SourceFigures, to_unit: str) -> tuple[Decimal, Decimal]:
     return convert(figures.activity, figures.unit, to_unit), figures.factor * per
 
 
+def _kind_factors(figures: Sequence[SourceFigures]) -> dict[tuple[int | None, int | None, str, str], Decimal]:
+    """The factor of each (site, scope, kind, unit) of an inventory: Σ tCO2e ÷ Σ activity of its
+    sources (one factor whatever the source's name)."""
+    sums: dict[tuple[int | None, int | None, str, str], list[Decimal]] = {}
+    for f in figures:
+        if f.kind and f.activity:
+            total = sums.setdefault((f.site_id, f.scope, f.kind, unit(f.unit).code), [Decimal(0), Decimal(0)])
+            total[0] += f.activity
+            total[1] += f.tco2e
+    return {key: tco2e / activity for key, (activity, tco2e) in sums.items()}
+
+
 def decompose(old: Sequence[SourceFigures], new: Sequence[SourceFigures]) -> Decomposition:
     """The change of each source from ``old`` to ``new``, due to activity and due to factor.
 
-    change = A₁F₁ − A₀F₀ = (A₁ − A₀)·F₀ + A₁·(F₁ − F₀), exactly. A source in one inventory only
-    changed by activity alone (from or to nothing): its factor part is zero. Activities in two
-    convertible units are compared in the old unit, the factor restated per that unit.
+    change = A₁F₁ − A₀F₀ = (A₁ − A₀)·F₀ + A₁·(F₁ − F₀), exactly. A source gone from the later
+    inventory changed by activity alone (to nothing). A source new in it changed by activity
+    alone too, unless the earlier inventory had sources of its kind (same site, scope, kind and
+    unit): then F₀ is their factor and A₀ is zero, so A₁·F₀ is activity and A₁·(F₁ − F₀) factor,
+    as it would be under its old name. Activities in two convertible units are compared in the
+    old unit, the factor restated per that unit.
     """
     before, after = _by_source(old, "old"), _by_source(new, "new")
     changes = []
     with localcontext() as ctx:
         ctx.prec = PRECISION
+        kinds = _kind_factors(old)
         for source in sorted(before.keys() | after.keys()):
             was, now = before.get(source), after.get(source)
             if was is None:
-                activity_part, factor_part = now.tco2e, Decimal(0)
+                old_factor = kinds.get((now.site_id, now.scope, now.kind, unit(now.unit).code)) if now.kind else None
+                if old_factor is None:
+                    activity_part, factor_part = now.tco2e, Decimal(0)
+                else:  # A₀ = 0: (A₁ − 0)·F₀ + A₁·(F₁ − F₀)
+                    activity_part, factor_part = now.activity * old_factor, now.activity * (now.factor - old_factor)
                 old_tco2e, new_tco2e = Decimal(0), now.tco2e
             elif now is None:
                 activity_part, factor_part = -was.tco2e, Decimal(0)
@@ -278,6 +312,8 @@ def decompose(old: Sequence[SourceFigures], new: Sequence[SourceFigures]) -> Dec
                 activity_part = (new_activity - was.activity) * was.factor
                 factor_part = new_activity * (new_factor - was.factor)
                 old_tco2e, new_tco2e = was.tco2e, now.tco2e
+            known = now if now is not None else was
             changes.append(SourceChange(source, old_tco2e, new_tco2e, tidy(new_tco2e - old_tco2e),
-                                        tidy(activity_part), tidy(factor_part)))
+                                        tidy(activity_part), tidy(factor_part), known.site_id, known.scope,
+                                        known.name, known.kind))
     return Decomposition(tuple(changes))

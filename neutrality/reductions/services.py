@@ -100,7 +100,7 @@ def list_measures(uow: UnitOfWork, actor: Actor, organisation_id: int) -> Regist
         rows = session.scalars(select(MeasureRow).where(MeasureRow.organisation_id == organisation_id)
                                .order_by(MeasureRow.id)).all()
         evidence = _evidence_of(session, [row.id for row in rows])
-        values = {row.id: _value(row) for row in rows}
+        values = {row.id: measure_value(row) for row in rows}
         row_of = {id(values[row.id]): row for row in rows}  # a ranked value back to its row
         views = []
         for place in rank(values.values(), weights):
@@ -297,7 +297,8 @@ def _given(row: MeasureRow) -> dict[str, Any]:
     }
 
 
-def _value(row: MeasureRow) -> Measure:
+def measure_value(row: MeasureRow) -> Measure:
+    """A stored measure as a value (what the pure code reads)."""
     given = _given(row)
     scores = None if given["scores"] is None else Scores(**given["scores"])
     return measure(
@@ -337,7 +338,7 @@ def _place(session: Session, organisation_id: int, row: MeasureRow, value: Measu
         return None, None
     weights = _weights(session, organisation_id)
     rows = session.scalars(select(MeasureRow).where(MeasureRow.organisation_id == organisation_id)).all()
-    values = {r.id: (value if r.id == row.id else _value(r)) for r in rows}
+    values = {r.id: (value if r.id == row.id else measure_value(r)) for r in rows}
     for place in rank(values.values(), weights):
         if place.item is value:
             return place.score, place.rank
@@ -346,7 +347,7 @@ def _place(session: Session, organisation_id: int, row: MeasureRow, value: Measu
 
 def _read(session: Session, organisation_id: int, measure_id: int) -> MeasureView:
     row = _row(session, organisation_id, measure_id)
-    value = _value(row)
+    value = measure_value(row)
     return _view(row, value, latest_gwp_set(session, organisation_id), *_place(session, organisation_id, row, value),
                  _evidence_of(session, [row.id]).get(row.id, []))
 

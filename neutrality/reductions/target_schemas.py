@@ -88,7 +88,11 @@ class TrajectoryPointSchema(StrictSchema):
 
 
 class SourceChangeSchema(StrictSchema):
-    source = fields.String(metadata={"description": "site · scope · kind of activity · factor"})
+    source = fields.String(metadata={"description": "site · scope · name · kind of activity · factor"})
+    site_id = fields.Integer(allow_none=True)
+    scope = fields.Integer(allow_none=True)
+    name = fields.String(metadata={"description": "the source as the user names it"})
+    kind = fields.String(metadata={"description": "Scope 1 subtype or Scope 3 category · activity type · factor"})
     old_tco2e = quantity()
     new_tco2e = quantity()
     change = quantity()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -17,13 +17,13 @@ from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.db import owned_row
 from neutrality.errors import Conflict, NotFound
 from neutrality.inventory import services as inventory_services
-from neutrality.inventory.computing import calculate_activities, grouped_activities
 from neutrality.inventory.recalculation import RecalculationCheck
 from neutrality.inventory.services import inventory_report
 from neutrality.inventory.status import InventoryOrigin
 from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
 from neutrality.organisations.repository import get_organisation_row
+from neutrality.reductions.inventory_sources import inventory_figures
 from neutrality.reductions.progress import (
     BaseMove,
     Decomposition,
@@ -37,7 +37,6 @@ from neutrality.reductions.progress import (
 from neutrality.reductions.target_tables import EmissionTarget, PeriodOutput
 from neutrality.reductions.targets import (
     OUTPUT_DIMENSIONS,
-    PRECISION,
     Scope2Basis,
     Target,
     TargetKind,
@@ -199,39 +198,12 @@ def _emissions(report: Mapping[str, Any], target: Target) -> Decimal | None:
 
 
 def _source_figures(uow: UnitOfWork, inventory_id: int, target: Target) -> list[SourceFigures]:
-    """The inventory's sources over the target's scopes: activity summed per source and the
-    factor it implies (tCO2e ÷ activity, Scope 2 on the target's basis), from the same grouped
-    calculation as the report (a verified inventory with its frozen factors)."""
+    """The inventory's sources over the target's scopes, Scope 2 on the target's basis (the
+    shared reader: :mod:`neutrality.reductions.inventory_sources`)."""
     with uow.reading():
-        session = uow.session
-        inventory = session.get(Inventory, inventory_id)
-        activities = grouped_activities(session, inventory)
-        result = calculate_activities(session, inventory, activities)
-        sums: dict[tuple[str, str], list[Decimal]] = {}
-        for activity in activities:
-            if int(activity.scope) not in {int(s) for s in target.scopes}:
-                continue
-            trail = result.trail(activity)
-            market = int(activity.scope) == 2 and target.scope2_basis is Scope2Basis.MARKET  # noqa: PLR2004
-            tco2e = trail.market_tco2e if market else trail.location_tco2e
-            # a source is what a year-on-year comparison follows: the site, scope, kind and factor
-            source = " · ".join(str(part) for part in (
-                f"site {activity.site_id}", f"scope {int(activity.scope)}", activity.scope1_subtype or "",
-                activity.scope3_category or "", activity.activity_type.value, activity.factor_key or activity.gas or "",
-            ) if part != "")
-            unit_code = unit(activity.unit).code
-            total = sums.setdefault((source, unit_code), [Decimal(0), Decimal(0)])
-            total[0] += activity.quantity
-            total[1] += tco2e
-    figures = []
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        for (source, unit_code), (quantity, tco2e) in sorted(sums.items()):
-            if quantity == 0:
-                continue
-            key = source if sum(1 for s, _ in sums if s == source) == 1 else f"{source} ({unit_code})"
-            figures.append(SourceFigures(key, quantity, unit_code, tidy(tco2e / quantity)))
-    return figures
+        inventory = uow.session.get(Inventory, inventory_id)
+        return inventory_figures(uow.session, inventory, market=target.scope2_basis is Scope2Basis.MARKET,
+                                 scopes=[int(s) for s in target.scopes])
 
 
 def _change(before: tuple[int, list[SourceFigures]], after: tuple[int, list[SourceFigures]]) -> dict[str, Any]:

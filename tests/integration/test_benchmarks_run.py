@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
     "args",
     [
         ["bench/inventory.py", "--rows", "2000", "--sites", "3"],
+        ["bench/achieved.py", "--rows", "2000", "--sites", "3"],
         ["bench/registry.py", "--blocks", "2000", "--checks", "20"],
         ["bench/metering.py", "--invoices", "200"],
         ["bench/retirements.py", "--blocks", "2000", "--issuances", "20", "--retirements", "10",
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
         ["bench/concurrency.py", "--rows", "2000", "--readers", "2", "--workers", "2", "--warm-up", "0.5",
          "--baseline", "0.5", "--max-seconds", "120"],
     ],
-    ids=["inventory", "registry", "metering", "retirements", "rules", "pages", "concurrency"],
+    ids=["inventory", "achieved", "registry", "metering", "retirements", "rules", "pages", "concurrency"],
 )
 def test_a_benchmark_runs_to_its_figures(args: list[str]) -> None:
     # the arguments are the fixed lists above, not input

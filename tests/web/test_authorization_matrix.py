@@ -196,6 +196,7 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
     ("GET", A + "/targets/{target_id}", None, READ, "org"),
     ("GET", A + "/targets/{target_id}/progress", None, READ, "org"),
     ("PUT", A + "/periods/{w.period_verified}/output", lambda w: {"quantity": "1200", "unit": "MWh"}, LEAD, "org"),
+    ("GET", A + "/periods/{w.period_verified}/reductions", None, READ, "org"),
     ("GET", VER + "/verification", None, READ, "org"),
     ("GET", "/api/v1/schemes", None, SIGNED_IN, "global"),
     ("GET", "/api/v1/registry-templates/gec_account.csv", None, SIGNED_IN, "global"),

@@ -201,9 +201,17 @@ def test_the_achieved_change_is_split_into_activity_and_factor(client, world) ->
     assert (change["from_year"], change["to_year"]) == (2024, 2025)
     assert Decimal(change["change"]) == Decimal("165")
     assert Decimal(change["due_to_activity"]) == Decimal("165") and Decimal(change["due_to_factor"]) == 0
-    [source] = change["sources"]
-    assert (Decimal(source["old_tco2e"]), Decimal(source["new_tco2e"])) == (Decimal("660"), Decimal("825"))
-    assert source["source"].startswith(f"site {world.site_a} · scope 2 · electricity")
+    # the sources as the user names them: "Grid electricity" stays at 660 t; the annex is new, of
+    # the same kind (site, Scope 2 grid electricity), so it is valued at 2024's 0.55: 300 × 0.55 =
+    # 165 t of activity, 300 × (0.55 − 0.55) = 0 of factor
+    grid, annex = change["sources"]  # in key order: "grid electricity · …" before "grid electricity, annex"
+    assert (grid["name"], grid["site_id"], grid["scope"]) == ("Grid electricity", world.site_a, 2)
+    assert (Decimal(grid["old_tco2e"]), Decimal(grid["new_tco2e"]), Decimal(grid["change"])) == (
+        Decimal("660"), Decimal("660"), Decimal(0))
+    assert annex["name"] == "Grid electricity, annex"
+    assert (Decimal(annex["old_tco2e"]), Decimal(annex["new_tco2e"]), Decimal(annex["due_to_activity"]),
+            Decimal(annex["due_to_factor"])) == (Decimal(0), Decimal("165"), Decimal("165"), Decimal(0))
+    assert grid["source"] == f"site {world.site_a} · scope 2 · grid electricity · electricity"
 
 
 # --- the rules of a standard read the stored targets ------------------------------------------------
