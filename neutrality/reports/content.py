@@ -102,6 +102,18 @@ def _uncertainty(block: Mapping[str, Any] | None) -> Uncertainty:
 
 
 @dataclass(frozen=True)
+class Explained:
+    """A scope's change against the previous period split exactly into what activity changed
+    (Δactivity × old factor, the reduction achieved) and what the factors changed (new activity ×
+    Δfactor, never a reduction): change = due_to_activity + due_to_factor."""
+
+    key: str  # the scope, or "total"
+    change_tco2e: Decimal
+    due_to_activity: Decimal
+    due_to_factor: Decimal
+
+
+@dataclass(frozen=True)
 class Verification:
     body: str
     accreditation: str
@@ -186,6 +198,7 @@ class GhgReport:
     prepared_on: dt.date
     initiatives: tuple[Initiative, ...] = ()
     targets: tuple[TargetStanding, ...] = ()
+    explained: tuple[Explained, ...] = ()  # location-based, against the previous period
 
 
 def _lines(report: Mapping[str, Any], dimension: str, names: Mapping[str, str] | None = None) -> tuple[Line, ...]:
@@ -227,6 +240,7 @@ def build_report(
     report: Mapping[str, Any], verification: Verification | None,
     previous: tuple[tuple[dt.date, dt.date], Mapping[str, Any]] | None, prepared_on: dt.date,
     initiatives: Sequence[Initiative] = (), targets: Sequence[TargetStanding] = (),
+    explained: Sequence[Explained] = (),
 ) -> GhgReport:
     """The report of one period from its inventory's ``report`` (as
     :func:`neutrality.inventory.services.inventory_report` gives it) and, when the period before
@@ -252,4 +266,5 @@ def build_report(
         previous_period=previous[0] if previous else None,
         changes=_changes(by_scope, _lines(previous[1], "by_scope")) if previous else (),
         prepared_on=prepared_on, initiatives=tuple(initiatives), targets=tuple(targets),
+        explained=tuple(explained),
     )

@@ -16,10 +16,13 @@ from neutrality.inventory.status import InventoryStatus
 from neutrality.inventory.tables import Verification as VerificationRow
 from neutrality.messages import Msg
 from neutrality.organisations.tables import Organisation, Site, Subject
+from neutrality.reductions import achieved_services, target_services
 from neutrality.reductions import services as measures
-from neutrality.reductions import target_services
+from neutrality.reductions.achieved import Attribution
+from neutrality.reductions.achieved_services import PeriodReductions
 from neutrality.reductions.measures import MeasureStatus
 from neutrality.reports.content import (
+    Explained,
     GhgReport,
     Initiative,
     TargetStanding,
@@ -65,17 +68,40 @@ def ghg_report(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
     previous: tuple[Any, Any] | None = None
     if earlier is not None and earlier_dates is not None:
         previous = (earlier_dates, inventory.inventory_report(uow, actor, organisation_id, earlier.id))
+    achieved = _achieved(uow, actor, organisation_id, period_id) if previous is not None else None
     return build_report(organisation=names[0], legal_name=names[1], subject=names[2], period=dates,
                         report=report, verification=verification, previous=previous, prepared_on=prepared_on,
-                        initiatives=_initiatives(uow, actor, organisation_id, boundary_site, site_names),
-                        targets=_standings(uow, actor, organisation_id, period_id, commitment_id))
+                        initiatives=_initiatives(uow, actor, organisation_id, boundary_site, site_names, achieved),
+                        targets=_standings(uow, actor, organisation_id, period_id, commitment_id),
+                        explained=_explained(achieved))
+
+
+def _achieved(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> PeriodReductions | None:
+    """The period against the previous one, read from both inventories; None when they cannot be
+    compared (a draft with records that cannot be calculated yet): the report still reads."""
+    try:
+        return achieved_services.period_reductions(uow, actor, organisation_id, period_id)
+    except InvalidInput:
+        return None
+
+
+def _explained(achieved: PeriodReductions | None) -> list[Explained]:
+    against = achieved.against_previous if achieved is not None else None
+    if against is None or not against.result.location.split:
+        return []
+    location = against.result.location
+    lines = [(str(line.scope), line.figures) for line in location.by_scope] + [("total", location.total)]
+    return [Explained(key, figures.change, figures.due_to_activity, figures.due_to_factor)
+            for key, figures in lines if figures.due_to_activity is not None and figures.due_to_factor is not None]
 
 
 def _initiatives(uow: UnitOfWork, actor: Actor, organisation_id: int, site_id: int | None,
-                 site_names: dict[int, str]) -> list[Initiative]:
+                 site_names: dict[int, str], achieved: PeriodReductions | None) -> list[Initiative]:
     """The measures of the register acting on the boundary (its site, or the whole organisation;
-    every site for an organisation-wide subject), in the register's order; dropped ones left out."""
+    every site for an organisation-wide subject), in the register's order; dropped ones left out.
+    What each achieved is read against the previous period (the activity part of its sources)."""
     register = measures.list_measures(uow, actor, organisation_id)
+    attributions = {m.measure_id: m.against_previous for m in achieved.measures} if achieved is not None else {}
     chosen = []
     for view in register.measures:
         value = view.value
@@ -83,13 +109,28 @@ def _initiatives(uow: UnitOfWork, actor: Actor, organisation_id: int, site_id: i
             continue
         if site_id is not None and value.site_id not in (None, site_id):
             continue
+        attribution = attributions.get(view.row.id)
         chosen.append(Initiative(
+            **_achieved_by(attribution),
             title=value.title, category=value.category.label, status=value.status.label,
             scope=int(value.scope), source=value.source,
             site=site_names.get(value.site_id) if value.site_id is not None else None,
             start=value.start, end=value.end,
             expected_tco2e=view.expected.tco2e if view.expected is not None else None))
     return chosen
+
+
+def _achieved_by(attribution: Attribution | None) -> dict[str, Any]:
+    """The achieved figure of a measure and what to say beside it: its own sources' activity
+    part, or the part of a source it shares with another measure (counted once overall)."""
+    if attribution is None:
+        return {"achieved_tco2e": None, "achieved_note": None}
+    figure = attribution.achieved_reduction
+    if attribution.shared_reduction is not None:  # its own sources and those it shares (the note says which)
+        figure = (figure or 0) + attribution.shared_reduction
+    if not attribution.acts:  # planned, dropped, or done before the earlier period: its status says so
+        return {"achieved_tco2e": None, "achieved_note": None}
+    return {"achieved_tco2e": figure, "achieved_note": attribution.note}
 
 
 def _standings(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int,

@@ -237,3 +237,30 @@ def test_a_report_frozen_before_the_uncertainty_had_a_method_still_reads(app, db
     rows = [row for row in ghg_report_table(report).rows if row[0] == "uncertainty"]
     assert rows == [("uncertainty", "combined ± of the location-based total", None, None, None, None, None, None,
                      Decimal("1.25"), "%")]
+
+
+def test_the_report_reads_what_the_done_measures_achieved_from_the_inventories(app, db, demo) -> None:
+    organisation_id, period_2025 = demo[1]
+    report = _report(app, db, organisation_id, period_2025)
+    initiative = {m.title.en: m for m in report.initiatives}
+    # the R-134a chiller topped up 12 kg in 2024 and is gone in 2025: 12 kg × 1530 (AR6) = 18.36 t
+    assert initiative["Ammonia chiller replaces the R-134a chiller"].achieved_tco2e == Decimal("18.36")
+    # the boilers burnt 423,000 m3 of gas in 2024 and 401,500 in 2025, at the same factor (the
+    # Chinese guide's: 0.038931 GJ/m3 × 15.3 tC/TJ × 99 % × 44/12 ≈ 0.002162 t/m3): 21,500 m3 ≈ 46.5 t
+    heat = initiative["Heat recovery on the diffusion furnaces"].achieved_tco2e
+    assert abs(heat - Decimal(21500) * Decimal("0.002162")) < Decimal("0.5")
+    # planned: nothing to read yet, and nothing said beside it (its status says why)
+    pv = initiative["Rooftop PV on the production halls"]
+    assert (pv.achieved_tco2e, pv.achieved_note) == (None, None)
+    # the scopes' change split into activity and factors, adding up exactly to the change of the
+    # year-on-year table; the grid factor is 2023's in both years, so the factors moved nothing
+    explained = {line.key: line for line in report.explained}
+    change = {c.key: c for c in report.changes}
+    for scope in ("1", "2", "3"):
+        line = explained[scope]
+        assert line.due_to_activity + line.due_to_factor == line.change_tco2e == change[scope].difference_tco2e
+    assert explained["2"].due_to_factor == 0
+    # 2024 has no period before it: no split, no achieved figures
+    _, period_2024 = demo[0]
+    first = _report(app, db, organisation_id, period_2024)
+    assert first.explained == () and all(m.achieved_tco2e is None for m in first.initiatives)
