@@ -69,6 +69,9 @@ class OutputSchema(StrictSchema):
 class PositionSchema(StrictSchema):
     period_id = fields.Integer()
     inventory_id = fields.Integer()
+    period_ids = fields.List(fields.Integer(), metadata={
+        "description": "an organisation's target: every period of the year added up (one per factory)"})
+    inventory_ids = fields.List(fields.Integer())
     inventory_status = fields.String()
     year = fields.Integer()
     actual = quantity(attribute="position.actual")

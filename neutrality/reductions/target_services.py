@@ -19,10 +19,12 @@ from neutrality.errors import Conflict, NotFound
 from neutrality.inventory import services as inventory_services
 from neutrality.inventory.recalculation import RecalculationCheck
 from neutrality.inventory.services import inventory_report
-from neutrality.inventory.status import InventoryOrigin
+from neutrality.inventory.status import InventoryOrigin, InventoryStatus
 from neutrality.inventory.tables import ExternalTotal, Inventory
 from neutrality.messages import Msg
+from neutrality.organisations.model import SubjectKind
 from neutrality.organisations.repository import get_organisation_row
+from neutrality.organisations.tables import Subject
 from neutrality.reductions.inventory_sources import inventory_figures
 from neutrality.reductions.progress import (
     BaseMove,
@@ -43,7 +45,7 @@ from neutrality.reductions.targets import (
     TargetTerm,
     refuse,
 )
-from neutrality.units import UnknownUnit, tidy, unit
+from neutrality.units import UnknownUnit, convert, tidy, unit
 from neutrality.uow import UnitOfWork
 
 TARGET_FIELDS = ("kind", "scope2_basis", "base_year", "base_value", "target_year", "reduction_percent",
@@ -149,6 +151,10 @@ class PeriodProgress:
     inventory_status: str
     year: int
     position: Any  # neutrality.reductions.progress.Position
+    #: an organisation's target: every period of the year added up (the factories' periods), the
+    #: first of them being ``period_id``; a commitment's target: its one period
+    period_ids: tuple[int, ...] = ()
+    inventory_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -213,6 +219,50 @@ def _change(before: tuple[int, list[SourceFigures]], after: tuple[int, list[Sour
             "sources": [vars(c) for c in split.sources]}
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A period with figures, as a target reads it."""
+
+    period_id: int
+    year: int
+    inventory_id: int
+    output: tuple[Decimal, str] | None
+    subject_id: int
+    whole_organisation: bool  # its subject is the organisation (every site), not one site
+
+
+def _one_boundary(items: list[_Found], year: int) -> list[_Found]:
+    """The periods of one year that together make the organisation, each emission counted once:
+    the period of a subject covering the whole organisation when there is one, else every site's.
+    Two periods of one subject in a year (two commitments over the same factory) would count the
+    same emissions twice: refused, naming the year."""
+    whole = [item for item in items if item.whole_organisation]
+    chosen = whole or items
+    subjects = [item.subject_id for item in chosen]
+    if len(set(subjects)) != len(subjects):
+        raise refuse("year", Msg("two periods of the same boundary in {year}: an organisation's target cannot tell "
+                                 "which to count; set the target on one commitment", year=year))
+    return chosen
+
+
+def _output(items: list[_Found], target: Target) -> Decimal | None:
+    """The year's output in the target's unit: the periods' outputs added up; None when one has
+    none, or one in another measure."""
+    total = Decimal(0)
+    for item in items:
+        if item.output is None or unit(item.output[1]).dimension != unit(target.output_unit).dimension:
+            return None
+        total += convert(item.output[0], item.output[1], target.output_unit)
+    return tidy(total)
+
+
+def _least_status(reports: list[Mapping[str, Any]]) -> str:
+    """A year of several inventories is only as final as the least final of them."""
+    statuses = [str(report["status"]) for report in reports]
+    return next((status for status in (InventoryStatus.DRAFT.value, InventoryStatus.VERIFIED.value)
+                 if status in statuses), statuses[0])
+
+
 def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_id: int) -> TargetProgress:
     """Each period with an inventory (the latest version), of the target's commitment or of the
     organisation, placed on the target's trajectory by the year its period starts."""
@@ -238,35 +288,44 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
                 blank.append(period.id)
                 continue
             output = session.scalar(select(PeriodOutput).where(PeriodOutput.period_id == period.id))
-            found.append((period.id, period.start_date.year, inventory.id,
-                          (output.quantity, output.unit) if output is not None else None))
+            subject = session.get(Subject, session.get(Commitment, period.commitment_id).subject_id)
+            found.append(_Found(period.id, period.start_date.year, inventory.id,
+                                (output.quantity, output.unit) if output is not None else None,
+                                subject.id, subject.kind == SubjectKind.ORGANISATION.value))
     target = row.value()
+    years: dict[int, list[_Found]] = {}
+    for item in found:
+        if item.year >= target.base_year:  # before the base year: not on the trajectory
+            years.setdefault(item.year, []).append(item)
     actuals, kept, missing, calculated = [], [], [], []
-    for period_id, year, inventory_id, output in found:
-        if year < target.base_year:
-            continue  # before the base year: not on the trajectory
-        report = inventory_report(uow, actor, organisation_id, inventory_id)
-        tco2e = _emissions(report, target)
-        if tco2e is None:
+    for year, items in sorted(years.items()):
+        chosen = _one_boundary(items, year) if row.commitment_id is None else items
+        reports = [inventory_report(uow, actor, organisation_id, item.inventory_id) for item in chosen]
+        amounts = [_emissions(report, target) for report in reports]
+        if any(amount is None for amount in amounts):
             continue
-        if target.kind is TargetKind.INTENSITY and (
-                output is None or unit(output[1]).dimension != unit(target.output_unit).dimension):
-            # no output, or one in another measure (pieces against MWh): it cannot be divided by
-            missing.append(period_id)
-            continue
-        actuals.append(PeriodActual(year=year, tco2e=tco2e, output=output[0] if output else None,
-                                    output_unit=output[1] if output else None))
-        kept.append((period_id, inventory_id, report["status"], year))
-        calculated.append(report.get("origin") != InventoryOrigin.EXTERNAL.value)
+        output = None
+        if target.kind is TargetKind.INTENSITY:
+            output = _output(chosen, target)
+            if output is None:  # no output, or one in another measure (pieces against MWh)
+                missing.extend(item.period_id for item in chosen)
+                continue
+        actuals.append(PeriodActual(year=year, tco2e=tidy(sum(amounts, Decimal(0))), output=output,
+                                    output_unit=target.output_unit if output is not None else None))
+        kept.append((chosen, reports[0]["status"] if len(reports) == 1 else _least_status(reports), year))
+        calculated.append(all(report.get("origin") != InventoryOrigin.EXTERNAL.value for report in reports))
     followed: Progress = progress(target, actuals, _base_year_check(uow, actor, organisation_id, row, target))
-    # achieved reductions between consecutive periods, where both inventories are calculated here
-    figures = [(year, _source_figures(uow, iid, target)) if mine else None
-               for (_, iid, _, year), mine in zip(kept, calculated, strict=True)]
+    # achieved reductions between consecutive years, where every inventory is calculated here (a
+    # year of several factories: their sources side by side, each named with its site)
+    figures = [(year, [f for item in chosen for f in _source_figures(uow, item.inventory_id, target)]) if mine else None
+               for (chosen, _, year), mine in zip(kept, calculated, strict=True)]
     changes = tuple(_change(a, b) for a, b in zip(figures, figures[1:], strict=False) if a and b)
     by_year = {p.year: p for p in followed.positions}
     return TargetProgress(
         target=row, followed=followed.target,
-        periods=tuple(PeriodProgress(pid, iid, status, year, by_year[year]) for pid, iid, status, year in kept),
+        periods=tuple(PeriodProgress(chosen[0].period_id, chosen[0].inventory_id, status, year, by_year[year],
+                                     tuple(item.period_id for item in chosen), tuple(item.inventory_id for item in chosen))
+                      for chosen, status, year in kept),
         missing_output=tuple(missing), without_figures=tuple(blank),
         trajectory=tuple({"year": year, "allowed": allowed} for year, allowed in followed.target.trajectory()),
         changes=changes, base=followed.base,

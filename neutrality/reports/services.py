@@ -153,7 +153,7 @@ def _standings(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
             standings.append(TargetStanding(**facts, position=None, trajectory=tuple(target.trajectory()), actuals=(),
                                             problem=problem.message))
             continue
-        here = next((p.position for p in followed.periods if p.period_id == period_id), None)
+        here = next((p.position for p in followed.periods if period_id in (p.period_ids or (p.period_id,))), None)
         problem = None
         if here is None:
             problem = (Msg("no output is recorded for the period, so its intensity cannot be given")

@@ -36,3 +36,37 @@ def test_a_targets_progress_places_each_period_on_its_line(app, demo) -> None:
     assert "target 1: absolute, scope 1+2, 2024→2030 −42%" in table.output
     missing = runner.invoke(args=["reductions", "progress", "1", "99"])
     assert missing.exit_code != 0 and "target 99 not found in organisation 1" in missing.output
+
+
+def test_an_organisations_target_adds_up_its_factories_periods_of_each_year(app, db, demo) -> None:
+    import datetime as dt
+
+    from neutrality.access.cli import cli_actor
+    from neutrality.reductions import target_services
+    from neutrality.reports import services as reports
+    from neutrality.uow import UnitOfWork
+
+    def scope_1_2(period_id: int) -> Decimal:
+        with app.app_context():
+            report = reports.ghg_report(UnitOfWork(db), cli_actor(), 1, period_id, prepared_on=dt.date(2026, 12, 5))
+        return sum((line.location_tco2e for line in report.by_scope if line.key in ("1", "2")), Decimal(0))
+
+    # the demo's periods: Yancheng 2024 (1) and 2025 (2), Changzhou 2024 (3) and 2025 (4)
+    base = scope_1_2(1) + scope_1_2(3)
+    with app.app_context():
+        stored = target_services.create_target(UnitOfWork(db), cli_actor(), 1, {
+            "kind": "absolute", "scopes": [1, 2], "scope2_basis": "location_based", "base_year": 2024,
+            "base_value": base, "target_year": 2030, "reduction_percent": Decimal("42")})
+        followed = target_services.target_progress(UnitOfWork(db), cli_actor(), 1, stored.id)
+    [first, second] = followed.periods
+    # each year is both factories' periods added up, not two points of one year
+    assert (first.year, first.period_ids, second.year, second.period_ids) == (2024, (1, 3), 2025, (2, 4))
+    assert first.position.actual == base
+    assert second.position.actual == scope_1_2(2) + scope_1_2(4)
+    # the line falls 42 % / 6 = 7 % of the base a year
+    assert second.position.allowed == base * Decimal("0.93")
+    # the report of either factory places its period on the organisation's line
+    with app.app_context():
+        report = reports.ghg_report(UnitOfWork(db), cli_actor(), 1, 4, prepared_on=dt.date(2026, 12, 5))
+    [organisation_target] = [t for t in report.targets if t.base_value == base]
+    assert organisation_target.position.actual == second.position.actual
