@@ -34,11 +34,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from neutrality.access.model import Permission, authorize
 from neutrality.charts import TrajectoryPoints, describe_trajectory, trajectory_chart_svg
 from neutrality.commitments import services as commitments
-from neutrality.errors import NeutralityError, NotFound
+from neutrality.errors import InvalidInput, NeutralityError, NotFound
 from neutrality.messages import Msg
 from neutrality.organisations import services as organisations
 from neutrality.organisations.tables import Organisation
 from neutrality.pagination import Page
+from neutrality.reductions import achieved_services
 from neutrality.reductions import services as measures
 from neutrality.reductions import target_services as targets
 from neutrality.reductions.changes import ChangeKind, ElectricitySource
@@ -54,7 +55,7 @@ from neutrality.reductions.schemas import MeasureCreateSchema, WeightsSchema
 from neutrality.reductions.target_schemas import OutputSetSchema, TargetCreateSchema
 from neutrality.reductions.targets import Scope2Basis, TargetKind
 from neutrality.web.context import actor, uow
-from neutrality.web.dashboard import Crumb
+from neutrality.web.dashboard import Crumb, crumbs_to
 from neutrality.web.errors import flatten
 from neutrality.web.frame import period_name, say
 from neutrality.web.organisation_pages import refusal_onto
@@ -690,3 +691,33 @@ def progress_chart(organisation_id: int, target_id: int) -> Any:
 def _chart(points: TrajectoryPoints, locale: str) -> str:
     """Drawn once per figures and language (the same figures draw the same bytes)."""
     return trajectory_chart_svg(points, locale=locale)
+
+
+#: What a period can be compared with, in the reader's words.
+AGAINST = {"previous": _l("the previous period"), "base-year": _l("the base year")}
+
+
+@bp.get(ORG + "/periods/<int:period_id>/reductions")
+def achieved_page(organisation_id: int, period_id: int) -> Any:
+    """What the period's inventory shows was reduced, against the previous period or the base
+    year: per scope and source, split into activity and emission factors, and per measure."""
+    if (away := _signed_in()) is not None:
+        return away
+    against = request.args.get("against", "previous")
+    if against not in AGAINST:
+        raise InvalidInput(Msg("against: previous or base-year, not {value}", value=repr(against)),
+                           {"against": [Msg("unknown")]})
+    org = organisations.get_organisation(uow(), actor(), organisation_id)
+    found = achieved_services.period_reductions(uow(), actor(), organisation_id, period_id)
+    trail = crumbs_to(org, period_id)
+    chosen = found.against_previous if against == "previous" else found.against_base_year
+    site = trail.subject.site_id  # a factory's period: its measures and the organisation's
+    acting_here = [m for m in found.measures if site is None or m.value.site_id in (None, site)]
+    return render_template(
+        "reductions/achieved.html", org=org, subject=trail.subject, period=trail.period, found=found,
+        measures=acting_here,
+        chosen=chosen, against=against, choices=[(key, str(label)) for key, label in AGAINST.items()],
+        sites=dict(found.sites), locale=str(get_locale()),
+        crumbs=[*trail.crumbs[:-1], Crumb(trail.crumbs[-1].text, url_for("dashboard.period", organisation_id=org.id,
+                                                                          period_id=period_id)),
+                Crumb(str(_l("Reductions achieved")))])

@@ -70,3 +70,18 @@ def test_an_organisations_target_adds_up_its_factories_periods_of_each_year(app,
         report = reports.ghg_report(UnitOfWork(db), cli_actor(), 1, 4, prepared_on=dt.date(2026, 12, 5))
     [organisation_target] = [t for t in report.targets if t.base_value == base]
     assert organisation_target.position.actual == second.position.actual
+
+
+def test_the_period_page_links_to_what_its_measures_achieved(app, client, demo) -> None:
+    from tests.browser import sign_in
+
+    sign_in(client, "verifier@demo.neutrality.test", "verifier-demo-pass")
+    period = client.get("/organisations/1/periods/2")
+    assert "/organisations/1/periods/2/reductions" in period.get_data(as_text=True)
+    page = client.get("/organisations/1/periods/2/reductions", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    # Yancheng 2025 against 2024: the R-134a chiller's 12 kg × 1530 = 18.36 t, in its row
+    row = page[page.index("Ammonia chiller replaces the R-134a chiller"):]
+    row = row[:row.index("</tr>")]
+    assert "18.360" in row
+    # only Yancheng's measures: Changzhou's drives act on the other factory
+    assert "Variable-speed drives" not in page

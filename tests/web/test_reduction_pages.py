@@ -360,3 +360,19 @@ def test_the_dashboard_links_to_the_measures_and_the_targets(client, uow, world)
     sign_in(client, _member(uow, world, Role.VIEWER))
     page = client.get(_org(world), headers=EN).text
     assert f'href="{_org(world)}/measures"' in page and f'href="{_org(world)}/targets"' in page
+
+
+# --- reductions achieved, read from the inventories -------------------------------------------------
+
+
+def test_the_achieved_reductions_page_of_a_first_period_and_an_unknown_comparison(client, uow, world) -> None:
+    # The world's commitment B begins with its verified 2024 period: nothing before it to compare
+    sign_in(client, _member(uow, world, Role.VIEWER))
+    url = f"/organisations/{world.org_a}/periods/{world.period_verified}/reductions"
+    first = client.get(url)
+    assert first.status_code == 200
+    assert "There is nothing to compare this period with." in first.get_data(as_text=True)  # 2024 is the first
+    unknown = client.get(url + "?against=last-year")
+    assert unknown.status_code == 422 and "last-year" in unknown.get_data(as_text=True)
+    elsewhere = client.get(f"/organisations/{world.org_b}/periods/{world.period_verified}/reductions")
+    assert elsewhere.status_code in (403, 404)
