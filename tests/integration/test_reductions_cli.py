@@ -9,7 +9,8 @@ import pytest
 
 
 @pytest.fixture
-def demo(app):  # type: ignore[no-untyped-def]
+def demo(app, db):  # type: ignore[no-untyped-def]
+    # loaded inside the test's own transaction (``db``), rolled back at its end like every write
     assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
 
 
