@@ -5,6 +5,7 @@ Targets on a 2-core machine: import ≤ 20 s, calculation ≤ 5 s, the period's 
 
     .venv/bin/python bench/inventory.py                     # SQLite in a temporary folder
     .venv/bin/python bench/inventory.py --rows 100000
+    .venv/bin/python bench/inventory.py --previous          # the report of a second year, against the first
     .venv/bin/python bench/inventory.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 """
 
@@ -27,12 +28,18 @@ from neutrality.inventory import services as inventory
 from neutrality.inventory.computing import compute
 from neutrality.inventory.tables import Inventory
 from neutrality.organisations import services as organisations
+from neutrality.reductions import target_services
 from neutrality.reports import services as reports
 from neutrality.reports.rendering import ghg_report_pdf
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS
 
-MONTHS = [(dt.date(2024, m, 1), (dt.date(2024, m + 1, 1) if m < 12 else dt.date(2025, 1, 1)) - dt.timedelta(days=1))
-          for m in range(1, 13)]
+
+def months(year: int) -> list[tuple[dt.date, dt.date]]:
+    return [(dt.date(year, m, 1), (dt.date(year, m + 1, 1) if m < 12 else dt.date(year + 1, 1, 1)) - dt.timedelta(days=1))
+            for m in range(1, 13)]
+
+
+MONTHS = months(2024)
 HEADER = "site,source,scope,scope1_subtype,scope3_category,activity_type,quantity,unit,start_date,end_date,factor_key,gas\n"
 # A mix like a real factory's: electricity, gas, refrigerants, materials, freight.
 KINDS = (
@@ -44,16 +51,17 @@ KINDS = (
 )
 
 
-def generate(rows: int, sites: list[str]) -> bytes:
+def generate(rows: int, sites: list[str], year: int = 2024, shift: int = 0) -> bytes:
+    """``rows`` records of ``year``; ``shift`` moves every quantity (another year's activity)."""
     sources = max(1, rows // (len(sites) * len(MONTHS)))
     out = io.StringIO()
     out.write(HEADER)
     n = 0
     for site in sites:
-        for start, end in MONTHS:
+        for start, end in months(year):
             for s in range(sources):
                 scope, subtype, category, kind, unit, factor, gas = KINDS[s % len(KINDS)]
-                quantity = f"{(n % 9973) + 1}.{n % 1000:03d}"
+                quantity = f"{((n + shift) % 9973) + 1}.{n % 1000:03d}"
                 out.write(f"{site},Source {s},{scope},{subtype},{category},{kind},{quantity},{unit},"
                           f"{start.isoformat()},{end.isoformat()},{factor},{gas}\n")
                 n += 1
@@ -67,6 +75,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sites", type=int, default=200)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--previous", action="store_true",
+                        help="a verified 2024 period first, and an absolute target from it: the 2025 report then "
+                             "compares the two (year on year, reductions achieved) and places 2025 on the target")
     args = parser.parse_args()
 
     with empty_database(args.database_url) as (url, _, uow):
@@ -79,7 +90,8 @@ def main() -> int:
             "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
             "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
             "period_length_months": 12})
-        period = commitments.generate(uow(), ADMIN, org_id, commitment.id, count=1)[0]
+        periods = commitments.generate(uow(), ADMIN, org_id, commitment.id, count=2 if args.previous else 1)
+        period = periods[-1]
         for key, unit, value in (("steel", "t", "1.9"), ("road_freight", "t·km", "0.0538")):
             inventory.add_organisation_factor(uow(), ADMIN, org_id, {
                 "key": key, "name": key, "kind": "generic", "per_unit": unit, "mass_unit": "t" if unit == "t" else "kg",
@@ -87,7 +99,25 @@ def main() -> int:
                 "geography": "CN"}, evidence=b"bench", evidence_filename="bench.txt")
         created = inventory.create_inventory(uow(), ADMIN, org_id, period_id=period.id)
 
-        data = generate(args.rows, [s.name for s in site_rows])
+        year = period.start_date.year
+        if args.previous:
+            earlier = inventory.create_inventory(uow(), ADMIN, org_id, period_id=periods[0].id)
+            started = time.perf_counter()
+            before = generate(args.rows, [s.name for s in site_rows], year - 1, shift=17)
+            activities.import_activities(uow(), ADMIN, org_id, earlier.id, data=before, filename="before.csv",
+                                         max_bytes=len(before) + 1, limits=ACTIVITY_FILE_LIMITS)
+            inventory.verify_inventory(uow(), ADMIN, org_id, earlier.id, details={
+                "body": "bench", "accreditation": "bench", "standard": "ISO 14064-3:2019",
+                "assurance_level": "limited", "materiality_percent": Decimal(5), "opinion": "bench",
+                "verified_on": dt.date(year, 3, 1)}, statement=b"bench", statement_filename="bench.txt")
+            base = inventory.inventory_report(uow(), ADMIN, org_id, earlier.id)["location_based"]["by_scope"]
+            target_services.create_target(uow(), ADMIN, org_id, {
+                "commitment_id": commitment.id, "kind": "absolute", "scopes": [1, 2],
+                "scope2_basis": "location_based", "base_year": year - 1, "target_year": 2030,
+                "reduction_percent": Decimal(42),
+                "base_value": Decimal(str(base.get("1", 0))) + Decimal(str(base.get("2", 0)))})
+            print(f"previous period (verified) and target: {time.perf_counter() - started:6.2f} s")
+        data = generate(args.rows, [s.name for s in site_rows], year)
         print(f"backend: {url.split(':')[0]}  rows: {args.rows:,}  file: {len(data) / 2**20:.1f} MiB")
 
         started = time.perf_counter()
