@@ -10,7 +10,7 @@ decided in :mod:`neutrality.reductions.achieved`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -30,7 +30,7 @@ from neutrality.organisations.tables import Site
 from neutrality.reductions.achieved import Achieved, Attribution, achieved, achieved_from_totals
 from neutrality.reductions.changes import ExpectedReduction
 from neutrality.reductions.inventory_sources import InventorySource, figures, read_sources
-from neutrality.reductions.measures import Measure
+from neutrality.reductions.measures import Measure, MeasureStatus
 from neutrality.reductions.services import measure_value
 from neutrality.reductions.tables import MeasureRow
 from neutrality.uow import UnitOfWork
@@ -97,13 +97,14 @@ def _empty(session: Session, inventory: Inventory) -> bool:
 class _Reader:
     """Each inventory read once, whichever comparisons it is in."""
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, within: Collection[tuple[int | None, int]] | None = None):
         self.session = session
+        self.within = within  # only these (site, scope) pairs; None: every source
         self._sources: dict[int, list[InventorySource]] = {}
 
     def sources(self, inventory: Inventory) -> list[InventorySource]:
         if inventory.id not in self._sources:
-            self._sources[inventory.id] = read_sources(self.session, inventory)
+            self._sources[inventory.id] = read_sources(self.session, inventory, self.within)
         return self._sources[inventory.id]
 
     def totals(self, inventory: Inventory) -> dict[str, dict[int, Decimal]]:
@@ -146,8 +147,14 @@ def _expected(value: Measure, gwp_set: str) -> ExpectedReduction | None:
         return None
 
 
-def period_reductions(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> PeriodReductions:
-    """The period's reductions against the previous period and against the base year."""
+def period_reductions(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *,
+                      against_base_year: bool = True, measures_only: bool = False) -> PeriodReductions:
+    """The period's reductions against the previous period and against the base year (left out
+    with ``against_base_year=False``, for a reader that shows the previous period only).
+
+    ``measures_only``: for a reader of what the measures achieved, and nothing else: only the
+    sources of the sites and scopes a measure done or in progress acts on are read (a measure's
+    figures are the same), so the comparisons cover those sources alone, not the inventories."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow.reading():
         session = uow.session
@@ -169,10 +176,10 @@ def period_reductions(uow: UnitOfWork, actor: Actor, organisation_id: int, perio
                 ApplicationPeriodRow.organisation_id == organisation_id,
                 ApplicationPeriodRow.commitment_id == period.commitment_id).order_by(ApplicationPeriodRow.sequence)))
             previous, base = _earlier(session, period, periods, notes)
-        reader = _Reader(session)
+        reader = _Reader(session, _acting_pairs(measures) if measures_only else None)
         later = (period, inventory)
         against_previous = None if previous is None else _against(reader, previous, later, measures)
-        against_base = None if base is None else _against(reader, base, later, measures)
+        against_base = None if base is None or not against_base_year else _against(reader, base, later, measures)
     by_id: dict[str, dict[int, Attribution]] = {
         name: {} if against is None else {a.measure_id: a for a in against.result.measures}
         for name, against in (("previous", against_previous), ("base", against_base))}
@@ -185,6 +192,12 @@ def period_reductions(uow: UnitOfWork, actor: Actor, organisation_id: int, perio
                        for row, (_, value) in zip(rows, measures, strict=True)),
         notes=tuple(notes), sites=sites,
     )
+
+
+def _acting_pairs(measures: Sequence[tuple[int, Measure]]) -> set[tuple[int | None, int]]:
+    """The (site, scope) pairs of the measures that may act (done or in progress)."""
+    return {(m.site_id, int(m.scope)) for _, m in measures
+            if m.status in (MeasureStatus.DONE, MeasureStatus.IN_PROGRESS)}
 
 
 def _earlier(session: Session, period: ApplicationPeriodRow, periods: Sequence[ApplicationPeriodRow],

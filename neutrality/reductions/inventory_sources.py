@@ -16,13 +16,13 @@ the claim, not to the inventory).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import ColumnElement, String, and_, func, or_, select, true, type_coerce
 from sqlalchemy.orm import Session
 
 from neutrality.commitments.tables import ApplicationPeriodRow
@@ -74,11 +74,17 @@ class InventorySource:
     market_tco2e: Decimal  # Scopes 1 and 3: the same as location-based
 
 
-def read_sources(session: Session, inventory: Inventory) -> list[InventorySource]:
-    """The inventory's sources (an inventory made with another tool has none: no records)."""
+def read_sources(session: Session, inventory: Inventory,
+                 within: Collection[tuple[int | None, int]] | None = None) -> list[InventorySource]:
+    """The inventory's sources (an inventory made with another tool has none: no records);
+    only those of the (site, scope) pairs ``within`` when given (a site of None: every site), so
+    a reader of a few measures' sources does not read a million records by name."""
     period = session.get(ApplicationPeriodRow, inventory.period_id)
+    if within is not None and not within:
+        return []
+    where = _within(within)
     sums = (_sums_in_database if session.get_bind().dialect.name == "postgresql" else _sums_in_python)(
-        session, inventory.id)
+        session, inventory.id, where)
     _less_superseded(session, inventory.id, sums)
     scopes = {s.value: s for s in Scope}
     activities = []
@@ -114,22 +120,55 @@ def read_sources(session: Session, inventory: Inventory) -> list[InventorySource
             for (site_id, scope, _, kind, code), (name, quantity, location, market) in sorted(merged.items())]
 
 
+def kind_sources(session: Session, inventory: Inventory) -> list[InventorySource]:
+    """The inventory's sources by kind, names left out: its counted records summed per site,
+    scope, kind and unit, from the calculation's own groups (no read by name). Within a kind the
+    records share one factor, so the change by activity and by factor of a kind is exactly the
+    sum of its named sources' (a new source of a known kind is valued at that kind's old factor):
+    the figures by scope, for a million records, at the cost of one calculation."""
+    activities = grouped_activities(session, inventory)
+    result = calculate_activities(session, inventory, activities)
+    merged: dict[tuple[Any, ...], list[Decimal]] = {}
+    for activity in activities:
+        trail = result.trail(activity)
+        kind = " · ".join(str(part) for part in (
+            activity.scope1_subtype.value if activity.scope1_subtype else "", activity.scope3_category or "",
+            activity.activity_type.value, activity.factor_key or activity.gas or "") if part != "")
+        key = (activity.site_id, int(activity.scope), kind, unit(activity.unit).code)
+        entry = merged.setdefault(key, [Decimal(0), Decimal(0), Decimal(0)])
+        with localcontext(EXACT):
+            entry[0] += activity.quantity
+            entry[1] += trail.location_tco2e
+            entry[2] += trail.market_tco2e
+    return [InventorySource(site_id, scope, "", kind, code, tidy(quantity), tidy(location), tidy(market))
+            for (site_id, scope, kind, code), (quantity, location, market) in sorted(merged.items())]
+
+
 def _order(key: tuple[Any, ...]) -> tuple[str, ...]:
     return tuple("" if part is None else str(part) for part in key)
 
 
-def _sums_in_database(session: Session, inventory_id: int) -> dict[tuple[Any, ...], Decimal]:
+def _within(pairs: Collection[tuple[int | None, int]] | None) -> ColumnElement[bool]:
+    if pairs is None:
+        return true()
+    return or_(*(and_(ActivityRecord.scope == scope, true() if site is None else ActivityRecord.site_id == site)
+                 for site, scope in sorted(pairs, key=lambda pair: (pair[0] or 0, pair[1]))))
+
+
+def _sums_in_database(session: Session, inventory_id: int,
+                      where: ColumnElement[bool]) -> dict[tuple[Any, ...], Decimal]:
     # PostgreSQL sums NUMERIC exactly.
     rows = session.execute(select(*_COLUMNS, func.sum(ActivityRecord.__table__.c.quantity))
-                           .where(ActivityRecord.inventory_id == inventory_id).group_by(*_COLUMNS))
+                           .where(ActivityRecord.inventory_id == inventory_id, where).group_by(*_COLUMNS))
     return {tuple(row[:-1]): tidy(row[-1]) for row in rows}
 
 
-def _sums_in_python(session: Session, inventory_id: int) -> dict[tuple[Any, ...], Decimal]:
+def _sums_in_python(session: Session, inventory_id: int,
+                    where: ColumnElement[bool]) -> dict[tuple[Any, ...], Decimal]:
     # SQLite keeps decimals as text and would sum them as floats: each group's quantities come
     # as one text, summed here (as the inventory's own reader does).
     quantities = func.group_concat(type_coerce(ActivityRecord.quantity, String), ";")
-    rows = session.execute(select(*_COLUMNS, quantities).where(ActivityRecord.inventory_id == inventory_id)
+    rows = session.execute(select(*_COLUMNS, quantities).where(ActivityRecord.inventory_id == inventory_id, where)
                            .group_by(*_COLUMNS))
     with localcontext(EXACT):
         return {tuple(row[:-1]): sum(map(Decimal, row[-1].split(";")), Decimal(0)) for row in rows}
@@ -146,6 +185,8 @@ def _less_superseded(session: Session, inventory_id: int, sums: dict[tuple[Any, 
             ActivityRecord.inventory_id == inventory_id, ActivityRecord.id.in_(ids[start:start + _CHUNK])))
         for row in rows:
             key = tuple(row[1:])
+            if key not in sums:  # a source outside the pairs read
+                continue
             with localcontext(EXACT):
                 sums[key] -= superseded[row[0]]
             if sums[key] == 0:

@@ -263,9 +263,12 @@ def _least_status(reports: list[Mapping[str, Any]]) -> str:
                  if status in statuses), statuses[0])
 
 
-def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_id: int) -> TargetProgress:
+def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_id: int, *,
+                    with_changes: bool = True) -> TargetProgress:
     """Each period with an inventory (the latest version), of the target's commitment or of the
-    organisation, placed on the target's trajectory by the year its period starts."""
+    organisation, placed on the target's trajectory by the year its period starts; and, unless
+    ``with_changes`` is False (a reader placing the periods only), the change between
+    consecutive years by activity and by factor, which reads every source of both inventories."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow.reading():
         session = uow.session
@@ -317,7 +320,8 @@ def target_progress(uow: UnitOfWork, actor: Actor, organisation_id: int, target_
     followed: Progress = progress(target, actuals, _base_year_check(uow, actor, organisation_id, row, target))
     # achieved reductions between consecutive years, where every inventory is calculated here (a
     # year of several factories: their sources side by side, each named with its site)
-    figures = [(year, [f for item in chosen for f in _source_figures(uow, item.inventory_id, target)]) if mine else None
+    figures = [(year, [f for item in chosen for f in _source_figures(uow, item.inventory_id, target)])
+               if mine and with_changes else None
                for (chosen, _, year), mine in zip(kept, calculated, strict=True)]
     changes = tuple(_change(a, b) for a, b in zip(figures, figures[1:], strict=False) if a and b)
     by_year = {p.year: p for p in followed.positions}

@@ -12,14 +12,17 @@ from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.errors import InvalidInput, NotFound
 from neutrality.inventory import services as inventory
-from neutrality.inventory.status import InventoryStatus
+from neutrality.inventory.computing import IncalculableRecords, groups_reused
+from neutrality.inventory.status import InventoryOrigin, InventoryStatus
+from neutrality.inventory.tables import Inventory
 from neutrality.inventory.tables import Verification as VerificationRow
 from neutrality.messages import Msg
 from neutrality.organisations.tables import Organisation, Site, Subject
 from neutrality.reductions import achieved_services, target_services
 from neutrality.reductions import services as measures
-from neutrality.reductions.achieved import Attribution
+from neutrality.reductions.achieved import Attribution, compare
 from neutrality.reductions.achieved_services import PeriodReductions
+from neutrality.reductions.inventory_sources import figures, kind_sources
 from neutrality.reductions.measures import MeasureStatus
 from neutrality.reports.content import (
     Explained,
@@ -35,8 +38,18 @@ from neutrality.uow import UnitOfWork
 def ghg_report(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, *,
                prepared_on: dt.date) -> GhgReport:
     """The GHG report of a period: its inventory (the verified version, else the newest), with
-    the verification when there is one and the change against the period before."""
+    the verification when there is one and the change against the period before.
+
+    Its figures come from the grouped calculation: each inventory's records are read and summed
+    once for the whole report (the inventory, the year before, the targets' base year), and only
+    the sources the measures act on are read by name."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
+    with groups_reused():
+        return _ghg_report(uow, actor, organisation_id, period_id, prepared_on)
+
+
+def _ghg_report(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int,
+                prepared_on: dt.date) -> GhgReport:
     with uow.reading():
         session = uow.session
         period = get_period_row(session, organisation_id, period_id)
@@ -68,31 +81,44 @@ def ghg_report(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
     previous: tuple[Any, Any] | None = None
     if earlier is not None and earlier_dates is not None:
         previous = (earlier_dates, inventory.inventory_report(uow, actor, organisation_id, earlier.id))
-    achieved = _achieved(uow, actor, organisation_id, period_id) if previous is not None else None
+    achieved = explained = None
+    if previous is not None and earlier is not None:
+        achieved = _achieved(uow, actor, organisation_id, period_id)
+        explained = _explained(uow, earlier, current)
     return build_report(organisation=names[0], legal_name=names[1], subject=names[2], period=dates,
                         report=report, verification=verification, previous=previous, prepared_on=prepared_on,
                         initiatives=_initiatives(uow, actor, organisation_id, boundary_site, site_names, achieved),
                         targets=_standings(uow, actor, organisation_id, period_id, commitment_id),
-                        explained=_explained(achieved))
+                        explained=explained or ())
 
 
 def _achieved(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int) -> PeriodReductions | None:
     """The period against the previous one, read from both inventories; None when they cannot be
     compared (a draft with records that cannot be calculated yet): the report still reads."""
     try:
-        return achieved_services.period_reductions(uow, actor, organisation_id, period_id)
+        return achieved_services.period_reductions(uow, actor, organisation_id, period_id, against_base_year=False,
+                                                   measures_only=True)
     except InvalidInput:
         return None
 
 
-def _explained(achieved: PeriodReductions | None) -> list[Explained]:
-    against = achieved.against_previous if achieved is not None else None
-    if against is None or not against.result.location.split:
+def _explained(uow: UnitOfWork, earlier: Inventory, current: Inventory) -> list[Explained]:
+    """Each scope's change against the previous period, location-based, split into activity and
+    factors from the two inventories' sources by kind; none when either was made with another
+    tool (totals only) or cannot be calculated yet."""
+    if InventoryOrigin.EXTERNAL.value in (earlier.origin, current.origin):
         return []
-    location = against.result.location
+    try:
+        with uow.reading():
+            session = uow.session
+            old = kind_sources(session, session.get(Inventory, earlier.id))
+            new = kind_sources(session, session.get(Inventory, current.id))
+    except IncalculableRecords:
+        return []
+    location = compare(figures(old), figures(new))
     lines = [(str(line.scope), line.figures) for line in location.by_scope] + [("total", location.total)]
-    return [Explained(key, figures.change, figures.due_to_activity, figures.due_to_factor)
-            for key, figures in lines if figures.due_to_activity is not None and figures.due_to_factor is not None]
+    return [Explained(key, f.change, f.due_to_activity, f.due_to_factor)
+            for key, f in lines if f.due_to_activity is not None and f.due_to_factor is not None]
 
 
 def _initiatives(uow: UnitOfWork, actor: Actor, organisation_id: int, site_id: int | None,
@@ -148,7 +174,8 @@ def _standings(uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: i
             "reduction_percent": target.reduction_percent, "target_value": target.target_value,
             "output_unit": row.output_unit}
         try:
-            followed = target_services.target_progress(uow, actor, organisation_id, row.id)
+            # the report places each period; the changes between periods are the progress page's
+            followed = target_services.target_progress(uow, actor, organisation_id, row.id, with_changes=False)
         except InvalidInput as problem:  # e.g. an organisation's target over two periods of one year
             standings.append(TargetStanding(**facts, position=None, trajectory=tuple(target.trajectory()), actuals=(),
                                             problem=problem.message))

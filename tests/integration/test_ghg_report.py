@@ -264,3 +264,21 @@ def test_the_report_reads_what_the_done_measures_achieved_from_the_inventories(a
     _, period_2024 = demo[0]
     first = _report(app, db, organisation_id, period_2024)
     assert first.explained == () and all(m.achieved_tco2e is None for m in first.initiatives)
+
+
+def test_the_reports_split_by_kind_is_the_split_of_the_named_sources(app, db, demo) -> None:
+    # Within a kind every record has one factor, so the activity and factor parts summed over a
+    # scope's kinds are the sums over its named sources (the page of reductions achieved)
+    from neutrality.reductions import achieved_services
+
+    organisation_id, period_2025 = demo[1]
+    report = _report(app, db, organisation_id, period_2025)
+    with app.app_context():
+        named = achieved_services.period_reductions(UnitOfWork(db), cli_actor(), organisation_id, period_2025)
+    by_scope = {str(line.scope): line.figures for line in named.against_previous.result.location.by_scope}
+    for line in report.explained:
+        if line.key == "total":
+            continue
+        figures = by_scope[line.key]
+        assert (line.change_tco2e, line.due_to_activity, line.due_to_factor) == (
+            figures.change, figures.due_to_activity, figures.due_to_factor)
