@@ -53,7 +53,7 @@ from neutrality.reductions.measures import (
 from neutrality.reductions.ranking import Criterion
 from neutrality.reductions.schemas import MeasureCreateSchema, WeightsSchema
 from neutrality.reductions.target_schemas import OutputSetSchema, TargetCreateSchema
-from neutrality.reductions.targets import Scope2Basis, TargetKind
+from neutrality.reductions.targets import Scope2Basis, TargetKind, TargetTerm
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
 from neutrality.web.errors import flatten
@@ -89,6 +89,10 @@ CHANGE_KINDS = {
 TARGET_KINDS = {
     TargetKind.ABSOLUTE: _l("Absolute (tCO2e)"),
     TargetKind.INTENSITY: _l("Intensity (tCO2e per unit of output)"),
+}
+TARGET_TERMS = {
+    TargetTerm.NEAR_TERM: _l("Near-term"),
+    TargetTerm.LONG_TERM: _l("Long-term (net zero)"),
 }
 SCOPE2_BASES = {
     Scope2Basis.LOCATION: _l("Location-based"),
@@ -279,6 +283,10 @@ class TargetForm(FlaskForm):
     reduction_percent = _number(_l("Reduction from the base year (%)"))
     output_unit = _text(_l("Unit of output (intensity: MWh, t, unit, CNY…)"), 20)
     base_output = _number(_l("Base year's output (intensity)"))
+    term = SelectField(_l("Term"), default=TargetTerm.NEAR_TERM.value,
+                       choices=[SelectChoice(t.value, label) for t, label in TARGET_TERMS.items()])
+    set_on = DateField(_l("Set or submitted on (optional)"), validators=[Optional()])
+    coverage_percent = _number(_l("Share of the scopes' emissions covered (%, optional)"))
 
     def values(self) -> dict[str, Any]:
         def text(name: str) -> str:
@@ -291,6 +299,8 @@ class TargetForm(FlaskForm):
             "base_value": text("base_value"), "target_year": _whole(text("target_year")),
             "reduction_percent": text("reduction_percent"), "output_unit": text("output_unit") or None,
             "base_output": text("base_output") or None,
+            "term": self.term.data, "set_on": self.set_on.data.isoformat() if self.set_on.data else None,
+            "coverage_percent": text("coverage_percent") or None,
         }
 
 
@@ -580,7 +590,7 @@ def _render_targets(org: Organisation, target_form: TargetForm | None = None, ou
     listed = targets.list_targets(uow(), actor(), org.id)
     target_form, output_form = _target_forms(org.id, target_form, output_form)
     return render_template("reductions/targets.html", org=org, targets=listed, target_form=target_form,
-                           output_form=output_form, problem=problem, kinds=TARGET_KINDS, bases=SCOPE2_BASES,
+                           output_form=output_form, problem=problem, kinds=TARGET_KINDS, bases=SCOPE2_BASES, terms=TARGET_TERMS,
                            crumbs=_crumbs(org, _targets_crumb(org, last=True))), status
 
 

@@ -211,7 +211,8 @@ def test_weights_all_zero_are_refused_with_the_weights_named(client, uow, world,
 def _target_fields(**fields: Any) -> dict[str, Any]:
     return {"commitment_id": "", "kind": "absolute", "scopes": ["2"], "scope2_basis": "location_based",
             "base_year": "2024", "base_value": "1000", "target_year": "2030", "reduction_percent": "42",
-            "output_unit": "", "base_output": "", **fields}
+            "output_unit": "", "base_output": "", "term": "near_term", "set_on": "", "coverage_percent": "",
+            **fields}
 
 
 def test_the_lead_sets_a_target_and_reads_its_progress_with_the_chart(client, uow, world, table_counts) -> None:
@@ -245,6 +246,18 @@ def test_the_lead_sets_a_target_and_reads_its_progress_with_the_chart(client, uo
     assert f'href="{_org(world)}/targets/{target.id}"' in listing
 
 
+def test_a_target_states_its_term_the_day_it_was_set_and_its_coverage(client, uow, world) -> None:
+    sign_in(client, _member(uow, world, Role.LEAD))
+    answer = _post(client, f"{_org(world)}/targets", _target_fields(
+        term="long_term", set_on="2025-03-01", coverage_percent="96", target_year="2050", reduction_percent="90"),
+        page=f"{_org(world)}/targets")
+    assert answer.status_code == 302, answer.text[-3000:]
+    [target] = [t for t in targets.list_targets(uow(), ADMIN, world.org_a) if t.target_year == 2050]
+    assert (target.term, target.set_on.isoformat(), target.coverage_percent) == ("long_term", "2025-03-01", 96)
+    listing = client.get(f"{_org(world)}/targets", headers=EN).text
+    assert "Long-term (net zero)" in listing and "covers 96.0\xa0%" in listing
+
+
 def test_an_intensity_target_follows_the_periods_with_output_and_names_those_without(client, uow, world) -> None:
     sign_in(client, _member(uow, world, Role.LEAD))
     answer = _post(client, f"{_org(world)}/targets", _target_fields(
@@ -271,6 +284,10 @@ BAD_TARGETS = [
      lambda: zh("the target year ({target}) must come after the base year ({base})", target="2020", base="2024")),
     ("intensity without its unit", {"kind": "intensity", "base_output": "100"}, "output_unit",
      lambda: zh("an intensity target needs the unit of output it is counted per")),
+    ("a coverage of nothing", {"coverage_percent": "0"}, "coverage_percent",
+     lambda: zh("the coverage is a percentage above 0 and up to 100, not {value}", value="0")),
+    ("set in the future", {"set_on": "2999-01-01"}, "set_on",
+     lambda: zh("the day a target was set ({day}) cannot be after today", day="2999-01-01")),
 ]
 
 
