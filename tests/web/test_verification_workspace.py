@@ -324,3 +324,23 @@ def test_on_the_review_page_the_verifier_comments_and_confirms_and_the_lead_answ
     assert closed.status_code == 403
     [comment] = verification.list_comments(uow(), ADMIN, world.org_a, world.period_verified)
     assert comment.status == "answered"
+
+
+def test_the_inventory_page_shows_the_lead_s_verification_as_claimed(client, uow, world) -> None:
+    lead_email, _, _ = _member_of(uow, world.org_a, Role.LEAD)
+    sign_in(client, lead_email)
+    page = client.get(f"/organisations/{world.org_a}/inventories/{world.inventory_verified}",
+                      headers={"Accept-Language": "en"}).text
+    state = page.split('id="verification-state">')[1].split("</td>")[0]
+    assert "claimed, not confirmed" in state
+    assert f"/periods/{world.period_verified}/review" in state
+
+
+def test_a_verification_the_appointed_verifier_records_itself_is_confirmed_at_once(client, uow, world) -> None:
+    from neutrality.inventory import services as inventory
+    from tests.factories import VERIFICATION
+
+    verifier = access.load_actor(uow(), world.users["verifier"])
+    recorded = inventory.verify_inventory(uow(), verifier, world.org_a, world.inventory_draft, details=VERIFICATION,
+                                          statement=STATEMENT, statement_filename="statement.pdf")
+    assert (recorded.state, recorded.confirmed_by) == ("confirmed", world.users["verifier"])
