@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
     from neutrality.web.api.targets import blp as targets_api
+    from neutrality.web.api.verification import blp as verification_api
     from neutrality.web.commitment_pages import bp as commitment_pages
     from neutrality.web.dashboard import bp as dashboard
     from neutrality.web.factor_pages import bp as factor_pages
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.reduction_pages import bp as reduction_pages
     from neutrality.web.reference import bp as reference
     from neutrality.web.registry_pages import bp as registry_pages
+    from neutrality.web.verification_pages import bp as verification_pages
     from neutrality.web.verifier_pages import bp as verifier_pages
 
     api = Api(app, spec_kwargs={"info": {"description": "Zero-carbon factory and carbon-neutrality claims"}})
@@ -130,7 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
         claims_api, rules_api, audit_api, contests_api, exports_api, reductions_api, targets_api,
-        achieved_api,
+        achieved_api, verification_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)
@@ -140,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(holdings_pages)
     app.register_blueprint(purchase_pages)
     app.register_blueprint(verifier_pages)
+    app.register_blueprint(verification_pages)
     app.register_blueprint(registry_pages)
     app.register_blueprint(commitment_pages)
     app.register_blueprint(reduction_pages)

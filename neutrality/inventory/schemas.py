@@ -219,6 +219,10 @@ class VerificationSchema(StrictSchema):
     recorded_at = fields.DateTime()
     recorded_by = fields.String()
     is_external = fields.Boolean()
+    #: "claimed" (recorded by the organisation) until the appointed verifier confirms it
+    state = fields.String(metadata={"enum": ["claimed", "confirmed"]})
+    confirmed_by = fields.Integer(allow_none=True)
+    confirmed_at = fields.DateTime(allow_none=True)
 
 
 class MappingField(fields.Field):

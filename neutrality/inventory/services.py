@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from neutrality.access.model import Actor, Permission, authorize, require_authenticated
+from neutrality.access.model import Actor, Permission, Role, authorize, require_authenticated
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.commitments.model import PeriodStatus, advance_status
@@ -306,6 +306,10 @@ def verify_inventory(
             recorded_by=actor.label,
             is_external=inventory.origin == InventoryOrigin.EXTERNAL,
         )
+        if actor.role_in(organisation_id) is Role.VERIFIER:
+            # the appointed verifier recording its own verification gives its opinion with it;
+            # one the organisation records stays claimed until the verifier confirms it
+            verification.confirmed_by, verification.confirmed_at = actor.user_id, now
         session.add(verification)
         # its sentences kept as templates and values, to be said in each reader's language
         result = {**result, "disclosure_messages": [to_data(d) for d in result.get("disclosures", [])]}

@@ -309,6 +309,17 @@ class Verification(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(254))
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The appointed verifier who confirmed it with an opinion of its own (0024): until then a
+    #: verification the lead recorded is claimed, not confirmed (issue 16, item 5).
+    #: A user id without a foreign key: added to a table already deployed, where SQLite could
+    #: add a named one only by rebuilding the table.
+    confirmed_by: Mapped[int | None] = mapped_column(Integer)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def state(self) -> str:
+        """"confirmed" once the appointed verifier gave its opinion, else "claimed"."""
+        return "confirmed" if self.confirmed_at is not None else "claimed"
 
 
 class SavedMapping(Base):

@@ -228,11 +228,27 @@ def get_retirement(uow: UnitOfWork, actor: Actor, organisation_id: int, retireme
 
 
 def evidence_of(uow: UnitOfWork, actor: Actor, organisation_id: int, retirement_id: int) -> tuple[Retirement, bytes]:
-    """A ledger entry with its evidence file (deferred: only this use case loads it)."""
+    """A ledger entry with its evidence file (deferred: only this use case loads it), refused
+    when the file no longer hashes to the SHA-256 recorded with it."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     with uow:
         entry = _entry(uow.session, organisation_id, retirement_id)
-        return entry, entry.evidence
+        return entry, checked_evidence(entry)
+
+
+def checked_evidence(entry: Retirement) -> bytes:
+    """The entry's evidence file after recomputing its SHA-256: a file changed after it was
+    recorded (the ledger refuses UPDATE, but not someone with the database's keys) is reported,
+    never handed to a verifier as the registry's evidence."""
+    evidence = entry.evidence
+    computed = hashlib.sha256(evidence).hexdigest()
+    if computed != entry.evidence_sha256:
+        raise Conflict(
+            Msg("the evidence file of retirement {id} was changed after it was recorded: its SHA-256 "
+                "is {computed}, the ledger recorded {recorded}", id=entry.id, computed=computed,
+                recorded=entry.evidence_sha256),
+            {"recorded_sha256": entry.evidence_sha256, "computed_sha256": computed})
+    return evidence
 
 
 def _entry(session: Session, organisation_id: int, retirement_id: int) -> Retirement:

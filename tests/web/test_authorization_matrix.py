@@ -42,6 +42,7 @@ MANAGE_INVENTORY = LEAD
 RECORD_VERIFICATION = frozenset({"admin", "lead", "verifier"})
 MANAGE_INSTRUMENTS = frozenset({"admin", "lead", "procurement"})
 RETIRE = LEAD
+VERIFY = frozenset({"admin", "verifier"})  # review comments and opinions: the appointed verifier
 
 
 class Form(dict):
@@ -271,7 +272,31 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "compliance": "1", "innovation": "1"}, LEAD, "org"),
     ("POST", A + "/measures/{measure_id}/evidence", lambda w: Form({
         "evidence": (io.BytesIO(b"%PDF meter readings"), "meter.pdf")}), LEAD, "org"),
+    # the verifier's workspace ({comment_id}: a review comment on period_verified, made for the case)
+    ("GET", A + "/verification-workspace", None, READ, "org"),
+    ("GET", A + "/periods/{w.period_verified}/review-comments", None, READ, "org"),
+    ("POST", A + "/periods/{w.period_verified}/review-comments", lambda w: {"body": "Why?"}, VERIFY, "org"),
+    ("GET", A + "/review-comments/{comment_id}", None, READ, "org"),
+    ("POST", A + "/review-comments/{comment_id}/answers", lambda w: {"body": "Because."}, MANAGE_INVENTORY, "org"),
+    ("POST", A + "/review-comments/{comment_id}/replies", lambda w: {"body": "And?"}, VERIFY, "org"),
+    ("POST", A + "/review-comments/{comment_id}/closure", lambda w: {}, VERIFY, "org"),
+    ("POST", VER + "/verification/confirmation", lambda w: Form({
+        "assurance_level": "limited", "conclusion": "Fairly stated.", "issued_on": "2025-04-01",
+        "statement": (io.BytesIO(b"%PDF opinion"), "opinion.pdf")}), VERIFY, "org"),
+    ("GET", A + "/periods/{w.period_verified}/evidence-pack.zip", None, READ, "org"),
 ]
+
+
+def _review_comment(uow: Any, w: World) -> int:
+    """A review comment of A's verifier on period_verified."""
+    import datetime as dt
+
+    from neutrality.accounts import services as access
+    from neutrality.verification import services as verification
+
+    verifier = access.load_actor(uow(), w.users["verifier"])
+    return verification.open_comment(uow(), verifier, w.org_a, w.period_verified, body="Meter of March?",
+                                     as_of=dt.date(2026, 12, 5)).id
 
 
 def _measure(uow: Any, w: World) -> int:
@@ -362,6 +387,8 @@ def test_endpoint_allows_exactly_the_roles_in_the_matrix(
     measures = {"measure_id": _measure(uow, world)} if "{measure_id}" in template else {}
     if "{target_id}" in template:
         contests["target_id"] = _target(uow, world)
+    if "{comment_id}" in template:
+        contests["comment_id"] = _review_comment(uow, world)
     path = template.format(
         w=world,
         own_token=world.token_ids.get(caller, 1),
@@ -401,6 +428,7 @@ _PLACEHOLDERS = (
     ("{contest_id}", "<int:contest_id>"), ("{resolved_contest_id}", "<int:contest_id>"),
     ("{measure_id}", "<int:measure_id>"),
     ("{target_id}", "<int:target_id>"),
+    ("{comment_id}", "<int:comment_id>"),
 )
 
 

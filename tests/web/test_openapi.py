@@ -119,7 +119,10 @@ def test_every_upload_documents_its_file_field_in_a_multipart_body(document) -> 
             uploads[(method, path)] = sorted(
                 name for name, field in schema["properties"].items()
                 if field.get("format") == "binary" and name in schema["required"])
-    assert len(uploads) == 11
+    assert len(uploads) == 12
+    # the verifier's opinion comes with its signed statement
+    assert uploads[("post", "/api/v1/organisations/{organisation_id}/inventories/{inventory_id}"
+                            "/verification/confirmation")] == ["statement"]
     assert uploads[("post", "/api/v1/organisations/{organisation_id}/measures/{measure_id}/evidence")] == [
         "evidence"]
     assert uploads[("post", "/api/v1/organisations/{organisation_id}/factors")] == ["evidence"]

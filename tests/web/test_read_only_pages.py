@@ -56,7 +56,12 @@ def _ledger(w: World) -> str:
     return f"{_org(w)}/periods/{w.period_verified}/ledger"
 
 
+def _review(w: World) -> str:
+    return f"{_org(w)}/periods/{w.period_verified}/review"
+
+
 LEAD = {Role.LEAD}
+VERIFIER = {Role.VERIFIER}
 INSTRUMENTS = {Role.LEAD, Role.PROCUREMENT}
 
 #: (what, the page, the write action's mark in it, the roles offered it)
@@ -85,6 +90,9 @@ OFFERS: list[tuple[str, Callable[[World], str], Callable[[World], str], set[Role
     ("target form", lambda w: f"{_org(w)}/targets", lambda w: f'method="post" novalidate action="{_org(w)}/targets"',
      LEAD),
     ("period output form", lambda w: f"{_org(w)}/targets", lambda w: f'action="{_org(w)}/period-output"', LEAD),
+    # the verifier's: a review comment, and the opinion confirming the verification the world claimed
+    ("review comment form", _review, lambda w: f'action="{_review(w)}/comments"', VERIFIER),
+    ("opinion form", _review, lambda w: f'action="{_review(w)}/opinion"', VERIFIER),
 ]
 
 

@@ -253,6 +253,8 @@ _ERROR_EXAMPLES: dict[int, dict[str, Any]] = {
     503: {"code": "busy", "details": {},
           "message": "the database is busy with another change; send the request again"},
 }
+#: Downloads whose files are hashed again and refused (409) when changed since recorded.
+_HASH_CHECKED = ("/retirements/{retirement_id}/evidence", "/evidence-pack.zip")
 #: Operations that need no organisation role (the caller's own account and invitations).
 _PERSONAL = ("/me", "/tokens", "/invitations/")
 
@@ -280,7 +282,8 @@ class ErrorResponsesPlugin(BasePlugin):
 
 def _file_response(path: str) -> dict[str, Any]:
     """A view answering a file (a template, a stored document) as an attachment."""
-    media_type = "text/csv" if path.endswith(".csv") else "application/octet-stream"
+    media_type = ("text/csv" if path.endswith(".csv") else "application/zip" if path.endswith(".zip")
+                  else "application/octet-stream")
     return {
         "description": "The file, as an attachment.",
         "headers": {"Content-Disposition": {
@@ -322,6 +325,8 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         statuses |= {404, 422}
     if method in ("post", "put", "patch", "delete"):
         statuses |= {409, 503}
+    if path.endswith(_HASH_CHECKED):
+        statuses.add(409)  # a stored file that no longer hashes to what was recorded
     if operation.get("parameters") or content:
         statuses.add(422)
     if "application/json" in content:
