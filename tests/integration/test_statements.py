@@ -43,6 +43,21 @@ def _build(app, db, organisation_id: int, period_id: int, kind: StatementKind, *
                                published_at=public_url(BASE, organisation_id, period_id), **options)
 
 
+def _fonts(document: pypdfium2.PdfDocument) -> set[str]:
+    """The fonts the first page's characters are drawn with, as the PDF embeds them."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    textpage = document[0].get_textpage()
+    names = set()
+    for index in range(textpage.count_chars()):
+        buffer = ctypes.create_string_buffer(256)
+        if pdfium_c.FPDFText_GetFontInfo(textpage.raw, index, buffer, 256, ctypes.byref(ctypes.c_int())):
+            names.add(buffer.value.decode(errors="replace"))
+    return names
+
+
 def _text(pdf: bytes) -> tuple[pypdfium2.PdfDocument, str]:
     document = pypdfium2.PdfDocument(pdf)
     return document, "".join(page.get_textpage().get_text_range() for page in document)
@@ -91,13 +106,14 @@ def test_a_pas_2060_statement_of_2025_follows_a_withdrawn_specification(app, db,
     assert "withdrawn specification" not in statement_html(iso.statement, "en", sha256=iso.sha256)
 
 
-@pytest.mark.parametrize(("locale", "words"), [
-    ("en", ("Carbon neutrality report (ISO 14068-1)", "Qualifying explanatory statement (PAS 2060)",
+@pytest.mark.parametrize(("locale", "font", "words"), [
+    ("en", "Noto-Sans-CJK-SC", ("Carbon neutrality report (ISO 14068-1)", "Qualifying explanatory statement (PAS 2060)",
             "Zero-carbon factory declaration", "Legal representative", "Checklist")),
-    ("zh_Hans", ("碳中和报告（ISO 14068-1）", "合格解释性声明（PAS 2060）", "零碳工厂声明", "法定代表人", "核对清单")),
-    ("zh_Hant", ("碳中和報告（ISO 14068-1）", "合格解釋性聲明（PAS 2060）", "零碳工廠聲明", "法定代表人", "核對清單")),
+    ("zh_Hans", "Noto-Sans-CJK-SC", ("碳中和报告（ISO 14068-1）", "合格解释性声明（PAS 2060）", "零碳工厂声明", "法定代表人", "核对清单")),
+    ("zh_Hant", "Noto-Sans-CJK-TC", ("碳中和報告（ISO 14068-1）", "合格解釋性聲明（PAS 2060）", "零碳工廠聲明", "法定代表人", "核對清單")),
 ])
-def test_the_statement_pdfs_read_in_each_language(app, db, demo, locale: str, words: tuple[str, ...]) -> None:
+def test_the_statement_pdfs_read_in_each_language(app, db, demo, locale: str, font: str,
+                                                  words: tuple[str, ...]) -> None:
     organisation_id, yancheng_2024 = demo[0]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for n, kind in enumerate(StatementKind):
@@ -116,6 +132,8 @@ def test_the_statement_pdfs_read_in_each_language(app, db, demo, locale: str, wo
             assert r.reference in flat and r.evidence_sha256 in flat
         assert s.wording.in_locale(locale)[:12] in text
         assert len(document) >= 3
+        # real glyphs: the CJK font of the script (Noto Sans CJK SC or TC) draws the Chinese names
+        assert any(font in name for name in _fonts(document)), _fonts(document)
         for number, page in enumerate(document, start=1):
             page.render(scale=1.2).to_pil().save(ARTEFACTS / f"statement-{kind.value}-{locale}-p{number}.png")
 
