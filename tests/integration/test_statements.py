@@ -80,6 +80,25 @@ def test_every_checklist_item_is_present_or_its_absence_stated(app, db, demo, ki
     assert not any(item.id in {"ISO-32", "PAS-54.3", "PAS-55.3", "CN-9.1(f)"} for item in items if not item.present)
 
 
+def test_a_period_short_under_its_claim_is_stated_as_a_commitment_with_the_rule_excluding_its_credits(
+        app, db, demo) -> None:
+    organisation_id, changzhou_2024 = demo[2]
+    built = _build(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY)
+    s = built.statement
+    # Changzhou 2024: 100 VCUs retired after ISO 14068-1's 12 months (ISO-21), in the ledger but
+    # not counted, so the credits counted do not cover the residual
+    [vcu] = [r for r in s.retirements if r.scheme == "VCU"]
+    assert vcu.quantity == 100 and not vcu.counted
+    assert any(x.retirement_id == vcu.id and "ISO-21" in x.rules for x in s.excluded)
+    assert s.balance.verdict == "short" and s.declaration is DeclarationType.COMMITMENT
+    [achieved] = [i for i in s.checklist() if i.id == "CN-9.2(b)n"]
+    assert not achieved.present and achieved.absence.startswith("The period is not shown to be carbon neutral")
+    # the same period stated as an achievement when asked: the checklist still says it is not shown
+    asked = _build(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY,
+                   declaration=DeclarationType.ACHIEVEMENT)
+    assert asked.statement.declaration is DeclarationType.ACHIEVEMENT and asked.sha256 != built.sha256
+
+
 def test_the_snapshot_is_json_and_rebuilds_the_same_statement(app, db, demo) -> None:
     organisation_id, yancheng_2025 = demo[1]
     built = _build(app, db, organisation_id, yancheng_2025, StatementKind.ISO_14068_1_REPORT)
