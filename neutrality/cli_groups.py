@@ -25,6 +25,7 @@ from neutrality.registry.cli import registry, retire
 from neutrality.registry.holdings import HOLDING_DIMENSIONS
 from neutrality.reports import services as reports
 from neutrality.reports.rendering import LOCALES as REPORT_LOCALES
+from neutrality.statements.cli import statement
 from neutrality.workbooks import FORMATS, LOCALES, Table, write
 
 # Alembic and the demo data are imported when their command runs, not on every start of the
@@ -185,5 +186,5 @@ def report_ghg(organisation_id: int, period_id: int, lang: str, output_path: Pat
 
 GROUPS = (
     db, demo, users, members, orgs, commitments, inventory, registry, retire, balance, rules, audit, export,
-    report, reductions,
+    report, reductions, statement,
 )
