@@ -23,12 +23,13 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, shoot, locale)
     for path in periods:
         page.goto(path)
     page.goto(dashboard)
-    # the organisation's other pages: particulars, holdings, reconciliation, audit log, reduction
-    # measures and targets, new commitment; the lead's forms: the particulars, a new site, the
+    # the organisation's other pages: particulars, holdings, the verifier's workspace,
+    # reconciliation, audit log, reduction measures and targets, new commitment; the lead's forms: the particulars, a new site, the
     # emission factors; and the edit form of each of the two commitments
     pages = [a.get_attribute("href") for a in page.locator("main p.muted a").all()]
-    assert pages[0] == "/organisations/1/particulars" and len(pages) == 12
+    assert pages[0] == "/organisations/1/particulars" and len(pages) == 13
     assert {"/organisations/1/particulars/edit", "/organisations/1/sites/new", "/organisations/1/factors",
+            "/organisations/1/verification",
             "/organisations/1/measures", "/organisations/1/targets",
             "/organisations/1/commitments/1/edit", "/organisations/1/commitments/2/edit"} <= set(pages)
     for path in pages:
@@ -40,7 +41,8 @@ def test_every_page_has_one_h1_and_names_every_field(page, watch, shoot, locale)
     more = [inventory, f"{inventory}/import", f"{periods[1]}/plan", f"{periods[1]}/ledger",
             "/organisations/1/registry-import", "/organisations/1/factors/new", "/organisations/1/subjects/new",
             f"{inventory}/trail?figure=scope&key=2&basis=market", "/organisations/1/consolidation-approach",
-            "/organisations/1/subjects/1/edit", "/organisations/1/measures/new"]
+            "/organisations/1/subjects/1/edit", "/organisations/1/measures/new", f"{periods[1]}/reductions",
+            f"{periods[1]}/review"]
     for path in more:
         page.goto(path)
         if path.endswith("/plan"):
