@@ -448,6 +448,12 @@ _FIRST = Msg("This is the first application period: there is no previous period 
 _NO_TARGET = Msg("No reduction target is set: progress against a target cannot be given.")
 _NO_CREDIT = Msg("No carbon credit retired for the period is counted under the claim.")
 _NO_EXCLUDED = Msg("The rules exclude no retirement of the period.")
+
+
+def _ALWAYS(statement: Statement) -> bool:  # noqa: N802 - read as a constant check
+    """An item the statement always gives: an empty list stated as such (nothing excluded by
+    the rules) is the item, not its absence."""
+    return True
 _NO_FINDING = Msg("No rule set applies to the period: there are no findings.")
 _NOT_PUBLISHED = Msg("The statement is not published yet.")
 _NO_DEADLINE_SET = Msg("The commitment sets no date by which neutrality is to be reached.")
@@ -474,7 +480,7 @@ def _common_iso() -> tuple[_Item, ...]:
         _Item("ISO-10(a)", Msg("Reductions against the previous period"), lambda s: bool(s.changes), _FIRST),
         _Item("ISO-10(b)", Msg("Progress on reduction targets against the base year"), lambda s: bool(s.targets), _NO_TARGET),
         _Item("ISO-23", Msg("Carbon credits retired, with their documentation"), _counted_credits, _NO_CREDIT),
-        _Item("ISO-21", Msg("Instruments excluded by the rules"), lambda s: bool(s.excluded), _NO_EXCLUDED),
+        _Item("ISO-21", Msg("Instruments excluded by the rules"), _ALWAYS, _NO_EXCLUDED),
         _Item("ISO-21(f)", Msg("Rule findings"), lambda s: bool(s.findings), _NO_FINDING),
         _Item("ISO-31(h)", _WORDING_PRESENT, lambda s: True, None),
         _Item("ISO-31(i)", Msg("Where the report is published"), lambda s: bool(s.published_at), _NOT_PUBLISHED),
@@ -501,7 +507,7 @@ def _pas_achievement() -> tuple[_Item, ...]:
               _NO_TARGET),
         _Item("PAS-54.10", Msg("Carbon credits retired: scheme, project, country, vintage, serials, registry, date"),
               _counted_credits, _NO_CREDIT),
-        _Item("PAS-54.10(x)", Msg("Instruments excluded by the rules"), lambda s: bool(s.excluded), _NO_EXCLUDED),
+        _Item("PAS-54.10(x)", Msg("Instruments excluded by the rules"), _ALWAYS, _NO_EXCLUDED),
         _Item("PAS-54.10(a-g)", Msg("Rule findings"), lambda s: bool(s.findings), _NO_FINDING),
         _Item("PAS-54.11", _WORDING_PRESENT, lambda s: True, None),
         _Item("PAS-54.12", Msg("Where the statement is published"), lambda s: bool(s.published_at), _NOT_PUBLISHED),
@@ -534,7 +540,7 @@ def _zero_carbon_factory() -> tuple[_Item, ...]:
         _Item("CN-9.1(e)", Msg("Offset strategy"), lambda s: bool(s.plan.offset_strategy), _NO_STRATEGY),
         _Item("CN-9.1(f)", Msg("Verification by a qualified third party"), _has_verifier, _SELF),
         _Item("CN-9.1(g)", Msg("Carbon credits retired, serving no other purpose"), _counted_credits, _NO_CREDIT),
-        _Item("CN-9.1(g)x", Msg("Instruments excluded by the rules"), lambda s: bool(s.excluded), _NO_EXCLUDED),
+        _Item("CN-9.1(g)x", Msg("Instruments excluded by the rules"), _ALWAYS, _NO_EXCLUDED),
         _Item("CN-9.1(h)", Msg("Rule findings"), lambda s: bool(s.findings), _NO_FINDING),
         # §9.2: the declaration
         _Item("CN-9.2(a)", Msg("Factory name, nature of enterprise, legal representative, registered and production "
