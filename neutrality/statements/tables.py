@@ -8,7 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from neutrality.db import IDS_NEVER_REUSED, Base, JSONDocument, UTCDateTime, enum_values_check
@@ -47,6 +55,8 @@ class StatementVersion(Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    #: The version published after this one (which was the public declaration until then)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("statement_versions.id"))
 
     documents: Mapped[list[StatementDocument]] = relationship(order_by="StatementDocument.locale", lazy="selectin")
 

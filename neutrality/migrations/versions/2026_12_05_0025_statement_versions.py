@@ -42,6 +42,7 @@ def _versions() -> list[sa.SchemaItem]:
         sa.Column("withdrawn_at", UTCDateTime(), nullable=True),
         sa.Column("withdrawn_by", sa.Integer(), nullable=True),
         sa.Column("withdrawal_reason", sa.Text(), nullable=True),
+        sa.Column("superseded_by_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("kind IN ('iso_14068_1_report', 'pas_2060_qes', 'cn_zero_carbon_factory')",
                            name=op.f("ck_statement_versions_kind_known")),
         sa.CheckConstraint("version >= 1", name=op.f("ck_statement_versions_version_positive")),
@@ -56,6 +57,8 @@ def _versions() -> list[sa.SchemaItem]:
         sa.ForeignKeyConstraint(["issued_by"], ["users.id"], name=op.f("fk_statement_versions_issued_by_users")),
         sa.ForeignKeyConstraint(["published_by"], ["users.id"], name=op.f("fk_statement_versions_published_by_users")),
         sa.ForeignKeyConstraint(["withdrawn_by"], ["users.id"], name=op.f("fk_statement_versions_withdrawn_by_users")),
+        sa.ForeignKeyConstraint(["superseded_by_id"], ["statement_versions.id"],
+                                name=op.f("fk_statement_versions_superseded_by_id_statement_versions")),
         sa.UniqueConstraint("period_id", "kind", "version", name=op.f("uq_statement_versions_period_id_kind_version")),
     ]
 
