@@ -9,7 +9,12 @@ from flask import Response, current_app
 
 from neutrality.clock import utcnow
 from neutrality.statements import versions
-from neutrality.statements.schemas import IssueInSchema, PdfQuerySchema, VersionSchema, WithdrawalInSchema
+from neutrality.statements.schemas import (
+    IssueInSchema,
+    PdfQuerySchema,
+    VersionSchema,
+    WithdrawalInSchema,
+)
 from neutrality.statements.services import public_url
 from neutrality.web.api import API_PREFIX, Blueprint
 from neutrality.web.context import actor, uow
