@@ -181,3 +181,26 @@ def test_a_viewer_reads_but_cannot_issue_and_another_organisation_sees_nothing(a
             versions.get_version(uow, Actor(user_id=2, label="lead", roles={organisation_id + 1: Role.LEAD}),
                                  organisation_id + 1, issued.id)
     assert table_counts() == before
+
+
+def test_the_command_line_issues_lists_publishes_and_withdraws(app, db, demo) -> None:
+    organisation_id, yancheng_2025 = demo[1]
+    runner = app.test_cli_runner()
+    ids = [str(organisation_id), str(yancheng_2025)]
+    issued = runner.invoke(args=["statement", "issue", *ids, "--kind", "iso_14068_1_report"])
+    assert issued.exit_code == 0, issued.output
+    with db() as session:
+        [(version_id, declaration)] = session.execute(select(StatementVersion.id, StatementVersion.declaration)
+                                                      .where(StatementVersion.period_id == yancheng_2025)).all()
+    assert f"issued statement {version_id}: iso_14068_1_report version 1" in issued.output
+    # nothing changed: refused, and no second version
+    again = runner.invoke(args=["statement", "issue", *ids, "--kind", "iso_14068_1_report", "--changes", "x"])
+    assert again.exit_code != 0 and "nothing changed since version 1" in again.output
+    assert runner.invoke(args=["statement", "publish", str(organisation_id), str(version_id)]).exit_code == 0
+    without = runner.invoke(args=["statement", "withdraw", str(organisation_id), str(version_id), "--reason", " "])
+    assert without.exit_code != 0 and "say why the statement is withdrawn" in without.output
+    done = runner.invoke(args=["statement", "withdraw", str(organisation_id), str(version_id), "--reason", "Restated"])
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(args=["statement", "list", *ids])
+    assert listed.output.splitlines()[0].split("\t")[:5] == [
+        str(version_id), "iso_14068_1_report", "1", declaration, "withdrawn"]
