@@ -49,6 +49,7 @@ def list_versions(organisation_id: int, period_id: int) -> Any:
 @blp.route(VERSION, methods=["GET"])
 @blp.response(200, VersionSchema)
 def get_version(organisation_id: int, version_id: int) -> Any:
+    """One issued version with its status and the hashes of its PDFs."""
     return versions.get_version(uow(), actor(), organisation_id, version_id)
 
 
