@@ -109,7 +109,9 @@ def test_changzhou_2024_cannot_be_issued_as_an_achievement(app, db, demo, table_
     with pytest.raises(Conflict, match="cannot be declared an achievement") as refused:
         _issue(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY,
                declaration=DeclarationType.ACHIEVEMENT)
-    assert refused.value.details["declaration"] == ["not allowed"]
+    # the refusal names the blocking finding that excludes the VCUs
+    assert refused.value.details == {"declaration": ["not allowed"], "findings": ["ISO-21"]}
+    assert "blocking findings: ISO-21" in refused.value.message
     assert table_counts() == before
     issued = _issue(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY)
     assert issued.declaration == "commitment" and issued.snapshot["declaration"] == "commitment"
