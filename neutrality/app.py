@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.reductions import blp as reductions_api
     from neutrality.web.api.registry import blp as registry_api
     from neutrality.web.api.registry import schemes_blp as schemes_api
+    from neutrality.web.api.statements import blp as statements_api
     from neutrality.web.api.targets import blp as targets_api
     from neutrality.web.api.verification import blp as verification_api
     from neutrality.web.commitment_pages import bp as commitment_pages
@@ -132,7 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         access_api, organisations_api, commitments_api, inventory_api, factors_api, registry_api, schemes_api,
         claims_api, rules_api, audit_api, contests_api, exports_api, reductions_api, targets_api,
-        achieved_api, verification_api,
+        achieved_api, verification_api, statements_api,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(pages)

@@ -9,6 +9,7 @@ from neutrality.organisations import tables as organisations_tables
 from neutrality.reductions import tables as reductions_tables
 from neutrality.reductions import target_tables as reduction_target_tables
 from neutrality.registry import tables as registry_tables
+from neutrality.statements import tables as statements_tables
 from neutrality.verification import tables as verification_tables
 
 metadata = Base.metadata
@@ -23,5 +24,6 @@ __all__ = [
     "reduction_target_tables",
     "reductions_tables",
     "registry_tables",
+    "statements_tables",
     "verification_tables",
 ]

@@ -1,4 +1,5 @@
-"""``neutrality statement``: a period's statement as a preview PDF (nothing is stored)."""
+"""``neutrality statement``: a period's statement as a preview PDF (nothing stored), and its issued
+versions: issue, list, publish, withdraw."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from neutrality.cli_support import Group, cli_uow
 from neutrality.clock import utcnow
 from neutrality.commitments.cli import ORGANISATION_AND_PERIOD_HELP, period_argument
 from neutrality.organisations.cli import organisation_argument
-from neutrality.statements.content import StatementKind
+from neutrality.statements.content import DeclarationType, StatementKind
 from neutrality.statements.rendering import LOCALES
 from neutrality.statements.services import build_statement, public_url
 
@@ -41,3 +42,58 @@ def statement_build(organisation_id: int, period_id: int, kind: str, lang: str, 
                             prepared_on=utcnow().date(), published_at=url)
     output_path.write_bytes(statement_pdf(built.statement, lang, sha256=built.sha256))
     click.echo(f"wrote {output_path} (snapshot SHA-256 {built.sha256})")
+
+
+@statement.command("issue", epilog=ORGANISATION_AND_PERIOD_HELP)
+@organisation_argument
+@period_argument
+@click.option("--kind", type=click.Choice([k.value for k in StatementKind]), required=True,
+              help="iso_14068_1_report, pas_2060_qes or cn_zero_carbon_factory.")
+@click.option("--declaration", type=click.Choice([d.value for d in DeclarationType]), default=None,
+              help="The statement's own unless named; an achievement the rules do not allow is refused.")
+@click.option("--changes", default=None, help="What changed since the previous version (required from version 2).")
+def statement_issue(organisation_id: int, period_id: int, kind: str, declaration: str | None,
+                    changes: str | None) -> None:
+    """Issue the next version of the period's statement: its snapshot frozen, its PDFs in
+    English, 简体 and 繁體 stored with their SHA-256."""
+    from neutrality.statements.versions import issue_statement
+
+    url = public_url(current_app.extensions["neutrality.settings"].public_url, organisation_id, period_id)
+    version = issue_statement(cli_uow(), cli_actor(), organisation_id, period_id, kind, issued_on=utcnow().date(),
+                              changes=changes, declaration=declaration, published_at=url)
+    click.echo(f"issued statement {version.id}: {version.kind} version {version.version} ({version.declaration}), "
+               f"snapshot SHA-256 {version.snapshot_sha256}")
+
+
+@statement.command("list", epilog=ORGANISATION_AND_PERIOD_HELP)
+@organisation_argument
+@period_argument
+def statement_list(organisation_id: int, period_id: int) -> None:
+    """The period's issued versions: id, kind, version, declaration, status, issued at."""
+    from neutrality.statements.versions import list_versions, status_of
+
+    for v in list_versions(cli_uow(), cli_actor(), organisation_id, period_id):
+        click.echo(f"{v.id}\t{v.kind}\t{v.version}\t{v.declaration}\t{status_of(v).value}\t{v.issued_at.isoformat()}")
+
+
+@statement.command("publish")
+@organisation_argument
+@click.argument("version_id", type=int)
+def statement_publish(organisation_id: int, version_id: int) -> None:
+    """Make the version the period's public declaration (the one public before is superseded)."""
+    from neutrality.statements.versions import publish_version
+
+    version = publish_version(cli_uow(), cli_actor(), organisation_id, version_id)
+    click.echo(f"published statement {version.id} (version {version.version})")
+
+
+@statement.command("withdraw")
+@organisation_argument
+@click.argument("version_id", type=int)
+@click.option("--reason", required=True, help="Why it is withdrawn (shown with it).")
+def statement_withdraw(organisation_id: int, version_id: int, reason: str) -> None:
+    """Withdraw the version, saying why: it stays listed, marked withdrawn."""
+    from neutrality.statements.versions import withdraw_version
+
+    version = withdraw_version(cli_uow(), cli_actor(), organisation_id, version_id, reason=reason)
+    click.echo(f"withdrew statement {version.id} (version {version.version})")

@@ -52,7 +52,7 @@ def public_url(base: str, organisation_id: int, period_id: int) -> str:
 
 def build_statement(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, kind: StatementKind | str, *,
-    prepared_on: dt.date, published_at: str = "", declaration: DeclarationType | None = None,
+    prepared_on: dt.date, published_at: str = "", declaration: DeclarationType | None = None, version: int = 1,
 ) -> BuiltStatement:
     """The statement of ``kind`` for the period as of ``prepared_on``, with its snapshot and the
     snapshot's SHA-256. ``declaration``: an achievement when the balance under the claim is
@@ -93,7 +93,7 @@ def build_statement(
         standard=STANDARD_TITLES.get(Standard(commitment.standard), commitment.standard),
         validation=_validation(report), commitment=commitment_data, period=period_data, report=report,
         balance=balance, retirements=retirements, findings=findings.findings, published_at=published_at,
-        prepared_on=prepared_on)
+        prepared_on=prepared_on, version=version)
     return BuiltStatement(snapshot, snapshot_sha256(snapshot), statement_from_snapshot(snapshot))
 
 

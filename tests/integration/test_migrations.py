@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0024_verification_reviews"
+HEAD = "0025_statement_versions"
 
 APPEND_ONLY = "audit_entries is append-only"
 

@@ -284,7 +284,25 @@ MATRIX: list[tuple[str, str, Body, frozenset[str], str]] = [
         "assurance_level": "limited", "conclusion": "Fairly stated.", "issued_on": "2025-04-01",
         "statement": (io.BytesIO(b"%PDF opinion"), "opinion.pdf")}), VERIFY, "org"),
     ("GET", A + "/periods/{w.period_verified}/evidence-pack.zip", None, READ, "org"),
+    # issued statements ({statement_id}: version 1 of period_verified's ISO 14068-1 report, made for the case)
+    ("POST", A + "/periods/{w.period_verified}/statements", lambda w: {"kind": "cn_zero_carbon_factory"}, LEAD, "org"),
+    ("GET", A + "/periods/{w.period_verified}/statements", None, READ, "org"),
+    ("GET", A + "/statements/{statement_id}", None, READ, "org"),
+    ("GET", A + "/statements/{statement_id}.pdf", None, READ, "org"),
+    ("POST", A + "/statements/{statement_id}/publication", None, LEAD, "org"),
+    ("POST", A + "/statements/{statement_id}/withdrawal", lambda w: {"reason": "Restated."}, LEAD, "org"),
 ]
+
+
+def _statement(uow: Any, w: World) -> int:
+    """Version 1 of period_verified's ISO 14068-1 report, issued by the administrator."""
+    import datetime as dt
+
+    from neutrality.statements import versions
+    from tests.factories import ADMIN as SITE_ADMIN
+
+    return versions.issue_statement(uow(), SITE_ADMIN, w.org_a, w.period_verified, "iso_14068_1_report",
+                                    issued_on=dt.date(2026, 12, 5)).id
 
 
 def _review_comment(uow: Any, w: World) -> int:
@@ -389,6 +407,8 @@ def test_endpoint_allows_exactly_the_roles_in_the_matrix(
         contests["target_id"] = _target(uow, world)
     if "{comment_id}" in template:
         contests["comment_id"] = _review_comment(uow, world)
+    if "{statement_id}" in template:
+        contests["statement_id"] = _statement(uow, world)
     path = template.format(
         w=world,
         own_token=world.token_ids.get(caller, 1),
@@ -429,6 +449,7 @@ _PLACEHOLDERS = (
     ("{measure_id}", "<int:measure_id>"),
     ("{target_id}", "<int:target_id>"),
     ("{comment_id}", "<int:comment_id>"),
+    ("{statement_id}", "<int:version_id>"),
 )
 
 

@@ -1,0 +1,208 @@
+"""Issued statements of demo periods: versions numbered per period and kind, frozen when the
+period's data change later, refused as an achievement the rules do not allow, their stored PDFs
+checked on every read, published (superseding the earlier one) and withdrawn with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, update
+
+from neutrality.access.cli import cli_actor
+from neutrality.access.model import Actor, Role
+from neutrality.commitments.tables import ApplicationPeriodRow
+from neutrality.errors import Conflict, Forbidden, InvalidInput, NotFound
+from neutrality.inventory.tables import ActivityRecord, Inventory
+from neutrality.statements import versions
+from neutrality.statements.content import DeclarationType, StatementKind
+from neutrality.statements.tables import StatementDocument, StatementVersion
+from neutrality.uow import UnitOfWork
+
+TODAY = dt.date(2026, 12, 5)
+ISO = StatementKind.ISO_14068_1_REPORT
+
+
+@pytest.fixture
+def demo(app, db):  # type: ignore[no-untyped-def]
+    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    with db() as session:
+        periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
+        # Yancheng 2024, Yancheng 2025, Changzhou 2024, Changzhou 2025
+        return [(p.organisation_id, p.id) for p in periods]
+
+
+def _issue(app, db, organisation_id: int, period_id: int, kind: StatementKind = ISO, **options):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return versions.issue_statement(UnitOfWork(db), cli_actor(), organisation_id, period_id, kind,
+                                        issued_on=TODAY, **options)
+
+
+def _pdf(app, db, organisation_id: int, version_id: int, locale: str) -> bytes:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return versions.version_pdf(UnitOfWork(db), cli_actor(), organisation_id, version_id, locale)
+
+
+def _scale_activities(db, period_id: int, factor: Decimal) -> int:  # type: ignore[no-untyped-def]
+    """Every activity quantity of the period's inventories times ``factor`` (the data changed
+    after issuing); how many records changed."""
+    with db() as session:
+        records = session.scalars(select(ActivityRecord).join(Inventory, Inventory.id == ActivityRecord.inventory_id)
+                                  .where(Inventory.period_id == period_id)).all()
+        for r in records:
+            r.quantity = r.quantity * factor
+        session.commit()
+        return len(records)
+
+
+def _stored(db, version_id: int):  # type: ignore[no-untyped-def]
+    """The version's row and its PDFs by locale, as the database holds them."""
+    with db() as session:
+        row = session.get(StatementVersion, version_id)
+        docs = {d.locale: (d.pdf, d.sha256, d.size) for d in session.scalars(
+            select(StatementDocument).where(StatementDocument.version_id == version_id))}
+        return (row.snapshot, row.snapshot_sha256, row.content_sha256, row.changes), docs
+
+
+def test_an_issued_version_never_changes_and_the_next_one_says_what_changed(app, db, demo) -> None:
+    organisation_id, yancheng_2024 = demo[0]
+    first = _issue(app, db, organisation_id, yancheng_2024)
+    assert first.version == 1 and first.changes is None and first.snapshot["version"] == 1
+    frozen, documents = _stored(db, first.id)
+    # one PDF per language, each with the SHA-256 of its bytes and its size
+    assert set(documents) == {"en", "zh_Hans", "zh_Hant"}
+    for pdf, sha256, size in documents.values():
+        assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == sha256 and size == len(pdf)
+    assert _pdf(app, db, organisation_id, first.id, "zh_Hant") == documents["zh_Hant"][0]
+
+    # the same facts again: nothing to issue, and nothing written
+    with pytest.raises(Conflict, match="nothing changed since version 1"):
+        _issue(app, db, organisation_id, yancheng_2024, changes="again")
+
+    # the period's data change: every activity of the inventory doubled
+    assert _scale_activities(db, yancheng_2024, Decimal(2)) > 0
+    # version 1 as issued: its snapshot, hashes and PDFs are what they were
+    assert _stored(db, first.id) == (frozen, documents)
+
+    # version 2 must say what changed
+    with pytest.raises(InvalidInput, match="say what changed since version 1") as refused:
+        _issue(app, db, organisation_id, yancheng_2024)
+    assert refused.value.details == {"changes": ["required from version 2"]}
+    second = _issue(app, db, organisation_id, yancheng_2024, changes="Activity data corrected")
+    assert (second.version, second.changes) == (2, "Activity data corrected")
+    assert second.snapshot["version"] == 2 and second.content_sha256 != first.content_sha256
+    assert _stored(db, first.id) == (frozen, documents)
+    with app.app_context():
+        listed = versions.list_versions(UnitOfWork(db), cli_actor(), organisation_id, yancheng_2024)
+    assert [(v.kind, v.version) for v in listed] == [("iso_14068_1_report", 1), ("iso_14068_1_report", 2)]
+    # another kind starts at version 1
+    assert _issue(app, db, organisation_id, yancheng_2024, StatementKind.CN_ZERO_CARBON_FACTORY).version == 1
+
+
+def test_changzhou_2024_cannot_be_issued_as_an_achievement(app, db, demo, table_counts) -> None:
+    organisation_id, changzhou_2024 = demo[2]
+    before = table_counts()
+    # its 100 VCUs are retired after ISO 14068-1's 12 months (ISO-21): not counted, the balance
+    # is short, so the rules allow a commitment only
+    with pytest.raises(Conflict, match="cannot be declared an achievement") as refused:
+        _issue(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY,
+               declaration=DeclarationType.ACHIEVEMENT)
+    # the refusal names the blocking finding that excludes the VCUs
+    assert refused.value.details == {"declaration": ["not allowed"], "findings": ["ISO-21"]}
+    assert "blocking findings: ISO-21" in refused.value.message
+    assert table_counts() == before
+    issued = _issue(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY)
+    assert issued.declaration == "commitment" and issued.snapshot["declaration"] == "commitment"
+
+
+def test_a_stored_pdf_changed_afterwards_is_refused(app, db, demo) -> None:
+    organisation_id, yancheng_2025 = demo[1]
+    issued = _issue(app, db, organisation_id, yancheng_2025)
+    with db() as session:
+        session.execute(update(StatementDocument).where(
+            StatementDocument.version_id == issued.id, StatementDocument.locale == "en").values(pdf=b"%PDF-1.7 forged"))
+        session.commit()
+    with pytest.raises(Conflict, match="was changed after it was issued") as refused:
+        _pdf(app, db, organisation_id, issued.id, "en")
+    assert refused.value.details["computed_sha256"] == hashlib.sha256(b"%PDF-1.7 forged").hexdigest()
+    # the other languages are untouched and still served
+    assert _pdf(app, db, organisation_id, issued.id, "zh_Hans").startswith(b"%PDF")
+
+
+def test_publishing_supersedes_the_earlier_version_and_withdrawal_needs_a_reason(app, db, demo, table_counts) -> None:
+    organisation_id, yancheng_2024 = demo[0]
+    first = _issue(app, db, organisation_id, yancheng_2024)
+    assert _scale_activities(db, yancheng_2024, Decimal("1.5")) > 0
+    second = _issue(app, db, organisation_id, yancheng_2024, changes="one more unit of each activity")
+    with app.app_context():
+        uow, actor = UnitOfWork(db), cli_actor()
+        versions.publish_version(uow, actor, organisation_id, first.id)
+        versions.publish_version(uow, actor, organisation_id, second.id)
+        # version 1 stays as history, superseded by version 2, the public one
+        one, two = (versions.get_version(uow, actor, organisation_id, v.id) for v in (first, second))
+        assert (versions.status_of(one), versions.status_of(two)) == ("superseded", "published")
+        assert one.superseded_by_id == second.id and one.published_at is not None
+        with pytest.raises(Conflict, match="only an issued version is published"):
+            versions.publish_version(uow, actor, organisation_id, first.id)
+
+        before = table_counts()
+        with pytest.raises(InvalidInput, match="say why the statement is withdrawn"):
+            versions.withdraw_version(uow, actor, organisation_id, second.id, reason="  ")
+        assert table_counts() == before
+        withdrawn = versions.withdraw_version(uow, actor, organisation_id, second.id, reason="Inventory restated")
+        assert versions.status_of(withdrawn) == "withdrawn" and withdrawn.withdrawal_reason == "Inventory restated"
+        # still listed, still readable
+        assert [v.version for v in versions.list_versions(uow, actor, organisation_id, yancheng_2024)] == [1, 2]
+        assert versions.version_pdf(uow, actor, organisation_id, second.id, "en").startswith(b"%PDF")
+        with pytest.raises(Conflict, match="withdrawn already"):
+            versions.withdraw_version(uow, actor, organisation_id, second.id, reason="again")
+
+
+def test_a_viewer_reads_but_cannot_issue_and_another_organisation_sees_nothing(app, db, demo, table_counts) -> None:
+    organisation_id, yancheng_2024 = demo[0]
+    issued = _issue(app, db, organisation_id, yancheng_2024)
+    viewer = Actor(user_id=1, label="viewer", roles={organisation_id: Role.VIEWER})
+    stranger = Actor(user_id=2, label="stranger", roles={organisation_id + 1: Role.LEAD})
+    uow = UnitOfWork(db)
+    before = table_counts()
+    with app.app_context():
+        assert versions.get_version(uow, viewer, organisation_id, issued.id).id == issued.id
+        with pytest.raises(Forbidden):
+            versions.issue_statement(uow, viewer, organisation_id, yancheng_2024, ISO, issued_on=TODAY)
+        with pytest.raises(Forbidden):
+            versions.publish_version(uow, viewer, organisation_id, issued.id)
+        with pytest.raises(Forbidden):
+            versions.withdraw_version(uow, viewer, organisation_id, issued.id, reason="no")
+        # a lead of another organisation: neither the organisation nor the version exist for them
+        with pytest.raises(NotFound):
+            versions.get_version(uow, stranger, organisation_id, issued.id)
+        # the version asked for under an organisation it is not of
+        with pytest.raises(NotFound):
+            versions.get_version(uow, Actor(user_id=2, label="lead", roles={organisation_id + 1: Role.LEAD}),
+                                 organisation_id + 1, issued.id)
+    assert table_counts() == before
+
+
+def test_the_command_line_issues_lists_publishes_and_withdraws(app, db, demo) -> None:
+    organisation_id, yancheng_2025 = demo[1]
+    runner = app.test_cli_runner()
+    ids = [str(organisation_id), str(yancheng_2025)]
+    issued = runner.invoke(args=["statement", "issue", *ids, "--kind", "iso_14068_1_report"])
+    assert issued.exit_code == 0, issued.output
+    with db() as session:
+        [(version_id, declaration)] = session.execute(select(StatementVersion.id, StatementVersion.declaration)
+                                                      .where(StatementVersion.period_id == yancheng_2025)).all()
+    assert f"issued statement {version_id}: iso_14068_1_report version 1" in issued.output
+    # nothing changed: refused, and no second version
+    again = runner.invoke(args=["statement", "issue", *ids, "--kind", "iso_14068_1_report", "--changes", "x"])
+    assert again.exit_code != 0 and "nothing changed since version 1" in again.output
+    assert runner.invoke(args=["statement", "publish", str(organisation_id), str(version_id)]).exit_code == 0
+    without = runner.invoke(args=["statement", "withdraw", str(organisation_id), str(version_id), "--reason", " "])
+    assert without.exit_code != 0 and "say why the statement is withdrawn" in without.output
+    done = runner.invoke(args=["statement", "withdraw", str(organisation_id), str(version_id), "--reason", "Restated"])
+    assert done.exit_code == 0, done.output
+    listed = runner.invoke(args=["statement", "list", *ids])
+    assert listed.output.splitlines()[0].split("\t")[:5] == [
+        str(version_id), "iso_14068_1_report", "1", declaration, "withdrawn"]
