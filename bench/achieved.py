@@ -19,14 +19,12 @@ import sys
 import time
 from decimal import Decimal
 
-from common import ADMIN, create_organisation, empty_database, peak_mib
+from common import ADMIN, create_organisation, empty_database, peak_mib, sites_under_one_commitment
 
-from neutrality.commitments import services as commitments
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
 from neutrality.inventory.computing import compute
 from neutrality.inventory.tables import Inventory
-from neutrality.organisations import services as organisations
 from neutrality.reductions import achieved_services
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS
 
@@ -72,15 +70,7 @@ def main() -> int:
 
     with empty_database(args.database_url) as (url, _, uow):
         org_id = create_organisation(uow)
-        site_rows = [organisations.create_site(uow(), ADMIN, org_id, {
-            "name": f"Site {i:03d}", "country": "CN", "region": "CN-JS", "address": "x"}) for i in range(args.sites)]
-        subject = organisations.create_subject(uow(), ADMIN, org_id, {
-            "name": "All sites", "kind": "organisation", "site_ids": [s.id for s in site_rows]})
-        commitment = commitments.create_commitment(uow(), ADMIN, org_id, {
-            "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
-            "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
-            "period_length_months": 12})
-        periods = commitments.generate(uow(), ADMIN, org_id, commitment.id, count=2)
+        site_rows, periods = sites_under_one_commitment(uow, org_id, args.sites, 2)
         inventory.add_organisation_factor(uow(), ADMIN, org_id, {
             "key": "steel", "name": "steel", "kind": "generic", "per_unit": "t", "mass_unit": "t",
             "gases": {"CO2e": Decimal("1.9")}, "source": "bench", "publisher": "bench", "year": 2024,

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import resource
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
 from neutrality import migrate
 from neutrality.access.model import Actor
+from neutrality.commitments import services as commitments
 from neutrality.db import Database, make_engine
 from neutrality.organisations import services as organisations
 from neutrality.uow import UnitOfWork
@@ -49,3 +52,18 @@ def create_organisation(uow: Callable[[], UnitOfWork]) -> int:
 
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def sites_under_one_commitment(uow: Callable[[], UnitOfWork], organisation_id: int, sites: int,
+                               periods: int) -> tuple[list[Any], list[Any]]:
+    """``sites`` sites under one organisation-wide subject and ISO 14068-1 commitment from 2024,
+    with its first ``periods`` yearly periods: (the sites, the periods)."""
+    site_rows = [organisations.create_site(uow(), ADMIN, organisation_id, {
+        "name": f"Site {i:03d}", "country": "CN", "region": "CN-JS", "address": "x"}) for i in range(sites)]
+    subject = organisations.create_subject(uow(), ADMIN, organisation_id, {
+        "name": "All sites", "kind": "organisation", "site_ids": [s.id for s in site_rows]})
+    commitment = commitments.create_commitment(uow(), ADMIN, organisation_id, {
+        "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
+        "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
+        "period_length_months": 12})
+    return site_rows, commitments.generate(uow(), ADMIN, organisation_id, commitment.id, count=periods)

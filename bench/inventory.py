@@ -19,15 +19,13 @@ import time
 from decimal import Decimal
 
 import pandas as pd
-from common import ADMIN, create_organisation, empty_database, peak_mib
+from common import ADMIN, create_organisation, empty_database, peak_mib, sites_under_one_commitment
 
 from neutrality.claims import services as claims
-from neutrality.commitments import services as commitments
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
 from neutrality.inventory.computing import compute
 from neutrality.inventory.tables import Inventory
-from neutrality.organisations import services as organisations
 from neutrality.reductions import target_services
 from neutrality.reports import services as reports
 from neutrality.reports.rendering import ghg_report_pdf
@@ -82,15 +80,7 @@ def main() -> int:
 
     with empty_database(args.database_url) as (url, _, uow):
         org_id = create_organisation(uow)
-        site_rows = [organisations.create_site(uow(), ADMIN, org_id, {
-            "name": f"Site {i:03d}", "country": "CN", "region": "CN-JS", "address": "x"}) for i in range(args.sites)]
-        subject = organisations.create_subject(uow(), ADMIN, org_id, {
-            "name": "All sites", "kind": "organisation", "site_ids": [s.id for s in site_rows]})
-        commitment = commitments.create_commitment(uow(), ADMIN, org_id, {
-            "subject_id": subject.id, "standard": "iso_14068_1_2023", "statement": "x",
-            "baseline_date": dt.date(2024, 1, 1), "first_qualification_date": dt.date(2025, 1, 1),
-            "period_length_months": 12})
-        periods = commitments.generate(uow(), ADMIN, org_id, commitment.id, count=2 if args.previous else 1)
+        site_rows, periods = sites_under_one_commitment(uow, org_id, args.sites, 2 if args.previous else 1)
         period = periods[-1]
         for key, unit, value in (("steel", "t", "1.9"), ("road_freight", "t·km", "0.0538")):
             inventory.add_organisation_factor(uow(), ADMIN, org_id, {
@@ -112,7 +102,7 @@ def main() -> int:
                 "verified_on": dt.date(year, 3, 1)}, statement=b"bench", statement_filename="bench.txt")
             base = inventory.inventory_report(uow(), ADMIN, org_id, earlier.id)["location_based"]["by_scope"]
             target_services.create_target(uow(), ADMIN, org_id, {
-                "commitment_id": commitment.id, "kind": "absolute", "scopes": [1, 2],
+                "commitment_id": period.commitment_id, "kind": "absolute", "scopes": [1, 2],
                 "scope2_basis": "location_based", "base_year": year - 1, "target_year": 2030,
                 "reduction_percent": Decimal(42),
                 "base_value": Decimal(str(base.get("1", 0))) + Decimal(str(base.get("2", 0)))})
