@@ -45,6 +45,13 @@ class BuiltStatement:
     statement: Statement
 
 
+def as_commitment(built: BuiltStatement) -> BuiltStatement:
+    """The same statement declared as a commitment, which may always be declared: the snapshot
+    with its declaration changed (a commitment has no PAS 2060 option), not the period read again."""
+    snapshot = {**built.snapshot, "declaration": DeclarationType.COMMITMENT.value, "option": None}
+    return BuiltStatement(snapshot, snapshot_sha256(snapshot), statement_from_snapshot(snapshot))
+
+
 def public_url(base: str, organisation_id: int, period_id: int) -> str:
     """Where the statement of the period is published: ``<base>/declarations/<org>/<period>``."""
     return f"{base.rstrip('/')}/declarations/{organisation_id}/{period_id}"

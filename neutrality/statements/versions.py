@@ -29,7 +29,7 @@ from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.messages import Msg
 from neutrality.statements.content import DeclarationType, Statement, StatementKind
 from neutrality.statements.rendering import LOCALES, statement_pdf
-from neutrality.statements.services import BuiltStatement, build_statement
+from neutrality.statements.services import BuiltStatement, as_commitment, build_statement
 from neutrality.statements.snapshot import snapshot_sha256
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from neutrality.uow import UnitOfWork
@@ -164,9 +164,7 @@ def issue_statement(
                            findings=", ".join(blocking) or "none"),
                        {"declaration": ["not allowed"], "findings": blocking})
     if wanted is DeclarationType.COMMITMENT and allowed is not DeclarationType.COMMITMENT:
-        # a commitment may always be declared, even when an achievement could be
-        built = build_statement(uow, actor, organisation_id, period_id, kind, prepared_on=issued_on,
-                                published_at=published_at, declaration=wanted, version=number)
+        built = as_commitment(built)  # a commitment may always be declared, even when an achievement could be
     content = content_sha256(built.snapshot)
     if content == latest_content:
         raise Conflict(Msg("nothing changed since version {version}: it states the same facts",

@@ -206,3 +206,16 @@ def test_the_command_line_issues_lists_publishes_and_withdraws(app, db, demo) ->
     listed = runner.invoke(args=["statement", "list", *ids])
     assert listed.output.splitlines()[0].split("\t")[:5] == [
         str(version_id), "iso_14068_1_report", "1", declaration, "withdrawn"]
+
+
+def test_a_period_the_rules_would_declare_achieved_may_be_issued_as_a_commitment(app, db, demo) -> None:
+    # Yancheng 2024 is covered under its claim: its statement is an achievement unless the lead
+    # declares a commitment, which is then the snapshot's declaration, with its wording and no
+    # PAS 2060 option (an option belongs to an achievement)
+    organisation_id, yancheng_2024 = demo[0]
+    issued = _issue(app, db, organisation_id, yancheng_2024, StatementKind.PAS_2060_QES,
+                    declaration=DeclarationType.COMMITMENT)
+    assert (issued.declaration, issued.snapshot["declaration"], issued.snapshot["option"]) == (
+        "commitment", "commitment", None)
+    achieved = _issue(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT)
+    assert achieved.declaration == "achievement"
