@@ -88,6 +88,24 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _buffered(app: Any) -> Any:
+    """The application with each response read whole and its iterable closed before anything is
+    written: werkzeug's server closes the iterable only after draining the socket, and skips the
+    close when the browser has already hung up (a favicon cancelled as a page closes), which leaves
+    a static file open for the garbage collector to warn about in some later test."""
+
+    def buffered(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        iterable = app(environ, start_response)
+        try:
+            return [b"".join(iterable)]
+        finally:
+            close = getattr(iterable, "close", None)
+            if close is not None:
+                close()
+
+    return buffered
+
+
 @dataclass(frozen=True)
 class LiveServer:
     url: str
@@ -107,7 +125,7 @@ def live_server(demo_database: Path, tmp_path_factory: pytest.TempPathFactory) -
         target.close()
     app = create_app({"database_url": f"sqlite:///{copy}", "testing": True,
                       "secret_key": "browser-tests-" * 3, "instance_path": str(folder / "instance")})
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield LiveServer(f"http://127.0.0.1:{server.server_port}")
