@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.api.verification import blp as verification_api
     from neutrality.web.commitment_pages import bp as commitment_pages
     from neutrality.web.dashboard import bp as dashboard
+    from neutrality.web.declaration_pages import bp as declaration_pages
     from neutrality.web.factor_pages import bp as factor_pages
     from neutrality.web.holdings_pages import bp as holdings_pages
     from neutrality.web.inventory_pages import bp as inventory_pages
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisation_pages)
     app.register_blueprint(factor_pages)
     app.register_blueprint(reference)
+    app.register_blueprint(declaration_pages)
     frame.init_app(app)
 
 

@@ -1,5 +1,5 @@
-"""``neutrality statement``: a period's statement as a preview PDF (nothing stored), and its issued
-versions: issue, list, publish, withdraw."""
+"""``neutrality statement``: a period's statement as a preview PDF (nothing stored), its issued
+versions (issue, list, publish, withdraw), and a PDF checked against a public declaration (verify)."""
 
 from __future__ import annotations
 
@@ -97,3 +97,49 @@ def statement_withdraw(organisation_id: int, version_id: int, reason: str) -> No
 
     version = withdraw_version(cli_uow(), cli_actor(), organisation_id, version_id, reason=reason)
     click.echo(f"withdrew statement {version.id} (version {version.version})")
+
+
+@statement.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("url")
+def statement_verify(file: Path, url: str) -> None:
+    """Check the PDF FILE against the public declaration at URL (its page, or its .json): the
+    file's SHA-256 is looked for among the PDFs of every version published there.
+
+    Exit status: 0 the PDF is a version of the declaration in force; 1 it is not in the public
+    record (or the record could not be read); 2 it is a genuine version, since superseded or
+    withdrawn."""
+    from neutrality.statements.checking import (
+        Outcome,
+        RecordUnreadable,
+        compare,
+        fetch_record,
+        file_sha256,
+    )
+
+    sha256 = file_sha256(file)
+    click.echo(f"SHA-256 of {file.name}: {sha256}")
+    try:
+        record = fetch_record(url)
+    except RecordUnreadable as error:
+        click.echo(f"not checked: {error}", err=True)
+        raise SystemExit(Outcome.NOT_FOUND) from None
+    verdict = compare(sha256, record)
+    if verdict.outcome is Outcome.NOT_FOUND:
+        published = sorted({d["sha256"] for k in record["declarations"] for v in k.get("versions", ())
+                            for d in v.get("documents", ())})
+        click.echo("NOT FOUND: no version published at this address has this PDF; it is not the statement "
+                   "published there, or it was changed after it was issued.")
+        click.echo(f"the PDFs published there: {', '.join(published) or 'none'}")
+        raise SystemExit(Outcome.NOT_FOUND)
+    click.echo(f"FOUND: {verdict.kind} version {verdict.version}, in {verdict.locale}; "
+               f"snapshot SHA-256 {verdict.snapshot_sha256} (printed in the PDF's footer)")
+    if verdict.snapshot_consistent is False:
+        click.echo("warning: the record's snapshot does not hash to its stated snapshot SHA-256", err=True)
+    if verdict.outcome is Outcome.IN_FORCE:
+        click.echo("status: published, the declaration in force")
+    elif verdict.status == "withdrawn":
+        click.echo(f"status: WITHDRAWN: {verdict.withdrawal_reason}")
+    else:
+        click.echo(f"status: SUPERSEDED by version {verdict.superseded_by_version}")
+    raise SystemExit(verdict.outcome)

@@ -112,14 +112,21 @@ def version_pdf(uow: UnitOfWork, actor: Actor, organisation_id: int, version_id:
             StatementDocument.version_id == version_id, StatementDocument.locale == locale))
         if document is None:
             raise NotFound(Msg("statement {id} has no PDF in {lang}", id=version_id, lang=locale))
-        content = document.pdf
-        computed = hashlib.sha256(content).hexdigest()
-        if computed != document.sha256:
-            raise Conflict(Msg("the PDF of statement {id} was changed after it was issued: its SHA-256 is "
-                               "{computed}, {recorded} was recorded", id=version_id, computed=computed,
-                               recorded=document.sha256),
-                           {"recorded_sha256": document.sha256, "computed_sha256": computed, "locale": locale})
-        return content
+        return checked_pdf(document)
+
+
+def checked_pdf(document: StatementDocument) -> bytes:
+    """The document's PDF, refused (409) when its bytes no longer hash to the SHA-256 recorded
+    at issue: a changed file is never served."""
+    content = document.pdf
+    computed = hashlib.sha256(content).hexdigest()
+    if computed != document.sha256:
+        raise Conflict(Msg("the PDF of statement {id} was changed after it was issued: its SHA-256 is "
+                           "{computed}, {recorded} was recorded", id=document.version_id, computed=computed,
+                           recorded=document.sha256),
+                       {"recorded_sha256": document.sha256, "computed_sha256": computed,
+                        "locale": document.locale})
+    return content
 
 
 # --- issuing ---------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ _SAID = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (request.path.startswith("/api/") or request.path.endswith(".json")
+            or request.accept_mimetypes.best == "application/json")
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> Any:

@@ -64,6 +64,30 @@ LABELS = {
         "covered": _l("Covered"),
         "declared": _l("Declared"),
     },
+    "statement_kind": {
+        "iso_14068_1_report": _l("Carbon neutrality report (ISO 14068-1)"),
+        "pas_2060_qes": _l("Qualifying explanatory statement (PAS 2060)"),
+        "cn_zero_carbon_factory": _l("Zero-carbon factory declaration"),
+    },
+    "declaration": {
+        "achievement": _l("Declaration of achievement"),
+        "commitment": _l("Declaration of commitment"),
+    },
+    "statement_status": {
+        "issued": _l("Issued, not published"),
+        "published": _l("Published"),
+        "superseded": _l("Superseded by a later version"),
+        "withdrawn": _l("Withdrawn"),
+    },
+    "validation": {
+        "third_party": _l("Independent third-party certification"),
+        "other_party": _l("Other-party validation"),
+        "self": _l("Self-validation"),
+    },
+    "assurance": {
+        "reasonable": _l("Reasonable assurance"),
+        "limited": _l("Limited assurance"),
+    },
 }
 
 
