@@ -125,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     from neutrality.web.reduction_pages import bp as reduction_pages
     from neutrality.web.reference import bp as reference
     from neutrality.web.registry_pages import bp as registry_pages
+    from neutrality.web.statement_pages import bp as statement_pages
     from neutrality.web.verification_pages import bp as verification_pages
     from neutrality.web.verifier_pages import bp as verifier_pages
 
@@ -154,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(factor_pages)
     app.register_blueprint(reference)
     app.register_blueprint(declaration_pages)
+    app.register_blueprint(statement_pages)
     frame.init_app(app)
 
 
