@@ -21,6 +21,7 @@ from neutrality.settings import PROJECT_ROOT, Settings, load_settings
 from neutrality.web import errors, frame, labels, ratelimit
 from neutrality.web.api import API_PREFIX, Api, IdConverter, check_path_ids
 from neutrality.web.context import identify, require_caller
+from neutrality.web.public_pages import PublicPages
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -72,6 +73,10 @@ def create_app(settings: Settings | Mapping[str, Any] | None = None, *, serving:
         # hops configured, so the rate limits count the real client and a client cannot forge it.
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    # the public declaration pages, answered from memory ahead of everything else for a moment
+    public_pages = PublicPages(fresh=settings.public_page_fresh_ms / 1000)
+    app.extensions["neutrality.public_pages"] = public_pages
+    app.wsgi_app = public_pages.wrap(app.wsgi_app)  # type: ignore[method-assign]
     app.url_map.converters["int"] = IdConverter  # before any route is added
     app.extensions["neutrality.db"] = Database(settings.resolved_database_url)
 

@@ -76,6 +76,10 @@ class Settings:
     #: client's own address is the connection's). Only that many hops are trusted, so a client
     #: cannot choose the address the per-address rate limits count.
     proxy_hops: int = 0
+    #: How long, in milliseconds, a process serves a public declaration page it rendered without
+    #: asking the database whether it was withdrawn or superseded meanwhile (0: it asks on every
+    #: request). Each worker asks at most once per page and language in this time.
+    public_page_fresh_ms: int = 1000
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def validate(self) -> Settings:
@@ -92,6 +96,8 @@ class Settings:
         if self.ratelimit_storage_url and "://" not in self.ratelimit_storage_url:
             problems.append("ratelimit_storage_url must be a URL such as redis://127.0.0.1:6379/0")
         problems.extend(_rate_limit_problems(self))
+        if not 0 <= self.public_page_fresh_ms <= 60_000:
+            problems.append("public_page_fresh_ms must be between 0 and 60000")
         if not 0 <= self.proxy_hops <= 5:
             problems.append("proxy_hops must be between 0 and 5")
         if problems:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from neutrality.app import create_app
 from neutrality.errors import SettingsError
+from neutrality.web.warming import warm
 
 try:
     app = create_app()
 except SettingsError as error:
     # a sentence for whoever starts the server, not a traceback
     raise SystemExit(f"neutrality cannot start: {error.message}") from None
+
+# in gunicorn's master (preload_app): the workers fork warm
+warm(app)

@@ -82,6 +82,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "testing": True,
             "secret_key": "test-secret",
             "instance_path": str(tmp_path_factory.mktemp("instance")),
+            # every request of a test reaches the views: a page withdrawn a line earlier shows
+            # at once (tests/web/test_public_pages.py serves pages from memory on purpose)
+            "public_page_fresh_ms": 0,
         }
     )
     yield app

@@ -11,7 +11,9 @@ A page is rendered once per language and per state of the versions it shows (the
 supersession and withdrawal stamps: :mod:`neutrality.statements.public`), then served from this
 process's memory while that state holds: one indexed query a request. The frame of these pages
 carries nothing of the reader (no form, no token, no name), so the same bytes serve everyone;
-``?lang=`` chooses the language, and an ETag lets a browser revalidate cheaply.
+``?lang=`` chooses the language, and an ETag lets a browser revalidate cheaply. In front of the
+framework, :mod:`neutrality.web.public_pages` serves those bytes again for a second without
+asking the database at all.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from neutrality.statements import public
 from neutrality.statements.rendering import balance_steps_of
 from neutrality.web.context import uow
 from neutrality.web.pages import guard_page_ids
+from neutrality.web.public_pages import SAME_FOR_EVERYONE
 
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 guard_page_ids(bp)
@@ -80,6 +83,7 @@ def _respond(body: str, state: public.State, locale: str, mimetype: str) -> Resp
     # Revalidated on each visit: a withdrawal shows at once; unchanged, the answer is a 304
     response.headers["Cache-Control"] = "public, no-cache"
     response.headers["Vary"] = "Accept-Language, Cookie"
+    response.headers[SAME_FOR_EVERYONE] = "1"  # kept and served again by neutrality.web.public_pages
     return response.make_conditional(request)
 
 
