@@ -242,5 +242,7 @@ def check() -> Any:
         else:
             sha256 = digest.hexdigest()
             result = _match_json(public.find_document(uow(), sha256), sha256)
-    return render_template("declarations/check.html", form=form, result=result)
+    locale = _locale()
+    with force_locale(locale):
+        return render_template("declarations/check.html", form=form, result=result, locale=locale)
 
