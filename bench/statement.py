@@ -3,9 +3,10 @@
 each language and prints the seconds, the CPU seconds (what the machine's other work does not
 inflate), the pages and the size.
 
-Measured on a two-core machine shared with other work, 2,000 rows: ~30 s of CPU a language while
-the register was a table of two rows a retirement in the portrait body; ~4.7 s once it became one
-line a retirement in a landscape appendix and the footer's QR code a PNG.
+Measured on a two-core machine shared with other work, 2,000 rows: 31–35 s a language (131 pages)
+while the register was a table of two rows a retirement in the portrait body; 4.2–5.0 s (41
+pages) once it became one line a retirement in a landscape appendix and the footer's QR code a
+PNG.
 
     PYTHONPATH=. .venv/bin/python bench/statement.py [ROWS]
 """
