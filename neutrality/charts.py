@@ -6,7 +6,12 @@ The chart walks the core equation from left to right: the market-based gross (a 
 zero), what the retired certificates take off Scope 2 (a bar floating down from the gross), the
 residual (a total), the carbon credits retired and counted (a bar floating down from the
 residual) and the net: residual − credits, below zero when the credits exceed the residual (a
-surplus, written as such). Every figure stays exact (:class:`BalanceSteps` holds Decimals); the
+surplus, written as such). When the period achieved reductions (against the previous period:
+the activity part of the change, what was done rather than what the factors moved), the walk
+starts two steps earlier, from what the emissions would have been without them (gross +
+reductions, a total), the reductions floating down from it to the gross; without reductions
+those two bars are not drawn at all (a first period has nothing to reduce against, and a step
+of zero would claim a comparison that was not made). Every figure stays exact (:class:`BalanceSteps` holds Decimals); the
 numbers written on the chart and in its description are rounded by
 :func:`neutrality.presentation.rounded`, the one place anything is rounded.
 
@@ -54,15 +59,20 @@ class BalanceSteps:
 
     ``certificates_tco2e`` is what the retired certificates take off market-based Scope 2, so
     ``gross − certificates = residual`` holds exactly (the waterfall lands on the residual);
-    ``credits_tco2e`` are the carbon credits retired and counted against the residual."""
+    ``credits_tco2e`` are the carbon credits retired and counted against the residual.
+    ``reductions_tco2e`` are the reductions the period achieved, already inside the gross: the
+    walk starts from ``gross + reductions`` (:attr:`before_reductions_tco2e`); zero, the default
+    (a first period, no reduction achieved, a caller that does not know), leaves that step out.
+    Never negative: emissions that rose are not a reduction to draw."""
 
     gross_tco2e: Decimal
     certificates_tco2e: Decimal
     residual_tco2e: Decimal
     credits_tco2e: Decimal
+    reductions_tco2e: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
-        for name in ("gross_tco2e", "certificates_tco2e", "residual_tco2e", "credits_tco2e"):
+        for name in ("gross_tco2e", "certificates_tco2e", "residual_tco2e", "credits_tco2e", "reductions_tco2e"):
             value = getattr(self, name)
             if not isinstance(value, Decimal) or not value.is_finite():
                 raise ValueError(f"{name} must be a finite Decimal, not {value!r}")
@@ -70,6 +80,18 @@ class BalanceSteps:
             raise ValueError(
                 f"gross {self.gross_tco2e} − certificates {self.certificates_tco2e} is not the "
                 f"residual {self.residual_tco2e}")
+        if self.reductions_tco2e < 0:
+            raise ValueError(f"reductions of {self.reductions_tco2e} tCO2e: a rise is not a reduction")
+
+    @property
+    def before_reductions_tco2e(self) -> Decimal:
+        """Gross + reductions: what the period would have emitted without what was achieved."""
+        return self.gross_tco2e + self.reductions_tco2e
+
+    @property
+    def reduced(self) -> bool:
+        """Whether the reductions are drawn (and described): only when there are some."""
+        return self.reductions_tco2e > 0
 
     @property
     def net_tco2e(self) -> Decimal:
@@ -130,6 +152,8 @@ def balance_steps(balance: _PeriodBalance) -> BalanceSteps | None:
 
 @dataclass(frozen=True)
 class _Words:
+    before: str  # gross + reductions: the emissions without the reductions
+    reductions: str
     gross: str
     certificates: str
     residual: str
@@ -146,14 +170,15 @@ class _Words:
 
 
 WORDS = {
-    "en": _Words("Gross (market-based)", "Certificates", "Residual", "Credits", "Net",
+    "en": _Words("Without the reductions", "Reductions achieved", "Gross (market-based)", "Certificates", "Residual", "Credits", "Net",
                  "surplus {}", "Balance of the period", "; ", "{} ({})", "en"),
     # 市场法: the market-based method of Scope 2; 绿色电力证书 and 再生能源憑證 are the names the
     # rule texts give certificates in each script; credits 抵销 (offset), certificates 抵减
-    # (reduce): a certificate is never an offset.
-    "zh_Hans": _Words("市场法排放总量", "绿色电力证书抵减", "剩余排放", "碳信用抵销", "净排放",
+    # (reduce): a certificate is never an offset. 已实现减排: the reductions achieved (what was
+    # done), as the reductions pages call them.
+    "zh_Hans": _Words("未计减排的排放量", "已实现减排", "市场法排放总量", "绿色电力证书抵减", "剩余排放", "碳信用抵销", "净排放",
                       "盈余 {}", "期间碳中和平衡", "；", "{}（{}）", "zh-Hans"),
-    "zh_Hant": _Words("市場法排放總量", "再生能源憑證抵減", "剩餘排放", "碳信用抵銷", "淨排放",
+    "zh_Hant": _Words("未計減排的排放量", "已實現減排", "市場法排放總量", "再生能源憑證抵減", "剩餘排放", "碳信用抵銷", "淨排放",
                       "盈餘 {}", "期間碳中和平衡", "；", "{}（{}）", "zh-Hant"),
 }
 
@@ -168,6 +193,7 @@ FONTS = {
 
 # Okabe–Ito colours (told apart with any colour vision); every bar also carries its words.
 TOTAL = "#56606b"
+REDUCTIONS = "#56b4e9"  # sky blue: lighter than the certificates' blue
 CERTIFICATES = "#0072b2"
 CREDITS = "#009e73"
 SHORT = "#d55e00"  # a net still to offset
@@ -211,11 +237,15 @@ def describe_steps(steps: BalanceSteps, *, locale: str) -> str:
 
 def describe(steps: BalanceSteps, words: _Words) -> str:
     """The figures in words, in the order of the bars: "Gross (market-based) 731.52 tCO2e;
-    Certificates −609.60 tCO2e; …"."""
+    Certificates −609.60 tCO2e; …", after "Without the reductions 853.52 tCO2e; Reductions
+    achieved −122.00 tCO2e; " when there are reductions."""
     net = f"{words.net} {_shown(steps.net_tco2e)} {UNIT}"
     if steps.surplus:
         net = words.aside.format(net, words.surplus_of(f"{_shown(-steps.net_tco2e)} {UNIT}"))
+    before = [f"{words.before} {_shown(steps.before_reductions_tco2e)} {UNIT}",
+              f"{words.reductions} {_shown(-steps.reductions_tco2e)} {UNIT}"] if steps.reduced else []
     return words.separator.join([
+        *before,
         f"{words.gross} {_shown(steps.gross_tco2e)} {UNIT}",
         f"{words.certificates} {_shown(-steps.certificates_tco2e)} {UNIT}",
         f"{words.residual} {_shown(steps.residual_tco2e)} {UNIT}",
@@ -228,6 +258,23 @@ def _shown(value: Decimal) -> str:
     """Rounded as people read tonnes, with a true minus sign (rounded() writes no sign on a
     figure that rounds to zero)."""
     return (rounded(value, TONNES) or "").replace("-", MINUS)
+
+
+def _label(text: str, slots: int) -> str:
+    """A category's name on two lines when seven bars share the width: English at the space
+    nearest its middle (a single word stays whole), Chinese (no spaces) at half its characters."""
+    if slots <= 5:  # noqa: PLR2004 - five bars have the width to themselves
+        return text
+    if " " in text:
+        if len(text) <= 12:  # noqa: PLR2004 - fits its slot
+            return text
+        middle = len(text) // 2
+        cut = min((i for i, c in enumerate(text) if c == " "), key=lambda i: abs(i - middle))
+        return f"{text[:cut]}\n{text[cut + 1:]}"
+    if text.isascii() or len(text) <= 5:  # noqa: PLR2004 - five characters fit a slot
+        return text
+    half = (len(text) + 1) // 2
+    return f"{text[:half]}\n{text[half:]}"
 
 
 def _draw(steps: BalanceSteps, words: _Words, title: str | None) -> Figure:
@@ -243,6 +290,12 @@ def _draw(steps: BalanceSteps, words: _Words, title: str | None) -> Figure:
         (words.credits, net, residual, CREDITS, _shown(-steps.credits_tco2e)),
         (words.net, 0.0, net, SURPLUS if steps.surplus else SHORT, _shown(steps.net_tco2e)),
     ]
+    if steps.reduced:
+        before = float(steps.before_reductions_tco2e)
+        bars[:0] = [
+            (words.before, 0.0, before, TOTAL, _shown(steps.before_reductions_tco2e)),
+            (words.reductions, gross, before, REDUCTIONS, _shown(-steps.reductions_tco2e)),
+        ]
     if steps.surplus:
         written = words.surplus_of(_shown(-steps.net_tco2e))
         bars[-1] = (*bars[-1][:4], f"{bars[-1][4]}\n{written}")
@@ -253,15 +306,18 @@ def _draw(steps: BalanceSteps, words: _Words, title: str | None) -> Figure:
     axes.bar(positions, [top - bottom for _, bottom, top, _, _ in bars],
              bottom=[bottom for _, bottom, _, _, _ in bars], width=0.6,
              color=[colour for _, _, _, colour, _ in bars])
-    # the level each step leaves, carried to the next bar
-    for x, level in enumerate((gross, residual, residual, net)):
+    # the level each bar leaves, carried to the next: totals and steps alternate, a total's top,
+    # a step's foot (where the next total stands)
+    for x, (_, bottom, top, _, _) in enumerate(bars[:-1]):
+        level = top if x % 2 == 0 else bottom
         axes.plot([x + 0.3, x + 0.7], [level, level], color="#9aa3ab", linewidth=0.8,
                   linestyle=(0, (3, 2)))
     # Every figure above its bar: a surplus's net hangs below zero, its figure stands on the
     # zero line, clear of the categories' names under the axes.
     # A smaller size once a figure is as wide as its bar's slot (hundreds of millions of
     # tonnes with their decimals), so that neighbours do not run into each other.
-    size = 9 if max(len(line) for *_, written in bars for line in written.split("\n")) <= 13 else 7
+    widest = 13 if len(bars) == 5 else 12  # noqa: PLR2004 - seven bars have narrower slots
+    size = 9 if max(len(line) for *_, written in bars for line in written.split("\n")) <= widest else 7
     for x, (_, bottom, top, _, written) in enumerate(bars):
         axes.annotate(written, (x, max(bottom, top)), xytext=(0, 3), textcoords="offset points",
                       ha="center", va="bottom", fontsize=size)
@@ -275,7 +331,7 @@ def _draw(steps: BalanceSteps, words: _Words, title: str | None) -> Figure:
     span = high - low
     axes.set_ylim(low - 0.05 * span if low < 0 else 0.0, high + 0.16 * span)
     axes.axhline(0, color="#30363d", linewidth=0.8)
-    axes.set_xticks(list(positions), [label for label, *_ in bars])
+    axes.set_xticks(list(positions), [_label(label, len(bars)) for label, *_ in bars])
     axes.tick_params(axis="x", length=0)
     axes.set_ylabel("tCO₂e")
     axes.yaxis.set_major_formatter(_Thousands())

@@ -282,6 +282,11 @@ class Statement:
     published_at: str  # the public address of the statement
     prepared_on: dt.date
     version: int = 1  # 1 for a preview
+    # The reductions achieved against the previous period: −(the activity part of the change of
+    # the location-based total, neutrality.reductions.achieved), what was done and not what the
+    # factors moved; None for a first period or inventories that cannot be split. Negative when
+    # the activity rose.
+    achieved_reduction_tco2e: Decimal | None = None
 
     @property
     def follows_withdrawn_specification(self) -> bool:

@@ -2,14 +2,17 @@
 Jinja environment (:func:`neutrality.reports.rendering.environment`: the catalogues, the rounding,
 autoescape), then PDF (:mod:`neutrality.documents`: nothing fetched).
 
-The balance chart and the QR code of the public address are SVG written into ``data:`` URIs; the
-footer of every page carries the snapshot's SHA-256, the version and the public address.
+The balance chart (SVG) and the QR code of the public address (PNG) are written into ``data:``
+URIs; the footer of every page carries the snapshot's SHA-256, the version and the public address.
+The retirements are summed by scheme in the body and listed one by one in a register at the end
+(a landscape appendix, one line each: see statement.css for why it is not a table).
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Mapping
+from decimal import Decimal
 
 from jinja2 import Template
 
@@ -25,12 +28,17 @@ STYLESHEETS = ("documents.css", "statement.css")
 
 
 def balance_steps_of(statement: Statement) -> BalanceSteps | None:
-    """The waterfall gross → certificates → residual → credits of the statement's balance; None
-    without the figures (an inventory that cannot be calculated)."""
+    """The waterfall (without the reductions →) reductions → gross → certificates → residual →
+    credits of the statement's balance; None without the figures (an inventory that cannot be
+    calculated). The reductions are those achieved against the previous period, when there are
+    some: none, or a rise of the activity, leaves the step out."""
     b = statement.balance
     if b.gross_market_tco2e is None or b.residual_tco2e is None or b.certificates_tco2e is None:
         return None
-    return BalanceSteps(b.gross_market_tco2e, b.certificates_tco2e, b.residual_tco2e, b.credits_counted_tco2e)
+    achieved = statement.achieved_reduction_tco2e
+    reductions = achieved if achieved is not None and achieved > 0 else Decimal(0)
+    return BalanceSteps(b.gross_market_tco2e, b.certificates_tco2e, b.residual_tco2e, b.credits_counted_tco2e,
+                        reductions)
 
 
 def _data_uri(svg: str) -> str:
@@ -38,11 +46,14 @@ def _data_uri(svg: str) -> str:
 
 
 def qr_code(url: str) -> str:
-    """The QR code of ``url`` as an SVG ``data:`` URI (error correction M: a printed page survives
-    a crease)."""
+    """The QR code of ``url`` as a PNG ``data:`` URI (error correction M: a printed page survives
+    a crease). PNG rather than SVG: it sits in the footer of every page, and a raster image is
+    written once into the PDF and shown on each page, where weasyprint would parse and draw the
+    SVG's path again on every page (a second of a 50-page statement). Eight pixels a module,
+    drawn without smoothing (statement.css), stay sharp at the footer's 18 mm."""
     import segno
 
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+    return segno.make(url, error="m").png_data_uri(scale=8, border=2)
 
 
 def statement_html(statement: Statement, locale: str, *, sha256: str, template: str | Template = TEMPLATE) -> str:
@@ -54,6 +65,7 @@ def statement_html(statement: Statement, locale: str, *, sha256: str, template: 
         template = environment(locale).get_template(template)
     return template.render(
         statement=statement, checklist=statement.checklist(), absence=ABSENCES, sha256=sha256, chart=chart,
+        steps=steps,
         qr=qr_code(statement.published_at) if statement.published_at else "")
 
 

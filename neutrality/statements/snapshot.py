@@ -120,6 +120,10 @@ def snapshot_of(
             key = (r["scheme"], r.get("market") or "")
             eacs[key] = eacs.get(key, 0) + int(r["quantity"])
     u = report.uncertainty
+    # Written only when known: the snapshot of a first period states the same facts, and hashes
+    # the same (content_sha256: "nothing changed"), as before the balance chart showed reductions.
+    achieved = _achieved_reduction(report)
+    reductions = {} if achieved is None else {"achieved_reduction_tco2e": _num(achieved)}
     return {
         "schema": SCHEMA,
         "kind": kind.value, "declaration": declaration.value, "option": option.value if option else None,
@@ -148,6 +152,7 @@ def snapshot_of(
         "previous_period": [_day(d) for d in report.previous_period] if report.previous_period else None,
         "changes": [{"key": c.key, "previous_tco2e": _num(c.previous_tco2e), "current_tco2e": _num(c.current_tco2e)}
                     for c in report.changes],
+        **reductions,
         "targets": [{
             "kind": t.kind, "scopes": t.scopes, "base_year": t.base_year, "base_value": _num(t.base_value),
             "target_year": t.target_year, "reduction_percent": _num(t.reduction_percent),
@@ -172,6 +177,13 @@ def snapshot_of(
                       "explanation": _written(f.explanation), "subject": f.subject}
                      for f in findings if f.subject == "period" or f.blocks or f.outcome.value == "fail"],
     }
+
+
+def _achieved_reduction(report: GhgReport) -> Decimal | None:
+    """−(the activity part of the total's change) against the previous period, as the report
+    explains it; None without a previous period or a split (an inventory made with another tool)."""
+    total = next((x for x in report.explained if x.key == "total"), None)
+    return None if total is None else -total.due_to_activity
 
 
 def _first_refusal(refusals: Sequence[Finding], english: str) -> Any:
@@ -259,4 +271,7 @@ def statement_from_snapshot(snapshot: Mapping[str, Any]) -> Statement:
         published_at=snapshot.get("published_at") or "",
         prepared_on=_date(snapshot["prepared_on"]),  # type: ignore[arg-type]
         version=int(snapshot.get("version") or 1),
+        # absent without a previous period to compare with, and from the snapshots frozen before
+        # the balance chart showed the reductions
+        achieved_reduction_tco2e=_dec(snapshot.get("achieved_reduction_tco2e")),
     )

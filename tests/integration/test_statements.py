@@ -4,8 +4,11 @@ artefacts); user text escaped; the renderer fetches nothing outside the document
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
+import re
+import xml.etree.ElementTree as ET  # noqa: S405 - parses the charts our own code drew
 from pathlib import Path
 
 import pypdfium2
@@ -16,9 +19,10 @@ from neutrality.access.cli import cli_actor
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.documents import OutsideResource
 from neutrality.organisations.tables import Organisation
+from neutrality.reports import services as reports
 from neutrality.reports.rendering import environment
 from neutrality.statements.content import DeclarationType, StatementKind
-from neutrality.statements.rendering import statement_html, statement_pdf
+from neutrality.statements.rendering import balance_steps_of, statement_html, statement_pdf
 from neutrality.statements.services import build_statement, public_url
 from neutrality.statements.snapshot import snapshot_sha256, statement_from_snapshot
 from neutrality.uow import UnitOfWork
@@ -123,6 +127,33 @@ def test_a_pas_2060_statement_of_2025_follows_a_withdrawn_specification(app, db,
     assert "follows a withdrawn specification" in html
     iso = _build(app, db, organisation_id, yancheng_2025, StatementKind.ISO_14068_1_REPORT)
     assert "withdrawn specification" not in statement_html(iso.statement, "en", sha256=iso.sha256)
+
+
+def test_the_balance_chart_of_a_second_period_starts_from_the_emissions_without_its_reductions(
+        app, db, demo) -> None:
+    organisation_id, yancheng_2025 = demo[1]
+    built = _build(app, db, organisation_id, yancheng_2025, StatementKind.ISO_14068_1_REPORT)
+    with app.app_context():
+        report = reports.ghg_report(UnitOfWork(db), cli_actor(), organisation_id, yancheng_2025, prepared_on=TODAY)
+    # the reductions achieved are the activity part of the change against 2024, every scope's
+    # together (the chiller gone, less gas in the boilers: the GHG report's explanation)
+    explained = {line.key: line for line in report.explained}
+    achieved = -sum(explained[scope].due_to_activity for scope in ("1", "2", "3"))
+    assert achieved > 0 and built.statement.achieved_reduction_tco2e == achieved
+    steps = balance_steps_of(built.statement)
+    assert steps is not None and steps.reductions_tco2e == achieved
+    assert steps.before_reductions_tco2e == built.statement.balance.gross_market_tco2e + achieved
+    [uri] = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"',
+                       statement_html(built.statement, "en", sha256=built.sha256))
+    desc = ET.fromstring(base64.b64decode(uri))[1].text  # noqa: S314
+    assert desc.startswith("Without the reductions ") and "; Reductions achieved −" in desc
+    # 2024, the first period: nothing to reduce against, the walk starts from the gross
+    _, yancheng_2024 = demo[0]
+    first = _build(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT)
+    assert first.statement.achieved_reduction_tco2e is None and "achieved_reduction_tco2e" not in first.snapshot
+    [uri] = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"',
+                       statement_html(first.statement, "en", sha256=first.sha256))
+    assert ET.fromstring(base64.b64decode(uri))[1].text.startswith("Gross (market-based) ")  # noqa: S314
 
 
 @pytest.mark.parametrize(("locale", "font", "words"), [

@@ -262,3 +262,83 @@ def test_a_trajectory_needs_two_points_and_exact_figures() -> None:
         TrajectoryPoints(((2024, D(1)),), ())
     with pytest.raises(ValueError, match="finite Decimal"):
         TrajectoryPoints(LINE, ((2025, 940.0, True),))  # type: ignore[arg-type]
+
+
+# --- the reductions achieved, the first step of the walk ---------------------------------------------
+
+# The same site drew 1,450 MWh the year before and 1,200 MWh this year at the same grid factor:
+# the activity part of the change is (1,200 − 1,450) × 0.6096 = −152.40 t, a reduction achieved of
+# 152.40 t. Without it the period would have emitted 731.52 + 152.40 = 883.92 t; the rest of the
+# walk is STEPS': −609.60 to 121.92, −122 to a surplus of 0.08.
+REDUCED = BalanceSteps(D("731.52"), D("609.60"), D("121.92"), D(122), D("152.40"))
+
+
+def _bars(svg: str) -> list[tuple[str, float, float, float]]:
+    """(fill, left, top, bottom) of each bar, left to right: the coloured rectangles matplotlib
+    writes as paths of four corners, the white of the figure and axes left out (SVG y grows
+    downwards: top < bottom)."""
+    bars = []
+    for element in _parsed(svg).iter(f"{SVG}path"):
+        numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", element.get("d", ""))]
+        fill = element.get("fill")
+        if fill and fill.startswith("#") and fill != "#ffffff" and len(numbers) == 8 and element.get("d", "").rstrip().endswith("z"):
+            xs, ys = numbers[0::2], numbers[1::2]
+            if min(xs) != max(xs) and min(ys) != max(ys):
+                bars.append((fill, min(xs), min(ys), max(ys)))
+    return sorted(bars, key=lambda bar: bar[1])
+
+
+def test_the_walk_starts_from_the_emissions_without_the_reductions() -> None:
+    assert REDUCED.before_reductions_tco2e == D("883.92") and REDUCED.reduced
+    assert REDUCED.net_tco2e == D("-0.08")
+    bars = _bars(balance_chart_svg(REDUCED, locale="en"))
+    # seven bars: without the reductions (grey), reductions (sky blue), gross (grey),
+    # certificates (blue), residual (grey), credits (green), net (green: a surplus)
+    assert [fill for fill, *_ in bars] == ["#56606b", "#56b4e9", "#56606b", "#0072b2", "#56606b", "#009e73",
+                                           "#009e73"]
+    (_, _, before_top, zero), (_, _, cut_top, cut_foot), (_, _, gross_top, gross_foot) = bars[:3]
+    # the reductions hang from the top of the first total down to the top of the gross
+    assert abs(cut_top - before_top) < 0.01 and abs(cut_foot - gross_top) < 0.01 and abs(gross_foot - zero) < 0.01
+    # their height is to the gross's as 152.40 to 731.52
+    assert abs((cut_foot - cut_top) / (gross_foot - gross_top) - 152.40 / 731.52) < 1e-3
+
+
+@pytest.mark.parametrize(("locale", "words"), [
+    ("en", "Without the reductions 883.92 tCO2e; Reductions achieved −152.40 tCO2e; Gross (market-based) "
+           "731.52 tCO2e; Certificates −609.60 tCO2e; Residual 121.92 tCO2e; Credits −122.00 tCO2e; "
+           "Net −0.08 tCO2e (surplus 0.08 tCO2e)"),
+    ("zh_Hans", "未计减排的排放量 883.92 tCO2e；已实现减排 −152.40 tCO2e；市场法排放总量 731.52 tCO2e；"
+                "绿色电力证书抵减 −609.60 tCO2e；剩余排放 121.92 tCO2e；碳信用抵销 −122.00 tCO2e；"
+                "净排放 −0.08 tCO2e（盈余 0.08 tCO2e）"),
+    ("zh_Hant", "未計減排的排放量 883.92 tCO2e；已實現減排 −152.40 tCO2e；市場法排放總量 731.52 tCO2e；"
+                "再生能源憑證抵減 −609.60 tCO2e；剩餘排放 121.92 tCO2e；碳信用抵銷 −122.00 tCO2e；"
+                "淨排放 −0.08 tCO2e（盈餘 0.08 tCO2e）"),
+])
+def test_the_description_names_the_reductions_first(locale: str, words: str) -> None:
+    assert _parsed(balance_chart_svg(REDUCED, locale=locale))[1].text == words
+
+
+def test_without_reductions_the_step_is_left_out_not_drawn_as_zero() -> None:
+    # a first period (no reductions given) and a period that achieved none draw the same chart:
+    # five bars from the gross, nothing sky blue, nothing said of reductions
+    none = balance_chart_svg(STEPS, locale="en")
+    zero = balance_chart_svg(BalanceSteps(D("731.52"), D("609.60"), D("121.92"), D(122), D(0)), locale="en")
+    assert none == zero
+    assert [fill for fill, *_ in _bars(none)] == ["#56606b", "#0072b2", "#56606b", "#009e73", "#009e73"]
+    assert _parsed(none)[1].text.startswith("Gross (market-based) 731.52 tCO2e;")
+    assert "Reductions" not in _parsed(none)[1].text and not STEPS.reduced
+
+
+def test_a_rise_is_not_a_reduction() -> None:
+    with pytest.raises(ValueError, match="not a reduction"):
+        BalanceSteps(D("731.52"), D("609.60"), D("121.92"), D(122), D("-1"))
+
+
+def test_the_chart_with_reductions_keeps_its_strict_and_steady_form() -> None:
+    svg = balance_chart_svg(REDUCED, locale="zh_Hant", title="鹽城工廠 2025")
+    root = _parsed(svg)
+    assert not [e.tag for e in root.iter() if "style" in e.attrib or e.tag in (f"{SVG}style", f"{SVG}script")]
+    assert "<text" not in svg  # the words are glyph paths
+    assert balance_chart_svg(REDUCED, locale="zh_Hant", title="鹽城工廠 2025") == svg
+    assert balance_chart_svg(BalanceSteps(D("731.52"), D("609.60"), D("121.92"), D(122), D("152.41")),
+                             locale="zh_Hant", title="鹽城工廠 2025") != svg
