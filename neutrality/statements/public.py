@@ -263,7 +263,7 @@ def version_json(version: PublicVersion, pdf_url: Callable[[PublicVersion, str],
             "certificates_tco2e": _text(b.certificates_tco2e), "residual_tco2e": _text(b.residual_tco2e),
             "credits_retired_tco2e": _text(b.credits_retired_tco2e),
             "credits_counted_tco2e": _text(b.credits_counted_tco2e), "net_tco2e": _text(b.net_tco2e),
-            "verdict": b.verdict},
+            "achieved_reduction_tco2e": _text(s.achieved_reduction_tco2e), "verdict": b.verdict},
         "verification": {
             "type": s.validation.type.value, "body": s.validation.body, "accreditation": s.validation.accreditation,
             "standard": s.validation.standard, "assurance_level": s.validation.assurance_level,
