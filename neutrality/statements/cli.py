@@ -33,7 +33,7 @@ def statement() -> None:
 @click.option("--output", "output_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PDF to write.")
 def statement_build(organisation_id: int, period_id: int, kind: str, lang: str, output_path: Path) -> None:
-    """A preview of the period's statement (version 1), as PDF: every item of its checklist, or
+    """A preview of the period's statement (not issued: no version number), as PDF: every item of its checklist, or
     the sentence saying it is absent. Nothing is stored."""
     from neutrality.statements.rendering import statement_pdf
 

@@ -281,7 +281,7 @@ class Statement:
     findings: tuple[FindingLine, ...]
     published_at: str  # the public address of the statement
     prepared_on: dt.date
-    version: int = 1  # 1 for a preview
+    version: int = 0  # 0: a preview, not issued; 1, 2…: the issued version
     # The reductions achieved against the previous period: −(the activity part of the change of
     # the location-based total, neutrality.reductions.achieved), what was done and not what the
     # factors moved; None for a first period or inventories that cannot be split. Negative when

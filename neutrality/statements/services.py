@@ -59,7 +59,7 @@ def public_url(base: str, organisation_id: int, period_id: int) -> str:
 
 def build_statement(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, kind: StatementKind | str, *,
-    prepared_on: dt.date, published_at: str = "", declaration: DeclarationType | None = None, version: int = 1,
+    prepared_on: dt.date, published_at: str = "", declaration: DeclarationType | None = None, version: int = 0,
 ) -> BuiltStatement:
     """The statement of ``kind`` for the period as of ``prepared_on``, with its snapshot and the
     snapshot's SHA-256. ``declaration``: an achievement when the balance under the claim is

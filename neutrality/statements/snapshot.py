@@ -95,7 +95,7 @@ def snapshot_of(
     entity: Mapping[str, Any], boundary: Mapping[str, Any], standard: str, validation: Mapping[str, Any],
     commitment: Mapping[str, Any], period: Mapping[str, Any], report: GhgReport, balance: PeriodBalance,
     retirements: Sequence[Mapping[str, Any]], findings: Iterable[Finding], published_at: str,
-    prepared_on: dt.date, version: int = 1,
+    prepared_on: dt.date, version: int = 0,
 ) -> dict[str, Any]:
     """The snapshot of a statement from what the services read: the organisation's particulars,
     the subject's boundary, the commitment and the period as plain data, the GHG report of the
@@ -270,7 +270,7 @@ def statement_from_snapshot(snapshot: Mapping[str, Any]) -> Statement:
                        for x in snapshot["findings"]),
         published_at=snapshot.get("published_at") or "",
         prepared_on=_date(snapshot["prepared_on"]),  # type: ignore[arg-type]
-        version=int(snapshot.get("version") or 1),
+        version=int(snapshot.get("version") or 0),
         # absent without a previous period to compare with, and from the snapshots frozen before
         # the balance chart showed the reductions
         achieved_reduction_tco2e=_dec(snapshot.get("achieved_reduction_tco2e")),

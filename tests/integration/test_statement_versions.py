@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 
+import pypdfium2
 import pytest
 from sqlalchemy import select, update
 
@@ -76,6 +77,9 @@ def test_an_issued_version_never_changes_and_the_next_one_says_what_changed(app,
     for pdf, sha256, size in documents.values():
         assert pdf.startswith(b"%PDF") and hashlib.sha256(pdf).hexdigest() == sha256 and size == len(pdf)
     assert _pdf(app, db, organisation_id, first.id, "zh_Hant") == documents["zh_Hant"][0]
+    # its footer says version 1, not a preview
+    footer = pypdfium2.PdfDocument(documents["en"][0])[0].get_textpage().get_text_range()
+    assert "Version 1" in footer and "Preview" not in footer
 
     # the same facts again: nothing to issue, and nothing written
     with pytest.raises(Conflict, match="nothing changed since version 1"):

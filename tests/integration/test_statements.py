@@ -222,3 +222,4 @@ def test_the_command_line_writes_a_preview(app, db, demo, tmp_path) -> None:
     _, text = _text(output.read_bytes())
     assert "零碳工廠聲明" in text
     assert f"/declarations/{organisation_id}/{yancheng_2024}" in text
+    assert "預覽，未簽發" in text  # a preview says so in its footer, and carries no version number

@@ -2,14 +2,13 @@
 languages, its JSON, the stored PDFs, an organisation's index, checking a PDF (page, lookup and
 ``neutrality statement verify``), and what the public must not see.
 
-The demo's Yancheng 2024 period is issued and published here. Rendering PDFs is the statement
-renderer's business (tested with it); these tests store a small stand-in PDF per language instead,
-distinct per version, so that each test issues in milliseconds and the hashes are still real.
+The demo's Yancheng 2024 period is issued and published here (fixtures in conftest.py), with a
+small stand-in PDF per language, distinct per version: each test issues in milliseconds and the
+hashes are still real.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -19,67 +18,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from neutrality.access.cli import cli_actor
-from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.inventory.tables import ActivityRecord, Inventory
 from neutrality.organisations.tables import Organisation
-from neutrality.statements import versions
 from neutrality.statements.checking import compare
 from neutrality.statements.snapshot import snapshot_sha256
-from neutrality.statements.tables import StatementDocument, StatementVersion
-from neutrality.uow import UnitOfWork
-from neutrality.web import declaration_pages
-
-TODAY = dt.date(2026, 12, 5)
-ISO = "iso_14068_1_report"
-CN = "cn_zero_carbon_factory"
-
-
-def _stand_in_pdfs(built: Any) -> dict[str, bytes]:
-    # one per language, naming the snapshot it stands for: a new version has new bytes
-    return {locale: f"%PDF-1.7 stand-in {locale} {built.sha256}".encode() for locale in ("en", "zh_Hans", "zh_Hant")}
-
-
-@pytest.fixture
-def demo(app, db, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(versions, "_render", _stand_in_pdfs)
-    declaration_pages.RENDERED.clear()  # pages of another test's rolled-back versions
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
-    with db() as session:
-        periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
-        # Yancheng 2024, Yancheng 2025, Changzhou 2024, Changzhou 2025
-        return [(p.organisation_id, p.id) for p in periods]
-
-
-def _issue(app, db, organisation_id: int, period_id: int, kind: str = ISO, **options: Any) -> StatementVersion:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        return versions.issue_statement(UnitOfWork(db), cli_actor(), organisation_id, period_id, kind,
-                                        issued_on=TODAY, **options)
-
-
-def _publish(app, db, organisation_id: int, version_id: int) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        versions.publish_version(UnitOfWork(db), cli_actor(), organisation_id, version_id)
-
-
-def _withdraw(app, db, organisation_id: int, version_id: int, reason: str) -> None:  # type: ignore[no-untyped-def]
-    with app.app_context():
-        versions.withdraw_version(UnitOfWork(db), cli_actor(), organisation_id, version_id, reason=reason)
-
-
-def _documents(db, version_id: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    with db() as session:
-        return {d.locale: d.sha256 for d in session.scalars(
-            select(StatementDocument).where(StatementDocument.version_id == version_id))}
-
-
-@pytest.fixture
-def published(app, db, demo):  # type: ignore[no-untyped-def]
-    """Yancheng 2024's ISO 14068-1 report, issued and published: (organisation, period, version)."""
-    organisation_id, period_id = demo[0]
-    version = _issue(app, db, organisation_id, period_id)
-    _publish(app, db, organisation_id, version.id)
-    return organisation_id, period_id, version
+from neutrality.statements.tables import StatementDocument
+from tests.declaring import CN, ISO, documents, issue, publish, withdraw
 
 
 def test_the_period_page_shows_the_claim_balance_verification_retirements_and_pdfs(app, db, client, published) -> None:
@@ -101,7 +45,7 @@ def test_the_period_page_shows_the_claim_balance_verification_retirements_and_pd
         assert r["reference"] in html
         assert r["evidence_sha256"] is None or r["evidence_sha256"] in html
     # every PDF with its SHA-256 and the snapshot's
-    for sha256 in _documents(db, version.id).values():
+    for sha256 in documents(db, version.id).values():
         assert sha256 in html
     assert version.snapshot_sha256 in html
 
@@ -142,10 +86,10 @@ def test_the_json_says_what_the_page_says_and_its_snapshot_hashes_to_the_stated_
     assert shown["wording"]["en"] in page.replace("&#34;", '"').replace("&#39;", "'")
 
 
-def test_unpublished_periods_and_versions_are_invisible(app, db, client, demo) -> None:
-    organisation_id, changzhou_2024 = demo[2]
-    issued = _issue(app, db, organisation_id, changzhou_2024, CN)  # issued, never published
-    sha256 = _documents(db, issued.id)["en"]
+def test_unpublished_periods_and_versions_are_invisible(app, db, client, declarations_demo) -> None:
+    organisation_id, changzhou_2024 = declarations_demo[2]
+    issued = issue(app, db, organisation_id, changzhou_2024, CN)  # issued, never published
+    sha256 = documents(db, issued.id)["en"]
     for path in (f"/declarations/{organisation_id}/{changzhou_2024}",
                  f"/declarations/{organisation_id}/{changzhou_2024}.json",
                  f"/declarations/{organisation_id}/{changzhou_2024}/statements/{issued.id}/en.pdf",
@@ -153,13 +97,13 @@ def test_unpublished_periods_and_versions_are_invisible(app, db, client, demo) -
         assert client.get(path).status_code == 404, path
     assert client.get(f"/declarations/documents/{sha256}.json").get_json() == {"sha256": sha256, "found": False}
     # withdrawn before it was ever published: still invisible
-    _withdraw(app, db, organisation_id, issued.id, "issued by mistake")
+    withdraw(app, db, organisation_id, issued.id, "issued by mistake")
     assert client.get(f"/declarations/{organisation_id}/{changzhou_2024}").status_code == 404
 
 
-def test_a_published_version_of_another_period_is_not_served_under_this_one(client, published, demo) -> None:
+def test_a_published_version_of_another_period_is_not_served_under_this_one(client, published, declarations_demo) -> None:
     organisation_id, period_id, version = published
-    other_period = demo[1][1]
+    other_period = declarations_demo[1][1]
     assert client.get(f"/declarations/{organisation_id}/{other_period}/statements/{version.id}/en.pdf").status_code == 404
     assert client.get(f"/declarations/{organisation_id + 1000}/{period_id}").status_code == 404
     assert client.get(f"/declarations/{organisation_id}/{period_id}/statements/{version.id}/fr.pdf").status_code == 404
@@ -169,7 +113,7 @@ def test_a_withdrawn_declaration_says_so_with_its_reason_and_keeps_its_history(a
     organisation_id, period_id, version = published
     first = client.get(f"/declarations/{organisation_id}/{period_id}?lang=en")
     assert "This declaration was withdrawn" not in first.get_data(as_text=True)
-    _withdraw(app, db, organisation_id, version.id, "Credits of project X found double-issued <b>")
+    withdraw(app, db, organisation_id, version.id, "Credits of project X found double-issued <b>")
     page = client.get(f"/declarations/{organisation_id}/{period_id}?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -178,7 +122,7 @@ def test_a_withdrawn_declaration_says_so_with_its_reason_and_keeps_its_history(a
     assert "This declaration was withdrawn on" in html
     assert "Credits of project X found double-issued &lt;b&gt;" in html  # the reason, as text
     # its PDFs stay downloadable and listed, as history
-    assert all(sha256 in html for sha256 in _documents(db, version.id).values())
+    assert all(sha256 in html for sha256 in documents(db, version.id).values())
     shown = client.get(f"/declarations/{organisation_id}/{period_id}.json").get_json()["declarations"][0]["versions"][0]
     assert (shown["status"], shown["withdrawal_reason"]) == ("withdrawn", "Credits of project X found double-issued <b>")
     zh = client.get(f"/declarations/{organisation_id}/{period_id}?lang=zh_Hans").get_data(as_text=True)
@@ -192,8 +136,8 @@ def test_a_later_version_leads_and_the_earlier_one_is_history(app, db, client, p
                                       .where(Inventory.period_id == period_id)):
             record.quantity = record.quantity * Decimal("1.5")
         session.commit()
-    second = _issue(app, db, organisation_id, period_id, changes="Activity data corrected")
-    _publish(app, db, organisation_id, second.id)
+    second = issue(app, db, organisation_id, period_id, changes="Activity data corrected")
+    publish(app, db, organisation_id, second.id)
     record = client.get(f"/declarations/{organisation_id}/{period_id}.json").get_json()
     shown = record["declarations"][0]["versions"]
     assert [(v["version"], v["status"], v["superseded_by_version"]) for v in shown] == [
@@ -201,7 +145,7 @@ def test_a_later_version_leads_and_the_earlier_one_is_history(app, db, client, p
     html = client.get(f"/declarations/{organisation_id}/{period_id}?lang=en").get_data(as_text=True)
     assert "version 2 · Published" in html and "Activity data corrected" in html and "by version 2" in html
     # an old PDF is genuine but no longer in force
-    old = _documents(db, first.id)["zh_Hant"]
+    old = documents(db, first.id)["zh_Hant"]
     verdict = compare(old, record)
     assert (verdict.version, verdict.locale, verdict.status, verdict.superseded_by_version) == (1, "zh_Hant", "superseded", 2)
     assert int(verdict.outcome) == 2
@@ -218,28 +162,28 @@ def test_a_stored_pdf_changed_afterwards_is_not_served(db, client, published) ->
     assert hashlib.sha256(b"%PDF forged").hexdigest() in refused.get_data(as_text=True)
 
 
-def test_an_organisation_name_with_markup_is_shown_as_text(app, db, client, demo) -> None:
-    organisation_id, period_id = demo[0]
+def test_an_organisation_name_with_markup_is_shown_as_text(app, db, client, declarations_demo) -> None:
+    organisation_id, period_id = declarations_demo[0]
     with db() as session:
         session.execute(update(Organisation).where(Organisation.id == organisation_id)
                         .values(name='<script>alert("x")</script>', legal_name="<img src=x onerror=alert(1)>"))
         session.commit()
-    version = _issue(app, db, organisation_id, period_id)
-    _publish(app, db, organisation_id, version.id)
+    version = issue(app, db, organisation_id, period_id)
+    publish(app, db, organisation_id, version.id)
     for path in (f"/declarations/{organisation_id}/{period_id}", f"/declarations/{organisation_id}"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert" in html or "&lt;img src=x" in html
 
 
-def test_the_index_lists_the_published_declarations_latest_period_first(app, db, client, demo) -> None:
-    organisation_id, y2024 = demo[0]
-    y2025 = demo[1][1]
-    one = _issue(app, db, organisation_id, y2024, CN)
-    _publish(app, db, organisation_id, one.id)
-    two = _issue(app, db, organisation_id, y2025, ISO)
-    _publish(app, db, organisation_id, two.id)
-    _withdraw(app, db, organisation_id, two.id, "restated")
+def test_the_index_lists_the_published_declarations_latest_period_first(app, db, client, declarations_demo) -> None:
+    organisation_id, y2024 = declarations_demo[0]
+    y2025 = declarations_demo[1][1]
+    one = issue(app, db, organisation_id, y2024, CN)
+    publish(app, db, organisation_id, one.id)
+    two = issue(app, db, organisation_id, y2025, ISO)
+    publish(app, db, organisation_id, two.id)
+    withdraw(app, db, organisation_id, two.id, "restated")
     listed = client.get(f"/declarations/{organisation_id}.json").get_json()["periods"]
     assert [(p["period_id"], p["declarations"][0]["status"]) for p in listed] == [(y2025, "withdrawn"), (y2024, "published")]
     html = client.get(f"/declarations/{organisation_id}?lang=zh_Hans").get_data(as_text=True)
@@ -288,7 +232,7 @@ def test_the_check_page_finds_a_genuine_pdf_and_refuses_a_changed_one(app, db, c
 
 def test_the_lookup_by_fingerprint_answers_json(client, published, db) -> None:
     organisation_id, period_id, version = published
-    sha256 = _documents(db, version.id)["zh_Hant"]
+    sha256 = documents(db, version.id)["zh_Hant"]
     found = client.get(f"/declarations/documents/{sha256.upper()}.json").get_json()
     assert found["found"] is True and (found["version"], found["locale"], found["status"]) == (1, "zh_Hant", "published")
     assert found["url"].endswith(f"/declarations/{organisation_id}/{period_id}")
@@ -320,7 +264,7 @@ def test_statement_verify_checks_a_file_against_the_public_record(app, client, p
     forged.write_bytes(genuine.read_bytes().replace(b"stand-in", b"stand_in"))
     refused = runner.invoke(args=["statement", "verify", str(forged), url + "/"])
     assert refused.exit_code == 1 and "NOT FOUND" in refused.output
-    _withdraw(app, db, organisation_id, version.id, "superseded by a restatement")
+    withdraw(app, db, organisation_id, version.id, "superseded by a restatement")
     withdrawn = runner.invoke(args=["statement", "verify", str(genuine), url + ".json"])
     assert withdrawn.exit_code == 2 and "WITHDRAWN: superseded by a restatement" in withdrawn.output
     nowhere = runner.invoke(args=["statement", "verify", str(genuine), f"http://localhost/declarations/{organisation_id}/999999"])

@@ -14,7 +14,7 @@ from werkzeug.test import Client
 
 from neutrality.statements import public
 from neutrality.web.public_pages import SAME_FOR_EVERYONE, PublicPages
-from tests.web.test_declaration_pages import _withdraw, demo, published  # noqa: F401 - fixtures
+from tests.declaring import withdraw
 
 
 class Clock:
@@ -67,7 +67,7 @@ def test_a_withdrawal_shows_once_the_kept_page_is_stale(app, db, front, publishe
     organisation_id, period_id, version = published
     path = f"/declarations/{organisation_id}/{period_id}?lang=en"
     assert "was withdrawn" not in client.get(path).get_data(as_text=True)
-    _withdraw(app, db, organisation_id, version.id, "restated")
+    withdraw(app, db, organisation_id, version.id, "restated")
     clock.now += 0.5  # still within the second the page is kept
     assert "was withdrawn" not in client.get(path).get_data(as_text=True)
     clock.now += 0.6
@@ -96,9 +96,9 @@ def test_what_may_differ_per_reader_always_reaches_the_framework(front, publishe
     assert asked["state"] == 2
 
 
-def test_answers_other_than_a_pages_200_are_not_kept(front, demo) -> None:
+def test_answers_other_than_a_pages_200_are_not_kept(front, declarations_demo) -> None:
     client, _, asked = front
-    organisation_id, unpublished = demo[2]
+    organisation_id, unpublished = declarations_demo[2]
     for _ in range(2):
         assert client.get(f"/declarations/{organisation_id}/{unpublished}?lang=en").status_code == 404
     assert asked["state"] == 2
