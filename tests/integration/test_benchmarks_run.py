@@ -29,8 +29,10 @@ ROOT = Path(__file__).resolve().parents[2]
         ["bench/pages.py", "--held", "500", "--runs", "2"],
         ["bench/concurrency.py", "--rows", "2000", "--readers", "2", "--workers", "2", "--warm-up", "0.5",
          "--baseline", "0.5", "--max-seconds", "120"],
+        ["bench/declarations.py", "--seconds", "1", "--rounds", "1", "--connections", "4"],
     ],
-    ids=["inventory", "achieved", "registry", "metering", "retirements", "rules", "pages", "concurrency"],
+    ids=["inventory", "achieved", "registry", "metering", "retirements", "rules", "pages", "concurrency",
+         "declarations"],
 )
 def test_a_benchmark_runs_to_its_figures(args: list[str]) -> None:
     # the arguments are the fixed lists above, not input
