@@ -215,7 +215,7 @@ class PeriodFindingsSchema(StrictSchema):
 class ReadinessItemSchema(StrictSchema):
     code = fields.String(metadata={"description": (
         "what is missing or failing: standard_not_in_force, no_inventory, inventory_not_verified, "
-        "retirement_refused, rule_failed, credits_short, electricity_not_covered, "
+        "verification_not_confirmed, retirement_refused, rule_failed, credits_short, electricity_not_covered, "
         "retirement_deadline_passed, retirement_deadline_near, rule_warning")})
     subject = fields.String(metadata={"description": "period, retirement:<id>, market:<code> or rule:<id>"})
     blocking = fields.Boolean(metadata={"description": "true: the declaration cannot be made until it is fixed"})
