@@ -25,6 +25,7 @@ from decimal import Decimal
 from neutrality.claims.balance import PeriodBalance, RetiredUnits
 from neutrality.claims.needs import PeriodNeeds
 from neutrality.presentation import QUANTITY, TONNES, rounded
+from neutrality.rules.facts import VERIFICATION_CLAIMED
 from neutrality.rules.model import Finding, Outcome, Text
 
 ZERO = Decimal(0)
@@ -256,12 +257,12 @@ def _inventory(taken: _Taken, balance: PeriodBalance) -> list[Item]:
     if balance.inventory_verified and not failed:
         return []
     rules = taken.take(failed)
-    if balance.inventory_verified and balance.verification_state == "claimed":
+    if balance.inventory_verified and balance.verification_state == VERIFICATION_CLAIMED:
         # verified and frozen, but on the organisation's word only: the appointed verifier's
         # opinion is what a claim rests on
         return [Item(
             "verification_not_confirmed", "period", True, _rule_ids(rules),
-            {"inventory_id": str(balance.inventory_id), "verification_state": "claimed"},
+            {"inventory_id": str(balance.inventory_id), "verification_state": VERIFICATION_CLAIMED},
             Text("The period's verification was recorded by the organisation, not yet confirmed by the "
                  "appointed verifier: a claim needs the verifier's own opinion",
                  "本期间的核查由组织自行记录，尚未经指定核查机构确认：声明须有核查机构本身的意见",

@@ -54,6 +54,9 @@ class BalanceSchema(StrictSchema):
     inventory_id = fields.Integer(allow_none=True)
     inventory_status = fields.String(allow_none=True)
     provisional = fields.Boolean(metadata={"description": "true until the inventory is verified"})
+    verification_state = fields.String(allow_none=True, metadata={"description": (
+        "claimed (recorded by the organisation) or confirmed (by the appointed verifier's opinion); "
+        "null without a verification. A claim needs it confirmed")})
     retirements = fields.List(fields.Integer())
     gross_location_tco2e = quantity(allow_none=True)
     gross_market_tco2e = quantity(allow_none=True, metadata={"description": "market-based, before any certificate"})

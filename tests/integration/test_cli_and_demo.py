@@ -215,6 +215,7 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     assert Decimal(covered["credits_retired_tco2e"]) == 3_243
     assert covered["verdict"] == "covered" and Decimal(covered["difference_tco2e"]) == 3_243 - residual
     # its verification confirmed by the demo verifier, no period rule blocks: declarable
+    assert covered["verification_state"] == "confirmed"
     assert covered["claim"]["blocking_period_rules"] == []
     # Changzhou 2024: 11,500 GECs + 20,000 I-RECs = 31,500 of 49,900 MWh covered, which takes
     # 31,500 × 0.6096 (residual mix) = 19,202.4 t off the gross market-based total; 5,000 CCERs
@@ -231,6 +232,7 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     assert (late["scheme"], late["quantity"], late["rules"]) == ("VCU", 100, ["ISO-21"])
     assert Decimal(short["claim"]["credits_counted_tco2e"]) == 5_000
     # and its verification, recorded by the lead, is not confirmed by the verifier (ISO-32)
+    assert short["verification_state"] == "claimed"
     assert "ISO-32" in short["claim"]["blocking_period_rules"]
     # 2025 is in progress: a draft inventory, 36,000 GECs so far and 2,000 I-RECs of 2025
     # production, no credits. The claim refuses the I-RECs (from 2025, Chinese consumption takes
