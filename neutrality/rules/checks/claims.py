@@ -44,12 +44,13 @@ def inventory_verified_by_third_party(
             "本期間的溫室氣體清冊尚未經獨立第三方查證：記錄查證意見後方可作出聲明",
         ), inventory_verified=False, **evidence)
     if period.verification_state != VERIFICATION_CONFIRMED:
+        evidence["state"] = period.verification_state or VERIFICATION_CLAIMED
         return failed(text(
             "the period's verification was recorded by the organisation, not yet confirmed by the "
             "appointed verifier: the claim can be made once the verifier gives its opinion on it",
             "本期间的核查由组织自行记录，尚未经指定核查机构确认：核查机构出具意见后方可作出声明",
             "本期間的查證由組織自行記錄，尚未經指定查證機構確認：查證機構出具意見後方可作出聲明",
-        ), inventory_verified=True, **{**evidence, "state": period.verification_state or VERIFICATION_CLAIMED})
+        ), inventory_verified=True, **evidence)
     body = period.verification.get("body") or "a third party"
     return passed(text(
         f"the period's inventory was verified by {body}, confirmed by the appointed verifier",
