@@ -27,6 +27,7 @@ from neutrality.reductions import target_services as targets
 from neutrality.registry import held_blocks, importing, projects, purchases, retirements
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, REGISTRY_FILE_LIMITS
 from neutrality.uow import UnitOfWork
+from neutrality.verification import services as verification
 
 DEMO_ORGANISATION = "苏辉光伏"
 DEMO_DOMAIN = "demo.neutrality.test"
@@ -67,9 +68,10 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         if uow.session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)):
             return "demo already loaded"
 
+    users = {}
     for role, local, name, password in DEMO_USERS:
-        access.create_user(make_uow(), admin, email=email(local), display_name=name,
-                           password=password, is_admin=role is None)
+        users[local] = access.create_user(make_uow(), admin, email=email(local), display_name=name,
+                                          password=password, is_admin=role is None).id
 
     org = organisations.create_organisation(make_uow(), admin, {
         "name": DEMO_ORGANISATION,
@@ -100,8 +102,10 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         inventory.add_organisation_factor(make_uow(), admin, org.id, factor, evidence=_DEMO_EVIDENCE,
                                           evidence_filename="demo-factor-note.txt")
 
+    # the appointed verifier, as it signs in: its opinion confirms the verifications it reviewed
+    verifier = access.load_actor(make_uow(), users["verifier"])
     factory_periods, factory_sites, factory_commitments = [], [], []
-    for factory, files in zip(_FACTORIES, _ACTIVITY_FILES, strict=True):
+    for factory, files, confirmed in zip(_FACTORIES, _ACTIVITY_FILES, _CONFIRMED, strict=True):
         site = organisations.create_site(make_uow(), admin, org.id, factory)
         factory_sites.append(site.id)
         subject = organisations.create_subject(make_uow(), admin, org.id, {
@@ -142,7 +146,10 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
         periods = commitments.generate(make_uow(), admin, org.id, commitment.id, count=2)
         factory_periods.append(periods)
         for period, filename in zip(periods, files, strict=True):
-            _load_inventory(make_uow, admin, org.id, period, filename, verify=period.start_date.year == 2024)
+            verified = _load_inventory(make_uow, admin, org.id, period, filename,
+                                       verify=period.start_date.year == 2024)
+            if verified is not None and confirmed:
+                _confirm(make_uow, verifier, org.id, verified, period, filename)
 
     _load_instruments(make_uow, admin, org.id)
     _retire_for_periods(make_uow, admin, org.id, factory_periods)
@@ -150,7 +157,8 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
     _load_reductions(make_uow, admin, org.id, factory_sites, factory_commitments, factory_periods)
 
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
-             "2 commitments with periods 2024 (inventory verified) and 2025 (inventory in progress), "
+             "2 commitments with periods 2024 (inventory verified; Yancheng's confirmed by the verifier) "
+             "and 2025 (inventory in progress), "
              "GECs, I-RECs, CCERs and VCUs held through recorded purchases, reduction measures "
              "and targets",
              "sign in at http://127.0.0.1:5000 as:"]
@@ -164,6 +172,10 @@ _ACTIVITY_FILES = (
     ("yancheng_2024.csv", "yancheng_2025.csv"),
     ("changzhou_2024.csv", "changzhou_2025.csv"),
 )
+#: Per factory: whether the appointed verifier confirmed the verification the lead recorded.
+#: Yancheng's is confirmed, so its covered 2024 period may be declared an achievement;
+#: Changzhou's stays claimed, one of the reasons its 2024 period cannot be declared yet.
+_CONFIRMED = (True, False)
 
 _DEMO_EVIDENCE = b"Demo factor note: values chosen for the demonstration, not for real inventories.\n"
 
@@ -203,7 +215,9 @@ _COMPLETENESS = (
 
 
 def _load_inventory(make_uow: Callable[[], UnitOfWork], admin: Actor, organisation_id: int,
-                    period: Any, filename: str, *, verify: bool) -> None:
+                    period: Any, filename: str, *, verify: bool) -> int | None:
+    """The period's inventory from its activity file; verified (as the lead records a third
+    party's verification) if ``verify``: its id then, else None."""
     created = inventory.create_inventory(make_uow(), admin, organisation_id, period_id=period.id)
     data = resources.files("neutrality.demo_data").joinpath(filename).read_bytes()
     activities.import_activities(make_uow(), admin, organisation_id, created.id, data=data,
@@ -222,6 +236,19 @@ def _load_inventory(make_uow: Callable[[], UnitOfWork], admin: Actor, organisati
             statement=f"Demo verification statement for {filename}\n".encode(),
             statement_filename=filename.replace(".csv", "-verification.txt"),
         )
+        return created.id
+    return None
+
+
+def _confirm(make_uow: Callable[[], UnitOfWork], verifier: Actor, organisation_id: int, inventory_id: int,
+             period: Any, filename: str) -> None:
+    """The appointed verifier's opinion on the verification the lead recorded, a few days after it."""
+    verification.confirm_verification(
+        make_uow(), verifier, organisation_id, inventory_id, assurance_level="reasonable",
+        conclusion="Reasonable assurance: the inventory is fairly stated, in all material respects (demo).",
+        issued_on=dt.date(period.end_date.year + 1, 4, 20),
+        statement=f"Demo verifier opinion for {filename}\n".encode(),
+        statement_filename=filename.replace(".csv", "-opinion.txt"))
 
 
 #: Per purchase: what was bought, and the registry file (in neutrality/demo_data) that delivered it.

@@ -205,3 +205,30 @@ def _row_counts(session_factory: sessionmaker) -> dict[str, int]:
 @pytest.fixture
 def table_counts(db: sessionmaker) -> Any:
     return lambda: _row_counts(db)
+
+
+@pytest.fixture
+def forge_statement_pdf(db: sessionmaker, backend: str) -> Any:
+    """``forge(version_id, locale, pdf)``: a stored statement PDF replaced behind the application's
+    back, as only someone who can switch the database's triggers off could (migration 0026 refuses
+    the UPDATE otherwise); the trigger is back in place afterwards, and all of it is rolled back
+    with the test."""
+
+    def forge(version_id: int, locale: str, pdf: bytes) -> None:
+        with db() as session:
+            if backend == "postgresql":
+                session.execute(text("ALTER TABLE statement_documents DISABLE TRIGGER statement_documents_immutable"))
+            else:
+                created = session.execute(text(
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'statement_documents_no_update'"
+                )).scalar_one()
+                session.execute(text("DROP TRIGGER statement_documents_no_update"))
+            session.execute(text("UPDATE statement_documents SET pdf = :pdf WHERE version_id = :id AND locale = :locale"),
+                            {"pdf": pdf, "id": version_id, "locale": locale})
+            if backend == "postgresql":
+                session.execute(text("ALTER TABLE statement_documents ENABLE TRIGGER statement_documents_immutable"))
+            else:
+                session.execute(text(created))
+            session.commit()
+
+    return forge

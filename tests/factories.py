@@ -243,3 +243,16 @@ def _add_instruments(uow: MakeUow, world: World) -> None:
         "purpose": "Carbon neutrality of the factory subject, 2024", "retired_on": dt.date(2025, 3, 1),
         "registry_reference": "VCS-RET-1"}, evidence=b"%PDF certificate", evidence_filename="cert.pdf",
         as_of=dt.date(2026, 11, 1)).id
+
+
+def confirm_verification(uow: MakeUow, world: World, inventory_id: int | None = None) -> None:
+    """The appointed verifier (organisation A's ``verifier``) gives its opinion on the
+    verification recorded for the inventory (``inventory_verified`` by default), through the use
+    case: from then on it is confirmed, and a claim may rest on it."""
+    from neutrality.verification import services as verification
+
+    verifier = access.load_actor(uow(), world.users["verifier"])
+    verification.confirm_verification(
+        uow(), verifier, world.org_a, inventory_id or world.inventory_verified, assurance_level="reasonable",
+        conclusion="The inventory is fairly stated.", issued_on=dt.date(2025, 3, 10),
+        statement=b"%PDF-1.4 verifier opinion", statement_filename="opinion.pdf")

@@ -23,7 +23,7 @@ def period(**overrides: Any) -> PeriodFacts:
     values: dict[str, Any] = dict(
         period_id=2, sequence=2, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31),
         as_of=dt.date(2026, 3, 1), claimant=CLAIMANT, subject_name="盐城电池片工厂",
-        standard="iso_14068_1_2023", markets=("CN",), inventory_verified=True,
+        standard="iso_14068_1_2023", markets=("CN",), inventory_verified=True, verification_state="confirmed",
         emissions=Emissions(Decimal("900"), Decimal("5000"), Decimal("4000"), Decimal("2000")),
         residual_tco2e=Decimal("6900"), credits_retired_tco2e=Decimal("7000"),
         electricity_mwh_by_market={"CN": Decimal("9000")}, eac_mwh_by_market={"CN": Decimal("1800")},

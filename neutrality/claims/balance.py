@@ -164,6 +164,9 @@ class PeriodBalance:
     inventory_id: int | None = None
     inventory_status: str | None = None
     inventory_verified: bool = False
+    #: its verification "claimed" (recorded by the organisation) or "confirmed" (by the appointed
+    #: verifier's opinion); None without a verification. A claim needs it confirmed.
+    verification_state: str | None = None
     #: the inventory with the retired certificates applied; None without an inventory
     coverage: CoveragePosition | None = None
     note: str | None = None

@@ -25,6 +25,7 @@ from decimal import Decimal
 from neutrality.claims.balance import PeriodBalance, RetiredUnits
 from neutrality.claims.needs import PeriodNeeds
 from neutrality.presentation import QUANTITY, TONNES, rounded
+from neutrality.rules.facts import VERIFICATION_CLAIMED
 from neutrality.rules.model import Finding, Outcome, Text
 
 ZERO = Decimal(0)
@@ -256,6 +257,21 @@ def _inventory(taken: _Taken, balance: PeriodBalance) -> list[Item]:
     if balance.inventory_verified and not failed:
         return []
     rules = taken.take(failed)
+    if balance.inventory_verified and balance.verification_state == VERIFICATION_CLAIMED:
+        # verified and frozen, but on the organisation's word only: the appointed verifier's
+        # opinion is what a claim rests on
+        return [Item(
+            "verification_not_confirmed", "period", True, _rule_ids(rules),
+            {"inventory_id": str(balance.inventory_id), "verification_state": VERIFICATION_CLAIMED},
+            Text("The period's verification was recorded by the organisation, not yet confirmed by the "
+                 "appointed verifier: a claim needs the verifier's own opinion",
+                 "本期间的核查由组织自行记录，尚未经指定核查机构确认：声明须有核查机构本身的意见",
+                 "本期間的查證由組織自行記錄，尚未經指定查證機構確認：聲明須有查證機構本身的意見"),
+            "verify_inventory",
+            Text("Ask the appointed verifier to review the inventory and give its opinion",
+                 "请由指定核查机构审阅清单并出具核查意见",
+                 "請由指定查證機構審閱清冊並出具查證意見"),
+        )]
     status = balance.inventory_status or ""
     named = _INVENTORY_STATUS.get(status, Text(status, status, status)) if status else _NOT_VERIFIED
     return [Item(

@@ -54,6 +54,9 @@ class BalanceSchema(StrictSchema):
     inventory_id = fields.Integer(allow_none=True)
     inventory_status = fields.String(allow_none=True)
     provisional = fields.Boolean(metadata={"description": "true until the inventory is verified"})
+    verification_state = fields.String(allow_none=True, metadata={"description": (
+        "claimed (recorded by the organisation) or confirmed (by the appointed verifier's opinion); "
+        "null without a verification. A claim needs it confirmed")})
     retirements = fields.List(fields.Integer())
     gross_location_tco2e = quantity(allow_none=True)
     gross_market_tco2e = quantity(allow_none=True, metadata={"description": "market-based, before any certificate"})
@@ -215,7 +218,7 @@ class PeriodFindingsSchema(StrictSchema):
 class ReadinessItemSchema(StrictSchema):
     code = fields.String(metadata={"description": (
         "what is missing or failing: standard_not_in_force, no_inventory, inventory_not_verified, "
-        "retirement_refused, rule_failed, credits_short, electricity_not_covered, "
+        "verification_not_confirmed, retirement_refused, rule_failed, credits_short, electricity_not_covered, "
         "retirement_deadline_passed, retirement_deadline_near, rule_warning")})
     subject = fields.String(metadata={"description": "period, retirement:<id>, market:<code> or rule:<id>"})
     blocking = fields.Boolean(metadata={"description": "true: the declaration cannot be made until it is fixed"})

@@ -94,20 +94,22 @@ def balance_in(
         return replace(ledger, note="the period has no inventory: nothing to balance yet")
     inventory = coverage.inventory
     position = coverage.position(ledger.eac_retired_mwh_by_market)
-    claim = _claim(session, period, coverage, position, ledger, retired, entries, as_of, catalogue)
+    claim, verification_state = _claim(session, period, coverage, position, ledger, retired, entries, as_of,
+                                       catalogue)
     return replace(
         ledger, inventory_id=inventory.id, inventory_status=inventory.status,
         inventory_verified=inventory.status == InventoryStatus.VERIFIED,
-        coverage=position, claim=claim,
+        verification_state=verification_state, coverage=position, claim=claim,
     )
 
 
 def _claim(
     session: Any, period: Any, coverage: PeriodCoverage, position: Any, ledger: PeriodBalance,
     retired: Sequence[Any], entries: list[Any], as_of: dt.date, catalogue: Catalogue,
-) -> ClaimBalance:
+) -> tuple[ClaimBalance, str | None]:
     """The balance under the claim: the period judged by its rules, the refused retirements
-    left out, the residual recalculated only when a certificate is left out."""
+    left out, the residual recalculated only when a certificate is left out; and the state of
+    the inventory's verification the rules read (claimed, confirmed, None without one)."""
     commitment = session.get(Commitment, period.commitment_id)
     facts = period_facts(session, period, as_of=as_of, coverage=coverage, retirements=retired, position=position)
     applied = applicable(catalogue, claim_of(commitment), facts.start, facts.end)
@@ -123,7 +125,7 @@ def _claim(
         [RetiredUnits(*e) for e in entries],
         ledger.credits_retired_tco2e, ledger.eac_retired_mwh_by_market, residual_after,
         refusals=evaluation.refusals, period_findings=evaluation.period_findings,
-    )
+    ), facts.verification_state
 
 
 def period_needs(

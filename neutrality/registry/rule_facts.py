@@ -283,6 +283,7 @@ def period_facts(
                 "body": verification.body, "accreditation": verification.accreditation,
                 "assurance_level": verification.assurance_level, "opinion": verification.opinion,
                 "verified_on": verification.verified_on.isoformat()},
+            verification_state=None if verification is None else verification.state,
             emissions=_emissions(gross.location_based.by_scope, gross.market_based.by_scope),
             electricity_mwh_by_market=dict(coverage.grid_mwh_by_market),
             residual_tco2e=position.residual_tco2e if position is not None else None,

@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+#: A verification's states (:attr:`PeriodFacts.verification_state`).
+VERIFICATION_CLAIMED = "claimed"
+VERIFICATION_CONFIRMED = "confirmed"
+
 
 @dataclass(frozen=True)
 class Instrument:
@@ -156,6 +160,9 @@ class PeriodFacts:
     inventory_verified: bool = False
     #: third-party verification of the inventory: body, accreditation, assurance level, opinion
     verification: Mapping[str, str] = field(default_factory=dict)
+    #: the verification's state: "confirmed" once the appointed verifier gave its opinion on it,
+    #: "claimed" while only the organisation recorded it; None without a verification
+    verification_state: str | None = None
     emissions: Emissions | None = None  # None without an inventory
     #: the earlier periods' figures, oldest first (reductions after the first period)
     earlier: tuple[Emissions, ...] = ()

@@ -21,6 +21,8 @@ from neutrality.claims.eligibility import period_findings
 from neutrality.commitments.model import STANDARD_TITLES, Standard
 from neutrality.commitments.repository import get_period_row
 from neutrality.commitments.tables import Commitment
+from neutrality.errors import InvalidInput
+from neutrality.messages import Msg
 from neutrality.organisations.tables import Organisation, Site, Subject
 from neutrality.registry.ledger import in_force_only
 from neutrality.registry.schemes import load_schemes
@@ -52,6 +54,40 @@ def as_commitment(built: BuiltStatement) -> BuiltStatement:
     return BuiltStatement(snapshot, snapshot_sha256(snapshot), statement_from_snapshot(snapshot))
 
 
+#: The statement each claim standard is declared in.
+_STATEMENT_OF_STANDARD = {
+    Standard.ISO_14068_1_2023: StatementKind.ISO_14068_1_REPORT,
+    Standard.PAS_2060_2014: StatementKind.PAS_2060_QES,
+}
+
+
+def kinds_allowed(standard: Standard | str, zero_carbon_factory: bool) -> tuple[StatementKind, ...]:
+    """The statements a claim made under ``standard`` may be declared in: its own standard's
+    (the ISO 14068-1 report, the PAS 2060 QES), never another standard's. A commitment that is
+    also a zero-carbon factory declaration (``zero_carbon_factory``) makes its claim under two:
+    the Chinese guidance (工信部联节〔2026〕13号) sets no claim standard of its own but is
+    judged on top of the commitment's (its rule set is a framework, as the rules read it), so
+    such a claim may be declared in its standard's statement and in the 零碳工厂声明 alike."""
+    own = _STATEMENT_OF_STANDARD[Standard(standard)]
+    return (own, StatementKind.CN_ZERO_CARBON_FACTORY) if zero_carbon_factory else (own,)
+
+
+def require_kind_allowed(kind: StatementKind, commitment: Commitment, period_id: int) -> None:
+    """Refuse (422) a statement of ``kind`` the period's claim is not made under."""
+    allowed = kinds_allowed(commitment.standard, bool(commitment.zero_carbon_factory))
+    if kind in allowed:
+        return
+    standard = STANDARD_TITLES.get(Standard(commitment.standard), commitment.standard)
+    required = (Msg("the zero-carbon factory guidance (MIIT 2026 No. 13)")
+                if kind is StatementKind.CN_ZERO_CARBON_FACTORY
+                else next(STANDARD_TITLES[s] for s, k in _STATEMENT_OF_STANDARD.items() if k is kind))
+    raise InvalidInput(
+        Msg("a statement of kind {kind} is made only under {required}: the claim of period {period} is "
+            "made under {standard}", kind=kind.value, required=required, period=period_id, standard=standard),
+        {"kind": ["not the claim's standard"], "standard": commitment.standard,
+         "zero_carbon_factory": bool(commitment.zero_carbon_factory), "allowed": [k.value for k in allowed]})
+
+
 def public_url(base: str, organisation_id: int, period_id: int) -> str:
     """Where the statement of the period is published: ``<base>/declarations/<org>/<period>``."""
     return f"{base.rstrip('/')}/declarations/{organisation_id}/{period_id}"
@@ -63,9 +99,13 @@ def build_statement(
 ) -> BuiltStatement:
     """The statement of ``kind`` for the period as of ``prepared_on``, with its snapshot and the
     snapshot's SHA-256. ``declaration``: an achievement when the balance under the claim is
-    covered with no blocking rule failing, else a commitment, unless named."""
+    covered with no blocking rule failing, else a commitment, unless named. A kind the
+    period's claim is not made under is refused (:func:`kinds_allowed`), before anything is read."""
     authorize(actor, Permission.VIEW_ORGANISATION, organisation_id)
     kind = StatementKind(kind)
+    with uow.reading():
+        period = get_period_row(uow.session, organisation_id, period_id)
+        require_kind_allowed(kind, uow.session.get(Commitment, period.commitment_id), period_id)
     report = reports.ghg_report(uow, actor, organisation_id, period_id, prepared_on=prepared_on)
     balance = claims.period_balance(uow, actor, organisation_id, period_id, as_of=prepared_on)
     findings = period_findings(uow, actor, organisation_id, period_id, as_of=prepared_on)

@@ -1,7 +1,8 @@
 """Tables of issued statements: each version with its frozen snapshot, and its PDFs per locale.
 
-An issued version is never rewritten: only its publication and withdrawal stamps are set later
-(by :mod:`neutrality.statements.versions`, the only writer)."""
+An issued version is never rewritten: only its publication, supersession and withdrawal stamps
+are set later, each once (by :mod:`neutrality.statements.versions`, the only writer), and neither
+a version nor a PDF is deleted. The database enforces it (triggers, migration 0026)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@ hashed), publish it as the period's public declaration, withdraw it, and read th
 
 An issued version never changes when the period's data change later: its snapshot, its PDFs and
 their hashes are written once, and only the publication, supersession and withdrawal stamps are
-set afterwards (this module is their only writer). Issuing records what the rules allow: the
+set afterwards, each once (this module is their only writer; the database's triggers refuse any
+other change, and any deletion: migration 0026). Issuing records what the rules allow: the
 declaration is the statement's own (an achievement only when the balance is covered with no
 blocking finding), and an achievement asked for when the rules do not allow it is refused.
 
@@ -25,11 +26,17 @@ from neutrality.access.model import Actor, Permission, authorize
 from neutrality.audit.services import record, snapshot
 from neutrality.clock import utcnow
 from neutrality.commitments.repository import get_period_row
+from neutrality.commitments.tables import Commitment
 from neutrality.errors import Conflict, InvalidInput, NotFound
 from neutrality.messages import Msg
 from neutrality.statements.content import DeclarationType, Statement, StatementKind
 from neutrality.statements.rendering import LOCALES, statement_pdf
-from neutrality.statements.services import BuiltStatement, as_commitment, build_statement
+from neutrality.statements.services import (
+    BuiltStatement,
+    as_commitment,
+    build_statement,
+    require_kind_allowed,
+)
 from neutrality.statements.snapshot import snapshot_sha256
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from neutrality.uow import UnitOfWork
@@ -147,14 +154,17 @@ def issue_statement(
     ``issued_on`` frozen with its hash, its PDF in every locale (the version number in the
     footer) stored with its SHA-256. ``declaration``: the statement's own unless named; an
     achievement the rules do not allow is refused, naming the blocking findings. Refused too: a
-    version identical to the latest (nothing changed), and a later version without ``changes``.
+    kind the period's claim is not made under (:func:`neutrality.statements.services.kinds_allowed`),
+    a version identical to the latest (nothing changed), and a later version without ``changes``.
     Nothing is written when refused."""
     authorize(actor, Permission.MANAGE_COMMITMENTS, organisation_id)
     kind = StatementKind(kind)
     wanted = DeclarationType(declaration) if declaration not in (None, "") else None
     changes = (changes or "").strip() or None
     with uow.reading():
-        get_period_row(uow.session, organisation_id, period_id)
+        period = get_period_row(uow.session, organisation_id, period_id)
+        # a kind the claim is not made under is refused first, whatever else the request says
+        require_kind_allowed(kind, uow.session.get(Commitment, period.commitment_id), period_id)
         latest = _latest(uow.session, period_id, kind)
         latest_number, latest_content = (latest.version, latest.content_sha256) if latest else (0, None)
     number = latest_number + 1
@@ -191,10 +201,15 @@ def issue_statement(
             changes=changes)
         session.add(version)
         uow.flush()
-        for locale, pdf in documents.items():
-            session.add(StatementDocument(version_id=version.id, locale=locale, pdf=pdf,
-                                          sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)))
-        record(session, actor, "statement_version.issue", version, organisation_id=organisation_id)
+        stored = [StatementDocument(version_id=version.id, locale=locale, pdf=pdf,
+                                    sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf))
+                  for locale, pdf in documents.items()]
+        session.add_all(stored)
+        # the entry keeps what was issued: the version's columns, its whole snapshot among them,
+        # and the fingerprint of each PDF (the database refuses to change either afterwards)
+        entry = record(session, actor, "statement_version.issue", version, organisation_id=organisation_id)
+        entry.after = {**entry.after, "documents": [
+            {"locale": d.locale, "sha256": d.sha256, "size": d.size} for d in stored]}
         uow.commit()
         session.refresh(version)
         return version

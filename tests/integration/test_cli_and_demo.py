@@ -81,6 +81,19 @@ def test_the_demo_has_a_verified_2024_inventory_with_hand_checked_figures(app, d
         inventories = session.scalars(select(Inventory).order_by(Inventory.id)).all()
     # Per factory: 2024 verified (frozen), 2025 a draft still being filled in.
     assert [i.status for i in inventories] == ["verified", "draft", "verified", "draft"]
+    # The lead recorded both verifications; the demo verifier confirmed Yancheng's only, with an
+    # opinion of its own: Changzhou's is still the organisation's claim.
+    from neutrality.access.tables import User
+    from neutrality.inventory.tables import Verification
+    from neutrality.verification.tables import VerificationOpinion
+
+    with db() as session:
+        verifier = session.scalar(select(User.id).where(User.email == "verifier@demo.neutrality.test"))
+        verifications = session.scalars(select(Verification).order_by(Verification.inventory_id)).all()
+        opinions = session.scalars(select(VerificationOpinion)).all()
+    assert [(v.inventory_id, v.state, v.confirmed_by) for v in verifications] == [
+        (inventories[0].id, "confirmed", verifier), (inventories[2].id, "claimed", None)]
+    assert [(o.verification_id, o.recorded_by) for o in opinions] == [(verifications[0].id, verifier)]
     yancheng_2024 = inventories[0].frozen_result["location_based"]["by_scope"]
     # Scope 2: (72,000 + 75,500 + 78,800 + 74,200) MWh × 0.5500 t/MWh (East China grid 2023,
     # the latest published year for 2024) = 300,500 × 0.55 = 165,275 t.
@@ -201,6 +214,9 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     assert Decimal(covered["residual_tco2e"]) == residual
     assert Decimal(covered["credits_retired_tco2e"]) == 3_243
     assert covered["verdict"] == "covered" and Decimal(covered["difference_tco2e"]) == 3_243 - residual
+    # its verification confirmed by the demo verifier, no period rule blocks: declarable
+    assert covered["verification_state"] == "confirmed"
+    assert covered["claim"]["blocking_period_rules"] == []
     # Changzhou 2024: 11,500 GECs + 20,000 I-RECs = 31,500 of 49,900 MWh covered, which takes
     # 31,500 × 0.6096 (residual mix) = 19,202.4 t off the gross market-based total; 5,000 CCERs
     # and 100 VCUs (the ledger's arithmetic) against the rest leave it visibly short.
@@ -215,6 +231,9 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     [late] = short["claim"]["excluded"]
     assert (late["scheme"], late["quantity"], late["rules"]) == ("VCU", 100, ["ISO-21"])
     assert Decimal(short["claim"]["credits_counted_tco2e"]) == 5_000
+    # and its verification, recorded by the lead, is not confirmed by the verifier (ISO-32)
+    assert short["verification_state"] == "claimed"
+    assert "ISO-32" in short["claim"]["blocking_period_rules"]
     # 2025 is in progress: a draft inventory, 36,000 GECs so far and 2,000 I-RECs of 2025
     # production, no credits. The claim refuses the I-RECs (from 2025, Chinese consumption takes
     # GECs only: CN-GEC-08; I-REC issuance for China ended with 2024 production: IREC-07) and

@@ -38,7 +38,7 @@ SCRATCH_DATABASE = "neutrality_migrations_test" + (
     f"_{os.environ['PYTEST_XDIST_WORKER']}" if os.environ.get("PYTEST_XDIST_WORKER") else ""
 )
 
-HEAD = "0025_statement_versions"
+HEAD = "0026_statement_immutability"
 
 APPEND_ONLY = "audit_entries is append-only"
 

@@ -10,15 +10,17 @@ from decimal import Decimal
 
 import pypdfium2
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from neutrality.access.cli import cli_actor
 from neutrality.access.model import Actor, Role
+from neutrality.commitments import services as commitments
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.errors import Conflict, Forbidden, InvalidInput, NotFound
 from neutrality.inventory.tables import ActivityRecord, Inventory
 from neutrality.statements import versions
 from neutrality.statements.content import DeclarationType, StatementKind
+from neutrality.statements.services import build_statement
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from neutrality.uow import UnitOfWork
 
@@ -39,6 +41,15 @@ def _issue(app, db, organisation_id: int, period_id: int, kind: StatementKind = 
     with app.app_context():
         return versions.issue_statement(UnitOfWork(db), cli_actor(), organisation_id, period_id, kind,
                                         issued_on=TODAY, **options)
+
+
+def _under(app, db, organisation_id: int, period_id: int, standard: str) -> None:  # type: ignore[no-untyped-def]
+    """The period's commitment switched to ``standard``, as the lead edits it."""
+    with db() as session:
+        commitment_id = session.get(ApplicationPeriodRow, period_id).commitment_id
+    with app.app_context():
+        commitments.update_commitment(UnitOfWork(db), cli_actor(), organisation_id, commitment_id,
+                                      {"standard": standard})
 
 
 def _pdf(app, db, organisation_id: int, version_id: int, locale: str) -> bytes:  # type: ignore[no-untyped-def]
@@ -113,21 +124,19 @@ def test_changzhou_2024_cannot_be_issued_as_an_achievement(app, db, demo, table_
     with pytest.raises(Conflict, match="cannot be declared an achievement") as refused:
         _issue(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY,
                declaration=DeclarationType.ACHIEVEMENT)
-    # the refusal names the blocking finding that excludes the VCUs
-    assert refused.value.details == {"declaration": ["not allowed"], "findings": ["ISO-21"]}
-    assert "blocking findings: ISO-21" in refused.value.message
+    # the refusal names the blocking finding that excludes the VCUs, and ISO-32: the demo's
+    # verifier has not confirmed the verification the lead recorded for Changzhou
+    assert refused.value.details == {"declaration": ["not allowed"], "findings": ["ISO-21", "ISO-32"]}
+    assert "blocking findings: ISO-21, ISO-32" in refused.value.message
     assert table_counts() == before
     issued = _issue(app, db, organisation_id, changzhou_2024, StatementKind.CN_ZERO_CARBON_FACTORY)
     assert issued.declaration == "commitment" and issued.snapshot["declaration"] == "commitment"
 
 
-def test_a_stored_pdf_changed_afterwards_is_refused(app, db, demo) -> None:
+def test_a_stored_pdf_changed_afterwards_is_refused(app, db, demo, forge_statement_pdf) -> None:
     organisation_id, yancheng_2025 = demo[1]
     issued = _issue(app, db, organisation_id, yancheng_2025)
-    with db() as session:
-        session.execute(update(StatementDocument).where(
-            StatementDocument.version_id == issued.id, StatementDocument.locale == "en").values(pdf=b"%PDF-1.7 forged"))
-        session.commit()
+    forge_statement_pdf(issued.id, "en", b"%PDF-1.7 forged")
     with pytest.raises(Conflict, match="was changed after it was issued") as refused:
         _pdf(app, db, organisation_id, issued.id, "en")
     assert refused.value.details["computed_sha256"] == hashlib.sha256(b"%PDF-1.7 forged").hexdigest()
@@ -217,9 +226,44 @@ def test_a_period_the_rules_would_declare_achieved_may_be_issued_as_a_commitment
     # declares a commitment, which is then the snapshot's declaration, with its wording and no
     # PAS 2060 option (an option belongs to an achievement)
     organisation_id, yancheng_2024 = demo[0]
+    # a PAS 2060 QES is issued for a claim under PAS 2060 only: the lead switches the commitment
+    _under(app, db, organisation_id, yancheng_2024, "pas_2060_2014")
+    with app.app_context():
+        preview = build_statement(UnitOfWork(db), cli_actor(), organisation_id, yancheng_2024,
+                                  StatementKind.PAS_2060_QES, prepared_on=TODAY)
+    assert (preview.snapshot["declaration"], preview.snapshot["option"]) == ("achievement", "first_period_offsets")
     issued = _issue(app, db, organisation_id, yancheng_2024, StatementKind.PAS_2060_QES,
                     declaration=DeclarationType.COMMITMENT)
     assert (issued.declaration, issued.snapshot["declaration"], issued.snapshot["option"]) == (
         "commitment", "commitment", None)
+    _under(app, db, organisation_id, yancheng_2024, "iso_14068_1_2023")
     achieved = _issue(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT)
     assert achieved.declaration == "achievement"
+
+
+def test_a_statement_of_another_standard_than_the_claims_is_not_issued(app, db, demo, table_counts) -> None:
+    # Yancheng's claim is made under ISO 14068-1:2023 as a zero-carbon factory: no PAS 2060 QES
+    organisation_id, yancheng_2024 = demo[0]
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        _issue(app, db, organisation_id, yancheng_2024, StatementKind.PAS_2060_QES)
+    assert str(refused.value) == (f"a statement of kind pas_2060_qes is made only under PAS 2060:2014: the claim "
+                                  f"of period {yancheng_2024} is made under ISO 14068-1:2023")
+    assert refused.value.details["standard"] == "iso_14068_1_2023"
+    # refused before anything else is asked of the request (a declaration, the changes)
+    with pytest.raises(InvalidInput, match="made only under PAS 2060:2014"):
+        _issue(app, db, organisation_id, yancheng_2024, StatementKind.PAS_2060_QES,
+               declaration=DeclarationType.ACHIEVEMENT, changes="x")
+    # the command line says the same, with nothing issued
+    refused_cli = app.test_cli_runner().invoke(args=[
+        "statement", "issue", str(organisation_id), str(yancheng_2024), "--kind", "pas_2060_qes"])
+    assert refused_cli.exit_code != 0 and "pas_2060_qes is made only under PAS 2060:2014" in refused_cli.output
+    assert table_counts() == before
+    # under PAS 2060, the ISO report is refused in turn; the zero-carbon factory declaration
+    # still is not (the commitment still declares the factory)
+    _under(app, db, organisation_id, yancheng_2024, "pas_2060_2014")
+    after_edit = table_counts()
+    with pytest.raises(InvalidInput, match="iso_14068_1_report is made only under ISO 14068-1:2023"):
+        _issue(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT)
+    assert table_counts() == after_edit
+    assert _issue(app, db, organisation_id, yancheng_2024, StatementKind.CN_ZERO_CARBON_FACTORY).version == 1

@@ -16,8 +16,10 @@ import pytest
 from sqlalchemy import select, update
 
 from neutrality.access.cli import cli_actor
+from neutrality.commitments import services as commitments
 from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.documents import OutsideResource
+from neutrality.errors import InvalidInput
 from neutrality.organisations.tables import Organisation
 from neutrality.reports import services as reports
 from neutrality.reports.rendering import environment
@@ -47,6 +49,16 @@ def _build(app, db, organisation_id: int, period_id: int, kind: StatementKind, *
                                published_at=public_url(BASE, organisation_id, period_id), **options)
 
 
+def _under(app, db, organisation_id: int, period_id: int, standard: str) -> None:  # type: ignore[no-untyped-def]
+    """The period's commitment switched to ``standard`` (as the lead edits it): a PAS 2060 QES
+    is stated only for a claim under PAS 2060."""
+    with db() as session:
+        commitment_id = session.get(ApplicationPeriodRow, period_id).commitment_id
+    with app.app_context():
+        commitments.update_commitment(UnitOfWork(db), cli_actor(), organisation_id, commitment_id,
+                                      {"standard": standard})
+
+
 def _fonts(document: pypdfium2.PdfDocument) -> set[str]:
     """The fonts the first page's characters are drawn with, as the PDF embeds them."""
     import ctypes
@@ -70,6 +82,8 @@ def _text(pdf: bytes) -> tuple[pypdfium2.PdfDocument, str]:
 @pytest.mark.parametrize("kind", list(StatementKind))
 def test_every_checklist_item_is_present_or_its_absence_stated(app, db, demo, kind: StatementKind) -> None:
     organisation_id, yancheng_2024 = demo[0]
+    if kind is StatementKind.PAS_2060_QES:
+        _under(app, db, organisation_id, yancheng_2024, "pas_2060_2014")
     built = _build(app, db, organisation_id, yancheng_2024, kind)
     items = built.statement.checklist()
     assert items and all(item.stated for item in items)
@@ -120,11 +134,13 @@ def test_the_snapshot_is_json_and_rebuilds_the_same_statement(app, db, demo) -> 
 
 def test_a_pas_2060_statement_of_2025_follows_a_withdrawn_specification(app, db, demo) -> None:
     organisation_id, yancheng_2025 = demo[1]
+    _under(app, db, organisation_id, yancheng_2025, "pas_2060_2014")
     built = _build(app, db, organisation_id, yancheng_2025, StatementKind.PAS_2060_QES)
     # the period ends 2025-12-31, after PAS 2060 was withdrawn (2025-11-30)
     assert built.statement.follows_withdrawn_specification
     html = statement_html(built.statement, "en", sha256=built.sha256)
     assert "follows a withdrawn specification" in html
+    _under(app, db, organisation_id, yancheng_2025, "iso_14068_1_2023")
     iso = _build(app, db, organisation_id, yancheng_2025, StatementKind.ISO_14068_1_REPORT)
     assert "withdrawn specification" not in statement_html(iso.statement, "en", sha256=iso.sha256)
 
@@ -167,6 +183,9 @@ def test_the_statement_pdfs_read_in_each_language(app, db, demo, locale: str, fo
     organisation_id, yancheng_2024 = demo[0]
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     for n, kind in enumerate(StatementKind):
+        # a PAS 2060 QES is stated for a claim under PAS 2060 only
+        _under(app, db, organisation_id, yancheng_2024,
+               "pas_2060_2014" if kind is StatementKind.PAS_2060_QES else "iso_14068_1_2023")
         built = _build(app, db, organisation_id, yancheng_2024, kind)
         document, text = _text(statement_pdf(built.statement, locale, sha256=built.sha256))
         assert words[n] in text and words[3] in text and words[4] in text
@@ -223,3 +242,49 @@ def test_the_command_line_writes_a_preview(app, db, demo, tmp_path) -> None:
     assert "零碳工廠聲明" in text
     assert f"/declarations/{organisation_id}/{yancheng_2024}" in text
     assert "預覽，未簽發" in text  # a preview says so in its footer, and carries no version number
+
+
+def test_a_statement_of_another_standard_than_the_claims_is_refused(app, db, demo, table_counts) -> None:
+    # Yancheng's commitment: ISO 14068-1:2023 and a zero-carbon factory declaration. Its claim is
+    # stated in the ISO 14068-1 report or the 零碳工厂声明, never in a PAS 2060 QES.
+    organisation_id, yancheng_2024 = demo[0]
+    before = table_counts()
+    with pytest.raises(InvalidInput) as refused:
+        _build(app, db, organisation_id, yancheng_2024, StatementKind.PAS_2060_QES)
+    assert str(refused.value) == (f"a statement of kind pas_2060_qes is made only under PAS 2060:2014: the claim "
+                                  f"of period {yancheng_2024} is made under ISO 14068-1:2023")
+    assert refused.value.details["kind"] == ["not the claim's standard"]
+    assert refused.value.details["allowed"] == ["iso_14068_1_report", "cn_zero_carbon_factory"]
+    # under PAS 2060 the ISO report is refused in turn, and the PAS QES is built
+    _under(app, db, organisation_id, yancheng_2024, "pas_2060_2014")
+    with pytest.raises(InvalidInput, match="iso_14068_1_report is made only under ISO 14068-1:2023: .* under "
+                                           "PAS 2060:2014"):
+        _build(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT)
+    assert _build(app, db, organisation_id, yancheng_2024, StatementKind.PAS_2060_QES).snapshot["kind"] == "pas_2060_qes"
+    # without the zero-carbon factory declaration, no 零碳工厂声明
+    with db() as session:
+        commitment_id = session.get(ApplicationPeriodRow, yancheng_2024).commitment_id
+    with app.app_context():
+        commitments.update_commitment(UnitOfWork(db), cli_actor(), organisation_id, commitment_id,
+                                      {"standard": "iso_14068_1_2023", "zero_carbon_factory": False})
+    with pytest.raises(InvalidInput) as refused:
+        _build(app, db, organisation_id, yancheng_2024, StatementKind.CN_ZERO_CARBON_FACTORY)
+    assert "cn_zero_carbon_factory is made only under the zero-carbon factory guidance (MIIT 2026 No. 13)" in str(
+        refused.value)
+    assert refused.value.details["allowed"] == ["iso_14068_1_report"]
+    assert _build(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT).snapshot["kind"] == (
+        "iso_14068_1_report")
+    # the refusals wrote nothing: only the commitment's two edits, each audited once
+    after = table_counts()
+    assert {t: n - before[t] for t, n in after.items() if n != before[t]} == {"audit_entries": 2}
+
+
+def test_the_command_line_preview_refuses_a_kind_of_another_standard(app, db, demo, tmp_path) -> None:
+    organisation_id, yancheng_2024 = demo[0]
+    output = tmp_path / "statement.pdf"
+    result = app.test_cli_runner().invoke(args=[
+        "statement", "build", str(organisation_id), str(yancheng_2024), "--kind", "pas_2060_qes",
+        "--output", str(output)])
+    assert result.exit_code != 0
+    assert "pas_2060_qes is made only under PAS 2060:2014" in result.output
+    assert "ISO 14068-1:2023" in result.output and not output.exists()

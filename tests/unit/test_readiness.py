@@ -9,6 +9,7 @@ tests/unit/test_balance.py: 200 MWh left uncovered × 0.6096).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -143,6 +144,21 @@ def test_a_covered_verified_period_with_nothing_left_says_it_is_ready() -> None:
     assert ready.summary == Text("Ready: nothing is missing or failing; the declaration can be made",
                                  "已就绪：没有缺失或未通过的事项，可以作出声明",
                                  "已就緒：沒有缺失或未通過的事項，可以作出聲明")
+
+
+def test_a_verification_the_verifier_has_not_confirmed_asks_for_its_opinion() -> None:
+    # Covered (122 ≥ 121.92 tCO2e, 1,200 MWh of certificates) and the inventory verified, but the
+    # verification is the organisation's own record: ISO-32 fails, and the one item says why and
+    # that the appointed verifier's opinion fixes it (not "verify the inventory" again).
+    found = [finding("ISO-32", "inventory_verified_by_third_party", state="claimed")]
+    claimed = replace(balance(eac_mwh=1200), verification_state="claimed")
+    ready = checklist(found, claimed, needs(eac_mwh=1200), as_of=dt.date(2025, 12, 16), retirements=RETIRED)
+    assert codes(ready) == [("verification_not_confirmed", "period", True, ("ISO-32",), "verify_inventory")]
+    item = ready.items[0]
+    assert item.figures == {"inventory_id": "3", "verification_state": "claimed"}
+    assert "not yet confirmed by the appointed verifier" in item.text.en
+    assert "指定核查机构" in item.action_text.zh_Hans and "指定查證機構" in item.action_text.zh_Hant
+    assert not ready.ready
 
 
 def test_without_an_inventory_the_inventory_comes_first_and_the_deadline_still_counts() -> None:

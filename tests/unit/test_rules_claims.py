@@ -338,6 +338,23 @@ def test_inventory_verification(maker: Any, rule_id: str) -> None:
     explained(unverified)
 
 
+@pytest.mark.parametrize(("maker", "rule_id"), [(period, "ISO-32"), (factory_period, "CN-ZCF-07")])
+def test_a_verification_only_claimed_by_the_organisation_blocks(maker: Any, rule_id: str) -> None:
+    # The lead recorded the verification (inventory frozen, status verified) but the appointed
+    # verifier has not given its opinion: the claim rests on the organisation's word alone.
+    claimed = one(maker(verification={"body": "SGS"}, verification_state="claimed"), rule_id)
+    assert claimed.blocks
+    assert claimed.evidence["state"] == "claimed" and claimed.evidence["inventory_verified"] == "True"
+    assert "not yet confirmed by the appointed verifier" in claimed.explanation.en
+    assert "尚未经指定核查机构确认" in claimed.explanation.zh_Hans
+    assert "尚未經指定查證機構確認" in claimed.explanation.zh_Hant
+    explained(claimed)
+    # a verification whose state is not known is not taken as confirmed either
+    assert one(maker(verification={"body": "SGS"}, verification_state=None), rule_id).blocks
+    confirmed = one(maker(verification={"body": "SGS"}, verification_state="confirmed"), rule_id)
+    assert confirmed.outcome is PASS and confirmed.evidence["state"] == "confirmed"
+
+
 # --- PAS footprint coverage (PAS-11) and reductions (PAS-30) ---------------------------------------
 
 

@@ -1,7 +1,7 @@
 """What a period still lacks before its declaration, through the API and the command line.
 
 The world (tests/factories.py): commitment B's 2024 period (ISO 14068-1) has a verified
-inventory of 1,200 MWh of grid electricity in China and nothing else, so its residual with no
+inventory (its verification confirmed by the appointed verifier: the ``confirmed`` fixture) of 1,200 MWh of grid electricity in China and nothing else, so its residual with no
 certificate retired is 1,200 × 0.6096 (national residual mix 2023) = 731.52 tCO2e. Its one
 retirement in force, 100 VCUs for the beneficiary "Suhui Trading Co.", is refused by SANITY-02 ("Factory
 A" is not a name of 测试光伏有限公司 N), so no credit counts: 731.52 tCO2e are still to cover. The
@@ -18,9 +18,15 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from tests.factories import World
+from tests.factories import World, confirm_verification
 
 pytestmark = pytest.mark.shared_world
+
+
+@pytest.fixture
+def confirmed(uow: Any, world: World) -> None:
+    """The verifier's opinion on the verification the lead recorded: the claim may rest on it."""
+    confirm_verification(uow, world)
 
 
 def _readiness(client: Any, world: World) -> dict[str, Any]:
@@ -30,7 +36,7 @@ def _readiness(client: Any, world: World) -> dict[str, Any]:
     return response.get_json()
 
 
-def test_the_refused_retirement_and_the_credits_still_to_cover_block_the_declaration(client, world) -> None:
+def test_the_refused_retirement_and_the_credits_still_to_cover_block_the_declaration(client, world, confirmed) -> None:
     # 2025-11-01 is 29 days before the end of November and 31 more to 2025-12-31: 60 days left,
     # the first day the deadline is a warning of its own.
     with freeze_time("2025-11-01"):
@@ -62,7 +68,7 @@ def test_the_refused_retirement_and_the_credits_still_to_cover_block_the_declara
     assert document["summary"]["zh_Hant"] == "尚未就緒：2 項阻止作出聲明，5 項警告"
 
 
-def test_the_deadline_item_turns_from_near_to_passed_on_the_day_after_the_deadline(client, world) -> None:
+def test_the_deadline_item_turns_from_near_to_passed_on_the_day_after_the_deadline(client, world, confirmed) -> None:
     # 2025-10-31 is 61 days before 2025-12-31: not yet an item.
     with freeze_time("2025-10-31"):
         assert not [i for i in _readiness(client, world)["items"] if i["code"].startswith("retirement_deadline")]
@@ -80,7 +86,7 @@ def test_the_deadline_item_turns_from_near_to_passed_on_the_day_after_the_deadli
     assert document["blocking_count"] == 3  # the refused retirement, the credits short, the deadline
 
 
-def test_a_covered_period_is_ready_with_its_warnings(app, client, world) -> None:
+def test_a_covered_period_is_ready_with_its_warnings(app, client, world, confirmed) -> None:
     # Undo the refused retirement, then retire 732 VCUs of block_a in the organisation's legal
     # name: 732 ≥ 731.52, so the credits cover the residual and nothing is left to retire, so no
     # deadline item either. What remains are warnings: the electricity not covered by
@@ -111,7 +117,7 @@ def test_a_covered_period_is_ready_with_its_warnings(app, client, world) -> None
     assert shown.stdout.startswith("Ready: the declaration can be made; 4 warning(s) to review first")
 
 
-def test_the_command_line_lists_the_checklist_and_exits_1_while_anything_blocks(app, world) -> None:
+def test_the_command_line_lists_the_checklist_and_exits_1_while_anything_blocks(app, world, confirmed) -> None:
     runner = app.test_cli_runner()
     args = ["rules", "readiness", str(world.org_a), f"id:{world.period_verified}"]
     with freeze_time("2025-11-01"):
@@ -124,3 +130,19 @@ def test_the_command_line_lists_the_checklist_and_exits_1_while_anything_blocks(
     assert table.stdout.startswith("尚未就绪：2 项阻止作出声明，5 项警告")
     assert "请为本期间注销至少 731.52 tCO2e 符合条件的碳信用" in table.stdout
     assert "record_alias" in table.stdout
+
+
+def test_a_verification_only_the_lead_recorded_blocks_until_the_verifier_confirms_it(client, uow, world) -> None:
+    # the same period before the verifier's opinion: one more blocking item, ISO-32's, which says so
+    with freeze_time("2025-11-01"):
+        claimed = _readiness(client, world)
+    assert claimed["blocking_count"] == 3
+    [item] = [i for i in claimed["items"] if i["code"] == "verification_not_confirmed"]
+    assert (item["blocking"], item["rules"], item["action"]) == (True, ["ISO-32"], "verify_inventory")
+    assert item["figures"] == {"inventory_id": str(world.inventory_verified), "verification_state": "claimed"}
+    assert "not yet confirmed by the appointed verifier" in item["text"]["en"]
+    confirm_verification(uow, world)
+    with freeze_time("2025-11-01"):
+        confirmed = _readiness(client, world)
+    assert confirmed["blocking_count"] == 2
+    assert "verification_not_confirmed" not in [i["code"] for i in confirmed["items"]]

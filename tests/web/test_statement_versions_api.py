@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from sqlalchemy import text
 
 from tests.factories import World
 
@@ -51,12 +50,9 @@ def test_a_version_is_issued_listed_and_its_pdf_served(client, world: World, tab
     assert table_counts() == before
 
 
-def test_a_tampered_pdf_is_refused(client, world: World, db) -> None:
+def test_a_tampered_pdf_is_refused(client, world: World, forge_statement_pdf) -> None:
     version = _issue(client, world).get_json()
-    with db() as session:
-        session.execute(text("UPDATE statement_documents SET pdf = :pdf WHERE version_id = :id AND locale = 'en'"),
-                        {"pdf": b"%PDF forged", "id": version["id"]})
-        session.commit()
+    forge_statement_pdf(version["id"], "en", b"%PDF forged")
     refused = client.get(_api(world, f"/statements/{version['id']}.pdf?lang=en"), headers=world.headers("lead"))
     assert refused.status_code == 409
     assert refused.get_json()["error"]["details"]["computed_sha256"] == hashlib.sha256(b"%PDF forged").hexdigest()
@@ -92,3 +88,21 @@ def test_a_viewer_cannot_issue_and_an_outsider_sees_nothing(client, world: World
     own = client.get(f"/api/v1/organisations/{world.org_b}/statements/{version['id']}",
                      headers=world.headers("outsider"))
     assert own.status_code == 404
+
+
+def test_a_kind_of_another_standard_is_refused_in_the_readers_language(client, world: World, table_counts) -> None:
+    # period_verified's commitment: ISO 14068-1:2023 and a zero-carbon factory declaration
+    before = table_counts()
+    refused = client.post(_api(world, f"/periods/{world.period_verified}/statements"), json={"kind": "pas_2060_qes"},
+                          headers=world.headers("lead") | {"Accept-Language": "en"})
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["message"] == (f"a statement of kind pas_2060_qes is made only under PAS 2060:2014: the claim of "
+                                f"period {world.period_verified} is made under ISO 14068-1:2023")
+    assert error["details"]["allowed"] == ["iso_14068_1_report", "cn_zero_carbon_factory"]
+    simplified = client.post(_api(world, f"/periods/{world.period_verified}/statements"),
+                             json={"kind": "pas_2060_qes"}, headers=world.headers("lead") | {"Accept-Language": "zh-CN"})
+    assert simplified.status_code == 422
+    assert simplified.get_json()["error"]["message"] == (
+        f"pas_2060_qes 类声明只能依据PAS 2060:2014作出：期间 {world.period_verified} 的声明依据的是ISO 14068-1:2023")
+    assert table_counts() == before

@@ -11,7 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 from neutrality.rules.checks.registry import Param, check, failed, not_applicable, passed, text
-from neutrality.rules.facts import Emissions, PeriodFacts, Retirement
+from neutrality.rules.facts import (
+    VERIFICATION_CLAIMED,
+    VERIFICATION_CONFIRMED,
+    Emissions,
+    PeriodFacts,
+    Retirement,
+)
 from neutrality.rules.model import Result, Target
 
 _NO_INVENTORY = text(
@@ -25,8 +31,11 @@ _NO_INVENTORY = text(
 def inventory_verified_by_third_party(
     period: PeriodFacts, retirement: Retirement | None, params: Mapping[str, Any]
 ) -> Result:
-    """The period's inventory has been verified by an independent third party before the claim."""
+    """The period's inventory has been verified by an independent third party before the claim,
+    and that verifier has confirmed it: a verification the organisation records itself is only
+    claimed until the appointed verifier gives its own opinion on it."""
     evidence = {key: period.verification.get(key) for key in ("body", "accreditation", "opinion")}
+    evidence["state"] = period.verification_state
     if not period.inventory_verified:
         return failed(text(
             "the period's inventory has not been verified by an independent third party: the claim "
@@ -34,11 +43,19 @@ def inventory_verified_by_third_party(
             "本期间的温室气体清单尚未经独立第三方核查：记录核查意见后方可作出声明",
             "本期間的溫室氣體清冊尚未經獨立第三方查證：記錄查證意見後方可作出聲明",
         ), inventory_verified=False, **evidence)
+    if period.verification_state != VERIFICATION_CONFIRMED:
+        evidence["state"] = period.verification_state or VERIFICATION_CLAIMED
+        return failed(text(
+            "the period's verification was recorded by the organisation, not yet confirmed by the "
+            "appointed verifier: the claim can be made once the verifier gives its opinion on it",
+            "本期间的核查由组织自行记录，尚未经指定核查机构确认：核查机构出具意见后方可作出声明",
+            "本期間的查證由組織自行記錄，尚未經指定查證機構確認：查證機構出具意見後方可作出聲明",
+        ), inventory_verified=True, **evidence)
     body = period.verification.get("body") or "a third party"
     return passed(text(
-        f"the period's inventory was verified by {body}",
-        f"本期间的温室气体清单已由{period.verification.get('body') or '第三方'}核查",
-        f"本期間的溫室氣體清冊已由{period.verification.get('body') or '第三方'}查證",
+        f"the period's inventory was verified by {body}, confirmed by the appointed verifier",
+        f"本期间的温室气体清单已由{period.verification.get('body') or '第三方'}核查，并经指定核查机构确认",
+        f"本期間的溫室氣體清冊已由{period.verification.get('body') or '第三方'}查證，並經指定查證機構確認",
     ), inventory_verified=True, **evidence)
 
 
