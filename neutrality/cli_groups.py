@@ -74,11 +74,15 @@ def demo() -> None:
 
 
 @demo.command("load")
-def demo_load() -> None:
-    """Create the demo PV manufacturer, its factories, commitment, periods and users."""
+@click.option("--without-declaration", is_flag=True,
+              help="Leave out the published declaration of Yancheng 2024 (rendering its PDFs takes a few seconds).")
+def demo_load(without_declaration: bool) -> None:
+    """Create the demo PV manufacturer, its factories, commitments, periods and users, and publish
+    Yancheng 2024's zero-carbon factory declaration (at NEUTRALITY_PUBLIC_URL/declarations/…)."""
     from neutrality.demo import load_demo
 
-    report = load_demo(cli_uow, cli_actor())
+    base = None if without_declaration else current_app.extensions["neutrality.settings"].public_url
+    report = load_demo(cli_uow, cli_actor(), declare_at=base)
     click.echo(report)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from neutrality.access.model import Actor, Role
 from neutrality.accounts import services as access
+from neutrality.clock import utcnow
 from neutrality.commitments import services as commitments
 from neutrality.inventory import activities
 from neutrality.inventory import services as inventory
@@ -26,6 +27,9 @@ from neutrality.reductions import services as reductions
 from neutrality.reductions import target_services as targets
 from neutrality.registry import held_blocks, importing, projects, purchases, retirements
 from neutrality.sheet_limits import ACTIVITY_FILE_LIMITS, REGISTRY_FILE_LIMITS
+from neutrality.statements import versions
+from neutrality.statements.content import DeclarationType, StatementKind
+from neutrality.statements.services import public_url
 from neutrality.uow import UnitOfWork
 from neutrality.verification import services as verification
 
@@ -63,7 +67,11 @@ def email(local: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
 
 
-def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
+def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor, *, declare_at: str | None = None) -> str:
+    """Load the demo (once: a second call says it is loaded). ``declare_at``: the application's
+    public address; given, Yancheng 2024's zero-carbon factory declaration is issued by the lead
+    and published, its public page at ``<declare_at>/declarations/<org>/<period>`` (rendering its
+    three PDFs takes a few seconds)."""
     with make_uow() as uow:
         if uow.session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)):
             return "demo already loaded"
@@ -155,16 +163,34 @@ def load_demo(make_uow: Callable[[], UnitOfWork], admin: Actor) -> str:
     _retire_for_periods(make_uow, admin, org.id, factory_periods)
     _buy(make_uow, admin, org.id, *_UNUSED_GECS)
     _load_reductions(make_uow, admin, org.id, factory_sites, factory_commitments, factory_periods)
+    declared = None
+    if declare_at is not None:
+        lead = access.load_actor(make_uow(), users["lead"])
+        declared = _declare(make_uow, lead, org.id, factory_periods[0][0].id, declare_at)
 
     lines = [f"demo loaded: organisation {org.id} ({DEMO_ORGANISATION}), 2 factories, "
              "2 commitments with periods 2024 (inventory verified; Yancheng's confirmed by the verifier) "
              "and 2025 (inventory in progress), "
              "GECs, I-RECs, CCERs and VCUs held through recorded purchases, reduction measures "
              "and targets",
+             *([f"published: Yancheng 2024's zero-carbon factory declaration at {declared}"] if declared else []),
              "sign in at http://127.0.0.1:5000 as:"]
     lines += [f"  {email(local):<36} {password:<24} {role or 'site admin'}"
               for role, local, _, password in DEMO_USERS]
     return "\n".join(lines)
+
+
+def _declare(make_uow: Callable[[], UnitOfWork], lead: Actor, organisation_id: int, period_id: int,
+             base: str) -> str:
+    """Yancheng 2024, covered under its claim and its verification confirmed: its 零碳工厂声明
+    issued as an achievement (the rules allow it) and published. Changzhou 2024 is left
+    undeclared: its statements page says why it cannot be (ISO-21, ISO-32)."""
+    address = public_url(base, organisation_id, period_id)
+    issued = versions.issue_statement(make_uow(), lead, organisation_id, period_id, StatementKind.CN_ZERO_CARBON_FACTORY,
+                                      issued_on=utcnow().date(), declaration=DeclarationType.ACHIEVEMENT,
+                                      published_at=address)
+    versions.publish_version(make_uow(), lead, organisation_id, issued.id)
+    return address
 
 
 #: Per factory: the activity files of 2024 and 2025 (templates' layout, in neutrality/demo_data).

@@ -49,7 +49,7 @@ from neutrality.statements.content import (
     declaration_wording,
 )
 from neutrality.statements.rendering import statement_filename, statement_pdf
-from neutrality.statements.services import build_statement, public_url
+from neutrality.statements.services import build_statement, kinds_allowed, public_url
 from neutrality.statements.tables import StatementVersion
 from neutrality.web.context import actor, uow
 from neutrality.web.dashboard import Crumb, crumbs_to
@@ -138,18 +138,19 @@ class KindBlock:
     rows: tuple[VersionRow, ...]
 
 
-def _prospect(organisation_id: int, period_id: int) -> tuple[Prospect | None, NeutralityError | None]:
-    """The statement built now (as the preview builds it, nothing stored); the refusal instead
-    when the period cannot be stated yet (no inventory, say)."""
+def _prospect(organisation_id: int, period_id: int,
+              allowed: tuple[StatementKind, ...]) -> tuple[Prospect | None, NeutralityError | None]:
+    """The statement built now (as the preview builds it, nothing stored) in the first kind the
+    claim allows; the refusal instead when the period cannot be stated yet (no inventory, say)."""
     try:
-        built = build_statement(uow(), actor(), organisation_id, period_id, StatementKind.ISO_14068_1_REPORT,
+        built = build_statement(uow(), actor(), organisation_id, period_id, allowed[0],
                                 prepared_on=utcnow().date())
     except NeutralityError as refused:
         if refused.http_status == 403:
             raise
         return None, refused
     statement = built.statement
-    return Prospect(statement.declaration, _blocking_lines(statement), _wordings(statement)), None
+    return Prospect(statement.declaration, _blocking_lines(statement), _wordings(statement, allowed)), None
 
 
 def _blocking_lines(statement: Statement) -> tuple[FindingLine, ...]:
@@ -160,11 +161,11 @@ def _blocking_lines(statement: Statement) -> tuple[FindingLine, ...]:
     return tuple(first[rule_id] for rule_id in versions.blocking_findings(statement))
 
 
-def _wordings(statement: Statement) -> dict[StatementKind, str]:
-    """The declaration's wording in each kind: the findings and the balance do not depend on the
-    kind, only the sentence does."""
+def _wordings(statement: Statement, kinds: tuple[StatementKind, ...]) -> dict[StatementKind, str]:
+    """The declaration's wording in each kind the claim allows: the findings and the balance do
+    not depend on the kind, only the sentence does."""
     locale = str(get_locale())
-    return {k: declaration_wording(dataclasses.replace(statement, kind=k)).in_locale(locale) for k in KINDS}
+    return {k: declaration_wording(dataclasses.replace(statement, kind=k)).in_locale(locale) for k in kinds}
 
 
 def _names(organisation_id: int) -> dict[int, str]:
@@ -172,7 +173,9 @@ def _names(organisation_id: int) -> dict[int, str]:
     return {m.user_id: m.user.display_name for m in accounts.list_members(uow(), actor(), organisation_id)}
 
 
-def _blocks(organisation_id: int, period_id: int) -> list[KindBlock]:
+def _blocks(organisation_id: int, period_id: int, allowed: tuple[StatementKind, ...]) -> list[KindBlock]:
+    """A block per kind the claim allows, and per kind issued before (a commitment's standard
+    may have changed since)."""
     issued = versions.list_versions(uow(), actor(), organisation_id, period_id)
     names = _names(organisation_id)
 
@@ -182,7 +185,7 @@ def _blocks(organisation_id: int, period_id: int) -> list[KindBlock]:
     return [KindBlock(k, tuple(VersionRow(v, versions.status_of(v), who(v.issued_by), who(v.published_by),
                                           who(v.withdrawn_by))
                                for v in sorted(issued, key=lambda v: -v.version) if v.kind == k.value))
-            for k in KINDS]
+            for k in KINDS if k in allowed or any(v.kind == k.value for v in issued)]
 
 
 def _public_url(organisation_id: int, period_id: int) -> str:
@@ -193,10 +196,13 @@ def _page(organisation_id: int, period_id: int, *, forms: dict[str, Any] | None 
           refused: NeutralityError | None = None, failed: str = "", version_id: int = 0, status: int = 200) -> Any:
     org = organisations.get_organisation(uow(), actor(), organisation_id)
     trail = crumbs_to(org, period_id)
-    blocks = _blocks(organisation_id, period_id)
-    prospect, unstated = _prospect(organisation_id, period_id)
+    allowed = kinds_allowed(trail.commitment.standard, bool(trail.commitment.zero_carbon_factory))
+    blocks = _blocks(organisation_id, period_id, allowed)
+    prospect, unstated = _prospect(organisation_id, period_id, allowed)
     forms = {"preview": PreviewForm(formdata=None), "issue": IssueForm(formdata=None),
              "withdraw": WithdrawForm(formdata=None), "button": ButtonForm(formdata=None), **(forms or {})}
+    for name in ("preview", "issue"):  # only the statements the claim may be declared in are offered
+        forms[name].kind.choices = [SelectChoice(k.value, KIND_TITLES[k]) for k in allowed]
     refused_findings = _refused_findings(refused, prospect)
     published = any(r.status is versions.VersionStatus.PUBLISHED for b in blocks for r in b.rows)
     return render_template(

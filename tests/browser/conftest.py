@@ -74,9 +74,11 @@ def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     app = create_app({"database_url": url, "testing": True, "secret_key": "browser-tests-" * 3,
                       "instance_path": str(path.parent / "instance")})
     database = app.extensions["neutrality.db"]
-    # the command's actor: a site administrator without a user (neutrality.access.cli.cli_actor)
-    load_demo(lambda: UnitOfWork(database.session_factory),
-              Actor(user_id=None, label="cli:browser-tests", is_admin=True))
+    # the command's actor: a site administrator without a user (neutrality.access.cli.cli_actor);
+    # Yancheng 2024's declaration published, as the command publishes it
+    with app.app_context():
+        load_demo(lambda: UnitOfWork(database.session_factory),
+                  Actor(user_id=None, label="cli:browser-tests", is_admin=True), declare_at="http://127.0.0.1:5000")
     database.dispose()
     return path
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from neutrality.commitments.tables import ApplicationPeriodRow, Commitment
 from neutrality.organisations.tables import Organisation, Site
+from neutrality.statements.tables import StatementVersion
 
 
 def test_demo_load_creates_the_jiangsu_manufacturer_and_is_idempotent(app, db) -> None:
@@ -29,6 +30,19 @@ def test_demo_load_creates_the_jiangsu_manufacturer_and_is_idempotent(app, db) -
     # Two factories, each with the 2024 and 2025 application periods.
     assert [(p.start_date.isoformat(), p.end_date.isoformat()) for p in periods] == [
         ("2024-01-01", "2024-12-31"), ("2025-01-01", "2025-12-31")] * 2
+    # Yancheng 2024's zero-carbon factory declaration is published, and readable by anyone
+    yancheng_2024 = periods[0]
+    address = f"http://127.0.0.1:5000/declarations/{org.id}/{yancheng_2024.id}"
+    assert f"published: Yancheng 2024's zero-carbon factory declaration at {address}" in result.output
+    with db() as session:
+        declared = session.scalars(select(StatementVersion).where(StatementVersion.organisation_id == org.id)).all()
+    assert [(v.period_id, v.kind, v.version, v.declaration, v.published_at is not None) for v in declared] == [
+        (yancheng_2024.id, "cn_zero_carbon_factory", 1, "achievement", True)]
+    assert declared[0].snapshot["published_at"] == address
+    page = app.test_client().get(f"/declarations/{org.id}/{yancheng_2024.id}?lang=zh_Hans")
+    assert page.status_code == 200 and "零碳工厂声明" in page.get_data(as_text=True)
+    # Changzhou 2024 is not declared: nothing of it is public
+    assert app.test_client().get(f"/declarations/{org.id}/{periods[2].id}").status_code == 404
 
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code == 0 and "already loaded" in again.output
@@ -76,7 +90,7 @@ def test_the_demo_has_a_verified_2024_inventory_with_hand_checked_figures(app, d
     from neutrality.inventory.tables import Inventory
 
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         inventories = session.scalars(select(Inventory).order_by(Inventory.id)).all()
     # Per factory: 2024 verified (frozen), 2025 a draft still being filled in.
@@ -129,7 +143,7 @@ def test_the_demo_holds_instruments_bought_through_purchases_with_hand_checked_f
     from neutrality.organisations.tables import Organisation
 
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         org = str(session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION)))
     # every block bought, whatever it became since (the demo retires some for its periods)
@@ -192,7 +206,7 @@ def test_the_demo_balances_are_right_by_hand(app, db) -> None:
     from neutrality.organisations.tables import Organisation
 
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    assert runner.invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         org = session.scalar(select(Organisation.id).where(Organisation.name == DEMO_ORGANISATION))
         periods = session.scalars(select(ApplicationPeriodRow).where(ApplicationPeriodRow.organisation_id == org)
@@ -353,7 +367,7 @@ def test_a_verified_inventorys_disclosures_are_said_in_the_readers_language(app,
     from neutrality.messages import say
     from neutrality.uow import UnitOfWork
 
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         verified = session.scalars(select(Inventory).where(Inventory.status == "verified")
                                    .order_by(Inventory.id)).first()

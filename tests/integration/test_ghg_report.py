@@ -23,7 +23,7 @@ TODAY = dt.date(2026, 12, 5)
 
 @pytest.fixture
 def demo(app, db):  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
         # the first factory (Yancheng): 2024, then 2025

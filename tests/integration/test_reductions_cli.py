@@ -24,7 +24,7 @@ class Demo:
 def demo(app, db) -> Demo:  # type: ignore[no-untyped-def]
     # loaded inside the test's own transaction (``db``), rolled back at its end like every write;
     # ids read back, as PostgreSQL's sequences do not go back with a rollback
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
         targets = session.scalars(select(EmissionTarget.id).order_by(EmissionTarget.id)).all()

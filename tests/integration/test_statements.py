@@ -36,7 +36,7 @@ BASE = "https://declarations.example.test"
 
 @pytest.fixture
 def demo(app, db):  # type: ignore[no-untyped-def]
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
         # Yancheng 2024, Yancheng 2025, Changzhou 2024, Changzhou 2025

@@ -15,7 +15,7 @@ from tests.declaring import issue, publish, stand_in_pdfs
 def declarations_demo(app, db, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(versions, "_render", stand_in_pdfs)
     declaration_pages.RENDERED.clear()  # pages of another test's rolled-back versions
-    assert app.test_cli_runner().invoke(args=["demo", "load"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["demo", "load", "--without-declaration"]).exit_code == 0
     with db() as session:
         periods = session.scalars(select(ApplicationPeriodRow).order_by(ApplicationPeriodRow.id)).all()
         # Yancheng 2024, Yancheng 2025, Changzhou 2024, Changzhou 2025

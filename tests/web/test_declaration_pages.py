@@ -22,7 +22,6 @@ from neutrality.inventory.tables import ActivityRecord, Inventory
 from neutrality.organisations.tables import Organisation
 from neutrality.statements.checking import compare
 from neutrality.statements.snapshot import snapshot_sha256
-from neutrality.statements.tables import StatementDocument
 from tests.declaring import CN, ISO, documents, issue, publish, withdraw
 
 
@@ -151,12 +150,9 @@ def test_a_later_version_leads_and_the_earlier_one_is_history(app, db, client, p
     assert int(verdict.outcome) == 2
 
 
-def test_a_stored_pdf_changed_afterwards_is_not_served(db, client, published) -> None:
+def test_a_stored_pdf_changed_afterwards_is_not_served(client, published, forge_statement_pdf) -> None:
     organisation_id, period_id, version = published
-    with db() as session:
-        session.execute(update(StatementDocument).where(StatementDocument.version_id == version.id,
-                                                        StatementDocument.locale == "en").values(pdf=b"%PDF forged"))
-        session.commit()
+    forge_statement_pdf(version.id, "en", b"%PDF forged")
     refused = client.get(f"/declarations/{organisation_id}/{period_id}/statements/{version.id}/en.pdf")
     assert refused.status_code == 409 and b"%PDF" not in refused.data
     assert hashlib.sha256(b"%PDF forged").hexdigest() in refused.get_data(as_text=True)

@@ -17,10 +17,12 @@ import hashlib
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from neutrality.access.model import Role
 from neutrality.accounts import services as access
+from neutrality.commitments import services as commitments
+from neutrality.commitments.tables import ApplicationPeriodRow
 from neutrality.organisations import services as organisations
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from neutrality.statements.versions import issue_statement
@@ -67,8 +69,20 @@ def test_the_page_in_each_language(client, uow, world, language, title, legacy) 
     sign_in(client, _member(uow, world, Role.LEAD))
     page = client.get(_page(world), headers={"Accept-Language": language})
     assert page.status_code == 200, page.text[-2000:]
-    assert f"<h1>{title} ·" in page.text and legacy in page.text
+    assert f"<h1>{title} ·" in page.text
     assert page.text.count('method="post" action="/organisations/') == 1  # the issue form, nothing issued yet
+    # the world's claim is made under ISO 14068-1 and as a zero-carbon factory: those two
+    # statements are offered, never the PAS 2060 QES (its legacy label does not appear)
+    assert page.text.count('<option value="iso_14068_1_report"') == 2  # the preview's and the issue's
+    assert page.text.count('<option value="cn_zero_carbon_factory"') == 2
+    assert 'value="pas_2060_qes"' not in page.text and legacy not in page.text
+    # under PAS 2060 its QES is offered, labelled as legacy
+    with uow() as unit:
+        commitment_id = unit.session.get(ApplicationPeriodRow, world.period_verified).commitment_id
+    commitments.update_commitment(uow(), ADMIN, world.org_a, commitment_id, {"standard": "pas_2060_2014"})
+    pas = client.get(_page(world), headers={"Accept-Language": language}).text
+    assert legacy in pas and pas.count('<option value="pas_2060_qes"') == 2
+    assert 'value="iso_14068_1_report"' not in pas
     # the period's page leads here
     period = client.get(f"/organisations/{world.org_a}/periods/{world.period_verified}",
                         headers={"Accept-Language": language}).text
@@ -218,14 +232,12 @@ def test_a_form_without_its_csrf_token_is_refused(client, uow, world, table_coun
     assert table_counts() == before
 
 
-def test_a_pdf_changed_after_issue_is_refused_naming_both_hashes(client, uow, world, db) -> None:
+def test_a_pdf_changed_after_issue_is_refused_naming_both_hashes(client, uow, world, db, forge_statement_pdf) -> None:
     version = _issued_by_admin(uow, world)
     with db() as session:
         recorded = session.scalar(select(StatementDocument.sha256).where(
             StatementDocument.version_id == version.id, StatementDocument.locale == "en"))
-        session.execute(text("UPDATE statement_documents SET pdf = :pdf WHERE version_id = :id AND locale = 'en'"),
-                        {"pdf": b"%PDF forged", "id": version.id})
-        session.commit()
+    forge_statement_pdf(version.id, "en", b"%PDF forged")
     sign_in(client, _member(uow, world, Role.VIEWER))
     answer = client.get(f"{_page(world)}/{version.id}.pdf?lang=en", headers={"Accept-Language": "zh-CN"})
     assert answer.status_code == 409 and answer.mimetype == "text/html"
