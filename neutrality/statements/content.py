@@ -111,6 +111,9 @@ class Validation:
     assurance_level: str
     opinion: str
     verified_on: dt.date | None
+    #: "confirmed": the appointed verifier gave its own opinion; "claimed": recorded by the
+    #: organisation only; "" for a self-validation (and in snapshots written before it was stated)
+    state: str = ""
 
 
 @dataclass(frozen=True)

@@ -267,7 +267,8 @@ def version_json(version: PublicVersion, pdf_url: Callable[[PublicVersion, str],
         "verification": {
             "type": s.validation.type.value, "body": s.validation.body, "accreditation": s.validation.accreditation,
             "standard": s.validation.standard, "assurance_level": s.validation.assurance_level,
-            "opinion": s.validation.opinion, "verified_on": _text(s.validation.verified_on)},
+            "opinion": s.validation.opinion, "verified_on": _text(s.validation.verified_on),
+            "state": s.validation.state or None},
         "retirements": [{
             "scheme": r.scheme, "unit": r.unit, "project": r.project, "project_id": r.project_id,
             "country": r.country, "vintage_start": _text(r.vintage_start), "vintage_end": _text(r.vintage_end),

@@ -138,7 +138,7 @@ def build_statement(
         option=_option(kind, declaration, period_data["sequence"], includes_historic, report),
         entity=entity, boundary=boundary,
         standard=STANDARD_TITLES.get(Standard(commitment.standard), commitment.standard),
-        validation=_validation(report), commitment=commitment_data, period=period_data, report=report,
+        validation=_validation(report, balance.verification_state), commitment=commitment_data, period=period_data, report=report,
         balance=balance, retirements=retirements, findings=findings.findings, published_at=published_at,
         prepared_on=prepared_on, version=version)
     return BuiltStatement(snapshot, snapshot_sha256(snapshot), statement_from_snapshot(snapshot))
@@ -172,15 +172,15 @@ def _boundary(session: Any, subject: Subject) -> dict[str, Any]:
                        for x in subject.exclusions]}
 
 
-def _validation(report: GhgReport) -> dict[str, Any]:
-    """PAS-51: the inventory's third-party verification when it has one, else self-validation.
-    (Other-party validation is not recorded yet: issue 16's verifier workspace will.)"""
+def _validation(report: GhgReport, state: str | None) -> dict[str, Any]:
+    """PAS-51: the inventory's third-party verification when it has one, with its state (claimed
+    by the organisation, or confirmed by the appointed verifier's own opinion), else self-validation."""
     v = report.verification
     if v is None:
         return {"type": ValidationType.SELF.value}
     return {"type": ValidationType.THIRD_PARTY.value, "body": v.body, "accreditation": v.accreditation,
             "standard": v.standard, "assurance_level": v.assurance_level, "opinion": v.opinion,
-            "verified_on": v.verified_on.isoformat()}
+            "verified_on": v.verified_on.isoformat(), "state": state or "claimed"}
 
 
 def _option(kind: StatementKind, declaration: DeclarationType, sequence: int, includes_historic: bool,

@@ -218,7 +218,7 @@ def statement_from_snapshot(snapshot: Mapping[str, Any]) -> Statement:
         standard=snapshot["standard"],
         validation=Validation(ValidationType(v["type"]), v.get("body") or "", v.get("accreditation") or "",
                               v.get("standard") or "", v.get("assurance_level") or "", v.get("opinion") or "",
-                              _date(v.get("verified_on"))),
+                              _date(v.get("verified_on")), v.get("state") or ""),
         baseline_date=_date(c["baseline_date"]), first_qualification_date=_date(c["first_qualification_date"]),
         period_start=_date(p["start"]), period_end=_date(p["end"]), period_sequence=int(p["sequence"]),
         method=Method(tuple(m["standards"]), m["gwp_set"], m["factor_library_version"], tuple(m["factor_sources"]),

@@ -109,6 +109,10 @@ def test_a_period_short_under_its_claim_is_stated_as_a_commitment_with_the_rule_
     assert vcu.quantity == 100 and not vcu.counted
     assert any(x.retirement_id == vcu.id and "ISO-21" in x.rules for x in s.excluded)
     assert s.balance.verdict == "short" and s.declaration is DeclarationType.COMMITMENT
+    # its verification was recorded by the lead and never confirmed by the verifier: said so
+    assert (s.validation.body, s.validation.state) == ("示例核查有限公司 Demo Verification Co., Ltd.", "claimed")
+    assert "Recorded by the organisation, not confirmed by the appointed verifier" in statement_html(
+        s, "en", sha256=built.sha256)
     [achieved] = [i for i in s.checklist() if i.id == "CN-9.2(b)n"]
     assert not achieved.present and achieved.absence.startswith("The period is not shown to be carbon neutral")
     # the same period stated as an achievement when asked: the checklist still says it is not shown

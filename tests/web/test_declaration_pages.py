@@ -70,6 +70,8 @@ def test_the_json_says_what_the_page_says_and_its_snapshot_hashes_to_the_stated_
     (declaration,) = body["declarations"]
     (shown,) = declaration["versions"]
     assert (declaration["kind"], shown["version"], shown["status"]) == (ISO, 1, "published")
+    # Yancheng's verification was confirmed by the demo's appointed verifier
+    assert shown["verification"]["state"] == "confirmed"
     # the snapshot as served hashes to the SHA-256 printed in the PDF's footer
     assert snapshot_sha256(shown["snapshot"]) == shown["snapshot_sha256"] == version.snapshot_sha256
     # figures are exact strings, and agree with the snapshot
