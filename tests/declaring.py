@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from neutrality.access.cli import cli_actor
 from neutrality.statements import versions
+from neutrality.statements.services import public_url
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from neutrality.uow import UnitOfWork
 
@@ -27,7 +28,8 @@ def stand_in_pdfs(built: Any) -> dict[str, bytes]:
 def issue(app, db, organisation_id: int, period_id: int, kind: str = ISO, **options: Any) -> StatementVersion:  # type: ignore[no-untyped-def]
     with app.app_context():
         return versions.issue_statement(UnitOfWork(db), cli_actor(), organisation_id, period_id, kind,
-                                        issued_on=TODAY, **options)
+                                        issued_on=TODAY,
+                                        published_at=public_url("http://localhost", organisation_id, period_id), **options)
 
 
 def publish(app, db, organisation_id: int, version_id: int) -> None:  # type: ignore[no-untyped-def]

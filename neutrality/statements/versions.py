@@ -147,8 +147,8 @@ def _latest(session: Session, period_id: int, kind: StatementKind) -> StatementV
 
 def issue_statement(
     uow: UnitOfWork, actor: Actor, organisation_id: int, period_id: int, kind: StatementKind | str, *,
-    issued_on: dt.date, changes: str | None = None, declaration: DeclarationType | str | None = None,
-    published_at: str = "",
+    issued_on: dt.date, published_at: str, changes: str | None = None,
+    declaration: DeclarationType | str | None = None,
 ) -> StatementVersion:
     """Issue the next version of the period's statement of ``kind``: its snapshot as of
     ``issued_on`` frozen with its hash, its PDF in every locale (the version number in the
@@ -156,8 +156,12 @@ def issue_statement(
     achievement the rules do not allow is refused, naming the blocking findings. Refused too: a
     kind the period's claim is not made under (:func:`neutrality.statements.services.kinds_allowed`),
     a version identical to the latest (nothing changed), and a later version without ``changes``.
-    Nothing is written when refused."""
+    ``published_at``: the public address printed in every page's footer
+    (:func:`neutrality.statements.services.public_url`): required, an issued statement says where
+    it is published. Nothing is written when refused."""
     authorize(actor, Permission.MANAGE_COMMITMENTS, organisation_id)
+    if not published_at.startswith(("http://", "https://")):
+        raise ValueError(f"an issued statement needs its public address, not {published_at!r}")
     kind = StatementKind(kind)
     wanted = DeclarationType(declaration) if declaration not in (None, "") else None
     changes = (changes or "").strip() or None

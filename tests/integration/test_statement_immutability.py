@@ -23,6 +23,9 @@ from neutrality.statements import versions
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from tests.factories import ADMIN, World
 
+#: Where the statements issued here say they are published (printed in their footers)
+ADDRESS = "https://neutrality.example.org/declarations/1/1"
+
 pytestmark = pytest.mark.shared_world
 
 VERSION_REFUSED = "an issued statement version never changes"
@@ -32,7 +35,7 @@ TODAY = dt.date(2026, 12, 5)
 
 def _issue(uow: Any, world: World, **options: Any) -> StatementVersion:
     return versions.issue_statement(uow(), ADMIN, world.org_a, world.period_verified, "iso_14068_1_report",
-                                    issued_on=TODAY, **options)
+                                    issued_on=TODAY, published_at=ADDRESS, **options)
 
 
 def _refused(db: Any, statement: str, message: str, **values: Any) -> None:

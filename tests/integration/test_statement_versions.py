@@ -24,6 +24,9 @@ from neutrality.statements.services import build_statement
 from neutrality.statements.tables import StatementDocument, StatementVersion
 from neutrality.uow import UnitOfWork
 
+#: Where the statements issued here say they are published (printed in their footers)
+ADDRESS = "https://neutrality.example.org/declarations/1/1"
+
 TODAY = dt.date(2026, 12, 5)
 ISO = StatementKind.ISO_14068_1_REPORT
 
@@ -40,7 +43,7 @@ def demo(app, db):  # type: ignore[no-untyped-def]
 def _issue(app, db, organisation_id: int, period_id: int, kind: StatementKind = ISO, **options):  # type: ignore[no-untyped-def]
     with app.app_context():
         return versions.issue_statement(UnitOfWork(db), cli_actor(), organisation_id, period_id, kind,
-                                        issued_on=TODAY, **options)
+                                        issued_on=TODAY, published_at=ADDRESS, **options)
 
 
 def _under(app, db, organisation_id: int, period_id: int, standard: str) -> None:  # type: ignore[no-untyped-def]
@@ -183,7 +186,7 @@ def test_a_viewer_reads_but_cannot_issue_and_another_organisation_sees_nothing(a
     with app.app_context():
         assert versions.get_version(uow, viewer, organisation_id, issued.id).id == issued.id
         with pytest.raises(Forbidden):
-            versions.issue_statement(uow, viewer, organisation_id, yancheng_2024, ISO, issued_on=TODAY)
+            versions.issue_statement(uow, viewer, organisation_id, yancheng_2024, ISO, issued_on=TODAY, published_at=ADDRESS)
         with pytest.raises(Forbidden):
             versions.publish_version(uow, viewer, organisation_id, issued.id)
         with pytest.raises(Forbidden):
@@ -267,3 +270,13 @@ def test_a_statement_of_another_standard_than_the_claims_is_not_issued(app, db, 
         _issue(app, db, organisation_id, yancheng_2024, StatementKind.ISO_14068_1_REPORT)
     assert table_counts() == after_edit
     assert _issue(app, db, organisation_id, yancheng_2024, StatementKind.CN_ZERO_CARBON_FACTORY).version == 1
+
+
+def test_an_issued_statement_must_say_where_it_is_published(app, db, demo, table_counts) -> None:
+    organisation_id, yancheng_2024 = demo[0]
+    before = table_counts()
+    for address in ("", "/declarations/1/1", "file:///etc/passwd"):
+        with app.app_context(), pytest.raises(ValueError, match="needs its public address"):
+            versions.issue_statement(UnitOfWork(db), cli_actor(), organisation_id, yancheng_2024, ISO,
+                                     issued_on=TODAY, published_at=address)
+    assert table_counts() == before

@@ -23,6 +23,9 @@ from flask import Flask
 
 from tests.factories import HELD_VCU, OTHER_VCU, World
 
+#: Where the statements issued here say they are published (printed in their footers)
+ADDRESS = "https://neutrality.example.org/declarations/1/1"
+
 CALLERS = ("admin", "lead", "procurement", "verifier", "viewer", "outsider", "anonymous")
 EVERYONE = frozenset(CALLERS)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -302,7 +305,7 @@ def _statement(uow: Any, w: World) -> int:
     from tests.factories import ADMIN as SITE_ADMIN
 
     return versions.issue_statement(uow(), SITE_ADMIN, w.org_a, w.period_verified, "iso_14068_1_report",
-                                    issued_on=dt.date(2026, 12, 5)).id
+                                    issued_on=dt.date(2026, 12, 5), published_at=ADDRESS).id
 
 
 def _review_comment(uow: Any, w: World) -> int:

@@ -29,6 +29,9 @@ from neutrality.statements.versions import issue_statement
 from tests.browser import csrf, sign_in
 from tests.factories import ADMIN, World, create_user
 
+#: Where the statements issued here say they are published (printed in their footers)
+ADDRESS = "https://neutrality.example.org/declarations/1/1"
+
 pytestmark = pytest.mark.shared_world
 
 EN = {"Accept-Language": "en"}
@@ -57,7 +60,7 @@ def _versions(db: Any) -> list[StatementVersion]:
 
 def _issued_by_admin(uow: Any, world: World) -> StatementVersion:
     return issue_statement(uow(), ADMIN, world.org_a, world.period_verified, "iso_14068_1_report",
-                           issued_on=dt.date(2026, 12, 1))
+                           issued_on=dt.date(2026, 12, 1), published_at=ADDRESS)
 
 
 @pytest.mark.parametrize(("language", "title", "legacy"), [
