@@ -79,6 +79,8 @@ def test_the_page_in_each_language(client, uow, world, language, title, legacy) 
     assert page.text.count('<option value="iso_14068_1_report"') == 2  # the preview's and the issue's
     assert page.text.count('<option value="cn_zero_carbon_factory"') == 2
     assert 'value="pas_2060_qes"' not in page.text and legacy not in page.text
+    if language == "en":  # nor is its wording shown among what would be declared
+        assert "PAS 2060 qualifying explanatory statement" not in page.text
     # under PAS 2060 its QES is offered, labelled as legacy
     with uow() as unit:
         commitment_id = unit.session.get(ApplicationPeriodRow, world.period_verified).commitment_id
