@@ -112,23 +112,24 @@ def _state(rows: Iterable[Any]) -> State:
                   None if r.withdrawn_at is None else r.withdrawn_at.isoformat()) for r in rows)
 
 
-def period_state(uow: UnitOfWork, organisation_id: int, period_id: int) -> State:
-    """The stamps of the period's published versions; empty when none was published."""
+def _stamps(uow: UnitOfWork, organisation_id: int, period_id: int | None) -> State:
     columns = (StatementVersion.id, StatementVersion.published_at, StatementVersion.superseded_by_id,
                StatementVersion.withdrawn_at)
+    query = _published(select(*columns)).where(StatementVersion.organisation_id == organisation_id)
+    if period_id is not None:
+        query = query.where(StatementVersion.period_id == period_id)
     with uow.reading():
-        return _state(uow.session.execute(_published(select(*columns)).where(
-            StatementVersion.organisation_id == organisation_id, StatementVersion.period_id == period_id)
-            .order_by(StatementVersion.id)))
+        return _state(uow.session.execute(query.order_by(StatementVersion.id)))
+
+
+def period_state(uow: UnitOfWork, organisation_id: int, period_id: int) -> State:
+    """The stamps of the period's published versions; empty when none was published."""
+    return _stamps(uow, organisation_id, period_id)
 
 
 def organisation_state(uow: UnitOfWork, organisation_id: int) -> State:
     """The stamps of all the organisation's published versions; empty when none was published."""
-    columns = (StatementVersion.id, StatementVersion.published_at, StatementVersion.superseded_by_id,
-               StatementVersion.withdrawn_at)
-    with uow.reading():
-        return _state(uow.session.execute(_published(select(*columns)).where(
-            StatementVersion.organisation_id == organisation_id).order_by(StatementVersion.id)))
+    return _stamps(uow, organisation_id, None)
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -186,6 +187,23 @@ def public_index(uow: UnitOfWork, organisation_id: int) -> list[PublicPeriod]:
     return sorted(periods, key=lambda p: (p.current.snapshot["period"]["end"], p.period_id), reverse=True)
 
 
+def _published_row(session: Session, organisation_id: int, period_id: int, version_id: int) -> StatementVersion:
+    """The version, when it is a published one of this period; 404 otherwise (unpublished,
+    another period's: the same answer as an unknown address)."""
+    version = session.get(StatementVersion, version_id)
+    if (version is None or version.organisation_id != organisation_id or version.period_id != period_id
+            or version.published_at is None):
+        raise NotFound(Msg("no declaration is published at this address"))
+    return version
+
+
+def public_version(uow: UnitOfWork, organisation_id: int, period_id: int, version_id: int) -> PublicVersion:
+    """One published version of the period."""
+    with uow.reading():
+        session = uow.session
+        return _public_versions(session, [_published_row(session, organisation_id, period_id, version_id)])[0]
+
+
 def public_pdf(uow: UnitOfWork, organisation_id: int, period_id: int, version_id: int, locale: str) -> bytes:
     """The stored PDF of a published version, its SHA-256 computed again (409 if it no longer
     matches the one recorded at issue: never served)."""
@@ -193,10 +211,7 @@ def public_pdf(uow: UnitOfWork, organisation_id: int, period_id: int, version_id
         raise NotFound(Msg("no declaration is published at this address"))
     with uow.reading():
         session = uow.session
-        version = session.get(StatementVersion, version_id)
-        if (version is None or version.organisation_id != organisation_id or version.period_id != period_id
-                or version.published_at is None):
-            raise NotFound(Msg("no declaration is published at this address"))
+        _published_row(session, organisation_id, period_id, version_id)
         document = session.scalar(select(StatementDocument).where(
             StatementDocument.version_id == version_id, StatementDocument.locale == locale))
         if document is None:

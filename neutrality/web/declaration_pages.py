@@ -42,9 +42,6 @@ from neutrality.web.public_pages import SAME_FOR_EVERYONE
 bp = Blueprint("declarations", __name__, url_prefix="/declarations")
 guard_page_ids(bp)
 
-#: A PDF to check is read, hashed and forgotten; statements are a few MB at most.
-MAX_CHECKED_PDF = 64 * 1024 * 1024
-
 
 class _Rendered:
     """Pages rendered, by (page, address, language, state): least recently used dropped first."""
@@ -173,11 +170,7 @@ def pdf(organisation_id: int, period_id: int, version_id: int, lang: str) -> Any
 
 @bp.get("/<int:organisation_id>/<int:period_id>/statements/<int:version_id>/balance.svg")
 def balance_chart(organisation_id: int, period_id: int, version_id: int) -> Any:
-    found = public.public_period(uow(), organisation_id, period_id)
-    versions = {v.id: v for k in found.kinds for v in k.versions}
-    if version_id not in versions:
-        abort(404)
-    svg = _chart(_locale(), versions[version_id])
+    svg = _chart(_locale(), public.public_version(uow(), organisation_id, period_id, version_id))
     if svg is None:
         abort(404)
     response = Response(svg, mimetype="image/svg+xml")
@@ -226,22 +219,17 @@ def document(sha256: str) -> Any:
 @bp.route("/check", methods=["GET", "POST"])
 def check() -> Any:
     """The page where a PDF is checked: hashed in the browser by its script; posted and hashed
-    here (then forgotten) when the browser cannot."""
+    here (then forgotten) when the browser cannot. The upload is bounded by the application's
+    request limit (``max_upload_bytes``: 413 beyond it), far above any statement's size."""
     form = CheckForm()
     result = None
     if form.validate_on_submit():
         stream = form.document.data.stream
         digest = hashlib.sha256()
-        size = 0
         for chunk in iter(lambda: stream.read(1 << 20), b""):
-            size += len(chunk)
-            if size > MAX_CHECKED_PDF:
-                form.document.errors.append(_l("The file is larger than any statement."))
-                break
             digest.update(chunk)
-        else:
-            sha256 = digest.hexdigest()
-            result = _match_json(public.find_document(uow(), sha256), sha256)
+        sha256 = digest.hexdigest()
+        result = _match_json(public.find_document(uow(), sha256), sha256)
     locale = _locale()
     with force_locale(locale):
         return render_template("declarations/check.html", form=form, result=result, locale=locale)

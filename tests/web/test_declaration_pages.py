@@ -267,3 +267,25 @@ def test_statement_verify_checks_a_file_against_the_public_record(app, client, p
     assert withdrawn.exit_code == 2 and "WITHDRAWN: superseded by a restatement" in withdrawn.output
     nowhere = runner.invoke(args=["statement", "verify", str(genuine), f"http://localhost/declarations/{organisation_id}/999999"])
     assert nowhere.exit_code == 1 and "not checked" in nowhere.output
+
+
+def test_the_balance_chart_is_served_for_a_published_version_only(app, db, client, published, declarations_demo) -> None:
+    organisation_id, period_id, version = published
+    chart = client.get(f"/declarations/{organisation_id}/{period_id}/statements/{version.id}/balance.svg?lang=zh_Hans")
+    assert chart.status_code == 200 and chart.mimetype == "image/svg+xml" and b"<svg" in chart.data
+    changzhou_2024 = declarations_demo[2][1]
+    unpublished = issue(app, db, organisation_id, changzhou_2024, CN)
+    for path in (f"/declarations/{organisation_id}/{changzhou_2024}/statements/{unpublished.id}/balance.svg",
+                 f"/declarations/{organisation_id}/{changzhou_2024}/statements/{version.id}/balance.svg"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_pdf_larger_than_the_request_limit_is_refused_unread(app, client, published, table_counts, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    token = _csrf(client)
+    before = table_counts()
+    refused = client.post("/declarations/check", data={
+        "csrf_token": token, "document": (io.BytesIO(b"%PDF" + b"0" * 8192), "big.pdf")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 413
+    assert table_counts() == before
