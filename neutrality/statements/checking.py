@@ -31,7 +31,8 @@ class Outcome(IntEnum):
 
     IN_FORCE = 0  # the PDF is a version of the declaration in force
     NOT_FOUND = 1  # no published version has this PDF (or the record could not be read)
-    NOT_IN_FORCE = 2  # a genuine version, since superseded or withdrawn
+    # 2 is left to the command line's own refusals (a missing file, a wrong option)
+    NOT_IN_FORCE = 3  # a genuine version, since superseded or withdrawn
 
 
 class RecordUnreadable(Exception):

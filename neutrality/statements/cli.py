@@ -107,7 +107,7 @@ def statement_verify(file: Path, url: str) -> None:
     file's SHA-256 is looked for among the PDFs of every version published there.
 
     Exit status: 0 the PDF is a version of the declaration in force; 1 it is not in the public
-    record (or the record could not be read); 2 it is a genuine version, since superseded or
+    record (or the record could not be read); 3 it is a genuine version, since superseded or
     withdrawn."""
     from neutrality.statements.checking import (
         Outcome,

@@ -149,7 +149,7 @@ def test_a_later_version_leads_and_the_earlier_one_is_history(app, db, client, p
     old = documents(db, first.id)["zh_Hant"]
     verdict = compare(old, record)
     assert (verdict.version, verdict.locale, verdict.status, verdict.superseded_by_version) == (1, "zh_Hant", "superseded", 2)
-    assert int(verdict.outcome) == 2
+    assert int(verdict.outcome) == 3
 
 
 def test_a_stored_pdf_changed_afterwards_is_not_served(client, published, forge_statement_pdf) -> None:
@@ -264,9 +264,12 @@ def test_statement_verify_checks_a_file_against_the_public_record(app, client, p
     assert refused.exit_code == 1 and "NOT FOUND" in refused.output
     withdraw(app, db, organisation_id, version.id, "superseded by a restatement")
     withdrawn = runner.invoke(args=["statement", "verify", str(genuine), url + ".json"])
-    assert withdrawn.exit_code == 2 and "WITHDRAWN: superseded by a restatement" in withdrawn.output
+    assert withdrawn.exit_code == 3 and "WITHDRAWN: superseded by a restatement" in withdrawn.output
     nowhere = runner.invoke(args=["statement", "verify", str(genuine), f"http://localhost/declarations/{organisation_id}/999999"])
     assert nowhere.exit_code == 1 and "not checked" in nowhere.output
+    # a file that is not there is the command's own refusal (2), unlike any verdict
+    missing = runner.invoke(args=["statement", "verify", str(tmp_path / "none.pdf"), url])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
 
 
 def test_the_balance_chart_is_served_for_a_published_version_only(app, db, client, published, declarations_demo) -> None:
